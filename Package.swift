@@ -1,0 +1,85 @@
+// swift-tools-version: 6.0
+// lanscope: passive LAN monitor. Module graph and the rules behind it: ARCHITECTURE.md.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lanscope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lanscope", targets: ["lanscope"]),
+        .executable(name: "FuzzDecoders", targets: ["FuzzDecoders"]),
+        .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (adapters only import these).
+        .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // The one header shared by the BPF programs and Swift (bpf/include/lanscope_abi.h).
+        .target(name: "LanscopeABI"),
+
+        // Pure layers.
+        .target(name: "LanscopeCore", swiftSettings: swiftSettings),
+        .target(name: "PacketDecoding", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+        .target(name: "Inventory", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+        .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+
+        // Generic building blocks that know nothing of lanscope.
+        .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "HTTPServer", dependencies: ["CCrypt", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+
+        // Adapters.
+        .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+        .target(name: "CaptureEBPF",
+                dependencies: ["LanscopeCore", "CLibBPF", "LanscopeABI", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings, plugins: ["BPFObjectPlugin"]),
+
+        // Composition root and executable.
+        .target(name: "LanscopeService",
+                dependencies: [
+                    "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "History",
+                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer",
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "lanscope",
+                          dependencies: ["LanscopeService", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: swiftSettings),
+
+        // libFuzzer entry points (build with --sanitize=fuzzer; see Makefile `fuzz`).
+        .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "LanscopeCoreTests", dependencies: ["LanscopeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CapturePcap", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "LanscopeServiceTests", dependencies: ["LanscopeService", "TestSupport"],
+                    resources: [.copy("Golden")], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,2 @@
+/// CaptureEBPF — see ARCHITECTURE.md.
+enum CaptureEBPFModule {}

@@ -1,0 +1,2 @@
+/// CapturePcap — see ARCHITECTURE.md.
+enum CapturePcapModule {}

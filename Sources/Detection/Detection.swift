@@ -1,0 +1,2 @@
+/// Detection — see ARCHITECTURE.md.
+enum DetectionModule {}

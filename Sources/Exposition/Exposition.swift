@@ -1,0 +1,2 @@
+/// Exposition — see ARCHITECTURE.md.
+enum ExpositionModule {}

@@ -1,0 +1,2 @@
+/// Fingerprinting — see ARCHITECTURE.md.
+enum FingerprintingModule {}

@@ -1,0 +1,2 @@
+/// HTTPServer — see ARCHITECTURE.md.
+enum HTTPServerModule {}

@@ -1,0 +1,2 @@
+/// History — see ARCHITECTURE.md.
+enum HistoryModule {}

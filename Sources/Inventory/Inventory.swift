@@ -1,0 +1,2 @@
+/// Inventory — see ARCHITECTURE.md.
+enum InventoryModule {}

@@ -1,0 +1,44 @@
+/// Everything lanscope knows about one device (one MAC). Built by the inventory from observations;
+/// read by the history store, the JSON API and the exposition.
+public struct Device: Sendable, Hashable {
+    public var mac: MACAddress
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    /// Addresses with when they were first and last seen, and how we learned them.
+    public var addresses: [IPAddress: AddressRecord] = [:]
+    /// The best hostname and where it came from; `hostnames` keeps every name heard, by source.
+    public var hostname: String?
+    public var hostnameSource: DiscoveryProtocol?
+    public var hostnames: [DiscoveryProtocol: String] = [:]
+    public var vendor: String?
+    public var dhcp: DHCPClientFingerprint?
+    public var services: Set<ServiceAdvertisement> = []
+    /// Free-form software identities (SSDP SERVER, User-Agent...), by source.
+    public var software: [DiscoveryProtocol: String] = [:]
+    /// Protocols this device was seen speaking (discovery-level), for evidence.
+    public var protocols: Set<DiscoveryProtocol> = []
+    /// The device acts as a DHCP server.
+    public var isDHCPServer: Bool = false
+    public var traffic = TrafficCounters()
+
+    public init(mac: MACAddress, firstSeen: Timestamp, lastSeen: Timestamp) {
+        self.mac = mac
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+
+    /// Randomised ("private") MACs set the locally-administered bit.
+    public var isLocallyAdministered: Bool { mac.isLocallyAdministered }
+
+    /// Addresses sorted IPv4 first, then IPv6, each ascending.
+    public var sortedAddresses: [IPAddress] { addresses.keys.sorted() }
+}
+
+public struct AddressRecord: Sendable, Hashable {
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var source: DiscoveryProtocol
+    public init(firstSeen: Timestamp, lastSeen: Timestamp, source: DiscoveryProtocol) {
+        self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.source = source
+    }
+}

@@ -1,0 +1,84 @@
+/// The link/network/transport summary of one frame, produced for *every* frame without allocating:
+/// what per-device traffic counting needs. Zero values mean "absent".
+public struct FrameSummary: Sendable, Hashable {
+    public var source: MACAddress = .zero
+    public var destination: MACAddress = .zero
+    /// Outer and inner 802.1Q VLAN IDs (0 when untagged).
+    public var outerVLAN: UInt16 = 0
+    public var innerVLAN: UInt16 = 0
+    /// EtherType after any VLAN tags.
+    public var etherType: UInt16 = 0
+    /// 0 (not IP), 4 or 6.
+    public var ipVersion: UInt8 = 0
+    public var sourceIP: IPAddress? = nil
+    public var destinationIP: IPAddress? = nil
+    /// IP protocol number of the transport header actually reached (6 TCP, 17 UDP, 1/58 ICMP), or 0.
+    public var transport: UInt8 = 0
+    public var sourcePort: UInt16 = 0
+    public var destinationPort: UInt16 = 0
+    /// TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10...).
+    public var tcpFlags: UInt8 = 0
+    /// Length of the frame on the wire (pcap `len`, not the captured length).
+    public var wireLength: Int = 0
+
+    public init() {}
+}
+
+/// Traffic seen for one device, split the way the BPF map splits it.
+public struct TrafficCounters: Sendable, Hashable {
+    /// Frames the device sent (its MAC as source).
+    public var transmittedPackets: UInt64 = 0
+    public var transmittedBytes: UInt64 = 0
+    /// Frames addressed to the device (its MAC as destination).
+    public var receivedPackets: UInt64 = 0
+    public var receivedBytes: UInt64 = 0
+    /// Per direction × IP version × L4 protocol breakdown (see `TrafficClass`).
+    public var byClass: [TrafficClass: PacketByteCount] = [:]
+
+    public init() {}
+
+    public mutating func add(_ other: TrafficCounters) {
+        transmittedPackets &+= other.transmittedPackets
+        transmittedBytes &+= other.transmittedBytes
+        receivedPackets &+= other.receivedPackets
+        receivedBytes &+= other.receivedBytes
+        for (key, value) in other.byClass { byClass[key, default: .init()].add(value) }
+    }
+}
+
+public struct PacketByteCount: Sendable, Hashable {
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    public init(packets: UInt64 = 0, bytes: UInt64 = 0) { self.packets = packets; self.bytes = bytes }
+    public mutating func add(_ o: PacketByteCount) { packets &+= o.packets; bytes &+= o.bytes }
+}
+
+public enum TrafficDirection: String, Sendable, Hashable, CaseIterable { case transmitted, received }
+public enum IPFamily: String, Sendable, Hashable, CaseIterable { case ipv4, ipv6, other }
+public enum L4Protocol: String, Sendable, Hashable, CaseIterable { case tcp, udp, icmp, other }
+
+/// One cell of the per-device traffic breakdown: the labels of
+/// `lanscope_device_{transmitted,received}_..._total{mac,ip_version,protocol}`.
+public struct TrafficClass: Sendable, Hashable, Comparable {
+    public var direction: TrafficDirection
+    public var family: IPFamily
+    public var l4: L4Protocol
+    public init(direction: TrafficDirection, family: IPFamily, l4: L4Protocol) {
+        self.direction = direction; self.family = family; self.l4 = l4
+    }
+    public static func < (a: TrafficClass, b: TrafficClass) -> Bool {
+        (a.direction.rawValue, a.family.rawValue, a.l4.rawValue) < (b.direction.rawValue, b.family.rawValue, b.l4.rawValue)
+    }
+}
+
+public extension FrameSummary {
+    var family: IPFamily { ipVersion == 4 ? .ipv4 : ipVersion == 6 ? .ipv6 : .other }
+    var l4: L4Protocol {
+        switch transport {
+        case 6: return .tcp
+        case 17: return .udp
+        case 1, 58: return .icmp
+        default: return .other
+        }
+    }
+}

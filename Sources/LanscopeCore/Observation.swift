@@ -1,0 +1,106 @@
+/// The protocols lanscope learns from. Raw values are the `protocol` label in metrics and the
+/// `source` column in the database: never rename one.
+public enum DiscoveryProtocol: String, Sendable, Hashable, CaseIterable, Comparable {
+    case ethernet, arp, ipv4, ipv6, udp, tcp, icmpv6, dhcp, dhcpv6, dns, mdns, ssdp, lldp, cdp, nbns, ndp, tls, http
+
+    public static func < (lhs: DiscoveryProtocol, rhs: DiscoveryProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One fact learned from one frame about one device (the MAC it is attributed to). Decoders emit
+/// these; the inventory folds them. Attribution rules live with each decoder: an mDNS *question*
+/// about another host says nothing about the asker, an SSDP M-SEARCH names what a client looks
+/// for, not what it is, ARP teaches the sender's MAC↔IP.
+public struct Observation: Sendable, Hashable {
+    public var mac: MACAddress
+    public var time: Timestamp
+    public var fact: Fact
+
+    public init(mac: MACAddress, time: Timestamp, fact: Fact) {
+        self.mac = mac
+        self.time = time
+        self.fact = fact
+    }
+}
+
+public enum Fact: Sendable, Hashable {
+    /// The device uses (or was assigned) this address.
+    case address(IPAddress, via: DiscoveryProtocol)
+    /// A name the device gives itself (DHCP option 12/81, its own mDNS A/AAAA/SRV target, NBNS...).
+    case hostname(String, via: DiscoveryProtocol)
+    /// What a DHCPv4 client sent: the classic DHCP fingerprint.
+    case dhcpClient(DHCPClientFingerprint)
+    /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection.
+    case dhcpServer(serverIdentifier: IPv4Address?, messageType: UInt8)
+    /// A service the device advertises (mDNS/DNS-SD instance, SSDP NOTIFY or search response).
+    case service(ServiceAdvertisement)
+    /// An SSDP M-SEARCH target or mDNS question: what the device looks for (not identity evidence).
+    case searching(target: String, via: DiscoveryProtocol)
+    /// A free-form identity string (SSDP SERVER header, HTTP User-Agent, LLDP system description).
+    case software(String, via: DiscoveryProtocol)
+}
+
+/// DHCPv4 client identity (RFC 2132 options), as sent in DISCOVER/REQUEST/INFORM.
+public struct DHCPClientFingerprint: Sendable, Hashable {
+    /// DHCP message type (option 53): 1 DISCOVER, 3 REQUEST, 8 INFORM...
+    public var messageType: UInt8
+    /// Option 55, in the client's order: the classic DHCP fingerprint.
+    public var parameterRequestList: [UInt8]
+    /// Option 60.
+    public var vendorClass: String?
+    /// Option 61, raw.
+    public var clientIdentifier: [UInt8]?
+    /// Option 57.
+    public var maxMessageSize: UInt16?
+    /// Option 50.
+    public var requestedAddress: IPv4Address?
+
+    public init(messageType: UInt8, parameterRequestList: [UInt8] = [], vendorClass: String? = nil,
+                clientIdentifier: [UInt8]? = nil, maxMessageSize: UInt16? = nil, requestedAddress: IPv4Address? = nil) {
+        self.messageType = messageType
+        self.parameterRequestList = parameterRequestList
+        self.vendorClass = vendorClass
+        self.clientIdentifier = clientIdentifier
+        self.maxMessageSize = maxMessageSize
+        self.requestedAddress = requestedAddress
+    }
+
+    /// Option 55 as the usual comma-separated text, e.g. `1,3,6,15,119,252`.
+    public var parameterRequestListText: String { parameterRequestList.map(String.init).joined(separator: ",") }
+}
+
+/// A service a device advertises.
+public struct ServiceAdvertisement: Sendable, Hashable, Comparable {
+    public var via: DiscoveryProtocol
+    /// DNS-SD service type (`_ipp._tcp`) or SSDP NT/ST (`urn:schemas-upnp-org:device:MediaRenderer:1`).
+    public var type: String
+    /// DNS-SD instance name, or SSDP USN.
+    public var name: String?
+    public var port: UInt16?
+    /// DNS-SD TXT key/value pairs in wire order (e.g. `md=`, `model=`, `ty=`).
+    public var txt: [TXTEntry]
+    /// SSDP LOCATION.
+    public var location: String?
+    /// SSDP SERVER.
+    public var server: String?
+
+    public init(via: DiscoveryProtocol, type: String, name: String? = nil, port: UInt16? = nil, txt: [TXTEntry] = [],
+                location: String? = nil, server: String? = nil) {
+        self.via = via
+        self.type = type
+        self.name = name
+        self.port = port
+        self.txt = txt
+        self.location = location
+        self.server = server
+    }
+
+    public static func < (lhs: ServiceAdvertisement, rhs: ServiceAdvertisement) -> Bool {
+        (lhs.via.rawValue, lhs.type, lhs.name ?? "", lhs.port ?? 0) < (rhs.via.rawValue, rhs.type, rhs.name ?? "", rhs.port ?? 0)
+    }
+}
+
+public struct TXTEntry: Sendable, Hashable {
+    public var key: String
+    public var value: String?
+    public init(key: String, value: String?) { self.key = key; self.value = value }
+}

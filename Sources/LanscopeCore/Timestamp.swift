@@ -1,0 +1,54 @@
+/// A point in time: nanoseconds since the Unix epoch. Replay takes it from packet timestamps,
+/// live capture from the system clock — both through `Clock`, never read directly in pure code.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var nanoseconds: Int64
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public init(seconds: Int64, nanoseconds: Int64 = 0) { self.nanoseconds = seconds &* 1_000_000_000 &+ nanoseconds }
+    public init(secondsSinceEpoch: Double) { nanoseconds = Int64(secondsSinceEpoch * 1e9) }
+
+    public static let zero = Timestamp(nanoseconds: 0)
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+    public var wholeSeconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+    public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
+        let (s, a) = rhs.components
+        return Timestamp(nanoseconds: lhs.nanoseconds &+ s &* 1_000_000_000 &+ a / 1_000_000_000)
+    }
+    public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
+        let (s, a) = rhs.components
+        return Timestamp(nanoseconds: lhs.nanoseconds &- s &* 1_000_000_000 &- a / 1_000_000_000)
+    }
+    public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration { .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds) }
+
+    /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-29T03:33:18.000Z`.
+    public var rfc3339: String {
+        let secs = wholeSeconds
+        let millis = Int((nanoseconds - secs * 1_000_000_000) / 1_000_000)
+        var days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let secOfDay = Int(secs - days * 86_400)
+        // Civil-from-days (Howard Hinnant's algorithm, public domain description).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        var year = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        if month <= 2 { year += 1 }
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return "\(pad(Int(year), 4))-\(pad(Int(month), 2))-\(pad(Int(day), 2))T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(millis, 3))Z"
+    }
+
+    public var description: String { rfc3339 }
+}
+
+/// Where "now" comes from. Pure code takes a `Clock`; tests pass a manual one.
+public protocol Clock: Sendable {
+    func now() -> Timestamp
+}

@@ -1,0 +1,2 @@
+/// LanscopeService — see ARCHITECTURE.md.
+enum LanscopeServiceModule {}

@@ -1,0 +1,2 @@
+/// PacketDecoding — see ARCHITECTURE.md.
+enum PacketDecodingModule {}
