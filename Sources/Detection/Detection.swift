@@ -1,2 +1,0 @@
-/// Detection — see ARCHITECTURE.md.
-enum DetectionModule {}

@@ -1,0 +1,74 @@
+import LanscopeCore
+
+/// Which hostname wins when a device names itself several ways: what it asked DHCP for first
+/// (RFC 2132 option 12 / RFC 4702 option 81), then its own mDNS name, then the rest.
+let hostnamePriority: [DiscoveryProtocol] = [.dhcp, .mdns, .dhcpv6, .nbns, .lldp, .cdp, .ssdp, .dns, .http]
+
+extension Device {
+    mutating func touch(_ time: Timestamp) {
+        if time > lastSeen { lastSeen = time }
+        if time < firstSeen { firstSeen = time }
+    }
+
+    mutating func apply(_ observation: Observation, limits: DeviceRegistry.Configuration) {
+        touch(observation.time)
+        switch observation.fact {
+        case .address(let ip, let via):
+            protocols.insert(via)
+            if var record = addresses[ip] {
+                if observation.time > record.lastSeen { record.lastSeen = observation.time }
+                if observation.time < record.firstSeen { record.firstSeen = observation.time }
+                addresses[ip] = record
+            } else if addresses.count < limits.maxAddressesPerDevice {
+                addresses[ip] = AddressRecord(firstSeen: observation.time, lastSeen: observation.time, source: via)
+            }
+        case .hostname(let name, let via):
+            protocols.insert(via)
+            guard !name.isEmpty else { return }
+            hostnames[via] = name
+            let best = hostnamePriority.first { hostnames[$0] != nil } ?? hostnames.keys.min()
+            if let best {
+                hostname = hostnames[best]
+                hostnameSource = best
+            }
+        case .dhcpClient(let fingerprint):
+            protocols.insert(.dhcp)
+            // DISCOVER/REQUEST carry the full fingerprint; keep the latest, but don't let an INFORM
+            // without option 55 erase a richer one.
+            if fingerprint.parameterRequestList.isEmpty, let existing = dhcp, !existing.parameterRequestList.isEmpty {
+                return
+            }
+            dhcp = fingerprint
+        case .dhcpServer:
+            protocols.insert(.dhcp)
+            isDHCPServer = true
+        case .service(let service):
+            protocols.insert(service.via)
+            if services.contains(service) { return }
+            // A newer announcement of the same instance replaces the older one.
+            if let old = services.first(where: { $0.via == service.via && $0.type == service.type && $0.name == service.name }) {
+                services.remove(old)
+            }
+            if services.count < limits.maxServicesPerDevice { services.insert(service) }
+        case .searching(_, let via):
+            protocols.insert(via)
+        case .software(let text, let via):
+            protocols.insert(via)
+            software[via] = text
+        }
+    }
+}
+
+extension TrafficCounters {
+    mutating func addTransmitted(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
+        transmittedPackets &+= 1
+        transmittedBytes &+= bytes
+        byClass[TrafficClass(direction: .transmitted, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
+    }
+
+    mutating func addReceived(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
+        receivedPackets &+= 1
+        receivedBytes &+= bytes
+        byClass[TrafficClass(direction: .received, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
+    }
+}

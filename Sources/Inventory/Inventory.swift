@@ -1,2 +1,0 @@
-/// Inventory — see ARCHITECTURE.md.
-enum InventoryModule {}

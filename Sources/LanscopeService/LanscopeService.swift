@@ -1,2 +1,0 @@
-/// LanscopeService — see ARCHITECTURE.md.
-enum LanscopeServiceModule {}

@@ -1,0 +1,174 @@
+import LanscopeCore
+
+/// How a device is shown: JSON (`/devices.json`, `list --json`, `export --format json`), CSV and the
+/// human table. Field names are the public contract: the device's address field is `mac`.
+public enum DeviceRendering {
+    /// Presence: a device is online when seen within `window` of `now`.
+    public struct Presence: Sendable {
+        public var now: Timestamp
+        public var window: Duration
+        public init(now: Timestamp, window: Duration) { self.now = now; self.window = window }
+        public func isOnline(_ d: Device) -> Bool { d.lastSeen >= now - window }
+    }
+
+    public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter) {
+        w.beginObject()
+        w.field("mac", d.mac.description)
+        w.field("vendor", d.vendor)
+        w.field("locally_administered", d.isLocallyAdministered)
+        w.field("hostname", d.hostname)
+        w.field("hostname_source", d.hostnameSource?.rawValue)
+        w.key("hostnames"); w.beginObject()
+        for (via, name) in d.hostnames.sorted(by: { $0.key < $1.key }) { w.field(via.rawValue, name) }
+        w.endObject()
+        w.key("addresses"); w.beginArray()
+        for ip in d.sortedAddresses {
+            guard let record = d.addresses[ip] else { continue }
+            w.beginObject()
+            w.field("ip", ip.description)
+            w.field("version", ip.version)
+            w.field("source", record.source.rawValue)
+            w.field("first_seen", record.firstSeen.rfc3339)
+            w.field("last_seen", record.lastSeen.rfc3339)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("dhcp")
+        if let dhcp = d.dhcp {
+            w.beginObject()
+            w.field("message_type", dhcp.messageType)
+            w.key("parameter_request_list"); w.beginArray(); for o in dhcp.parameterRequestList { w.int(o) }; w.endArray()
+            w.field("vendor_class", dhcp.vendorClass)
+            w.field("client_id", dhcp.clientIdentifier.map(hexString))
+            w.key("max_message_size"); if let m = dhcp.maxMessageSize { w.int(m) } else { w.null() }
+            w.field("requested_address", dhcp.requestedAddress?.description)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.field("dhcp_server", d.isDHCPServer)
+        w.key("services"); w.beginArray()
+        for s in d.services.sorted() {
+            w.beginObject()
+            w.field("via", s.via.rawValue)
+            w.field("type", s.type)
+            w.field("name", s.name)
+            w.key("port"); if let p = s.port { w.int(p) } else { w.null() }
+            w.key("txt"); w.beginArray()
+            for t in s.txt { w.beginObject(); w.field("key", t.key); w.field("value", t.value); w.endObject() }
+            w.endArray()
+            w.field("location", s.location)
+            w.field("server", s.server)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("software"); w.beginObject()
+        for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.field(via.rawValue, text) }
+        w.endObject()
+        w.key("protocols"); w.beginArray(); for p in d.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
+        w.field("first_seen", d.firstSeen.rfc3339)
+        w.field("last_seen", d.lastSeen.rfc3339)
+        w.field("online", presence.isOnline(d))
+        w.key("counters"); w.beginObject()
+        w.field("transmitted_packets", d.traffic.transmittedPackets)
+        w.field("transmitted_bytes", d.traffic.transmittedBytes)
+        w.field("received_packets", d.traffic.receivedPackets)
+        w.field("received_bytes", d.traffic.receivedBytes)
+        w.endObject()
+        w.endObject()
+    }
+
+    public static func json(_ devices: [Device], presence: Presence, pretty: Bool = false) -> [UInt8] {
+        var w = JSONWriter(pretty: pretty, reserve: 512 * max(devices.count, 1))
+        w.beginArray()
+        for d in devices { writeJSON(d, presence: presence, into: &w) }
+        w.endArray()
+        if pretty { return w.bytes + [0x0A] }
+        return w.bytes
+    }
+
+    public static let csvHeader = [
+        "mac", "vendor", "hostname", "hostname_source", "ipv4", "ipv6", "locally_administered", "dhcp_option55",
+        "dhcp_vendor_class", "services", "first_seen", "last_seen", "transmitted_packets", "transmitted_bytes",
+        "received_packets", "received_bytes",
+    ]
+
+    public static func csv(_ devices: [Device]) -> String {
+        var out = CSVWriter()
+        out.row(csvHeader)
+        for d in devices {
+            let ips = d.sortedAddresses
+            out.row([
+                d.mac.description, d.vendor ?? "", d.hostname ?? "", d.hostnameSource?.rawValue ?? "",
+                ips.filter { $0.version == 4 }.map(\.description).joined(separator: " "),
+                ips.filter { $0.version == 6 }.map(\.description).joined(separator: " "),
+                d.isLocallyAdministered ? "true" : "false",
+                d.dhcp?.parameterRequestListText ?? "", d.dhcp?.vendorClass ?? "",
+                d.services.sorted().map(serviceLabel).joined(separator: "; "),
+                d.firstSeen.rfc3339, d.lastSeen.rfc3339,
+                String(d.traffic.transmittedPackets), String(d.traffic.transmittedBytes),
+                String(d.traffic.receivedPackets), String(d.traffic.receivedBytes),
+            ])
+        }
+        return out.text
+    }
+
+    public static func table(_ devices: [Device], presence: Presence) -> String {
+        let rows = devices.map { d -> [String] in
+            let v4 = d.sortedAddresses.first { $0.version == 4 }?.description ?? d.sortedAddresses.first?.description ?? "-"
+            return [
+                d.mac.description + (d.isLocallyAdministered ? "*" : ""),
+                v4,
+                d.hostname ?? "-",
+                d.vendor ?? (d.isLocallyAdministered ? "(randomised)" : "-"),
+                String(d.services.count),
+                presence.isOnline(d) ? "online" : "offline",
+                d.lastSeen.rfc3339,
+                "\(d.traffic.transmittedPackets)/\(d.traffic.receivedPackets)",
+            ]
+        }
+        return TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
+                                  rows: rows, maxWidth: 32)
+    }
+
+    static func serviceLabel(_ s: ServiceAdvertisement) -> String {
+        guard let name = s.name else { return s.type }
+        return s.type + " " + name
+    }
+
+    static func hexString(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        var s = ""
+        for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0xF)]) }
+        return s
+    }
+}
+
+public enum AnomalyRendering {
+    public static func writeJSON(_ e: AnomalyEvent, into w: inout JSONWriter) {
+        w.beginObject()
+        w.field("time", e.time.rfc3339)
+        w.field("kind", e.kind.rawValue)
+        w.field("severity", e.severity.rawValue)
+        w.field("mac", e.mac?.description)
+        w.field("summary", e.summary)
+        w.key("details"); w.beginObject()
+        for (k, v) in e.details.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
+        w.endObject()
+        w.endObject()
+    }
+
+    public static func json(_ events: [AnomalyEvent], pretty: Bool = false) -> [UInt8] {
+        var w = JSONWriter(pretty: pretty)
+        w.beginArray()
+        for e in events { writeJSON(e, into: &w) }
+        w.endArray()
+        return pretty ? w.bytes + [0x0A] : w.bytes
+    }
+
+    public static func table(_ events: [AnomalyEvent]) -> String {
+        TerminalText.table(header: ["TIME", "SEVERITY", "KIND", "MAC", "SUMMARY"],
+                           rows: events.map { [$0.time.rfc3339, $0.severity.rawValue, $0.kind.rawValue, $0.mac?.description ?? "-", $0.summary] },
+                           maxWidth: 72)
+    }
+}

@@ -1,0 +1,47 @@
+/// Text for humans on a terminal: control characters (including ESC, so no escape sequence from a
+/// hostile hostname reaches the terminal), DEL and C1 controls become visible `\xNN` / `\u{...}`.
+public enum TerminalText {
+    public static func sanitize(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            if v < 0x20 || v == 0x7F {
+                let h = String(v, radix: 16)
+                out += "\\x" + (h.count < 2 ? "0" + h : h)
+            } else if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v)
+                        || (0x2066...0x2069).contains(v) {
+                // C1 controls and bidi overrides can also rewrite what a terminal shows.
+                out += "\\u{\(String(v, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Display width, counting each scalar as one column (good enough for alignment of sanitized text).
+    static func width(_ s: String) -> Int { s.unicodeScalars.count }
+
+    /// Renders rows as aligned columns separated by two spaces; cells are sanitized and cut to `maxWidth`.
+    public static func table(header: [String], rows: [[String]], maxWidth: Int = 40) -> String {
+        func cell(_ s: String) -> String {
+            let clean = sanitize(s)
+            guard width(clean) > maxWidth else { return clean }
+            return String(clean.unicodeScalars.prefix(maxWidth - 1).map(Character.init)) + "…"
+        }
+        let all = [header.map(cell)] + rows.map { $0.map(cell) }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) } }
+        var out = ""
+        for row in all {
+            var line = ""
+            for (i, c) in row.enumerated() {
+                line += c
+                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - width(c) + 2) }
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}
