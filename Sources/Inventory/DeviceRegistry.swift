@@ -47,27 +47,36 @@ public final class DeviceRegistry: Sendable {
         self.vendorLookup = vendorLookup
     }
 
+    /// Which end(s) of a frame its traffic is counted for. Mirrors what the BPF programs count, so the
+    /// libpcap and eBPF backends agree: ingress frames count their source as transmitting, egress
+    /// frames their destination as receiving; a mirror port or a file counts both ends.
+    public enum Attribution: Sendable {
+        case sourceAndDestination, sourceOnly, destinationOnly
+    }
+
     /// Counts one frame: its source transmitted it, its (unicast) destination received it. Both
     /// become devices if new. Returns MACs seen for the first time.
     @discardableResult
-    public func count(_ summary: FrameSummary, at time: Timestamp) -> [MACAddress] {
+    public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination) -> [MACAddress] {
         let source = summary.source
         let destination = summary.destination
         let wire = UInt64(max(summary.wireLength, 0))
         let family = summary.family
         let l4 = summary.l4
         let countTraffic = configuration.countTraffic
+        let countSource = attribution != .destinationOnly
+        let countDestination = attribution != .sourceOnly
         return state.withLock { state -> [MACAddress] in
             var created: [MACAddress] = []
             if source.isUnicastDevice, ensureDevice(source, time: time, in: &state, created: &created) {
                 state.devices[source]!.touch(time)
-                if countTraffic {
+                if countTraffic && countSource {
                     state.devices[source]!.traffic.addTransmitted(bytes: wire, family: family, l4: l4)
                 }
             }
             if destination.isUnicastDevice, destination != source,
                ensureDevice(destination, time: time, in: &state, created: &created) {
-                if countTraffic {
+                if countTraffic && countDestination {
                     state.devices[destination]!.traffic.addReceived(bytes: wire, family: family, l4: l4)
                 }
             }

@@ -1,0 +1,69 @@
+# lanscope workflow. `make` lists the targets.
+SWIFT ?= swift
+CORPUS ?= $(abspath ../shared/pcaps)
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD := .build-fuzz
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf \
+        fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
+
+help: ## list targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## install the system packages (idempotent; needs root)
+	bash .ci/install-deps.sh
+
+build: ## debug build (the BPF object is compiled and embedded by the build plugin)
+	$(SWIFT) build
+
+release: ## optimised build: .build/release/lanscope
+	$(SWIFT) build -c release --product lanscope
+
+run: ## replay the bundled sample LAN and serve it on http://127.0.0.1:9184 (no root needed)
+	$(SWIFT) run lanscope run --pcap deploy/samples/lan.pcap --listen 127.0.0.1:9184 --db $${TMPDIR:-/tmp}/lanscope-sample.db
+
+test: ## all tests; privileged suites (BPF, namespaces) run as root and skip otherwise
+	LANSCOPE_PCAP_CORPUS=$(CORPUS) $(SWIFT) test
+
+test-privileged: ## the privileged suites only, with skipping turned into failure
+	LANSCOPE_REQUIRE_PRIVILEGED=1 LANSCOPE_PCAP_CORPUS=$(CORPUS) $(SWIFT) test --filter 'Privileged'
+
+test-e2e: ## end-to-end in network namespaces (root): real dnsmasq, DHCP clients, mDNS, tcpreplay
+	LANSCOPE_REQUIRE_PRIVILEGED=1 bash Tests/EndToEnd/run.sh
+
+bench: bench-replay bench-http bench-bpf ## every benchmark, each printing ratios against a reference
+
+bench-replay: release ## replay throughput vs `tcpdump -r FILE -w /dev/null`
+	bash Tests/Benchmarks/bench-replay.sh
+
+bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under wrk; render times
+	bash Tests/Benchmarks/bench-http.sh
+
+bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
+	bash Tests/Benchmarks/bench-bpf.sh
+
+fuzz: ## long libFuzzer campaign: make fuzz FUZZ_SECONDS=600
+	bash Tests/Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: ## short fuzz run per target (CI)
+	bash Tests/Fuzz/run.sh 20
+
+checkmetrics: ## promtool check metrics on the golden /metrics
+	promtool check metrics < Tests/LanscopeServiceTests/Golden/metrics.prom
+
+checkrules: ## promtool check/test the shipped alerting rules
+	promtool check rules alerting-rules/*.yml
+	promtool test rules alerting-rules/tests/*.yml
+
+lint: ## swift format lint (strict)
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format: ## swift format in place
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
+
+sample-captures: ## regenerate deploy/samples/lan.pcap and the hostile fixture (python3-scapy)
+	/usr/bin/python3 Tests/Scripts/make_sample_captures.py
+
+clean:
+	rm -rf .build $(FUZZ_BUILD)

@@ -1,2 +1,0 @@
-/// CapturePcap — see ARCHITECTURE.md.
-enum CapturePcapModule {}

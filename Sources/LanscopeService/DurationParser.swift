@@ -1,0 +1,48 @@
+/// Parses human durations for flags such as `--since 1h` and `?since=`: one or more `<number><unit>`
+/// groups with units `ms`, `s`, `m`, `h`, `d`, `w` (e.g. `90s`, `1h30m`, `7d`).
+public enum DurationParser {
+    public enum Error: Swift.Error, CustomStringConvertible, Equatable {
+        case invalid(String)
+        public var description: String {
+            switch self {
+            case .invalid(let s):
+                return "invalid duration \"\(s)\": use a number with a unit, e.g. 30s, 15m, 1h, 7d or 1h30m"
+            }
+        }
+    }
+
+    public static func parse(_ text: String) throws(Error) -> Duration {
+        let chars = Array(text.utf8)
+        guard !chars.isEmpty, chars.count <= 32 else { throw .invalid(text) }
+        var total: Int64 = 0
+        var i = 0
+        while i < chars.count {
+            var number: Int64 = 0
+            var digits = 0
+            while i < chars.count, chars[i] >= UInt8(ascii: "0"), chars[i] <= UInt8(ascii: "9") {
+                number = number * 10 + Int64(chars[i] - UInt8(ascii: "0"))
+                digits += 1
+                i += 1
+                guard digits <= 9 else { throw .invalid(text) }
+            }
+            guard digits > 0 else { throw .invalid(text) }
+            var unit = ""
+            while i < chars.count, chars[i] >= UInt8(ascii: "a"), chars[i] <= UInt8(ascii: "z") {
+                unit.append(Character(Unicode.Scalar(chars[i])))
+                i += 1
+            }
+            let millis: Int64
+            switch unit {
+            case "ms": millis = 1
+            case "s": millis = 1000
+            case "m": millis = 60_000
+            case "h": millis = 3_600_000
+            case "d": millis = 86_400_000
+            case "w": millis = 604_800_000
+            default: throw .invalid(text)
+            }
+            total += number * millis
+        }
+        return .milliseconds(total)
+    }
+}
