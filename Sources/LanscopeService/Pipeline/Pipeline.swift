@@ -72,6 +72,17 @@ public final class Pipeline: @unchecked Sendable {
         if framesSincePublish >= 4096 { publishStatistics() }
     }
 
+    /// Devices known from elsewhere (the kernel's counter map) without a frame: ensures they are in
+    /// the inventory and raises `new_device` for first sightings. Capture thread only.
+    public func noteDevices(_ sightings: [(MACAddress, Timestamp)]) {
+        for (mac, time) in sightings {
+            var summary = FrameSummary()
+            summary.source = mac
+            let created = registry.count(summary, at: time, attribution: .sourceOnly)
+            if !created.isEmpty { raiseNewDeviceEvents(created, time: time) }
+        }
+    }
+
     private func raiseNewDeviceEvents(_ macs: [MACAddress], time: Timestamp) {
         for mac in macs {
             let vendor = registry.device(mac)?.vendor

@@ -1,0 +1,85 @@
+import CaptureEBPF
+import Inventory
+import LanscopeCore
+import Logging
+import Synchronization
+import Glibc
+
+/// The eBPF backend: XDP ingress + TC egress count per device in the kernel; discovery frames come
+/// up through the perf buffer into the pipeline; `/metrics` reads the per-CPU map at scrape time.
+final class EBPFDriver: CaptureDriver, @unchecked Sendable {
+    let capture: EBPFCapture
+    let interface: String
+    let mode: CaptureMode
+    let logger: Logger
+    /// Devices idle in the kernel map longer than this are deleted from it (default 24 h).
+    let idleExpiry: Duration
+    private let running = Atomic<Bool>(true)
+    private let ready = Atomic<Bool>(false)
+    private let expired = Atomic<UInt64>(0)
+
+    init(capture: EBPFCapture, interface: String, mode: CaptureMode, idleExpiry: Duration, logger: Logger) {
+        self.capture = capture
+        self.interface = interface
+        self.mode = mode
+        self.idleExpiry = idleExpiry
+        self.logger = logger
+    }
+
+    func run(into pipeline: Pipeline) {
+        ready.store(true, ordering: .relaxed)
+        var lastSync = monotonicMilliseconds() - 10_000
+        while running.load(ordering: .relaxed) {
+            let nowMs = monotonicMilliseconds()
+            if nowMs - lastSync >= 5_000 {
+                lastSync = nowMs
+                // Devices that only ever passed traffic (no discovery frame) still belong in the
+                // inventory; this runs on the capture thread because the pipeline is single-writer.
+                let unknown = capture.readDeviceCounters().filter { pipeline.registry.device($0.mac) == nil }
+                pipeline.noteDevices(unknown.map { ($0.mac, $0.lastSeen) })
+            }
+            let n = capture.poll(timeout: .milliseconds(200)) { frame in
+                frame.bytes.withUnsafeBytes { raw in
+                    // The kernel already counted the frame; here it only feeds discovery, so the
+                    // registry must not count it again.
+                    pipeline.process(raw, wireLength: frame.wireLength, time: frame.time, linkType: .ethernet,
+                                     attribution: frame.direction == .ingress ? .sourceOnly : .destinationOnly)
+                }
+            }
+            if n == 0 { pipeline.publishStatistics() }
+        }
+        pipeline.publishStatistics()
+    }
+
+    func stop() { running.store(false, ordering: .relaxed) }
+
+    func maintain(registry: DeviceRegistry, now: Timestamp) {
+        if capture.reattachIfNeeded() {
+            logger.notice("interface changed; BPF programs reattached", metadata: ["interface": "\(interface)"])
+        }
+        let removed = capture.expireDevices(idleLongerThan: idleExpiry)
+        if removed > 0 { expired.add(UInt64(removed), ordering: .relaxed) }
+    }
+
+    var isReady: Bool { ready.load(ordering: .relaxed) }
+
+    func deviceTraffic() -> [MACAddress: DeviceTraffic]? {
+        var out: [MACAddress: DeviceTraffic] = [:]
+        for s in capture.readDeviceCounters() { out[s.mac] = DeviceTraffic(counters: s.counters, lastSeen: s.lastSeen) }
+        return out
+    }
+
+    func captureStatus() -> CaptureStatus {
+        var dropped: [String: UInt64] = [:]
+        for (reason, n) in capture.readDropCounters() { dropped[reason.rawValue] = n }
+        return CaptureStatus(backend: "ebpf", mode: mode.rawValue, interface: interface,
+                             up: capture.attachedInterfaceIndex != nil, dropped: dropped,
+                             maps: ["devices": (capture.mapEntryCount(), capture.mapCapacity)])
+    }
+}
+
+func monotonicMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}

@@ -1,0 +1,33 @@
+import CaptureEBPF
+import History
+import Logging
+
+/// `lanscope check`: everything a deployment needs, verified without running (ebpf_exporter's
+/// `--config.check` idea).
+public enum CheckRunner {
+    public struct Report: Sendable {
+        public var lines: [String] = []
+        public var ok = true
+        public var text: String { lines.joined(separator: "\n") + "\n" }
+    }
+
+    public static func run(interface: String?, databasePath: String, logger: Logger) -> Report {
+        var report = Report()
+        let ebpf = EBPFCapture.check(interface: interface, logger: logger)
+        report.lines.append(ebpf.description)
+        if !ebpf.loaded || (ebpf.attachTried && !ebpf.attached) { report.ok = false }
+        do {
+            let store = try HistoryStore(path: databasePath)
+            report.lines.append("database: ok \(databasePath) (schema version \(store.schemaVersion))")
+        } catch {
+            report.lines.append("database: FAILED \(error)")
+            report.ok = false
+        }
+        let vendors = VendorDirectory.load(path: nil, logger: logger)
+        if let note = vendors.loadError { report.lines.append("vendor registry: \(note)") } else {
+            report.lines.append("vendor registry: ok (\(vendors.registry?.count ?? 0) assignments)")
+        }
+        report.lines.append(report.ok ? "check: ok" : "check: FAILED")
+        return report
+    }
+}

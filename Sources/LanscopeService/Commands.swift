@@ -1,0 +1,236 @@
+import Fingerprinting
+import Glibc
+import History
+import Inventory
+import LanscopeCore
+import Logging
+
+/// Where the history database lives by default.
+public enum HistoryPaths {
+    public static func defaultDatabasePath() -> String {
+        var environment: [String: String] = [:]
+        for key in ["XDG_DATA_HOME", "HOME"] { if let v = getenv(key) { environment[key] = String(cString: v) } }
+        return HistoryStore.defaultPath(environment: environment)
+    }
+}
+
+/// Errors the commands report to the user.
+public enum CommandError: Error, CustomStringConvertible {
+    case noDatabase(String)
+    case history(HistoryError)
+    case output(path: String, reason: String)
+    case vendorRegistry(String)
+
+    public var description: String {
+        switch self {
+        case .noDatabase(let path):
+            return "no database at \(path) — run `lanscope replay FILE` or `lanscope run` first, or pass --db PATH"
+        case .history(let e): return e.description
+        case .output(let path, let reason): return "cannot write \(path): \(reason)"
+        case .vendorRegistry(let message): return message
+        }
+    }
+}
+
+/// The one-shot commands' logic, callable in-process by tests.
+public enum Commands {
+    /// `lanscope replay`: every file through one pipeline, then stored. Unreadable files are reported
+    /// and skipped; truncated ones contribute the packets read before the damage.
+    public static func replay(files: [String], databasePath: String?, ouiPath: String?, logger: Logger) throws -> ReplayOutcome {
+        let vendors = VendorDirectory.load(path: ouiPath, logger: logger)
+        if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
+        let store: HistoryStore?
+        do { store = try databasePath.map { try HistoryStore(path: $0) } } catch { throw CommandError.history(error) }
+        var known: [MACAddress] = []
+        if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
+        let registry = DeviceRegistry(vendorLookup: vendors.lookup)
+        let pipeline = Pipeline(registry: registry, knownDevices: known)
+        let runner = ReplayRunner(pipeline: pipeline)
+        var reports: [ReplayRunner.FileReport] = []
+        for file in files {
+            let report = runner.replay(path: file)
+            if let error = report.error { logger.warning("capture file problem", metadata: ["file": "\(file)", "error": "\(error)"]) }
+            reports.append(report)
+        }
+        let pending = pipeline.statistics()
+        if let store {
+            do { try runner.store(reports, into: store, ingestedAt: SystemClock().now()) } catch { throw CommandError.history(error) }
+        }
+        return ReplayOutcome(files: reports, statistics: pending, devices: registry.snapshot(),
+                             newDevices: pending.anomalies.filter { $0.key.kind == .newDevice }.values.reduce(0, +),
+                             databasePath: databasePath, vendorNote: vendors.loadError)
+    }
+
+    public static func openForReading(_ path: String) throws -> HistoryView {
+        guard access(path, F_OK) == 0 else { throw CommandError.noDatabase(path) }
+        do { return HistoryView(store: try HistoryStore(path: path), clock: SystemClock()) } catch { throw CommandError.history(error) }
+    }
+}
+
+/// Read-side view of the history database for `list`, `device`, `alerts`, `export`.
+public struct HistoryView {
+    public let store: HistoryStore
+    public let presence: DeviceRendering.Presence
+
+    public init(store: HistoryStore, clock: some Clock, presenceWindow: Duration = .seconds(300)) {
+        self.store = store
+        self.presence = .init(now: clock.now(), window: presenceWindow)
+    }
+
+    public func devices() throws -> [Device] {
+        do { return try store.devices() } catch { throw CommandError.history(error) }
+    }
+
+    public func anomalies(within window: Duration?) throws -> [AnomalyEvent] {
+        do { return try store.anomalies(since: window.map { presence.now - $0 }, limit: nil) } catch { throw CommandError.history(error) }
+    }
+
+    public func deviceDetail(_ mac: MACAddress) throws -> DeviceDetail? {
+        do {
+            guard let device = try store.device(mac) else { return nil }
+            let evidence = try store.evidence(for: mac)
+            let events = try store.anomalies(since: nil, limit: nil).filter { $0.mac == mac }
+            return DeviceDetail(device: device, evidence: evidence, anomalies: events)
+        } catch { throw CommandError.history(error) }
+    }
+}
+
+/// `lanscope device MAC`: the device, its evidence, and its events.
+public struct DeviceDetail {
+    public var device: Device
+    public var evidence: [EvidenceRecord]
+    public var anomalies: [AnomalyEvent]
+
+    public func json(presence: DeviceRendering.Presence) -> [UInt8] {
+        var w = JSONWriter(pretty: true)
+        w.beginObject()
+        w.key("device")
+        DeviceRendering.writeJSON(device, presence: presence, into: &w)
+        w.key("evidence"); w.beginArray()
+        for e in evidence {
+            w.beginObject()
+            w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
+            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("anomalies"); w.beginArray(); for a in anomalies { AnomalyRendering.writeJSON(a, into: &w) }; w.endArray()
+        w.endObject()
+        return w.bytes + [0x0A]
+    }
+
+    public func text(presence: DeviceRendering.Presence) -> String {
+        let d = device
+        let s = TerminalText.sanitize
+        var out = "device \(d.mac)\(d.isLocallyAdministered ? " (locally administered: randomised MAC)" : "")\n"
+        var rows: [[String]] = [
+            ["vendor", d.vendor ?? "-"],
+            ["hostname", d.hostname.map { "\($0) (\(d.hostnameSource?.rawValue ?? "?"))" } ?? "-"],
+            ["state", presence.isOnline(d) ? "online" : "offline"],
+            ["first seen", d.firstSeen.rfc3339],
+            ["last seen", d.lastSeen.rfc3339],
+            ["traffic", "tx \(d.traffic.transmittedPackets) pkts / \(d.traffic.transmittedBytes) B, rx \(d.traffic.receivedPackets) pkts / \(d.traffic.receivedBytes) B"],
+        ]
+        for ip in d.sortedAddresses { rows.append(["address", "\(ip) (\(d.addresses[ip]?.source.rawValue ?? "?"))"]) }
+        if let dhcp = d.dhcp {
+            rows.append(["dhcp option 55", dhcp.parameterRequestListText])
+            if let v = dhcp.vendorClass { rows.append(["dhcp option 60", v]) }
+        }
+        for svc in d.services.sorted() {
+            rows.append(["service", "\(svc.via.rawValue) \(svc.type)\(svc.name.map { " \"\($0)\"" } ?? "")\(svc.port.map { " port \($0)" } ?? "")"])
+        }
+        out += TerminalText.table(header: ["FIELD", "VALUE"], rows: rows, maxWidth: 100)
+        if !evidence.isEmpty {
+            out += "\nevidence:\n"
+            out += TerminalText.table(header: ["KIND", "SOURCE", "VALUE", "COUNT", "LAST SEEN"],
+                                      rows: evidence.map { [$0.kind.rawValue, $0.source.rawValue, $0.value, String($0.count), $0.lastSeen.rfc3339] },
+                                      maxWidth: 80)
+        }
+        if !anomalies.isEmpty {
+            out += "\nevents:\n" + AnomalyRendering.table(anomalies)
+        }
+        _ = s
+        return out
+    }
+}
+
+/// `lanscope replay`'s result.
+public struct ReplayOutcome {
+    public var files: [ReplayRunner.FileReport]
+    public var statistics: PipelineStatistics
+    public var devices: [Device]
+    public var newDevices: UInt64
+    public var databasePath: String?
+    public var vendorNote: String?
+
+    public var allFailed: Bool { !files.isEmpty && files.allSatisfy { $0.packets == 0 && $0.error != nil } }
+
+    public func text() -> String {
+        var rows: [[String]] = []
+        for f in files {
+            rows.append([f.path, String(f.packets), f.linkType.map { "\($0)" } ?? "-", f.error ?? "ok"])
+        }
+        var out = TerminalText.table(header: ["FILE", "PACKETS", "LINK", "STATUS"], rows: rows, maxWidth: 90)
+        let discovery = statistics.discoveryPackets.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
+        let errors = statistics.decodeErrors.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
+        out += "\n\(statistics.frames) frames, \(devices.count) devices (\(newDevices) new)"
+        out += "\ndiscovery: \(discovery.isEmpty ? "none" : discovery)"
+        out += "\ndecode errors: \(errors.isEmpty ? "none" : errors)\n"
+        if let vendorNote { out += "note: \(vendorNote)\n" }
+        if let databasePath { out += "stored in \(TerminalText.sanitize(databasePath))\n" }
+        if !devices.isEmpty {
+            out += "\n" + DeviceRendering.table(devices, presence: .init(now: statistics.lastFrameTime ?? .zero, window: .seconds(300)))
+        }
+        return out
+    }
+
+    public func json() -> [UInt8] {
+        var w = JSONWriter(pretty: true)
+        w.beginObject()
+        w.key("files"); w.beginArray()
+        for f in files {
+            w.beginObject()
+            w.field("path", f.path); w.field("packets", f.packets); w.field("bytes", f.bytes)
+            w.field("link_type", f.linkType.map { "\($0)" }); w.field("error", f.error)
+            w.endObject()
+        }
+        w.endArray()
+        w.field("frames", statistics.frames)
+        w.field("devices", devices.count)
+        w.field("new_devices", newDevices)
+        w.key("discovery_packets"); w.beginObject()
+        for (k, v) in statistics.discoveryPackets.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
+        w.endObject()
+        w.key("decode_errors"); w.beginObject()
+        for (k, v) in statistics.decodeErrors.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
+        w.endObject()
+        w.endObject()
+        return w.bytes + [0x0A]
+    }
+}
+
+/// Writes a file atomically-enough for exports: to a temporary sibling, then rename.
+public enum OutputFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw CommandError.output(path: path, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd); unlink(temporary)
+                throw CommandError.output(path: path, reason: reason)
+            }
+            offset += n
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CommandError.output(path: path, reason: reason)
+        }
+    }
+}

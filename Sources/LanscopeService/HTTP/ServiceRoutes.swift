@@ -1,0 +1,139 @@
+import Exposition
+import History
+import HTTPServer
+import Inventory
+import LanscopeCore
+
+/// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/`, `/-/healthy`,
+/// `/-/ready`. Handlers only read snapshots.
+public struct ServiceRoutes: Sendable {
+    public let collector: MetricsCollector
+    public let pipeline: Pipeline
+    public let history: HistoryStore?
+    public let clock: any Clock
+    public let readiness: @Sendable () -> Bool
+
+    public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
+                readiness: @escaping @Sendable () -> Bool) {
+        self.collector = collector
+        self.pipeline = pipeline
+        self.history = history
+        self.clock = clock
+        self.readiness = readiness
+    }
+
+    public func makeRouter() -> HTTPRouter {
+        let router = HTTPRouter()
+        let routes = self
+        router.get("/metrics", name: "/metrics") { request, _ in routes.metrics(request) }
+        router.get("/devices.json", name: "/devices.json") { request, _ in routes.devices(request) }
+        router.get("/devices/{mac}.json", name: "/devices/{mac}.json") { request, parameters in
+            routes.device(request, mac: parameters["mac"] ?? "")
+        }
+        router.get("/alerts.json", name: "/alerts.json") { request, _ in routes.alerts(request) }
+        router.get("/", name: "/") { _, _ in .html(ServiceRoutes.landingPage) }
+        router.get("/-/healthy", name: "/-/healthy", requiresAuthentication: false) { _, _ in .text("OK\n") }
+        router.get("/-/ready", name: "/-/ready", requiresAuthentication: false) { _, _ in
+            routes.readiness() ? .text("OK\n") : .text("not ready: capture starting\n", status: .serviceUnavailable)
+        }
+        return router
+    }
+
+    func metrics(_ request: HTTPRequest) -> HTTPResponse {
+        let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
+        var body = ExpositionEncoder.encode(collector.collect(), format: format)
+        var response = HTTPResponse(status: .ok, body: [])
+        response.headers.add("Content-Type", format.contentType)
+        response.headers.add("Vary", "Accept, Accept-Encoding")
+        if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body) {
+            body = compressed
+            response.headers.add("Content-Encoding", "gzip")
+        }
+        response.body = body
+        return response
+    }
+
+    func devices(_ request: HTTPRequest) -> HTTPResponse {
+        var devices = collector.exportedDevices().devices
+        let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
+        for (name, value) in request.query {
+            switch name {
+            case "online":
+                guard let wanted = Bool(value) else { return badRequest("online must be true or false") }
+                devices = devices.filter { presence.isOnline($0) == wanted }
+            case "vendor":
+                let needle = value.lowercased()
+                devices = devices.filter { $0.vendor?.lowercased().contains(needle) ?? false }
+            case "hostname":
+                let needle = value.lowercased()
+                devices = devices.filter { $0.hostname?.lowercased().contains(needle) ?? false }
+            case "ip":
+                guard let ip = IPAddress(value) else { return badRequest("ip must be an IPv4 or IPv6 address") }
+                devices = devices.filter { $0.addresses[ip] != nil }
+            default:
+                return badRequest("unknown filter \"\(value.isEmpty ? name : name)\"; filters: online, vendor, hostname, ip")
+            }
+        }
+        return .json(DeviceRendering.json(devices, presence: presence))
+    }
+
+    func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {
+        guard let mac = MACAddress(text) else { return badRequest("malformed MAC address: expected aa:bb:cc:dd:ee:ff") }
+        guard var device = collector.registry.device(mac) else { return notFound("no device \(mac)") }
+        if let exported = collector.exportedDevices().devices.first(where: { $0.mac == mac }) { device = exported }
+        let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("device"); DeviceRendering.writeJSON(device, presence: presence, into: &w)
+        w.key("anomalies"); w.beginArray()
+        for e in pipeline.recentAnomalies().filter({ $0.mac == mac }).prefix(100) { AnomalyRendering.writeJSON(e, into: &w) }
+        w.endArray()
+        w.key("evidence"); w.beginArray()
+        if let history, let evidence = try? history.evidence(for: mac) {
+            for e in evidence.prefix(500) {
+                w.beginObject()
+                w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
+                w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+                w.endObject()
+            }
+        }
+        w.endArray()
+        w.endObject()
+        return .json(w.bytes)
+    }
+
+    func alerts(_ request: HTTPRequest) -> HTTPResponse {
+        var since: Timestamp? = nil
+        for (name, value) in request.query {
+            guard name == "since" else { return badRequest("unknown parameter \"\(name)\"; parameters: since") }
+            do { since = clock.now() - (try DurationParser.parse(value)) } catch { return badRequest(error.description) }
+        }
+        return .json(AnomalyRendering.json(pipeline.recentAnomalies(since: since)))
+    }
+
+    private func badRequest(_ message: String) -> HTTPResponse { errorJSON(message, status: .badRequest) }
+    private func notFound(_ message: String) -> HTTPResponse { errorJSON(message, status: .notFound) }
+
+    private func errorJSON(_ message: String, status: HTTPStatus) -> HTTPResponse {
+        var w = JSONWriter()
+        w.beginObject(); w.field("error", message); w.endObject()
+        return .json(w.bytes, status: status)
+    }
+
+    static let landingPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>lanscope</title></head>
+        <body>
+        <h1>lanscope</h1>
+        <p>Passive LAN monitor.</p>
+        <ul>
+        <li><a href="/metrics">/metrics</a> — Prometheus / OpenMetrics exposition</li>
+        <li><a href="/devices.json">/devices.json</a> — every device (filters: <code>?online=true</code>, <code>?vendor=</code>, <code>?hostname=</code>, <code>?ip=</code>)</li>
+        <li><code>/devices/{mac}.json</code> — one device with its evidence and events</li>
+        <li><a href="/alerts.json">/alerts.json</a> — recent anomaly events (<code>?since=1h</code>)</li>
+        <li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a></li>
+        </ul>
+        </body></html>
+
+        """
+}

@@ -1,0 +1,106 @@
+import CapturePcap
+import History
+import Inventory
+import LanscopeCore
+
+/// Replays capture files through the pipeline (the clock is the packets' own timestamps) and stores
+/// the result. Used by `lanscope replay`, `lanscope run --pcap` and the tests.
+public final class ReplayRunner {
+    public struct FileReport: Sendable {
+        public var path: String
+        public var packets: Int = 0
+        public var bytes: UInt64 = 0
+        public var linkType: LinkType?
+        /// Set when the file could not be read, or not to the end (packets read so far still count).
+        public var error: String?
+        public var firstPacket: Timestamp?
+        public var lastPacket: Timestamp?
+        public var captureKey: String?
+        /// Traffic this file contributed, per device.
+        public var traffic: [MACAddress: TrafficCounters] = [:]
+    }
+
+    public let pipeline: Pipeline
+    public init(pipeline: Pipeline) { self.pipeline = pipeline }
+
+    /// Processes one file. Never throws: unreadable or truncated files are reported in the result.
+    public func replay(path: String) -> FileReport {
+        var report = FileReport(path: path)
+        let before = trafficByDevice()
+        do {
+            let reader = try PcapFileReader(path: path)
+            report.linkType = reader.linkType
+            let linkType = reader.linkType
+            let pipeline = self.pipeline
+            var first: Timestamp?
+            var last: Timestamp?
+            var bytes: UInt64 = 0
+            do {
+                try reader.forEachPacket { data, wireLength, time in
+                    if first == nil { first = time }
+                    last = time
+                    bytes &+= UInt64(max(wireLength, 0))
+                    pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
+                }
+            } catch {
+                report.error = error.description
+            }
+            report.packets = reader.packetsRead
+            report.bytes = bytes
+            report.firstPacket = first
+            report.lastPacket = last
+        } catch {
+            report.error = error.description
+        }
+        pipeline.publishStatistics()
+        if report.packets > 0 {
+            report.captureKey = CaptureFingerprint.key(path: path, packets: report.packets,
+                                                       firstNanos: report.firstPacket?.nanoseconds ?? 0,
+                                                       lastNanos: report.lastPacket?.nanoseconds ?? 0)
+            let after = trafficByDevice()
+            for (mac, counters) in after {
+                let delta = counters.subtracting(before[mac] ?? TrafficCounters())
+                if delta.transmittedPackets > 0 || delta.receivedPackets > 0 { report.traffic[mac] = delta }
+            }
+        }
+        return report
+    }
+
+    private func trafficByDevice() -> [MACAddress: TrafficCounters] {
+        var out: [MACAddress: TrafficCounters] = [:]
+        for d in pipeline.registry.snapshot() { out[d.mac] = d.traffic }
+        return out
+    }
+
+    /// Writes what the pipeline learned, and each file's traffic under its capture key, to history.
+    /// Replaying the same file again replaces its traffic rows instead of adding to them.
+    public func store(_ reports: [FileReport], into store: HistoryStore, ingestedAt: Timestamp) throws(HistoryError) {
+        let pending = pipeline.takePendingHistory()
+        var devices = pipeline.registry.snapshot()
+        // Stored traffic is per capture (above); the device rows carry identity only.
+        for i in devices.indices { devices[i].traffic = TrafficCounters() }
+        try store.write(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
+        for report in reports {
+            guard let key = report.captureKey else { continue }
+            let record = CaptureRecord(captureKey: key, source: report.path, firstPacket: report.firstPacket,
+                                       lastPacket: report.lastPacket, packets: UInt64(report.packets), ingestedAt: ingestedAt)
+            try store.write(HistoryBatch(capture: record, traffic: report.traffic))
+        }
+    }
+}
+
+extension TrafficCounters {
+    func subtracting(_ o: TrafficCounters) -> TrafficCounters {
+        var d = TrafficCounters()
+        d.transmittedPackets = transmittedPackets &- o.transmittedPackets
+        d.transmittedBytes = transmittedBytes &- o.transmittedBytes
+        d.receivedPackets = receivedPackets &- o.receivedPackets
+        d.receivedBytes = receivedBytes &- o.receivedBytes
+        for (k, v) in byClass {
+            let old = o.byClass[k] ?? PacketByteCount()
+            let diff = PacketByteCount(packets: v.packets &- old.packets, bytes: v.bytes &- old.bytes)
+            if diff.packets > 0 { d.byClass[k] = diff }
+        }
+        return d
+    }
+}

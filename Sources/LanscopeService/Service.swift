@@ -1,0 +1,315 @@
+import CaptureEBPF
+import CapturePcap
+import Exposition
+import Glibc
+import History
+import HTTPServer
+import Inventory
+import LanscopeCore
+import Logging
+import Synchronization
+
+/// Configuration of `lanscope run`.
+public struct ServiceConfiguration: Sendable {
+    public enum Source: Sendable, Equatable {
+        /// Replay a capture file, then keep serving (no root needed).
+        case file(String)
+        /// Live capture on a LAN interface.
+        case interface(String)
+    }
+
+    public enum Backend: String, Sendable, CaseIterable {
+        /// eBPF when permitted, else libpcap with one log line saying why.
+        case auto, ebpf, pcap
+    }
+
+    public var source: Source
+    public var mode: CaptureMode = .host
+    public var backend: Backend = .auto
+    /// Listen address (default `:9184`: all interfaces, IPv6 and IPv4).
+    public var listen: String = ":9184"
+    /// History database; nil runs without history.
+    public var databasePath: String?
+    public var ouiPath: String?
+    /// Prometheus web-config style file with `basic_auth_users:` (bcrypt hashes).
+    public var basicAuthUsersFile: String?
+    /// File holding a bearer token.
+    public var bearerTokenFile: String?
+    /// Devices the inventory and the BPF map hold (default 16384).
+    public var maxDevices: Int = 16_384
+    public var metrics = MetricsCollector.Configuration()
+    /// Devices not seen for this long leave the inventory, the BPF map and `/metrics` (default 24 h);
+    /// they stay in history.
+    public var deviceTTL: Duration = .seconds(86_400)
+    /// How often the maintenance loop flushes history, expires devices and checks the interface
+    /// (default 5 s).
+    public var maintenanceInterval: Duration = .seconds(5)
+
+    public init(source: Source) { self.source = source }
+}
+
+public enum ServiceError: Error, CustomStringConvertible {
+    case captureUnavailable(String)
+    case http(String)
+    case authentication(String)
+    case vendorRegistry(String)
+
+    public var description: String {
+        switch self {
+        case .captureUnavailable(let s): return s
+        case .http(let s): return "cannot start the HTTP server: \(s)"
+        case .authentication(let s): return "authentication configuration: \(s)"
+        case .vendorRegistry(let s): return s
+        }
+    }
+}
+
+/// The running service: capture thread → pipeline → registry; maintenance thread → history,
+/// expiry, reattach; HTTP server threads → snapshots.
+public final class Service: @unchecked Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let registry: DeviceRegistry
+    public let pipeline: Pipeline
+    public let counters = ServiceCounters()
+    public let history: HistoryStore?
+    let writer: HistoryWriter?
+    let driver: any CaptureDriver
+    public let clock: any Clock
+    public let routes: ServiceRoutes
+    private var server: HTTPServer?
+    private let stopping = Atomic<Bool>(false)
+
+    public init(configuration: ServiceConfiguration, logger: Logger,
+                processMetrics: (@Sendable () -> [MetricFamily])? = nil) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let vendors = VendorDirectory.load(path: configuration.ouiPath, logger: logger)
+        if configuration.ouiPath != nil, let error = vendors.loadError { throw ServiceError.vendorRegistry(error) }
+
+        var store: HistoryStore? = nil
+        var known: [MACAddress] = []
+        var storedEvents: [AnomalyEvent] = []
+        if let path = configuration.databasePath {
+            do {
+                let opened = try HistoryStore(path: path)
+                known = try opened.devices().map(\.mac)
+                storedEvents = try opened.anomalies(since: nil, limit: 1000)
+                store = opened
+            } catch {
+                logger.error("history database unavailable; running without history", metadata: ["path": "\(path)", "error": "\(error)"])
+                counters.updateStore { $0.errors &+= 1 }
+            }
+        }
+        history = store
+
+        // Choose the backend before building the registry: the eBPF maps count traffic themselves.
+        let chosen = try Service.makeDriver(configuration: configuration, logger: logger)
+        var registryConfiguration = DeviceRegistry.Configuration()
+        registryConfiguration.maxDevices = configuration.maxDevices
+        registryConfiguration.countTraffic = chosen.countsInUserspace
+        let registry = DeviceRegistry(configuration: registryConfiguration, vendorLookup: vendors.lookup)
+        self.registry = registry
+        let pipeline = Pipeline(registry: registry, knownDevices: known)
+        pipeline.restoreAnomalies(storedEvents)
+        self.pipeline = pipeline
+
+        let writer = store.map { HistoryWriter(store: $0, counters: counters, logger: logger) }
+        self.writer = writer
+        let counters = self.counters
+        let driver: any CaptureDriver
+        switch chosen {
+        case .file(let path):
+            driver = FileReplayDriver(path: path, registry: registry, logger: logger) { report, runner in
+                guard let store else { return }
+                do {
+                    try runner.store([report], into: store, ingestedAt: SystemClock().now())
+                    counters.updateStore { $0.writes &+= 1 }
+                } catch {
+                    counters.updateStore { $0.errors &+= 1 }
+                    logger.error("history write failed", metadata: ["error": "\(error)"])
+                }
+            }
+            clock = ReplayClock(pipeline: pipeline, fallback: SystemClock().now())
+        case .pcap(let d):
+            driver = d
+            clock = SystemClock()
+        case .ebpf(let d):
+            driver = d
+            clock = SystemClock()
+        }
+        self.driver = driver
+        let collector = MetricsCollector(configuration: configuration.metrics, registry: registry, pipeline: pipeline, traffic: driver,
+                                         counters: counters, clock: clock,
+                                         processMetrics: processMetrics ?? { ProcessMetrics.collectFamilies() })
+        routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
+                               readiness: { driver.isReady })
+        logCaptureNotice()
+    }
+
+    enum ChosenDriver {
+        case file(String)
+        case pcap(PcapLiveDriver)
+        case ebpf(EBPFDriver)
+
+        var countsInUserspace: Bool {
+            if case .ebpf = self { return false }
+            return true
+        }
+    }
+
+    static func makeDriver(configuration: ServiceConfiguration, logger: Logger) throws -> ChosenDriver {
+        let interface: String
+        switch configuration.source {
+        case .file(let path): return .file(path)
+        case .interface(let name): interface = name
+        }
+        if configuration.backend != .pcap {
+            do {
+                let capture = try EBPFCapture.load(EBPFCapture.Configuration(interface: interface, mode: configuration.mode,
+                                                                              maxDevices: configuration.maxDevices), logger: logger)
+                try capture.attach()
+                return .ebpf(EBPFDriver(capture: capture, interface: interface, mode: configuration.mode,
+                                        idleExpiry: configuration.deviceTTL, logger: logger))
+            } catch {
+                if configuration.backend == .ebpf {
+                    throw ServiceError.captureUnavailable("eBPF backend unavailable on \(interface): \(error)")
+                }
+                logger.warning("eBPF capture unavailable; falling back to libpcap (counters kept in userspace)",
+                               metadata: ["interface": "\(interface)", "reason": "\(error)"])
+            }
+        }
+        do {
+            return .pcap(try PcapLiveDriver(interface: interface, mode: configuration.mode, logger: logger))
+        } catch {
+            throw ServiceError.captureUnavailable(error.description)
+        }
+    }
+
+    private func logCaptureNotice() {
+        let status = driver.captureStatus()
+        let sees: String
+        switch (configuration.source, configuration.mode) {
+        case (.file, _): sees = "everything in the capture file; clock = packet timestamps"
+        case (_, .gateway): sees = "all traffic crossing this interface: full per-device counters and discovery"
+        case (_, .span): sees = "mirrored traffic between devices: full per-device counters and discovery (not inline)"
+        case (_, .host): sees = "only this host's own traffic plus broadcast/multicast discovery; per-device counters cover only conversations with this host"
+        }
+        logger.notice("capture mode", metadata: ["backend": "\(status.backend)", "mode": "\(status.mode)",
+                                                 "interface": "\(status.interface)", "sees": "\(sees)"])
+    }
+
+    /// Starts the HTTP server and the capture and maintenance threads. Returns the bound ports.
+    @discardableResult
+    public func start() throws -> [Int] {
+        var authentication: Authentication? = nil
+        if configuration.basicAuthUsersFile != nil || configuration.bearerTokenFile != nil {
+            do {
+                authentication = try Authentication.load(realm: "lanscope", basicAuthUsersFile: configuration.basicAuthUsersFile,
+                                                          bearerTokenFile: configuration.bearerTokenFile)
+            } catch {
+                throw ServiceError.authentication("\(error)")
+            }
+        }
+        let counters = self.counters
+        let server = HTTPServer(configuration: .init(listen: configuration.listen, authentication: authentication),
+                                router: routes.makeRouter(), logger: logger) { record in
+            counters.countRequest(route: record.route, code: record.status)
+        }
+        let ports: [Int]
+        do { ports = try server.start() } catch { throw ServiceError.http("\(error)") }
+        self.server = server
+        logger.notice("serving", metadata: ["listen": "\(configuration.listen)", "ports": "\(ports)"])
+
+        let driver = self.driver
+        let pipeline = self.pipeline
+        Thread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
+        Thread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
+        return ports
+    }
+
+    private func maintenanceLoop() {
+        var elapsed = Duration.zero
+        let tick = Duration.milliseconds(250)
+        while !stopping.load(ordering: .relaxed) {
+            sleepMilliseconds(250)
+            elapsed += tick
+            guard elapsed >= configuration.maintenanceInterval else { continue }
+            elapsed = .zero
+            maintain()
+        }
+    }
+
+    /// One maintenance round: history flush, expiry, backend upkeep.
+    public func maintain() {
+        let now = clock.now()
+        driver.maintain(registry: registry, now: now)
+        if case .interface = configuration.source {
+            registry.expire(notSeenSince: now - configuration.deviceTTL)
+        }
+        flushHistory()
+    }
+
+    func flushHistory() {
+        guard let writer else { _ = pipeline.takePendingHistory(); return }
+        let pending = pipeline.takePendingHistory()
+        guard !pending.changedDevices.isEmpty || !pending.anomalies.isEmpty else { return }
+        var devices = pending.changedDevices.compactMap { registry.device($0) }
+        for i in devices.indices { devices[i].traffic = TrafficCounters() }
+        writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
+        if pending.overflowed > 0 { counters.updateStore { $0.droppedObservations &+= pending.overflowed } }
+    }
+
+    /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        driver.stop()
+        if let ebpf = driver as? EBPFDriver { ebpf.capture.detach() }
+        server?.shutdown(gracePeriod: .seconds(5))
+        flushHistory()
+        writer?.close()
+        logger.notice("stopped")
+    }
+
+    /// Blocks the calling thread until SIGINT or SIGTERM, then stops. Call after `start()`; the
+    /// signals must already be blocked in every thread (`Service.blockTerminationSignals()` first).
+    public func runUntilSignalled() {
+        var set = Service.terminationSignals()
+        var signal: Int32 = 0
+        sigwait(&set, &signal)
+        logger.notice("signal received; shutting down", metadata: ["signal": "\(signal)"])
+        stop()
+    }
+
+    static func terminationSignals() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        return set
+    }
+
+    /// Blocks SIGINT/SIGTERM in this thread and every thread started after it, so `sigwait` gets them.
+    public static func blockTerminationSignals() {
+        var set = terminationSignals()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
+/// A detached POSIX thread for loops that block in syscalls (never Swift's cooperative pool).
+enum Thread {
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        pthread_detach(thread)
+        _ = name
+    }
+}

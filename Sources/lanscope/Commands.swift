@@ -1,0 +1,121 @@
+import ArgumentParser
+import Glibc
+import LanscopeCore
+import LanscopeService
+import Logging
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Process capture files (pcap/pcapng) once, store the inventory, print a summary.")
+
+    @Argument(help: ArgumentHelp("Capture files to replay.", valueName: "file"))
+    var files: [String]
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path"))
+    var ouiFile: String?
+
+    @Flag(name: .long, help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        common.bootstrapLogging()
+        let logger = Logger(label: "lanscope")
+        let outcome = try Commands.replay(files: files, databasePath: common.databasePath, ouiPath: ouiFile, logger: logger)
+        if json {
+            printBytes(outcome.json())
+        } else {
+            print(outcome.text(), terminator: "")
+        }
+        if outcome.allFailed { throw ExitCode(2) }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the device inventory stored in the database.")
+    @OptionGroup var common: CommonOptions
+    @Flag(name: .long, help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        common.bootstrapLogging()
+        let view = try Commands.openForReading(common.databasePath)
+        let devices = try view.devices()
+        if json { printBytes(DeviceRendering.json(devices, presence: view.presence, pretty: true)) }
+        else if devices.isEmpty { print("no devices in \(TerminalText.sanitize(common.databasePath)) — run `lanscope replay FILE` or `lanscope run` first") }
+        else { print(DeviceRendering.table(devices, presence: view.presence), terminator: "") }
+    }
+}
+
+struct DeviceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "device", abstract: "Show one device with all its evidence.")
+    @Argument(help: ArgumentHelp("The device's MAC address, e.g. aa:bb:cc:dd:ee:ff.", valueName: "mac")) var mac: String
+    @OptionGroup var common: CommonOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard MACAddress(mac) != nil else { throw ValidationError("invalid MAC address \"\(TerminalText.sanitize(mac))\": expected six hex pairs like aa:bb:cc:dd:ee:ff") }
+    }
+
+    func run() throws {
+        common.bootstrapLogging()
+        let view = try Commands.openForReading(common.databasePath)
+        let address = MACAddress(mac)!
+        guard let detail = try view.deviceDetail(address) else {
+            printError("no device \(address) in \(TerminalText.sanitize(common.databasePath))")
+            throw ExitCode(1)
+        }
+        if json { printBytes(detail.json(presence: view.presence)) } else { print(detail.text(presence: view.presence), terminator: "") }
+    }
+}
+
+struct Alerts: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show recent anomaly events.")
+    @Option(name: .long, help: ArgumentHelp("Only events newer than this (e.g. 30m, 1h, 7d).", valueName: "duration"))
+    var since: String?
+    @OptionGroup var common: CommonOptions
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if let since { do { _ = try DurationParser.parse(since) } catch { throw ValidationError(error.description) } }
+    }
+
+    func run() throws {
+        common.bootstrapLogging()
+        let view = try Commands.openForReading(common.databasePath)
+        let window = try since.map { s throws -> Duration in try DurationParser.parse(s) }
+        let events = try view.anomalies(within: window)
+        if json { printBytes(AnomalyRendering.json(events, pretty: true)) }
+        else if events.isEmpty { print("no anomaly events\(since.map { " in the last \($0)" } ?? "")") }
+        else { print(AnomalyRendering.table(events), terminator: "") }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export the inventory as CSV or JSON.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    @Option(name: .long, help: "csv or json.") var format: Format
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        common.bootstrapLogging()
+        let view = try Commands.openForReading(common.databasePath)
+        let devices = try view.devices()
+        let bytes: [UInt8]
+        switch format {
+        case .csv: bytes = Array(DeviceRendering.csv(devices).utf8)
+        case .json: bytes = DeviceRendering.json(devices, presence: view.presence, pretty: true)
+        }
+        if let output { try OutputFile.write(bytes, to: output) } else { printBytes(bytes) }
+    }
+}
+
+func printBytes(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
+    fflush(stdout)
+}
+
+func printError(_ message: String) {
+    fputs("lanscope: \(message)\n", stderr)
+}

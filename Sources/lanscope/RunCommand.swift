@@ -1,0 +1,94 @@
+import ArgumentParser
+import CaptureEBPF
+import LanscopeCore
+import LanscopeService
+import Logging
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the service: capture, inventory, history, and the HTTP API (/metrics, /devices.json...).",
+        discussion: """
+            Live:    lanscope run --interface eth0 --mode gateway
+            Replay:  lanscope run --pcap capture.pcap --listen 127.0.0.1:9184   (no root needed)
+            Modes: gateway (on the router: sees all device traffic), span (mirror port: same, not inline),
+            host (any machine: its own traffic plus broadcast/multicast discovery).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("LAN interface to capture on.", valueName: "name")) var interface: String?
+    @Option(name: .long, help: ArgumentHelp("Replay this capture file, then keep serving.", valueName: "file")) var pcap: String?
+    @Option(name: .long, help: "Where lanscope sits: gateway, span or host.") var mode: CaptureMode = .host
+    @Option(name: .long, help: "Capture backend: auto (eBPF when permitted, else libpcap), ebpf or pcap.")
+    var backend: ServiceConfiguration.Backend = .auto
+    @Option(name: .long, help: ArgumentHelp("HTTP listen address, e.g. :9184, 127.0.0.1:9184, [::1]:9184.", valueName: "addr"))
+    var listen = ":9184"
+    @Option(name: .long, help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path"))
+    var ouiFile: String?
+    @Option(name: .long, help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
+    var webConfigFile: String?
+    @Option(name: .long, help: ArgumentHelp("File holding a bearer token required on every request (except /-/ health checks).", valueName: "file"))
+    var bearerTokenFile: String?
+    @Option(name: .long, help: "Most devices kept in the inventory and the BPF map.") var maxDevices = 16_384
+    @Option(name: .long, help: "Most devices exported per scrape; the rest are counted as omitted.") var maxExportedDevices = 10_000
+    @Option(name: .long, help: ArgumentHelp("A device is up when seen within this window.", valueName: "duration")) var presenceWindow = "5m"
+    @Option(name: .long, help: ArgumentHelp("Devices idle this long leave the inventory and /metrics (history keeps them).", valueName: "duration"))
+    var deviceTtl = "24h"
+    @Flag(name: .long, help: "Run without the history database.") var noDb = false
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        switch (interface, pcap) {
+        case (nil, nil): throw ValidationError("give --interface NAME for live capture or --pcap FILE to replay a capture")
+        case (.some, .some): throw ValidationError("--interface and --pcap are exclusive")
+        default: break
+        }
+        guard maxDevices > 0, maxExportedDevices > 0 else { throw ValidationError("--max-devices and --max-exported-devices must be positive") }
+        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl)] {
+            do { _ = try DurationParser.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
+        }
+    }
+
+    func run() throws {
+        Service.blockTerminationSignals()
+        common.bootstrapLogging()
+        let logger = Logger(label: "lanscope")
+        var configuration = ServiceConfiguration(source: pcap.map { .file($0) } ?? .interface(interface!))
+        configuration.mode = mode
+        configuration.backend = backend
+        configuration.listen = listen
+        configuration.databasePath = noDb ? nil : common.databasePath
+        configuration.ouiPath = ouiFile
+        configuration.basicAuthUsersFile = webConfigFile
+        configuration.bearerTokenFile = bearerTokenFile
+        configuration.maxDevices = maxDevices
+        configuration.metrics.maxExportedDevices = maxExportedDevices
+        configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
+        configuration.deviceTTL = try DurationParser.parse(deviceTtl)
+        do {
+            let service = try Service(configuration: configuration, logger: logger)
+            try service.start()
+            service.runUntilSignalled()
+        } catch let error as ServiceError {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension CaptureMode: @retroactive ExpressibleByArgument {}
+extension ServiceConfiguration.Backend: ExpressibleByArgument {}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load and verify the BPF programs, open the database, report capabilities; exit 0 when all is well.")
+    @Option(name: .long, help: ArgumentHelp("Also try attaching to (and detaching from) this interface.", valueName: "name"))
+    var interface: String?
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        common.bootstrapLogging()
+        let logger = Logger(label: "lanscope")
+        let report = CheckRunner.run(interface: interface, databasePath: common.databasePath, logger: logger)
+        print(report.text, terminator: "")
+        if !report.ok { throw ExitCode(1) }
+    }
+}
