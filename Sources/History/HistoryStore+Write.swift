@@ -20,7 +20,7 @@ extension HistoryStore {
             try database.transaction { () throws(HistoryError) in
                 do throws(SQLiteError) {
                     try writeDevices(batch.devices)
-                    try writeObservations(batch.observations)
+                    try writeObservations(batch.observations, knownDevices: Set(batch.devices.map(\.mac)))
                     try writeAnomalies(batch.anomalies)
                     if let capture = batch.capture {
                         try writeCapture(capture)
@@ -149,12 +149,12 @@ extension HistoryStore {
             """ + "\n    " + updates.joined(separator: ",\n    ")
     }()
 
-    private func writeObservations(_ observations: [Observation]) throws(SQLiteError) {
+    private func writeObservations(_ observations: [Observation], knownDevices: Set<MACAddress>) throws(SQLiteError) {
         guard !observations.isEmpty else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
-        // include still creates (or widens) one.
+        // include still creates (or widens) one. MACs among the batch's devices already have theirs.
         let ensureDevice = try database.statement("""
-            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?2, ?3)
+            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (mac) DO UPDATE SET
                 first_seen = min(devices.first_seen, excluded.first_seen),
                 last_seen = max(devices.last_seen, excluded.last_seen)
@@ -166,10 +166,23 @@ extension HistoryStore {
                 first_seen = min(evidence.first_seen, excluded.first_seen),
                 last_seen = max(evidence.last_seen, excluded.last_seen)
             """)
+        // Widened at most once per MAC and batch (to the batch's earliest and latest observation).
+        var window: [MACAddress: (first: Timestamp, last: Timestamp)] = [:]
+        for observation in observations where !knownDevices.contains(observation.mac) {
+            let time = observation.time
+            if let current = window[observation.mac] {
+                window[observation.mac] = (min(current.first, time), max(current.last, time))
+            } else {
+                window[observation.mac] = (time, time)
+            }
+        }
+        for (mac, span) in window {
+            try ensureDevice.run([.text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
+                                  .bool(mac.isLocallyAdministered)])
+        }
         for observation in observations {
             let mac = SQLiteValue.text(observation.mac.description)
             let time = SQLiteValue.integer(observation.time.nanoseconds)
-            try ensureDevice.run([mac, time, .bool(observation.mac.isLocallyAdministered)])
             let key = EvidenceRecord.key(of: observation.fact)
             try upsertEvidence.run([mac, .text(key.kind.rawValue), .text(key.source.rawValue), .text(key.value), time])
         }

@@ -13,33 +13,6 @@ CREATE INDEX evidence_by_last_seen ON evidence(last_seen);
 -- index services_identity on services
 CREATE UNIQUE INDEX services_identity ON services(mac, via, type, ifnull(name, X''), ifnull(port, -1));
 
--- index sqlite_autoindex_addresses_1 on addresses
-(no sql);
-
--- index sqlite_autoindex_captures_1 on captures
-(no sql);
-
--- index sqlite_autoindex_devices_1 on devices
-(no sql);
-
--- index sqlite_autoindex_evidence_1 on evidence
-(no sql);
-
--- index sqlite_autoindex_hostnames_1 on hostnames
-(no sql);
-
--- index sqlite_autoindex_protocols_1 on protocols
-(no sql);
-
--- index sqlite_autoindex_software_1 on software
-(no sql);
-
--- index sqlite_autoindex_traffic_1 on traffic
-(no sql);
-
--- index sqlite_autoindex_traffic_classes_1 on traffic_classes
-(no sql);
-
 -- table addresses on addresses
 CREATE TABLE addresses (
     mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
@@ -48,8 +21,8 @@ CREATE TABLE addresses (
     source TEXT NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
-    UNIQUE (mac, ip)
-) STRICT;
+    PRIMARY KEY (mac, ip)
+) STRICT, WITHOUT ROWID;
 
 -- table anomalies on anomalies
 CREATE TABLE anomalies (
@@ -70,7 +43,7 @@ CREATE TABLE captures (
     last_packet INTEGER,
     packets INTEGER NOT NULL,
     ingested_at INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- table devices on devices
 CREATE TABLE devices (
@@ -88,7 +61,7 @@ CREATE TABLE devices (
     dhcp_client_id_hex TEXT,
     dhcp_max_message_size INTEGER,
     dhcp_requested_address TEXT
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- table evidence on evidence
 CREATE TABLE evidence (
@@ -99,8 +72,8 @@ CREATE TABLE evidence (
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
     count INTEGER NOT NULL,
-    UNIQUE (mac, kind, source, value)
-) STRICT;
+    PRIMARY KEY (mac, kind, source, value)
+) STRICT, WITHOUT ROWID;
 
 -- table hostnames on hostnames
 CREATE TABLE hostnames (
@@ -108,15 +81,15 @@ CREATE TABLE hostnames (
     source TEXT NOT NULL,
     name TEXT NOT NULL,
     last_seen INTEGER NOT NULL,
-    UNIQUE (mac, source)
-) STRICT;
+    PRIMARY KEY (mac, source)
+) STRICT, WITHOUT ROWID;
 
 -- table protocols on protocols
 CREATE TABLE protocols (
     mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
     protocol TEXT NOT NULL,
-    UNIQUE (mac, protocol)
-) STRICT;
+    PRIMARY KEY (mac, protocol)
+) STRICT, WITHOUT ROWID;
 
 -- table services on services
 CREATE TABLE services (
@@ -138,8 +111,8 @@ CREATE TABLE software (
     source TEXT NOT NULL,
     value TEXT NOT NULL,
     last_seen INTEGER NOT NULL,
-    UNIQUE (mac, source)
-) STRICT;
+    PRIMARY KEY (mac, source)
+) STRICT, WITHOUT ROWID;
 
 -- table traffic on traffic
 CREATE TABLE traffic (
@@ -149,8 +122,8 @@ CREATE TABLE traffic (
     transmitted_bytes INTEGER NOT NULL,
     received_packets INTEGER NOT NULL,
     received_bytes INTEGER NOT NULL,
-    UNIQUE (mac, capture_key)
-) STRICT;
+    PRIMARY KEY (mac, capture_key)
+) STRICT, WITHOUT ROWID;
 
 -- table traffic_classes on traffic_classes
 CREATE TABLE traffic_classes (
@@ -161,7 +134,7 @@ CREATE TABLE traffic_classes (
     protocol TEXT NOT NULL,
     packets INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
-    UNIQUE (mac, capture_key, direction, family, protocol)
-) STRICT;
+    PRIMARY KEY (mac, capture_key, direction, family, protocol)
+) STRICT, WITHOUT ROWID;
 
 -- user_version 1
