@@ -5,9 +5,11 @@ extension EvidenceRecord {
     /// same fact seen again (or replayed) lands on the same row:
     /// - `address` → `192.168.1.20`, `fe80::1`
     /// - `hostname`, `searching`, `software` → the text as heard
-    /// - `dhcpClient` → `53=1;55=1,3,6;57=1500;60=android-dhcp-13;61=01aabbccddeeff;50=192.168.1.20`
-    ///   (option numbers from RFC 2132; absent options left out)
-    /// - `dhcpServer` → `53=2;54=192.168.1.1`
+    /// - `dhcpClient` → `55=1,3,6;57=1500;60=android-dhcp-13;61=01aabbccddeeff`: the options that
+    ///   identify the client software (RFC 2132 numbers; absent ones left out). The message type
+    ///   (53) and requested address (50) change between DISCOVER/REQUEST and from lease to lease,
+    ///   so they are not part of the value.
+    /// - `dhcpServer` → `54=192.168.1.1` (server identifier; `54=` when the reply had none)
     /// - `service` → `type|name|port` (empty field when absent)
     public static func key(of fact: Fact) -> (kind: EvidenceKind, source: DiscoveryProtocol, value: String) {
         switch fact {
@@ -16,16 +18,13 @@ extension EvidenceRecord {
         case .hostname(let name, let via):
             return (.hostname, via, name)
         case .dhcpClient(let fingerprint):
-            var parts = ["53=\(fingerprint.messageType)", "55=\(fingerprint.parameterRequestListText)"]
+            var parts = ["55=\(fingerprint.parameterRequestListText)"]
             if let size = fingerprint.maxMessageSize { parts.append("57=\(size)") }
             if let vendorClass = fingerprint.vendorClass { parts.append("60=\(vendorClass)") }
             if let clientID = fingerprint.clientIdentifier { parts.append("61=\(hexString(clientID))") }
-            if let requested = fingerprint.requestedAddress { parts.append("50=\(requested)") }
             return (.dhcpClient, .dhcp, parts.joined(separator: ";"))
-        case .dhcpServer(let serverIdentifier, let messageType):
-            var parts = ["53=\(messageType)"]
-            if let serverIdentifier { parts.append("54=\(serverIdentifier)") }
-            return (.dhcpServer, .dhcp, parts.joined(separator: ";"))
+        case .dhcpServer(let serverIdentifier, _):
+            return (.dhcpServer, .dhcp, "54=\(serverIdentifier?.description ?? "")")
         case .service(let ad):
             return (.service, ad.via, "\(ad.type)|\(ad.name ?? "")|\(ad.port.map(String.init) ?? "")")
         case .searching(let target, let via):

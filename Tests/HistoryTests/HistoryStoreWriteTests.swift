@@ -128,6 +128,9 @@ import LanscopeCore
                 == PacketByteCount(packets: 4, bytes: 240))
         #expect(try store.captures().map(\.captureKey) == ["file-a", "run-b"])
         #expect(try store.captures().last?.packets == 300)
+        // A re-ingestion keeps the first ingestion time.
+        try store.write(HistoryBatch(capture: Fixtures.capture("file-a", ingested: 5000)))
+        #expect(try store.captures().first { $0.captureKey == "file-a" }?.ingestedAt == Fixtures.time(1000))
     }
 
     @Test func write_storesFullUInt64Counters() throws {
@@ -191,12 +194,21 @@ import LanscopeCore
             .searching(target: "ssdp:all", via: .ssdp),
             .software("Linux/5.10 UPnP/1.0", via: .ssdp),
         ]
-        try store.write(HistoryBatch(observations: facts.map { Observation(mac: mac, time: Fixtures.time(1), fact: $0) }))
+        // The same client in a REQUEST for another address, and a server reply without option 54.
+        let more: [Fact] = [
+            .dhcpClient(DHCPClientFingerprint(messageType: 3, parameterRequestList: [1, 3, 6], vendorClass: "MSFT 5.0",
+                                              clientIdentifier: [0x01, 0xAA], maxMessageSize: 1500,
+                                              requestedAddress: IPv4Address(192, 168, 1, 21))),
+            .dhcpServer(serverIdentifier: IPv4Address(192, 168, 1, 1), messageType: 5),
+            .dhcpServer(serverIdentifier: nil, messageType: 6),
+        ]
+        try store.write(HistoryBatch(observations: (facts + more).map { Observation(mac: mac, time: Fixtures.time(1), fact: $0) }))
         let rendered = try store.evidence(for: mac).map { "\($0.kind.rawValue) \($0.source.rawValue) \($0.value)" }
         #expect(rendered == [
             "address ndp fe80::1",
-            "dhcp_client dhcp 53=1;55=1,3,6;57=1500;60=MSFT 5.0;61=01aa;50=192.168.1.20",
-            "dhcp_server dhcp 53=2;54=192.168.1.1",
+            "dhcp_client dhcp 55=1,3,6;57=1500;60=MSFT 5.0;61=01aa",
+            "dhcp_server dhcp 54=",
+            "dhcp_server dhcp 54=192.168.1.1",
             "hostname dhcp kitchen",
             "searching ssdp ssdp:all",
             "service mdns _ipp._tcp|HP|631",

@@ -214,6 +214,15 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
         #expect(registry.vendor(for: try mac("a8:bb:ce:00:00:00")) == nil)
     }
 
+    @Test func load_throwsUnreadable_whenFileIsADirectory() throws {
+        let dir = try ScratchDirectory()
+        var registry = OUIRegistry()
+        let error = try #require(throws: OUIRegistryError.self) { try registry.load(file: dir.path) }
+        #expect(error == .unreadable(path: dir.path, errno: 21))  // EISDIR
+        #expect(error.description.contains(dir.path))
+        #expect(registry.isEmpty)
+    }
+
     @Test func vendor_isNilForEveryAddress_inEmptyRegistry() throws {
         let registry = OUIRegistry()
         #expect(registry.isEmpty)
