@@ -34,7 +34,8 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     /// Opens the database at `path`, creating it (mode 0600) and any missing parent directories
-    /// (mode 0700) first, and applies the migrations it has not seen yet.
+    /// (mode 0700) first, and applies the migrations it has not seen yet. A symbolic link at `path`
+    /// itself is refused (`ELOOP`), so the store never writes through a link planted in its place.
     public init(path: String) throws(HistoryError) {
         self.path = path
         try Self.createFileIfNeeded(path)
@@ -57,7 +58,7 @@ public final class HistoryStore: @unchecked Sendable {
     /// The number of migrations this build knows.
     public static var latestSchemaVersion: Int { Migrations.all.count }
 
-    /// Runs `body` under the store lock, mapping a bare SQLite failure to `HistoryError.sqlite`.
+    /// Runs `body` under the store lock.
     func locked<T>(_ body: () throws(HistoryError) -> T) throws(HistoryError) -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -66,13 +67,13 @@ public final class HistoryStore: @unchecked Sendable {
 
     private func configure() throws(HistoryError) {
         do throws(SQLiteError) {
-            // The first statement reads the file header: junk bytes fail here with SQLITE_NOTADB.
             try database.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
             try database.execute("PRAGMA foreign_keys = ON")
         } catch {
             throw .cannotOpen(path: path, underlying: error)
         }
         let mode: String?
+        // The first statement that reads the file header: junk bytes fail here with SQLITE_NOTADB.
         do throws(HistoryError) {
             mode = try database.scalarText("PRAGMA journal_mode = WAL")
         } catch {
