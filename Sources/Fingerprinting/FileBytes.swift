@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whole-file reads for the registry loader, with errors naming the path.
@@ -40,7 +40,9 @@ enum FileBytes {
         var filled = 0
         while true {
             if filled == bytes.count {
-                guard bytes.count < OUIRegistry.maximumFileBytes else { throw .tooLarge(path: path, bytes: bytes.count) }
+                guard bytes.count < OUIRegistry.maximumFileBytes else {
+                    throw .tooLarge(path: path, bytes: bytes.count)
+                }
                 bytes.append(contentsOf: repeatElement(0, count: bytes.count))
             }
             let count = bytes.withUnsafeMutableBytes { buffer in

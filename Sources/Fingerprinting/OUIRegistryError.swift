@@ -18,7 +18,8 @@ public enum OUIRegistryError: Error, Sendable, Hashable, CustomStringConvertible
         case .unreadable(let path, let code):
             return "vendor registry \(path): cannot read (errno \(code))"
         case .tooLarge(let path, let bytes):
-            return "vendor registry \(path): \(bytes) bytes is larger than the \(OUIRegistry.maximumFileBytes)-byte limit"
+            return
+                "vendor registry \(path): \(bytes) bytes is larger than the \(OUIRegistry.maximumFileBytes)-byte limit"
         case .garbled(let path, let valid, let malformed):
             return "vendor registry \(path): not an IEEE registry file (\(valid) valid rows, \(malformed) malformed)"
         case .noRegistryFiles(let directory):

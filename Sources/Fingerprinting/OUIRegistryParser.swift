@@ -93,8 +93,11 @@ enum OUIRegistryParser {
             defer { firstRecord = false }
             if fields.count == 1 && trimmed(b, fields[0]).isEmpty { continue }  // blank line
             if firstRecord && fields.count >= 2 && equals(b, fields[0], "Registry") { continue }  // header
-            guard wellFormed, fields.count >= 3, let entry = entry(b, registry: fields[0], assignment: fields[1],
-                                                                   organisation: fields[2]) else {
+            guard wellFormed, fields.count >= 3,
+                let entry = entry(
+                    b, registry: fields[0], assignment: fields[1],
+                    organisation: fields[2])
+            else {
                 result.malformedRows += 1
                 continue
             }
@@ -103,8 +106,10 @@ enum OUIRegistryParser {
         return result
     }
 
-    private static func entry(_ b: UnsafeBufferPointer<UInt8>, registry: Field, assignment: Field,
-                              organisation: Field) -> Entry? {
+    private static func entry(
+        _ b: UnsafeBufferPointer<UInt8>, registry: Field, assignment: Field,
+        organisation: Field
+    ) -> Entry? {
         let digits = trimmed(b, assignment)
         let expected: Int
         if equals(b, registry, "MA-L") {
@@ -117,7 +122,8 @@ enum OUIRegistryParser {
             expected = digits.count
         }
         guard digits.count == expected, expected == 6 || expected == 7 || expected == 9,
-              let prefix = hex(b, digits) else { return nil }
+            let prefix = hex(b, digits)
+        else { return nil }
         let name = text(b, organisation)
         guard !name.isEmpty else { return nil }
         return Entry(bits: expected * 4, prefix: prefix, organisation: name)
@@ -155,8 +161,10 @@ enum OUIRegistryParser {
         return result
     }
 
-    private static func textEntry(_ b: UnsafeBufferPointer<UInt8>, _ left: Range<Int>,
-                                  blockBase: UInt64?) -> (bits: Int, prefix: UInt64)? {
+    private static func textEntry(
+        _ b: UnsafeBufferPointer<UInt8>, _ left: Range<Int>,
+        blockBase: UInt64?
+    ) -> (bits: Int, prefix: UInt64)? {
         if left.count == 6 {
             return hex(b, left).map { (24, $0) }
         }
@@ -166,13 +174,17 @@ enum OUIRegistryParser {
         let upper = (left.lowerBound + 7)..<left.upperBound
         guard hex(b, lower) != nil, hex(b, upper) != nil else { return nil }
         func all(_ range: Range<Int>, _ digit: UInt8) -> Bool { range.allSatisfy { b[$0] | 0x20 == digit | 0x20 } }
-        func same(_ count: Int) -> Bool { (0..<count).allSatisfy { b[lower.lowerBound + $0] | 0x20 == b[upper.lowerBound + $0] | 0x20 } }
+        func same(_ count: Int) -> Bool {
+            (0..<count).allSatisfy { b[lower.lowerBound + $0] | 0x20 == b[upper.lowerBound + $0] | 0x20 }
+        }
         if same(1), all(lower.dropFirst(1), UInt8(ascii: "0")), all(upper.dropFirst(1), UInt8(ascii: "F")),
-           let nibble = hex(b, lower.lowerBound..<(lower.lowerBound + 1)) {
+            let nibble = hex(b, lower.lowerBound..<(lower.lowerBound + 1))
+        {
             return (28, base << 4 | nibble)
         }
         if same(3), all(lower.dropFirst(3), UInt8(ascii: "0")), all(upper.dropFirst(3), UInt8(ascii: "F")),
-           let low12 = hex(b, lower.lowerBound..<(lower.lowerBound + 3)) {
+            let low12 = hex(b, lower.lowerBound..<(lower.lowerBound + 3))
+        {
             return (36, base << 12 | low12)
         }
         return nil
@@ -232,7 +244,8 @@ enum OUIRegistryParser {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    private static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int?
+    {
         guard let first = needle.first, end - start >= needle.count else { return nil }
         var index = start
         while index + needle.count <= end {

@@ -14,8 +14,10 @@ public struct CaptureRecord: Sendable, Hashable {
     /// When this source was first ingested; a later write with the same key keeps the earliest.
     public var ingestedAt: Timestamp
 
-    public init(captureKey: String, source: String, firstPacket: Timestamp?, lastPacket: Timestamp?, packets: UInt64,
-                ingestedAt: Timestamp) {
+    public init(
+        captureKey: String, source: String, firstPacket: Timestamp?, lastPacket: Timestamp?, packets: UInt64,
+        ingestedAt: Timestamp
+    ) {
         self.captureKey = captureKey
         self.source = source
         self.firstPacket = firstPacket

@@ -25,8 +25,10 @@ public struct EvidenceRecord: Sendable, Hashable {
     public var lastSeen: Timestamp
     public var count: Int
 
-    public init(kind: EvidenceKind, source: DiscoveryProtocol, value: String, firstSeen: Timestamp, lastSeen: Timestamp,
-                count: Int) {
+    public init(
+        kind: EvidenceKind, source: DiscoveryProtocol, value: String, firstSeen: Timestamp, lastSeen: Timestamp,
+        count: Int
+    ) {
         self.kind = kind
         self.source = source
         self.value = value

@@ -14,8 +14,10 @@ public struct HistoryBatch: Sendable {
     /// stored for the same (MAC, capture key), so replaying a file twice counts it once.
     public var traffic: [MACAddress: TrafficCounters]
 
-    public init(devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
-                capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:]) {
+    public init(
+        devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
+        capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:]
+    ) {
         self.devices = devices
         self.observations = observations
         self.anomalies = anomalies

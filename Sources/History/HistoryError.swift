@@ -29,7 +29,8 @@ public enum HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
         case .cannotOpen(let path, let underlying):
             return "cannot open history database \(path): \(underlying)"
         case .schemaTooNew(let path, let found, let supported):
-            return "history database \(path) has schema version \(found), newer than this lanscope supports (\(supported))"
+            return
+                "history database \(path) has schema version \(found), newer than this lanscope supports (\(supported))"
         case .migrationFailed(let path, let version, let underlying):
             return "history database \(path): migration \(version) failed: \(underlying)"
         case .walUnavailable(let path, let mode):

@@ -15,19 +15,23 @@ extension HistoryStore {
     public func evidence(for mac: MACAddress) throws(HistoryError) -> [EvidenceRecord] {
         try locked { () throws(HistoryError) in
             var records: [EvidenceRecord] = []
-            try prepared("""
+            try prepared(
+                """
                 SELECT kind, source, value, first_seen, last_seen, count FROM evidence WHERE mac = ?1
                 ORDER BY kind, source, value
-                """).query([.text(mac.description)]) { row throws(HistoryError) in
+                """
+            ).query([.text(mac.description)]) { row throws(HistoryError) in
                 guard let kind = EvidenceKind(rawValue: row.text(0)) else {
                     throw .invalidStoredValue(table: "evidence", column: "kind")
                 }
                 guard let source = DiscoveryProtocol(rawValue: row.text(1)) else {
                     throw .invalidStoredValue(table: "evidence", column: "source")
                 }
-                records.append(EvidenceRecord(
-                    kind: kind, source: source, value: row.text(2), firstSeen: Timestamp(nanoseconds: row.integer(3)),
-                    lastSeen: Timestamp(nanoseconds: row.integer(4)), count: Int(row.integer(5))))
+                records.append(
+                    EvidenceRecord(
+                        kind: kind, source: source, value: row.text(2),
+                        firstSeen: Timestamp(nanoseconds: row.integer(3)),
+                        lastSeen: Timestamp(nanoseconds: row.integer(4)), count: Int(row.integer(5))))
             }
             return records
         }
@@ -40,10 +44,12 @@ extension HistoryStore {
             var events: [AnomalyEvent] = []
             // A negative LIMIT means no limit in SQLite.
             let limitValue = limit.map { Int64(max(0, $0)) } ?? -1
-            try prepared("""
+            try prepared(
+                """
                 SELECT time, kind, severity, mac, summary, details FROM anomalies WHERE time >= ?1
                 ORDER BY time DESC, id DESC LIMIT ?2
-                """).query([.integer(since?.nanoseconds ?? Int64.min), .integer(limitValue)]) { row throws(HistoryError) in
+                """
+            ).query([.integer(since?.nanoseconds ?? Int64.min), .integer(limitValue)]) { row throws(HistoryError) in
                 guard let kind = AnomalyKind(rawValue: row.text(1)) else {
                     throw .invalidStoredValue(table: "anomalies", column: "kind")
                 }
@@ -52,15 +58,18 @@ extension HistoryStore {
                 }
                 var mac: MACAddress?
                 if let text = row.optionalText(3) {
-                    guard let parsed = MACAddress(text) else { throw .invalidStoredValue(table: "anomalies", column: "mac") }
+                    guard let parsed = MACAddress(text) else {
+                        throw .invalidStoredValue(table: "anomalies", column: "mac")
+                    }
                     mac = parsed
                 }
                 guard let details = StoredJSON.decodeDetails(row.text(5)) else {
                     throw .invalidStoredValue(table: "anomalies", column: "details")
                 }
-                events.append(AnomalyEvent(
-                    time: Timestamp(nanoseconds: row.integer(0)), kind: kind, severity: severity, mac: mac,
-                    summary: row.text(4), details: details))
+                events.append(
+                    AnomalyEvent(
+                        time: Timestamp(nanoseconds: row.integer(0)), kind: kind, severity: severity, mac: mac,
+                        summary: row.text(4), details: details))
             }
             return events
         }
@@ -70,15 +79,18 @@ extension HistoryStore {
     public func captures() throws(HistoryError) -> [CaptureRecord] {
         try locked { () throws(HistoryError) in
             var records: [CaptureRecord] = []
-            try prepared("""
+            try prepared(
+                """
                 SELECT capture_key, source, first_packet, last_packet, packets, ingested_at FROM captures
                 ORDER BY ingested_at, capture_key
-                """).query { row throws(HistoryError) in
-                records.append(CaptureRecord(
-                    captureKey: row.text(0), source: row.text(1),
-                    firstPacket: row.optionalInteger(2).map(Timestamp.init(nanoseconds:)),
-                    lastPacket: row.optionalInteger(3).map(Timestamp.init(nanoseconds:)), packets: row.counter(4),
-                    ingestedAt: Timestamp(nanoseconds: row.integer(5))))
+                """
+            ).query { row throws(HistoryError) in
+                records.append(
+                    CaptureRecord(
+                        captureKey: row.text(0), source: row.text(1),
+                        firstPacket: row.optionalInteger(2).map(Timestamp.init(nanoseconds:)),
+                        lastPacket: row.optionalInteger(3).map(Timestamp.init(nanoseconds:)), packets: row.counter(4),
+                        ingestedAt: Timestamp(nanoseconds: row.integer(5))))
             }
             return records
         }
@@ -96,16 +108,19 @@ extension HistoryStore {
         var devices: [Device] = []
         var indexByMAC: [String: Int] = [:]
 
-        try prepared("""
+        try prepared(
+            """
             SELECT mac, first_seen, last_seen, hostname, hostname_source, vendor, is_dhcp_server, dhcp_message_type,
                 dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex, dhcp_max_message_size,
                 dhcp_requested_address
             FROM devices\(filter) ORDER BY mac
-            """).query(binds) { row throws(HistoryError) in
+            """
+        ).query(binds) { row throws(HistoryError) in
             let macText = row.text(0)
             guard let parsed = MACAddress(macText) else { throw .invalidStoredValue(table: "devices", column: "mac") }
-            var device = Device(mac: parsed, firstSeen: Timestamp(nanoseconds: row.integer(1)),
-                                lastSeen: Timestamp(nanoseconds: row.integer(2)))
+            var device = Device(
+                mac: parsed, firstSeen: Timestamp(nanoseconds: row.integer(1)),
+                lastSeen: Timestamp(nanoseconds: row.integer(2)))
             device.hostname = row.optionalText(3)
             if let source = row.optionalText(4) {
                 guard let value = DiscoveryProtocol(rawValue: source) else {
@@ -167,20 +182,25 @@ extension HistoryStore {
             }
             var port: UInt16?
             if let stored = row.optionalInteger(4) {
-                guard let value = UInt16(exactly: stored) else { throw .invalidStoredValue(table: "services", column: "port") }
+                guard let value = UInt16(exactly: stored) else {
+                    throw .invalidStoredValue(table: "services", column: "port")
+                }
                 port = value
             }
             guard let txt = StoredJSON.decodeTXT(row.text(5)) else {
                 throw .invalidStoredValue(table: "services", column: "txt")
             }
-            devices[index].services.insert(ServiceAdvertisement(
-                via: via, type: row.text(2), name: row.optionalText(3), port: port, txt: txt,
-                location: row.optionalText(6), server: row.optionalText(7)))
+            devices[index].services.insert(
+                ServiceAdvertisement(
+                    via: via, type: row.text(2), name: row.optionalText(3), port: port, txt: txt,
+                    location: row.optionalText(6), server: row.optionalText(7)))
         }
 
-        try prepared("""
+        try prepared(
+            """
             SELECT mac, transmitted_packets, transmitted_bytes, received_packets, received_bytes FROM traffic\(filter)
-            """).query(binds) { row throws(HistoryError) in
+            """
+        ).query(binds) { row throws(HistoryError) in
             guard let index = indexByMAC[row.text(0)] else { return }
             var counters = TrafficCounters()
             counters.transmittedPackets = row.counter(1)
@@ -190,11 +210,14 @@ extension HistoryStore {
             devices[index].traffic.add(counters)
         }
 
-        try prepared("SELECT mac, direction, family, protocol, packets, bytes FROM traffic_classes\(filter)").query(binds) {
+        try prepared("SELECT mac, direction, family, protocol, packets, bytes FROM traffic_classes\(filter)").query(
+            binds
+        ) {
             row throws(HistoryError) in
             guard let index = indexByMAC[row.text(0)] else { return }
             guard let direction = TrafficDirection(rawValue: row.text(1)), let family = IPFamily(rawValue: row.text(2)),
-                  let l4 = L4Protocol(rawValue: row.text(3)) else {
+                let l4 = L4Protocol(rawValue: row.text(3))
+            else {
                 throw .invalidStoredValue(table: "traffic_classes", column: "direction/family/protocol")
             }
             devices[index].traffic.byClass[TrafficClass(direction: direction, family: family, l4: l4), default: .init()]
@@ -203,7 +226,9 @@ extension HistoryStore {
         return devices
     }
 
-    private static func fingerprint(row: Statement.Row, messageType: Int64) throws(HistoryError) -> DHCPClientFingerprint {
+    private static func fingerprint(row: Statement.Row, messageType: Int64) throws(HistoryError)
+        -> DHCPClientFingerprint
+    {
         guard let type = UInt8(exactly: messageType) else {
             throw .invalidStoredValue(table: "devices", column: "dhcp_message_type")
         }
@@ -235,7 +260,8 @@ extension HistoryStore {
             }
             requested = value
         }
-        return DHCPClientFingerprint(messageType: type, parameterRequestList: list, vendorClass: row.optionalText(9),
-                                     clientIdentifier: clientID, maxMessageSize: maxSize, requestedAddress: requested)
+        return DHCPClientFingerprint(
+            messageType: type, parameterRequestList: list, vendorClass: row.optionalText(9),
+            clientIdentifier: clientID, maxMessageSize: maxSize, requestedAddress: requested)
     }
 }

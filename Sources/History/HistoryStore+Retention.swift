@@ -7,7 +7,9 @@ extension HistoryStore {
         try locked { () throws(HistoryError) in
             try database.transaction { () throws(HistoryError) in
                 do throws(SQLiteError) {
-                    try database.statement("DELETE FROM evidence WHERE last_seen < ?1").run([.integer(cutoff.nanoseconds)])
+                    try database.statement("DELETE FROM evidence WHERE last_seen < ?1").run([
+                        .integer(cutoff.nanoseconds)
+                    ])
                 } catch {
                     throw .sqlite(error)
                 }

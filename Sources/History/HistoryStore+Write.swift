@@ -36,20 +36,24 @@ extension HistoryStore {
     private func writeDevices(_ devices: [Device]) throws(SQLiteError) {
         guard !devices.isEmpty else { return }
         let upsertDevice = try database.statement(Self.upsertDeviceSQL)
-        let upsertAddress = try database.statement("""
+        let upsertAddress = try database.statement(
+            """
             INSERT INTO addresses (mac, ip, version, source, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT (mac, ip) DO UPDATE SET
-                source = CASE WHEN excluded.last_seen >= addresses.last_seen THEN excluded.source ELSE addresses.source END,
+                source = CASE WHEN excluded.last_seen >= addresses.last_seen
+                    THEN excluded.source ELSE addresses.source END,
                 first_seen = min(addresses.first_seen, excluded.first_seen),
                 last_seen = max(addresses.last_seen, excluded.last_seen)
             """)
-        let upsertHostname = try database.statement("""
+        let upsertHostname = try database.statement(
+            """
             INSERT INTO hostnames (mac, source, name, last_seen) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (mac, source) DO UPDATE SET
                 name = CASE WHEN excluded.last_seen >= hostnames.last_seen THEN excluded.name ELSE hostnames.name END,
                 last_seen = max(hostnames.last_seen, excluded.last_seen)
             """)
-        let upsertSoftware = try database.statement("""
+        let upsertSoftware = try database.statement(
+            """
             INSERT INTO software (mac, source, value, last_seen) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (mac, source) DO UPDATE SET
                 value = CASE WHEN excluded.last_seen >= software.last_seen THEN excluded.value ELSE software.value END,
@@ -57,13 +61,16 @@ extension HistoryStore {
             """)
         let insertProtocol = try database.statement(
             "INSERT INTO protocols (mac, protocol) VALUES (?1, ?2) ON CONFLICT (mac, protocol) DO NOTHING")
-        let upsertService = try database.statement("""
+        let upsertService = try database.statement(
+            """
             INSERT INTO services (mac, via, type, name, port, txt, location, server, first_seen, last_seen)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             ON CONFLICT (mac, via, type, ifnull(name, X''), ifnull(port, -1)) DO UPDATE SET
                 txt = CASE WHEN excluded.last_seen >= services.last_seen THEN excluded.txt ELSE services.txt END,
-                location = CASE WHEN excluded.last_seen >= services.last_seen THEN excluded.location ELSE services.location END,
-                server = CASE WHEN excluded.last_seen >= services.last_seen THEN excluded.server ELSE services.server END,
+                location = CASE WHEN excluded.last_seen >= services.last_seen
+                    THEN excluded.location ELSE services.location END,
+                server = CASE WHEN excluded.last_seen >= services.last_seen
+                    THEN excluded.server ELSE services.server END,
                 first_seen = min(services.first_seen, excluded.first_seen),
                 last_seen = max(services.last_seen, excluded.last_seen)
             """)
@@ -131,15 +138,17 @@ extension HistoryStore {
             "dhcp_max_message_size", "dhcp_requested_address",
         ].map { "\($0) = CASE WHEN \(dhcpCondition) THEN excluded.\($0) ELSE devices.\($0) END" }
         let hostnameCondition = "\(hostname) AND (devices.hostname IS NULL OR excluded.last_seen >= devices.last_seen)"
-        let updates = [
-            "first_seen = min(devices.first_seen, excluded.first_seen)",
-            "last_seen = max(devices.last_seen, excluded.last_seen)",
-            "hostname = CASE WHEN \(hostnameCondition) THEN excluded.hostname ELSE devices.hostname END",
-            "hostname_source = CASE WHEN \(hostnameCondition) THEN excluded.hostname_source ELSE devices.hostname_source END",
-            newerWins("vendor", presentWhen: "excluded.vendor IS NOT NULL"),
-            "locally_administered = excluded.locally_administered",
-            "is_dhcp_server = max(devices.is_dhcp_server, excluded.is_dhcp_server)",
-        ] + dhcpColumns
+        let updates =
+            [
+                "first_seen = min(devices.first_seen, excluded.first_seen)",
+                "last_seen = max(devices.last_seen, excluded.last_seen)",
+                "hostname = CASE WHEN \(hostnameCondition) THEN excluded.hostname ELSE devices.hostname END",
+                "hostname_source = CASE WHEN \(hostnameCondition) THEN excluded.hostname_source "
+                    + "ELSE devices.hostname_source END",
+                newerWins("vendor", presentWhen: "excluded.vendor IS NOT NULL"),
+                "locally_administered = excluded.locally_administered",
+                "is_dhcp_server = max(devices.is_dhcp_server, excluded.is_dhcp_server)",
+            ] + dhcpColumns
         return """
             INSERT INTO devices (mac, first_seen, last_seen, hostname, hostname_source, vendor, locally_administered,
                 is_dhcp_server, dhcp_message_type, dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex,
@@ -153,16 +162,20 @@ extension HistoryStore {
         guard !observations.isEmpty else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
         // include still creates (or widens) one. MACs among the batch's devices already have theirs.
-        let ensureDevice = try database.statement("""
+        let ensureDevice = try database.statement(
+            """
             INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (mac) DO UPDATE SET
                 first_seen = min(devices.first_seen, excluded.first_seen),
                 last_seen = max(devices.last_seen, excluded.last_seen)
             """)
-        let upsertEvidence = try database.statement("""
-            INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
+        let upsertEvidence = try database.statement(
+            """
+            INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
             ON CONFLICT (mac, kind, source, value) DO UPDATE SET
-                count = evidence.count + (excluded.first_seen < evidence.first_seen OR excluded.last_seen > evidence.last_seen),
+                count = evidence.count
+                    + (excluded.first_seen < evidence.first_seen OR excluded.last_seen > evidence.last_seen),
                 first_seen = min(evidence.first_seen, excluded.first_seen),
                 last_seen = max(evidence.last_seen, excluded.last_seen)
             """)
@@ -177,8 +190,10 @@ extension HistoryStore {
             }
         }
         for (mac, span) in window {
-            try ensureDevice.run([.text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
-                                  .bool(mac.isLocallyAdministered)])
+            try ensureDevice.run([
+                .text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
+                .bool(mac.isLocallyAdministered),
+            ])
         }
         for observation in observations {
             let mac = SQLiteValue.text(observation.mac.description)
@@ -190,20 +205,23 @@ extension HistoryStore {
 
     private func writeAnomalies(_ anomalies: [AnomalyEvent]) throws(SQLiteError) {
         guard !anomalies.isEmpty else { return }
-        let insert = try database.statement("""
+        let insert = try database.statement(
+            """
             INSERT INTO anomalies (time, kind, severity, mac, summary, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT DO NOTHING
             """)
         for event in anomalies {
             try insert.run([
                 .integer(event.time.nanoseconds), .text(event.kind.rawValue), .text(event.severity.rawValue),
-                .optionalText(event.mac?.description), .text(event.summary), .text(StoredJSON.encode(details: event.details)),
+                .optionalText(event.mac?.description), .text(event.summary),
+                .text(StoredJSON.encode(details: event.details)),
             ])
         }
     }
 
     private func writeCapture(_ capture: CaptureRecord) throws(SQLiteError) {
-        try database.statement("""
+        try database.statement(
+            """
             INSERT INTO captures (capture_key, source, first_packet, last_packet, packets, ingested_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT (capture_key) DO UPDATE SET
@@ -212,17 +230,20 @@ extension HistoryStore {
                 last_packet = excluded.last_packet,
                 packets = excluded.packets,
                 ingested_at = min(captures.ingested_at, excluded.ingested_at)
-            """).run([
-                .text(capture.captureKey), .text(capture.source), .optionalInteger(capture.firstPacket?.nanoseconds),
-                .optionalInteger(capture.lastPacket?.nanoseconds), .counter(capture.packets),
-                .integer(capture.ingestedAt.nanoseconds),
-            ])
+            """
+        ).run([
+            .text(capture.captureKey), .text(capture.source), .optionalInteger(capture.firstPacket?.nanoseconds),
+            .optionalInteger(capture.lastPacket?.nanoseconds), .counter(capture.packets),
+            .integer(capture.ingestedAt.nanoseconds),
+        ])
     }
 
     private func writeTraffic(_ traffic: [MACAddress: TrafficCounters], captureKey: String) throws(SQLiteError) {
         guard !traffic.isEmpty else { return }
-        let upsert = try database.statement("""
-            INSERT INTO traffic (mac, capture_key, transmitted_packets, transmitted_bytes, received_packets, received_bytes)
+        let upsert = try database.statement(
+            """
+            INSERT INTO traffic (mac, capture_key, transmitted_packets, transmitted_bytes, received_packets,
+                received_bytes)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT (mac, capture_key) DO UPDATE SET
                 transmitted_packets = excluded.transmitted_packets,
@@ -231,7 +252,8 @@ extension HistoryStore {
                 received_bytes = excluded.received_bytes
             """)
         let clearClasses = try database.statement("DELETE FROM traffic_classes WHERE mac = ?1 AND capture_key = ?2")
-        let insertClass = try database.statement("""
+        let insertClass = try database.statement(
+            """
             INSERT INTO traffic_classes (mac, capture_key, direction, family, protocol, packets, bytes)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """)

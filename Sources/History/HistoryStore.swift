@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The history database: one SQLite file in WAL mode. Every public method takes the store's lock
@@ -138,7 +139,9 @@ public final class HistoryStore: @unchecked Sendable {
     private static func makeDirectories(_ directory: String) throws(HistoryError) {
         var info = stat()
         if stat(directory, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw .cannotCreateDirectory(path: directory, errno: ENOTDIR) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw .cannotCreateDirectory(path: directory, errno: ENOTDIR)
+            }
             return
         }
         let parent = parentDirectory(of: directory)

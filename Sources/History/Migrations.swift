@@ -131,6 +131,6 @@ enum Migrations {
         ) STRICT;
         CREATE UNIQUE INDEX anomalies_identity ON anomalies(time, kind, ifnull(mac, ''), summary);
         CREATE INDEX anomalies_by_mac ON anomalies(mac);
-        """,
+        """
     ]
 }

@@ -8,7 +8,9 @@ enum SQLiteValue: Sendable, Hashable {
     case blob([UInt8])
 
     static func optionalText(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
-    static func optionalInteger<I: BinaryInteger>(_ value: I?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
+    static func optionalInteger<I: BinaryInteger>(_ value: I?) -> SQLiteValue {
+        value.map { .integer(Int64($0)) } ?? .null
+    }
     static func counter(_ value: UInt64) -> SQLiteValue { .integer(Int64(bitPattern: value)) }
     static func bool(_ value: Bool) -> SQLiteValue { .integer(value ? 1 : 0) }
 }

@@ -59,18 +59,23 @@ final class Statement {
                 var copy = v
                 result = copy.withUTF8 { bytes -> Int32 in
                     guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                        return sqlite3_bind_text64(handle, index, "", 0, lanscope_sqlite_transient(), UInt8(SQLITE_UTF8))
+                        return sqlite3_bind_text64(
+                            handle, index, "", 0, lanscope_sqlite_transient(), UInt8(SQLITE_UTF8))
                     }
                     return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                        sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(bytes.count), lanscope_sqlite_transient(),
-                                            UInt8(SQLITE_UTF8))
+                        sqlite3_bind_text64(
+                            handle, index, $0, sqlite3_uint64(bytes.count), lanscope_sqlite_transient(),
+                            UInt8(SQLITE_UTF8))
                     }
                 }
             case .blob(let v):
                 result = v.withUnsafeBytes { bytes -> Int32 in
                     // A NULL pointer would store SQL NULL, not an empty blob.
-                    guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
-                    return sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(bytes.count), lanscope_sqlite_transient())
+                    guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                        return sqlite3_bind_zeroblob(handle, index, 0)
+                    }
+                    return sqlite3_bind_blob64(
+                        handle, index, base, sqlite3_uint64(bytes.count), lanscope_sqlite_transient())
                 }
             }
             guard result == SQLITE_OK else { throw SQLiteError(result: result, connection: connection, sql: sql) }

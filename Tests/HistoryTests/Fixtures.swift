@@ -1,5 +1,6 @@
-@testable import History
 import LanscopeCore
+
+@testable import History
 
 /// Builders for batches the store tests write.
 enum Fixtures {
@@ -26,14 +27,17 @@ enum Fixtures {
             device.hostnames[.mdns] = "\(hostname)-\(n).local"
         }
         device.vendor = "Apple, Inc."
-        device.dhcp = DHCPClientFingerprint(messageType: 3, parameterRequestList: [1, 121, 3, 6, 15, 119, 252],
-                                            vendorClass: "android-dhcp-13", clientIdentifier: [1, 0x3C, 0x22, 0xFB, 0, 0, 1],
-                                            maxMessageSize: 1500, requestedAddress: IPv4Address(10, 0, 0, 1))
+        device.dhcp = DHCPClientFingerprint(
+            messageType: 3, parameterRequestList: [1, 121, 3, 6, 15, 119, 252],
+            vendorClass: "android-dhcp-13", clientIdentifier: [1, 0x3C, 0x22, 0xFB, 0, 0, 1],
+            maxMessageSize: 1500, requestedAddress: IPv4Address(10, 0, 0, 1))
         device.services = [
-            ServiceAdvertisement(via: .mdns, type: "_airplay._tcp", name: "Living Room", port: 7000,
-                                 txt: [TXTEntry(key: "model", value: "AppleTV6,2"), TXTEntry(key: "flag", value: nil)]),
-            ServiceAdvertisement(via: .ssdp, type: "urn:schemas-upnp-org:device:MediaRenderer:1",
-                                 location: "http://10.0.0.1:49152/desc.xml", server: "Linux/5.10 UPnP/1.0"),
+            ServiceAdvertisement(
+                via: .mdns, type: "_airplay._tcp", name: "Living Room", port: 7000,
+                txt: [TXTEntry(key: "model", value: "AppleTV6,2"), TXTEntry(key: "flag", value: nil)]),
+            ServiceAdvertisement(
+                via: .ssdp, type: "urn:schemas-upnp-org:device:MediaRenderer:1",
+                location: "http://10.0.0.1:49152/desc.xml", server: "Linux/5.10 UPnP/1.0"),
         ]
         device.software[.http] = "Mozilla/5.0"
         device.protocols = [.arp, .dhcp, .mdns]
@@ -43,14 +47,20 @@ enum Fixtures {
     static func observations(for n: Int, at seconds: Int64) -> [Observation] {
         let mac = mac(n)
         return [
-            Observation(mac: mac, time: time(seconds), fact: .address(.v4(IPv4Address(10, 0, 0, UInt8(n & 0xFF))), via: .arp)),
+            Observation(
+                mac: mac, time: time(seconds), fact: .address(.v4(IPv4Address(10, 0, 0, UInt8(n & 0xFF))), via: .arp)),
             Observation(mac: mac, time: time(seconds), fact: .hostname("host-\(n)", via: .dhcp)),
-            Observation(mac: mac, time: time(seconds), fact: .dhcpClient(DHCPClientFingerprint(
-                messageType: 1, parameterRequestList: [1, 3, 6], vendorClass: "MSFT 5.0"))),
+            Observation(
+                mac: mac, time: time(seconds),
+                fact: .dhcpClient(
+                    DHCPClientFingerprint(
+                        messageType: 1, parameterRequestList: [1, 3, 6], vendorClass: "MSFT 5.0"))),
         ]
     }
 
-    static func counters(txPackets: UInt64, txBytes: UInt64, rxPackets: UInt64 = 0, rxBytes: UInt64 = 0) -> TrafficCounters {
+    static func counters(txPackets: UInt64, txBytes: UInt64, rxPackets: UInt64 = 0, rxBytes: UInt64 = 0)
+        -> TrafficCounters
+    {
         var counters = TrafficCounters()
         counters.transmittedPackets = txPackets
         counters.transmittedBytes = txBytes
@@ -66,14 +76,18 @@ enum Fixtures {
     }
 
     static func capture(_ key: String, packets: UInt64 = 100, ingested: Int64 = 1000) -> CaptureRecord {
-        CaptureRecord(captureKey: key, source: "/captures/\(key).pcap", firstPacket: time(0), lastPacket: time(60),
-                      packets: packets, ingestedAt: time(ingested))
+        CaptureRecord(
+            captureKey: key, source: "/captures/\(key).pcap", firstPacket: time(0), lastPacket: time(60),
+            packets: packets, ingestedAt: time(ingested))
     }
 
-    static func anomaly(at seconds: Int64, kind: AnomalyKind = .newDevice, mac: MACAddress? = mac(1),
-                        summary: String = "new device") -> AnomalyEvent {
-        AnomalyEvent(time: time(seconds), kind: kind, severity: .info, mac: mac, summary: summary,
-                     details: ["ip": "10.0.0.1", "vendor": "Apple, Inc."])
+    static func anomaly(
+        at seconds: Int64, kind: AnomalyKind = .newDevice, mac: MACAddress? = mac(1),
+        summary: String = "new device"
+    ) -> AnomalyEvent {
+        AnomalyEvent(
+            time: time(seconds), kind: kind, severity: .info, mac: mac, summary: summary,
+            details: ["ip": "10.0.0.1", "vendor": "Apple, Inc."])
     }
 
     /// A batch touching every table.
@@ -91,8 +105,10 @@ extension HistoryStore {
     /// Rows per table, for the replay tests.
     func rowCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in ["devices", "addresses", "hostnames", "software", "protocols", "services", "evidence", "captures",
-                      "traffic", "traffic_classes", "anomalies"] {
+        for table in [
+            "devices", "addresses", "hostnames", "software", "protocols", "services", "evidence", "captures",
+            "traffic", "traffic_classes", "anomalies",
+        ] {
             counts[table] = Int(try database.scalarInteger("SELECT count(*) FROM \(table)") ?? -1)
         }
         return counts

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import History
 import LanscopeCore
+import Testing
+
+@testable import History
 
 @Suite struct HistoryStoreConcurrencyTests {
     @Test func write_keepsEveryBatch_whenCalledFromManyTasksAtOnce() async throws {
@@ -12,8 +13,10 @@ import LanscopeCore
                 group.addTask {
                     for round in 0..<10 {
                         let n = task * 100 + round
-                        try store.write(HistoryBatch(devices: [Fixtures.device(n)], observations: Fixtures.observations(for: n, at: 5),
-                                                     anomalies: [Fixtures.anomaly(at: Int64(n), mac: Fixtures.mac(n))]))
+                        try store.write(
+                            HistoryBatch(
+                                devices: [Fixtures.device(n)], observations: Fixtures.observations(for: n, at: 5),
+                                anomalies: [Fixtures.anomaly(at: Int64(n), mac: Fixtures.mac(n))]))
                         _ = try store.devices()
                     }
                 }

@@ -1,6 +1,7 @@
-import Testing
-@testable import History
 import LanscopeCore
+import Testing
+
+@testable import History
 
 @Suite struct HistoryStoreHostileInputTests {
     static let hostileStrings: [String] = [
@@ -24,10 +25,14 @@ import LanscopeCore
         device.vendor = text
         device.software[.http] = text
         device.dhcp = DHCPClientFingerprint(messageType: 1, vendorClass: text)
-        device.services = [ServiceAdvertisement(via: .mdns, type: text, name: text, port: nil,
-                                                txt: [TXTEntry(key: text, value: text)], location: text, server: text)]
-        let event = AnomalyEvent(time: Fixtures.time(1), kind: .identityChange, severity: .warning, mac: mac, summary: text,
-                                 details: [text: text, "k": text])
+        device.services = [
+            ServiceAdvertisement(
+                via: .mdns, type: text, name: text, port: nil,
+                txt: [TXTEntry(key: text, value: text)], location: text, server: text)
+        ]
+        let event = AnomalyEvent(
+            time: Fixtures.time(1), kind: .identityChange, severity: .warning, mac: mac, summary: text,
+            details: [text: text, "k": text])
         let observation = Observation(mac: mac, time: Fixtures.time(1), fact: .software(text, via: .ssdp))
         try store.write(HistoryBatch(devices: [device], observations: [observation], anomalies: [event]))
 

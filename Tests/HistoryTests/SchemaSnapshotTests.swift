@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import History
 
 /// The schema after all migrations, compared byte for byte with `Golden/schema.sql`. A change
@@ -21,8 +22,9 @@ import Testing
             Issue.record("recorded \(Self.goldenPath); run again without LANSCOPE_RECORD_GOLDEN to compare")
             return
         }
-        let golden = try #require(FileManager.default.contents(atPath: Self.goldenPath),
-                                  "missing \(Self.goldenPath): record it with LANSCOPE_RECORD_GOLDEN=1")
+        let golden = try #require(
+            FileManager.default.contents(atPath: Self.goldenPath),
+            "missing \(Self.goldenPath): record it with LANSCOPE_RECORD_GOLDEN=1")
         #expect(dump == String(decoding: golden, as: UTF8.self))
     }
 

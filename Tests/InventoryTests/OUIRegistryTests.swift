@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import Fingerprinting
+import Foundation
 import LanscopeCore
+import Testing
 
 private let debianDirectory = OUIRegistry.defaultDirectory
 private let debianFilesPresent = ["oui.csv", "mam.csv", "oui36.csv", "iab.csv"].allSatisfy {
@@ -58,7 +58,8 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
         func assignments(_ file: String, _ registry: String) throws -> Int {
             let text = try String(contentsOfFile: debianDirectory + "/" + file, encoding: .utf8)
             var seen = Set<Substring>()
-            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) where line.hasPrefix(registry + ",") {
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) where line.hasPrefix(registry + ",")
+            {
                 seen.insert(line.split(separator: ",", maxSplits: 2)[1])
             }
             return seen.count
@@ -77,8 +78,10 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
         #expect(registry.count.ma36 == (try assignments("oui36.csv", "MA-S")) + (try assignments("iab.csv", "IAB")))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: debianDirectory + "/oui36.txt"),
-                   "Debian ieee-data oui36.txt not installed"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: debianDirectory + "/oui36.txt"),
+            "Debian ieee-data oui36.txt not installed"))
     func load_readsRealTextFormat() throws {
         let registry = try OUIRegistry(path: debianDirectory + "/oui36.txt")
         #expect(registry.malformedRows == 0)
@@ -90,20 +93,21 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
 
 @Suite struct OUIRegistryCraftedTests {
     /// CRLF line ends throughout, as in the IEEE files; one quoted address spans two lines.
-    static let craftedCSV = [
-        "Registry,Assignment,Organization Name,Organization Address",
-        #"MA-L,A8BBCC,"Big, Block ""Corp""","1 Long Road, Suite 2"#,
-        #"Second Line City  US 12345 ""#,
-        "MA-M,A8BBCCD,Medium Blocks,Somewhere",
-        "MA-S,A8BBCCDEF,Small Block,Elsewhere",
-        "IAB,001122334,Old Style IAB,",
-        "MA-L,ZZZZZZ,Bad Hex,",
-        "MA-L,12345,Too Short,",
-        "MA-L,123456,,",
-        "",
-        "MA-L,020000,Local Bit Set,",
-        "MA-L,102030,  Padded Name  ,",
-    ].joined(separator: "\r\n") + "\r\n"
+    static let craftedCSV =
+        [
+            "Registry,Assignment,Organization Name,Organization Address",
+            #"MA-L,A8BBCC,"Big, Block ""Corp""","1 Long Road, Suite 2"#,
+            #"Second Line City  US 12345 ""#,
+            "MA-M,A8BBCCD,Medium Blocks,Somewhere",
+            "MA-S,A8BBCCDEF,Small Block,Elsewhere",
+            "IAB,001122334,Old Style IAB,",
+            "MA-L,ZZZZZZ,Bad Hex,",
+            "MA-L,12345,Too Short,",
+            "MA-L,123456,,",
+            "",
+            "MA-L,020000,Local Bit Set,",
+            "MA-L,102030,  Padded Name  ,",
+        ].joined(separator: "\r\n") + "\r\n"
 
     @Test func vendor_prefersLongestPrefix_andCountsMalformedRows() throws {
         let dir = try ScratchDirectory()
@@ -126,7 +130,8 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
 
     @Test func load_acceptsHeaderlessLFFile_inOverrideDirectory() throws {
         let dir = try ScratchDirectory()
-        try dir.write("oui.csv", "MA-L,3C22FB,\"Apple, Inc.\",1 Infinite Loop Cupertino CA US 95014\nMA-M,3C22FB5,Tiny Co,x\n")
+        try dir.write(
+            "oui.csv", "MA-L,3C22FB,\"Apple, Inc.\",1 Infinite Loop Cupertino CA US 95014\nMA-M,3C22FB5,Tiny Co,x\n")
         let registry = try OUIRegistry(path: dir.path)
         #expect(registry.loadedFiles == [dir.path + "/oui.csv"])
         #expect(registry.vendor(for: try mac("3c:22:fb:00:00:01")) == "Apple, Inc.")
@@ -135,23 +140,25 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
 
     @Test func load_readsTextFormat_withRangesForSmallBlocks() throws {
         let dir = try ScratchDirectory()
-        let file = try dir.write("oui.txt", [
-            "OUI/MA-L                                                    Organization",
-            "company_id                                                  Organization",
-            "",
-            "A8-BB-CC   (hex)\t\tBig Block",
-            "A8BBCC     (base 16)\t\tBig Block",
-            "\t\t\t\t1 Road",
-            "",
-            "A8-BB-CC   (hex)\t\tMedium Blocks",
-            "D00000-DFFFFF     (base 16)\t\tMedium Blocks",
-            "",
-            "A8-BB-CC   (hex)\t\tSmall Block",
-            "DEF000-DEFFFF     (base 16)\t\tSmall Block",
-            "",
-            "A8-BB-CC   (hex)\t\tOdd Range",
-            "D10000-D2FFFF     (base 16)\t\tOdd Range",
-        ].joined(separator: "\r\n") + "\r\n")
+        let file = try dir.write(
+            "oui.txt",
+            [
+                "OUI/MA-L                                                    Organization",
+                "company_id                                                  Organization",
+                "",
+                "A8-BB-CC   (hex)\t\tBig Block",
+                "A8BBCC     (base 16)\t\tBig Block",
+                "\t\t\t\t1 Road",
+                "",
+                "A8-BB-CC   (hex)\t\tMedium Blocks",
+                "D00000-DFFFFF     (base 16)\t\tMedium Blocks",
+                "",
+                "A8-BB-CC   (hex)\t\tSmall Block",
+                "DEF000-DEFFFF     (base 16)\t\tSmall Block",
+                "",
+                "A8-BB-CC   (hex)\t\tOdd Range",
+                "D10000-D2FFFF     (base 16)\t\tOdd Range",
+            ].joined(separator: "\r\n") + "\r\n")
         let registry = try OUIRegistry(path: file)
         #expect(registry.malformedRows == 1)
         #expect(registry.vendor(for: try mac("a8:bb:cc:00:00:01")) == "Big Block")
@@ -188,7 +195,9 @@ private func mac(_ text: String) throws -> MACAddress { try #require(MACAddress(
     @Test func init_throwsGarbled_whenFileIsEmpty() throws {
         let dir = try ScratchDirectory()
         let file = try dir.write("empty.csv", "")
-        #expect(throws: OUIRegistryError.garbled(path: file, validRows: 0, malformedRows: 0)) { try OUIRegistry(path: file) }
+        #expect(throws: OUIRegistryError.garbled(path: file, validRows: 0, malformedRows: 0)) {
+            try OUIRegistry(path: file)
+        }
     }
 
     @Test func init_throwsNotFound_namingPath() throws {
