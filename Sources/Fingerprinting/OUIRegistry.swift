@@ -1,0 +1,91 @@
+public import LanscopeCore
+
+/// The IEEE MAC address block registry: organisation names by MA-L (24-bit), MA-M (28-bit) and
+/// MA-S / IAB (36-bit) prefix, as Debian's `ieee-data` package ships it. Lookups take the longest
+/// matching prefix, so a small block assigned inside a large one (MA-S blocks carved out of the
+/// IEEE's own `70:B3:D5` MA-L) names the small block's owner.
+public struct OUIRegistry: Sendable {
+    /// Where Debian's `ieee-data` installs the registry.
+    public static let defaultDirectory = "/usr/share/ieee-data"
+    /// Files read from a directory, with the text-format fallback used when the CSV is absent.
+    public static let registryFileNames: [(csv: String, text: String)] = [
+        ("oui.csv", "oui.txt"), ("mam.csv", "mam.txt"), ("oui36.csv", "oui36.txt"), ("iab.csv", "iab.txt"),
+    ]
+    /// Largest file accepted, in bytes (the full MA-L text file is about 5 MB). Default 64 MiB.
+    public static let maximumFileBytes = 64 << 20
+
+    private var blocks24: [UInt32: String] = [:]
+    private var blocks28: [UInt32: String] = [:]
+    private var blocks36: [UInt64: String] = [:]
+    /// Rows that could not be read (bad hex, wrong length, missing organisation), over all files.
+    public private(set) var malformedRows = 0
+    /// Files loaded, in order.
+    public private(set) var loadedFiles: [String] = []
+
+    /// An empty registry: every lookup is `nil`.
+    public init() {}
+
+    /// Loads a directory (the registry files it holds, see `registryFileNames`) or a single file
+    /// in either the CSV or the text format.
+    public init(path: String) throws(OUIRegistryError) {
+        switch try FileBytes.kind(of: path) {
+        case .directory:
+            var found = false
+            for names in Self.registryFileNames {
+                let directory = path.hasSuffix("/") ? path : path + "/"
+                if FileBytes.exists(directory + names.csv) {
+                    try load(file: directory + names.csv)
+                    found = true
+                } else if FileBytes.exists(directory + names.text) {
+                    try load(file: directory + names.text)
+                    found = true
+                }
+            }
+            guard found else { throw .noRegistryFiles(directory: path) }
+        case .file:
+            try load(file: path)
+        }
+    }
+
+    /// Loads the registry from `defaultDirectory`.
+    public static func loadDefault() throws(OUIRegistryError) -> OUIRegistry {
+        try OUIRegistry(path: defaultDirectory)
+    }
+
+    /// Adds the assignments of one file. On a duplicate assignment the first one read is kept.
+    public mutating func load(file path: String) throws(OUIRegistryError) {
+        let bytes = try FileBytes.read(path)
+        let parsed = bytes.withUnsafeBufferPointer { OUIRegistryParser.parse($0) }
+        // A file whose rows are mostly unreadable is the wrong file, not a registry with typos.
+        guard !parsed.entries.isEmpty, parsed.malformedRows <= parsed.entries.count else {
+            throw .garbled(path: path, validRows: parsed.entries.count, malformedRows: parsed.malformedRows)
+        }
+        for entry in parsed.entries {
+            switch entry.bits {
+            case 24: Self.insertIfAbsent(&blocks24, UInt32(truncatingIfNeeded: entry.prefix), entry.organisation)
+            case 28: Self.insertIfAbsent(&blocks28, UInt32(truncatingIfNeeded: entry.prefix), entry.organisation)
+            default: Self.insertIfAbsent(&blocks36, entry.prefix, entry.organisation)
+            }
+        }
+        malformedRows += parsed.malformedRows
+        loadedFiles.append(path)
+    }
+
+    private static func insertIfAbsent<Key: Hashable>(_ table: inout [Key: String], _ key: Key, _ name: String) {
+        if table[key] == nil { table[key] = name }
+    }
+
+    /// The organisation the address block belongs to; `nil` when unassigned, and for locally
+    /// administered addresses (IEEE 802 U/L bit set), which no registry entry describes: those are
+    /// typically randomised "private" MACs.
+    public func vendor(for mac: MACAddress) -> String? {
+        guard !mac.isLocallyAdministered else { return nil }
+        if let name = blocks36[mac.prefix36] { return name }
+        if let name = blocks28[mac.prefix28] { return name }
+        return blocks24[mac.prefix24]
+    }
+
+    /// Assignments held, per prefix length.
+    public var count: (ma24: Int, ma28: Int, ma36: Int) { (blocks24.count, blocks28.count, blocks36.count) }
+    public var isEmpty: Bool { blocks24.isEmpty && blocks28.isEmpty && blocks36.isEmpty }
+}

@@ -1,0 +1,70 @@
+public import LanscopeCore
+
+extension EvidenceRecord {
+    /// The (kind, source, value) key a fact is stored under. Values are stable text so that the
+    /// same fact seen again (or replayed) lands on the same row:
+    /// - `address` → `192.168.1.20`, `fe80::1`
+    /// - `hostname`, `searching`, `software` → the text as heard
+    /// - `dhcpClient` → `55=1,3,6;57=1500;60=android-dhcp-13;61=01aabbccddeeff`: the options that
+    ///   identify the client software (RFC 2132 numbers; absent ones left out). The message type
+    ///   (53) and requested address (50) change between DISCOVER/REQUEST and from lease to lease,
+    ///   so they are not part of the value.
+    /// - `dhcpServer` → `54=192.168.1.1` (server identifier; `54=` when the reply had none)
+    /// - `service` → `type|name|port` (empty field when absent)
+    public static func key(of fact: Fact) -> (kind: EvidenceKind, source: DiscoveryProtocol, value: String) {
+        switch fact {
+        case .address(let ip, let via):
+            return (.address, via, ip.description)
+        case .hostname(let name, let via):
+            return (.hostname, via, name)
+        case .dhcpClient(let fingerprint):
+            var parts = ["55=\(fingerprint.parameterRequestListText)"]
+            if let size = fingerprint.maxMessageSize { parts.append("57=\(size)") }
+            if let vendorClass = fingerprint.vendorClass { parts.append("60=\(vendorClass)") }
+            if let clientID = fingerprint.clientIdentifier { parts.append("61=\(hexString(clientID))") }
+            return (.dhcpClient, .dhcp, parts.joined(separator: ";"))
+        case .dhcpServer(let serverIdentifier, _):
+            return (.dhcpServer, .dhcp, "54=\(serverIdentifier?.description ?? "")")
+        case .service(let ad):
+            return (.service, ad.via, "\(ad.type)|\(ad.name ?? "")|\(ad.port.map(String.init) ?? "")")
+        case .searching(let target, let via):
+            return (.searching, via, target)
+        case .software(let text, let via):
+            return (.software, via, text)
+        }
+    }
+}
+
+func hexString(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Parses what `hexString` wrote; `nil` on odd length or a non-hex digit.
+func bytes(fromHex text: String) -> [UInt8]? {
+    let utf8 = Array(text.utf8)
+    guard utf8.count % 2 == 0 else { return nil }
+    func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+    var out = [UInt8]()
+    out.reserveCapacity(utf8.count / 2)
+    var i = 0
+    while i + 1 < utf8.count {
+        guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
+        out.append(high << 4 | low)
+        i += 2
+    }
+    return out
+}

@@ -1,0 +1,276 @@
+import LanscopeCore
+
+extension HistoryStore {
+    /// Stores a batch in one transaction; nothing of it is stored if any part fails.
+    ///
+    /// Merge rules, so that writing the same batch again (replaying a capture) changes nothing:
+    /// - device: `first_seen` = min, `last_seen` = max; hostname, vendor and DHCP fingerprint are
+    ///   taken from the incoming device when it has one and is at least as recent as the stored row;
+    ///   `is_dhcp_server` only ever turns on; addresses, services, hostnames-by-source, software and
+    ///   protocols are unioned (per key, the more recent value wins);
+    /// - evidence: one row per (MAC, kind, source, value); `count` grows only for an observation
+    ///   outside the stored first/last window, so a replay of the same observations leaves it as is
+    ///   (an observation inside the window is taken as already counted);
+    /// - anomalies: one row per (time, kind, MAC, summary);
+    /// - traffic: the counters for (MAC, capture key) replace the stored ones; a device's total is
+    ///   the sum over capture keys.
+    public func write(_ batch: HistoryBatch) throws(HistoryError) {
+        if !batch.traffic.isEmpty && batch.capture == nil { throw .trafficWithoutCapture }
+        try locked { () throws(HistoryError) in
+            try database.transaction { () throws(HistoryError) in
+                do throws(SQLiteError) {
+                    try writeDevices(batch.devices)
+                    try writeObservations(batch.observations, knownDevices: Set(batch.devices.map(\.mac)))
+                    try writeAnomalies(batch.anomalies)
+                    if let capture = batch.capture {
+                        try writeCapture(capture)
+                        try writeTraffic(batch.traffic, captureKey: capture.captureKey)
+                    }
+                } catch {
+                    throw .sqlite(error)
+                }
+            }
+        }
+    }
+
+    private func writeDevices(_ devices: [Device]) throws(SQLiteError) {
+        guard !devices.isEmpty else { return }
+        let upsertDevice = try database.statement(Self.upsertDeviceSQL)
+        let upsertAddress = try database.statement(
+            """
+            INSERT INTO addresses (mac, ip, version, source, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (mac, ip) DO UPDATE SET
+                source = CASE WHEN excluded.last_seen >= addresses.last_seen
+                    THEN excluded.source ELSE addresses.source END,
+                first_seen = min(addresses.first_seen, excluded.first_seen),
+                last_seen = max(addresses.last_seen, excluded.last_seen)
+            """)
+        let upsertHostname = try database.statement(
+            """
+            INSERT INTO hostnames (mac, source, name, last_seen) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (mac, source) DO UPDATE SET
+                name = CASE WHEN excluded.last_seen >= hostnames.last_seen THEN excluded.name ELSE hostnames.name END,
+                last_seen = max(hostnames.last_seen, excluded.last_seen)
+            """)
+        let upsertSoftware = try database.statement(
+            """
+            INSERT INTO software (mac, source, value, last_seen) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (mac, source) DO UPDATE SET
+                value = CASE WHEN excluded.last_seen >= software.last_seen THEN excluded.value ELSE software.value END,
+                last_seen = max(software.last_seen, excluded.last_seen)
+            """)
+        let insertProtocol = try database.statement(
+            "INSERT INTO protocols (mac, protocol) VALUES (?1, ?2) ON CONFLICT (mac, protocol) DO NOTHING")
+        let upsertService = try database.statement(
+            """
+            INSERT INTO services (mac, via, type, name, port, txt, location, server, first_seen, last_seen)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            ON CONFLICT (mac, via, type, ifnull(name, X''), ifnull(port, -1)) DO UPDATE SET
+                txt = CASE WHEN excluded.last_seen >= services.last_seen THEN excluded.txt ELSE services.txt END,
+                location = CASE WHEN excluded.last_seen >= services.last_seen
+                    THEN excluded.location ELSE services.location END,
+                server = CASE WHEN excluded.last_seen >= services.last_seen
+                    THEN excluded.server ELSE services.server END,
+                first_seen = min(services.first_seen, excluded.first_seen),
+                last_seen = max(services.last_seen, excluded.last_seen)
+            """)
+
+        for device in devices {
+            let mac = SQLiteValue.text(device.mac.description)
+            let lastSeen = SQLiteValue.integer(device.lastSeen.nanoseconds)
+            let dhcp = device.dhcp
+            try upsertDevice.run([
+                mac,
+                .integer(device.firstSeen.nanoseconds),
+                lastSeen,
+                .optionalText(device.hostname),
+                .optionalText(device.hostname.flatMap { _ in device.hostnameSource?.rawValue }),
+                .optionalText(device.vendor),
+                .bool(device.isLocallyAdministered),
+                .bool(device.isDHCPServer),
+                .optionalInteger(dhcp?.messageType),
+                .optionalText(dhcp?.parameterRequestListText),
+                .optionalText(dhcp?.vendorClass),
+                .optionalText(dhcp?.clientIdentifier.map(hexString)),
+                .optionalInteger(dhcp?.maxMessageSize),
+                .optionalText(dhcp?.requestedAddress?.description),
+            ])
+            for (ip, record) in device.addresses {
+                try upsertAddress.run([
+                    mac, .text(ip.description), .integer(Int64(ip.version)), .text(record.source.rawValue),
+                    .integer(record.firstSeen.nanoseconds), .integer(record.lastSeen.nanoseconds),
+                ])
+            }
+            for (source, name) in device.hostnames {
+                try upsertHostname.run([mac, .text(source.rawValue), .text(name), lastSeen])
+            }
+            for (source, value) in device.software {
+                try upsertSoftware.run([mac, .text(source.rawValue), .text(value), lastSeen])
+            }
+            for proto in device.protocols {
+                try insertProtocol.run([mac, .text(proto.rawValue)])
+            }
+            for service in device.services {
+                try upsertService.run([
+                    mac, .text(service.via.rawValue), .text(service.type), .optionalText(service.name),
+                    .optionalInteger(service.port), .text(StoredJSON.encode(txt: service.txt)),
+                    .optionalText(service.location), .optionalText(service.server),
+                    .integer(device.firstSeen.nanoseconds), lastSeen,
+                ])
+            }
+        }
+    }
+
+    /// Newer-wins for a field group: the incoming value when present and the incoming device is at
+    /// least as recent as the stored row (`devices.last_seen` is the stored value here).
+    private static func newerWins(_ column: String, presentWhen condition: String) -> String {
+        "\(column) = CASE WHEN \(condition) AND (devices.\(column) IS NULL OR excluded.last_seen >= devices.last_seen) "
+            + "THEN excluded.\(column) ELSE devices.\(column) END"
+    }
+
+    private static let upsertDeviceSQL: String = {
+        let hostname = "excluded.hostname IS NOT NULL"
+        let dhcp = "excluded.dhcp_message_type IS NOT NULL"
+        // The fingerprint columns move together: all taken from the same message, or none.
+        let dhcpCondition = "\(dhcp) AND (devices.dhcp_message_type IS NULL OR excluded.last_seen >= devices.last_seen)"
+        let dhcpColumns = [
+            "dhcp_message_type", "dhcp_parameter_request_list", "dhcp_vendor_class", "dhcp_client_id_hex",
+            "dhcp_max_message_size", "dhcp_requested_address",
+        ].map { "\($0) = CASE WHEN \(dhcpCondition) THEN excluded.\($0) ELSE devices.\($0) END" }
+        let hostnameCondition = "\(hostname) AND (devices.hostname IS NULL OR excluded.last_seen >= devices.last_seen)"
+        let updates =
+            [
+                "first_seen = min(devices.first_seen, excluded.first_seen)",
+                "last_seen = max(devices.last_seen, excluded.last_seen)",
+                "hostname = CASE WHEN \(hostnameCondition) THEN excluded.hostname ELSE devices.hostname END",
+                "hostname_source = CASE WHEN \(hostnameCondition) THEN excluded.hostname_source "
+                    + "ELSE devices.hostname_source END",
+                newerWins("vendor", presentWhen: "excluded.vendor IS NOT NULL"),
+                "locally_administered = excluded.locally_administered",
+                "is_dhcp_server = max(devices.is_dhcp_server, excluded.is_dhcp_server)",
+            ] + dhcpColumns
+        return """
+            INSERT INTO devices (mac, first_seen, last_seen, hostname, hostname_source, vendor, locally_administered,
+                is_dhcp_server, dhcp_message_type, dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex,
+                dhcp_max_message_size, dhcp_requested_address)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            ON CONFLICT (mac) DO UPDATE SET
+            """ + "\n    " + updates.joined(separator: ",\n    ")
+    }()
+
+    private func writeObservations(_ observations: [Observation], knownDevices: Set<MACAddress>) throws(SQLiteError) {
+        guard !observations.isEmpty else { return }
+        // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
+        // include still creates (or widens) one. MACs among the batch's devices already have theirs.
+        let ensureDevice = try database.statement(
+            """
+            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (mac) DO UPDATE SET
+                first_seen = min(devices.first_seen, excluded.first_seen),
+                last_seen = max(devices.last_seen, excluded.last_seen)
+            """)
+        let upsertEvidence = try database.statement(
+            """
+            INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
+            ON CONFLICT (mac, kind, source, value) DO UPDATE SET
+                count = evidence.count
+                    + (excluded.first_seen < evidence.first_seen OR excluded.last_seen > evidence.last_seen),
+                first_seen = min(evidence.first_seen, excluded.first_seen),
+                last_seen = max(evidence.last_seen, excluded.last_seen)
+            """)
+        // Widened at most once per MAC and batch (to the batch's earliest and latest observation).
+        var window: [MACAddress: (first: Timestamp, last: Timestamp)] = [:]
+        for observation in observations where !knownDevices.contains(observation.mac) {
+            let time = observation.time
+            if let current = window[observation.mac] {
+                window[observation.mac] = (min(current.first, time), max(current.last, time))
+            } else {
+                window[observation.mac] = (time, time)
+            }
+        }
+        for (mac, span) in window {
+            try ensureDevice.run([
+                .text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
+                .bool(mac.isLocallyAdministered),
+            ])
+        }
+        for observation in observations {
+            let mac = SQLiteValue.text(observation.mac.description)
+            let time = SQLiteValue.integer(observation.time.nanoseconds)
+            let key = EvidenceRecord.key(of: observation.fact)
+            try upsertEvidence.run([mac, .text(key.kind.rawValue), .text(key.source.rawValue), .text(key.value), time])
+        }
+    }
+
+    private func writeAnomalies(_ anomalies: [AnomalyEvent]) throws(SQLiteError) {
+        guard !anomalies.isEmpty else { return }
+        let insert = try database.statement(
+            """
+            INSERT INTO anomalies (time, kind, severity, mac, summary, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT DO NOTHING
+            """)
+        for event in anomalies {
+            try insert.run([
+                .integer(event.time.nanoseconds), .text(event.kind.rawValue), .text(event.severity.rawValue),
+                .optionalText(event.mac?.description), .text(event.summary),
+                .text(StoredJSON.encode(details: event.details)),
+            ])
+        }
+    }
+
+    private func writeCapture(_ capture: CaptureRecord) throws(SQLiteError) {
+        try database.statement(
+            """
+            INSERT INTO captures (capture_key, source, first_packet, last_packet, packets, ingested_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (capture_key) DO UPDATE SET
+                source = excluded.source,
+                first_packet = excluded.first_packet,
+                last_packet = excluded.last_packet,
+                packets = excluded.packets,
+                ingested_at = min(captures.ingested_at, excluded.ingested_at)
+            """
+        ).run([
+            .text(capture.captureKey), .text(capture.source), .optionalInteger(capture.firstPacket?.nanoseconds),
+            .optionalInteger(capture.lastPacket?.nanoseconds), .counter(capture.packets),
+            .integer(capture.ingestedAt.nanoseconds),
+        ])
+    }
+
+    private func writeTraffic(_ traffic: [MACAddress: TrafficCounters], captureKey: String) throws(SQLiteError) {
+        guard !traffic.isEmpty else { return }
+        let upsert = try database.statement(
+            """
+            INSERT INTO traffic (mac, capture_key, transmitted_packets, transmitted_bytes, received_packets,
+                received_bytes)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (mac, capture_key) DO UPDATE SET
+                transmitted_packets = excluded.transmitted_packets,
+                transmitted_bytes = excluded.transmitted_bytes,
+                received_packets = excluded.received_packets,
+                received_bytes = excluded.received_bytes
+            """)
+        let clearClasses = try database.statement("DELETE FROM traffic_classes WHERE mac = ?1 AND capture_key = ?2")
+        let insertClass = try database.statement(
+            """
+            INSERT INTO traffic_classes (mac, capture_key, direction, family, protocol, packets, bytes)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        let key = SQLiteValue.text(captureKey)
+        for (mac, counters) in traffic {
+            let macText = SQLiteValue.text(mac.description)
+            try upsert.run([
+                macText, key, .counter(counters.transmittedPackets), .counter(counters.transmittedBytes),
+                .counter(counters.receivedPackets), .counter(counters.receivedBytes),
+            ])
+            try clearClasses.run([macText, key])
+            for (trafficClass, count) in counters.byClass {
+                try insertClass.run([
+                    macText, key, .text(trafficClass.direction.rawValue), .text(trafficClass.family.rawValue),
+                    .text(trafficClass.l4.rawValue), .counter(count.packets), .counter(count.bytes),
+                ])
+            }
+        }
+    }
+}
