@@ -1,0 +1,49 @@
+/// Sample values as both formats spell them: `+Inf`, `-Inf`, `NaN`; integral values below 2^53 in
+/// magnitude as plain integers (`12345`, never `1.2345e+04`); anything else as the shortest decimal
+/// that reads back to the same double (Swift's `description`, e.g. `0.1`, `1e-07`, `1.5e+300`).
+/// Negative zero prints as `0`.
+public enum NumberFormatting {
+    static let exactIntegerLimit = 9_007_199_254_740_992.0  // 2^53
+
+    /// The text of `value` as written in a sample line.
+    public static func format(_ value: Double) -> String {
+        var out: [UInt8] = []
+        append(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func append(_ value: Double, to out: inout [UInt8]) {
+        if value.isNaN {
+            out.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "a"), UInt8(ascii: "N")])
+        } else if value.isInfinite {
+            out.append(value > 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+            out.append(contentsOf: [UInt8(ascii: "I"), UInt8(ascii: "n"), UInt8(ascii: "f")])
+        } else if value.magnitude < exactIntegerLimit && value.rounded(.towardZero) == value {
+            let integer = Int64(value)
+            if integer < 0 { out.append(UInt8(ascii: "-")) }
+            append(integer.magnitude, to: &out)
+        } else {
+            out.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    static func append(_ value: UInt64, to out: inout [UInt8]) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        out.withUnsafeMutableBufferPointer { buffer in
+            var v = value
+            var i = start + digits - 1
+            while v > 0 {
+                buffer[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+                i -= 1
+            }
+        }
+    }
+}
