@@ -1,6 +1,7 @@
 /// Sample values as both formats spell them: `+Inf`, `-Inf`, `NaN`; integral values below 2^53 in
 /// magnitude as plain integers (`12345`, never `1.2345e+04`); anything else as the shortest decimal
-/// that reads back to the same double (Swift's `description`, e.g. `0.1`, `1e-07`, `1.5e+300`).
+/// that reads back to the same double (Swift's `description` without a trailing `.0`, e.g. `0.1`,
+/// `1e-07`, `1.5e+300`, `9007199254740992`).
 /// Negative zero prints as `0`.
 public enum NumberFormatting {
     static let exactIntegerLimit = 9_007_199_254_740_992.0  // 2^53
@@ -23,7 +24,10 @@ public enum NumberFormatting {
             if integer < 0 { out.append(UInt8(ascii: "-")) }
             append(integer.magnitude, to: &out)
         } else {
-            out.append(contentsOf: value.description.utf8)
+            // `description` is the shortest round-trip form but spells some large integral values
+            // as "9007199254740992.0"; the ".0" adds nothing.
+            let text = value.description.utf8
+            out.append(contentsOf: text.count > 2 && text.reversed().starts(with: ".0".utf8.reversed()) ? text.dropLast(2) : text[...])
         }
     }
 

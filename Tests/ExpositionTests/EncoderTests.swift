@@ -1,0 +1,250 @@
+import Exposition
+import Testing
+
+@Suite struct EncoderTests {
+    private func text(_ families: [MetricFamily], _ format: ExpositionFormat) -> String {
+        String(decoding: ExpositionEncoder.encode(families, format: format), as: UTF8.self)
+    }
+
+    @Test func counter_namesMetadataPerFormat_baseNameGiven() {
+        let family = MetricFamily(name: "demo_requests", help: "Requests.", type: .counter,
+                                  samples: [Sample(["code": "200"], value: 3)])
+        #expect(text([family], .prometheusText) == """
+            # HELP demo_requests_total Requests.
+            # TYPE demo_requests_total counter
+            demo_requests_total{code="200"} 3
+
+            """)
+        #expect(text([family], .openMetrics) == """
+            # HELP demo_requests Requests.
+            # TYPE demo_requests counter
+            demo_requests_total{code="200"} 3
+            # EOF
+
+            """)
+    }
+
+    @Test func counter_sameOutput_nameGivenWithTotalSuffix() {
+        let a = MetricFamily(name: "demo_x", help: "X.", type: .counter, samples: [Sample(value: 1)])
+        let b = MetricFamily(name: "demo_x_total", help: "X.", type: .counter, samples: [Sample(value: 1)])
+        #expect(b.name == "demo_x")
+        for format in ExpositionFormat.allCases {
+            #expect(text([a], format) == text([b], format))
+        }
+    }
+
+    @Test func info_isGaugeInTextAndInfoInOpenMetrics_valueAlwaysOne() {
+        let family = MetricFamily(name: "demo_build", help: "Build.", type: .info,
+                                  samples: [Sample(["version": "1.2"], value: 5)])
+        #expect(text([family], .prometheusText) == """
+            # HELP demo_build_info Build.
+            # TYPE demo_build_info gauge
+            demo_build_info{version="1.2"} 1
+
+            """)
+        #expect(text([family], .openMetrics) == """
+            # HELP demo_build Build.
+            # TYPE demo_build info
+            demo_build_info{version="1.2"} 1
+            # EOF
+
+            """)
+    }
+
+    @Test func untyped_isUnknownInOpenMetrics() {
+        let family = MetricFamily(name: "demo_u", help: "U.", type: .untyped, samples: [Sample(value: 2)])
+        #expect(text([family], .prometheusText).contains("# TYPE demo_u untyped\n"))
+        #expect(text([family], .openMetrics).contains("# TYPE demo_u unknown\n"))
+    }
+
+    @Test(arguments: [
+        ("demo_latency_seconds", "seconds", MetricType.gauge, true),
+        ("demo_latency", "seconds", .gauge, false),
+        ("demo_latency_milliseconds", "seconds", .gauge, false),
+        ("demo_sent_bytes", "bytes", .counter, true),
+        ("demo_meta_bytes", "bytes", .info, false),
+        ("demo_latency_seconds", "", .gauge, false),
+    ])
+    func unit_printedOnlyInOpenMetricsWhenNameEndsWithIt(name: String, unit: String, type: MetricType, printed: Bool) {
+        let family = MetricFamily(name: name, help: "H.", type: type, unit: unit, samples: [Sample(value: 1)])
+        #expect(text([family], .openMetrics).contains("# UNIT \(name) \(unit)\n") == printed)
+        #expect(!text([family], .prometheusText).contains("# UNIT"))
+    }
+
+    @Test func families_sortedByName_samplesByLabelValues() {
+        let families = [
+            MetricFamily(name: "demo_b", help: "B.", type: .gauge,
+                         samples: [Sample(["k": "z"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "aa"], value: 3),
+                                   Sample(["k": "B"], value: 4)]),
+            MetricFamily(name: "demo_a", help: "A.", type: .gauge, samples: [Sample(value: 0)]),
+        ]
+        #expect(text(families, .prometheusText) == """
+            # HELP demo_a A.
+            # TYPE demo_a gauge
+            demo_a 0
+            # HELP demo_b B.
+            # TYPE demo_b gauge
+            demo_b{k="B"} 4
+            demo_b{k="a"} 2
+            demo_b{k="aa"} 3
+            demo_b{k="z"} 1
+
+            """)
+    }
+
+    @Test func samples_sortedLabelByLabel_callerLabelOrderKept() {
+        let family = MetricFamily(name: "demo_m", help: "M.", type: .gauge, samples: [
+            Sample(["mac": "02", "ip": "10.0.0.1"], value: 1),
+            Sample(["mac": "01", "ip": "10.0.0.9"], value: 2),
+            Sample(["mac": "01", "ip": "10.0.0.2"], value: 3),
+        ])
+        let lines = text([family], .prometheusText).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines == [#"demo_m{mac="01",ip="10.0.0.2"} 3"#, #"demo_m{mac="01",ip="10.0.0.9"} 2"#,
+                          #"demo_m{mac="02",ip="10.0.0.1"} 1"#])
+    }
+
+    @Test func duplicateFamilies_mergedWhenTypesMatch_firstHelpWins() {
+        let families = [
+            MetricFamily(name: "demo_d", help: "First.", type: .gauge, samples: [Sample(["k": "b"], value: 2)]),
+            MetricFamily(name: "demo_d", help: "Second.", type: .gauge, samples: [Sample(["k": "a"], value: 1)]),
+        ]
+        let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
+        #expect(encoded.report.isClean)
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == """
+            # HELP demo_d First.
+            # TYPE demo_d gauge
+            demo_d{k="a"} 1
+            demo_d{k="b"} 2
+
+            """)
+    }
+
+    @Test func duplicateFamilies_laterDroppedAndCounted_typesDiffer() {
+        let families = [
+            MetricFamily(name: "demo_d", help: "Gauge.", type: .gauge, samples: [Sample(value: 1)]),
+            MetricFamily(name: "demo_d", help: "Counter.", type: .counter, samples: [Sample(value: 2), Sample(["a": "b"], value: 3)]),
+        ]
+        let encoded = ExpositionEncoder.encodeWithReport(families, format: .openMetrics)
+        #expect(encoded.report.droppedFamilies == 1)
+        #expect(encoded.report.droppedSamples == 2)
+        #expect(encoded.report.problems == [.conflictingType(family: "demo_d", kept: .gauge, dropped: .counter)])
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# HELP demo_d Gauge.\n# TYPE demo_d gauge\ndemo_d 1\n# EOF\n")
+    }
+
+    @Test func clashingNames_laterFamilyDropped_gaugeNamedLikeCounterSamples() {
+        let families = [
+            MetricFamily(name: "demo_c_total", help: "Gauge with a counter's name.", type: .gauge, samples: [Sample(value: 1)]),
+            MetricFamily(name: "demo_c", help: "Counter.", type: .counter, samples: [Sample(value: 2)]),
+        ]
+        let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
+        #expect(encoded.report.droppedFamilies == 1)
+        #expect(encoded.report.problems == [.clashingName(family: "demo_c_total", name: "demo_c_total")])
+        #expect(String(decoding: encoded.bytes, as: UTF8.self).contains("demo_c_total 2\n"))
+    }
+
+    @Test func invalidNames_droppedAndCounted_neverTrap() {
+        let families = [
+            MetricFamily(name: "bad-name", help: "H.", type: .gauge, samples: [Sample(value: 1), Sample(value: 2)]),
+            MetricFamily(name: "demo_ok", help: "H.", type: .gauge, samples: [
+                Sample(["__reserved": "x"], value: 1), Sample(["bad:label": "x"], value: 2), Sample(["good": "x"], value: 3),
+                Sample(labels: [Label("good", "1"), Label("good", "2")], value: 4),
+            ]),
+            MetricFamily(name: "", help: "H.", type: .counter),
+        ]
+        let encoded = ExpositionEncoder.encodeWithReport(families, format: .openMetrics)
+        #expect(encoded.report.droppedFamilies == 2)
+        #expect(encoded.report.droppedSamples == 5)
+        #expect(Set(encoded.report.problems) == [
+            .invalidMetricName("bad-name"), .invalidMetricName(""),
+            .invalidLabelName(family: "demo_ok", label: "__reserved"), .invalidLabelName(family: "demo_ok", label: "bad:label"),
+            .duplicateLabelName(family: "demo_ok", label: "good"),
+        ])
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# HELP demo_ok H.\n# TYPE demo_ok gauge\ndemo_ok{good=\"x\"} 3\n# EOF\n")
+    }
+
+    @Test func invalidUnit_omittedAndReported_familyKept() {
+        let family = MetricFamily(name: "demo_x_bad-unit", help: "H.", type: .gauge, unit: "bad-unit", samples: [])
+        #expect(throws: ExpositionError.invalidMetricName("demo_x_bad-unit")) { try family.validate() }
+        let other = MetricFamily(name: "demo_y", help: "H.", type: .gauge, unit: "a b", samples: [Sample(value: 1)])
+        #expect(throws: ExpositionError.invalidUnit(family: "demo_y", unit: "a b")) { try other.validate() }
+        let encoded = ExpositionEncoder.encodeWithReport([other], format: .openMetrics)
+        #expect(encoded.report.droppedSamples == 0)
+        #expect(!String(decoding: encoded.bytes, as: UTF8.self).contains("UNIT"))
+    }
+
+    @Test func counterValues_NaNAndNegativeDropped_infinityKept() {
+        let family = MetricFamily(name: "demo_c", help: "H.", type: .counter, samples: [
+            Sample(["k": "nan"], value: .nan), Sample(["k": "neg"], value: -1), Sample(["k": "ninf"], value: -.infinity),
+            Sample(["k": "inf"], value: .infinity), Sample(["k": "ok"], value: 2),
+        ])
+        let encoded = ExpositionEncoder.encodeWithReport([family], format: .openMetrics)
+        #expect(encoded.report.droppedSamples == 3)
+        #expect(String(decoding: encoded.bytes, as: UTF8.self).hasSuffix("demo_c_total{k=\"inf\"} +Inf\ndemo_c_total{k=\"ok\"} 2\n# EOF\n"))
+    }
+
+    @Test func duplicateSeries_firstGivenKept_laterDropped() {
+        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
+            Sample(["k": "b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "b"], value: 3),
+        ])
+        let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
+        #expect(encoded.report.droppedSamples == 1)
+        #expect(encoded.report.problems == [.duplicateSeries(family: "demo_g")])
+        #expect(String(decoding: encoded.bytes, as: UTF8.self).hasSuffix("demo_g{k=\"a\"} 2\ndemo_g{k=\"b\"} 1\n"))
+    }
+
+    @Test func duplicateSeries_detectedRegardlessOfLabelOrder() {
+        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
+            Sample(labels: [Label("a", "1"), Label("b", "2")], value: 1),
+            Sample(labels: [Label("b", "2"), Label("a", "1")], value: 2),
+            Sample(labels: [Label("b", "3")], value: 3),
+        ])
+        let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
+        #expect(encoded.report.droppedSamples == 1)
+        let body = String(decoding: encoded.bytes, as: UTF8.self)
+        #expect(body.contains("demo_g{a=\"1\",b=\"2\"} 1\n"))
+        #expect(!body.contains("} 2\n"))
+    }
+
+    @Test func duplicateSeries_sameLabelsDifferentValueBytes_notMerged() {
+        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
+            Sample(["k": "a\u{0}b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "a\u{0}"], value: 3),
+        ])
+        let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
+        #expect(encoded.report.isClean)
+    }
+
+    @Test func builder_dropsAndReportsRows_wrongLabelCount() {
+        var builder = MetricFamilyBuilder(name: "demo_b", help: "H.", type: .counter, labelNames: ["mac", "ip"])
+        builder.add("m1", "i1", value: 1)
+        builder.add("m2", value: 2)
+        builder.add(labelValueBytes: [[0x6D, 0xFF], [0x69]], value: 3)
+        #expect(builder.count == 2)
+        #expect(builder.droppedRows == 1)
+        let family = builder.build()
+        #expect(family.samples == [Sample(["mac": "m1", "ip": "i1"], value: 1), Sample(["mac": "m\u{FFFD}", "ip": "i"], value: 3)])
+        #expect(throws: ExpositionError.labelCountMismatch(family: "demo_b", expected: 2, got: 1)) { try family.validate() }
+        let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
+        #expect(encoded.report.droppedSamples == 1)
+        #expect(encoded.report.droppedFamilies == 0)
+    }
+
+    @Test func builder_matchesSampleInitialiser_sameOutput() {
+        var builder = MetricFamilyBuilder(name: "demo_b", help: "H.", type: .gauge, unit: nil, labelNames: ["mac"])
+        builder.add("b", value: 2)
+        builder.add("a", value: 1)
+        let viaSamples = MetricFamily(name: "demo_b", help: "H.", type: .gauge,
+                                      samples: [Sample(["mac": "b"], value: 2), Sample(["mac": "a"], value: 1)])
+        for format in ExpositionFormat.allCases {
+            #expect(ExpositionEncoder.encode([builder.build()], format: format) == ExpositionEncoder.encode([viaSamples], format: format))
+        }
+    }
+
+    @Test func emptyInput_yieldsEmptyTextAndBareEOF() {
+        #expect(ExpositionEncoder.encode([], format: .prometheusText) == [])
+        #expect(text([], .openMetrics) == "# EOF\n")
+    }
+
+    @Test func validate_passes_representativeModel() throws {
+        for family in RepresentativeModel.metricFamilies() { try family.validate() }
+    }
+}
