@@ -75,8 +75,16 @@ public enum ExpositionEncoder {
         return result
     }
 
-    private static func estimatedSize(of family: PreparedFamily) -> Int {
-        family.family.table.bytes.count + family.order.count * (family.family.name.utf8.count + 48) + family.family.help.utf8.count + 128
+    /// Close upper estimate of a family's output, so the buffer is allocated once.
+    private static func estimatedSize(of prepared: PreparedFamily) -> Int {
+        let table = prepared.family.table
+        // Per label: name, `="`, `",`; escaping can at most double a value.
+        let nameCosts = table.labelNames.map { $0.utf8.count + 4 }
+        var labelBytes = 0
+        for entry in table.entries { labelBytes += nameCosts[entry.name] }
+        let perSample = prepared.family.name.utf8.count + 8 + 2 + 26  // name + suffix, braces, value and newline
+        return table.bytes.count * 2 + labelBytes + prepared.order.count * perSample
+            + prepared.family.help.utf8.count * 2 + 3 * 64
     }
 
     private static func write(_ prepared: PreparedFamily, format: ExpositionFormat, to out: inout [UInt8]) {
@@ -111,32 +119,49 @@ public enum ExpositionEncoder {
             out.append(UInt8(ascii: "\n"))
         }
         let table = family.table
-        let labelPrefixes = table.labelNames.map { Array($0.utf8) + [UInt8(ascii: "="), UInt8(ascii: "\"")] }
+        // `name="` for every label name, flattened so the hot loop copies from one buffer.
+        var prefixBytes: [UInt8] = []
+        var prefixRanges: [Range<Int>] = []
+        for name in table.labelNames {
+            let start = prefixBytes.count
+            prefixBytes.append(contentsOf: name.utf8)
+            prefixBytes.append(UInt8(ascii: "="))
+            prefixBytes.append(UInt8(ascii: "\""))
+            prefixRanges.append(start..<prefixBytes.count)
+        }
         let isInfo = family.type == .info
         table.bytes.withUnsafeBufferPointer { bytes in
             table.entries.withUnsafeBufferPointer { entries in
                 table.sampleStarts.withUnsafeBufferPointer { starts in
-                    for i in prepared.order {
-                        out.append(contentsOf: sampleName)
-                        let first = starts[i], end = starts[i + 1]
-                        if first < end {
-                            out.append(UInt8(ascii: "{"))
-                            for e in first..<end {
-                                let entry = entries[e]
-                                if e != first { out.append(UInt8(ascii: ",")) }
-                                out.append(contentsOf: labelPrefixes[entry.name])
-                                Escaping.appendLabelValue(UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.end]), to: &out)
-                                out.append(UInt8(ascii: "\""))
+                    table.values.withUnsafeBufferPointer { values in
+                        prefixBytes.withUnsafeBufferPointer { prefixBytes in
+                            prefixRanges.withUnsafeBufferPointer { prefixRanges in
+                                sampleName.withUnsafeBufferPointer { sampleName in
+                                    for i in prepared.order {
+                                        out.append(contentsOf: sampleName)
+                                        let first = starts[i], end = starts[i + 1]
+                                        if first < end {
+                                            out.append(UInt8(ascii: "{"))
+                                            for e in first..<end {
+                                                let entry = entries[e]
+                                                if e != first { out.append(UInt8(ascii: ",")) }
+                                                out.append(contentsOf: UnsafeBufferPointer(rebasing: prefixBytes[prefixRanges[entry.name]]))
+                                                Escaping.appendLabelValue(UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.end]), to: &out)
+                                                out.append(UInt8(ascii: "\""))
+                                            }
+                                            out.append(UInt8(ascii: "}"))
+                                        }
+                                        out.append(UInt8(ascii: " "))
+                                        if isInfo {
+                                            out.append(UInt8(ascii: "1"))
+                                        } else {
+                                            NumberFormatting.append(values[i], to: &out)
+                                        }
+                                        out.append(UInt8(ascii: "\n"))
+                                    }
+                                }
                             }
-                            out.append(UInt8(ascii: "}"))
                         }
-                        out.append(UInt8(ascii: " "))
-                        if isInfo {
-                            out.append(UInt8(ascii: "1"))
-                        } else {
-                            NumberFormatting.append(table.values[i], to: &out)
-                        }
-                        out.append(UInt8(ascii: "\n"))
                     }
                 }
             }

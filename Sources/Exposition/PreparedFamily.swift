@@ -43,41 +43,68 @@ struct PreparedFamily {
         var kept: [Int] = []
         kept.reserveCapacity(table.count)
         var homogeneous = true
-        let firstNames = table.count > 0 ? table.entries[table.sampleStarts[0]..<table.sampleStarts[1]].map(\.name) : []
-        for i in 0..<table.count {
-            if let problem = check(sample: i, table: table, nameValid: nameValid) {
-                droppedSamples += 1
-                if let problem { note(problem) }
-                continue
+        var dropped: [(index: Int, problem: ExpositionError?)] = []
+        let isCounter = family.type == .counter
+        table.entries.withUnsafeBufferPointer { entries in
+            table.sampleStarts.withUnsafeBufferPointer { starts in
+                table.values.withUnsafeBufferPointer { values in
+                    nameValid.withUnsafeBufferPointer { nameValid in
+                        let firstCount = table.count > 0 ? starts[1] - starts[0] : 0
+                        sampleLoop: for i in 0..<table.count {
+                            let start = starts[i], end = starts[i + 1]
+                            for e in start..<end {
+                                let name = entries[e].name
+                                if !nameValid[name] {
+                                    dropped.append((i, nil))
+                                    continue sampleLoop
+                                }
+                                for other in start..<e where entries[other].name == name {
+                                    dropped.append((i, .duplicateLabelName(family: family.name, label: table.labelNames[name])))
+                                    continue sampleLoop
+                                }
+                            }
+                            let value = values[i]
+                            if isCounter && (value.isNaN || value < 0) {
+                                dropped.append((i, .invalidCounterValue(family: family.name, value: value.description)))
+                                continue
+                            }
+                            if homogeneous {
+                                if end - start != firstCount {
+                                    homogeneous = false
+                                } else {
+                                    for k in 0..<firstCount where entries[start + k].name != entries[k].name {
+                                        homogeneous = false
+                                        break
+                                    }
+                                }
+                            }
+                            kept.append(i)
+                        }
+                    }
+                }
             }
-            if homogeneous && !table.entries[table.sampleStarts[i]..<table.sampleStarts[i + 1]].map(\.name).elementsEqual(firstNames) {
-                homogeneous = false
-            }
-            kept.append(i)
+        }
+        droppedSamples += dropped.count
+        for (_, problem) in dropped {
+            if let problem { note(problem) }
         }
         order = sortAndDeduplicate(kept, table: table, homogeneous: homogeneous)
-    }
-
-    /// `nil` when the sample is fine, `.some(problem)` when it must be dropped.
-    private func check(sample i: Int, table: SeriesTable, nameValid: [Bool]) -> ExpositionError?? {
-        let range = table.sampleStarts[i]..<table.sampleStarts[i + 1]
-        for e in range {
-            let name = table.entries[e].name
-            if !nameValid[name] { return .some(nil) }
-            for other in range.lowerBound..<e where table.entries[other].name == name {
-                return .some(.duplicateLabelName(family: family.name, label: table.labelNames[name]))
-            }
-        }
-        let value = table.values[i]
-        if family.type == .counter && (value.isNaN || value < 0) {
-            return .some(.invalidCounterValue(family: family.name, value: value.description))
-        }
-        return nil
     }
 
     private mutating func note(_ problem: ExpositionError) {
         guard problems.count < EncodingReport.problemLimit, seenProblems.insert(problem).inserted else { return }
         problems.append(problem)
+    }
+
+    /// A sample to sort: the first 24 bytes of its first label value as big-endian words
+    /// (zero-padded) and its index. For homogeneous families (all samples share label names, so the
+    /// first label is the same for all) ordering by the words never contradicts the full comparison,
+    /// so the full comparison runs only on equal words; a MAC address (17 bytes) is decided by them.
+    private struct SortItem {
+        var word0: UInt64
+        var word1: UInt64
+        var word2: UInt64
+        var index: Int
     }
 
     private mutating func sortAndDeduplicate(_ kept: [Int], table: SeriesTable, homogeneous: Bool) -> [Int] {
@@ -89,51 +116,60 @@ struct PreparedFamily {
         var rank = [Int](repeating: 0, count: table.labelNames.count)
         for (r, index) in rankOrder.enumerated() { rank[index] = r }
 
-        var sorted = kept
+        var items = Self.sortItems(kept, table: table, homogeneous: homogeneous)
         var duplicates: [Int] = []
         table.bytes.withUnsafeBufferPointer { bytes in
             table.entries.withUnsafeBufferPointer { entries in
                 table.sampleStarts.withUnsafeBufferPointer { starts in
-                    func compare(_ a: Int, _ b: Int) -> Int {
-                        var ea = starts[a], eb = starts[b]
-                        let endA = starts[a + 1], endB = starts[b + 1]
-                        while ea < endA && eb < endB {
-                            let x = entries[ea], y = entries[eb]
-                            if x.name != y.name { return rank[x.name] < rank[y.name] ? -1 : 1 }
-                            let lengthX = x.end - x.start, lengthY = y.end - y.start
-                            let common = min(lengthX, lengthY)
-                            if common > 0, let base = bytes.baseAddress {
-                                let c = memcmp(base + x.start, base + y.start, common)
-                                if c != 0 { return c < 0 ? -1 : 1 }
+                    rank.withUnsafeBufferPointer { rank in
+                        func compareLabels(_ a: Int, _ b: Int) -> Int {
+                            var ea = starts[a], eb = starts[b]
+                            let endA = starts[a + 1], endB = starts[b + 1]
+                            while ea < endA && eb < endB {
+                                let x = entries[ea], y = entries[eb]
+                                if x.name != y.name { return rank[x.name] < rank[y.name] ? -1 : 1 }
+                                let lengthX = x.end - x.start, lengthY = y.end - y.start
+                                let common = min(lengthX, lengthY)
+                                if common > 0, let base = bytes.baseAddress {
+                                    let c = memcmp(base + x.start, base + y.start, common)
+                                    if c != 0 { return c < 0 ? -1 : 1 }
+                                }
+                                if lengthX != lengthY { return lengthX < lengthY ? -1 : 1 }
+                                ea += 1
+                                eb += 1
                             }
-                            if lengthX != lengthY { return lengthX < lengthY ? -1 : 1 }
-                            ea += 1
-                            eb += 1
+                            if ea < endA { return 1 }
+                            if eb < endB { return -1 }
+                            return 0
                         }
-                        if ea < endA { return 1 }
-                        if eb < endB { return -1 }
-                        return 0
-                    }
-                    var alreadySorted = true
-                    for k in 1..<sorted.count where compare(sorted[k - 1], sorted[k]) >= 0 {
-                        alreadySorted = false
-                        break
-                    }
-                    if !alreadySorted {
-                        // Ties (duplicate series) fall back to input order so the first one given wins.
-                        sorted.sort { a, b in
-                            let c = compare(a, b)
-                            return c != 0 ? c < 0 : a < b
+                        func compare(_ x: SortItem, _ y: SortItem) -> Int {
+                            if x.word0 != y.word0 { return x.word0 < y.word0 ? -1 : 1 }
+                            if x.word1 != y.word1 { return x.word1 < y.word1 ? -1 : 1 }
+                            if x.word2 != y.word2 { return x.word2 < y.word2 ? -1 : 1 }
+                            return compareLabels(x.index, y.index)
                         }
-                        if homogeneous {
-                            for k in 1..<sorted.count where compare(sorted[k - 1], sorted[k]) == 0 {
-                                duplicates.append(k)
+                        var alreadySorted = true
+                        for k in 1..<items.count where compare(items[k - 1], items[k]) >= 0 {
+                            alreadySorted = false
+                            break
+                        }
+                        if !alreadySorted {
+                            // Ties (duplicate series) fall back to input order so the first one given wins.
+                            items.sort { x, y in
+                                let c = compare(x, y)
+                                return c != 0 ? c < 0 : x.index < y.index
+                            }
+                            if homogeneous {
+                                for k in 1..<items.count where compare(items[k - 1], items[k]) == 0 {
+                                    duplicates.append(k)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        var sorted = items.map(\.index)
         if !homogeneous {
             duplicates = Self.duplicatesIgnoringLabelOrder(sorted, table: table, rank: rank)
         }
@@ -141,7 +177,28 @@ struct PreparedFamily {
         note(.duplicateSeries(family: family.name))
         droppedSamples += duplicates.count
         let drop = Set(duplicates)
-        return sorted.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        sorted = sorted.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        return sorted
+    }
+
+    private static func sortItems(_ kept: [Int], table: SeriesTable, homogeneous: Bool) -> [SortItem] {
+        guard homogeneous, table.count > 0, table.sampleStarts[1] > table.sampleStarts[0] else {
+            return kept.map { SortItem(word0: 0, word1: 0, word2: 0, index: $0) }
+        }
+        return table.bytes.withUnsafeBufferPointer { bytes in
+            kept.map { i in
+                let entry = table.entries[table.sampleStarts[i]]
+                var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+                let length = min(24, entry.end - entry.start)
+                withUnsafeMutableBytes(of: &words) { raw in
+                    if length > 0, let base = bytes.baseAddress {
+                        raw.copyMemory(from: UnsafeRawBufferPointer(start: base + entry.start, count: length))
+                    }
+                }
+                return SortItem(word0: UInt64(bigEndian: words.0), word1: UInt64(bigEndian: words.1),
+                                word2: UInt64(bigEndian: words.2), index: i)
+            }
+        }
     }
 
     /// Positions in `sorted` whose label set (regardless of label order) was seen before. The first
