@@ -101,22 +101,30 @@ public enum ExpositionEncoder {
             metadataName = Array(family.name.utf8)
             typeName = family.type == .untyped ? "unknown" : family.type.rawValue
         }
-        out.append(contentsOf: "# HELP ".utf8)
-        out.append(contentsOf: metadataName)
-        out.append(UInt8(ascii: " "))
-        Escaping.appendHelp(family.help, format: format, to: &out)
-        out.append(UInt8(ascii: "\n"))
+        func appendHelp() {
+            out.append(contentsOf: "# HELP ".utf8)
+            out.append(contentsOf: metadataName)
+            out.append(UInt8(ascii: " "))
+            Escaping.appendHelp(family.help, format: format, to: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
+        // Text 0.0.4 conventionally leads with HELP; OpenMetrics 1.0 ("MetricFamily metadata") says the
+        // order SHOULD be TYPE, UNIT, HELP.
+        if format == .prometheusText { appendHelp() }
         out.append(contentsOf: "# TYPE ".utf8)
         out.append(contentsOf: metadataName)
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: typeName.utf8)
         out.append(UInt8(ascii: "\n"))
-        if format == .openMetrics, prepared.emitsUnit, let unit = family.unit {
-            out.append(contentsOf: "# UNIT ".utf8)
-            out.append(contentsOf: metadataName)
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: unit.utf8)
-            out.append(UInt8(ascii: "\n"))
+        if format == .openMetrics {
+            if prepared.emitsUnit, let unit = family.unit {
+                out.append(contentsOf: "# UNIT ".utf8)
+                out.append(contentsOf: metadataName)
+                out.append(UInt8(ascii: " "))
+                out.append(contentsOf: unit.utf8)
+                out.append(UInt8(ascii: "\n"))
+            }
+            appendHelp()
         }
         let table = family.table
         // `name="` for every label name, flattened so the hot loop copies from one buffer.

@@ -3,8 +3,9 @@
 /// - Invalid UTF-8 is repaired: each maximal ill-formed subsequence becomes one U+FFFD, the
 ///   practice recommended by Unicode 15, §3.9 ("U+FFFD Substitution of Maximal Subparts") and the one
 ///   `String(decoding:as:)` follows, so bytes and strings sanitize alike.
-/// - CR (U+000D) also becomes U+FFFD. Neither format has an escape for it and a raw CR reads as a
-///   line break to some consumers; replacing it keeps every output line a single line.
+/// - CR (U+000D) also becomes U+FFFD. Neither format has an escape for it, OpenMetrics 1.0
+///   ("Overall Structure") forbids carriage returns in an exposition, and some consumers read a raw
+///   CR as a line break; replacing it keeps every output line a single line.
 /// - LF, `\` and `"` are kept here; they are escaped when written. Other control characters (tab,
 ///   NUL, ...) are legal in both formats and kept as they are.
 public enum TextSanitizer {

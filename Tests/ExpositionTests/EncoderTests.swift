@@ -16,8 +16,8 @@ import Testing
 
             """)
         #expect(text([family], .openMetrics) == """
-            # HELP demo_requests Requests.
             # TYPE demo_requests counter
+            # HELP demo_requests Requests.
             demo_requests_total{code="200"} 3
             # EOF
 
@@ -43,8 +43,8 @@ import Testing
 
             """)
         #expect(text([family], .openMetrics) == """
-            # HELP demo_build Build.
             # TYPE demo_build info
+            # HELP demo_build Build.
             demo_build_info{version="1.2"} 1
             # EOF
 
@@ -128,7 +128,7 @@ import Testing
         #expect(encoded.report.droppedFamilies == 1)
         #expect(encoded.report.droppedSamples == 2)
         #expect(encoded.report.problems == [.conflictingType(family: "demo_d", kept: .gauge, dropped: .counter)])
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# HELP demo_d Gauge.\n# TYPE demo_d gauge\ndemo_d 1\n# EOF\n")
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_d gauge\n# HELP demo_d Gauge.\ndemo_d 1\n# EOF\n")
     }
 
     @Test func clashingNames_laterFamilyDropped_gaugeNamedLikeCounterSamples() {
@@ -159,7 +159,7 @@ import Testing
             .invalidLabelName(family: "demo_ok", label: "__reserved"), .invalidLabelName(family: "demo_ok", label: "bad:label"),
             .duplicateLabelName(family: "demo_ok", label: "good"),
         ])
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# HELP demo_ok H.\n# TYPE demo_ok gauge\ndemo_ok{good=\"x\"} 3\n# EOF\n")
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_ok gauge\n# HELP demo_ok H.\ndemo_ok{good=\"x\"} 3\n# EOF\n")
     }
 
     @Test func invalidUnit_omittedAndReported_familyKept() {
@@ -246,5 +246,52 @@ import Testing
 
     @Test func validate_passes_representativeModel() throws {
         for family in RepresentativeModel.metricFamilies() { try family.validate() }
+    }
+}
+
+@Suite struct EncoderOrderingTests {
+    /// Label values drawn from an alphabet that stresses the sort: NUL, bytes above 0x7F, shared
+    /// prefixes longer than the 24-byte sort key, and prefix relations between values.
+    static func randomValue(_ generator: inout SplitMix) -> String {
+        let alphabet: [String] = ["\u{0}", "a", "b", "A", "\u{E9}", "\u{1F389}", "-", ":", "\"", "\\", "\n"]
+        let sharedPrefix = Bool.random(using: &generator) ? String(repeating: "p", count: 26) : ""
+        let length = Int.random(in: 0...6, using: &generator)
+        return sharedPrefix + (0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+    }
+
+    @Test func samples_sortedByValueBytes_randomValuesWithTrickyBytes() {
+        var generator = SplitMix(seed: 11)
+        for round in 0..<20 {
+            var values = Set<String>()
+            while values.count < 200 { values.insert(Self.randomValue(&generator)) }
+            let shuffled = Array(values).shuffled(using: &generator)
+            let family = MetricFamily(name: "demo_sort", help: "H.", type: .gauge,
+                                      samples: shuffled.enumerated().map { Sample(["k": $0.element, "i": "\($0.offset)"], value: 1) })
+            let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
+            #expect(encoded.report.isClean)
+            let expected = values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                .map { "demo_sort{k=\"" + Escaping.escapedLabelValue($0) + "\"," }
+            let lines = String(decoding: encoded.bytes, as: UTF8.self).split(separator: "\n").dropFirst(2)
+            let actual = lines.map { String($0[..<($0.firstRange(of: "\",i=")?.lowerBound ?? $0.endIndex)]) + "\"," }
+            #expect(actual == expected, "round \(round)")
+        }
+    }
+
+    @Test func samples_sortedDeterministically_mixedLabelSets() {
+        var generator = SplitMix(seed: 12)
+        var samples: [Sample] = []
+        for i in 0..<300 {
+            var labels: [Label] = []
+            if Bool.random(using: &generator) { labels.append(Label("b", Self.randomValue(&generator))) }
+            if Bool.random(using: &generator) { labels.append(Label("a", Self.randomValue(&generator))) }
+            labels.append(Label("n", "\(i)"))
+            samples.append(Sample(labels: labels, value: Double(i)))
+        }
+        let reference = ExpositionEncoder.encode([MetricFamily(name: "demo_m", help: "H.", type: .gauge, samples: samples)],
+                                                 format: .openMetrics)
+        for _ in 0..<5 {
+            let family = MetricFamily(name: "demo_m", help: "H.", type: .gauge, samples: samples.shuffled(using: &generator))
+            #expect(ExpositionEncoder.encode([family], format: .openMetrics) == reference)
+        }
     }
 }
