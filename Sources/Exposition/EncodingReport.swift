@@ -18,9 +18,3 @@ public struct EncodingReport: Sendable, Equatable {
         if problems.count < Self.problemLimit && !problems.contains(problem) { problems.append(problem) }
     }
 }
-
-/// Encoder output: the bytes and what was left out of them.
-public struct EncodedExposition: Sendable {
-    public var bytes: [UInt8]
-    public var report: EncodingReport
-}

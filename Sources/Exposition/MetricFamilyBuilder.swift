@@ -9,16 +9,19 @@
 /// ```
 public struct MetricFamilyBuilder: Sendable {
     private var family: MetricFamily
-    private let labelCount: Int
+    /// Table index of each label name, by position (a name given twice maps to one index, and the
+    /// encoder then drops the rows as having a duplicate label).
+    private let labelIndices: [Int]
+    private var labelCount: Int { labelIndices.count }
 
     /// - Parameters:
     ///   - labelNames: names of the labels every row gives values for, in output order.
     ///   - minimumCapacity: rows to reserve space for. Default 0.
     public init(name: String, help: String, type: MetricType, unit: String? = nil, labelNames: [String],
                 minimumCapacity: Int = 0) {
-        family = MetricFamily(name: name, help: help, type: type, unit: unit,
-                              table: SeriesTable(labelNames: labelNames, minimumCapacity: max(0, minimumCapacity)))
-        labelCount = labelNames.count
+        var table = SeriesTable(labelNames: labelNames, minimumCapacity: max(0, minimumCapacity))
+        labelIndices = labelNames.map { table.index(ofLabel: $0) }
+        family = MetricFamily(name: name, help: help, type: type, unit: unit, table: table)
     }
 
     /// Rows added so far.
@@ -34,7 +37,7 @@ public struct MetricFamilyBuilder: Sendable {
 
     public mutating func add(labelValues: [String], value: Double = 1) {
         guard labelValues.count == labelCount else { return refuse(got: labelValues.count) }
-        for (i, labelValue) in labelValues.enumerated() { family.table.addLabel(nameIndex: i, value: labelValue) }
+        for (i, labelValue) in labelValues.enumerated() { family.table.addLabel(nameIndex: labelIndices[i], value: labelValue) }
         family.table.endSample(value: value)
     }
 
@@ -42,7 +45,9 @@ public struct MetricFamilyBuilder: Sendable {
     /// is replaced as `TextSanitizer` describes.
     public mutating func add(labelValueBytes: [[UInt8]], value: Double = 1) {
         guard labelValueBytes.count == labelCount else { return refuse(got: labelValueBytes.count) }
-        for (i, labelValue) in labelValueBytes.enumerated() { family.table.addLabel(nameIndex: i, valueBytes: labelValue) }
+        for (i, labelValue) in labelValueBytes.enumerated() {
+            family.table.addLabel(nameIndex: labelIndices[i], valueBytes: labelValue)
+        }
         family.table.endSample(value: value)
     }
 

@@ -2,7 +2,7 @@
 ///
 /// The sample name is derived from the family: `x_total` for a counter, `x_info` for an info metric,
 /// `x` otherwise. Label values read back from a family are the sanitized values the encoder prints
-/// (see `LabelValueSanitizer`).
+/// (see `TextSanitizer`).
 public struct Sample: Sendable, Equatable {
     public var labels: [Label]
     public var value: Double

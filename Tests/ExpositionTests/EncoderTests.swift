@@ -295,3 +295,22 @@ import Testing
         }
     }
 }
+
+@Suite struct BuilderEdgeTests {
+    @Test func builder_dropsRowsWithoutTrapping_labelNameGivenTwice() {
+        var builder = MetricFamilyBuilder(name: "demo_twice", help: "H.", type: .gauge, labelNames: ["mac", "mac"])
+        builder.add("a", "b", value: 1)
+        let encoded = ExpositionEncoder.encodeWithReport([builder.build()], format: .prometheusText)
+        #expect(encoded.report.droppedSamples == 1)
+        #expect(encoded.report.problems == [.duplicateLabelName(family: "demo_twice", label: "mac")])
+    }
+
+    @Test func builder_dropsRowsWithoutTrapping_invalidLabelNames() {
+        var builder = MetricFamilyBuilder(name: "demo_bad", help: "H.", type: .counter, labelNames: ["ok", "not ok"])
+        builder.add("a", "b", value: 1)
+        builder.add(labelValueBytes: [[0xFF], [0xFE]], value: 2)
+        let encoded = ExpositionEncoder.encodeWithReport([builder.build()], format: .openMetrics)
+        #expect(encoded.report.droppedSamples == 2)
+        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_bad counter\n# HELP demo_bad H.\n# EOF\n")
+    }
+}

@@ -42,4 +42,17 @@ import Testing
     func gzipAccepts_matchesTable_acceptEncodingHeader(header: String?, expected: Bool) {
         #expect(Gzip.accepts(acceptEncoding: header) == expected)
     }
+
+    @Test func negotiationAndGzipAccepts_neverTrap_randomHeaders() {
+        var generator = SplitMix(seed: 5)
+        let pieces = ["application/openmetrics-text", "text/plain", "gzip", "*", "*/*", ";", ",", "=", "q", "q=", "0", "1",
+                      ".", "0.5", "1.0001", "\"", " ", "\t", "version=1.0.0", "\u{0}", "\u{FFFD}", "\r\n", ";;q=0.3"]
+        var openMetricsChosen = 0
+        for _ in 0..<5_000 {
+            let header = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            if ExpositionFormat.negotiate(accept: header) == .openMetrics { openMetricsChosen += 1 }
+            _ = Gzip.accepts(acceptEncoding: header)
+        }
+        #expect(openMetricsChosen > 0)
+    }
 }
