@@ -45,6 +45,8 @@ public enum Escaping {
             out.append(escaped)
             runStart = i + 1
         }
-        if runStart < value.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<value.count])) }
+        if runStart < value.count {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
+        }
     }
 }

@@ -29,7 +29,8 @@ public enum ExpositionEncoder {
     private static func prepare(_ families: [MetricFamily], report: inout EncodingReport) -> [PreparedFamily] {
         // Sorting indices with the input position as tie-break keeps "first given wins" exact.
         let order = families.indices.sorted { a, b in
-            let x = families[a].name.utf8, y = families[b].name.utf8
+            let x = families[a].name.utf8
+            let y = families[b].name.utf8
             if x.elementsEqual(y) { return a < b }
             return x.lexicographicallyPrecedes(y)
         }
@@ -147,14 +148,19 @@ public enum ExpositionEncoder {
                                 sampleName.withUnsafeBufferPointer { sampleName in
                                     for i in prepared.order {
                                         out.append(contentsOf: sampleName)
-                                        let first = starts[i], end = starts[i + 1]
+                                        let first = starts[i]
+                                        let end = starts[i + 1]
                                         if first < end {
                                             out.append(UInt8(ascii: "{"))
                                             for e in first..<end {
                                                 let entry = entries[e]
                                                 if e != first { out.append(UInt8(ascii: ",")) }
-                                                out.append(contentsOf: UnsafeBufferPointer(rebasing: prefixBytes[prefixRanges[entry.name]]))
-                                                Escaping.appendLabelValue(UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.end]), to: &out)
+                                                out.append(
+                                                    contentsOf: UnsafeBufferPointer(
+                                                        rebasing: prefixBytes[prefixRanges[entry.name]]))
+                                                Escaping.appendLabelValue(
+                                                    UnsafeBufferPointer(rebasing: bytes[entry.start..<entry.end]),
+                                                    to: &out)
                                                 out.append(UInt8(ascii: "\""))
                                             }
                                             out.append(UInt8(ascii: "}"))

@@ -27,13 +27,15 @@ public enum ExpositionError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidMetricName(let name):
             "invalid metric name \(quoted(name)): must match [a-zA-Z_:][a-zA-Z0-9_:]*"
         case .invalidLabelName(let family, let label):
-            "metric \(family): invalid label name \(quoted(label)): must match [a-zA-Z_][a-zA-Z0-9_]* without a leading __"
+            "metric \(family): invalid label name \(quoted(label)): "
+                + "must match [a-zA-Z_][a-zA-Z0-9_]* without a leading __"
         case .duplicateLabelName(let family, let label):
             "metric \(family): label \(quoted(label)) given twice in one sample"
         case .invalidUnit(let family, let unit):
             "metric \(family): invalid unit \(quoted(unit)): must match [a-zA-Z0-9_:]+"
         case .conflictingType(let family, let kept, let dropped):
-            "metric \(family): declared as \(kept.rawValue) and as \(dropped.rawValue); the \(dropped.rawValue) family is dropped"
+            "metric \(family): declared as \(kept.rawValue) and as \(dropped.rawValue); "
+                + "the \(dropped.rawValue) family is dropped"
         case .clashingName(let family, let name):
             "metric \(family): name \(name) is already owned by another family"
         case .duplicateSeries(let family):
@@ -46,6 +48,9 @@ public enum ExpositionError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     private func quoted(_ text: String) -> String {
-        "\"" + text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined() + "\""
+        "\""
+            + text.unicodeScalars.map {
+                $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}"
+            }.joined() + "\""
     }
 }

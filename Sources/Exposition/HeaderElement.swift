@@ -52,6 +52,8 @@ struct HeaderElement {
     }
 
     private static func trimmed(_ text: Substring) -> String {
-        String(text.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        String(
+            text.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" })
+                .reversed())
     }
 }

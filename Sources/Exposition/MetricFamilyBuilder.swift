@@ -17,8 +17,10 @@ public struct MetricFamilyBuilder: Sendable {
     /// - Parameters:
     ///   - labelNames: names of the labels every row gives values for, in output order.
     ///   - minimumCapacity: rows to reserve space for. Default 0.
-    public init(name: String, help: String, type: MetricType, unit: String? = nil, labelNames: [String],
-                minimumCapacity: Int = 0) {
+    public init(
+        name: String, help: String, type: MetricType, unit: String? = nil, labelNames: [String],
+        minimumCapacity: Int = 0
+    ) {
         var table = SeriesTable(labelNames: labelNames, minimumCapacity: max(0, minimumCapacity))
         labelIndices = labelNames.map { table.index(ofLabel: $0) }
         family = MetricFamily(name: name, help: help, type: type, unit: unit, table: table)
@@ -37,7 +39,9 @@ public struct MetricFamilyBuilder: Sendable {
 
     public mutating func add(labelValues: [String], value: Double = 1) {
         guard labelValues.count == labelCount else { return refuse(got: labelValues.count) }
-        for (i, labelValue) in labelValues.enumerated() { family.table.addLabel(nameIndex: labelIndices[i], value: labelValue) }
+        for (i, labelValue) in labelValues.enumerated() {
+            family.table.addLabel(nameIndex: labelIndices[i], value: labelValue)
+        }
         family.table.endSample(value: value)
     }
 

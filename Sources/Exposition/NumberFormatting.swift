@@ -27,7 +27,9 @@ public enum NumberFormatting {
             // `description` is the shortest round-trip form but spells some large integral values
             // as "9007199254740992.0"; the ".0" adds nothing.
             let text = value.description.utf8
-            out.append(contentsOf: text.count > 2 && text.reversed().starts(with: ".0".utf8.reversed()) ? text.dropLast(2) : text[...])
+            out.append(
+                contentsOf: text.count > 2 && text.reversed().starts(with: ".0".utf8.reversed())
+                    ? text.dropLast(2) : text[...])
         }
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One family checked and ordered for writing: invalid samples removed, the rest sorted by label
@@ -43,7 +43,7 @@ struct PreparedFamily {
         var kept: [Int] = []
         kept.reserveCapacity(table.count)
         var homogeneous = true
-        var dropped: [(index: Int, problem: ExpositionError?)] = []
+        var dropped: [ExpositionError?] = []
         let isCounter = family.type == .counter
         table.entries.withUnsafeBufferPointer { entries in
             table.sampleStarts.withUnsafeBufferPointer { starts in
@@ -51,21 +51,23 @@ struct PreparedFamily {
                     nameValid.withUnsafeBufferPointer { nameValid in
                         let firstCount = table.count > 0 ? starts[1] - starts[0] : 0
                         sampleLoop: for i in 0..<table.count {
-                            let start = starts[i], end = starts[i + 1]
+                            let start = starts[i]
+                            let end = starts[i + 1]
                             for e in start..<end {
                                 let name = entries[e].name
                                 if !nameValid[name] {
-                                    dropped.append((i, nil))
+                                    dropped.append(nil)
                                     continue sampleLoop
                                 }
                                 for other in start..<e where entries[other].name == name {
-                                    dropped.append((i, .duplicateLabelName(family: family.name, label: table.labelNames[name])))
+                                    dropped.append(
+                                        .duplicateLabelName(family: family.name, label: table.labelNames[name]))
                                     continue sampleLoop
                                 }
                             }
                             let value = values[i]
                             if isCounter && (value.isNaN || value < 0) {
-                                dropped.append((i, .invalidCounterValue(family: family.name, value: value.description)))
+                                dropped.append(.invalidCounterValue(family: family.name, value: value.description))
                                 continue
                             }
                             if homogeneous {
@@ -85,7 +87,7 @@ struct PreparedFamily {
             }
         }
         droppedSamples += dropped.count
-        for (_, problem) in dropped {
+        for problem in dropped {
             if let problem { note(problem) }
         }
         order = sortAndDeduplicate(kept, table: table, homogeneous: homogeneous)
@@ -123,12 +125,16 @@ struct PreparedFamily {
                 table.sampleStarts.withUnsafeBufferPointer { starts in
                     rank.withUnsafeBufferPointer { rank in
                         func compareLabels(_ a: Int, _ b: Int) -> Int {
-                            var ea = starts[a], eb = starts[b]
-                            let endA = starts[a + 1], endB = starts[b + 1]
+                            var ea = starts[a]
+                            var eb = starts[b]
+                            let endA = starts[a + 1]
+                            let endB = starts[b + 1]
                             while ea < endA && eb < endB {
-                                let x = entries[ea], y = entries[eb]
+                                let x = entries[ea]
+                                let y = entries[eb]
                                 if x.name != y.name { return rank[x.name] < rank[y.name] ? -1 : 1 }
-                                let lengthX = x.end - x.start, lengthY = y.end - y.start
+                                let lengthX = x.end - x.start
+                                let lengthY = y.end - y.start
                                 let common = min(lengthX, lengthY)
                                 if common > 0, let base = bytes.baseAddress {
                                     let c = memcmp(base + x.start, base + y.start, common)
@@ -195,8 +201,9 @@ struct PreparedFamily {
                         raw.copyMemory(from: UnsafeRawBufferPointer(start: base + entry.start, count: length))
                     }
                 }
-                return SortItem(word0: UInt64(bigEndian: words.0), word1: UInt64(bigEndian: words.1),
-                                word2: UInt64(bigEndian: words.2), index: i)
+                return SortItem(
+                    word0: UInt64(bigEndian: words.0), word1: UInt64(bigEndian: words.1),
+                    word2: UInt64(bigEndian: words.2), index: i)
             }
         }
     }
@@ -207,7 +214,9 @@ struct PreparedFamily {
         var firstSeen: [[UInt8]: Int] = [:]
         var losers: [Int] = []
         for (position, i) in sorted.enumerated() {
-            let canonical = table.entries[table.sampleStarts[i]..<table.sampleStarts[i + 1]].sorted { rank[$0.name] < rank[$1.name] }
+            let canonical = table.entries[table.sampleStarts[i]..<table.sampleStarts[i + 1]].sorted {
+                rank[$0.name] < rank[$1.name]
+            }
             var key: [UInt8] = []
             for entry in canonical {
                 withUnsafeBytes(of: UInt64(entry.name).littleEndian) { key.append(contentsOf: $0) }

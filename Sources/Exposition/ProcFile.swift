@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Small procfs reads. procfs reports size 0 for its files, so they are read until EOF, bounded.

@@ -14,7 +14,9 @@ enum ProcStat {
         guard let close = file.bytes.lastIndex(of: UInt8(ascii: ")")) else {
             throw .malformed(path: file.path, reason: "no closing parenthesis after the command name")
         }
-        let fields = file.bytes[(close + 1)...].split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+        let fields = file.bytes[(close + 1)...].split(whereSeparator: {
+            $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n")
+        })
         // Field n of proc(5) is fields[n - 3].
         func field(_ n: Int) throws(ProcessMetricsError) -> UInt64 {
             let index = n - 3
@@ -23,8 +25,9 @@ enum ProcStat {
             }
             return value
         }
-        return Fields(userTicks: try field(14), systemTicks: try field(15), startTicks: try field(22),
-                      virtualMemoryBytes: try field(23), residentPages: try field(24))
+        return Fields(
+            userTicks: try field(14), systemTicks: try field(15), startTicks: try field(22),
+            virtualMemoryBytes: try field(23), residentPages: try field(24))
     }
 
     /// `btime` (boot time, seconds since the epoch) from `/proc/stat`.

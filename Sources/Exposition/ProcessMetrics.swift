@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The standard `process_*` metrics of a Linux process, read from procfs (proc(5)): CPU time,
@@ -32,9 +32,11 @@ public struct ProcessMetrics: Sendable, Equatable {
     ///   - pid: process directory name. Default `self`.
     ///   - clockTicksPerSecond: unit of the stat times. Default `sysconf(_SC_CLK_TCK)` (usually 100).
     ///   - pageSize: unit of the stat rss, in bytes. Default `sysconf(_SC_PAGESIZE)`.
-    public static func read(procRoot: String = "/proc", pid: String = "self",
-                            clockTicksPerSecond: Int = Int(sysconf(Int32(_SC_CLK_TCK))),
-                            pageSize: Int = Int(sysconf(Int32(_SC_PAGESIZE)))) -> ProcessMetrics {
+    public static func read(
+        procRoot: String = "/proc", pid: String = "self",
+        clockTicksPerSecond: Int = Int(sysconf(Int32(_SC_CLK_TCK))),
+        pageSize: Int = Int(sysconf(Int32(_SC_PAGESIZE)))
+    ) -> ProcessMetrics {
         var metrics = ProcessMetrics()
         let processDirectory = procRoot + "/" + pid
         do {
@@ -77,15 +79,19 @@ public struct ProcessMetrics: Sendable, Equatable {
             guard let value else { return }
             result.append(MetricFamily(name: name, help: help, type: type, unit: unit, samples: [Sample(value: value)]))
         }
-        add("process_cpu_seconds", "CPU time the process has used in user and kernel mode, in seconds.",
+        add(
+            "process_cpu_seconds", "CPU time the process has used in user and kernel mode, in seconds.",
             .counter, "seconds", cpuSeconds)
         add("process_max_fds", "Limit on the number of file descriptors the process may open.", .gauge, nil, maxFDs)
         add("process_open_fds", "File descriptors the process currently has open.", .gauge, nil, openFDs)
-        add("process_resident_memory_bytes", "Resident set size of the process, in bytes.",
+        add(
+            "process_resident_memory_bytes", "Resident set size of the process, in bytes.",
             .gauge, "bytes", residentMemoryBytes)
-        add("process_start_time_seconds", "When the process started, in seconds since the Unix epoch.",
+        add(
+            "process_start_time_seconds", "When the process started, in seconds since the Unix epoch.",
             .gauge, "seconds", startTimeSeconds)
-        add("process_virtual_memory_bytes", "Virtual memory size of the process, in bytes.",
+        add(
+            "process_virtual_memory_bytes", "Virtual memory size of the process, in bytes.",
             .gauge, "bytes", virtualMemoryBytes)
         return result
     }

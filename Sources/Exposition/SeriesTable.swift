@@ -69,7 +69,10 @@ struct SeriesTable: Sendable {
         let remap = other.labelNames.map { index(ofLabel: $0) }
         let offset = bytes.count
         bytes.append(contentsOf: other.bytes)
-        entries.append(contentsOf: other.entries.map { Entry(name: remap[$0.name], start: $0.start + offset, end: $0.end + offset) })
+        entries.append(
+            contentsOf: other.entries.map {
+                Entry(name: remap[$0.name], start: $0.start + offset, end: $0.end + offset)
+            })
         let entryOffset = sampleStarts[sampleStarts.count - 1]
         sampleStarts.append(contentsOf: other.sampleStarts.dropFirst().map { $0 + entryOffset })
         values.append(contentsOf: other.values)

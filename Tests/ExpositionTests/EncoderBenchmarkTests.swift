@@ -8,8 +8,10 @@ import Testing
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_EXPOSITION_BENCH"] == "1"))
 struct EncoderBenchmarkTests {
     static let devices = 10_000
-    static let counters = ["received_bytes", "transmitted_bytes", "received_packets", "transmitted_packets",
-                           "arp_requests", "dns_queries", "dhcp_requests"]
+    static let counters = [
+        "received_bytes", "transmitted_bytes", "received_packets", "transmitted_packets",
+        "arp_requests", "dns_queries", "dhcp_requests",
+    ]
 
     static func macs() -> [String] {
         (0..<devices).map { i in
@@ -19,15 +21,18 @@ struct EncoderBenchmarkTests {
     }
 
     static func build(_ macs: [String], shuffledOrder: [Int]) -> [MetricFamily] {
-        var info = MetricFamilyBuilder(name: "bench_device", help: "Device metadata.", type: .info,
-                                       labelNames: ["mac", "ip", "vendor", "type", "os", "hostname"], minimumCapacity: devices)
+        var info = MetricFamilyBuilder(
+            name: "bench_device", help: "Device metadata.", type: .info,
+            labelNames: ["mac", "ip", "vendor", "type", "os", "hostname"], minimumCapacity: devices)
         var counters = counters.map {
-            MetricFamilyBuilder(name: "bench_device_\($0)", help: "Per-device \($0).", type: .counter,
-                                labelNames: ["mac"], minimumCapacity: devices)
+            MetricFamilyBuilder(
+                name: "bench_device_\($0)", help: "Per-device \($0).", type: .counter,
+                labelNames: ["mac"], minimumCapacity: devices)
         }
         for i in shuffledOrder {
-            info.add(macs[i], "10.\(i >> 16).\((i >> 8) & 0xFF).\(i & 0xFF)", "Acme Networks", "workstation", "linux",
-                     "host-\(i).example")
+            info.add(
+                macs[i], "10.\(i >> 16).\((i >> 8) & 0xFF).\(i & 0xFF)", "Acme Networks", "workstation", "linux",
+                "host-\(i).example")
             for c in counters.indices {
                 counters[c].add(macs[i], value: Double(i * (c + 1) * 1_000))
             }
@@ -51,8 +56,9 @@ struct EncoderBenchmarkTests {
                 let elapsed = clock.measure { size = body() }
                 times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
             }
-            print("exposition-bench \(label): median \(String(format: "%.2f", Self.median(times))) ms, "
-                  + "min \(String(format: "%.2f", times.min()!)) ms, \(size) bytes, \(runs) runs")
+            print(
+                "exposition-bench \(label): median \(String(format: "%.2f", Self.median(times))) ms, "
+                    + "min \(String(format: "%.2f", times.min()!)) ms, \(size) bytes, \(runs) runs")
         }
         var sizes: [Int] = []
         measure("encode text, input pre-sorted") {
@@ -60,8 +66,12 @@ struct EncoderBenchmarkTests {
             sizes.append(n)
             return n
         }
-        measure("encode openmetrics, input pre-sorted") { ExpositionEncoder.encode(sortedFamilies, format: .openMetrics).count }
-        measure("encode text, input shuffled") { ExpositionEncoder.encode(shuffledFamilies, format: .prometheusText).count }
+        measure("encode openmetrics, input pre-sorted") {
+            ExpositionEncoder.encode(sortedFamilies, format: .openMetrics).count
+        }
+        measure("encode text, input shuffled") {
+            ExpositionEncoder.encode(shuffledFamilies, format: .prometheusText).count
+        }
         measure("build + encode text, input shuffled") {
             var g = SplitMix(seed: 2)
             let families = Self.build(macs, shuffledOrder: Array(0..<Self.devices).shuffled(using: &g))

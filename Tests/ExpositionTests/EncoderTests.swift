@@ -7,21 +7,24 @@ import Testing
     }
 
     @Test func counter_namesMetadataPerFormat_baseNameGiven() {
-        let family = MetricFamily(name: "demo_requests", help: "Requests.", type: .counter,
-                                  samples: [Sample(["code": "200"], value: 3)])
-        #expect(text([family], .prometheusText) == """
-            # HELP demo_requests_total Requests.
-            # TYPE demo_requests_total counter
-            demo_requests_total{code="200"} 3
+        let family = MetricFamily(
+            name: "demo_requests", help: "Requests.", type: .counter,
+            samples: [Sample(["code": "200"], value: 3)])
+        #expect(
+            text([family], .prometheusText) == """
+                # HELP demo_requests_total Requests.
+                # TYPE demo_requests_total counter
+                demo_requests_total{code="200"} 3
 
-            """)
-        #expect(text([family], .openMetrics) == """
-            # TYPE demo_requests counter
-            # HELP demo_requests Requests.
-            demo_requests_total{code="200"} 3
-            # EOF
+                """)
+        #expect(
+            text([family], .openMetrics) == """
+                # TYPE demo_requests counter
+                # HELP demo_requests Requests.
+                demo_requests_total{code="200"} 3
+                # EOF
 
-            """)
+                """)
     }
 
     @Test func counter_sameOutput_nameGivenWithTotalSuffix() {
@@ -34,21 +37,24 @@ import Testing
     }
 
     @Test func info_isGaugeInTextAndInfoInOpenMetrics_valueAlwaysOne() {
-        let family = MetricFamily(name: "demo_build", help: "Build.", type: .info,
-                                  samples: [Sample(["version": "1.2"], value: 5)])
-        #expect(text([family], .prometheusText) == """
-            # HELP demo_build_info Build.
-            # TYPE demo_build_info gauge
-            demo_build_info{version="1.2"} 1
+        let family = MetricFamily(
+            name: "demo_build", help: "Build.", type: .info,
+            samples: [Sample(["version": "1.2"], value: 5)])
+        #expect(
+            text([family], .prometheusText) == """
+                # HELP demo_build_info Build.
+                # TYPE demo_build_info gauge
+                demo_build_info{version="1.2"} 1
 
-            """)
-        #expect(text([family], .openMetrics) == """
-            # TYPE demo_build info
-            # HELP demo_build Build.
-            demo_build_info{version="1.2"} 1
-            # EOF
+                """)
+        #expect(
+            text([family], .openMetrics) == """
+                # TYPE demo_build info
+                # HELP demo_build Build.
+                demo_build_info{version="1.2"} 1
+                # EOF
 
-            """)
+                """)
     }
 
     @Test func untyped_isUnknownInOpenMetrics() {
@@ -73,34 +79,43 @@ import Testing
 
     @Test func families_sortedByName_samplesByLabelValues() {
         let families = [
-            MetricFamily(name: "demo_b", help: "B.", type: .gauge,
-                         samples: [Sample(["k": "z"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "aa"], value: 3),
-                                   Sample(["k": "B"], value: 4)]),
+            MetricFamily(
+                name: "demo_b", help: "B.", type: .gauge,
+                samples: [
+                    Sample(["k": "z"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "aa"], value: 3),
+                    Sample(["k": "B"], value: 4),
+                ]),
             MetricFamily(name: "demo_a", help: "A.", type: .gauge, samples: [Sample(value: 0)]),
         ]
-        #expect(text(families, .prometheusText) == """
-            # HELP demo_a A.
-            # TYPE demo_a gauge
-            demo_a 0
-            # HELP demo_b B.
-            # TYPE demo_b gauge
-            demo_b{k="B"} 4
-            demo_b{k="a"} 2
-            demo_b{k="aa"} 3
-            demo_b{k="z"} 1
+        #expect(
+            text(families, .prometheusText) == """
+                # HELP demo_a A.
+                # TYPE demo_a gauge
+                demo_a 0
+                # HELP demo_b B.
+                # TYPE demo_b gauge
+                demo_b{k="B"} 4
+                demo_b{k="a"} 2
+                demo_b{k="aa"} 3
+                demo_b{k="z"} 1
 
-            """)
+                """)
     }
 
     @Test func samples_sortedLabelByLabel_callerLabelOrderKept() {
-        let family = MetricFamily(name: "demo_m", help: "M.", type: .gauge, samples: [
-            Sample(["mac": "02", "ip": "10.0.0.1"], value: 1),
-            Sample(["mac": "01", "ip": "10.0.0.9"], value: 2),
-            Sample(["mac": "01", "ip": "10.0.0.2"], value: 3),
-        ])
+        let family = MetricFamily(
+            name: "demo_m", help: "M.", type: .gauge,
+            samples: [
+                Sample(["mac": "02", "ip": "10.0.0.1"], value: 1),
+                Sample(["mac": "01", "ip": "10.0.0.9"], value: 2),
+                Sample(["mac": "01", "ip": "10.0.0.2"], value: 3),
+            ])
         let lines = text([family], .prometheusText).split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines == [#"demo_m{mac="01",ip="10.0.0.2"} 3"#, #"demo_m{mac="01",ip="10.0.0.9"} 2"#,
-                          #"demo_m{mac="02",ip="10.0.0.1"} 1"#])
+        #expect(
+            lines == [
+                #"demo_m{mac="01",ip="10.0.0.2"} 3"#, #"demo_m{mac="01",ip="10.0.0.9"} 2"#,
+                #"demo_m{mac="02",ip="10.0.0.1"} 1"#,
+            ])
     }
 
     @Test func duplicateFamilies_mergedWhenTypesMatch_firstHelpWins() {
@@ -110,30 +125,36 @@ import Testing
         ]
         let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
         #expect(encoded.report.isClean)
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == """
-            # HELP demo_d First.
-            # TYPE demo_d gauge
-            demo_d{k="a"} 1
-            demo_d{k="b"} 2
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self) == """
+                # HELP demo_d First.
+                # TYPE demo_d gauge
+                demo_d{k="a"} 1
+                demo_d{k="b"} 2
 
-            """)
+                """)
     }
 
     @Test func duplicateFamilies_laterDroppedAndCounted_typesDiffer() {
         let families = [
             MetricFamily(name: "demo_d", help: "Gauge.", type: .gauge, samples: [Sample(value: 1)]),
-            MetricFamily(name: "demo_d", help: "Counter.", type: .counter, samples: [Sample(value: 2), Sample(["a": "b"], value: 3)]),
+            MetricFamily(
+                name: "demo_d", help: "Counter.", type: .counter,
+                samples: [Sample(value: 2), Sample(["a": "b"], value: 3)]),
         ]
         let encoded = ExpositionEncoder.encodeWithReport(families, format: .openMetrics)
         #expect(encoded.report.droppedFamilies == 1)
         #expect(encoded.report.droppedSamples == 2)
         #expect(encoded.report.problems == [.conflictingType(family: "demo_d", kept: .gauge, dropped: .counter)])
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_d gauge\n# HELP demo_d Gauge.\ndemo_d 1\n# EOF\n")
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self)
+                == "# TYPE demo_d gauge\n# HELP demo_d Gauge.\ndemo_d 1\n# EOF\n")
     }
 
     @Test func clashingNames_laterFamilyDropped_gaugeNamedLikeCounterSamples() {
         let families = [
-            MetricFamily(name: "demo_c_total", help: "Gauge with a counter's name.", type: .gauge, samples: [Sample(value: 1)]),
+            MetricFamily(
+                name: "demo_c_total", help: "Gauge with a counter's name.", type: .gauge, samples: [Sample(value: 1)]),
             MetricFamily(name: "demo_c", help: "Counter.", type: .counter, samples: [Sample(value: 2)]),
         ]
         let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
@@ -145,21 +166,28 @@ import Testing
     @Test func invalidNames_droppedAndCounted_neverTrap() {
         let families = [
             MetricFamily(name: "bad-name", help: "H.", type: .gauge, samples: [Sample(value: 1), Sample(value: 2)]),
-            MetricFamily(name: "demo_ok", help: "H.", type: .gauge, samples: [
-                Sample(["__reserved": "x"], value: 1), Sample(["bad:label": "x"], value: 2), Sample(["good": "x"], value: 3),
-                Sample(labels: [Label("good", "1"), Label("good", "2")], value: 4),
-            ]),
+            MetricFamily(
+                name: "demo_ok", help: "H.", type: .gauge,
+                samples: [
+                    Sample(["__reserved": "x"], value: 1), Sample(["bad:label": "x"], value: 2),
+                    Sample(["good": "x"], value: 3),
+                    Sample(labels: [Label("good", "1"), Label("good", "2")], value: 4),
+                ]),
             MetricFamily(name: "", help: "H.", type: .counter),
         ]
         let encoded = ExpositionEncoder.encodeWithReport(families, format: .openMetrics)
         #expect(encoded.report.droppedFamilies == 2)
         #expect(encoded.report.droppedSamples == 5)
-        #expect(Set(encoded.report.problems) == [
-            .invalidMetricName("bad-name"), .invalidMetricName(""),
-            .invalidLabelName(family: "demo_ok", label: "__reserved"), .invalidLabelName(family: "demo_ok", label: "bad:label"),
-            .duplicateLabelName(family: "demo_ok", label: "good"),
-        ])
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_ok gauge\n# HELP demo_ok H.\ndemo_ok{good=\"x\"} 3\n# EOF\n")
+        #expect(
+            Set(encoded.report.problems) == [
+                .invalidMetricName("bad-name"), .invalidMetricName(""),
+                .invalidLabelName(family: "demo_ok", label: "__reserved"),
+                .invalidLabelName(family: "demo_ok", label: "bad:label"),
+                .duplicateLabelName(family: "demo_ok", label: "good"),
+            ])
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self)
+                == "# TYPE demo_ok gauge\n# HELP demo_ok H.\ndemo_ok{good=\"x\"} 3\n# EOF\n")
     }
 
     @Test func invalidUnit_omittedAndReported_familyKept() {
@@ -173,19 +201,26 @@ import Testing
     }
 
     @Test func counterValues_NaNAndNegativeDropped_infinityKept() {
-        let family = MetricFamily(name: "demo_c", help: "H.", type: .counter, samples: [
-            Sample(["k": "nan"], value: .nan), Sample(["k": "neg"], value: -1), Sample(["k": "ninf"], value: -.infinity),
-            Sample(["k": "inf"], value: .infinity), Sample(["k": "ok"], value: 2),
-        ])
+        let family = MetricFamily(
+            name: "demo_c", help: "H.", type: .counter,
+            samples: [
+                Sample(["k": "nan"], value: .nan), Sample(["k": "neg"], value: -1),
+                Sample(["k": "ninf"], value: -.infinity),
+                Sample(["k": "inf"], value: .infinity), Sample(["k": "ok"], value: 2),
+            ])
         let encoded = ExpositionEncoder.encodeWithReport([family], format: .openMetrics)
         #expect(encoded.report.droppedSamples == 3)
-        #expect(String(decoding: encoded.bytes, as: UTF8.self).hasSuffix("demo_c_total{k=\"inf\"} +Inf\ndemo_c_total{k=\"ok\"} 2\n# EOF\n"))
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self).hasSuffix(
+                "demo_c_total{k=\"inf\"} +Inf\ndemo_c_total{k=\"ok\"} 2\n# EOF\n"))
     }
 
     @Test func duplicateSeries_firstGivenKept_laterDropped() {
-        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
-            Sample(["k": "b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "b"], value: 3),
-        ])
+        let family = MetricFamily(
+            name: "demo_g", help: "H.", type: .gauge,
+            samples: [
+                Sample(["k": "b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "b"], value: 3),
+            ])
         let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
         #expect(encoded.report.droppedSamples == 1)
         #expect(encoded.report.problems == [.duplicateSeries(family: "demo_g")])
@@ -193,11 +228,13 @@ import Testing
     }
 
     @Test func duplicateSeries_detectedRegardlessOfLabelOrder() {
-        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
-            Sample(labels: [Label("a", "1"), Label("b", "2")], value: 1),
-            Sample(labels: [Label("b", "2"), Label("a", "1")], value: 2),
-            Sample(labels: [Label("b", "3")], value: 3),
-        ])
+        let family = MetricFamily(
+            name: "demo_g", help: "H.", type: .gauge,
+            samples: [
+                Sample(labels: [Label("a", "1"), Label("b", "2")], value: 1),
+                Sample(labels: [Label("b", "2"), Label("a", "1")], value: 2),
+                Sample(labels: [Label("b", "3")], value: 3),
+            ])
         let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
         #expect(encoded.report.droppedSamples == 1)
         let body = String(decoding: encoded.bytes, as: UTF8.self)
@@ -206,9 +243,11 @@ import Testing
     }
 
     @Test func duplicateSeries_sameLabelsDifferentValueBytes_notMerged() {
-        let family = MetricFamily(name: "demo_g", help: "H.", type: .gauge, samples: [
-            Sample(["k": "a\u{0}b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "a\u{0}"], value: 3),
-        ])
+        let family = MetricFamily(
+            name: "demo_g", help: "H.", type: .gauge,
+            samples: [
+                Sample(["k": "a\u{0}b"], value: 1), Sample(["k": "a"], value: 2), Sample(["k": "a\u{0}"], value: 3),
+            ])
         let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
         #expect(encoded.report.isClean)
     }
@@ -221,8 +260,13 @@ import Testing
         #expect(builder.count == 2)
         #expect(builder.droppedRows == 1)
         let family = builder.build()
-        #expect(family.samples == [Sample(["mac": "m1", "ip": "i1"], value: 1), Sample(["mac": "m\u{FFFD}", "ip": "i"], value: 3)])
-        #expect(throws: ExpositionError.labelCountMismatch(family: "demo_b", expected: 2, got: 1)) { try family.validate() }
+        #expect(
+            family.samples == [
+                Sample(["mac": "m1", "ip": "i1"], value: 1), Sample(["mac": "m\u{FFFD}", "ip": "i"], value: 3),
+            ])
+        #expect(throws: ExpositionError.labelCountMismatch(family: "demo_b", expected: 2, got: 1)) {
+            try family.validate()
+        }
         let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
         #expect(encoded.report.droppedSamples == 1)
         #expect(encoded.report.droppedFamilies == 0)
@@ -232,10 +276,13 @@ import Testing
         var builder = MetricFamilyBuilder(name: "demo_b", help: "H.", type: .gauge, unit: nil, labelNames: ["mac"])
         builder.add("b", value: 2)
         builder.add("a", value: 1)
-        let viaSamples = MetricFamily(name: "demo_b", help: "H.", type: .gauge,
-                                      samples: [Sample(["mac": "b"], value: 2), Sample(["mac": "a"], value: 1)])
+        let viaSamples = MetricFamily(
+            name: "demo_b", help: "H.", type: .gauge,
+            samples: [Sample(["mac": "b"], value: 2), Sample(["mac": "a"], value: 1)])
         for format in ExpositionFormat.allCases {
-            #expect(ExpositionEncoder.encode([builder.build()], format: format) == ExpositionEncoder.encode([viaSamples], format: format))
+            #expect(
+                ExpositionEncoder.encode([builder.build()], format: format)
+                    == ExpositionEncoder.encode([viaSamples], format: format))
         }
     }
 
@@ -265,8 +312,9 @@ import Testing
             var values = Set<String>()
             while values.count < 200 { values.insert(Self.randomValue(&generator)) }
             let shuffled = Array(values).shuffled(using: &generator)
-            let family = MetricFamily(name: "demo_sort", help: "H.", type: .gauge,
-                                      samples: shuffled.enumerated().map { Sample(["k": $0.element, "i": "\($0.offset)"], value: 1) })
+            let family = MetricFamily(
+                name: "demo_sort", help: "H.", type: .gauge,
+                samples: shuffled.enumerated().map { Sample(["k": $0.element, "i": "\($0.offset)"], value: 1) })
             let encoded = ExpositionEncoder.encodeWithReport([family], format: .prometheusText)
             #expect(encoded.report.isClean)
             let expected = values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
@@ -287,10 +335,12 @@ import Testing
             labels.append(Label("n", "\(i)"))
             samples.append(Sample(labels: labels, value: Double(i)))
         }
-        let reference = ExpositionEncoder.encode([MetricFamily(name: "demo_m", help: "H.", type: .gauge, samples: samples)],
-                                                 format: .openMetrics)
+        let reference = ExpositionEncoder.encode(
+            [MetricFamily(name: "demo_m", help: "H.", type: .gauge, samples: samples)],
+            format: .openMetrics)
         for _ in 0..<5 {
-            let family = MetricFamily(name: "demo_m", help: "H.", type: .gauge, samples: samples.shuffled(using: &generator))
+            let family = MetricFamily(
+                name: "demo_m", help: "H.", type: .gauge, samples: samples.shuffled(using: &generator))
             #expect(ExpositionEncoder.encode([family], format: .openMetrics) == reference)
         }
     }
@@ -311,6 +361,7 @@ import Testing
         builder.add(labelValueBytes: [[0xFF], [0xFE]], value: 2)
         let encoded = ExpositionEncoder.encodeWithReport([builder.build()], format: .openMetrics)
         #expect(encoded.report.droppedSamples == 2)
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_bad counter\n# HELP demo_bad H.\n# EOF\n")
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_bad counter\n# HELP demo_bad H.\n# EOF\n")
     }
 }

@@ -56,11 +56,15 @@ import Testing
     @Test func sanitize_agreesWithStandardLibraryRepair_randomBytes() {
         var generator = SplitMix(seed: 42)
         // Bias towards bytes that start or continue multi-byte sequences, where repair is subtle.
-        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x8F, 0x90]
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0x9F, 0xA0, 0x8F,
+            0x90,
+        ]
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...12, using: &generator)
             let bytes: [UInt8] = (0..<length).map { _ in
-                Bool.random(using: &generator) ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
+                Bool.random(using: &generator)
+                    ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0...255, using: &generator)
             }
             let expected = String(decoding: bytes, as: UTF8.self).replacing("\r", with: "\u{FFFD}")
             let actual = TextSanitizer.sanitize(bytes)
@@ -79,7 +83,8 @@ import Testing
 
     @Test(arguments: [
         ("mac", true), ("_x", true), ("a1", true), ("A_b", true),
-        ("", false), ("__name__", false), ("__x", false), ("a:b", false), ("1a", false), ("a-b", false), ("\u{E9}", false),
+        ("", false), ("__name__", false), ("__x", false), ("a:b", false), ("1a", false), ("a-b", false),
+        ("\u{E9}", false),
     ])
     func isValidLabelName_matchesTable_eachCase(name: String, valid: Bool) {
         #expect(NameValidation.isValidLabelName(name) == valid)

@@ -7,8 +7,10 @@ import Testing
 @Suite struct GoldenTests {
     static let recording = ProcessInfo.processInfo.environment["LANSCOPE_RECORD_GOLDEN"] == "1"
 
-    @Test(arguments: [(ExpositionFormat.prometheusText, "representative.prom"),
-                      (ExpositionFormat.openMetrics, "representative.om")])
+    @Test(arguments: [
+        (ExpositionFormat.prometheusText, "representative.prom"),
+        (ExpositionFormat.openMetrics, "representative.om"),
+    ])
     func encoder_matchesGolden_representativeModel(format: ExpositionFormat, file: String) throws {
         let encoded = ExpositionEncoder.encodeWithReport(RepresentativeModel.metricFamilies(), format: format)
         #expect(encoded.report.isClean, "unexpected drops: \(encoded.report)")
@@ -21,7 +23,8 @@ import Testing
         }
         let golden = try [UInt8](Data(contentsOf: url))
         let matches = encoded.bytes == golden
-        #expect(matches, "output differs from \(file) at line \(Self.firstDifferingLine(encoded.bytes, golden)); re-record with LANSCOPE_RECORD_GOLDEN=1 and review git diff")
+        let line = Self.firstDifferingLine(encoded.bytes, golden)
+        #expect(matches, "\(file) differs at line \(line); re-record with LANSCOPE_RECORD_GOLDEN=1, review git diff")
     }
 
     static func firstDifferingLine(_ a: [UInt8], _ b: [UInt8]) -> Int {
@@ -35,8 +38,9 @@ import Testing
         var generator = SplitMix(seed: 7)
         for _ in 0..<5 {
             let shuffled = families.shuffled(using: &generator).map { family in
-                MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit,
-                             samples: family.samples.shuffled(using: &generator))
+                MetricFamily(
+                    name: family.name, help: family.help, type: family.type, unit: family.unit,
+                    samples: family.samples.shuffled(using: &generator))
             }
             #expect(ExpositionEncoder.encode(shuffled, format: .openMetrics) == reference)
         }

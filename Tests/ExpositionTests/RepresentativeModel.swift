@@ -43,7 +43,10 @@ enum RepresentativeModel {
         ("02:00:00:00:00:04", Array("brace\"} 1\ninjected_total{a=\"b\"} 2\n".utf8)),
         ("02:00:00:00:00:05", Array("# HELP injected fake\n# TYPE injected counter".utf8)),
         ("02:00:00:00:00:06", fourKilobytes),
-        ("02:00:00:00:00:07", [0x66, 0x6F, 0xFF, 0xC3, 0x28, 0xE2, 0x82, 0x6F, 0xED, 0xA0, 0x80, 0xF4, 0x90, 0x80, 0x80, 0xC0, 0xAF]),
+        (
+            "02:00:00:00:00:07",
+            [0x66, 0x6F, 0xFF, 0xC3, 0x28, 0xE2, 0x82, 0x6F, 0xED, 0xA0, 0x80, 0xF4, 0x90, 0x80, 0x80, 0xC0, 0xAF]
+        ),
         ("02:00:00:00:00:08", Array("carriage\rreturn\r\n".utf8)),
         ("02:00:00:00:00:09", Array("tab\there, comma=equals".utf8)),
         ("02:00:00:00:00:0a", Array("caf\u{E9} \u{1F389} \u{0}nul \u{0B}vt \u{85}nel \u{2028}ls".utf8)),
@@ -54,34 +57,48 @@ enum RepresentativeModel {
         var info = Family(name: "demo_device", help: "Device metadata; join on mac.", type: .info, unit: nil, rows: [])
         let labelNames = ["mac", "ip", "vendor", "type", "os", "hostname"]
         for (mac, hostname) in hostileHostnames.reversed() {
-            let values: [[UInt8]] = [Array(mac.utf8), Array("192.0.2.\(mac.suffix(2))".utf8), Array("Acme".utf8),
-                                     Array("printer".utf8), Array("linux".utf8), hostname]
+            let values: [[UInt8]] = [
+                Array(mac.utf8), Array("192.0.2.\(mac.suffix(2))".utf8), Array("Acme".utf8),
+                Array("printer".utf8), Array("linux".utf8), hostname,
+            ]
             info.rows.append(Row(labels: Array(zip(labelNames, values)), value: 1))
         }
-        let counterValues: [Double] = [0, 1, 12345, 9_007_199_254_740_991, 9_007_199_254_740_992, 1e20, 0.5, .infinity,
-                                       123_456_789.25, 3, 4]
-        var received = Family(name: "demo_device_received_bytes", help: "Bytes received from the device.",
-                              type: .counter, unit: "bytes", rows: [])
-        var transmitted = Family(name: "demo_device_transmitted_packets_total", help: "Packets sent by the device.",
-                                 type: .counter, unit: nil, rows: [])
+        let counterValues: [Double] = [
+            0, 1, 12345, 9_007_199_254_740_991, 9_007_199_254_740_992, 1e20, 0.5, .infinity,
+            123_456_789.25, 3, 4,
+        ]
+        var received = Family(
+            name: "demo_device_received_bytes", help: "Bytes received from the device.",
+            type: .counter, unit: "bytes", rows: [])
+        var transmitted = Family(
+            name: "demo_device_transmitted_packets_total", help: "Packets sent by the device.",
+            type: .counter, unit: nil, rows: [])
         for (i, (mac, _)) in hostileHostnames.enumerated().reversed() {
             received.rows.append(Row(labels: [("mac", Array(mac.utf8))], value: counterValues[i]))
             transmitted.rows.append(Row(labels: [("mac", Array(mac.utf8))], value: Double(i * 7)))
         }
-        let gaugeValues: [(String, Double)] = [("nan", .nan), ("pinf", .infinity), ("ninf", -.infinity), ("neg", -3.5),
-                                               ("tiny", 1e-7), ("tenth", 0.1), ("huge", 1.5e300), ("negint", -42),
-                                               ("third", 1.0 / 3.0), ("zero", -0.0)]
-        let temperature = Family(name: "demo_temperature_celsius", help: "Temperatures with every special value.",
-                                 type: .gauge, unit: "celsius",
-                                 rows: gaugeValues.map { Row(labels: [("sensor", Array($0.0.utf8))], value: $0.1) })
-        let up = Family(name: "demo_up", help: "Whether the demo is up.", type: .gauge, unit: nil,
-                        rows: [Row(labels: [], value: 1)])
-        let untyped = Family(name: "demo_untyped", help: "A value of unknown kind.", type: .untyped, unit: nil,
-                             rows: [Row(labels: [("zone", Array("b".utf8))], value: 2),
-                                    Row(labels: [("zone", Array("a".utf8))], value: 1)])
-        let hostileHelp = Family(name: "demo_hostile_help",
-                                 help: "Back\\slash \"quoted\"\nsecond line\r# HELP demo_up injected\ttab end",
-                                 type: .gauge, unit: nil, rows: [Row(labels: [], value: 7)])
+        let gaugeValues: [(String, Double)] = [
+            ("nan", .nan), ("pinf", .infinity), ("ninf", -.infinity), ("neg", -3.5),
+            ("tiny", 1e-7), ("tenth", 0.1), ("huge", 1.5e300), ("negint", -42),
+            ("third", 1.0 / 3.0), ("zero", -0.0),
+        ]
+        let temperature = Family(
+            name: "demo_temperature_celsius", help: "Temperatures with every special value.",
+            type: .gauge, unit: "celsius",
+            rows: gaugeValues.map { Row(labels: [("sensor", Array($0.0.utf8))], value: $0.1) })
+        let up = Family(
+            name: "demo_up", help: "Whether the demo is up.", type: .gauge, unit: nil,
+            rows: [Row(labels: [], value: 1)])
+        let untyped = Family(
+            name: "demo_untyped", help: "A value of unknown kind.", type: .untyped, unit: nil,
+            rows: [
+                Row(labels: [("zone", Array("b".utf8))], value: 2),
+                Row(labels: [("zone", Array("a".utf8))], value: 1),
+            ])
+        let hostileHelp = Family(
+            name: "demo_hostile_help",
+            help: "Back\\slash \"quoted\"\nsecond line\r# HELP demo_up injected\ttab end",
+            type: .gauge, unit: nil, rows: [Row(labels: [], value: 7)])
         let empty = Family(name: "demo_errors", help: "Errors seen (none yet).", type: .counter, unit: nil, rows: [])
         // Out of name order on purpose: the encoder sorts.
         return [untyped, transmitted, info, temperature, hostileHelp, up, received, empty]
@@ -90,8 +107,9 @@ enum RepresentativeModel {
     static func metricFamilies() -> [MetricFamily] {
         families.map { family in
             let labelNames = family.rows.first?.labels.map(\.0) ?? []
-            var builder = MetricFamilyBuilder(name: family.name, help: family.help, type: family.type, unit: family.unit,
-                                              labelNames: labelNames, minimumCapacity: family.rows.count)
+            var builder = MetricFamilyBuilder(
+                name: family.name, help: family.help, type: family.type, unit: family.unit,
+                labelNames: labelNames, minimumCapacity: family.rows.count)
             for row in family.rows {
                 builder.add(labelValueBytes: row.labels.map(\.1), value: row.value)
             }
@@ -107,7 +125,8 @@ enum RepresentativeModel {
             for row in family.rows {
                 var labels: [String: String] = [:]
                 for (name, bytes) in row.labels {
-                    labels[name] = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r", with: "\u{FFFD}")
+                    labels[name] = String(decoding: bytes, as: UTF8.self).replacingOccurrences(
+                        of: "\r", with: "\u{FFFD}")
                 }
                 let value = family.type == .info ? 1 : row.value
                 samples.append(["name": family.sampleName, "labels": labels, "value": value.isNaN ? "nan" : "\(value)"])
@@ -115,7 +134,9 @@ enum RepresentativeModel {
         }
         var help: [String: String] = [:]
         for family in families {
-            let base = family.type == .counter && family.name.hasSuffix("_total") ? String(family.name.dropLast(6)) : family.name
+            let base =
+                family.type == .counter && family.name.hasSuffix("_total")
+                ? String(family.name.dropLast(6)) : family.name
             help[base] = family.help.replacingOccurrences(of: "\r", with: "\u{FFFD}")
         }
         return try JSONSerialization.data(withJSONObject: ["samples": samples, "help": help], options: [.sortedKeys])

@@ -15,8 +15,9 @@ import Testing
     @Test func promtool_reportsNoProblems_processMetrics() throws {
         let bytes = ExpositionEncoder.encode(ProcessMetrics.collect(), format: .prometheusText)
         let result = try TestFiles.run("/usr/bin/promtool", ["check", "metrics"], input: bytes)
-        #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty,
-                "promtool: \(result.stdout) \(result.stderr)")
+        #expect(
+            result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty,
+            "promtool: \(result.stdout) \(result.stderr)")
     }
 
     @Test func promtool_flagsBrokenInput_sanityOfTheCheck() throws {
@@ -33,8 +34,12 @@ import Testing
         let expected = directory.appendingPathComponent("expected.json")
         try Data(ExpositionEncoder.encode(RepresentativeModel.metricFamilies(), format: format)).write(to: exposition)
         try RepresentativeModel.expectedJSON().write(to: expected)
-        let result = try TestFiles.run("/usr/bin/python3", [TestFiles.checkScript.path, "--format", name,
-                                                            "--expected", expected.path, exposition.path])
+        let result = try TestFiles.run(
+            "/usr/bin/python3",
+            [
+                TestFiles.checkScript.path, "--format", name,
+                "--expected", expected.path, exposition.path,
+            ])
         let sampleCount = RepresentativeModel.families.reduce(0) { $0 + $1.rows.count }
         #expect(result.status == 0, "check-exposition: \(result.stderr)")
         #expect(result.stdout == "ok: \(sampleCount) samples\n")
@@ -48,7 +53,8 @@ import Testing
         let families = RepresentativeModel.metricFamilies() + ProcessMetrics.collect()
         try Data(ExpositionEncoder.encode(families, format: .prometheusText)).write(to: text)
         try Data(ExpositionEncoder.encode(families, format: .openMetrics)).write(to: openMetrics)
-        let result = try TestFiles.run("/usr/bin/python3", [TestFiles.checkScript.path, "--compare", text.path, openMetrics.path])
+        let result = try TestFiles.run(
+            "/usr/bin/python3", [TestFiles.checkScript.path, "--compare", text.path, openMetrics.path])
         #expect(result.status == 0, "check-exposition: \(result.stderr)")
     }
 
@@ -61,8 +67,12 @@ import Testing
         bytes.append(contentsOf: "injected_total 1\n".utf8)
         try Data(bytes).write(to: exposition)
         try RepresentativeModel.expectedJSON().write(to: expected)
-        let result = try TestFiles.run("/usr/bin/python3", [TestFiles.checkScript.path, "--format", "text",
-                                                            "--expected", expected.path, exposition.path])
+        let result = try TestFiles.run(
+            "/usr/bin/python3",
+            [
+                TestFiles.checkScript.path, "--format", "text",
+                "--expected", expected.path, exposition.path,
+            ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("unexpected ('injected_total'"))
     }
