@@ -55,8 +55,10 @@ public enum ExpositionEncoder {
         var owned: Set<String> = []
         var result: [PreparedFamily] = []
         result.reserveCapacity(merged.count)
+        var memo: PreparedFamily.OrderMemo?
         for family in merged {
-            let prepared = PreparedFamily(family)
+            let prepared = PreparedFamily(family, reusing: memo)
+            memo = prepared.memo ?? memo
             for problem in prepared.problems { report.note(problem) }
             report.droppedSamples += prepared.droppedSamples
             guard prepared.isValid else {

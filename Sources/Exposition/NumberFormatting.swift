@@ -34,22 +34,18 @@ public enum NumberFormatting {
     }
 
     static func append(_ value: UInt64, to out: inout [UInt8]) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        out.withUnsafeMutableBufferPointer { buffer in
+        // Digits are written backwards into a stack buffer; UInt64.max has 20 digits.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            var i = raw.count
             var v = value
-            var i = start + digits - 1
-            while v > 0 {
-                buffer[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
-                v /= 10
+            repeat {
                 i -= 1
-            }
+                base[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: raw.count - i))
         }
     }
 }

@@ -18,7 +18,18 @@ struct PreparedFamily {
     /// Indices of the samples to write, in output order.
     private(set) var order: [Int] = []
 
-    init(_ family: MetricFamily) {
+    /// The outcome of ordering one family, reusable by the next family when that one carries the
+    /// same labels on the same samples (as per-device counter families built in one loop do).
+    struct OrderMemo {
+        var table: SeriesTable
+        var kept: [Int]
+        var order: [Int]
+        var duplicates: Int
+    }
+
+    private(set) var memo: OrderMemo?
+
+    init(_ family: MetricFamily, reusing previous: OrderMemo? = nil) {
         self.family = family
         for problem in family.buildProblems { note(problem) }
         droppedSamples = family.buildDropped
@@ -90,7 +101,18 @@ struct PreparedFamily {
         for problem in dropped {
             if let problem { note(problem) }
         }
+        if let previous, previous.kept == kept, previous.table.hasSameLabels(as: table) {
+            order = previous.order
+            if previous.duplicates > 0 {
+                note(.duplicateSeries(family: family.name))
+                droppedSamples += previous.duplicates
+            }
+            memo = previous
+            return
+        }
+        let before = droppedSamples
         order = sortAndDeduplicate(kept, table: table, homogeneous: homogeneous)
+        memo = OrderMemo(table: table, kept: kept, order: order, duplicates: droppedSamples - before)
     }
 
     private mutating func note(_ problem: ExpositionError) {

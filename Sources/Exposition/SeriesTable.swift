@@ -1,7 +1,7 @@
 /// Compact storage for the samples of one family: label values live sanitized in one byte arena,
 /// so building 10,000 series allocates a handful of arrays instead of one per label.
 struct SeriesTable: Sendable {
-    struct Entry: Sendable {
+    struct Entry: Sendable, Equatable {
         /// Index into `labelNames`.
         var name: Int
         /// Range of the sanitized value in `bytes`.
@@ -18,6 +18,12 @@ struct SeriesTable: Sendable {
     private(set) var values: [Double] = []
 
     var count: Int { values.count }
+
+    /// Whether both tables hold the same samples' labels (values may differ).
+    func hasSameLabels(as other: SeriesTable) -> Bool {
+        labelNames == other.labelNames && sampleStarts == other.sampleStarts && entries == other.entries
+            && bytes == other.bytes
+    }
 
     init() {}
 

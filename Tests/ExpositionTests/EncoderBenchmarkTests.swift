@@ -49,7 +49,8 @@ struct EncoderBenchmarkTests {
         let shuffledFamilies = Self.build(macs, shuffledOrder: Array(0..<Self.devices).shuffled(using: &generator))
 
         let clock = ContinuousClock()
-        func measure(_ label: String, runs: Int = 21, _ body: () -> Int) {
+        @discardableResult
+        func measure(_ label: String, runs: Int = 21, _ body: () -> Int) -> Double {
             var times: [Double] = []
             var size = 0
             for _ in 0..<runs {
@@ -59,9 +60,10 @@ struct EncoderBenchmarkTests {
             print(
                 "exposition-bench \(label): median \(String(format: "%.2f", Self.median(times))) ms, "
                     + "min \(String(format: "%.2f", times.min()!)) ms, \(size) bytes, \(runs) runs")
+            return Self.median(times)
         }
         var sizes: [Int] = []
-        measure("encode text, input pre-sorted") {
+        let presorted = measure("encode text, input pre-sorted") {
             let n = ExpositionEncoder.encode(sortedFamilies, format: .prometheusText).count
             sizes.append(n)
             return n
@@ -69,8 +71,19 @@ struct EncoderBenchmarkTests {
         measure("encode openmetrics, input pre-sorted") {
             ExpositionEncoder.encode(sortedFamilies, format: .openMetrics).count
         }
-        measure("encode text, input shuffled") {
+        let shuffled = measure("encode text, input shuffled") {
             ExpositionEncoder.encode(shuffledFamilies, format: .prometheusText).count
+        }
+        // Worst case: every family in its own order, so no family can reuse another's sort.
+        var independent: [MetricFamily] = []
+        for (f, family) in shuffledFamilies.enumerated() {
+            var g = SplitMix(seed: UInt64(100 + f))
+            independent.append(
+                MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit,
+                             samples: family.samples.shuffled(using: &g)))
+        }
+        measure("encode text, each family shuffled differently") {
+            ExpositionEncoder.encode(independent, format: .prometheusText).count
         }
         measure("build + encode text, input shuffled") {
             var g = SplitMix(seed: 2)
@@ -79,8 +92,15 @@ struct EncoderBenchmarkTests {
         }
         let text = ExpositionEncoder.encode(sortedFamilies, format: .prometheusText)
         measure("gzip level 6 of text", runs: 5) { (try? Gzip.compress(text).count) ?? -1 }
-        measure("gzip level 1 of text", runs: 5) { (try? Gzip.compress(text, level: 1).count) ?? -1 }
+        // Reference measured in the same run on the same bytes, so the ratios survive a loaded machine.
+        let reference = measure("gzip level 1 of text (reference)", runs: 11) {
+            (try? Gzip.compress(text, level: 1).count) ?? -1
+        }
+        print(
+            "exposition-bench ratio to reference: pre-sorted \(String(format: "%.2f", presorted / reference)), "
+                + "shuffled \(String(format: "%.2f", shuffled / reference))")
         #expect(ExpositionEncoder.encode(shuffledFamilies, format: .prometheusText) == text)
+        #expect(ExpositionEncoder.encode(independent, format: .prometheusText) == text)
         #expect(text.split(separator: UInt8(ascii: "\n")).count == Self.devices * 8 + 16)
         #expect(Set(sizes).count == 1)
     }

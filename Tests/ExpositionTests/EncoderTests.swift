@@ -365,3 +365,38 @@ import Testing
             String(decoding: encoded.bytes, as: UTF8.self) == "# TYPE demo_bad counter\n# HELP demo_bad H.\n# EOF\n")
     }
 }
+
+@Suite struct SharedOrderTests {
+    /// Families built in one loop share their label columns; the encoder reuses the first one's order.
+    /// Each must still print its own values against the right labels.
+    @Test func familiesWithSameLabels_eachKeepTheirOwnValues() {
+        let macs = ["c", "a", "b", "a"]
+        var families: [MetricFamily] = []
+        for (f, name) in ["demo_one", "demo_two", "demo_three"].enumerated() {
+            var builder = MetricFamilyBuilder(name: name, help: "H.", type: .counter, labelNames: ["mac"])
+            for (i, mac) in macs.enumerated() { builder.add(mac, value: Double(f * 100 + i)) }
+            families.append(builder.build())
+        }
+        // Same labels but one value invalid: its kept set differs, so its order is computed afresh.
+        var nan = MetricFamilyBuilder(name: "demo_two_nan", help: "H.", type: .counter, labelNames: ["mac"])
+        for (i, mac) in macs.enumerated() { nan.add(mac, value: i == 2 ? .nan : Double(i)) }
+        families.append(nan.build())
+        let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
+        let samples = String(decoding: encoded.bytes, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(
+            samples == [
+                #"demo_one_total{mac="a"} 1"#, #"demo_one_total{mac="b"} 2"#, #"demo_one_total{mac="c"} 0"#,
+                #"demo_three_total{mac="a"} 201"#, #"demo_three_total{mac="b"} 202"#, #"demo_three_total{mac="c"} 200"#,
+                #"demo_two_total{mac="a"} 101"#, #"demo_two_total{mac="b"} 102"#, #"demo_two_total{mac="c"} 100"#,
+                #"demo_two_nan_total{mac="a"} 1"#, #"demo_two_nan_total{mac="c"} 0"#,
+            ])
+        // Every family had the duplicate "a" (the later one dropped); demo_two_nan also lost its NaN.
+        #expect(encoded.report.droppedSamples == 5)
+        #expect(
+            Set(encoded.report.problems) == [
+                .duplicateSeries(family: "demo_one"), .duplicateSeries(family: "demo_three"),
+                .duplicateSeries(family: "demo_two"), .duplicateSeries(family: "demo_two_nan"),
+                .invalidCounterValue(family: "demo_two_nan", value: "nan"),
+            ])
+    }
+}
