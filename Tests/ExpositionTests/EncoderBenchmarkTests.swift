@@ -79,8 +79,9 @@ struct EncoderBenchmarkTests {
         for (f, family) in shuffledFamilies.enumerated() {
             var g = SplitMix(seed: UInt64(100 + f))
             independent.append(
-                MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit,
-                             samples: family.samples.shuffled(using: &g)))
+                MetricFamily(
+                    name: family.name, help: family.help, type: family.type, unit: family.unit,
+                    samples: family.samples.shuffled(using: &g)))
         }
         measure("encode text, each family shuffled differently") {
             ExpositionEncoder.encode(independent, format: .prometheusText).count

@@ -382,7 +382,9 @@ import Testing
         for (i, mac) in macs.enumerated() { nan.add(mac, value: i == 2 ? .nan : Double(i)) }
         families.append(nan.build())
         let encoded = ExpositionEncoder.encodeWithReport(families, format: .prometheusText)
-        let samples = String(decoding: encoded.bytes, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let samples = String(decoding: encoded.bytes, as: UTF8.self).split(separator: "\n").filter {
+            !$0.hasPrefix("#")
+        }
         #expect(
             samples == [
                 #"demo_one_total{mac="a"} 1"#, #"demo_one_total{mac="b"} 2"#, #"demo_one_total{mac="c"} 0"#,
