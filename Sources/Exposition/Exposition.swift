@@ -2,4 +2,4 @@
 /// escaping, name validation and byte-stable ordering; negotiates the format and gzip from request
 /// headers; gzips through zlib; reads the standard `process_*` metrics from procfs.
 /// Generic: it knows nothing of lanscope and imports only Glibc/Foundation and CZlib.
-public enum Exposition {}
+enum ExpositionModule {}
