@@ -25,7 +25,8 @@ public enum CheckRunner {
         }
         let vendors = VendorDirectory.load(path: nil, logger: logger)
         if let note = vendors.loadError { report.lines.append("vendor registry: \(note)") } else {
-            report.lines.append("vendor registry: ok (\(vendors.registry?.count ?? 0) assignments)")
+            let count = vendors.registry?.count
+            report.lines.append("vendor registry: ok (MA-L \(count?.ma24 ?? 0), MA-M \(count?.ma28 ?? 0), MA-S \(count?.ma36 ?? 0))")
         }
         report.lines.append(report.ok ? "check: ok" : "check: FAILED")
         return report

@@ -141,7 +141,7 @@ public final class Service: @unchecked Sendable {
         self.driver = driver
         let collector = MetricsCollector(configuration: configuration.metrics, registry: registry, pipeline: pipeline, traffic: driver,
                                          counters: counters, clock: clock,
-                                         processMetrics: processMetrics ?? { ProcessMetrics.collectFamilies() })
+                                         processMetrics: processMetrics ?? { ProcessMetrics.collect() })
         routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
                                readiness: { driver.isReady })
         logCaptureNotice()

@@ -10,7 +10,7 @@ public struct VendorDirectory: Sendable {
 
     public static func load(path: String?, logger: Logger) -> VendorDirectory {
         do {
-            let registry = try path.map { try OUIRegistry.load(path: $0) } ?? OUIRegistry.loadDefault()
+            let registry = try path.map { try OUIRegistry(path: $0) } ?? OUIRegistry.loadDefault()
             return VendorDirectory(registry: registry, loadError: nil)
         } catch {
             let message = "vendor registry not loaded: \(error) — install Debian's ieee-data or pass --oui-file; continuing without vendor names"
