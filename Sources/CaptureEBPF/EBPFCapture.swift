@@ -222,6 +222,10 @@ public final class EBPFCapture: @unchecked Sendable {
         guard result == 0 else { throw .libbpf("bpf_map__set_initial_value", result) }
     }
 
+    /// The embedded object file, for tests that hand it to other tools.
+    @_spi(Testing)
+    public static var embeddedObjectBytes: [UInt8] { EmbeddedBPFObject.lanscope }
+
     /// Map and program names found in the embedded object, read with libbpf without loading it
     /// (needs no privileges). Internal maps (`.rodata`, `.bss`...) are listed separately.
     public static func embeddedObjectNames() throws(EBPFError) -> (maps: [String], internalMaps: [String], programs: [String]) {
