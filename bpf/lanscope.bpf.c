@@ -62,6 +62,14 @@ struct {
     __type(value, struct ls_syn_bucket);
 } ls_syn_tokens SEC(".maps");
 
+/* Tick-resolution clock for last-seen times; see struct ls_clock_cache. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ls_clock_cache);
+} ls_clock SEC(".maps");
+
 /* Source of the initial value for new ls_devices entries (the BPF stack is too small for a copy). */
 struct ls_device_counters ls_zero_counters = {};
 
@@ -70,6 +78,22 @@ static __always_inline void ls_drop(__u32 reason)
     __u64 *count = bpf_map_lookup_elem(&ls_drops, &reason);
     if (count)
         *count += 1;
+}
+
+/* CLOCK_MONOTONIC as of this CPU's last tick (bpf_ktime_get_coarse_ns, kernel 5.11+), at the cost of
+ * one clock helper call per tick instead of one per packet. Userspace converts with CLOCK_MONOTONIC. */
+static __always_inline __u64 ls_tick_time(void)
+{
+    __u32 zero = 0;
+    __u64 jiffies = bpf_jiffies64();
+    struct ls_clock_cache *cache = bpf_map_lookup_elem(&ls_clock, &zero);
+    if (!cache)
+        return bpf_ktime_get_coarse_ns();
+    if (cache->jiffies != jiffies) {
+        cache->monotonic_ns = bpf_ktime_get_coarse_ns();
+        cache->jiffies = jiffies;
+    }
+    return cache->monotonic_ns;
 }
 
 union ls_key {
@@ -145,14 +169,14 @@ static __always_inline int ls_syn_admit(union ls_key *k, __u64 now)
     return 0;
 }
 
-static __always_inline void ls_hand_up(void *ctx, __u64 wire_len, __u32 ifindex, __u8 point, __u64 now)
+static __always_inline void ls_hand_up(void *ctx, __u64 wire_len, __u32 ifindex, __u8 point)
 {
     __u64 snap = ls_config.snap_len;
     if (snap == 0 || snap > LS_SNAP_MAX)
         snap = LS_SNAP_MAX;
     __u64 cap = wire_len < snap ? wire_len : snap;
     struct ls_event_header header = {
-        .timestamp_ns = now,
+        .timestamp_ns = bpf_ktime_get_ns(), /* handed-up frames get full resolution */
         .ifindex = ifindex,
         .wire_len = (__u32)wire_len,
         .cap_len = (__u16)cap,
@@ -181,7 +205,7 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
     struct ethhdr *eth = data;
     if ((void *)(eth + 1) > data_end)
         return;
-    __u64 now = bpf_ktime_get_ns();
+    __u64 now = ls_tick_time();
     union ls_key source, destination;
     int source_is_device = ls_device_key_from(eth->h_source, &source);
     int destination_is_device = ls_device_key_from(eth->h_dest, &destination);
@@ -196,7 +220,7 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
     }
 
     if (p.discovery || (p.tcp_syn && source_is_device && ls_syn_admit(&source, now)))
-        ls_hand_up(ctx, wire_len, ifindex, point, now);
+        ls_hand_up(ctx, wire_len, ifindex, point);
 }
 
 SEC("xdp.frags")

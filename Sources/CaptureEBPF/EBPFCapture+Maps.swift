@@ -18,12 +18,23 @@ extension EBPFCapture {
     /// All devices in the kernel map with their counters summed over CPUs, sorted by MAC.
     /// Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls back to key-by-key iteration.
     public func readDeviceCounters() -> [DeviceCounterSnapshot] {
+        readDeviceCounters(batched: true)
+    }
+
+    /// `readDeviceCounters` forced to the key-by-key fallback, to compare the two.
+    @_spi(Benchmark)
+    public func readDeviceCountersKeyByKey() -> [DeviceCounterSnapshot] {
+        readDeviceCounters(batched: false)
+    }
+
+    func readDeviceCounters(batched: Bool) -> [DeviceCounterSnapshot] {
         let time = KernelTime()
         var snapshots: [DeviceCounterSnapshot] = []
         snapshots.reserveCapacity(mapCapacity)
-        forEachDevice { key, values in
-            snapshots.append(snapshot(key: key, values: values, time: time))
+        let append = { (key: UInt64, values: UnsafeRawBufferPointer) in
+            snapshots.append(self.snapshot(key: key, values: values, time: time))
         }
+        if batched { forEachDevice(append) } else { forEachDeviceByKey(append) }
         snapshots.sort { $0.mac < $1.mac }
         return snapshots
     }

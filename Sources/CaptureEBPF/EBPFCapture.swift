@@ -60,7 +60,7 @@ public final class EBPFCapture: @unchecked Sendable {
     }
 
     /// Names of the maps the BPF object must define, from the ABI header.
-    public static let mapNames: [String] = [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS]
+    public static let mapNames: [String] = [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_CLOCK]
     /// Names of the programs the BPF object must define, from the ABI header.
     public static let programNames: [String] = [LS_PROG_XDP, LS_PROG_TC, LS_PROG_XDP_PASS]
 

@@ -3,11 +3,13 @@
 #endif
 import LanscopeCore
 
-/// Converts the kernel side's `bpf_ktime_get_ns()` readings (CLOCK_MONOTONIC) to wall-clock time.
+/// Converts the kernel side's CLOCK_MONOTONIC readings to wall-clock time: `bpf_ktime_get_ns()` for
+/// handed-up frames, the tick-resolution `bpf_ktime_get_coarse_ns()` (same time base, at most one
+/// tick behind) for per-device last-seen times.
 ///
-/// Monotonic rather than `bpf_ktime_get_tai_ns()`: it exists on every kernel lanscope supports and
-/// needs no TAI−UTC offset, which is only right when a time daemon has set it. The offset between
-/// the two clocks is sampled at each conversion batch, so wall-clock steps (NTP) apply from then on.
+/// Monotonic rather than `bpf_ktime_get_tai_ns()`: it needs no TAI−UTC offset, which is only right
+/// when a time daemon has set it. The offset between the two clocks is sampled at each conversion
+/// batch, so wall-clock steps (NTP) apply from then on.
 struct KernelTime {
     let monotonicNow: Int64
     let realtimeMinusMonotonic: Int64

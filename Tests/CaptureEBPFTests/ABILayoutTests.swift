@@ -30,6 +30,8 @@ import Testing
     }
 
     @Test func synBucketAndConfig_layout_matchesHeader() {
+        #expect(MemoryLayout<ls_clock_cache>.size == 16)
+        #expect(MemoryLayout<ls_clock_cache>.offset(of: \.monotonic_ns) == 8)
         #expect(MemoryLayout<ls_syn_bucket>.size == 16)
         #expect(MemoryLayout<ls_syn_bucket>.offset(of: \.updated_ns) == 8)
         #expect(MemoryLayout<ls_config>.size == 16)
@@ -50,7 +52,7 @@ import Testing
     @Test func embeddedObject_mapNames_equalABIConstants() throws {
         let names = try EBPFCapture.embeddedObjectNames()
         #expect(names.maps.sorted() == EBPFCapture.mapNames.sorted())
-        #expect(Set(EBPFCapture.mapNames) == [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS])
+        #expect(Set(EBPFCapture.mapNames) == [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_CLOCK])
         #expect(names.internalMaps.contains { $0.hasSuffix(LS_CONFIG_SECTION) })
         #expect(names.programs.sorted() == EBPFCapture.programNames.sorted())
         // The kernel keeps 15 characters of a name; longer ones would break lookup by name.

@@ -15,6 +15,7 @@
 #define LS_MAP_EVENTS "ls_events"         /* perf event array: ls_event_header + frame bytes */
 #define LS_MAP_DROPS "ls_drops"           /* per-CPU array: enum ls_drop_reason -> __u64 */
 #define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_syn_bucket */
+#define LS_MAP_CLOCK "ls_clock"           /* per-CPU array, 1 entry: ls_clock_cache */
 #define LS_PROG_XDP "ls_xdp_ingress"      /* XDP, ingress of the LAN interface */
 #define LS_PROG_TC "ls_tc_egress"         /* TC clsact, egress of the LAN interface */
 #define LS_PROG_XDP_PASS "ls_xdp_pass"    /* returns XDP_PASS and nothing else: benchmark floor */
@@ -77,13 +78,21 @@ struct ls_device_key {
 struct ls_device_counters {
     __u64 packets[LS_CELL_COUNT];
     __u64 bytes[LS_CELL_COUNT];
-    __u64 last_seen_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, converted to wall time in userspace */
+    __u64 last_seen_ns; /* CLOCK_MONOTONIC at tick resolution (ls_clock_cache), converted to wall time in userspace */
 };
 
 /* Token bucket for TCP SYN hand-up. Tokens are stored scaled by 1e9 (token-nanoseconds). */
 struct ls_syn_bucket {
     __u64 tokens_scaled;
     __u64 updated_ns;
+};
+
+/* Per-CPU cache of the coarse monotonic clock, refreshed when jiffies move: reading jiffies is
+ * inlined by the verifier, a clock helper call is not, and per-packet last-seen needs no better
+ * than tick resolution. */
+struct ls_clock_cache {
+    __u64 jiffies;
+    __u64 monotonic_ns;
 };
 
 /* Prepended to each handed-up frame in the perf buffer; cap_len frame bytes follow. */
@@ -111,6 +120,7 @@ _Static_assert(sizeof(struct ls_device_counters) == 392, "ls_device_counters lay
 _Static_assert(__builtin_offsetof(struct ls_device_counters, bytes) == 192, "ls_device_counters.bytes");
 _Static_assert(__builtin_offsetof(struct ls_device_counters, last_seen_ns) == 384, "ls_device_counters.last_seen_ns");
 _Static_assert(sizeof(struct ls_syn_bucket) == 16, "ls_syn_bucket layout");
+_Static_assert(sizeof(struct ls_clock_cache) == 16, "ls_clock_cache layout");
 _Static_assert(sizeof(struct ls_event_header) == 24, "ls_event_header layout");
 _Static_assert(__builtin_offsetof(struct ls_event_header, ifindex) == 8, "ls_event_header.ifindex");
 _Static_assert(__builtin_offsetof(struct ls_event_header, wire_len) == 12, "ls_event_header.wire_len");
