@@ -159,29 +159,41 @@ extension EBPFCapture {
     }
 
     func snapshot(key: UInt64, values: UnsafeRawBufferPointer, time: KernelTime) -> DeviceCounterSnapshot {
-        var packets = [UInt64](repeating: 0, count: Self.cellCount)
-        var bytes = [UInt64](repeating: 0, count: Self.cellCount)
-        for cpu in 0..<possibleCPUs {
-            let base = cpu * Self.valueStride
-            for cell in 0..<Self.cellCount {
-                packets[cell] &+= values.loadUnaligned(fromByteOffset: base + cell * 8, as: UInt64.self)
-                bytes[cell] &+= values.loadUnaligned(fromByteOffset: base + Self.bytesOffset + cell * 8, as: UInt64.self)
-            }
-        }
         var counters = TrafficCounters()
-        for cell in 0..<Self.cellCount where packets[cell] != 0 || bytes[cell] != 0 {
-            let trafficClass = Self.trafficClass(cell: cell)
-            counters.byClass[trafficClass] = PacketByteCount(packets: packets[cell], bytes: bytes[cell])
+        counters.byClass.reserveCapacity(Self.cellCount)
+        let cpus = possibleCPUs
+        for cell in 0..<Self.cellCount {
+            var packets: UInt64 = 0
+            var bytes: UInt64 = 0
+            for cpu in 0..<cpus {
+                let base = cpu * Self.valueStride + cell * 8
+                packets &+= values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                bytes &+= values.loadUnaligned(fromByteOffset: base + Self.bytesOffset, as: UInt64.self)
+            }
+            if packets == 0 && bytes == 0 { continue }
+            let trafficClass = Self.cellClasses[cell]
+            counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
             if trafficClass.direction == .transmitted {
-                counters.transmittedPackets &+= packets[cell]
-                counters.transmittedBytes &+= bytes[cell]
+                counters.transmittedPackets &+= packets
+                counters.transmittedBytes &+= bytes
             } else {
-                counters.receivedPackets &+= packets[cell]
-                counters.receivedBytes &+= bytes[cell]
+                counters.receivedPackets &+= packets
+                counters.receivedBytes &+= bytes
             }
         }
         let mac = withUnsafeBytes(of: key) { MACAddress(octets: $0.prefix(6)) } ?? .zero
         return DeviceCounterSnapshot(mac: mac, counters: counters, lastSeen: time.wallClock(kernelNanoseconds: lastSeen(values)))
+    }
+
+    /// `trafficClass(cell:)` for every cell, computed once.
+    static let cellClasses: [TrafficClass] = (0..<cellCount).map { trafficClass(cell: $0) }
+
+    /// Walks the device map without converting anything: the kernel-copy part of `readDeviceCounters`.
+    @_spi(Benchmark)
+    public func walkDeviceMapForBenchmark() -> Int {
+        var visited = 0
+        forEachDevice { _, _ in visited += 1 }
+        return visited
     }
 
     /// Inverse of `LS_CELL(direction, family, l4)`.

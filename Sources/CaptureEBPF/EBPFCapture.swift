@@ -151,6 +151,9 @@ public final class EBPFCapture: @unchecked Sendable {
         return capture
     }
 
+    /// CPUs the kernel may run the programs on: each per-CPU map value has this many slots.
+    public var possibleCPUCount: Int { possibleCPUs }
+
     /// Capacity of the device map, in devices.
     public var mapCapacity: Int { configuration.maxDevices }
 
