@@ -110,7 +110,17 @@ public final class EBPFCapture: @unchecked Sendable {
     /// and loads it: the verifier runs here. Nothing is attached yet.
     public static func load(_ configuration: Configuration, logger: Logger) throws(EBPFError) -> EBPFCapture {
         try validate(configuration)
-        LibBPFLog.route(to: logger)
+        // One load at a time, so libbpf's messages (it has one global print callback) reach the
+        // logger of the load that caused them.
+        return try loadLock.withLock { (_: inout Void) throws(EBPFError) -> EBPFCapture in
+            LibBPFLog.route(to: logger)
+            return try loadRouted(configuration, logger: logger)
+        }
+    }
+
+    private static let loadLock = Locked<Void>(())
+
+    private static func loadRouted(_ configuration: Configuration, logger: Logger) throws(EBPFError) -> EBPFCapture {
         let object = try openEmbeddedObject()
         var loaded = false
         defer { if !loaded { bpf_object__close(object) } }
