@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import CaptureEBPF
 import Logging
 import Testing
@@ -26,7 +29,7 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
     }
 }
 
-/// A minimal lock so the test target needs no Foundation here.
+/// A pthread mutex for the recording handler.
 final class NSLockLike: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     init() { pthread_mutex_init(&mutex, nil) }
@@ -36,10 +39,6 @@ final class NSLockLike: @unchecked Sendable {
         return body()
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 @Suite(.enabled(if: Privileged.enabled, Privileged.reason), .serialized)
 struct LibBPFLogTests {

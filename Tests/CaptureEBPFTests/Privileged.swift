@@ -3,6 +3,7 @@
 #endif
 import CaptureEBPF
 import Logging
+import Testing
 
 /// Gate for tests that load BPF programs or create namespaces: they need root. Without root they
 /// are skipped with this reason, unless LANSCOPE_REQUIRE_PRIVILEGED=1 (CI), which runs them anyway
@@ -21,4 +22,3 @@ enum Privileged {
     }()
 }
 
-import Testing

@@ -143,8 +143,8 @@ struct ProgramTestRunTests {
         for frame in [cutIPv4, cutUDP, cutVLAN, cutIPv6Extension, cutEthernetOnly] {
             #expect(try harness.run(.xdp, frame).isEmpty, "a cut DHCP header is not handed up")
         }
-        // The skb test run refuses an IPv4 EtherType without a full IPv4 header (EINVAL), so TC
-        // gets the cut UDP header; the kernel itself never builds such an egress skb.
+        // The skb test run refuses an IPv4 or IPv6 EtherType without a full IP header (EINVAL), so
+        // TC gets the cut UDP header; the stack itself never builds such an egress skb.
         #expect(throws: EBPFError.call("bpf_prog_test_run_opts(tc)", errno: 22)) {
             try harness.capture.testRun(.tc, frame: cutIPv4)
         }
