@@ -12,6 +12,9 @@
 
 #define LS_NSEC_PER_SEC 1000000000ULL
 #define LS_EEXIST 17
+/* Bytes made linear for parsing when an egress skb's headers sit in page fragments: enough for
+ * two VLAN tags, IPv6 with a few extension headers and a TCP header. */
+#define LS_TC_PULL_MAX 256
 
 /* Written by userspace before load (struct ls_config); defaults match EBPFCapture.Configuration. */
 const volatile struct ls_config ls_config SEC(".rodata.config") = {
@@ -239,8 +242,20 @@ int ls_tc_egress(struct __sk_buff *skb)
 {
     void *data = (void *)(long)skb->data;
     void *data_end = (void *)(long)skb->data_end;
-    /* A GSO super-packet leaves as gso_segs frames on the wire; count them as such. Headers are
-     * read from the linear part only (the stack builds egress headers there). */
+    /* Headers are read from the linear part. The stack builds egress headers there, but a large
+     * frame from a packet socket may sit almost entirely in page fragments: only when the headers
+     * are cut short inside such an skb, pull them into the linear part (content unchanged) and
+     * parse again. Skipped for ordinary (and GSO) skbs, where it would cost a copy. */
+    if ((__u64)(data_end - data) < skb->len) {
+        struct ls_parsed probe = {};
+        ls_parse(data, data_end, &probe);
+        if (probe.malformed) {
+            bpf_skb_pull_data(skb, skb->len < LS_TC_PULL_MAX ? skb->len : LS_TC_PULL_MAX);
+            data = (void *)(long)skb->data;
+            data_end = (void *)(long)skb->data_end;
+        }
+    }
+    /* A GSO super-packet leaves as gso_segs frames on the wire; count them as such. */
     __u64 packets = skb->gso_segs ? skb->gso_segs : 1;
     ls_observe(skb, data, data_end, skb->len, packets, skb->ifindex, LS_CAPTURE_EGRESS);
     return TC_ACT_OK;

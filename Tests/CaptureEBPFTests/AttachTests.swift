@@ -61,6 +61,34 @@ struct AttachTests {
         #expect(capture.readDropCounters().values.allSatisfy { $0 == 0 })
     }
 
+    @Test(arguments: [EBPFCapture.XDPMode.native, .generic])
+    func veth_jumboFrames_countedWholeAndCopiedToSnapLength(xdpMode: EBPFCapture.XDPMode) throws {
+        let lab = try VethLab(tag: xdpMode == .native ? "jn" : "jg")
+        defer { lab.tearDown() }
+        try VethLab.run("/usr/sbin/ip", "link", "set", "dev", lab.host, "mtu", "9000")
+        try VethLab.run("/usr/sbin/ip", "-n", lab.namespace, "link", "set", "dev", lab.peer, "mtu", "9000")
+        let capture = try EBPFCapture.load(.init(interface: lab.host, xdpMode: xdpMode), logger: Privileged.logger)
+        try capture.attach()
+        defer { capture.detach() }
+
+        let payload = (0..<(9000 - 42)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let fromPeer = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+                                      destinationPort: 5353, payload: payload)
+        let fromHost = Frame.udpFrame(destinationMAC: Frame.deviceB, sourceMAC: Frame.gateway, sourcePort: 1900,
+                                      destinationPort: 1900, payload: payload)
+        try lab.sendFromPeer([fromPeer])
+        try lab.sendFromHost([fromHost])
+        let frames = collect(capture) { $0.count >= 2 }.filter { $0.wireLength == 9000 }
+
+        #expect(frames.filter { $0.direction == .ingress }.map(\.bytes) == [Array(fromPeer.prefix(1600))])
+        #expect(frames.filter { $0.direction == .egress }.map(\.bytes) == [Array(fromHost.prefix(1600))])
+        #expect(capture.readDropCounters()[.truncated] == 2)
+        #expect(capture.readDropCounters()[.malformed] == 0, "headers in page fragments are still parsed")
+        let devices = Dictionary(uniqueKeysWithValues: capture.readDeviceCounters().map { ($0.mac, $0.counters) })
+        #expect(devices[MACAddress(octets: Frame.deviceA)!] == expectedCounters([(.transmitted, .ipv4, .udp, 1, 9000)]))
+        #expect(devices[MACAddress(octets: Frame.deviceB)!] == expectedCounters([(.received, .ipv4, .udp, 1, 9000)]))
+    }
+
     @Test func attach_afterCrashedRun_replacesStaleProgramAndDetachLeavesNone() throws {
         let lab = try VethLab(tag: "c")
         defer { lab.tearDown() }
