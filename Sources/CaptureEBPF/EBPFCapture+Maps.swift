@@ -159,27 +159,40 @@ extension EBPFCapture {
     }
 
     func snapshot(key: UInt64, values: UnsafeRawBufferPointer, time: KernelTime) -> DeviceCounterSnapshot {
-        var counters = TrafficCounters()
-        counters.byClass.reserveCapacity(Self.cellCount)
+        let cells = Self.cellCount
         let cpus = possibleCPUs
-        for cell in 0..<Self.cellCount {
-            var packets: UInt64 = 0
-            var bytes: UInt64 = 0
-            for cpu in 0..<cpus {
-                let base = cpu * Self.valueStride + cell * 8
-                packets &+= values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                bytes &+= values.loadUnaligned(fromByteOffset: base + Self.bytesOffset, as: UInt64.self)
+        let counters = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * cells) { sums in
+            // Sum CPUs first, so the dictionary is sized once for the cells actually in use.
+            var used = 0
+            for cell in 0..<cells {
+                var packets: UInt64 = 0
+                var bytes: UInt64 = 0
+                for cpu in 0..<cpus {
+                    let base = cpu * Self.valueStride + cell * 8
+                    packets &+= values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                    bytes &+= values.loadUnaligned(fromByteOffset: base + Self.bytesOffset, as: UInt64.self)
+                }
+                sums[2 * cell] = packets
+                sums[2 * cell + 1] = bytes
+                if packets != 0 || bytes != 0 { used += 1 }
             }
-            if packets == 0 && bytes == 0 { continue }
-            let trafficClass = Self.cellClasses[cell]
-            counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
-            if trafficClass.direction == .transmitted {
-                counters.transmittedPackets &+= packets
-                counters.transmittedBytes &+= bytes
-            } else {
-                counters.receivedPackets &+= packets
-                counters.receivedBytes &+= bytes
+            var counters = TrafficCounters()
+            counters.byClass.reserveCapacity(used)
+            for cell in 0..<cells {
+                let packets = sums[2 * cell]
+                let bytes = sums[2 * cell + 1]
+                if packets == 0 && bytes == 0 { continue }
+                let trafficClass = Self.cellClasses[cell]
+                counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
+                if trafficClass.direction == .transmitted {
+                    counters.transmittedPackets &+= packets
+                    counters.transmittedBytes &+= bytes
+                } else {
+                    counters.receivedPackets &+= packets
+                    counters.receivedBytes &+= bytes
+                }
             }
+            return counters
         }
         let mac = withUnsafeBytes(of: key) { MACAddress(octets: $0.prefix(6)) } ?? .zero
         return DeviceCounterSnapshot(mac: mac, counters: counters, lastSeen: time.wallClock(kernelNanoseconds: lastSeen(values)))

@@ -1,5 +1,6 @@
 internal import CLibBPF
 internal import LanscopeABI
+public import LanscopeCore
 
 extension EBPFCapture {
     /// Runs a loaded program on `frame` with `BPF_PROG_TEST_RUN`, `repeat` times, without any
@@ -25,17 +26,20 @@ extension EBPFCapture {
 
 extension EBPFCapture {
     /// Fills the device map from userspace with `count` synthetic devices (MACs 02:00:00:xx:xx:xx),
-    /// each CPU holding `packets` packets of `frameBytes` bytes in every counter cell. For measuring
-    /// the scrape-side read; never used on a live capture.
+    /// each CPU holding `packets` packets of `frameBytes` bytes in each of `classes` (all 24 when
+    /// `nil`). For measuring the scrape-side read; never used on a live capture.
     @_spi(Benchmark)
-    public func fillDeviceMapForBenchmark(count: Int, packets: UInt64 = 1, frameBytes: UInt64 = 100) throws(EBPFError) {
+    public func fillDeviceMapForBenchmark(
+        count: Int, classes: [TrafficClass]? = nil, packets: UInt64 = 1, frameBytes: UInt64 = 100
+    ) throws(EBPFError) {
+        let cells = classes.map { $0.map(Self.cell(of:)) } ?? Array(0..<Self.cellCount)
         let perEntry = Self.valueStride * possibleCPUs
         var value = [UInt8](repeating: 0, count: perEntry)
         let time = KernelTime()
         value.withUnsafeMutableBytes { buffer in
             for cpu in 0..<possibleCPUs {
                 let base = cpu * Self.valueStride
-                for cell in 0..<Self.cellCount {
+                for cell in cells {
                     buffer.storeBytes(of: packets, toByteOffset: base + cell * 8, as: UInt64.self)
                     buffer.storeBytes(of: packets * frameBytes, toByteOffset: base + Self.bytesOffset + cell * 8, as: UInt64.self)
                 }

@@ -75,34 +75,54 @@ struct BenchmarkTests {
         #expect(counted?.counters.transmittedPackets == UInt64(Self.repeatCount * Self.frames.count * 1))
     }
 
-    @Test func readDeviceCounters_tenThousandDevices_batchedAndKeyByKey() throws {
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    static func threadCPUMilliseconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
+    }
+
+    /// Best of five runs, in wall-clock and in this thread's CPU time (the latter is what the
+    /// read costs when other processes compete for the CPUs, as on a shared build machine).
+    static func measure(_ body: () -> Int) -> (milliseconds: Double, cpuMilliseconds: Double, result: Int) {
+        var best = Duration.seconds(1000)
+        var bestCPU = Double.infinity
+        var result = 0
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            let startCPU = threadCPUMilliseconds()
+            result = body()
+            bestCPU = min(bestCPU, threadCPUMilliseconds() - startCPU)
+            best = min(best, ContinuousClock.now - start)
+        }
+        return (milliseconds(best), bestCPU, result)
+    }
+
+    @Test(arguments: [
+        ("all 24 classes non-zero (worst case)", nil),
+        ("4 classes non-zero (tx/rx ipv4 tcp/udp)", [
+            TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp), TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp),
+            TrafficClass(direction: .received, family: .ipv4, l4: .tcp), TrafficClass(direction: .received, family: .ipv4, l4: .udp),
+        ]),
+    ] as [(String, [TrafficClass]?)])
+    func readDeviceCounters_tenThousandDevices_batchedAndKeyByKey(name: String, classes: [TrafficClass]?) throws {
         let capture = try EBPFCapture.load(.init(interface: "unused", maxDevices: 16384), logger: Privileged.logger)
-        try capture.fillDeviceMapForBenchmark(count: 10_000)
+        try capture.fillDeviceMapForBenchmark(count: 10_000, classes: classes)
         #expect(capture.mapEntryCount() == 10_000)
-        func measure(_ read: () -> [DeviceCounterSnapshot]) -> (Duration, Int) {
-            var best = Duration.seconds(1000)
-            var count = 0
-            for _ in 0..<5 {
-                let start = ContinuousClock.now
-                count = read().count
-                best = min(best, ContinuousClock.now - start)
-            }
-            return (best, count)
-        }
-        let (batched, batchedCount) = measure { capture.readDeviceCounters() }
-        let (byKey, byKeyCount) = measure { capture.readDeviceCountersKeyByKey() }
-        var walked = 0
-        let (walk, _) = measure {
-            walked = capture.walkDeviceMapForBenchmark()
-            return []
-        }
-        #expect(walked == 10_000)
-        let walkMs = Double(walk.components.attoseconds) / 1e15 + Double(walk.components.seconds) * 1000
-        #expect(batchedCount == 10_000)
-        #expect(byKeyCount == 10_000)
-        let batchedMs = Double(batched.components.attoseconds) / 1e15 + Double(batched.components.seconds) * 1000
-        let byKeyMs = Double(byKey.components.attoseconds) / 1e15 + Double(byKey.components.seconds) * 1000
-        print(String(format: "bench-bpf: readDeviceCounters 10000 devices x %d CPUs (best of 5): batched %.2f ms (kernel copy alone %.2f ms), key-by-key %.2f ms (%.2fx batched); target read+render <= 25 ms",
-                     capture.possibleCPUCount, batchedMs, walkMs, byKeyMs, byKeyMs / batchedMs))
+        let batched = Self.measure { capture.readDeviceCounters().count }
+        let byKey = Self.measure { capture.readDeviceCountersKeyByKey().count }
+        let walk = Self.measure { capture.walkDeviceMapForBenchmark() }
+        #expect(batched.result == 10_000)
+        #expect(byKey.result == 10_000)
+        #expect(walk.result == 10_000)
+        let sample = try #require(capture.readDeviceCounters().first)
+        #expect(sample.counters.byClass.count == (classes?.count ?? 24))
+        print(String(format: "bench-bpf: readDeviceCounters 10000 devices x %d CPUs, %@ (best of 5, wall / thread CPU): batched %.2f / %.2f ms (kernel copy alone %.2f / %.2f ms), key-by-key %.2f / %.2f ms (%.2fx batched CPU); target read+render <= 25 ms",
+                     capture.possibleCPUCount, name as NSString, batched.milliseconds, batched.cpuMilliseconds,
+                     walk.milliseconds, walk.cpuMilliseconds, byKey.milliseconds, byKey.cpuMilliseconds,
+                     byKey.cpuMilliseconds / batched.cpuMilliseconds))
     }
 }
