@@ -151,16 +151,21 @@ extension EBPFCapture {
 
     func lastSeen(_ values: UnsafeRawBufferPointer) -> UInt64 {
         var latest: UInt64 = 0
+        let stride = Self.valueStride
+        let offset = Self.lastSeenOffset
         for cpu in 0..<possibleCPUs {
-            let base = cpu * Self.valueStride
-            latest = max(latest, values.loadUnaligned(fromByteOffset: base + Self.lastSeenOffset, as: UInt64.self))
+            latest = max(latest, values.loadUnaligned(fromByteOffset: cpu * stride + offset, as: UInt64.self))
         }
         return latest
     }
 
     func snapshot(key: UInt64, values: UnsafeRawBufferPointer, time: KernelTime) -> DeviceCounterSnapshot {
+        // Static lets are lazily initialised globals; read them once, not in the loops.
         let cells = Self.cellCount
         let cpus = possibleCPUs
+        let stride = Self.valueStride
+        let bytesOffset = Self.bytesOffset
+        let classes = Self.cellClasses
         let counters = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * cells) { sums in
             // Sum CPUs first, so the dictionary is sized once for the cells actually in use.
             var used = 0
@@ -168,9 +173,9 @@ extension EBPFCapture {
                 var packets: UInt64 = 0
                 var bytes: UInt64 = 0
                 for cpu in 0..<cpus {
-                    let base = cpu * Self.valueStride + cell * 8
+                    let base = cpu * stride + cell * 8
                     packets &+= values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                    bytes &+= values.loadUnaligned(fromByteOffset: base + Self.bytesOffset, as: UInt64.self)
+                    bytes &+= values.loadUnaligned(fromByteOffset: base + bytesOffset, as: UInt64.self)
                 }
                 sums[2 * cell] = packets
                 sums[2 * cell + 1] = bytes
@@ -182,7 +187,7 @@ extension EBPFCapture {
                 let packets = sums[2 * cell]
                 let bytes = sums[2 * cell + 1]
                 if packets == 0 && bytes == 0 { continue }
-                let trafficClass = Self.cellClasses[cell]
+                let trafficClass = classes[cell]
                 counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
                 if trafficClass.direction == .transmitted {
                     counters.transmittedPackets &+= packets
@@ -194,8 +199,12 @@ extension EBPFCapture {
             }
             return counters
         }
-        let mac = withUnsafeBytes(of: key) { MACAddress(octets: $0.prefix(6)) } ?? .zero
-        return DeviceCounterSnapshot(mac: mac, counters: counters, lastSeen: time.wallClock(kernelNanoseconds: lastSeen(values)))
+        return DeviceCounterSnapshot(mac: Self.macAddress(key: key), counters: counters, lastSeen: time.wallClock(kernelNanoseconds: lastSeen(values)))
+    }
+
+    /// The MAC in a device key: its first six bytes in memory order, first octet on the wire first.
+    static func macAddress(key: UInt64) -> MACAddress {
+        withUnsafeBytes(of: key) { MACAddress($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) }
     }
 
     /// `trafficClass(cell:)` for every cell, computed once.
