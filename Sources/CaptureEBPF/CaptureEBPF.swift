@@ -1,2 +1,16 @@
-/// CaptureEBPF — see ARCHITECTURE.md.
-enum CaptureEBPFModule {}
+/// CaptureEBPF: loads lanscope's BPF object (XDP ingress + TC egress programs, built from `bpf/` and
+/// embedded by BPFObjectPlugin), attaches it to the LAN interface, reads the per-device counter and
+/// drop maps, and drains discovery frames from the perf buffer. Imports LanscopeCore, CLibBPF and
+/// LanscopeABI; no C type appears in its public API.
+public enum CaptureEBPFModule {
+    /// Version of the kernel/userspace ABI (`LS_ABI_VERSION` in `bpf/include/lanscope_abi.h`).
+    public static var abiVersion: Int { Int(LS_ABI_VERSION) }
+}
+
+internal import LanscopeABI
+
+/// Holds the BPF objects embedded at build time (extended by the generated `EmbeddedBPFObject+*.swift`).
+enum EmbeddedBPFObject {
+    /// The object's bytes, decoded once.
+    static let lanscope: [UInt8] = Base64.decode(lanscopeBase64) ?? []
+}

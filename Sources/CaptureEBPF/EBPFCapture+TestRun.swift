@@ -1,0 +1,61 @@
+internal import CLibBPF
+internal import LanscopeABI
+public import LanscopeCore
+
+extension EBPFCapture {
+    /// Runs a loaded program on `frame` with `BPF_PROG_TEST_RUN`, `repeat` times, without any
+    /// interface: counters, drops and perf records behave as for a real frame. The kernel needs at
+    /// least 14 bytes (an Ethernet header) for both program types.
+    public func testRun(_ program: ProgramKind, frame: [UInt8], repeat count: Int = 1) throws(EBPFError) -> TestRunResult {
+        let fd: Int32
+        switch program {
+        case .xdp: fd = xdpFD
+        case .tc: fd = tcFD
+        case .xdpPass: fd = xdpPassFD
+        }
+        var returnValue: UInt32 = 0
+        var duration: UInt32 = 0
+        let result = frame.withUnsafeBytes { buffer in
+            ls_prog_test_run(fd, buffer.baseAddress, UInt32(buffer.count), UInt32(clamping: max(1, count)),
+                             &returnValue, &duration)
+        }
+        guard result == 0 else { throw .libbpf("bpf_prog_test_run_opts(\(program.rawValue))", result) }
+        return TestRunResult(returnValue: returnValue, nanosecondsPerRun: duration)
+    }
+}
+
+extension EBPFCapture {
+    /// Fills the device map from userspace with `count` synthetic devices (MACs 02:00:00:xx:xx:xx),
+    /// each CPU holding `packets` packets of `frameBytes` bytes in each of `classes` (all 24 when
+    /// `nil`). For measuring the scrape-side read; never used on a live capture.
+    @_spi(Benchmark)
+    public func fillDeviceMapForBenchmark(
+        count: Int, classes: [TrafficClass]? = nil, packets: UInt64 = 1, frameBytes: UInt64 = 100
+    ) throws(EBPFError) {
+        let cells = classes.map { $0.map(Self.cell(of:)) } ?? Array(0..<Self.cellCount)
+        let perEntry = Self.valueStride * possibleCPUs
+        var value = [UInt8](repeating: 0, count: perEntry)
+        let time = KernelTime()
+        value.withUnsafeMutableBytes { buffer in
+            for cpu in 0..<possibleCPUs {
+                let base = cpu * Self.valueStride
+                for cell in cells {
+                    buffer.storeBytes(of: packets, toByteOffset: base + cell * 8, as: UInt64.self)
+                    buffer.storeBytes(of: packets * frameBytes, toByteOffset: base + Self.bytesOffset + cell * 8, as: UInt64.self)
+                }
+                buffer.storeBytes(of: UInt64(time.monotonicNow), toByteOffset: base + Self.lastSeenOffset, as: UInt64.self)
+            }
+        }
+        for index in 0..<count {
+            var key = ls_device_key()
+            withUnsafeMutableBytes(of: &key.mac) { mac in
+                mac[0] = 0x02
+                mac[3] = UInt8(truncatingIfNeeded: index >> 16)
+                mac[4] = UInt8(truncatingIfNeeded: index >> 8)
+                mac[5] = UInt8(truncatingIfNeeded: index)
+            }
+            let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &key, $0.baseAddress, 0) }
+            guard result == 0 else { throw .libbpf("bpf_map_update_elem", result) }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+import CaptureEBPF
+import LanscopeCore
+import Testing
+
+/// The loaded programs run on crafted frames with BPF_PROG_TEST_RUN: exact counters, exact copies.
+@Suite(.enabled(if: Privileged.enabled, Privileged.reason))
+struct ProgramTestRunTests {
+    @Test func xdp_arpRequest_countsSenderAndDeliversWholeFrame() throws {
+        let harness = try Harness()
+        let frame = Frame.arpRequest(from: Frame.deviceA)
+        let delivered = try harness.run(.xdp, frame)
+
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .other, .other, 1, 42)]))
+        #expect(harness.capture.mapEntryCount() == 1, "broadcast destination is not a device")
+        let copy = try #require(delivered.first)
+        #expect(delivered.count == 1)
+        #expect(copy.bytes == frame)
+        #expect(copy.wireLength == 42)
+        #expect(copy.direction == .ingress)
+        #expect(harness.drops() == zeroDrops())
+    }
+
+    @Test func xdp_dhcpWithLongOptions_deliversOptionsPastByte240() throws {
+        let harness = try Harness()
+        let dhcp = Frame.dhcpMessage(optionBytes: 300, clientMAC: Frame.deviceA)
+        let frame = Frame.udpFrame(destinationMAC: Frame.broadcast, sourceMAC: Frame.deviceA, sourcePort: 68,
+                                   destinationPort: 67, payload: dhcp)
+        let delivered = try harness.run(.xdp, frame)
+
+        let copy = try #require(delivered.first)
+        #expect(copy.bytes == frame)
+        #expect(copy.bytes.count == 14 + 20 + 8 + 540)
+        #expect(copy.wireLength == frame.count)
+        #expect(copy.bytes.last == 255, "the end option survives")
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+        #expect(harness.drops() == zeroDrops())
+    }
+
+    @Test func tc_dhcpOffer_countsDestinationAsReceivedAndDeliversEgressCopy() throws {
+        let harness = try Harness()
+        let frame = Frame.udpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 67,
+                                   destinationPort: 68, payload: Frame.dhcpMessage(optionBytes: 60, clientMAC: Frame.deviceA))
+        let delivered = try harness.run(.tc, frame)
+
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.received, .ipv4, .udp, 1, UInt64(frame.count))]))
+        #expect(harness.counters(Frame.gateway) == nil, "egress does not count the sender")
+        let copy = try #require(delivered.first)
+        #expect(copy.bytes == frame)
+        #expect(copy.direction == .egress)
+    }
+
+    @Test(arguments: [
+        ("802.1Q", [(0x8100, 10)]),
+        ("QinQ 802.1ad", [(0x88A8, 100), (0x8100, 10)]),
+        ("QinQ double 802.1Q", [(0x8100, 100), (0x8100, 10)]),
+    ])
+    func xdp_vlanTaggedUDP_countsInnerIPv4UDP(name: String, vlans: [(Int, Int)]) throws {
+        let harness = try Harness()
+        let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 40000,
+                                   destinationPort: 5000, payload: [1, 2, 3], vlans: vlans)
+        let delivered = try harness.run(.xdp, frame)
+        #expect(delivered.isEmpty, "plain UDP is not a discovery frame")
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+    }
+
+    @Test func xdp_vlanTaggedMDNS_isDelivered() throws {
+        let harness = try Harness()
+        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+                                   destinationPort: 5353, payload: [0, 0, 0x84, 0], vlans: [(0x88A8, 7), (0x8100, 8)])
+        let delivered = try harness.run(.xdp, frame)
+        #expect(delivered.map(\.bytes) == [frame])
+    }
+
+    @Test func xdp_ipv6WithExtensionHeaders_countsIPv6AndTransportReached() throws {
+        let harness = try Harness()
+        // Hop-by-hop → routing → destination options (16 bytes) → fragment (offset 0) → TCP data.
+        let tcp = Frame.tcp(source: 40000, destination: 443, flags: Frame.tcpACK | Frame.tcpPSH, payload: [9, 9, 9])
+        let chain = Frame.ipv6Options(
+            nextHeader: 43,
+            payload: Frame.ipv6Options(
+                nextHeader: 60,
+                payload: Frame.ipv6Options(nextHeader: 44, units: 1,
+                                           payload: Frame.ipv6Fragment(nextHeader: 6, offset: 0, payload: tcp))))
+        let tcpFrame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
+                                      payload: Frame.ipv6(nextHeader: 0, payload: chain))
+        #expect(try harness.run(.xdp, tcpFrame).isEmpty)
+
+        // Hop-by-hop (as MLD/NS carry) → ICMPv6 neighbour solicitation: counted and delivered.
+        let solicitation = Frame.ethernet(
+            destination: Frame.ipv6Multicast, source: Frame.deviceA, etherType: 0x86DD,
+            payload: Frame.ipv6(nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 58, payload: Frame.icmpv6(type: 135))))
+        let delivered = try harness.run(.xdp, solicitation)
+        #expect(delivered.map(\.bytes) == [solicitation])
+
+        // A later fragment: protocol known from the fragment header, no transport header to read.
+        let laterFragment = Frame.ethernet(
+            destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
+            payload: Frame.ipv6(nextHeader: 44, payload: Frame.ipv6Fragment(nextHeader: 17, offset: 1480, payload: [1, 2])))
+        #expect(try harness.run(.xdp, laterFragment).isEmpty)
+
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([
+            (.transmitted, .ipv6, .tcp, 1, UInt64(tcpFrame.count)),
+            (.transmitted, .ipv6, .icmp, 1, UInt64(solicitation.count)),
+            (.transmitted, .ipv6, .udp, 1, UInt64(laterFragment.count)),
+        ]))
+        #expect(harness.drops() == zeroDrops())
+    }
+
+    @Test func xdp_ipv4LaterFragment_countsProtocolWithoutReadingPorts() throws {
+        let harness = try Harness()
+        // Bytes at the "port" position say 67/68, but this is not the first fragment: no hand-up.
+        let frame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
+                                   payload: Frame.ipv4(protocol: 17, payload: Frame.udp(source: 68, destination: 67, payload: [0]),
+                                                       fragmentOffset: 1480))
+        #expect(try harness.run(.xdp, frame).isEmpty)
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+    }
+
+    @Test func testRun_frameShorterThanEthernetHeader_isRejectedByKernel() throws {
+        let harness = try Harness()
+        // BPF_PROG_TEST_RUN refuses < ETH_HLEN (14) bytes for XDP and skb programs alike, so the
+        // programs' own runt check is exercised with cut headers below.
+        for program in [ProgramKind.xdp, .tc] {
+            #expect(throws: EBPFError.call("bpf_prog_test_run_opts(\(program.rawValue))", errno: 22)) {
+                try harness.capture.testRun(program, frame: [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 1, 2, 3])
+            }
+        }
+    }
+
+    @Test func xdpAndTC_truncatedHeaders_countMalformedAndNeverDrop() throws {
+        let harness = try Harness()
+        let fullUDP = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 68,
+                                     destinationPort: 67, payload: [])
+        let cutIPv4 = Array(fullUDP.prefix(14 + 10))
+        let cutUDP = Array(fullUDP.prefix(14 + 20 + 4))
+        let cutVLAN = Array(Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
+                                           vlans: [(0x8100, 1)], payload: []).prefix(14 + 2))
+        let ipv6Frame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
+                                       payload: Frame.ipv6(nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 6, units: 4, payload: [])))
+        let cutIPv6Extension = Array(ipv6Frame.prefix(14 + 40 + 8))
+        let cutEthernetOnly = Array(fullUDP.prefix(14))
+
+        for frame in [cutIPv4, cutUDP, cutVLAN, cutIPv6Extension, cutEthernetOnly] {
+            #expect(try harness.run(.xdp, frame).isEmpty, "a cut DHCP header is not handed up")
+        }
+        // The skb test run refuses an IPv4 or IPv6 EtherType without a full IP header (EINVAL), so
+        // TC gets the cut UDP header; the stack itself never builds such an egress skb.
+        #expect(throws: EBPFError.call("bpf_prog_test_run_opts(tc)", errno: 22)) {
+            try harness.capture.testRun(.tc, frame: cutIPv4)
+        }
+        try harness.run(.tc, cutUDP)
+        #expect(harness.drops() == zeroDrops(except: [.malformed: 6]))
+        // Each frame counts with what was learnt before the cut: the family from the EtherType,
+        // the transport from the IP header's protocol field.
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([
+            (.transmitted, .ipv4, .other, 2, 24 + 14),
+            (.transmitted, .ipv4, .udp, 1, 38),
+            (.transmitted, .other, .other, 1, 16),
+            (.transmitted, .ipv6, .tcp, 1, 62),
+        ]))
+        #expect(harness.counters(Frame.gateway) == expectedCounters([(.received, .ipv4, .udp, 1, 38)]))
+    }
+
+    @Test func xdp_jumboMDNS_deliversSnapLengthAndCountsTruncation() throws {
+        let harness = try Harness()
+        let payload = (0..<(9000 - 42)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+                                   destinationPort: 5353, payload: payload)
+        #expect(frame.count == 9000)
+        let delivered = try harness.run(.xdp, frame)
+
+        let copy = try #require(delivered.first)
+        #expect(copy.bytes == Array(frame.prefix(1600)))
+        #expect(copy.wireLength == 9000)
+        #expect(harness.drops() == zeroDrops(except: [.truncated: 1]))
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, 9000)]))
+    }
+
+    @Test func tc_frameLongerThanSnapLength_deliversSnapLength() throws {
+        let harness = try Harness(snapLength: 256)
+        let frame = Frame.udpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 1900,
+                                   destinationPort: 1900, payload: [UInt8](repeating: 0x41, count: 1000))
+        let delivered = try harness.run(.tc, frame)
+        #expect(delivered.map(\.bytes) == [Array(frame.prefix(256))])
+        #expect(delivered.first?.wireLength == frame.count)
+        #expect(harness.drops() == zeroDrops(except: [.truncated: 1]))
+    }
+
+    @Test(arguments: [
+        ("mDNS", 5353, 5353), ("SSDP", 50000, 1900), ("NBNS", 137, 137), ("DHCPv4 server", 67, 68),
+    ])
+    func xdp_discoveryUDP_isDelivered(name: String, sourcePort: Int, destinationPort: Int) throws {
+        let harness = try Harness()
+        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: sourcePort,
+                                   destinationPort: destinationPort, payload: Array("M-SEARCH * HTTP/1.1\r\n\r\n".utf8))
+        let delivered = try harness.run(.xdp, frame)
+        #expect(delivered.map(\.bytes) == [frame])
+        #expect(delivered.map(\.wireLength) == [frame.count])
+    }
+
+    @Test func xdp_dhcpv6AndLLDPAndCDP_areDelivered() throws {
+        let harness = try Harness()
+        let dhcpv6 = Frame.ethernet(destination: Frame.ipv6Multicast, source: Frame.deviceA, etherType: 0x86DD,
+                                    payload: Frame.ipv6(nextHeader: 17, payload: Frame.udp(source: 546, destination: 547, payload: [1, 0, 0, 1])))
+        let lldp = Frame.ethernet(destination: [0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e], source: Frame.deviceA,
+                                  etherType: 0x88CC, payload: [0x02, 0x07, 0x04] + Frame.deviceA + [0, 0])
+        let cdpPayload: [UInt8] = [0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 0x02, 0xb4, 0, 0]
+        let cdp = Frame.ethernet(destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc], source: Frame.deviceA,
+                                 etherType: cdpPayload.count, payload: cdpPayload)
+        let notCDP = Frame.ethernet(destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcd], source: Frame.deviceA,
+                                    etherType: cdpPayload.count, payload: cdpPayload)
+        for frame in [dhcpv6, lldp, cdp] {
+            #expect(try harness.run(.xdp, frame).map(\.bytes) == [frame])
+        }
+        #expect(try harness.run(.xdp, notCDP).isEmpty)
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([
+            (.transmitted, .ipv6, .udp, 1, UInt64(dhcpv6.count)),
+            (.transmitted, .other, .other, 3, UInt64(lldp.count + cdp.count + notCDP.count)),
+        ]))
+    }
+
+    @Test func xdp_tcpSYNOnly_isDeliveredButNotSYNACKOrData() throws {
+        let harness = try Harness()
+        let syn = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
+        let synAck = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN | Frame.tcpACK)
+        let data = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK | Frame.tcpPSH,
+                                  payload: [UInt8](repeating: 1, count: 100))
+        #expect(try harness.run(.xdp, syn).map(\.bytes) == [syn])
+        #expect(try harness.run(.xdp, synAck).isEmpty)
+        #expect(try harness.run(.xdp, data).isEmpty)
+        #expect(harness.counters(Frame.deviceA) == expectedCounters([
+            (.transmitted, .ipv4, .tcp, 3, UInt64(syn.count + synAck.count + data.count)),
+        ]))
+    }
+
+    @Test func xdp_synFloodFromOneMAC_isRateLimitedPerSourceAndCounted() throws {
+        // 1 token/s: the whole test runs well within a second, so at most the burst passes.
+        let harness = try Harness(synRate: 1, synBurst: 5)
+        let flood = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
+        let other = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceB, flags: Frame.tcpSYN)
+        let delivered = try harness.run(.xdp, flood, repeat: 50)
+        #expect(delivered.count == 5)
+        #expect(delivered.allSatisfy { $0.bytes == flood })
+        #expect(harness.drops() == zeroDrops(except: [.rateLimited: 45]))
+        #expect(try harness.run(.xdp, other).count == 1, "another device has its own bucket")
+        #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 50, "rate limiting never affects counting")
+    }
+
+    @Test func xdp_zeroSYNRate_handsUpNoSYNs() throws {
+        let harness = try Harness(synRate: 0)
+        let syn = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
+        #expect(try harness.run(.xdp, syn, repeat: 3).isEmpty)
+        #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 3)
+    }
+
+    @Test func xdpAndTC_groupAndZeroMACs_areNotCounted() throws {
+        let harness = try Harness(mode: .span)
+        let multicastSource = Frame.udpFrame(destinationMAC: Frame.broadcast, sourceMAC: [0x01, 0, 0x5e, 0, 0, 1],
+                                             sourcePort: 1, destinationPort: 2, payload: [])
+        let zeroSource = Frame.udpFrame(destinationMAC: Frame.ipv6Multicast, sourceMAC: [0, 0, 0, 0, 0, 0],
+                                        sourcePort: 1, destinationPort: 2, payload: [])
+        try harness.run(.xdp, multicastSource)
+        try harness.run(.xdp, zeroSource)
+        try harness.run(.tc, multicastSource)
+        try harness.run(.tc, zeroSource)
+        #expect(harness.capture.mapEntryCount() == 0)
+        #expect(harness.capture.readDeviceCounters().isEmpty)
+    }
+
+    @Test func xdp_spanMode_countsDestinationAsReceived() throws {
+        let span = try Harness(mode: .span)
+        let gateway = try Harness(mode: .gateway)
+        let frame = Frame.tcpFrame(destinationMAC: Frame.deviceB, sourceMAC: Frame.deviceA, flags: Frame.tcpACK)
+        try span.run(.xdp, frame)
+        try gateway.run(.xdp, frame)
+        let size = UInt64(frame.count)
+        #expect(span.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .tcp, 1, size)]))
+        #expect(span.counters(Frame.deviceB) == expectedCounters([(.received, .ipv4, .tcp, 1, size)]))
+        #expect(gateway.counters(Frame.deviceB) == nil)
+    }
+
+    @Test func xdp_mapFull_countsDevicesThatDidNotFit() throws {
+        let harness = try Harness(maxDevices: 2)
+        for last in UInt8(1)...UInt8(4) {
+            try harness.run(.xdp, Frame.arpRequest(from: [0x00, 0x11, 0x22, 0x33, 0x44, last]))
+        }
+        #expect(harness.capture.mapEntryCount() == 2)
+        #expect(harness.capture.mapCapacity == 2)
+        #expect(harness.drops()[.mapFull] == 2)
+        #expect(harness.drain().isEmpty)
+    }
+
+    @Test func xdp_perfBufferFull_everyFrameIsDeliveredOrCounted() throws {
+        let harness = try Harness(ringBufferBytes: 4096)
+        let frame = Frame.arpRequest(from: Frame.deviceA)
+        let result = try harness.capture.testRun(.xdp, frame: frame, repeat: 1000)
+        #expect(result.returnValue == ProgramVerdict.xdpPass)
+        let delivered = harness.drain()
+        let lost = try #require(harness.drops()[.bufferFull])
+        #expect(lost > 0, "one page per CPU cannot hold 1000 records")
+        #expect(UInt64(delivered.count) + lost == 1000)
+        #expect(delivered.allSatisfy { $0.bytes == frame })
+    }
+
+    @Test func readDeviceCounters_lastSeen_isCurrentWallClock() throws {
+        let harness = try Harness()
+        let before = wallClockNow()
+        try harness.run(.xdp, Frame.arpRequest(from: Frame.deviceA))
+        let after = wallClockNow()
+        let snapshot = try #require(harness.capture.readDeviceCounters().first)
+        // Last-seen has tick resolution (at most 10 ms behind at HZ=100).
+        #expect(snapshot.lastSeen >= before - .milliseconds(20))
+        #expect(snapshot.lastSeen <= after + .milliseconds(5))
+        #expect(harness.capture.expireDevices(idleLongerThan: .seconds(60)) == 0)
+        #expect(harness.capture.expireDevices(idleLongerThan: .zero) == 1)
+        #expect(harness.capture.mapEntryCount() == 0)
+    }
+}

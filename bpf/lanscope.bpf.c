@@ -1,0 +1,271 @@
+/* lanscope kernel side: per-device traffic counters and discovery-frame hand-up for one LAN interface.
+ *
+ * ls_xdp_ingress (XDP) sees what the interface receives, ls_tc_egress (TC clsact) what it sends.
+ * Both only observe: every path returns XDP_PASS / TC_ACT_OK. Every frame or count that cannot be
+ * delivered is counted in ls_drops by reason, so userspace can export all loss.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include "lanscope_abi.h"
+#include "parse.bpf.h"
+
+#define LS_NSEC_PER_SEC 1000000000ULL
+#define LS_EEXIST 17
+/* Bytes made linear for parsing when an egress skb's headers sit in page fragments: enough for
+ * two VLAN tags, IPv6 with a few extension headers and a TCP header. */
+#define LS_TC_PULL_MAX 256
+
+/* Written by userspace before load (struct ls_config); defaults match EBPFCapture.Configuration. */
+const volatile struct ls_config ls_config SEC(".rodata.config") = {
+    .snap_len = LS_SNAP_DEFAULT,
+    .syn_rate_per_sec = 50,
+    .syn_burst = 100,
+    .count_ingress_dst = 0,
+};
+
+/* Device MAC -> counters. Per-CPU so updates need no atomics; userspace sums the CPUs at scrape
+ * time and never deletes live entries, so counters stay monotonic. max_entries is set by userspace
+ * (bpf_map__set_max_entries) before load. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, struct ls_device_key);
+    __type(value, struct ls_device_counters);
+} ls_devices SEC(".maps");
+
+/* Discovery frames for userspace: ls_event_header followed by the frame bytes.
+ *
+ * A perf event array rather than a BPF ring buffer: with BPF_F_CTXLEN_MASK the kernel itself copies
+ * exactly cap_len bytes out of the packet (linear or paged skb, multi-buffer XDP) in the same call,
+ * and each record takes only the space it needs. A ring buffer reservation must have a size the
+ * verifier knows, so every record would reserve the full snap length and copy through a bounded
+ * load-bytes call. The per-CPU buffers' downsides (no global order, a wakeup per record) matter
+ * little at discovery-traffic rates, and SYNs are rate-limited before they get here. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+    __uint(key_size, sizeof(__u32));
+    __uint(value_size, sizeof(__u32));
+} ls_events SEC(".maps");
+
+/* enum ls_drop_reason -> count, per CPU. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, LS_DROP_REASON_COUNT);
+    __type(key, __u32);
+    __type(value, __u64);
+} ls_drops SEC(".maps");
+
+/* Source MAC -> SYN token bucket. LRU so a flood of spoofed MACs evicts old buckets instead of
+ * failing; max_entries is set by userspace to the device capacity. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 16384);
+    __type(key, struct ls_device_key);
+    __type(value, struct ls_syn_bucket);
+} ls_syn_tokens SEC(".maps");
+
+/* Tick-resolution clock for last-seen times; see struct ls_clock_cache. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ls_clock_cache);
+} ls_clock SEC(".maps");
+
+/* Source of the initial value for new ls_devices entries (the BPF stack is too small for a copy). */
+struct ls_device_counters ls_zero_counters = {};
+
+static __always_inline void ls_drop(__u32 reason)
+{
+    __u64 *count = bpf_map_lookup_elem(&ls_drops, &reason);
+    if (count)
+        *count += 1;
+}
+
+/* CLOCK_MONOTONIC as of this CPU's last tick (bpf_ktime_get_coarse_ns, kernel 5.11+), at the cost of
+ * one clock helper call per tick instead of one per packet. Userspace converts with CLOCK_MONOTONIC. */
+static __always_inline __u64 ls_tick_time(void)
+{
+    __u32 zero = 0;
+    __u64 jiffies = bpf_jiffies64();
+    struct ls_clock_cache *cache = bpf_map_lookup_elem(&ls_clock, &zero);
+    if (!cache)
+        return bpf_ktime_get_coarse_ns();
+    if (cache->jiffies != jiffies) {
+        cache->monotonic_ns = bpf_ktime_get_coarse_ns();
+        cache->jiffies = jiffies;
+    }
+    return cache->monotonic_ns;
+}
+
+union ls_key {
+    struct ls_device_key key;
+    __u64 raw;
+};
+
+/* Fills key from a MAC in the frame; returns 0 for group (I/G bit set) or all-zero addresses. */
+static __always_inline int ls_device_key_from(const __u8 *mac, union ls_key *k)
+{
+    k->raw = 0;
+    __builtin_memcpy(k->key.mac, mac, ETH_ALEN);
+    return k->raw != 0 && !(k->key.mac[0] & 0x01);
+}
+
+static __always_inline void ls_count(union ls_key *k, __u32 direction, const struct ls_parsed *p, __u64 packets,
+                                     __u64 bytes, __u64 now)
+{
+    struct ls_device_counters *c = bpf_map_lookup_elem(&ls_devices, &k->key);
+    if (!c) {
+        long err = bpf_map_update_elem(&ls_devices, &k->key, &ls_zero_counters, BPF_NOEXIST);
+        if (err && err != -LS_EEXIST) {
+            ls_drop(LS_DROP_MAP_FULL);
+            return;
+        }
+        c = bpf_map_lookup_elem(&ls_devices, &k->key);
+        if (!c) {
+            ls_drop(LS_DROP_MAP_FULL);
+            return;
+        }
+    }
+    __u32 cell = LS_CELL(direction, p->family, p->l4);
+    if (cell >= LS_CELL_COUNT)
+        return;
+    c->packets[cell] += packets;
+    c->bytes[cell] += bytes;
+    c->last_seen_ns = now;
+}
+
+/* Token bucket per source device (RFC 2697-style single rate): refills syn_rate_per_sec tokens a
+ * second up to syn_burst; one token per SYN handed up. Buckets are shared by all CPUs without
+ * locking, so simultaneous SYNs from one MAC on two CPUs may both pass: the limit is approximate
+ * under contention, never unbounded. */
+static __always_inline int ls_syn_admit(union ls_key *k, __u64 now)
+{
+    __u64 rate = ls_config.syn_rate_per_sec;
+    __u64 burst = ls_config.syn_burst;
+    if (rate == 0 || burst == 0)
+        return 0;
+    __u64 capacity = burst * LS_NSEC_PER_SEC;
+    struct ls_syn_bucket *b = bpf_map_lookup_elem(&ls_syn_tokens, &k->key);
+    if (!b) {
+        struct ls_syn_bucket fresh = { .tokens_scaled = capacity - LS_NSEC_PER_SEC, .updated_ns = now };
+        bpf_map_update_elem(&ls_syn_tokens, &k->key, &fresh, BPF_ANY);
+        return 1;
+    }
+    __u64 tokens = b->tokens_scaled;
+    __u64 elapsed = now > b->updated_ns ? now - b->updated_ns : 0;
+    /* Compare before multiplying: elapsed * rate could overflow after a long idle time. */
+    if (elapsed >= capacity / rate)
+        tokens = capacity;
+    else
+        tokens += elapsed * rate;
+    if (tokens > capacity)
+        tokens = capacity;
+    b->updated_ns = now;
+    if (tokens >= LS_NSEC_PER_SEC) {
+        b->tokens_scaled = tokens - LS_NSEC_PER_SEC;
+        return 1;
+    }
+    b->tokens_scaled = tokens;
+    ls_drop(LS_DROP_RATE_LIMITED);
+    return 0;
+}
+
+static __always_inline void ls_hand_up(void *ctx, __u64 wire_len, __u32 ifindex, __u8 point)
+{
+    __u64 snap = ls_config.snap_len;
+    if (snap == 0 || snap > LS_SNAP_MAX)
+        snap = LS_SNAP_MAX;
+    __u64 cap = wire_len < snap ? wire_len : snap;
+    struct ls_event_header header = {
+        .timestamp_ns = bpf_ktime_get_ns(), /* handed-up frames get full resolution */
+        .ifindex = ifindex,
+        .wire_len = (__u32)wire_len,
+        .cap_len = (__u16)cap,
+        .capture_point = point,
+        .abi_version = LS_ABI_VERSION,
+    };
+    __u64 flags = BPF_F_CURRENT_CPU | ((cap << 32) & BPF_F_CTXLEN_MASK);
+    if (bpf_perf_event_output(ctx, &ls_events, flags, &header, sizeof(header)) != 0) {
+        ls_drop(LS_DROP_BUFFER_FULL);
+        return;
+    }
+    if (cap < wire_len)
+        ls_drop(LS_DROP_TRUNCATED);
+}
+
+static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __u64 wire_len, __u64 packets,
+                                       __u32 ifindex, __u8 point)
+{
+    struct ls_parsed p = {};
+    int has_ethernet = ls_parse(data, data_end, &p);
+    if (p.malformed)
+        ls_drop(LS_DROP_MALFORMED);
+    if (!has_ethernet)
+        return;
+
+    struct ethhdr *eth = data;
+    if ((void *)(eth + 1) > data_end)
+        return;
+    __u64 now = ls_tick_time();
+    union ls_key source, destination;
+    int source_is_device = ls_device_key_from(eth->h_source, &source);
+    int destination_is_device = ls_device_key_from(eth->h_dest, &destination);
+
+    if (point == LS_CAPTURE_INGRESS) {
+        if (source_is_device)
+            ls_count(&source, LS_DIR_TRANSMITTED, &p, packets, wire_len, now);
+        if (ls_config.count_ingress_dst && destination_is_device)
+            ls_count(&destination, LS_DIR_RECEIVED, &p, packets, wire_len, now);
+    } else if (destination_is_device) {
+        ls_count(&destination, LS_DIR_RECEIVED, &p, packets, wire_len, now);
+    }
+
+    if (p.discovery || (p.tcp_syn && source_is_device && ls_syn_admit(&source, now)))
+        ls_hand_up(ctx, wire_len, ifindex, point);
+}
+
+SEC("xdp.frags")
+int ls_xdp_ingress(struct xdp_md *ctx)
+{
+    void *data = (void *)(long)ctx->data;
+    void *data_end = (void *)(long)ctx->data_end;
+    /* The whole frame including multi-buffer fragments, not only the linear part (kernel 5.18+). */
+    __u64 wire_len = bpf_xdp_get_buff_len(ctx);
+    ls_observe(ctx, data, data_end, wire_len, 1, ctx->ingress_ifindex, LS_CAPTURE_INGRESS);
+    return XDP_PASS;
+}
+
+SEC("tc")
+int ls_tc_egress(struct __sk_buff *skb)
+{
+    void *data = (void *)(long)skb->data;
+    void *data_end = (void *)(long)skb->data_end;
+    /* Headers are read from the linear part. The stack builds egress headers there, but a large
+     * frame from a packet socket may sit almost entirely in page fragments: only when the headers
+     * are cut short inside such an skb, pull them into the linear part (content unchanged) and
+     * parse again. Skipped for ordinary (and GSO) skbs, where it would cost a copy. */
+    if ((__u64)(data_end - data) < skb->len) {
+        struct ls_parsed probe = {};
+        ls_parse(data, data_end, &probe);
+        if (probe.malformed) {
+            bpf_skb_pull_data(skb, skb->len < LS_TC_PULL_MAX ? skb->len : LS_TC_PULL_MAX);
+            data = (void *)(long)skb->data;
+            data_end = (void *)(long)skb->data_end;
+        }
+    }
+    /* A GSO super-packet leaves as gso_segs frames on the wire; count them as such. */
+    __u64 packets = skb->gso_segs ? skb->gso_segs : 1;
+    ls_observe(skb, data, data_end, skb->len, packets, skb->ifindex, LS_CAPTURE_EGRESS);
+    return TC_ACT_OK;
+}
+
+/* Benchmark floor: the cost of running any XDP program at all. Never attached. */
+SEC("xdp")
+int ls_xdp_pass(struct xdp_md *ctx)
+{
+    return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
