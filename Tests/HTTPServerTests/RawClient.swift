@@ -54,12 +54,19 @@ final class RawClient {
         }
         guard result == 0 else {
             let code = errno
-            close(fd)
+            Glibc.close(fd)
             throw ClientError(description: "connect: errno \(code)")
         }
     }
 
-    deinit { close(fd) }
+    private var isOpen = true
+
+    deinit { close() }
+
+    func close() {
+        if isOpen { Glibc.close(fd) }
+        isOpen = false
+    }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
