@@ -5,8 +5,10 @@ import Glibc
 #endif
 
 /// The transport: one thread running `epoll` over non-blocking sockets (edge-triggered), accepting,
-/// reading into each connection's parser, writing responses, and enforcing timeouts and the connection cap.
-/// Parsed requests go to the worker pool; finished responses come back through `post(_:)` and an eventfd.
+/// reading into each connection's parser, and enforcing timeouts and the connection cap. Parsed requests go
+/// to the worker pool; the worker sends the response itself (the event loop never writes to a connection
+/// while a handler owns it, and never closes it before the worker reports back through `post(_:)`), and the
+/// loop only writes what the socket did not take at once.
 final class EventLoop: @unchecked Sendable {
     struct Job: Sendable {
         let fd: Int32
@@ -19,6 +21,10 @@ final class EventLoop: @unchecked Sendable {
         let fd: Int32
         let connectionID: UInt64
         let bytes: [UInt8]
+        /// How many of `bytes` the worker already sent.
+        let written: Int
+        /// The worker's send failed (peer gone); the connection is to be closed.
+        let failed: Bool
     }
 
     /// How long a connection we are closing keeps draining input so our last response is not lost to a
@@ -48,6 +54,8 @@ final class EventLoop: @unchecked Sendable {
     }
     private let inbox = Locked(Inbox())
     private var shutdownDeadline: ServerInstant?
+    /// Connections a worker still held when the grace period ended: closed only after the workers stop.
+    private var closeAfterWorkers: [Int32] = []
 
     init(listeners: [Int32], limits: HTTPServer.Limits, logger: Logger,
          observer: (@Sendable (RequestLogRecord) -> Void)?) throws(SocketError) {
@@ -293,11 +301,32 @@ final class EventLoop: @unchecked Sendable {
     private func complete(_ completion: Completion, now: ServerInstant) {
         guard let connection = connections[completion.fd], connection.id == completion.connectionID else { return }
         connection.inFlight = false
-        if connection.broken {
+        if connection.broken || completion.failed {
             destroy(connection)
             return
         }
-        sendResponse(completion.bytes, on: connection, now: now)
+        connection.pending = completion.bytes
+        connection.pendingOffset = completion.written
+        flush(connection, now: now)
+    }
+
+    /// Sends as much of a response as the socket takes without blocking; run by the worker that made it.
+    static func sendDirectly(_ bytes: [UInt8], fd: Int32) -> (written: Int, failed: Bool) {
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = Glibc.send(fd, buffer.baseAddress! + written, buffer.count - written,
+                                       Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                if count >= 0 {
+                    written += count
+                    continue
+                }
+                let code = errno
+                if code == EINTR { continue }
+                return (written, !(code == EAGAIN || code == EWOULDBLOCK))
+            }
+            return (written, false)
+        }
     }
 
     private func sendResponse(_ bytes: [UInt8], on connection: Connection, now: ServerInstant) {
@@ -375,7 +404,20 @@ final class EventLoop: @unchecked Sendable {
         guard !connection.closed else { return }
         connection.closed = true
         connections[connection.fd] = nil
-        close(connection.fd)
+        if connection.inFlight {
+            // A worker may still send on this descriptor; closing it now could let the number be reused
+            // for another file. Cut the connection now, release the descriptor once the workers have stopped.
+            shutdown(connection.fd, Int32(SHUT_RDWR))
+            closeAfterWorkers.append(connection.fd)
+        } else {
+            close(connection.fd)
+        }
+    }
+
+    /// Closes descriptors held back from in-flight handlers; call after the worker threads have ended.
+    func closeDescriptorsHeldForWorkers() {
+        for fd in closeAfterWorkers { close(fd) }
+        closeAfterWorkers.removeAll()
     }
 
     // MARK: Timers and shutdown

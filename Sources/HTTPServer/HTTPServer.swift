@@ -55,12 +55,15 @@ public final class HTTPServer: Sendable {
             let pool = try WorkerPool<EventLoop.Job>(count: configuration.workerThreads, makeState: { ResponseEncoder() }) {
                 job, encoder in
                 let bytes = responder.respond(to: job.request, closeAfter: job.closeAfter, encoder: &encoder)
-                loop.post(EventLoop.Completion(fd: job.fd, connectionID: job.connectionID, bytes: bytes))
+                let (written, failed) = EventLoop.sendDirectly(bytes, fd: job.fd)
+                loop.post(EventLoop.Completion(fd: job.fd, connectionID: job.connectionID, bytes: bytes,
+                                               written: written, failed: failed))
             }
             loop.attach(pool)
             let thread = try PosixThread.start { [self] in
                 loop.run()
                 pool.join()
+                loop.closeDescriptorsHeldForWorkers()
                 self.markStopped()
             }
             runtime.withLock { runtime in

@@ -10,7 +10,8 @@ import Testing
     @Test(.enabled(if: BenchmarkTests.enabled)) func server_reportsThroughput_underWrk() throws {
         let router = HTTPRouter()
         router.get("/-/healthy") { _, _ in .text("OK\n") }
-        let test = try TestServer.start(router: router, workers: 2)
+        let workers = ProcessInfo.processInfo.environment["LANSCOPE_HTTP_BENCH_WORKERS"].flatMap { Int($0) } ?? 2
+        let test = try TestServer.start(router: router, workers: workers)
         defer { test.stop() }
         let wrk = Process()
         wrk.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
