@@ -50,7 +50,7 @@ public struct Authentication: Sendable {
     public var challenges: [String] {
         var result: [String] = []
         let quotedRealm = realm.replacingQuotes()
-        if !basicAuthUsers.isEmpty { result.append("Basic realm=\"\(quotedRealm)\", charset=\"UTF-8\"") }
+        if !basicAuthUsers.isEmpty { result.append("Basic realm=\"\(quotedRealm)\"") }
         if bearerToken != nil { result.append("Bearer realm=\"\(quotedRealm)\"") }
         return result
     }

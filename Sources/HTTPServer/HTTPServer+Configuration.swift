@@ -1,6 +1,8 @@
 extension HTTPServer {
     /// What the server listens on, how hard it protects itself, and who may talk to it.
     public struct Configuration: Sendable {
+        public typealias Limits = HTTPServer.Limits
+
         /// Listen address: `":9184"` (all interfaces, IPv6 dual-stack with IPv4 fallback), `"127.0.0.1:0"`,
         /// `"[::1]:9184"`, `"0.0.0.0:9184"`. Port 0 picks a free port. Default `":9184"`.
         public var listen: String

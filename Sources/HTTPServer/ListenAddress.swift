@@ -27,7 +27,8 @@ struct ListenAddress: Sendable, Equatable {
         }
         let hostPart = text[..<colon]
         let portPart = text[text.index(after: colon)...]
-        guard !portPart.isEmpty, portPart.utf8.count <= 5, portPart.allSatisfy(\.isASCII),
+        guard !portPart.isEmpty, portPart.utf8.count <= 5,
+              portPart.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let port = UInt16(portPart) else {
             throw .invalidListenAddress(text, reason: "port must be a number from 0 to 65535")
         }
