@@ -113,6 +113,17 @@ func basic(_ user: String, _ password: String) -> String {
         #expect(throws: AuthenticationError.emptyBearerToken) { _ = try Authentication.load(realm: "r", bearerTokenFile: empty) }
     }
 
+    @Test func base64_decodesStandardAlphabet_andRejectsGarbage() {
+        #expect(Base64.decode(Array("dTpwdw==".utf8)) == Array("u:pw".utf8))
+        #expect(Base64.decode(Array("dTpwdw".utf8)) == Array("u:pw".utf8))
+        #expect(Base64.decode(Array("YWJj".utf8)) == Array("abc".utf8))
+        #expect(Base64.decode([]) == [])
+        #expect(Base64.decode(Array("dT=pwdw".utf8)) == nil)
+        #expect(Base64.decode(Array("dTpwd".utf8)) == nil)
+        #expect(Base64.decode(Array("dTp-dw==".utf8)) == nil)
+        #expect(Base64.decode(Array("YQ===".utf8)) == nil)
+    }
+
     @Test func constantTimeEquals_comparesContentAndLength() {
         #expect(ConstantTime.equals([1, 2, 3], [1, 2, 3]))
         #expect(!ConstantTime.equals([1, 2, 3], [1, 2, 4]))
