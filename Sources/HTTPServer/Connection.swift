@@ -7,6 +7,10 @@ final class Connection {
     /// Response bytes the socket has not taken yet.
     var pending: [UInt8] = []
     var pendingOffset = 0
+    /// The pending bytes are a `100 Continue`, not the response to a request.
+    var pendingIsInterim = false
+    /// A request parsed while a `100 Continue` was still being written; handed to a worker once it is out.
+    var heldJob: EventLoop.Job?
     /// A handler is working on this connection's request; the descriptor must stay open until it reports.
     var inFlight = false
     /// Reading stopped because a full request is already buffered behind the pending response.

@@ -8,6 +8,8 @@ struct ConnectionStateMachine: Sendable {
         case dispatch(HTTPRequest, closeAfter: Bool)
         /// Send this error response, then close (the stream cannot be trusted any more).
         case respondAndClose(HTTPResponse, HTTPParseError)
+        /// Send `100 Continue`: the client announced a body and waits for our go-ahead.
+        case sendContinue
         case close
     }
 
@@ -29,6 +31,7 @@ struct ConnectionStateMachine: Sendable {
     private(set) var requestsStarted = 0
     private var inputClosed = false
     private var shuttingDown = false
+    private var continueSent = false
 
     /// A new connection must send its first request within the head-read timeout.
     init(limits: HTTPServer.Limits, now: ServerInstant) {
@@ -116,6 +119,10 @@ struct ConnectionStateMachine: Sendable {
             return fail(error)
         }
         guard let request else {
+            if parser.isAwaitingBodyAfterExpectContinue && !continueSent && !inputClosed {
+                continueSent = true
+                return .sendContinue
+            }
             if inputClosed {
                 state = .closed
                 deadline = nil
@@ -124,6 +131,7 @@ struct ConnectionStateMachine: Sendable {
             return .none
         }
         requestsStarted += 1
+        continueSent = false
         let closeAfter = !request.wantsKeepAlive || requestsStarted >= limits.maxRequestsPerConnection
             || shuttingDown || (inputClosed && !parser.hasPartialRequest)
         state = .responding(closeAfter: closeAfter)

@@ -32,6 +32,7 @@ final class EventLoop: @unchecked Sendable {
     static let lingerTime = Duration.seconds(2)
     static let lingerMaxBytes = 256 * 1024
     static let readChunk = 64 * 1024
+    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private let limits: HTTPServer.Limits
     private let logger: Logger
@@ -281,13 +282,21 @@ final class EventLoop: @unchecked Sendable {
         case .dispatch(var request, let closeAfter):
             request.remoteAddress = connection.remoteAddress
             connection.inFlight = true
-            pool.submit(Job(fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter))
+            let job = Job(fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter)
+            // The worker writes to the socket itself, so it must not start while a 100 Continue is still queued.
+            if connection.pending.isEmpty { pool.submit(job) } else { connection.heldJob = job }
         case .respondAndClose(let response, let error):
             logger.debug("\(connection.remoteAddress): \(error); answering \(response.status.code) and closing")
             observer?(RequestLogRecord(route: "other", method: "other", statusCode: response.status.code,
                                        remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
             connection.closeAfterWrite = true
             sendResponse(encoder.encode(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
+        case .sendContinue:
+            // Interim response (RFC 9110 §15.2.1); nothing else is being written while a request is read.
+            if connection.pending.isEmpty && !connection.inFlight {
+                connection.pendingIsInterim = true
+                sendResponse(Self.continueResponse, on: connection, now: now)
+            }
         case .close:
             if connection.inFlight { break }
             // Closing after a response: linger so unread input cannot reset the connection under it.
@@ -358,6 +367,14 @@ final class EventLoop: @unchecked Sendable {
         }
         connection.pending.removeAll(keepingCapacity: false)
         connection.pendingOffset = 0
+        if connection.pendingIsInterim {
+            connection.pendingIsInterim = false
+            if let job = connection.heldJob {
+                connection.heldJob = nil
+                pool.submit(job)
+            }
+            return
+        }
         if connection.closeAfterWrite {
             startLingering(connection, now: now)
             return

@@ -41,6 +41,14 @@ public struct HTTPRequestParser: Sendable {
     /// Whether part of a request has arrived (so a head-read timer should be running).
     public var hasPartialRequest: Bool { bufferedByteCount > 0 }
 
+    /// The head of an HTTP/1.1 request with `Expect: 100-continue` is complete and its body has not fully
+    /// arrived: the client may be waiting for a `100 Continue` before sending it (RFC 9110 §10.1.1).
+    public var isAwaitingBodyAfterExpectContinue: Bool {
+        guard case .body(let request, let length, let headEnd) = phase else { return false }
+        return request.version == .http1_1 && buffer.count - headEnd < length
+            && request.headers.containsToken("100-continue", in: "Expect")
+    }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfConsumed()
         buffer.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))

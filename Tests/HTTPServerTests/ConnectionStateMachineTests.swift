@@ -127,3 +127,21 @@ import Testing
         #expect(!machine.wantsMoreInput)
     }
 }
+
+extension ConnectionStateMachineTests {
+    @Test func expectContinue_asksForInterimResponseOnce_thenDispatches() {
+        var machine = ConnectionStateMachine(limits: limits, now: t0)
+        let head = "POST /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"
+        if case .sendContinue = feed(&machine, head, at: at(1)) {} else { Issue.record("expected 100 Continue") }
+        if case .none = feed(&machine, "ab", at: at(2)) {} else { Issue.record("100 Continue sent twice") }
+        #expect(dispatched(feed(&machine, "cd", at: at(3)))?.path == "/u")
+        var plain = ConnectionStateMachine(limits: limits, now: t0)
+        if case .none = feed(&plain, "POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n", at: at(1)) {} else {
+            Issue.record("no Expect header, no interim response")
+        }
+        var old = ConnectionStateMachine(limits: limits, now: t0)
+        if case .none = feed(&old, "POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", at: at(1)) {} else {
+            Issue.record("HTTP/1.0 clients get no 100 Continue")
+        }
+    }
+}

@@ -173,6 +173,17 @@ import Testing
         #expect(try exchange("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n12345678") == 200)
     }
 
+    @Test func expectContinue_getsInterimResponse_beforeTheBodyIsSent() throws {
+        let test = try TestServer.start()
+        defer { test.stop() }
+        let client = try test.client()
+        try client.send("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        #expect(try client.readResponse().status == 100)
+        try client.send("12345")
+        let response = try client.readResponse()
+        #expect(response.status == 200 && response.text == "got 5")
+    }
+
     @Test func requestsPerConnection_serveN_thenClose() throws {
         let test = try TestServer.start(limits: HTTPServer.Limits(maxRequestsPerConnection: 2))
         defer { test.stop() }
