@@ -87,6 +87,15 @@ final class EventLoop: @unchecked Sendable {
         scratch.deallocate()
     }
 
+    /// Releases everything when `run()` will never be called (start-up failed half way).
+    func abandon() {
+        pool?.stop()
+        for listener in listeners { close(listener) }
+        listeners.removeAll()
+        close(wakeFD)
+        close(epollFD)
+    }
+
     /// Attaches the pool that runs handlers; must be called before `run()`.
     func attach(_ pool: WorkerPool<Job>) { self.pool = pool }
 

@@ -40,6 +40,15 @@ public final class HTTPServer: Sendable {
             return runtime.started
         }
         if alreadyStarted { throw .alreadyStarted }
+        do {
+            return try startOnce()
+        } catch {
+            runtime.withLock { $0.started = false }
+            throw error
+        }
+    }
+
+    private func startOnce() throws(HTTPServerError) -> [Int] {
         let limits = configuration.limits
         guard limits.maxConnections > 0, limits.maxRequestsPerConnection > 0, limits.maxRequestLineBytes > 0,
               limits.maxHeaderBytes >= 0, limits.maxHeaderCount >= 0, limits.maxBodyBytes >= 0,
@@ -48,11 +57,18 @@ public final class HTTPServer: Sendable {
         }
         let address = try ListenAddress(parsing: configuration.listen)
         let (listener, port) = try Socket.listen(on: address, text: configuration.listen)
+        let loop: EventLoop
         do {
-            let loop = try EventLoop(listeners: [listener], limits: limits, logger: logger, observer: observer)
-            let responder = RequestResponder(router: router, authentication: configuration.authentication,
-                                             observer: observer)
-            let pool = try WorkerPool<EventLoop.Job>(count: configuration.workerThreads, makeState: { ResponseEncoder() }) {
+            loop = try EventLoop(listeners: [listener], limits: limits, logger: logger, observer: observer)
+        } catch {
+            close(listener)
+            throw .socket(error, address: configuration.listen)
+        }
+        let responder = RequestResponder(router: router, authentication: configuration.authentication,
+                                         observer: observer)
+        let pool: WorkerPool<EventLoop.Job>
+        do {
+            pool = try WorkerPool(count: configuration.workerThreads, makeState: { ResponseEncoder() }) {
                 job, encoder in
                 let bytes = responder.respond(to: job.request, closeAfter: job.closeAfter, encoder: &encoder)
                 let (written, failed) = EventLoop.sendDirectly(bytes, fd: job.fd)
@@ -71,7 +87,8 @@ public final class HTTPServer: Sendable {
                 runtime.loopThread = thread
             }
         } catch {
-            close(listener)
+            // Threads already started leave once the loop that never ran is shut down and its pool stopped.
+            loop.abandon()
             throw .socket(error, address: configuration.listen)
         }
         logger.info("HTTP server listening", metadata: ["address": "\(configuration.listen)", "port": "\(port)"])

@@ -239,10 +239,15 @@ import Testing
             #expect(throws: HTTPServerError.self, "\(bad)") { _ = try server.start() }
         }
         let first = try TestServer.start()
-        defer { first.stop() }
         let second = HTTPServer(configuration: .init(listen: "127.0.0.1:\(first.port)"), router: router,
                                 logger: .init(label: "t"))
         #expect(throws: HTTPServerError.addressInUse("127.0.0.1:\(first.port)")) { _ = try second.start() }
+        // A failed start can be retried once the address is free.
+        first.stop()
+        #expect(try second.start() == [first.port])
+        second.shutdown(gracePeriod: .milliseconds(100))
+        second.waitUntilStopped()
+        #expect(throws: HTTPServerError.alreadyStarted) { _ = try second.start() }
     }
 
     @Test func server_listensOnIPv6Loopback_andDualStackAny() throws {
