@@ -11,8 +11,9 @@ import HTTPServer
 
 // libFuzzer supplies `main`, so top-level code here never runs: keep state in lazily initialised statics.
 private enum FuzzLimits {
-    static let small = HTTPServer.Limits(maxRequestLineBytes: 256, maxHeaderBytes: 512, maxHeaderCount: 8,
-                                         maxBodyBytes: 128)
+    static let small = HTTPServer.Limits(
+        maxRequestLineBytes: 256, maxHeaderBytes: 512, maxHeaderCount: 8,
+        maxBodyBytes: 128)
 }
 
 private func parse(_ bytes: UnsafeBufferPointer<UInt8>, splitAt split: Int) -> [String] {
@@ -26,8 +27,9 @@ private func parse(_ bytes: UnsafeBufferPointer<UInt8>, splitAt split: Int) -> [
                 guard let request = try parser.nextRequest() else { break }
                 let headers = request.headers.map { "\($0.name):\($0.value)" }.joined(separator: "\n")
                 let query = request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
-                results.append("\(request.method) \(request.target) \(request.path) \(query) \(request.version) "
-                               + "\(headers) \(request.body.count) keepAlive=\(request.wantsKeepAlive)")
+                results.append(
+                    "\(request.method) \(request.target) \(request.path) \(query) \(request.version) "
+                        + "\(headers) \(request.body.count) keepAlive=\(request.wantsKeepAlive)")
             } catch {
                 results.append("error \(error.status.code)")
                 return results

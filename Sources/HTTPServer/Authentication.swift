@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Credentials the server demands: HTTP Basic with bcrypt hashes (the `basic_auth_users:` map of a
@@ -72,7 +72,9 @@ public struct Authentication: Sendable {
     }
 
     private func verifyBasic(_ encoded: [UInt8]) -> Bool {
-        guard let decoded = Base64.decode(encoded), let colon = decoded.firstIndex(of: ASCII.colon) else { return false }
+        guard let decoded = Base64.decode(encoded), let colon = decoded.firstIndex(of: ASCII.colon) else {
+            return false
+        }
         let user = String(decoding: decoded[..<colon], as: UTF8.self)
         let password = Array(decoded[(colon + 1)...])
         // A known user is checked against its hash; an unknown one against a fixed hash so timing does not

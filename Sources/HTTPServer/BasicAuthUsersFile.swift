@@ -12,8 +12,9 @@ enum BasicAuthUsersFile {
             let indented = line.first == " " || line.first == "\t"
             if !indented {
                 guard line.trimmingTrailingSpace() == "basic_auth_users:" else {
-                    throw .invalidUsersFile(path: path, line: lineNumber,
-                                            reason: "only a top-level basic_auth_users: map is supported")
+                    throw .invalidUsersFile(
+                        path: path, line: lineNumber,
+                        reason: "only a top-level basic_auth_users: map is supported")
                 }
                 guard !inMap && users.isEmpty else {
                     throw .invalidUsersFile(path: path, line: lineNumber, reason: "basic_auth_users given twice")
@@ -36,8 +37,9 @@ enum BasicAuthUsersFile {
                 throw .invalidUsersFile(path: path, line: lineNumber, reason: "user \"\(name)\" listed twice")
             }
             guard BcryptHash.isBcrypt(hash) else {
-                throw .invalidUsersFile(path: path, line: lineNumber,
-                                        reason: "hash of \"\(name)\" is not bcrypt ($2y$, $2b$ or $2a$)")
+                throw .invalidUsersFile(
+                    path: path, line: lineNumber,
+                    reason: "hash of \"\(name)\" is not bcrypt ($2y$, $2b$ or $2a$)")
             }
             users[name] = hash
         }

@@ -132,7 +132,8 @@ struct ConnectionStateMachine: Sendable {
         }
         requestsStarted += 1
         continueSent = false
-        let closeAfter = !request.wantsKeepAlive || requestsStarted >= limits.maxRequestsPerConnection
+        let closeAfter =
+            !request.wantsKeepAlive || requestsStarted >= limits.maxRequestsPerConnection
             || shuttingDown || (inputClosed && !parser.hasPartialRequest)
         state = .responding(closeAfter: closeAfter)
         deadline = nil

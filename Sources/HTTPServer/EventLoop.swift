@@ -1,7 +1,8 @@
 import CCrypt
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The transport: one thread running `epoll` over non-blocking sockets (edge-triggered), accepting,
@@ -58,8 +59,10 @@ final class EventLoop: @unchecked Sendable {
     /// Connections a worker still held when the grace period ended: closed only after the workers stop.
     private var closeAfterWorkers: [Int32] = []
 
-    init(listeners: [Int32], limits: HTTPServer.Limits, logger: Logger,
-         observer: (@Sendable (RequestLogRecord) -> Void)?) throws(SocketError) {
+    init(
+        listeners: [Int32], limits: HTTPServer.Limits, logger: Logger,
+        observer: (@Sendable (RequestLogRecord) -> Void)?
+    ) throws(SocketError) {
         self.limits = limits
         self.logger = logger
         self.observer = observer
@@ -203,12 +206,15 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            let connection = Connection(fd: fd, id: nextConnectionID, remoteAddress: remote,
-                                        machine: ConnectionStateMachine(limits: limits, now: now))
+            let connection = Connection(
+                fd: fd, id: nextConnectionID, remoteAddress: remote,
+                machine: ConnectionStateMachine(limits: limits, now: now))
             nextConnectionID += 1
             do {
-                try control(EPOLL_CTL_ADD, fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue
-                            | EPOLLET.rawValue)
+                try control(
+                    EPOLL_CTL_ADD, fd,
+                    events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue
+                        | EPOLLET.rawValue)
             } catch {
                 logger.warning("\(error); dropping connection from \(remote)")
                 close(fd)
@@ -228,8 +234,10 @@ final class EventLoop: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_WR))
         close(fd)
         logger.debug("connection cap \(limits.maxConnections) reached; rejected \(remote)")
-        observer?(RequestLogRecord(route: "other", method: "other", statusCode: 503, remoteAddress: remote,
-                                   handlerNanoseconds: 0))
+        observer?(
+            RequestLogRecord(
+                route: "other", method: "other", statusCode: 503, remoteAddress: remote,
+                handlerNanoseconds: 0))
     }
 
     private func pauseListeners(until instant: ServerInstant) {
@@ -265,8 +273,9 @@ final class EventLoop: @unchecked Sendable {
             connection.readPaused = false
             let count = read(connection.fd, scratch.baseAddress, scratch.count)
             if count > 0 {
-                let action = connection.machine.bytesReceived(UnsafeRawBufferPointer(rebasing: scratch[..<count]),
-                                                              now: now)
+                let action = connection.machine.bytesReceived(
+                    UnsafeRawBufferPointer(rebasing: scratch[..<count]),
+                    now: now)
                 perform(action, on: connection, now: now)
                 // A short read drained the socket; edge-triggered epoll reports the next arrival.
                 if count < scratch.count && !hangup { return }
@@ -296,10 +305,13 @@ final class EventLoop: @unchecked Sendable {
             if connection.pending.isEmpty { pool.submit(job) } else { connection.heldJob = job }
         case .respondAndClose(let response, let error):
             logger.debug("\(connection.remoteAddress): \(error); answering \(response.status.code) and closing")
-            observer?(RequestLogRecord(route: "other", method: "other", statusCode: response.status.code,
-                                       remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
+            observer?(
+                RequestLogRecord(
+                    route: "other", method: "other", statusCode: response.status.code,
+                    remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
             connection.closeAfterWrite = true
-            sendResponse(encoder.encode(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
+            sendResponse(
+                encoder.encode(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
         case .sendContinue:
             // Interim response (RFC 9110 §15.2.1); nothing else is being written while a request is read.
             if connection.pending.isEmpty && !connection.inFlight {
@@ -309,7 +321,11 @@ final class EventLoop: @unchecked Sendable {
         case .close:
             if connection.inFlight { break }
             // Closing after a response: linger so unread input cannot reset the connection under it.
-            if connection.machine.requestsStarted > 0 { startLingering(connection, now: now) } else { destroy(connection) }
+            if connection.machine.requestsStarted > 0 {
+                startLingering(connection, now: now)
+            } else {
+                destroy(connection)
+            }
         }
         if !connection.closed { noteDeadline(of: connection) }
     }
@@ -333,8 +349,9 @@ final class EventLoop: @unchecked Sendable {
         bytes.withUnsafeBytes { buffer in
             var written = 0
             while written < buffer.count {
-                let count = Glibc.send(fd, buffer.baseAddress! + written, buffer.count - written,
-                                       Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                let count = Glibc.send(
+                    fd, buffer.baseAddress! + written, buffer.count - written,
+                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                 if count >= 0 {
                     written += count
                     continue
@@ -356,8 +373,9 @@ final class EventLoop: @unchecked Sendable {
     private func flush(_ connection: Connection, now: ServerInstant) {
         while connection.pendingOffset < connection.pending.count {
             let written = connection.pending.withUnsafeBytes { bytes in
-                Glibc.send(connection.fd, bytes.baseAddress! + connection.pendingOffset,
-                           bytes.count - connection.pendingOffset, Int32(MSG_NOSIGNAL))
+                Glibc.send(
+                    connection.fd, bytes.baseAddress! + connection.pendingOffset,
+                    bytes.count - connection.pendingOffset, Int32(MSG_NOSIGNAL))
             }
             if written >= 0 {
                 connection.pendingOffset += written

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `Date` header value in IMF-fixdate form (RFC 9110 §5.6.7), formatted at most once per second.
@@ -28,7 +28,8 @@ struct HTTPDateCache {
         func two(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
         let day = days[Int(parts.tm_wday) % 7]
         let month = months[Int(parts.tm_mon) % 12]
-        let text = "\(day), \(two(parts.tm_mday)) \(month) \(parts.tm_year + 1900) "
+        let text =
+            "\(day), \(two(parts.tm_mday)) \(month) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
         return Array(text.utf8)
     }

@@ -15,8 +15,10 @@ public struct HTTPRequest: Sendable {
     /// The peer as `address:port` (`[v6]:port` for IPv6); empty when not known.
     public var remoteAddress: String
 
-    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = [], remoteAddress: String = "") {
+    public init(
+        method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [], remoteAddress: String = ""
+    ) {
         self.method = method
         self.target = target
         let split = RequestTarget.split(Array(target.utf8))
@@ -28,8 +30,10 @@ public struct HTTPRequest: Sendable {
         self.remoteAddress = remoteAddress
     }
 
-    init(method: String, target: String, path: String, query: [(name: String, value: String)], version: HTTPVersion,
-         headers: HTTPHeaders, body: [UInt8]) {
+    init(
+        method: String, target: String, path: String, query: [(name: String, value: String)], version: HTTPVersion,
+        headers: HTTPHeaders, body: [UInt8]
+    ) {
         self.method = method
         self.target = target
         self.path = path
@@ -48,7 +52,8 @@ public struct HTTPRequest: Sendable {
     public var wantsKeepAlive: Bool {
         switch version {
         case .http1_1: !headers.containsToken("close", in: "Connection")
-        case .http1_0: headers.containsToken("keep-alive", in: "Connection")
+        case .http1_0:
+            headers.containsToken("keep-alive", in: "Connection")
                 && !headers.containsToken("close", in: "Connection")
         }
     }

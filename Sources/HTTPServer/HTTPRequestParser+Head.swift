@@ -24,7 +24,8 @@ extension HTTPRequestParser {
         }
         guard let requestLine = lines.first else { throw .malformedRequestLine("empty") }
         let (method, targetInLine, version) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[requestLine]))
-        let target = (targetInLine.lowerBound + requestLine.lowerBound)..<(targetInLine.upperBound + requestLine.lowerBound)
+        let target =
+            (targetInLine.lowerBound + requestLine.lowerBound)..<(targetInLine.upperBound + requestLine.lowerBound)
 
         var headers: [HTTPHeaders.Element] = []
         headers.reserveCapacity(lines.count)
@@ -44,15 +45,17 @@ extension HTTPRequestParser {
             guard targetBytes.count == 1, method == "OPTIONS" else {
                 throw .malformedRequestLine("asterisk-form target outside OPTIONS")
             }
-            return HTTPRequest(method: method, target: targetString, path: "*", query: [], version: version,
-                               headers: fields, body: [])
+            return HTTPRequest(
+                method: method, target: targetString, path: "*", query: [], version: version,
+                headers: fields, body: [])
         }
         if first != UInt8(ascii: "/") && !isAbsoluteForm(targetBytes) {
             throw .malformedRequestLine("target is neither origin-form nor absolute-form")
         }
         let split = RequestTarget.split(Array(targetBytes))
-        return HTTPRequest(method: method, target: targetString, path: split.path, query: split.query,
-                           version: version, headers: fields, body: [])
+        return HTTPRequest(
+            method: method, target: targetString, path: split.path, query: split.query,
+            version: version, headers: fields, body: [])
     }
 
     private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>)
@@ -84,7 +87,8 @@ extension HTTPRequestParser {
         let text = Array(bytes)
         let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
         guard text.count == 8, text[0..<5].elementsEqual("HTTP/".utf8), isDigit(text[5]),
-              text[6] == UInt8(ascii: "."), isDigit(text[7]) else {
+            text[6] == UInt8(ascii: "."), isDigit(text[7])
+        else {
             throw .malformedRequestLine("invalid protocol version")
         }
         switch (text[5], text[7]) {

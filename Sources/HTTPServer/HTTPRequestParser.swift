@@ -162,11 +162,13 @@ public struct HTTPRequestParser: Sendable {
             }
             let partial = end - line
             if !seen {
-                let tooLong = partial > limits.maxRequestLineBytes + 1
+                let tooLong =
+                    partial > limits.maxRequestLineBytes + 1
                     || (partial == limits.maxRequestLineBytes + 1 && all[end - 1] != ASCII.cr)
                 if tooLong { throw .requestLineTooLong(limit: limits.maxRequestLineBytes) }
             } else if partial > 0 && !(partial == 1 && all[line] == ASCII.cr)
-                        && bytes + partial + 1 > limits.maxHeaderBytes {
+                && bytes + partial + 1 > limits.maxHeaderBytes
+            {
                 // The unfinished field line still needs at least its LF, so it can only grow past the limit.
                 throw .headerBytesExceeded(limit: limits.maxHeaderBytes)
             }

@@ -40,13 +40,18 @@ public final class HTTPRouter: Sendable {
     /// Registers `handler` for `methods` on `pattern` (`/metrics` or `/devices/{mac}.json`).
     /// `name` defaults to the pattern. Routes with `requiresAuthentication: false` (e.g. `/-/healthy`)
     /// are served without credentials even when the server has authentication configured.
-    public func add(_ pattern: String, methods: [String] = ["GET"], name: String? = nil,
-                    requiresAuthentication: Bool = true, handler: @escaping HTTPHandler) {
+    public func add(
+        _ pattern: String, methods: [String] = ["GET"], name: String? = nil,
+        requiresAuthentication: Bool = true, handler: @escaping HTTPHandler
+    ) {
         let parsed = RoutePattern(pattern)
         table.withLock { table in
             let update = { (existing: Route?) -> Route in
-                var route = existing ?? Route(pattern: parsed, name: name ?? pattern, handlers: [:],
-                                              requiresAuthentication: requiresAuthentication)
+                var route =
+                    existing
+                    ?? Route(
+                        pattern: parsed, name: name ?? pattern, handlers: [:],
+                        requiresAuthentication: requiresAuthentication)
                 for method in methods { route.handlers[method] = handler }
                 return route
             }
@@ -61,8 +66,10 @@ public final class HTTPRouter: Sendable {
     }
 
     /// Shorthand for a GET (and so HEAD) route.
-    public func get(_ pattern: String, name: String? = nil, requiresAuthentication: Bool = true,
-                    handler: @escaping HTTPHandler) {
+    public func get(
+        _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true,
+        handler: @escaping HTTPHandler
+    ) {
         add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication, handler: handler)
     }
 

@@ -13,8 +13,10 @@ extension HTTPServer {
         /// Threads that run route handlers (and bcrypt verification). Default 2, minimum 1.
         public var workerThreads: Int
 
-        public init(listen: String = ":9184", limits: Limits = Limits(), authentication: Authentication? = nil,
-                    workerThreads: Int = 2) {
+        public init(
+            listen: String = ":9184", limits: Limits = Limits(), authentication: Authentication? = nil,
+            workerThreads: Int = 2
+        ) {
             self.listen = listen
             self.limits = limits
             self.authentication = authentication
@@ -26,7 +28,8 @@ extension HTTPServer {
     public struct Limits: Sendable, Equatable {
         /// Longest request line (method, target, version) in bytes, excluding the line ending. Default 8192 (8 KiB).
         public var maxRequestLineBytes: Int
-        /// Most bytes of header fields (everything after the request line up to the empty line). Default 16384 (16 KiB).
+        /// Most bytes of header field lines, each counted with its line ending (the request line and the final
+        /// empty line excluded). Default 16384 (16 KiB).
         public var maxHeaderBytes: Int
         /// Most header fields in one request. Default 100.
         public var maxHeaderCount: Int
@@ -42,10 +45,12 @@ extension HTTPServer {
         /// Connections open at once; further connections get a minimal 503 and are closed. Default 512.
         public var maxConnections: Int
 
-        public init(maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
-                    maxBodyBytes: Int = 65536, headReadTimeout: Duration = .seconds(10),
-                    keepAliveIdleTimeout: Duration = .seconds(60), maxRequestsPerConnection: Int = 1000,
-                    maxConnections: Int = 512) {
+        public init(
+            maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
+            maxBodyBytes: Int = 65536, headReadTimeout: Duration = .seconds(10),
+            keepAliveIdleTimeout: Duration = .seconds(60), maxRequestsPerConnection: Int = 1000,
+            maxConnections: Int = 512
+        ) {
             self.maxRequestLineBytes = maxRequestLineBytes
             self.maxHeaderBytes = maxHeaderBytes
             self.maxHeaderCount = maxHeaderCount

@@ -2,8 +2,9 @@
 /// incremental request parser, limits, connection handling, routing and optional authentication, and knows
 /// nothing of what it serves. It imports only Glibc, CCrypt (libxcrypt, epoll) and Logging.
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Serves an ``HTTPRouter``'s routes. One event-loop thread handles every socket; a fixed pool of worker
@@ -25,8 +26,10 @@ public final class HTTPServer: Sendable {
 
     /// `observer` is called once per response (on a worker, or on the event loop for transport errors),
     /// so it must be quick.
-    public init(configuration: Configuration, router: HTTPRouter, logger: Logger,
-                observer: (@Sendable (RequestLogRecord) -> Void)? = nil) {
+    public init(
+        configuration: Configuration, router: HTTPRouter, logger: Logger,
+        observer: (@Sendable (RequestLogRecord) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -51,8 +54,9 @@ public final class HTTPServer: Sendable {
     private func startOnce() throws(HTTPServerError) -> [Int] {
         let limits = configuration.limits
         guard limits.maxConnections > 0, limits.maxRequestsPerConnection > 0, limits.maxRequestLineBytes > 0,
-              limits.maxHeaderBytes >= 0, limits.maxHeaderCount >= 0, limits.maxBodyBytes >= 0,
-              configuration.workerThreads > 0 else {
+            limits.maxHeaderBytes >= 0, limits.maxHeaderCount >= 0, limits.maxBodyBytes >= 0,
+            configuration.workerThreads > 0
+        else {
             throw .invalidConfiguration("limits and workerThreads must be positive")
         }
         let address = try ListenAddress(parsing: configuration.listen)
@@ -64,16 +68,19 @@ public final class HTTPServer: Sendable {
             close(listener)
             throw .socket(error, address: configuration.listen)
         }
-        let responder = RequestResponder(router: router, authentication: configuration.authentication,
-                                         observer: observer)
+        let responder = RequestResponder(
+            router: router, authentication: configuration.authentication,
+            observer: observer)
         let pool: WorkerPool<EventLoop.Job>
         do {
             pool = try WorkerPool(count: configuration.workerThreads, makeState: { ResponseEncoder() }) {
                 job, encoder in
                 let bytes = responder.respond(to: job.request, closeAfter: job.closeAfter, encoder: &encoder)
                 let (written, failed) = EventLoop.sendDirectly(bytes, fd: job.fd)
-                loop.post(EventLoop.Completion(fd: job.fd, connectionID: job.connectionID, bytes: bytes,
-                                               written: written, failed: failed))
+                loop.post(
+                    EventLoop.Completion(
+                        fd: job.fd, connectionID: job.connectionID, bytes: bytes,
+                        written: written, failed: failed))
             }
             loop.attach(pool)
             let thread = try PosixThread.start { [self] in

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A parsed listen address: `":9184"`, `"127.0.0.1:0"`, `"0.0.0.0:9184"`, `"[::1]:9184"`, `"[::]:9184"`.
@@ -28,8 +28,9 @@ struct ListenAddress: Sendable, Equatable {
         let hostPart = text[..<colon]
         let portPart = text[text.index(after: colon)...]
         guard !portPart.isEmpty, portPart.utf8.count <= 5,
-              portPart.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let port = UInt16(portPart) else {
+            portPart.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let port = UInt16(portPart)
+        else {
             throw .invalidListenAddress(text, reason: "port must be a number from 0 to 65535")
         }
         self.port = port

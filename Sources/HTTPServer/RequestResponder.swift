@@ -7,11 +7,14 @@ struct RequestResponder: Sendable {
     func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> [UInt8] {
         let started = ServerInstant.now()
         let (response, routeName) = response(for: request)
-        let bytes = encoder.encode(response, headOnly: request.method == "HEAD", close: closeAfter,
-                                   version: request.version)
-        observer?(RequestLogRecord(route: routeName, method: request.method, statusCode: response.status.code,
-                                   remoteAddress: request.remoteAddress,
-                                   handlerNanoseconds: ServerInstant.now().nanoseconds - started.nanoseconds))
+        let bytes = encoder.encode(
+            response, headOnly: request.method == "HEAD", close: closeAfter,
+            version: request.version)
+        observer?(
+            RequestLogRecord(
+                route: routeName, method: request.method, statusCode: response.status.code,
+                remoteAddress: request.remoteAddress,
+                handlerNanoseconds: ServerInstant.now().nanoseconds - started.nanoseconds))
         return bytes
     }
 
@@ -25,7 +28,9 @@ struct RequestResponder: Sendable {
         // Unknown paths need credentials too, so a 404 does not reveal which routes exist.
         if let authentication, route?.requiresAuthentication ?? true, !authentication.isAuthorized(request.headers) {
             var response = HTTPResponse.status(.unauthorized)
-            for challenge in authentication.challenges { response.headers.add(name: "WWW-Authenticate", value: challenge) }
+            for challenge in authentication.challenges {
+                response.headers.add(name: "WWW-Authenticate", value: challenge)
+            }
             return (response, route?.name ?? "other")
         }
         switch resolution {

@@ -25,8 +25,11 @@ enum RequestTarget {
         var result: [(name: String, value: String)] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                result.append((ASCII.percentDecoded(pair[..<equals], plusAsSpace: true),
-                               ASCII.percentDecoded(pair[(equals + 1)...], plusAsSpace: true)))
+                result.append(
+                    (
+                        ASCII.percentDecoded(pair[..<equals], plusAsSpace: true),
+                        ASCII.percentDecoded(pair[(equals + 1)...], plusAsSpace: true)
+                    ))
             } else {
                 result.append((ASCII.percentDecoded(pair, plusAsSpace: true), ""))
             }

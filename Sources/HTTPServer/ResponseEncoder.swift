@@ -4,7 +4,9 @@ struct ResponseEncoder {
     private var dates = HTTPDateCache()
 
     /// Header names a handler may not set: the server derives them from the framing.
-    private static let reserved: Set<String> = ["content-length", "transfer-encoding", "connection", "date", "keep-alive"]
+    private static let reserved: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "date", "keep-alive",
+    ]
 
     mutating func encode(_ response: HTTPResponse, headOnly: Bool, close: Bool, version: HTTPVersion) -> [UInt8] {
         var out: [UInt8] = []

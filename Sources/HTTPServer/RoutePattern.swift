@@ -21,8 +21,9 @@ struct RoutePattern: Sendable, Hashable {
                 preconditionFailure("route pattern \"\(text)\" has an unclosed or empty parameter")
             }
             parameters += 1
-            return .parameter(name: String(segment[segment.index(after: open)..<close]),
-                              prefix: String(segment[..<open]), suffix: String(segment[segment.index(after: close)...]))
+            return .parameter(
+                name: String(segment[segment.index(after: open)..<close]),
+                prefix: String(segment[..<open]), suffix: String(segment[segment.index(after: close)...]))
         }
         precondition(parameters <= 1, "route pattern \"\(text)\" has more than one parameter segment")
     }
@@ -39,7 +40,8 @@ struct RoutePattern: Sendable, Hashable {
                 guard part == literal else { return nil }
             case .parameter(let name, let prefix, let suffix):
                 guard part.utf8.count > prefix.utf8.count + suffix.utf8.count,
-                      part.hasPrefix(prefix), part.hasSuffix(suffix) else { return nil }
+                    part.hasPrefix(prefix), part.hasSuffix(suffix)
+                else { return nil }
                 let value = part.utf8.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count)
                 captured[name] = ASCII.percentDecoded(value, plusAsSpace: false)
             }

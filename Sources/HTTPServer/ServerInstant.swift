@@ -1,10 +1,11 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
-/// A point on the monotonic clock, in nanoseconds. Pure code takes it as a parameter; only the transport reads the clock.
+/// A point on the monotonic clock, in nanoseconds. Pure code takes it as a parameter; only the transport
+/// reads the clock.
 struct ServerInstant: Sendable, Comparable, Hashable {
     var nanoseconds: Int64
 

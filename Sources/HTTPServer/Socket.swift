@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thin, typed wrappers over the socket calls the transport uses. Descriptors are non-blocking and close-on-exec.
@@ -11,19 +11,24 @@ enum Socket {
         switch address.host {
         case .any:
             do {
-                return try bind(family: AF_INET6, address: ListenAddress(host: .ipv6(Array(repeating: 0, count: 16)),
-                                                                         port: address.port),
-                                text: text, backlog: backlog, dualStack: true)
+                return try bind(
+                    family: AF_INET6,
+                    address: ListenAddress(
+                        host: .ipv6(Array(repeating: 0, count: 16)),
+                        port: address.port),
+                    text: text, backlog: backlog, dualStack: true)
             } catch .socket(let error, _) where error.errno == EAFNOSUPPORT || error.errno == EADDRNOTAVAIL {
                 // No IPv6 in this kernel or namespace: fall back to IPv4 on every interface.
-                return try bind(family: AF_INET, address: ListenAddress(host: .ipv4(0), port: address.port),
-                                text: text, backlog: backlog, dualStack: false)
+                return try bind(
+                    family: AF_INET, address: ListenAddress(host: .ipv4(0), port: address.port),
+                    text: text, backlog: backlog, dualStack: false)
             }
         case .ipv4:
             return try bind(family: AF_INET, address: address, text: text, backlog: backlog, dualStack: false)
         case .ipv6(let bytes):
-            return try bind(family: AF_INET6, address: address, text: text, backlog: backlog,
-                            dualStack: bytes.allSatisfy { $0 == 0 })
+            return try bind(
+                family: AF_INET6, address: address, text: text, backlog: backlog,
+                dualStack: bytes.allSatisfy { $0 == 0 })
         }
     }
 
@@ -32,7 +37,11 @@ enum Socket {
     {
         let fd: Int32
         do {
-            fd = try syscall("socket") { socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            fd = try syscall("socket") {
+                socket(
+                    family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                    0)
+            }
         } catch {
             throw .socket(error, address: text)
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fixed set of threads taking jobs from one FIFO queue. Jobs never run on the event-loop thread.
@@ -11,13 +11,16 @@ final class WorkerPool<Job: Sendable>: @unchecked Sendable {
     private var threads: [pthread_t] = []
 
     /// Starts `count` threads, each with its own `State` (e.g. a response encoder with its date cache).
-    init<State>(count: Int, makeState: @escaping @Sendable () -> State,
-                process: @escaping @Sendable (Job, inout State) -> Void) throws(SocketError) {
+    init<State>(
+        count: Int, makeState: @escaping @Sendable () -> State,
+        process: @escaping @Sendable (Job, inout State) -> Void
+    ) throws(SocketError) {
         for _ in 0..<max(1, count) {
-            threads.append(try PosixThread.start { [self] in
-                var state = makeState()
-                while let job = self.take() { process(job, &state) }
-            })
+            threads.append(
+                try PosixThread.start { [self] in
+                    var state = makeState()
+                    while let job = self.take() { process(job, &state) }
+                })
         }
     }
 

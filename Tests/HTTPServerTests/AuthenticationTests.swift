@@ -1,7 +1,8 @@
 import CCrypt
 import Glibc
-@testable import HTTPServer
 import Testing
+
+@testable import HTTPServer
 
 /// A bcrypt hash made by the system's libxcrypt (cost 5 keeps tests fast), never by our code.
 func systemBcryptHash(_ password: String, prefix: String = "$2b$") throws -> String {
@@ -36,7 +37,8 @@ func basic(_ user: String, _ password: String) -> String {
         let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
         let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
         for position in 0..<4 {
-            out.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 63)] : UInt8(ascii: "="))
+            out.append(
+                position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 63)] : UInt8(ascii: "="))
         }
         index += 3
     }
@@ -47,7 +49,8 @@ func basic(_ user: String, _ password: String) -> String {
     @Test func usersFile_parsesPrometheusShape_withQuotesAndComments() throws {
         let alice = try systemBcryptHash("wonderland")
         let bob = try systemBcryptHash("builder", prefix: "$2y$")
-        let path = try writeTemporaryFile("""
+        let path = try writeTemporaryFile(
+            """
             # users allowed to scrape
             basic_auth_users:
               alice: \(alice)
@@ -68,7 +71,8 @@ func basic(_ user: String, _ password: String) -> String {
         "basic_auth_users:\n",
         "basic_auth_users:\n  alice $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n",
         "basic_auth_users:\n  alice: \"$2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n",
-        "basic_auth_users:\n  a: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n  a: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n",
+        "basic_auth_users:\n  a: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n"
+            + "  a: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n",
     ])
     func usersFile_rejectsAnythingElse_withAClearError(contents: String) throws {
         let path = try writeTemporaryFile(contents)
@@ -110,7 +114,9 @@ func basic(_ user: String, _ password: String) -> String {
         #expect(authentication.challenges == ["Bearer realm=\"lanscope\""])
         let empty = try writeTemporaryFile("\n")
         defer { unlink(empty) }
-        #expect(throws: AuthenticationError.emptyBearerToken) { _ = try Authentication.load(realm: "r", bearerTokenFile: empty) }
+        #expect(throws: AuthenticationError.emptyBearerToken) {
+            _ = try Authentication.load(realm: "r", bearerTokenFile: empty)
+        }
     }
 
     @Test func base64_decodesStandardAlphabet_andRejectsGarbage() {
@@ -141,7 +147,8 @@ func basic(_ user: String, _ password: String) -> String {
         try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         let denied = try client.readResponse()
         #expect(denied.status == 401)
-        #expect(denied.headers.filter { $0.name == "WWW-Authenticate" }.map(\.value)
+        #expect(
+            denied.headers.filter { $0.name == "WWW-Authenticate" }.map(\.value)
                 == ["Basic realm=\"lanscope\"", "Bearer realm=\"lanscope\""])
         try client.send("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.readResponse().status == 401)

@@ -1,13 +1,17 @@
-@testable import HTTPServer
 import Testing
+
+@testable import HTTPServer
 
 /// Drives the pure connection state machine with hand-made instants (no sleeping, no sockets).
 @Suite struct ConnectionStateMachineTests {
     let t0 = ServerInstant(nanoseconds: 1_000_000_000)
-    let limits = HTTPServer.Limits(headReadTimeout: .milliseconds(300), keepAliveIdleTimeout: .seconds(2),
-                                   maxRequestsPerConnection: 3)
+    let limits = HTTPServer.Limits(
+        headReadTimeout: .milliseconds(300), keepAliveIdleTimeout: .seconds(2),
+        maxRequestsPerConnection: 3)
 
-    func at(_ milliseconds: Int64) -> ServerInstant { ServerInstant(nanoseconds: t0.nanoseconds + milliseconds * 1_000_000) }
+    func at(_ milliseconds: Int64) -> ServerInstant {
+        ServerInstant(nanoseconds: t0.nanoseconds + milliseconds * 1_000_000)
+    }
 
     func feed(_ machine: inout ConnectionStateMachine, _ text: String, at time: ServerInstant)
         -> ConnectionStateMachine.Action
@@ -55,7 +59,8 @@ import Testing
 
     @Test func pipelinedRequests_areDispatchedOneAtATime_inOrder() {
         var machine = ConnectionStateMachine(limits: limits, now: t0)
-        let three = "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"
+        let three =
+            "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"
         #expect(dispatched(feed(&machine, three, at: at(1)))?.path == "/1")
         #expect(dispatched(machine.responseWritten(now: at(2)))?.path == "/2")
         let third = dispatched(machine.responseWritten(now: at(3)))
@@ -79,16 +84,21 @@ import Testing
         var plain = ConnectionStateMachine(limits: limits, now: t0)
         #expect(dispatched(feed(&plain, "GET / HTTP/1.0\r\n\r\n", at: at(1)))?.closeAfter == true)
         var keepAlive = ConnectionStateMachine(limits: limits, now: t0)
-        #expect(dispatched(feed(&keepAlive, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", at: at(1)))?.closeAfter == false)
+        #expect(
+            dispatched(feed(&keepAlive, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", at: at(1)))?.closeAfter
+                == false)
         var close11 = ConnectionStateMachine(limits: limits, now: t0)
-        #expect(dispatched(feed(&close11, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", at: at(1)))?.closeAfter == true)
+        #expect(
+            dispatched(feed(&close11, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", at: at(1)))?.closeAfter
+                == true)
     }
 
     @Test func malformedRequest_answersErrorAndCloses() {
         var machine = ConnectionStateMachine(limits: limits, now: t0)
         #expect(errorStatus(feed(&machine, "GET / HTTP/3.0\r\nHost: x\r\n\r\n", at: at(1))) == 505)
         #expect(machine.state == .closed)
-        if case .none = feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", at: at(2)) {} else {
+        if case .none = feed(&machine, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", at: at(2)) {
+        } else {
             Issue.record("a closed connection must ignore input")
         }
     }
@@ -136,11 +146,13 @@ extension ConnectionStateMachineTests {
         if case .none = feed(&machine, "ab", at: at(2)) {} else { Issue.record("100 Continue sent twice") }
         #expect(dispatched(feed(&machine, "cd", at: at(3)))?.path == "/u")
         var plain = ConnectionStateMachine(limits: limits, now: t0)
-        if case .none = feed(&plain, "POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n", at: at(1)) {} else {
+        if case .none = feed(&plain, "POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n", at: at(1)) {
+        } else {
             Issue.record("no Expect header, no interim response")
         }
         var old = ConnectionStateMachine(limits: limits, now: t0)
-        if case .none = feed(&old, "POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", at: at(1)) {} else {
+        if case .none = feed(&old, "POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", at: at(1)) {
+        } else {
             Issue.record("HTTP/1.0 clients get no 100 Continue")
         }
     }

@@ -11,8 +11,10 @@ import Testing
     }
 
     func outcomes(_ bytes: [UInt8], chunk: Int) -> [String] {
-        var parser = HTTPRequestParser(limits: HTTPServer.Limits(maxRequestLineBytes: 256, maxHeaderBytes: 512,
-                                                                 maxHeaderCount: 8, maxBodyBytes: 128))
+        var parser = HTTPRequestParser(
+            limits: HTTPServer.Limits(
+                maxRequestLineBytes: 256, maxHeaderBytes: 512,
+                maxHeaderCount: 8, maxBodyBytes: 128))
         var results: [String] = []
         var offset = 0
         while offset < bytes.count {

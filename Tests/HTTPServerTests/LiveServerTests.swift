@@ -26,8 +26,9 @@ import Testing
         let test = try TestServer.start()
         defer { test.stop() }
         let client = try test.client()
-        try client.send("GET /echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
-                        + "GET /echo?n=3 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.send(
+            "GET /echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /echo?n=3 HTTP/1.1\r\nHost: x\r\n\r\n")
         let bodies = try (0..<3).map { _ in try client.readResponse().text }
         #expect(bodies == ["n=1", "slow done", "n=3"])
     }
@@ -159,11 +160,17 @@ import Testing
         let limits = HTTPServer.Limits(maxRequestLineBytes: 64, maxHeaderBytes: 64, maxHeaderCount: 3, maxBodyBytes: 8)
         let test = try TestServer.start(limits: limits)
         defer { test.stop() }
-        func exchange(_ request: String) throws -> Int { let c = try test.client(); try c.send(request); return try c.readResponse().status }
-        let line = { (pathLength: Int) in "GET /" + String(repeating: "a", count: pathLength) + " HTTP/1.1\r\nHost: x\r\n\r\n" }
+        func exchange(_ request: String) throws -> Int {
+            let c = try test.client(); try c.send(request); return try c.readResponse().status
+        }
+        let line = { (pathLength: Int) in
+            "GET /" + String(repeating: "a", count: pathLength) + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        }
         #expect(try exchange(line(64 - 14)) == 404)
         #expect(try exchange(line(64 - 13)) == 414)
-        let pad = { (count: Int) in "GET /hello HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "v", count: count) + "\r\n\r\n" }
+        let pad = { (count: Int) in
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "v", count: count) + "\r\n\r\n"
+        }
         #expect(try exchange(pad(64 - 9 - 5)) == 200)
         #expect(try exchange(pad(64 - 9 - 5 + 1)) == 431)
         #expect(try exchange("GET /hello HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n") == 200)
@@ -239,8 +246,9 @@ import Testing
             #expect(throws: HTTPServerError.self, "\(bad)") { _ = try server.start() }
         }
         let first = try TestServer.start()
-        let second = HTTPServer(configuration: .init(listen: "127.0.0.1:\(first.port)"), router: router,
-                                logger: .init(label: "t"))
+        let second = HTTPServer(
+            configuration: .init(listen: "127.0.0.1:\(first.port)"), router: router,
+            logger: .init(label: "t"))
         #expect(throws: HTTPServerError.addressInUse("127.0.0.1:\(first.port)")) { _ = try second.start() }
         // A failed start can be retried once the address is free.
         first.stop()

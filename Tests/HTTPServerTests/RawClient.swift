@@ -26,8 +26,9 @@ final class RawClient {
         let isV6 = host.contains(":")
         fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: errno \(errno)") }
-        var tv = timeval(tv_sec: Int(timeout.components.seconds),
-                         tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        var tv = timeval(
+            tv_sec: Int(timeout.components.seconds),
+            tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let result: Int32
@@ -73,7 +74,9 @@ final class RawClient {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let written = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw ClientError(description: "send: errno \(errno)") }
             offset += written
         }
@@ -94,7 +97,9 @@ final class RawClient {
     func readResponse(headOnly: Bool = false) throws -> RawResponse {
         var headEnd: Int? = nil
         while headEnd == nil {
-            if let range = firstRange(of: Array("\r\n\r\n".utf8)) { headEnd = range } else if !fill() {
+            if let range = firstRange(of: Array("\r\n\r\n".utf8)) {
+                headEnd = range
+            } else if !fill() {
                 throw ClientError(description: "connection ended before a full response head (\(buffer.count) bytes)")
             }
         }
@@ -135,7 +140,8 @@ final class RawClient {
 
     private func firstRange(of needle: [UInt8]) -> Int? {
         guard buffer.count >= needle.count else { return nil }
-        for index in 0...(buffer.count - needle.count) where buffer[index..<(index + needle.count)].elementsEqual(needle) {
+        for index in 0...(buffer.count - needle.count)
+        where buffer[index..<(index + needle.count)].elementsEqual(needle) {
             return index
         }
         return nil

@@ -1,5 +1,6 @@
-@testable import HTTPServer
 import Testing
+
+@testable import HTTPServer
 
 /// A comparable digest of a parsed request.
 private func summary(_ request: HTTPRequest) -> String {
@@ -31,7 +32,9 @@ private func parseAll(_ input: String, chunk: Int? = nil, limits: HTTPServer.Lim
     return (requests, nil)
 }
 
-private func parseOne(_ input: String, limits: HTTPServer.Limits = HTTPServer.Limits()) -> Result<HTTPRequest, HTTPParseError>? {
+private func parseOne(_ input: String, limits: HTTPServer.Limits = HTTPServer.Limits()) -> Result<
+    HTTPRequest, HTTPParseError
+>? {
     let (requests, error) = parseAll(input, limits: limits)
     if let error { return .failure(error) }
     return requests.first.map { .success($0) }
@@ -46,7 +49,8 @@ private func status(_ input: String, limits: HTTPServer.Limits = HTTPServer.Limi
 }
 
 @Suite struct RequestParserTests {
-    static let stream = "GET /a/b?x=1&y=%20z HTTP/1.1\r\nHost: example\r\nAccept: */*\r\n\r\n"
+    static let stream =
+        "GET /a/b?x=1&y=%20z HTTP/1.1\r\nHost: example\r\nAccept: */*\r\n\r\n"
         + "POST /upload HTTP/1.1\r\nHost: example\r\nContent-Length: 11\r\n\r\nhello world"
         + "\r\nHEAD /c HTTP/1.0\r\nX-Empty:\r\nX-Spaces:   padded value  \r\n\r\n"
 
@@ -243,7 +247,8 @@ private func status(_ input: String, limits: HTTPServer.Limits = HTTPServer.Limi
     }
 
     @Test func absoluteFormTarget_yieldsPathAndQuery() throws {
-        let request = try #require(try parseOne("GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")?.get())
+        let request = try #require(
+            try parseOne("GET http://example.com:8080/a/b?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")?.get())
         #expect(request.target == "http://example.com:8080/a/b?x=1")
         #expect(request.path == "/a/b")
         #expect(request.queryValue("x") == "1")
@@ -252,8 +257,9 @@ private func status(_ input: String, limits: HTTPServer.Limits = HTTPServer.Limi
     }
 
     @Test func query_isPercentDecoded_withPlusAsSpace() throws {
-        let request = try #require(try parseOne(
-            "GET /p%20q?a=%41%20b+c&empty&k=%zz&%3D=%26&u=%C3%A9 HTTP/1.1\r\nHost: h\r\n\r\n")?.get())
+        let request = try #require(
+            try parseOne(
+                "GET /p%20q?a=%41%20b+c&empty&k=%zz&%3D=%26&u=%C3%A9 HTTP/1.1\r\nHost: h\r\n\r\n")?.get())
         #expect(request.path == "/p%20q")
         #expect(request.query.map(\.name) == ["a", "empty", "k", "=", "u"])
         #expect(request.query.map(\.value) == ["A b c", "", "%zz", "&", "é"])

@@ -1,11 +1,15 @@
-@testable import HTTPServer
 import Testing
 
+@testable import HTTPServer
+
 @Suite struct ResponseEncoderTests {
-    func encode(_ response: HTTPResponse, headOnly: Bool = false, close: Bool = false,
-                version: HTTPVersion = .http1_1) -> String {
+    func encode(
+        _ response: HTTPResponse, headOnly: Bool = false, close: Bool = false,
+        version: HTTPVersion = .http1_1
+    ) -> String {
         var encoder = ResponseEncoder()
-        return String(decoding: encoder.encode(response, headOnly: headOnly, close: close, version: version), as: UTF8.self)
+        return String(
+            decoding: encoder.encode(response, headOnly: headOnly, close: close, version: version), as: UTF8.self)
     }
 
     func withoutDate(_ text: String) -> String {
@@ -21,7 +25,9 @@ import Testing
 
     @Test func encoder_headKeepsContentLength_butDropsBody() {
         let text = encode(.text("hello"), headOnly: true)
-        #expect(withoutDate(text) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n\r\n")
+        #expect(
+            withoutDate(text)
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n\r\n")
     }
 
     @Test func encoder_marksClose_andKeepAliveFor10() {
@@ -38,7 +44,8 @@ import Testing
         response.headers.add(name: "Bad Name", value: "v")
         response.headers.add(name: "X-Fine", value: "ok")
         let text = encode(response)
-        #expect(!text.contains("999") && !text.contains("chunked") && !text.contains("evil") && !text.contains("Bad Name"))
+        #expect(
+            !text.contains("999") && !text.contains("chunked") && !text.contains("evil") && !text.contains("Bad Name"))
         #expect(text.contains("\r\nX-Fine: ok\r\n"))
         #expect(text.contains("\r\nContent-Length: 1\r\n"))
     }
@@ -57,10 +64,16 @@ import Testing
 
     @Test func listenAddress_parsesSupportedForms() throws {
         #expect(try ListenAddress(parsing: ":9184") == ListenAddress(host: .any, port: 9184))
-        #expect(try ListenAddress(parsing: "127.0.0.1:0") == ListenAddress(host: .ipv4(UInt32(0x7F00_0001).bigEndian), port: 0))
+        #expect(
+            try ListenAddress(parsing: "127.0.0.1:0")
+                == ListenAddress(host: .ipv4(UInt32(0x7F00_0001).bigEndian), port: 0))
         #expect(try ListenAddress(parsing: "0.0.0.0:9184") == ListenAddress(host: .ipv4(0), port: 9184))
-        #expect(try ListenAddress(parsing: "[::1]:9184") == ListenAddress(host: .ipv6(Array(repeating: 0, count: 15) + [1]), port: 9184))
-        for bad in ["", "9184", ":", ":65536", ":+80", "[::1]", "[::1:80", "example.com:80", "1.2.3:80", "[1.2.3.4]:80"] {
+        #expect(
+            try ListenAddress(parsing: "[::1]:9184")
+                == ListenAddress(host: .ipv6(Array(repeating: 0, count: 15) + [1]), port: 9184))
+        for bad in [
+            "", "9184", ":", ":65536", ":+80", "[::1]", "[::1:80", "example.com:80", "1.2.3:80", "[1.2.3.4]:80",
+        ] {
             #expect(throws: HTTPServerError.self, "\(bad)") { _ = try ListenAddress(parsing: bad) }
         }
     }

@@ -1,5 +1,6 @@
-@testable import HTTPServer
 import Testing
+
+@testable import HTTPServer
 
 @Suite struct RouterTests {
     func makeRouter() -> HTTPRouter {
@@ -11,7 +12,8 @@ import Testing
         return router
     }
 
-    func resolve(_ router: HTTPRouter, _ method: String, _ path: String) -> (kind: String, name: String?, body: String?) {
+    func resolve(_ router: HTTPRouter, _ method: String, _ path: String) -> (kind: String, name: String?, body: String?)
+    {
         switch router.resolve(method: method, path: path) {
         case .matched(let route, let handler, let parameters):
             let response = handler(HTTPRequest(method: method, target: path), parameters)

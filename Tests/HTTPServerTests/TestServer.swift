@@ -24,7 +24,9 @@ struct TestServer {
         let router = HTTPRouter()
         router.get("/hello") { _, _ in .text("hello\n") }
         router.get("/-/healthy", requiresAuthentication: false) { _, _ in .text("ok\n") }
-        router.get("/devices/{mac}.json") { _, parameters in .json(Array("{\"mac\":\"\(parameters["mac"] ?? "")\"}".utf8)) }
+        router.get("/devices/{mac}.json") { _, parameters in
+            .json(Array("{\"mac\":\"\(parameters["mac"] ?? "")\"}".utf8))
+        }
         router.get("/echo") { request, _ in
             .text(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))
         }
@@ -37,14 +39,18 @@ struct TestServer {
         return router
     }
 
-    static func start(limits: HTTPServer.Limits = HTTPServer.Limits(), authentication: Authentication? = nil,
-                      router: HTTPRouter = defaultRouter(), workers: Int = 2) throws -> TestServer {
+    static func start(
+        limits: HTTPServer.Limits = HTTPServer.Limits(), authentication: Authentication? = nil,
+        router: HTTPRouter = defaultRouter(), workers: Int = 2
+    ) throws -> TestServer {
         let records = RecordBox()
-        var configuration = HTTPServer.Configuration(listen: "127.0.0.1:0", limits: limits,
-                                                     authentication: authentication, workerThreads: workers)
+        var configuration = HTTPServer.Configuration(
+            listen: "127.0.0.1:0", limits: limits,
+            authentication: authentication, workerThreads: workers)
         configuration.listen = "127.0.0.1:0"
-        let server = HTTPServer(configuration: configuration, router: router, logger: Logger(label: "test"),
-                                observer: { records.append($0) })
+        let server = HTTPServer(
+            configuration: configuration, router: router, logger: Logger(label: "test"),
+            observer: { records.append($0) })
         let ports = try server.start()
         return TestServer(server: server, port: ports[0], records: records)
     }
