@@ -24,8 +24,8 @@ public final class HTTPServer: Sendable {
     private let runtime = Locked(Runtime())
     private let stoppedCondition = ConditionLock()
 
-    /// `observer` is called once per response (on a worker, or on the event loop for transport errors),
-    /// so it must be quick.
+    /// `observer` is called once per final response, from a worker thread (or from the event-loop thread for
+    /// errors the transport answers itself: 400/408/413/414/431/501/505/503), so it must be thread-safe and quick.
     public init(
         configuration: Configuration, router: HTTPRouter, logger: Logger,
         observer: (@Sendable (RequestLogRecord) -> Void)? = nil
