@@ -1,0 +1,36 @@
+/// Transport-side record of one accepted socket. Owned by the event-loop thread; workers only see its id.
+final class Connection {
+    let fd: Int32
+    let id: UInt64
+    let remoteAddress: String
+    var machine: ConnectionStateMachine
+    /// Response bytes the socket has not taken yet.
+    var pending: [UInt8] = []
+    var pendingOffset = 0
+    /// The pending bytes are a `100 Continue`, not the response to a request.
+    var pendingIsInterim = false
+    /// A request parsed while a `100 Continue` was still being written; handed to a worker once it is out.
+    var heldJob: EventLoop.Job?
+    /// A handler is working on this connection's request; the descriptor must stay open until it reports.
+    var inFlight = false
+    /// Reading stopped because a full request is already buffered behind the pending response.
+    var readPaused = false
+    /// Close (with lingering) once the pending bytes are out: an error response was queued.
+    var closeAfterWrite = false
+    /// Sending side shut down; discarding input until EOF or `lingerDeadline`, then close.
+    var lingerDeadline: ServerInstant?
+    var lingerDiscarded = 0
+    /// The socket failed; close as soon as no handler is using it.
+    var broken = false
+    var closed = false
+
+    init(fd: Int32, id: UInt64, remoteAddress: String, machine: ConnectionStateMachine) {
+        self.fd = fd
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.machine = machine
+    }
+
+    /// The earliest moment the event loop must look at this connection again.
+    var deadline: ServerInstant? { lingerDeadline ?? machine.deadline }
+}

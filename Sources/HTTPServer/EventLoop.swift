@@ -1,0 +1,514 @@
+import CCrypt
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The transport: one thread running `epoll` over non-blocking sockets (edge-triggered), accepting,
+/// reading into each connection's parser, and enforcing timeouts and the connection cap. Parsed requests go
+/// to the worker pool; the worker sends the response itself (the event loop never writes to a connection
+/// while a handler owns it, and never closes it before the worker reports back through `post(_:)`), and the
+/// loop only writes what the socket did not take at once.
+final class EventLoop: @unchecked Sendable {
+    struct Job: Sendable {
+        let fd: Int32
+        let connectionID: UInt64
+        let request: HTTPRequest
+        let closeAfter: Bool
+    }
+
+    struct Completion: Sendable {
+        let fd: Int32
+        let connectionID: UInt64
+        let bytes: [UInt8]
+        /// How many of `bytes` the worker already sent.
+        let written: Int
+        /// The worker's send failed (peer gone); the connection is to be closed.
+        let failed: Bool
+    }
+
+    /// How long a connection we are closing keeps draining input so our last response is not lost to a
+    /// TCP reset, and how much it may discard meanwhile.
+    static let lingerTime = Duration.seconds(2)
+    static let lingerMaxBytes = 256 * 1024
+    static let readChunk = 64 * 1024
+    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private let limits: HTTPServer.Limits
+    private let logger: Logger
+    private let observer: (@Sendable (RequestLogRecord) -> Void)?
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var listeners: [Int32]
+    private var listenersPausedUntil: ServerInstant?
+    private var connections: [Int32: Connection] = [:]
+    private var nextConnectionID: UInt64 = 1
+    private var nextTimerCheck = ServerInstant(nanoseconds: .max)
+    private var scratch: UnsafeMutableRawBufferPointer
+    private var encoder = ResponseEncoder()
+    private var pool: WorkerPool<Job>!
+
+    private struct Inbox {
+        var completions: [Completion] = []
+        var wakePending = false
+        var shutdownGrace: Duration?
+    }
+    private let inbox = Locked(Inbox())
+    private var shutdownDeadline: ServerInstant?
+    /// Connections a worker still held when the grace period ended: closed only after the workers stop.
+    private var closeAfterWorkers: [Int32] = []
+
+    init(
+        listeners: [Int32], limits: HTTPServer.Limits, logger: Logger,
+        observer: (@Sendable (RequestLogRecord) -> Void)?
+    ) throws(SocketError) {
+        self.limits = limits
+        self.logger = logger
+        self.observer = observer
+        self.listeners = listeners
+        epollFD = try syscall("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
+        do {
+            wakeFD = try syscall("eventfd") { eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC)) }
+        } catch {
+            close(epollFD)
+            throw error
+        }
+        scratch = .allocate(byteCount: Self.readChunk, alignment: 16)
+        do {
+            try control(EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
+            for listener in listeners { try control(EPOLL_CTL_ADD, listener, events: EPOLLIN.rawValue) }
+        } catch {
+            close(wakeFD)
+            close(epollFD)
+            scratch.deallocate()
+            throw error
+        }
+    }
+
+    deinit {
+        scratch.deallocate()
+    }
+
+    /// Releases everything when `run()` will never be called (start-up failed half way).
+    func abandon() {
+        pool?.stop()
+        for listener in listeners { close(listener) }
+        listeners.removeAll()
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    /// Attaches the pool that runs handlers; must be called before `run()`.
+    func attach(_ pool: WorkerPool<Job>) { self.pool = pool }
+
+    // MARK: Called from other threads
+
+    func post(_ completion: Completion) {
+        let wake = inbox.withLock { inbox -> Bool in
+            inbox.completions.append(completion)
+            defer { inbox.wakePending = true }
+            return !inbox.wakePending
+        }
+        if wake { signalWake() }
+    }
+
+    func requestShutdown(gracePeriod: Duration) {
+        inbox.withLock { inbox in
+            if inbox.shutdownGrace == nil { inbox.shutdownGrace = gracePeriod }
+            inbox.wakePending = true
+        }
+        signalWake()
+    }
+
+    private func signalWake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    // MARK: The loop
+
+    /// Runs until shutdown has completed; then closes every descriptor it owns.
+    func run() {
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        var completions: [Completion] = []
+        while true {
+            let now = ServerInstant.now()
+            if let shutdownDeadline {
+                if connections.isEmpty { break }
+                if now >= shutdownDeadline {
+                    logger.debug("grace period over; closing \(connections.count) connections")
+                    for connection in Array(connections.values) { destroy(connection) }
+                    break
+                }
+            }
+            var wakeAt = nextTimerCheck
+            if let shutdownDeadline { wakeAt = min(wakeAt, shutdownDeadline) }
+            let timeout: Int32 = wakeAt.nanoseconds == .max ? -1 : Int32(clamping: now.milliseconds(until: wakeAt))
+            let count = epoll_wait(epollFD, events, Int32(capacity), timeout)
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.critical("\(SocketError(call: "epoll_wait", errno: errno)); stopping the HTTP server")
+                break
+            }
+            let afterWait = ServerInstant.now()
+            var woken = false
+            for index in 0..<Int(count) {
+                let event = events[index]
+                let fd = event.data.fd
+                if fd == wakeFD {
+                    woken = true
+                } else if listeners.contains(fd) {
+                    acceptConnections(on: fd, now: afterWait)
+                } else if let connection = connections[fd] {
+                    handle(event.events, on: connection, now: afterWait)
+                }
+            }
+            if woken {
+                var value: UInt64 = 0
+                _ = read(wakeFD, &value, 8)
+                let grace = inbox.withLock { inbox -> Duration? in
+                    swap(&completions, &inbox.completions)
+                    inbox.wakePending = false
+                    return inbox.shutdownGrace
+                }
+                for completion in completions { complete(completion, now: afterWait) }
+                completions.removeAll(keepingCapacity: true)
+                if let grace, shutdownDeadline == nil { beginShutdown(grace: grace, now: afterWait) }
+            }
+            if afterWait >= nextTimerCheck { checkTimers(now: afterWait) }
+        }
+        for listener in listeners { close(listener) }
+        listeners.removeAll()
+        pool?.stop()
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections(on listener: Int32, now: ServerInstant) {
+        for _ in 0..<64 {
+            let accepted: (fd: Int32, remote: String)?
+            do {
+                accepted = try Socket.accept(listener)
+            } catch {
+                // Out of descriptors or memory: stop accepting briefly instead of spinning on a ready listener.
+                logger.warning("\(error); pausing accept for 100 ms")
+                pauseListeners(until: now.advanced(by: .milliseconds(100)))
+                return
+            }
+            guard let (fd, remote) = accepted else { return }
+            if connections.count >= limits.maxConnections {
+                rejectOverCapacity(fd, remote: remote)
+                continue
+            }
+            try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let connection = Connection(
+                fd: fd, id: nextConnectionID, remoteAddress: remote,
+                machine: ConnectionStateMachine(limits: limits, now: now))
+            nextConnectionID += 1
+            do {
+                try control(
+                    EPOLL_CTL_ADD, fd,
+                    events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue
+                        | EPOLLET.rawValue)
+            } catch {
+                logger.warning("\(error); dropping connection from \(remote)")
+                close(fd)
+                continue
+            }
+            connections[fd] = connection
+            noteDeadline(of: connection)
+        }
+    }
+
+    /// Over the connection cap: a minimal 503 and close, without touching any other connection.
+    private func rejectOverCapacity(_ fd: Int32, remote: String) {
+        var bytes = encoder.encode(.status(.serviceUnavailable), headOnly: false, close: true, version: .http1_1)
+        _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // Read what the client already sent so close() does not turn into a reset that eats the 503.
+        _ = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
+        shutdown(fd, Int32(SHUT_WR))
+        close(fd)
+        logger.debug("connection cap \(limits.maxConnections) reached; rejected \(remote)")
+        observer?(
+            RequestLogRecord(
+                route: "other", method: "other", statusCode: 503, remoteAddress: remote,
+                handlerNanoseconds: 0))
+    }
+
+    private func pauseListeners(until instant: ServerInstant) {
+        guard listenersPausedUntil == nil else { return }
+        listenersPausedUntil = instant
+        for listener in listeners { try? control(EPOLL_CTL_MOD, listener, events: 0) }
+        nextTimerCheck = min(nextTimerCheck, instant)
+    }
+
+    // MARK: Socket events
+
+    private func handle(_ events: UInt32, on connection: Connection, now: ServerInstant) {
+        let hangup = events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        if events & EPOLLOUT.rawValue != 0 && !connection.pending.isEmpty {
+            flush(connection, now: now)
+            if connection.closed { return }
+        }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            readAvailable(connection, hangup: hangup, now: now)
+        }
+    }
+
+    private func readAvailable(_ connection: Connection, hangup: Bool, now: ServerInstant) {
+        while !connection.closed {
+            if connection.lingerDeadline != nil {
+                drainLingering(connection)
+                return
+            }
+            guard connection.machine.wantsMoreInput else {
+                connection.readPaused = true
+                return
+            }
+            connection.readPaused = false
+            let count = read(connection.fd, scratch.baseAddress, scratch.count)
+            if count > 0 {
+                let action = connection.machine.bytesReceived(
+                    UnsafeRawBufferPointer(rebasing: scratch[..<count]),
+                    now: now)
+                perform(action, on: connection, now: now)
+                // A short read drained the socket; edge-triggered epoll reports the next arrival.
+                if count < scratch.count && !hangup { return }
+            } else if count == 0 {
+                perform(connection.machine.inputEnded(now: now), on: connection, now: now)
+                return
+            } else {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { return }
+                logger.trace("\(SocketError(call: "read", errno: code)) from \(connection.remoteAddress)")
+                fail(connection)
+                return
+            }
+        }
+    }
+
+    private func perform(_ action: ConnectionStateMachine.Action, on connection: Connection, now: ServerInstant) {
+        switch action {
+        case .none:
+            break
+        case .dispatch(var request, let closeAfter):
+            request.remoteAddress = connection.remoteAddress
+            connection.inFlight = true
+            let job = Job(fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter)
+            // The worker writes to the socket itself, so it must not start while a 100 Continue is still queued.
+            if connection.pending.isEmpty { pool.submit(job) } else { connection.heldJob = job }
+        case .respondAndClose(let response, let error):
+            logger.debug("\(connection.remoteAddress): \(error); answering \(response.status.code) and closing")
+            observer?(
+                RequestLogRecord(
+                    route: "other", method: "other", statusCode: response.status.code,
+                    remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
+            connection.closeAfterWrite = true
+            sendResponse(
+                encoder.encode(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
+        case .sendContinue:
+            // Interim response (RFC 9110 §15.2.1); nothing else is being written while a request is read.
+            if connection.pending.isEmpty && !connection.inFlight {
+                connection.pendingIsInterim = true
+                sendResponse(Self.continueResponse, on: connection, now: now)
+            }
+        case .close:
+            if connection.inFlight { break }
+            // Closing after a response: linger so unread input cannot reset the connection under it.
+            if connection.machine.requestsStarted > 0 {
+                startLingering(connection, now: now)
+            } else {
+                destroy(connection)
+            }
+        }
+        if !connection.closed { noteDeadline(of: connection) }
+    }
+
+    // MARK: Writing
+
+    private func complete(_ completion: Completion, now: ServerInstant) {
+        guard let connection = connections[completion.fd], connection.id == completion.connectionID else { return }
+        connection.inFlight = false
+        if connection.broken || completion.failed {
+            destroy(connection)
+            return
+        }
+        connection.pending = completion.bytes
+        connection.pendingOffset = completion.written
+        flush(connection, now: now)
+    }
+
+    /// Sends as much of a response as the socket takes without blocking; run by the worker that made it.
+    static func sendDirectly(_ bytes: [UInt8], fd: Int32) -> (written: Int, failed: Bool) {
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = Glibc.send(
+                    fd, buffer.baseAddress! + written, buffer.count - written,
+                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                if count >= 0 {
+                    written += count
+                    continue
+                }
+                let code = errno
+                if code == EINTR { continue }
+                return (written, !(code == EAGAIN || code == EWOULDBLOCK))
+            }
+            return (written, false)
+        }
+    }
+
+    private func sendResponse(_ bytes: [UInt8], on connection: Connection, now: ServerInstant) {
+        connection.pending = bytes
+        connection.pendingOffset = 0
+        flush(connection, now: now)
+    }
+
+    private func flush(_ connection: Connection, now: ServerInstant) {
+        while connection.pendingOffset < connection.pending.count {
+            let written = connection.pending.withUnsafeBytes { bytes in
+                Glibc.send(
+                    connection.fd, bytes.baseAddress! + connection.pendingOffset,
+                    bytes.count - connection.pendingOffset, Int32(MSG_NOSIGNAL))
+            }
+            if written >= 0 {
+                connection.pendingOffset += written
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK {
+                connection.machine.writeBlocked(now: now)
+                noteDeadline(of: connection)
+                return
+            }
+            logger.trace("\(SocketError(call: "send", errno: code)) to \(connection.remoteAddress)")
+            destroy(connection)
+            return
+        }
+        connection.pending.removeAll(keepingCapacity: false)
+        connection.pendingOffset = 0
+        if connection.pendingIsInterim {
+            connection.pendingIsInterim = false
+            if let job = connection.heldJob {
+                connection.heldJob = nil
+                pool.submit(job)
+            }
+            return
+        }
+        if connection.closeAfterWrite {
+            startLingering(connection, now: now)
+            return
+        }
+        perform(connection.machine.responseWritten(now: now), on: connection, now: now)
+        if !connection.closed && connection.readPaused && !connection.inFlight {
+            readAvailable(connection, hangup: false, now: now)
+        }
+    }
+
+    // MARK: Closing
+
+    private func startLingering(_ connection: Connection, now: ServerInstant) {
+        guard connection.lingerDeadline == nil else { return }
+        shutdown(connection.fd, Int32(SHUT_WR))
+        connection.lingerDeadline = now.advanced(by: Self.lingerTime)
+        noteDeadline(of: connection)
+        drainLingering(connection)
+    }
+
+    private func drainLingering(_ connection: Connection) {
+        while !connection.closed {
+            let count = read(connection.fd, scratch.baseAddress, scratch.count)
+            if count > 0 {
+                connection.lingerDiscarded += count
+                if connection.lingerDiscarded > Self.lingerMaxBytes { destroy(connection) }
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            destroy(connection)
+        }
+    }
+
+    private func fail(_ connection: Connection) {
+        if connection.inFlight {
+            connection.broken = true
+        } else {
+            destroy(connection)
+        }
+    }
+
+    private func destroy(_ connection: Connection) {
+        guard !connection.closed else { return }
+        connection.closed = true
+        connections[connection.fd] = nil
+        if connection.inFlight {
+            // A worker may still send on this descriptor; closing it now could let the number be reused
+            // for another file. Cut the connection now, release the descriptor once the workers have stopped.
+            shutdown(connection.fd, Int32(SHUT_RDWR))
+            closeAfterWorkers.append(connection.fd)
+        } else {
+            close(connection.fd)
+        }
+    }
+
+    /// Closes descriptors held back from in-flight handlers; call after the worker threads have ended.
+    func closeDescriptorsHeldForWorkers() {
+        for fd in closeAfterWorkers { close(fd) }
+        closeAfterWorkers.removeAll()
+    }
+
+    // MARK: Timers and shutdown
+
+    private func noteDeadline(of connection: Connection) {
+        if let deadline = connection.deadline, deadline < nextTimerCheck { nextTimerCheck = deadline }
+    }
+
+    private func checkTimers(now: ServerInstant) {
+        var next = ServerInstant(nanoseconds: .max)
+        if let paused = listenersPausedUntil {
+            if now >= paused {
+                listenersPausedUntil = nil
+                for listener in listeners { try? control(EPOLL_CTL_MOD, listener, events: EPOLLIN.rawValue) }
+            } else {
+                next = paused
+            }
+        }
+        for connection in Array(connections.values) {
+            if let linger = connection.lingerDeadline {
+                if now >= linger { destroy(connection) } else { next = min(next, linger) }
+                continue
+            }
+            if let deadline = connection.machine.deadline, now >= deadline {
+                perform(connection.machine.timerFired(now: now), on: connection, now: now)
+            }
+            if !connection.closed, let deadline = connection.deadline { next = min(next, deadline) }
+        }
+        nextTimerCheck = next
+    }
+
+    private func beginShutdown(grace: Duration, now: ServerInstant) {
+        shutdownDeadline = now.advanced(by: grace)
+        for listener in listeners {
+            try? control(EPOLL_CTL_DEL, listener, events: 0)
+            close(listener)
+        }
+        listeners.removeAll()
+        for connection in Array(connections.values) where connection.lingerDeadline == nil {
+            perform(connection.machine.shutdown(), on: connection, now: now)
+        }
+    }
+
+    private func control(_ operation: Int32, _ fd: Int32, events: UInt32) throws(SocketError) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        try syscall("epoll_ctl") { epoll_ctl(epollFD, operation, fd, &event) }
+    }
+}

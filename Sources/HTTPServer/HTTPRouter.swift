@@ -1,0 +1,89 @@
+/// A handler: runs on a worker thread, must not block for long, returns the whole response.
+public typealias HTTPHandler = @Sendable (HTTPRequest, RouteParameters) -> HTTPResponse
+
+/// Maps paths and methods to handlers. Exact paths are looked up in a dictionary; patterns with one
+/// parameter segment are tried in registration order. GET routes answer HEAD as well.
+public final class HTTPRouter: Sendable {
+    struct Route: Sendable {
+        let pattern: RoutePattern
+        /// Stable label for metrics, e.g. `/devices/{mac}.json`.
+        let name: String
+        var handlers: [String: HTTPHandler]
+        let requiresAuthentication: Bool
+
+        var allowedMethods: [String] {
+            var methods = Set(handlers.keys)
+            if methods.contains("GET") { methods.insert("HEAD") }
+            return methods.sorted()
+        }
+
+        func handler(for method: String) -> HTTPHandler? {
+            handlers[method] ?? (method == "HEAD" ? handlers["GET"] : nil)
+        }
+    }
+
+    enum Resolution: Sendable {
+        case matched(Route, HTTPHandler, RouteParameters)
+        case methodNotAllowed(Route)
+        case notFound
+    }
+
+    private struct Table: Sendable {
+        var exact: [String: Route] = [:]
+        var patterns: [Route] = []
+    }
+
+    private let table = Locked(Table())
+
+    public init() {}
+
+    /// Registers `handler` for `methods` on `pattern` (`/metrics` or `/devices/{mac}.json`).
+    /// `name` defaults to the pattern. Routes with `requiresAuthentication: false` (e.g. `/-/healthy`)
+    /// are served without credentials even when the server has authentication configured.
+    public func add(
+        _ pattern: String, methods: [String] = ["GET"], name: String? = nil,
+        requiresAuthentication: Bool = true, handler: @escaping HTTPHandler
+    ) {
+        let parsed = RoutePattern(pattern)
+        table.withLock { table in
+            let update = { (existing: Route?) -> Route in
+                var route =
+                    existing
+                    ?? Route(
+                        pattern: parsed, name: name ?? pattern, handlers: [:],
+                        requiresAuthentication: requiresAuthentication)
+                for method in methods { route.handlers[method] = handler }
+                return route
+            }
+            if parsed.isExact {
+                table.exact[pattern] = update(table.exact[pattern])
+            } else if let index = table.patterns.firstIndex(where: { $0.pattern == parsed }) {
+                table.patterns[index] = update(table.patterns[index])
+            } else {
+                table.patterns.append(update(nil))
+            }
+        }
+    }
+
+    /// Shorthand for a GET (and so HEAD) route.
+    public func get(
+        _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true,
+        handler: @escaping HTTPHandler
+    ) {
+        add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication, handler: handler)
+    }
+
+    func resolve(method: String, path: String) -> Resolution {
+        table.withLock { table in
+            if let route = table.exact[path] {
+                return route.handler(for: method).map { .matched(route, $0, RouteParameters()) }
+                    ?? .methodNotAllowed(route)
+            }
+            for route in table.patterns {
+                guard let parameters = route.pattern.match(path) else { continue }
+                return route.handler(for: method).map { .matched(route, $0, parameters) } ?? .methodNotAllowed(route)
+            }
+            return .notFound
+        }
+    }
+}

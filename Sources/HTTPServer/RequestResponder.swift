@@ -1,0 +1,47 @@
+/// What a worker does with one request: authenticate, route, run the handler, encode. Runs on worker threads.
+struct RequestResponder: Sendable {
+    let router: HTTPRouter
+    let authentication: Authentication?
+    let observer: (@Sendable (RequestLogRecord) -> Void)?
+
+    func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> [UInt8] {
+        let started = ServerInstant.now()
+        let (response, routeName) = response(for: request)
+        let bytes = encoder.encode(
+            response, headOnly: request.method == "HEAD", close: closeAfter,
+            version: request.version)
+        observer?(
+            RequestLogRecord(
+                route: routeName, method: request.method, statusCode: response.status.code,
+                remoteAddress: request.remoteAddress,
+                handlerNanoseconds: ServerInstant.now().nanoseconds - started.nanoseconds))
+        return bytes
+    }
+
+    func response(for request: HTTPRequest) -> (HTTPResponse, route: String) {
+        let resolution = router.resolve(method: request.method, path: request.path)
+        let route: HTTPRouter.Route?
+        switch resolution {
+        case .matched(let matched, _, _), .methodNotAllowed(let matched): route = matched
+        case .notFound: route = nil
+        }
+        // Unknown paths need credentials too, so a 404 does not reveal which routes exist.
+        if let authentication, route?.requiresAuthentication ?? true, !authentication.isAuthorized(request.headers) {
+            var response = HTTPResponse.status(.unauthorized)
+            for challenge in authentication.challenges {
+                response.headers.add(name: "WWW-Authenticate", value: challenge)
+            }
+            return (response, route?.name ?? "other")
+        }
+        switch resolution {
+        case .matched(let route, let handler, let parameters):
+            return (handler(request, parameters), route.name)
+        case .methodNotAllowed(let route):
+            var response = HTTPResponse.status(.methodNotAllowed)
+            response.headers.add(name: "Allow", value: route.allowedMethods.joined(separator: ", "))
+            return (response, route.name)
+        case .notFound:
+            return (.status(.notFound), "other")
+        }
+    }
+}
