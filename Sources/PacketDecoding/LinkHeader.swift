@@ -1,0 +1,75 @@
+import LanscopeCore
+
+/// The link layer of one frame: addresses, up to two VLAN tags and the EtherType that follows them.
+public struct LinkHeader: Sendable, Hashable {
+    public var source: MACAddress = .zero
+    /// Zero for Linux cooked captures, which record only the sending side's address.
+    public var destination: MACAddress = .zero
+    public var outerVLAN: UInt16 = 0
+    public var innerVLAN: UInt16 = 0
+    /// Number of 802.1Q/802.1ad tags crossed (more than two are walked but only two recorded).
+    public var vlanTagCount: Int = 0
+    /// EtherType after the tags; for 802.3 frames (length field < 0x0600) the length value itself.
+    public var etherType: UInt16 = 0
+
+    /// At most this many stacked tags are walked before the frame is rejected.
+    static let maximumVLANTags = 4
+
+    public init() {}
+
+    /// Ethernet II with optional 802.1Q / 802.1ad (QinQ) tags.
+    public init(ethernet reader: inout ByteReader) throws(DecodeError) {
+        destination = try reader.readMAC()
+        source = try reader.readMAC()
+        etherType = try reader.readUInt16()
+        try walkVLANTags(&reader)
+    }
+
+    /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 16 bytes): packet type, ARPHRD type, address
+    /// length, 8 address bytes, protocol.
+    public init(linuxSLL reader: inout ByteReader) throws(DecodeError) {
+        _ = try reader.readUInt16()
+        let hardwareType = try reader.readUInt16()
+        let addressLength = try reader.readUInt16()
+        let address = try reader.readBuffer(8)
+        etherType = try reader.readUInt16()
+        source = Self.cookedSource(hardwareType: hardwareType, addressLength: Int(addressLength), address: address)
+        try walkVLANTags(&reader)
+    }
+
+    /// Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 20 bytes): protocol, reserved, interface
+    /// index, ARPHRD type, packet type, address length, 8 address bytes.
+    public init(linuxSLL2 reader: inout ByteReader) throws(DecodeError) {
+        etherType = try reader.readUInt16()
+        try reader.skip(2 + 4)
+        let hardwareType = try reader.readUInt16()
+        _ = try reader.readUInt8()
+        let addressLength = try reader.readUInt8()
+        let address = try reader.readBuffer(8)
+        source = Self.cookedSource(hardwareType: hardwareType, addressLength: Int(addressLength), address: address)
+        try walkVLANTags(&reader)
+    }
+
+    /// Only ARPHRD_ETHER (1) addresses of six bytes are MACs; loopback, tunnels and the like are not.
+    private static func cookedSource(hardwareType: UInt16, addressLength: Int, address: UnsafeRawBufferPointer)
+        -> MACAddress
+    {
+        guard hardwareType == 1, addressLength == 6 else { return .zero }
+        var reader = ByteReader(address)
+        return (try? reader.readMAC()) ?? .zero
+    }
+
+    private mutating func walkVLANTags(_ reader: inout ByteReader) throws(DecodeError) {
+        // 0x8100 C-tag (802.1Q), 0x88A8 S-tag (802.1ad), 0x9100 the pre-standard QinQ outer tag.
+        while etherType == 0x8100 || etherType == 0x88A8 || etherType == 0x9100 {
+            guard vlanTagCount < Self.maximumVLANTags else {
+                throw .invalidValue(field: "VLAN tag count", value: vlanTagCount + 1)
+            }
+            let tci = try reader.readUInt16()
+            let vlan = tci & 0x0FFF
+            if vlanTagCount == 0 { outerVLAN = vlan } else if vlanTagCount == 1 { innerVLAN = vlan }
+            vlanTagCount += 1
+            etherType = try reader.readUInt16()
+        }
+    }
+}
