@@ -1,7 +1,8 @@
 import LanscopeCore
 
-/// An ARP packet for Ethernet hardware and IPv4 protocol addresses (RFC 826). Other hardware or
-/// protocol types are rejected with `DecodeError.invalidValue`.
+/// An ARP packet for 48-bit MAC hardware addresses — hardware type 1 (Ethernet) or 6 (IEEE 802,
+/// as sent over LLC/SNAP) — and IPv4 protocol addresses (RFC 826). Other hardware or protocol
+/// types are rejected with `DecodeError.invalidValue`.
 public struct ARPPacket: Sendable, Hashable {
     /// 1 request, 2 reply.
     public var operation: UInt16
@@ -20,7 +21,7 @@ public struct ARPPacket: Sendable, Hashable {
         let protocolType = try reader.readUInt16()
         let hardwareLength = try reader.readUInt8()
         let protocolLength = try reader.readUInt8()
-        guard hardwareType == 1 else { throw .invalidValue(field: "ARP hardware type", value: Int(hardwareType)) }
+        guard hardwareType == 1 || hardwareType == 6 else { throw .invalidValue(field: "ARP hardware type", value: Int(hardwareType)) }
         guard protocolType == 0x0800 else { throw .invalidValue(field: "ARP protocol type", value: Int(protocolType)) }
         guard hardwareLength == 6 else { throw .invalidLength(field: "ARP hardware address", value: Int(hardwareLength)) }
         guard protocolLength == 4 else { throw .invalidLength(field: "ARP protocol address", value: Int(protocolLength)) }

@@ -59,6 +59,17 @@ public struct LinkHeader: Sendable, Hashable {
         return (try? reader.readMAC()) ?? .zero
     }
 
+    /// An IEEE 802.3 frame carries a length where Ethernet II has its EtherType; with an LLC/SNAP
+    /// header (DSAP/SSAP 0xAA, control 0x03) and OUI 00-00-00 the real EtherType follows (RFC 1042).
+    /// Other 802.3 frames (CDP's Cisco OUI, STP...) keep the length value as `etherType`.
+    private mutating func unwrapSNAP(_ reader: inout ByteReader) throws(DecodeError) {
+        guard etherType < 0x0600, reader.remaining >= 8, reader.peekUInt8() == 0xAA, reader.peekUInt8(ahead: 1) == 0xAA,
+              reader.peekUInt8(ahead: 2) == 0x03, reader.peekUInt8(ahead: 3) == 0, reader.peekUInt8(ahead: 4) == 0,
+              reader.peekUInt8(ahead: 5) == 0 else { return }
+        try reader.skip(6)
+        etherType = try reader.readUInt16()
+    }
+
     private mutating func walkVLANTags(_ reader: inout ByteReader) throws(DecodeError) {
         // 0x8100 C-tag (802.1Q), 0x88A8 S-tag (802.1ad), 0x9100 the pre-standard QinQ outer tag.
         while etherType == 0x8100 || etherType == 0x88A8 || etherType == 0x9100 {
@@ -71,5 +82,6 @@ public struct LinkHeader: Sendable, Hashable {
             vlanTagCount += 1
             etherType = try reader.readUInt16()
         }
+        try unwrapSNAP(&reader)
     }
 }
