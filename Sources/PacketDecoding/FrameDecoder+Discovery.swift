@@ -14,6 +14,13 @@ extension FrameDecoder {
     /// the target fields; a probe's 0.0.0.0 sender (RFC 5227) is no address.
     func decodeARP(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .arp
+        // Other hardware or protocol types (IPv6-less ARP variants, Frame Relay...) are ignored, not errors.
+        if let hardwareHigh = reader.peekUInt8(), let hardwareLow = reader.peekUInt8(ahead: 1),
+           let protocolHigh = reader.peekUInt8(ahead: 2), let protocolLow = reader.peekUInt8(ahead: 3) {
+            let hardwareType = UInt16(hardwareHigh) << 8 | UInt16(hardwareLow)
+            let protocolType = UInt16(protocolHigh) << 8 | UInt16(protocolLow)
+            guard hardwareType == 1 || hardwareType == 6, protocolType == 0x0800 else { return }
+        }
         let packet: ARPPacket
         do throws(DecodeError) {
             packet = try ARPPacket(from: &reader)

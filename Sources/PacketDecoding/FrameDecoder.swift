@@ -125,12 +125,29 @@ public struct FrameDecoder: Sendable {
                                   _ context: inout Context, source: IPAddress) {
         let low = min(udp.sourcePort, udp.destinationPort)
         let high = max(udp.sourcePort, udp.destinationPort)
+        let discovery: DiscoveryProtocol
         if (low == 67 || low == 68) && (high == 67 || high == 68), case .v4 = source {
-            decodeDHCPv4(reader.readRemaining(), &result, &context)
+            discovery = .dhcp
         } else if udp.sourcePort == 5353 || udp.destinationPort == 5353 {
-            decodeMDNS(reader.readRemaining(), &result, &context)
+            discovery = .mdns
         } else if udp.sourcePort == 1900 || udp.destinationPort == 1900 {
-            decodeSSDP(reader.readRemaining(), &result, &context)
+            discovery = .ssdp
+        } else {
+            return
+        }
+        // A message cut by the snap length would yield a shorter option list or header value that
+        // looks complete — a wrong fingerprint. Count it as an error instead of guessing.
+        guard udp.missingPayload == 0 else {
+            result.discovery = discovery
+            result.error = DecodeFailure(layer: discovery, error: .truncated(
+                offset: reader.offset, needed: reader.remaining + udp.missingPayload, available: reader.remaining))
+            return
+        }
+        let payload = reader.readRemaining()
+        switch discovery {
+        case .dhcp: decodeDHCPv4(payload, &result, &context)
+        case .mdns: decodeMDNS(payload, &result, &context)
+        default: decodeSSDP(payload, &result, &context)
         }
     }
 }

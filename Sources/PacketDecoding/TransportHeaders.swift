@@ -5,6 +5,8 @@ public struct UDPHeader: Sendable, Hashable {
     public var sourcePort: UInt16
     public var destinationPort: UInt16
     public var length: Int
+    /// Payload bytes missing from the capture (cut by the snap length or a short IP packet).
+    public var missingPayload: Int = 0
 
     public init(from reader: inout ByteReader) throws(DecodeError) {
         sourcePort = try reader.readUInt16()
@@ -14,6 +16,7 @@ public struct UDPHeader: Sendable, Hashable {
         // Length 0 is legal for jumbograms only (RFC 2675); otherwise it must cover the header.
         guard length >= 8 || length == 0 else { throw .invalidLength(field: "UDP", value: length) }
         let payload = length == 0 ? reader.remaining : min(length - 8, reader.remaining)
+        if length > 0 { missingPayload = length - 8 - payload }
         reader = try reader.subReader(payload)
     }
 }

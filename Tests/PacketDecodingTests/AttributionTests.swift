@@ -65,10 +65,12 @@ import LanscopeCore
     @Test func arp_ignored_forNonEthernetHardware() {
         var payload = B.arp(operation: 1, senderMAC: "00:11:22:33:44:55", senderIP: "10.0.0.7",
                             targetMAC: "00:00:00:00:00:00", targetIP: "10.0.0.1")
-        payload[1] = 6  // IEEE 802 hardware type
+        payload[1] = 15  // Frame Relay: not a MAC, ignored rather than counted as an error
         let result = decoder.decode(B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0806, payload: payload))
         #expect(result.observations.isEmpty)
-        #expect(result.error?.layer == .arp)
+        #expect(result.error == nil)
+        #expect(result.discovery == .arp)
+        #expect(throws: DecodeError.invalidValue(field: "ARP hardware type", value: 15)) { try ARPPacket(parsing: payload) }
     }
 
     @Test func dhcp_attributesClientFactsToChaddr_forDiscover() throws {
