@@ -1,6 +1,6 @@
 import Testing
 import LanscopeCore
-@testable import PacketDecoding
+import PacketDecoding
 
 /// Which MAC each fact is attributed to — the rules in FrameDecoder+Discovery.
 @Suite struct AttributionTests {

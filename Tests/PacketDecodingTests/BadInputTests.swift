@@ -1,6 +1,6 @@
 import Testing
 import LanscopeCore
-@testable import PacketDecoding
+import PacketDecoding
 
 /// Hostile and broken input: every decoder must return an error (or a partial, bounded result),
 /// never trap, hang or grow without bound.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LanscopeCore
-@testable import PacketDecoding
+import PacketDecoding
 
 /// Our decodes of real captures compared, field by field, with what tshark reports for the same
 /// frames. Skips (with a printed reason) when the corpus or tshark is absent.

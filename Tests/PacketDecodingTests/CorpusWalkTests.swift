@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 import LanscopeCore
-@testable import CapturePcap
-@testable import PacketDecoding
+import CapturePcap
+import PacketDecoding
 
 /// Every file of the corpus through PcapFileReader + FrameDecoder: readable Ethernet and cooked
 /// captures yield packets, other link types fail with a clear error, nothing traps.

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 import LanscopeCore
-@testable import CapturePcap
-@testable import PacketDecoding
+import CapturePcap
+import PacketDecoding
 
 /// PcapFileReader on files written here (pcap headers built by hand) and on corpus files.
 @Suite struct PcapFileReaderTests {
