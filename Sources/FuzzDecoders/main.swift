@@ -41,6 +41,9 @@ private func decodeDirectly(_ bytes: UnsafeRawBufferPointer) {
         _ = message.server
         _ = message.uniqueServiceName
     }
+    if let packet = try? LLDPPacket(parsing: bytes) { _ = packet.managementAddresses.count }
+    if let packet = try? CDPPacket(parsing: bytes) { precondition(packet.addresses.count <= 64) }
+    if let message = try? NBNSMessage(parsing: bytes) { _ = message.name }
     var reader = ByteReader(bytes)
     _ = try? ICMPv6Message(from: &reader)
     reader = ByteReader(bytes)

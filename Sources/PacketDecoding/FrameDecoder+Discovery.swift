@@ -157,4 +157,66 @@ extension FrameDecoder {
         }
         if let server { emit(.software(server, via: .ssdp), about: sender, &result, context) }
     }
+
+    /// LLDP describes the station that sent it: system name, description, management addresses.
+    func decodeLLDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .lldp
+        let packet: LLDPPacket
+        do throws(DecodeError) {
+            packet = try LLDPPacket(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .lldp, error: error)
+            return
+        }
+        let sender = context.sender
+        if let name = packet.systemName, !name.isEmpty { emit(.hostname(name, via: .lldp), about: sender, &result, context) }
+        if let description = packet.systemDescription, !description.isEmpty {
+            emit(.software(description, via: .lldp), about: sender, &result, context)
+        }
+        for address in packet.managementAddresses { emit(.address(address, via: .lldp), about: sender, &result, context) }
+    }
+
+    /// CDP describes the sending device: its device ID, platform (model) and addresses.
+    func decodeCDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .cdp
+        let packet: CDPPacket
+        do throws(DecodeError) {
+            packet = try CDPPacket(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .cdp, error: error)
+            return
+        }
+        let sender = context.sender
+        if let name = packet.deviceID, !name.isEmpty { emit(.hostname(name, via: .cdp), about: sender, &result, context) }
+        let firstVersionLine = packet.softwareVersion?.split(whereSeparator: \.isNewline).first.map(String.init)
+        if let software = packet.platform ?? firstVersionLine, !software.isEmpty {
+            emit(.software(software, via: .cdp), about: sender, &result, context)
+        }
+        for address in packet.addresses where !address.isUnspecified {
+            emit(.address(.v4(address), via: .cdp), about: sender, &result, context)
+        }
+    }
+
+    /// NBNS: a registration or refresh (RFC 1002 §4.2.2, §4.2.4) is broadcast by the name's owner,
+    /// so its unique workstation/server name and NB address describe the sender. Queries and
+    /// responses (a WINS server answers for others) and group names are not identity evidence.
+    func decodeNBNS(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .nbns
+        let message: NBNSMessage
+        do throws(DecodeError) {
+            message = try NBNSMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .nbns, error: error)
+            return
+        }
+        guard !message.isResponse, [5, 8, 9].contains(message.opcode), let name = message.name, !name.isEmpty,
+              message.suffix == 0x00 || message.suffix == 0x20 else { return }
+        let unique = message.entries.filter { !$0.isGroup }
+        guard !unique.isEmpty else { return }
+        let sender = context.sender
+        emit(.hostname(name, via: .nbns), about: sender, &result, context)
+        for entry in unique where !entry.address.isUnspecified {
+            emit(.address(.v4(entry.address), via: .nbns), about: sender, &result, context)
+        }
+    }
 }

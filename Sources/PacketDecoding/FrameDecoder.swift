@@ -36,6 +36,8 @@ public struct FrameDecoder: Sendable {
         case 0x0800: decodeIPv4(&reader, &result, &context)
         case 0x86DD: decodeIPv6(&reader, &result, &context)
         case 0x0806: decodeARP(&reader, &result, &context)
+        case 0x88CC: decodeLLDP(reader.readRemaining(), &result, &context)
+        case 0x2000 where link.snapOUI == 0x00000C: decodeCDP(reader.readRemaining(), &result, &context)
         default: break
         }
     }
@@ -132,6 +134,8 @@ public struct FrameDecoder: Sendable {
             discovery = .mdns
         } else if udp.sourcePort == 1900 || udp.destinationPort == 1900 {
             discovery = .ssdp
+        } else if udp.sourcePort == 137 && udp.destinationPort == 137, case .v4 = source {
+            discovery = .nbns
         } else {
             return
         }
@@ -147,6 +151,7 @@ public struct FrameDecoder: Sendable {
         switch discovery {
         case .dhcp: decodeDHCPv4(payload, &result, &context)
         case .mdns: decodeMDNS(payload, &result, &context)
+        case .nbns: decodeNBNS(payload, &result, &context)
         default: decodeSSDP(payload, &result, &context)
         }
     }

@@ -9,8 +9,12 @@ public struct LinkHeader: Sendable, Hashable {
     public var innerVLAN: UInt16 = 0
     /// Number of 802.1Q/802.1ad tags crossed (more than two are walked but only two recorded).
     public var vlanTagCount: Int = 0
-    /// EtherType after the tags; for 802.3 frames (length field < 0x0600) the length value itself.
+    /// EtherType after the tags; for 802.3 frames (length field < 0x0600) the length value itself,
+    /// or the SNAP protocol ID when an LLC/SNAP header follows.
     public var etherType: UInt16 = 0
+    /// The SNAP OUI when an LLC/SNAP header was crossed (0 for RFC 1042 encapsulation, 0x00000C
+    /// for Cisco protocols such as CDP); nil for Ethernet II.
+    public var snapOUI: UInt32?
 
     /// At most this many stacked tags are walked before the frame is rejected.
     static let maximumVLANTags = 4
@@ -60,13 +64,14 @@ public struct LinkHeader: Sendable, Hashable {
     }
 
     /// An IEEE 802.3 frame carries a length where Ethernet II has its EtherType; with an LLC/SNAP
-    /// header (DSAP/SSAP 0xAA, control 0x03) and OUI 00-00-00 the real EtherType follows (RFC 1042).
-    /// Other 802.3 frames (CDP's Cisco OUI, STP...) keep the length value as `etherType`.
+    /// header (DSAP/SSAP 0xAA, control 0x03) the OUI and protocol ID follow — OUI 00-00-00 means the
+    /// protocol ID is an EtherType (RFC 1042). Other 802.3 frames (STP, NetBEUI...) keep the length.
     private mutating func unwrapSNAP(_ reader: inout ByteReader) throws(DecodeError) {
         guard etherType < 0x0600, reader.remaining >= 8, reader.peekUInt8() == 0xAA, reader.peekUInt8(ahead: 1) == 0xAA,
-              reader.peekUInt8(ahead: 2) == 0x03, reader.peekUInt8(ahead: 3) == 0, reader.peekUInt8(ahead: 4) == 0,
-              reader.peekUInt8(ahead: 5) == 0 else { return }
-        try reader.skip(6)
+              reader.peekUInt8(ahead: 2) == 0x03 else { return }
+        try reader.skip(3)
+        let oui = UInt32(try reader.readUInt16()) << 8 | UInt32(try reader.readUInt8())
+        snapOUI = oui
         etherType = try reader.readUInt16()
     }
 

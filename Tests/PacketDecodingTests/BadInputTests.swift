@@ -406,4 +406,40 @@ import PacketDecoding
         let icmp: [UInt8] = [135, 0, 0, 0, 0, 0, 0, 0] + B.ipv6("fe80::2") + [1, 4, 0, 0, 0, 0, 0, 0]
         #expect(throws: DecodeError.self) { try ICMPv6Message(parsing: icmp) }
     }
+
+    // MARK: LLDP, CDP, NBNS
+
+    @Test func lldp_rejects_forTLVPastEnd() {
+        // System name TLV (type 5) claiming 40 bytes with 3 present.
+        #expect(throws: DecodeError.self) { try LLDPPacket(parsing: [0x0A, 40, 0x61, 0x62, 0x63]) }
+    }
+
+    @Test func lldp_rejects_forManagementAddressLengthTooShort() {
+        #expect(throws: DecodeError.invalidLength(field: "LLDP management address", value: 1)) {
+            try LLDPPacket(parsing: [0x10, 2, 1, 1])
+        }
+    }
+
+    @Test func lldp_stopsAtEndTLV_ignoringTrailingBytes() throws {
+        let packet = try LLDPPacket(parsing: [0x0A, 1, 0x61, 0, 0, 0xFF, 0xFF, 0xFF])
+        #expect(packet.systemName == "a")
+    }
+
+    @Test func cdp_rejects_forTLVLengthBelowHeader() {
+        #expect(throws: DecodeError.invalidLength(field: "CDP TLV", value: 3)) { try CDPPacket(parsing: [2, 180, 0, 0, 0, 1, 0, 3]) }
+    }
+
+    @Test func cdp_boundsAddressCount_forHugeDeclaredCount() {
+        // 0xFFFFFFFF addresses declared, none present: a truncation error, not a long loop.
+        #expect(throws: DecodeError.self) { try CDPPacket(parsing: [2, 180, 0, 0, 0, 2, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF]) }
+    }
+
+    @Test func nbns_rejects_forCountsTheMessageCannotHold() {
+        #expect(throws: DecodeError.self) { try NBNSMessage(parsing: B.dnsHeader(flags: 0x2800, questions: 0xFFFF, answers: 0)) }
+    }
+
+    @Test func nbns_leavesNameEmpty_forNonNetBIOSEncoding() throws {
+        let message = try NBNSMessage(parsing: B.dnsHeader(flags: 0x2800, questions: 1, answers: 0) + B.name("plain") + [0, 0x20, 0, 1])
+        #expect(message.name == nil)
+    }
 }

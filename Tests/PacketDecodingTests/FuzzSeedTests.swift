@@ -27,6 +27,7 @@ import PacketDecoding
         ("arp-request", DiscoveryProtocol.arp), ("arp-qinq", .arp), ("dhcp-discover", .dhcp), ("dhcp-ack", .dhcp),
         ("mdns-response", .mdns), ("mdns-query", .mdns), ("ssdp-notify", .ssdp), ("ssdp-msearch", .ssdp),
         ("ssdp-response", .ssdp), ("ndp-ns", .ndp), ("ndp-na", .ndp), ("ndp-ra", .ndp), ("ipv6-extensions-udp", .mdns),
+        ("lldp", .lldp), ("cdp", .cdp), ("nbns-registration", .nbns),
     ])
     func seed_decodesToItsProtocol(name: String, discovery: DiscoveryProtocol) throws {
         let result = FrameDecoder(linkType: .ethernet).decode(try Self.seed(name))
@@ -40,6 +41,35 @@ import PacketDecoding
                                                 vendorClass: "lanscope-seed 1.0", clientIdentifier: [1, 0, 0x11, 0x22, 0x33, 0x44, 0x55],
                                                 maxMessageSize: 1500, requestedAddress: IPv4Address("192.168.7.10"))
         #expect(result.observations.map(\.fact) == [.dhcpClient(fingerprint), .hostname("seed-host", via: .dhcp)])
+    }
+
+    @Test func lldpSeed_describesSender() throws {
+        let result = FrameDecoder(linkType: .ethernet).decode(try Self.seed("lldp"))
+        #expect(result.discovery == .lldp)
+        #expect(result.observations.map(\.fact) == [.hostname("seed-switch", via: .lldp), .software("SeedOS 1.0 switch", via: .lldp),
+                                                     .address(.v4(IPv4Address("192.168.7.2")!), via: .lldp)])
+        #expect(result.observations.allSatisfy { $0.mac == Self.seedMAC })
+    }
+
+    @Test func cdpSeed_describesSender_throughSNAP() throws {
+        let result = FrameDecoder(linkType: .ethernet).decode(try Self.seed("cdp"))
+        #expect(result.discovery == .cdp)
+        #expect(result.summary.etherType == 0x2000)
+        #expect(result.observations.map(\.fact) == [.hostname("seed-router", via: .cdp), .software("seed 2811", via: .cdp),
+                                                     .address(.v4(IPv4Address("192.168.7.1")!), via: .cdp)])
+    }
+
+    @Test func nbnsRegistrationSeed_namesSender() throws {
+        let result = FrameDecoder(linkType: .ethernet).decode(try Self.seed("nbns-registration"))
+        #expect(result.discovery == .nbns)
+        #expect(result.observations == [
+            Observation(mac: Self.seedMAC, time: .zero, fact: .hostname("SEEDPC", via: .nbns)),
+            Observation(mac: Self.seedMAC, time: .zero, fact: .address(.v4(IPv4Address("192.168.7.10")!), via: .nbns)),
+        ])
+        // The same packet as a query (opcode 0) names what is looked for, not the asker.
+        var query = try Self.seed("nbns-registration")
+        query[14 + 20 + 8 + 2] &= 0x87
+        #expect(FrameDecoder(linkType: .ethernet).decode(query).observations.isEmpty)
     }
 
     @Test func mdnsPointerLoopSeed_isAnErrorNotAHang() throws {
