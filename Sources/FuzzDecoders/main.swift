@@ -1,2 +1,79 @@
+/// libFuzzer entry point for the packet decoders: each input is decoded as a frame of every link
+/// type and handed to every protocol decoder directly; inputs that start like a capture file are
+/// also replayed through PcapFileReader. Build with
+/// `swift build -c release --product FuzzDecoders --sanitize=fuzzer --sanitize=address`.
+import CapturePcap
+import Glibc
+import LanscopeCore
+import PacketDecoding
+
+private let decoders = [FrameDecoder(linkType: .ethernet), FrameDecoder(linkType: .linuxSLL),
+                        FrameDecoder(linkType: .linuxSLL2)]
+private let capturePath = "/tmp/lanscope-fuzz-\(getpid()).pcap"
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 { 0 }
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    var result = DecodeResult()
+    for decoder in decoders {
+        decoder.decode(bytes, wireLength: size, time: .zero, into: &result)
+        for observation in result.observations { precondition(observation.mac.isUnicastDevice) }
+    }
+    decodeDirectly(bytes)
+    if size >= 24, isCaptureFile(bytes) { replay(bytes) }
+    return 0
+}
+
+private func decodeDirectly(_ bytes: UnsafeRawBufferPointer) {
+    if let packet = try? ARPPacket(parsing: bytes) { _ = packet.isGratuitous }
+    if let message = try? DHCPv4Message(parsing: bytes) {
+        _ = message.clientHostname
+        _ = message.clientFingerprint
+        _ = message.serverIdentifier
+    }
+    if let message = try? DNSMessage(parsing: bytes) {
+        let announcement = MDNSAnnouncement(message: message)
+        precondition(announcement.hostnames.allSatisfy { $0.utf8.count <= 255 * 3 })
+        for record in message.allRecords { _ = record.data.txtEntries }
+    }
+    if let message = try? SSDPMessage(parsing: bytes) {
+        precondition(message.headers.count <= SSDPMessage.maximumHeaders)
+        _ = message.server
+        _ = message.uniqueServiceName
+    }
+    if let packet = try? LLDPPacket(parsing: bytes) { _ = packet.managementAddresses.count }
+    if let packet = try? CDPPacket(parsing: bytes) { precondition(packet.addresses.count <= 64) }
+    if let message = try? NBNSMessage(parsing: bytes) { _ = message.name }
+    var reader = ByteReader(bytes)
+    _ = try? ICMPv6Message(from: &reader)
+    reader = ByteReader(bytes)
+    if let header = try? IPv6Header(from: &reader) {
+        precondition(header.extensionHeaderCount <= IPv6Header.maximumExtensionHeaders)
+    }
+    reader = ByteReader(bytes)
+    _ = try? IPv4Header(from: &reader)
+    reader = ByteReader(bytes)
+    _ = try? TCPHeader(from: &reader)
+    reader = ByteReader(bytes)
+    _ = try? UDPHeader(from: &reader)
+    reader = ByteReader(bytes)
+    _ = try? DNSName(from: &reader)
+}
+
+private func isCaptureFile(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let magic = bytes.loadUnaligned(as: UInt32.self)
+    return magic == 0xA1B2_C3D4 || magic == 0xA1B2_3C4D || magic == 0x0A0D_0D0A
+}
+
+private func replay(_ bytes: UnsafeRawBufferPointer) {
+    guard let file = fopen(capturePath, "wb") else { return }
+    fwrite(bytes.baseAddress, 1, bytes.count, file)
+    fclose(file)
+    defer { unlink(capturePath) }
+    guard let reader = try? PcapFileReader(path: capturePath) else { return }
+    let decoder = FrameDecoder(linkType: reader.linkType)
+    var result = DecodeResult()
+    try? reader.forEachPacket { frame, wireLength, time in
+        decoder.decode(frame, wireLength: wireLength, time: time, into: &result)
+    }
+}

@@ -1,0 +1,222 @@
+import LanscopeCore
+
+/// Discovery protocols and their attribution rules: which MAC each fact is about.
+extension FrameDecoder {
+    /// Records a fact unless the MAC cannot be a device (group or zero address) or the same fact
+    /// was already recorded for this frame.
+    func emit(_ fact: Fact, about mac: MACAddress, _ result: inout DecodeResult, _ context: Context) {
+        guard mac.isUnicastDevice else { return }
+        let observation = Observation(mac: mac, time: context.time, fact: fact)
+        if !result.observations.contains(observation) { result.observations.append(observation) }
+    }
+
+    /// ARP teaches the sender's MAC ↔ IPv4 address (requests, replies and gratuitous alike), never
+    /// the target fields; a probe's 0.0.0.0 sender (RFC 5227) is no address.
+    func decodeARP(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .arp
+        // Other hardware or protocol types (IPv6-less ARP variants, Frame Relay...) are ignored, not errors.
+        if let hardwareHigh = reader.peekUInt8(), let hardwareLow = reader.peekUInt8(ahead: 1),
+           let protocolHigh = reader.peekUInt8(ahead: 2), let protocolLow = reader.peekUInt8(ahead: 3) {
+            let hardwareType = UInt16(hardwareHigh) << 8 | UInt16(hardwareLow)
+            let protocolType = UInt16(protocolHigh) << 8 | UInt16(protocolLow)
+            guard hardwareType == 1 || hardwareType == 6, protocolType == 0x0800 else { return }
+        }
+        let packet: ARPPacket
+        do throws(DecodeError) {
+            packet = try ARPPacket(from: &reader)
+        } catch {
+            result.error = DecodeFailure(layer: .arp, error: error)
+            return
+        }
+        let ip = packet.senderIP
+        guard !ip.isUnspecified, !ip.isMulticast, !ip.isLimitedBroadcast else { return }
+        emit(.address(.v4(ip), via: .arp), about: packet.senderMAC, &result, context)
+    }
+
+    /// NDP (RFC 4861): a source link-layer option pairs with the IPv6 source of RS/RA/NS, a target
+    /// link-layer option with the target address of NA. DAD probes (unspecified source) teach nothing.
+    func decodeICMPv6(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context,
+                      source: IPAddress) {
+        guard let type = reader.peekUInt8(), (133...137).contains(type) else { return }
+        result.discovery = .ndp
+        let message: ICMPv6Message
+        do throws(DecodeError) {
+            message = try ICMPv6Message(from: &reader)
+        } catch {
+            result.error = DecodeFailure(layer: .ndp, error: error)
+            return
+        }
+        switch message.type {
+        case 133, 134, 135:
+            if case .v6(let address) = source, !address.isUnspecified, !address.isMulticast,
+               let mac = message.sourceLinkLayerAddress {
+                emit(.address(source, via: .ndp), about: mac, &result, context)
+            }
+        case 136:
+            if let target = message.targetAddress, !target.isUnspecified, !target.isMulticast,
+               let mac = message.targetLinkLayerAddress {
+                emit(.address(.v6(target), via: .ndp), about: mac, &result, context)
+            }
+        default:
+            break
+        }
+    }
+
+    /// DHCPv4 (RFC 2131): client messages speak about `chaddr`; server messages about the server
+    /// that sent them, and an ACK assigns `yiaddr` to `chaddr`. A relay's own MAC gets nothing
+    /// from the client's fields.
+    func decodeDHCPv4(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .dhcp
+        let message: DHCPv4Message
+        do throws(DecodeError) {
+            message = try DHCPv4Message(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .dhcp, error: error)
+            return
+        }
+        guard let type = message.messageType else { return }
+        let client = message.clientMAC ?? .zero
+        if message.op == 1 {
+            guard [1, 3, 4, 7, 8].contains(type), let fingerprint = message.clientFingerprint else { return }
+            emit(.dhcpClient(fingerprint), about: client, &result, context)
+            if let name = message.clientHostname { emit(.hostname(name, via: .dhcp), about: client, &result, context) }
+            if !message.clientAddress.isUnspecified {
+                emit(.address(.v4(message.clientAddress), via: .dhcp), about: client, &result, context)
+            }
+        } else {
+            guard [2, 5, 6].contains(type) else { return }
+            emit(.dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type), about: context.sender,
+                 &result, context)
+            if type == 5, !message.yourAddress.isUnspecified {
+                emit(.address(.v4(message.yourAddress), via: .dhcp), about: client, &result, context)
+            }
+        }
+    }
+
+    /// mDNS: a response describes its sender (names, addresses, services); a query only says what
+    /// the asker looks for — its known-answer records are not the asker's identity (RFC 6762 §7.1).
+    func decodeMDNS(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .mdns
+        let message: DNSMessage
+        do throws(DecodeError) {
+            message = try DNSMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .mdns, error: error)
+            return
+        }
+        let sender = context.sender
+        guard sender.isUnicastDevice else { return }
+        if !message.isResponse {
+            for question in message.questions {
+                emit(.searching(target: question.name.description, via: .mdns), about: sender, &result, context)
+            }
+            return
+        }
+        let announcement = MDNSAnnouncement(message: message)
+        for name in announcement.hostnames { emit(.hostname(name, via: .mdns), about: sender, &result, context) }
+        for address in announcement.addresses { emit(.address(address, via: .mdns), about: sender, &result, context) }
+        for service in announcement.services { emit(.service(service), about: sender, &result, context) }
+    }
+
+    /// SSDP: NOTIFY ssdp:alive and search responses describe the sender; an M-SEARCH only names
+    /// what the client looks for.
+    func decodeSSDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .ssdp
+        let message: SSDPMessage
+        do throws(DecodeError) {
+            message = try SSDPMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .ssdp, error: error)
+            return
+        }
+        let sender = context.sender
+        guard sender.isUnicastDevice else { return }
+        let type: String?
+        switch message.kind {
+        case .search:
+            if let target = message.searchTarget, !target.isEmpty {
+                emit(.searching(target: target, via: .ssdp), about: sender, &result, context)
+            }
+            if let agent = message.userAgent, !agent.isEmpty {
+                emit(.software(agent, via: .ssdp), about: sender, &result, context)
+            }
+            return
+        case .notify:
+            let subtype = message.notificationSubtype?.lowercased()
+            guard subtype == "ssdp:alive" || subtype == "ssdp:update" else { return }
+            type = message.notificationType
+        case .response(let status):
+            guard status == 200 else { return }
+            type = message.searchTarget
+        }
+        let server = message.server.flatMap { $0.isEmpty ? nil : $0 }
+        if let type, !type.isEmpty {
+            let service = ServiceAdvertisement(via: .ssdp, type: type, name: message.uniqueServiceName,
+                                               location: message.location, server: server)
+            emit(.service(service), about: sender, &result, context)
+        }
+        if let server { emit(.software(server, via: .ssdp), about: sender, &result, context) }
+    }
+
+    /// LLDP describes the station that sent it: system name, description, management addresses.
+    func decodeLLDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .lldp
+        let packet: LLDPPacket
+        do throws(DecodeError) {
+            packet = try LLDPPacket(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .lldp, error: error)
+            return
+        }
+        let sender = context.sender
+        if let name = packet.systemName, !name.isEmpty { emit(.hostname(name, via: .lldp), about: sender, &result, context) }
+        if let description = packet.systemDescription, !description.isEmpty {
+            emit(.software(description, via: .lldp), about: sender, &result, context)
+        }
+        for address in packet.managementAddresses { emit(.address(address, via: .lldp), about: sender, &result, context) }
+    }
+
+    /// CDP describes the sending device: its device ID, platform (model) and addresses.
+    func decodeCDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .cdp
+        let packet: CDPPacket
+        do throws(DecodeError) {
+            packet = try CDPPacket(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .cdp, error: error)
+            return
+        }
+        let sender = context.sender
+        if let name = packet.deviceID, !name.isEmpty { emit(.hostname(name, via: .cdp), about: sender, &result, context) }
+        let firstVersionLine = packet.softwareVersion?.split(whereSeparator: \.isNewline).first.map(String.init)
+        if let software = packet.platform ?? firstVersionLine, !software.isEmpty {
+            emit(.software(software, via: .cdp), about: sender, &result, context)
+        }
+        for address in packet.addresses where !address.isUnspecified {
+            emit(.address(.v4(address), via: .cdp), about: sender, &result, context)
+        }
+    }
+
+    /// NBNS: a registration or refresh (RFC 1002 §4.2.2, §4.2.4) is broadcast by the name's owner,
+    /// so its unique workstation/server name and NB address describe the sender. Queries and
+    /// responses (a WINS server answers for others) and group names are not identity evidence.
+    func decodeNBNS(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .nbns
+        let message: NBNSMessage
+        do throws(DecodeError) {
+            message = try NBNSMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .nbns, error: error)
+            return
+        }
+        guard !message.isResponse, [5, 8, 9].contains(message.opcode), let name = message.name, !name.isEmpty,
+              message.suffix == 0x00 || message.suffix == 0x20 else { return }
+        let unique = message.entries.filter { !$0.isGroup }
+        guard !unique.isEmpty else { return }
+        let sender = context.sender
+        emit(.hostname(name, via: .nbns), about: sender, &result, context)
+        for entry in unique where !entry.address.isUnspecified {
+            emit(.address(.v4(entry.address), via: .nbns), about: sender, &result, context)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import LanscopeCore
+
+/// Turns one captured frame into a `FrameSummary` and the observations its discovery payload
+/// carries. Non-discovery frames only fill the summary, without allocating.
+public struct FrameDecoder: Sendable {
+    public let linkType: LinkType
+
+    public init(linkType: LinkType) {
+        self.linkType = linkType
+    }
+
+    public func decode(_ frame: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp,
+                       into result: inout DecodeResult) {
+        result.reset()
+        result.summary.wireLength = wireLength
+        var reader = ByteReader(frame)
+        let link: LinkHeader
+        do throws(DecodeError) {
+            switch linkType {
+            case .ethernet: link = try LinkHeader(ethernet: &reader)
+            case .linuxSLL: link = try LinkHeader(linuxSLL: &reader)
+            case .linuxSLL2: link = try LinkHeader(linuxSLL2: &reader)
+            }
+        } catch {
+            result.error = DecodeFailure(layer: .ethernet, error: error)
+            return
+        }
+        result.summary.source = link.source
+        result.summary.destination = link.destination
+        result.summary.outerVLAN = link.outerVLAN
+        result.summary.innerVLAN = link.innerVLAN
+        result.summary.etherType = link.etherType
+
+        var context = Context(time: time, sender: link.source)
+        switch link.etherType {
+        case 0x0800: decodeIPv4(&reader, &result, &context)
+        case 0x86DD: decodeIPv6(&reader, &result, &context)
+        case 0x0806: decodeARP(&reader, &result, &context)
+        case 0x88CC: decodeLLDP(reader.readRemaining(), &result, &context)
+        case 0x2000 where link.snapOUI == 0x00000C: decodeCDP(reader.readRemaining(), &result, &context)
+        default: break
+        }
+    }
+
+    /// Convenience for tests and tools: decodes a byte array into a fresh result.
+    public func decode(_ frame: [UInt8], wireLength: Int? = nil, time: Timestamp = .zero) -> DecodeResult {
+        var result = DecodeResult()
+        frame.withUnsafeBytes { decode($0, wireLength: wireLength ?? frame.count, time: time, into: &result) }
+        return result
+    }
+
+    /// Per-frame state the discovery decoders share.
+    struct Context {
+        var time: Timestamp
+        /// The link-layer sender (Ethernet source, or the cooked header's address).
+        var sender: MACAddress
+    }
+
+    private func decodeIPv4(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
+        let header: IPv4Header
+        do throws(DecodeError) {
+            header = try IPv4Header(from: &reader)
+        } catch {
+            result.error = DecodeFailure(layer: .ipv4, error: error)
+            return
+        }
+        result.summary.ipVersion = 4
+        result.summary.sourceIP = .v4(header.source)
+        result.summary.destinationIP = .v4(header.destination)
+        // Only the first fragment carries the transport header (RFC 791).
+        guard header.isFirstFragment else { return }
+        decodeTransport(header.protocolNumber, &reader, &result, &context, source: .v4(header.source))
+    }
+
+    private func decodeIPv6(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
+        let header: IPv6Header
+        do throws(DecodeError) {
+            header = try IPv6Header(from: &reader)
+        } catch {
+            result.error = DecodeFailure(layer: .ipv6, error: error)
+            // The fixed header may still have been readable: keep the addresses for counting.
+            return
+        }
+        result.summary.ipVersion = 6
+        result.summary.sourceIP = .v6(header.source)
+        result.summary.destinationIP = .v6(header.destination)
+        guard !header.isNonFirstFragment else { return }
+        decodeTransport(header.upperLayerProtocol, &reader, &result, &context, source: .v6(header.source))
+    }
+
+    private func decodeTransport(_ protocolNumber: UInt8, _ reader: inout ByteReader, _ result: inout DecodeResult,
+                                 _ context: inout Context, source: IPAddress) {
+        switch protocolNumber {
+        case 6:
+            do throws(DecodeError) {
+                let tcp = try TCPHeader(from: &reader)
+                result.summary.transport = 6
+                result.summary.sourcePort = tcp.sourcePort
+                result.summary.destinationPort = tcp.destinationPort
+                result.summary.tcpFlags = tcp.flags
+            } catch {
+                result.error = DecodeFailure(layer: .tcp, error: error)
+            }
+        case 17:
+            let udp: UDPHeader
+            do throws(DecodeError) {
+                udp = try UDPHeader(from: &reader)
+            } catch {
+                result.error = DecodeFailure(layer: .udp, error: error)
+                return
+            }
+            result.summary.transport = 17
+            result.summary.sourcePort = udp.sourcePort
+            result.summary.destinationPort = udp.destinationPort
+            decodeUDPPayload(udp, &reader, &result, &context, source: source)
+        case 1:
+            result.summary.transport = 1
+        case 58:
+            result.summary.transport = 58
+            decodeICMPv6(&reader, &result, &context, source: source)
+        default:
+            break
+        }
+    }
+
+    private func decodeUDPPayload(_ udp: UDPHeader, _ reader: inout ByteReader, _ result: inout DecodeResult,
+                                  _ context: inout Context, source: IPAddress) {
+        let low = min(udp.sourcePort, udp.destinationPort)
+        let high = max(udp.sourcePort, udp.destinationPort)
+        let discovery: DiscoveryProtocol
+        if (low == 67 || low == 68) && (high == 67 || high == 68), case .v4 = source {
+            discovery = .dhcp
+        } else if udp.sourcePort == 5353 || udp.destinationPort == 5353 {
+            discovery = .mdns
+        } else if udp.sourcePort == 1900 || udp.destinationPort == 1900 {
+            discovery = .ssdp
+        } else if udp.sourcePort == 137 && udp.destinationPort == 137, case .v4 = source {
+            discovery = .nbns
+        } else {
+            return
+        }
+        // A message cut by the snap length would yield a shorter option list or header value that
+        // looks complete — a wrong fingerprint. Count it as an error instead of guessing.
+        guard udp.missingPayload == 0 else {
+            result.discovery = discovery
+            result.error = DecodeFailure(layer: discovery, error: .truncated(
+                offset: reader.offset, needed: reader.remaining + udp.missingPayload, available: reader.remaining))
+            return
+        }
+        let payload = reader.readRemaining()
+        switch discovery {
+        case .dhcp: decodeDHCPv4(payload, &result, &context)
+        case .mdns: decodeMDNS(payload, &result, &context)
+        case .nbns: decodeNBNS(payload, &result, &context)
+        default: decodeSSDP(payload, &result, &context)
+        }
+    }
+}
