@@ -45,7 +45,7 @@ let package = Package(
         // Adapters.
         .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
-        .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool(), path: "Sources/BPFObjectPlugin"),
         .target(name: "CaptureEBPF",
                 dependencies: ["LanscopeCore", "CLibBPF", "LanscopeABI", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings, plugins: ["BPFObjectPlugin"]),
@@ -83,6 +83,6 @@ let package = Package(
         .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "LanscopeServiceTests", dependencies: ["LanscopeService", "TestSupport"],
-                    resources: [.copy("Golden")], swiftSettings: swiftSettings),
+                    exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

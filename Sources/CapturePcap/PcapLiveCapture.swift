@@ -29,6 +29,9 @@ public final class PcapLiveCapture: @unchecked Sendable {
         public var dropped: UInt64
         /// Frames the interface/driver dropped (`ps_ifdrop`).
         public var interfaceDropped: UInt64
+        public init(received: UInt64 = 0, dropped: UInt64 = 0, interfaceDropped: UInt64 = 0) {
+            self.received = received; self.dropped = dropped; self.interfaceDropped = interfaceDropped
+        }
     }
 
     public let configuration: Configuration

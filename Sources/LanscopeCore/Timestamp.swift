@@ -7,7 +7,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public init(secondsSinceEpoch: Double) { nanoseconds = Int64(secondsSinceEpoch * 1e9) }
 
     public static let zero = Timestamp(nanoseconds: 0)
-    public var seconds: Double { Double(nanoseconds) / 1e9 }
+    /// Seconds as a `Double`, computed from whole seconds plus the fraction so that e.g. `.35` stays
+    /// `.35` instead of picking up the rounding noise of `nanoseconds / 1e9`.
+    public var seconds: Double {
+        let whole = wholeSeconds
+        return Double(whole) + Double(nanoseconds - whole * 1_000_000_000) / 1e9
+    }
     public var wholeSeconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }

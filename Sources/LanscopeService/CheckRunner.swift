@@ -1,4 +1,5 @@
 import CaptureEBPF
+import Fingerprinting
 import History
 import Logging
 

@@ -40,7 +40,9 @@ public enum Commands {
         let vendors = VendorDirectory.load(path: ouiPath, logger: logger)
         if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
         let store: HistoryStore?
-        do { store = try databasePath.map { try HistoryStore(path: $0) } } catch { throw CommandError.history(error) }
+        do throws(HistoryError) { store = try databasePath.map { path throws(HistoryError) in try HistoryStore(path: path) } } catch {
+            throw CommandError.history(error)
+        }
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
@@ -217,7 +219,7 @@ public enum OutputFile {
         guard fd >= 0 else { throw CommandError.output(path: path, reason: String(cString: strerror(errno))) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))

@@ -102,6 +102,7 @@ public final class Service: @unchecked Sendable {
             }
         }
         history = store
+        let openedStore = store
 
         // Choose the backend before building the registry: the eBPF maps count traffic themselves.
         let chosen = try Service.makeDriver(configuration: configuration, logger: logger)
@@ -114,14 +115,14 @@ public final class Service: @unchecked Sendable {
         pipeline.restoreAnomalies(storedEvents)
         self.pipeline = pipeline
 
+        let counters = self.counters
         let writer = store.map { HistoryWriter(store: $0, counters: counters, logger: logger) }
         self.writer = writer
-        let counters = self.counters
         let driver: any CaptureDriver
         switch chosen {
         case .file(let path):
             driver = FileReplayDriver(path: path, registry: registry, logger: logger) { report, runner in
-                guard let store else { return }
+                guard let store = openedStore else { return }
                 do {
                     try runner.store([report], into: store, ingestedAt: SystemClock().now())
                     counters.updateStore { $0.writes &+= 1 }
@@ -214,7 +215,7 @@ public final class Service: @unchecked Sendable {
         let counters = self.counters
         let server = HTTPServer(configuration: .init(listen: configuration.listen, authentication: authentication),
                                 router: routes.makeRouter(), logger: logger) { record in
-            counters.countRequest(route: record.route, code: record.status)
+            counters.countRequest(route: record.route, code: record.statusCode)
         }
         let ports: [Int]
         do { ports = try server.start() } catch { throw ServiceError.http("\(error)") }

@@ -111,11 +111,17 @@ struct Export: ParsableCommand {
     }
 }
 
-func printBytes(_ bytes: [UInt8]) {
-    bytes.withUnsafeBufferPointer { p in _ = fwrite(p.baseAddress, 1, p.count, stdout) }
-    fflush(stdout)
-}
+/// Writes bytes to standard output as they are (JSON/CSV must not pass through `print`'s buffering
+/// interleaved with other writers).
+func printBytes(_ bytes: [UInt8]) { writeAll(STDOUT_FILENO, bytes) }
 
-func printError(_ message: String) {
-    fputs("lanscope: \(message)\n", stderr)
+func printError(_ message: String) { writeAll(STDERR_FILENO, Array("lanscope: \(message)\n".utf8)) }
+
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; return }
+        offset += n
+    }
 }

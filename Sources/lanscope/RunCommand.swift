@@ -74,7 +74,7 @@ struct Run: ParsableCommand {
     }
 }
 
-extension CaptureMode: @retroactive ExpressibleByArgument {}
+extension CaptureMode: ExpressibleByArgument {}
 extension ServiceConfiguration.Backend: ExpressibleByArgument {}
 
 struct Check: ParsableCommand {

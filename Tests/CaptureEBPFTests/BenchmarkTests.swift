@@ -3,7 +3,7 @@ import Foundation
 import LanscopeCore
 import Testing
 
-/// Opt-in (LANSCOPE_BPF_BENCH=1, see scripts/bench-bpf.sh): per-packet cost of the programs next to
+/// Opt-in (LANSCOPE_BPF_BENCH=1, see Tests/Benchmarks/bench-bpf.sh): per-packet cost of the programs next to
 /// a trivial XDP_PASS program measured in the same run, and the scrape-side map read for 10,000
 /// devices. Prints figures and ratios; asserts only that the runs did what they claim, never timings.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_BPF_BENCH"] == "1", "set LANSCOPE_BPF_BENCH=1 to run"),

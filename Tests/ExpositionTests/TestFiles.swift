@@ -5,7 +5,7 @@ enum TestFiles {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let goldenDirectory = testsDirectory.appendingPathComponent("Golden")
     static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-    static let checkScript = repositoryRoot.appendingPathComponent("scripts/check-exposition.py")
+    static let checkScript = repositoryRoot.appendingPathComponent("Tests/Scripts/check-exposition.py")
 
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("exposition-tests-\(UUID().uuidString)")

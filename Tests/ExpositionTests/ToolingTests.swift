@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// What independent Prometheus tooling makes of our output: promtool (Go parser and linter) and the
-/// two parsers of python3-prometheus-client (through scripts/check-exposition.py).
+/// two parsers of python3-prometheus-client (through Tests/Scripts/check-exposition.py).
 @Suite struct ToolingTests {
     @Test func promtool_reportsNoProblems_representativeText() throws {
         let bytes = ExpositionEncoder.encode(RepresentativeModel.metricFamilies(), format: .prometheusText)

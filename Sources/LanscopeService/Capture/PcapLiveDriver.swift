@@ -3,6 +3,7 @@ import CapturePcap
 import Inventory
 import LanscopeCore
 import Logging
+import Glibc
 import Synchronization
 
 /// The libpcap live backend: every frame through the pipeline, counters kept in userspace with the
@@ -91,6 +92,7 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
 }
 
 func sleepMilliseconds(_ ms: Int) {
-    var ts = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
-    while nanosleep(&ts, &ts) == -1 && errno == EINTR {}
+    var request = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
 }

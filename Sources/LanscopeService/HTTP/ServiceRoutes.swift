@@ -43,11 +43,11 @@ public struct ServiceRoutes: Sendable {
         let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
         var body = ExpositionEncoder.encode(collector.collect(), format: format)
         var response = HTTPResponse(status: .ok, body: [])
-        response.headers.add("Content-Type", format.contentType)
-        response.headers.add("Vary", "Accept, Accept-Encoding")
+        response.headers.add(name: "Content-Type", value: format.contentType)
+        response.headers.add(name: "Vary", value: "Accept, Accept-Encoding")
         if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body) {
             body = compressed
-            response.headers.add("Content-Encoding", "gzip")
+            response.headers.add(name: "Content-Encoding", value: "gzip")
         }
         response.body = body
         return response

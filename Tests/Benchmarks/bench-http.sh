@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP throughput against a reference measured in the same run.
 #
-#   scripts/bench-http.sh [LANSCOPE_URL]
+#   Tests/Benchmarks/bench-http.sh [LANSCOPE_URL]
 #
 # Starts Debian's prometheus-node-exporter on loopback and runs `wrk -c 64 -t 2 -d 5s` against its
 # landing page `/`, then against LANSCOPE_URL (e.g. http://127.0.0.1:9184/-/healthy of a running
@@ -10,7 +10,7 @@
 # Environment: DURATION (default 5s), CONNECTIONS (64), THREADS (2), NODE_EXPORTER_PORT (19184).
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}

@@ -3,7 +3,7 @@
 # 1,000,000 repeats per frame) next to a trivial XDP_PASS program measured in the same run, and
 # the scrape-side read of 10,000 devices. Needs root. Release build; prints figures and ratios.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [ "$(id -u)" != 0 ]; then
     echo "bench-bpf: needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)" >&2
     exit 1
