@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "LanscopeCore", swiftSettings: swiftSettings),
         .target(name: "PacketDecoding", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         .target(name: "Inventory", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
-        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+        // Optimised even in debug builds: the registry parse runs on every start and is 100× slower at -Onone.
+        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]),
         .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
 
         // Generic building blocks that know nothing of lanscope.
@@ -82,7 +83,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "LanscopeServiceTests", dependencies: ["LanscopeService", "TestSupport"],
+        .testTarget(name: "LanscopeServiceTests",
+                    dependencies: ["LanscopeService", "LanscopeCore", "Inventory", "History", "HTTPServer", "Exposition", "TestSupport"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

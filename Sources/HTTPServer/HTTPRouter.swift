@@ -87,3 +87,12 @@ public final class HTTPRouter: Sendable {
         }
     }
 }
+
+extension HTTPRouter {
+    /// Answers a request in-process, without a socket: routing, 404/405 and (when given)
+    /// authentication exactly as the server applies them. The same test body can then run in-process
+    /// and against a live server.
+    public func respond(to request: HTTPRequest, authentication: Authentication? = nil) -> HTTPResponse {
+        RequestResponder(router: self, authentication: authentication, observer: nil).response(for: request).0
+    }
+}

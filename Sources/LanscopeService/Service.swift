@@ -203,6 +203,15 @@ public final class Service: @unchecked Sendable {
     /// Starts the HTTP server and the capture and maintenance threads. Returns the bound ports.
     @discardableResult
     public func start() throws -> [Int] {
+        let ports = try startServer()
+        let driver = self.driver
+        let pipeline = self.pipeline
+        Thread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
+        Thread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
+        return ports
+    }
+
+    private func startServer() throws -> [Int] {
         var authentication: Authentication? = nil
         if configuration.basicAuthUsersFile != nil || configuration.bearerTokenFile != nil {
             do {
@@ -221,12 +230,16 @@ public final class Service: @unchecked Sendable {
         do { ports = try server.start() } catch { throw ServiceError.http("\(error)") }
         self.server = server
         logger.notice("serving", metadata: ["listen": "\(configuration.listen)", "ports": "\(ports)"])
-
-        let driver = self.driver
-        let pipeline = self.pipeline
-        Thread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
-        Thread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
         return ports
+    }
+
+    /// Runs the capture loop on the calling thread (a file source returns when the replay is done).
+    /// For tests and benchmarks; `start()` runs it on its own thread.
+    func runCaptureInline() { driver.run(into: pipeline) }
+
+    /// Starts only the HTTP server (tests that drive the capture themselves).
+    func startServerOnly() throws -> [Int] {
+        try startServer()
     }
 
     private func maintenanceLoop() {

@@ -38,6 +38,8 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
 
     func captureStatus() -> CaptureStatus {
         let report = state.withLock { $0.report }
-        return CaptureStatus(backend: "file", mode: "replay", interface: path, up: report != nil && report?.error == nil)
+        // The file name, not the path: the label stays stable wherever the capture lives.
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return CaptureStatus(backend: "file", mode: "replay", interface: name, up: report != nil && report?.error == nil)
     }
 }

@@ -137,3 +137,8 @@ public struct ServiceRoutes: Sendable {
 
         """
 }
+
+extension ServiceRoutes {
+    /// Answers one request in-process through the same router the server uses.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse { makeRouter().respond(to: request) }
+}

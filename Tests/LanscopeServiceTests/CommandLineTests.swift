@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+/// The real `lanscope` executable, end to end: replay, list, device, alerts, export, bad input.
+@Suite(.serialized) struct CommandLineTests {
+    let lanscope = TestPaths.executable
+
+    func tempDB() -> String { TestPaths.temporaryDirectory().appendingPathComponent("nested/dir/lanscope.db").path }
+
+    func counts(_ db: String) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for table in ["devices", "addresses", "services", "evidence", "anomalies", "traffic", "captures"] {
+            let (status, text, err) = try run("/usr/bin/python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from \(table)').fetchone()[0])", db])
+            #expect(status == 0, "\(err)")
+            out[table] = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return out
+    }
+
+    @Test func replay_twice_duplicatesNothing_andCreatesPrivateFile() throws {
+        let db = tempDB()
+        let (s1, out1, err1) = try run(lanscope, ["replay", TestPaths.sampleCapture, "--db", db])
+        #expect(s1 == 0, "\(err1)")
+        #expect(out1.contains("87 frames, 7 devices (7 new)"))
+        let first = try counts(db)
+        #expect(first["devices"] == 7)
+        #expect(first["anomalies"] == 7)
+        #expect(first["captures"] == 1)
+        // Same file under another name: same content, still nothing duplicated.
+        let copy = TestPaths.temporaryDirectory().appendingPathComponent("copy.pcap").path
+        try FileManager.default.copyItem(atPath: TestPaths.sampleCapture, toPath: copy)
+        let (s2, out2, _) = try run(lanscope, ["replay", copy, "--db", db])
+        #expect(s2 == 0)
+        #expect(out2.contains("7 devices (0 new)"))
+        #expect(try counts(db) == first)
+        var info = stat()
+        #expect(stat(db, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+    }
+
+    @Test func list_device_alerts_export_readTheDatabase() throws {
+        let db = tempDB()
+        try run(lanscope, ["replay", TestPaths.sampleCapture, "--db", db])
+        let (ls, table, _) = try run(lanscope, ["list", "--db", db])
+        #expect(ls == 0)
+        #expect(table.contains("alices-macbook") && table.contains("Apple, Inc."))
+        let (lj, json, _) = try run(lanscope, ["list", "--json", "--db", db])
+        #expect(lj == 0)
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(devices.map { $0["mac"] as? String }.contains("b8:27:eb:01:02:03"))
+        let pi = try #require(devices.first { $0["mac"] as? String == "b8:27:eb:01:02:03" })
+        #expect((pi["counters"] as? [String: Any])?["transmitted_bytes"] as? Int == 1957)
+
+        let (ds, detail, _) = try run(lanscope, ["device", "B8-27-EB-01-02-03", "--json", "--db", db])
+        #expect(ds == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any])
+        let evidence = try #require(object["evidence"] as? [[String: Any]])
+        #expect(evidence.contains { $0["kind"] as? String == "hostname" && $0["value"] as? String == "raspberrypi" })
+        #expect(evidence.contains { $0["kind"] as? String == "address" && $0["value"] as? String == "fe80::ba27:ebff:fe01:203" })
+
+        let (al, alerts, _) = try run(lanscope, ["alerts", "--json", "--db", db])
+        #expect(al == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(alerts.utf8)) as? [Any])?.count == 7)
+        // The sample capture is from 2026-11-01: nothing is newer than an hour ago.
+        let (_, recent, _) = try run(lanscope, ["alerts", "--since", "1h", "--db", db])
+        #expect(recent.contains("no anomaly events in the last 1h"))
+
+        let csvFile = TestPaths.temporaryDirectory().appendingPathComponent("inventory.csv").path
+        let (ex, _, _) = try run(lanscope, ["export", "--format", "csv", "--output", csvFile, "--db", db])
+        #expect(ex == 0)
+        let csv = try String(contentsOfFile: csvFile, encoding: .utf8)
+        #expect(csv.hasPrefix("mac,vendor,hostname,"))
+        #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 8)
+        let (ej, exported, _) = try run(lanscope, ["export", "--format", "json", "--db", db])
+        #expect(ej == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [Any])?.count == 7)
+    }
+
+    @Test func badInput_getsClearErrors() throws {
+        let db = tempDB()
+        let (s1, _, e1) = try run(lanscope, ["device", "nonsense", "--db", db])
+        #expect(s1 != 0)
+        #expect(e1.contains("invalid MAC address"))
+        let (s2, _, e2) = try run(lanscope, ["alerts", "--since", "soon", "--db", db])
+        #expect(s2 != 0)
+        #expect(e2.contains("invalid duration"))
+        let (s3, _, e3) = try run(lanscope, ["list", "--db", "/nonexistent/dir/x.db"])
+        #expect(s3 != 0)
+        #expect(e3.contains("no database at /nonexistent/dir/x.db"))
+        let (s4, _, e4) = try run(lanscope, ["export", "--format", "xml", "--db", db])
+        #expect(s4 != 0)
+        #expect(e4.contains("xml"))
+        let (s5, out5, _) = try run(lanscope, ["replay", "/nonexistent.pcap", "--db", db])
+        #expect(s5 == 2)
+        #expect(out5.contains("cannot open /nonexistent.pcap"))
+        let (s6, _, e6) = try run(lanscope, ["run"])
+        #expect(s6 != 0)
+        #expect(e6.contains("--interface") && e6.contains("--pcap"))
+    }
+
+    @Test func replay_truncatedFile_keepsWhatWasReadable() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleCapture))
+        let cut = TestPaths.temporaryDirectory().appendingPathComponent("cut.pcap")
+        try bytes.prefix(bytes.count - 100).write(to: cut)
+        let junk = TestPaths.temporaryDirectory().appendingPathComponent("junk.pcap")
+        try Data("this is not a capture file at all".utf8).write(to: junk)
+        let db = tempDB()
+        let (status, out, _) = try run(lanscope, ["replay", cut.path, junk.path, "--json", "--db", db])
+        #expect(status == 0, "one readable file is success")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let files = try #require(object["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        #expect(files[0]["packets"] as? Int == 86)
+        #expect((files[0]["error"] as? String)?.contains("truncated after 86 packets") == true)
+        #expect((files[1]["error"] as? String)?.contains("not a pcap or pcapng capture file") == true)
+        #expect(object["devices"] as? Int == 7)
+    }
+
+    /// The whole public corpus in one replay: no crash, a line per file, clear errors for link types
+    /// lanscope does not read.
+    @Test func replay_wholeCorpus_reportsEveryFile() throws {
+        guard let corpus = TestPaths.corpus else {
+            print("skipping: public capture corpus not found (set LANSCOPE_PCAP_CORPUS)")
+            return
+        }
+        let enumerator = FileManager.default.enumerator(atPath: corpus)
+        var files: [String] = []
+        while let item = enumerator?.nextObject() as? String {
+            if item.hasSuffix(".pcap") || item.hasSuffix(".pcapng") || item.hasSuffix(".cap") { files.append("\(corpus)/\(item)") }
+        }
+        files.sort()
+        #expect(files.count > 200)
+        let db = tempDB()
+        let (status, out, err) = try run(lanscope, ["replay", "--json", "--db", db] + files, timeout: 300)
+        #expect(status == 0, "\(err.suffix(2000))")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let reports = try #require(object["files"] as? [[String: Any]])
+        #expect(reports.count == files.count)
+        let unsupported = reports.filter { ($0["error"] as? String)?.contains("unsupported link type") == true }
+        #expect(unsupported.count >= 5, "radiotap, 802.11, NULL and raw-IP files must be refused clearly")
+        let read = reports.filter { ($0["packets"] as? Int ?? 0) > 0 }
+        #expect(read.count >= 230)
+        #expect((object["devices"] as? Int ?? 0) > 500)
+        print("corpus: \(files.count) files, \(read.count) read, \(unsupported.count) unsupported, frames \(object["frames"] ?? 0), devices \(object["devices"] ?? 0)")
+    }
+}

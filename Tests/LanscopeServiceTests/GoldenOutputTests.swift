@@ -1,0 +1,42 @@
+import Foundation
+import HTTPServer
+@testable import LanscopeService
+import Testing
+
+/// `/metrics` (both formats) and `/devices.json` from the bundled sample capture, byte for byte.
+@Suite struct GoldenOutputTests {
+    @Test func metrics_textFormat_matchesGolden() throws {
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        let response = get(service, "/metrics")
+        #expect(response.status == .ok)
+        #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+        if let problem = assertGolden(response.body, "metrics.prom") { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func metrics_openMetrics_matchesGolden() throws {
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        let response = get(service, "/metrics", headers: [("Accept", "application/openmetrics-text; version=1.0.0")])
+        #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(String(decoding: response.body, as: UTF8.self).hasSuffix("# EOF\n"))
+        if let problem = assertGolden(response.body, "metrics.om") { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func devicesJSON_matchesGolden() throws {
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        let response = get(service, "/devices.json")
+        #expect(response.status == .ok)
+        if let problem = assertGolden(response.body, "devices.json") { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func metrics_gzip_whenAccepted() throws {
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        let plain = get(service, "/metrics").body
+        let compressed = get(service, "/metrics", headers: [("Accept-Encoding", "gzip, deflate")])
+        #expect(compressed.headers["content-encoding"] == "gzip")
+        let tmp = TestPaths.temporaryDirectory().appendingPathComponent("m.gz")
+        try Data(compressed.body).write(to: tmp)
+        let (status, out, _) = try run("/bin/gzip", ["-dc", tmp.path])
+        #expect(status == 0)
+        #expect(Array(out.utf8) == plain)
+    }
+}
