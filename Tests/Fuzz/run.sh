@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# libFuzzer runs over the packet decoders (+ the pcap reader) and the HTTP request parser.
+#   Tests/Fuzz/run.sh SECONDS     (make fuzz-smoke runs 20 s per target; make fuzz FUZZ_SECONDS=600)
+# Seeds are our own crafted frames/requests; new corpus entries go to a scratch dir, crashers to
+# fuzz-artifacts/ (kept out of git) — minimise one and commit it as a regression fixture + test.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-30}
+build=.build-fuzz
+# SwiftPM turns repeated --sanitize into separate -sanitize= flags and the last one wins for coverage
+# instrumentation, so ask for the coverage counters libFuzzer needs explicitly.
+flags=(-c release --scratch-path "$build" --sanitize=fuzzer --sanitize=address
+       -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table)
+
+echo "fuzz: building FuzzDecoders and FuzzHTTP (release, ASan, libFuzzer)"
+swift build "${flags[@]}" --product FuzzDecoders
+swift build "${flags[@]}" --product FuzzHTTP
+bin=$(swift build "${flags[@]}" --show-bin-path)
+
+mkdir -p fuzz-artifacts
+status=0
+for target in FuzzDecoders:Tests/PacketDecodingTests/Fixtures FuzzHTTP:Tests/HTTPServerTests/Fixtures/fuzz-seeds; do
+    name=${target%%:*}
+    seeds=${target#*:}
+    work=$(mktemp -d)
+    find "$seeds" -type f -exec cp {} "$work/" \;
+    echo "fuzz: $name for ${seconds}s with $(ls "$work" | wc -l) seeds"
+    if ! "$bin/$name" "$work" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+         -artifact_prefix="fuzz-artifacts/$name-" -print_final_stats=1 2> "fuzz-artifacts/$name.log"; then
+        echo "fuzz: $name FOUND A CRASH — see fuzz-artifacts/$name.log"; tail -40 "fuzz-artifacts/$name.log"; status=1
+    else
+        grep -E 'stat::number_of_executed_units|cov:' "fuzz-artifacts/$name.log" | tail -2
+    fi
+    rm -rf "$work"
+done
+exit $status
