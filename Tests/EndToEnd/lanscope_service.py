@@ -136,7 +136,9 @@ def attached_programs(lan):
     tc = {}
     for direction in ("egress", "ingress"):
         shown = lan.run(["tc", "filter", "show", "dev", lanmod.GW_IF, direction], ns=lan.gw_ns, check=False).stdout
-        tc[direction] = [line for line in shown.splitlines() if " bpf " in f" {line} " or "direct-action" in line]
+        # A bpf filter prints a header line and a line naming its program ("... id N name ..."); count programs.
+        tc[direction] = sorted({program for line in shown.splitlines() if " bpf " in f" {line} "
+                                for program in re.findall(r"\bid (\d+)", line)})
     tcx = {}
     query = lan.run([lanmod.PYTHON, lanmod.LANTOOL, "tcx-query", "--interface", lanmod.GW_IF], ns=lan.gw_ns).stdout
     for line in query.splitlines():

@@ -190,6 +190,7 @@ def measure(instances, traffic, label, attempts=3):
             t0 = time.time()
             before = [instance.device_counters() for instance in instances]
             t1 = time.time()
+            time.sleep(0.1)  # keeps the first frame clear of the scrape window
             traffic()
             # Also lets a userspace backend drain what it has queued.
             capture.wait_quiet(quiet=1.5, timeout=20)
