@@ -18,6 +18,9 @@ COUNTER_NAMES = ("lanscope_device_transmitted_packets_total", "lanscope_device_t
                  "lanscope_device_received_packets_total", "lanscope_device_received_bytes_total")
 
 
+STARTED = []  # every Lanscope started in this run, so a failing test can show their logs
+
+
 def binary_path():
     return os.environ.get("LANSCOPE_BIN") or os.path.join(REPO, ".build", "debug", "lanscope")
 
@@ -36,6 +39,7 @@ class Lanscope:
         self.port = port
         self.mode = mode
         self.db = os.path.join(lan.workdir, f"{name}.db")
+        self.log_path = os.path.join(lan.workdir, f"{name}.stderr")
         self.process = None
 
     def start(self, timeout=90):
@@ -45,7 +49,8 @@ class Lanscope:
         self.process = self.lan.spawn(self.name, [
             binary, "run", "--interface", lanmod.GW_IF, "--mode", self.mode, "--backend", self.backend,
             "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--log-level", "debug",
-        ], ns=self.lan.gw_ns, log=os.path.join(self.lan.workdir, f"{self.name}.stderr"))
+        ], ns=self.lan.gw_ns, log=self.log_path)
+        STARTED.append(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -56,8 +61,12 @@ class Lanscope:
             time.sleep(0.25)
         raise LanscopeError(f"{self.name} not ready within {timeout}s:\n{self.log()}")
 
-    def log(self):
-        return self.lan.log_of(self.name)
+    def log(self, tail=6000):
+        try:
+            with open(self.log_path, errors="replace") as log:
+                return log.read()[-tail:]
+        except OSError:
+            return ""
 
     @property
     def pid(self):

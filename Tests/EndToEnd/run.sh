@@ -10,6 +10,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 PYTHON=/usr/bin/python3
+export PATH="$PATH:/usr/sbin:/sbin"
 
 if [ "$(id -u)" != 0 ]; then
   if [ "${LANSCOPE_REQUIRE_PRIVILEGED:-0}" = 1 ]; then
