@@ -303,8 +303,9 @@ class Lan:
             lease_file = os.path.join(self.workdir, f"dhclient-{device.key}.leases")
             if os.path.exists(lease_file):
                 os.remove(lease_file)  # a fresh DISCOVER, not a reboot REQUEST
-            client = ["dhclient", "-d", "-4", "-v", "-cf", conf, "-lf", lease_file,
-                      "-pf", os.path.join(self.workdir, f"dhclient-{device.key}.pid"), "-sf", dhclient_script, DEVICE_IF]
+            pid_file = os.path.join(self.workdir, f"dhclient-{device.key}.pid")
+            client = ["dhclient", "-d", "-4", "-v", "-cf", conf, "-lf", lease_file, "-pf", pid_file,
+                      "-sf", dhclient_script, DEVICE_IF]
         else:
             client = ["busybox", "udhcpc", "-f", "-i", DEVICE_IF, "-x", f"hostname:{device.hostname}",
                       "-V", device.vendor_class, "-s", udhcpc_script, "-t", "10", "-T", "1", "-A", "1",

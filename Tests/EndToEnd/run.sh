@@ -14,7 +14,8 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 if [ "$(id -u)" != 0 ]; then
   if [ "${LANSCOPE_REQUIRE_PRIVILEGED:-0}" = 1 ]; then
-    echo "end-to-end: needs root (network namespaces, XDP/TC, tcpdump) and LANSCOPE_REQUIRE_PRIVILEGED=1 forbids skipping" >&2
+    echo "end-to-end: needs root (network namespaces, XDP/TC, tcpdump);" \
+      "LANSCOPE_REQUIRE_PRIVILEGED=1 forbids skipping" >&2
     echo "0 passed, 1 failed"
     exit 1
   fi

@@ -309,7 +309,9 @@ class GatewayTests(LanscopeTestCase):
                     capture = LAN.capture(f"quiet-{instance.name}").start()
                     try:
                         capture.wait_quiet(quiet=1.5, timeout=15)
-                        first, devices, second = instance.device_counters(), instance.devices(), instance.device_counters()
+                        first = instance.device_counters()
+                        devices = instance.devices()
+                        second = instance.device_counters()
                     finally:
                         capture.stop()
                     if first == second and capture.size() <= 2 * 24:  # two pcap file headers, no frames
@@ -389,7 +391,8 @@ class GatewayTests(LanscopeTestCase):
         self.assertIn({"key": key, "value": value}, service.get("txt") or [])
         for other in LAN.devices:
             if other is not sonos:
-                types = [normalized_service_type(s.get("type")) for s in (devices.get(other.mac) or {}).get("services") or []]
+                services = (devices.get(other.mac) or {}).get("services") or []
+                types = [normalized_service_type(s.get("type")) for s in services]
                 self.assertNotIn(lanmod.MDNS_SERVICE_TYPE, types, f"service wrongly on {other.key}")
 
     def test_metrics_infoSeries_describeCaptureAndDevices(self):
