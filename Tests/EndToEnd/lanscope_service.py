@@ -120,6 +120,11 @@ class Lanscope:
                 row[COUNTER_NAMES.index(name)] = int(value)
         return {mac: tuple(row) for mac, row in counters.items()}
 
+    def dropped(self):
+        """{reason: frames} from lanscope_capture_dropped_total, to tell a lost frame from a miscounted one."""
+        return {labels.get("reason", ""): int(value) for name, labels, value in self.metric_samples()
+                if name == "lanscope_capture_dropped_total"}
+
     def devices(self):
         _, body = self.get("/devices.json")
         devices = json.loads(body)

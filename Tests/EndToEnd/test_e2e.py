@@ -204,6 +204,7 @@ def measure(instances, traffic, label, attempts=3):
         racing = [f for f in frames if t0 - margin <= f[0] <= t1 + margin or t2 - margin <= f[0] <= t3 + margin]
         if racing:
             problems.append(f"attempt {attempt}: {len(racing)} frames during a scrape, e.g. {racing[:3]}")
+            sys.stderr.write(f"\n  measure {label}: {problems[-1]}; repeating\n")
             continue
         tally = lanmod.Capture.tally(frames, t1, t2)
         return tally, [svc.counter_deltas(b, a) for b, a in zip(before, after)]
@@ -283,9 +284,10 @@ class GatewayTests(LanscopeTestCase):
         poll(check, timeout)
         return last
 
-    def assertCountersMatch(self, expected, actual, who):
-        self.assertEqual(actual, expected, f"{who} per-device counters differ from tcpdump:\n"
-                                           f"{diff_counters(expected, actual)}")
+    def assertCountersMatch(self, expected, actual, who, instance):
+        if actual != expected:
+            self.fail(f"{who} per-device counters differ from tcpdump:\n{diff_counters(expected, actual)}\n"
+                      f"  lanscope_capture_dropped_total now: {instance.dropped()}")
 
     def test_counters_ebpfGateway_equalTcpdumpBothDirectionsIPv4IPv6(self):
         tally, (ebpf_deltas,) = measure([self.ebpf], LAN.all_traffic, "gateway")
@@ -293,14 +295,14 @@ class GatewayTests(LanscopeTestCase):
         for device in LAN.devices:  # the interval really holds both directions and both IP versions
             self.assertTrue({"0x0800", "0x86dd"} <= tally.ethertypes.get(device.mac, set()), device.key)
             self.assertTrue(all(expected[device.mac]), f"{device.key}: {expected[device.mac]}")
-        self.assertCountersMatch(expected, ebpf_deltas, "eBPF")
+        self.assertCountersMatch(expected, ebpf_deltas, "eBPF", self.ebpf)
 
     def test_counters_pcapBackend_equalEbpfAndTcpdump(self):
         tally, (ebpf_deltas, pcap_deltas) = measure(self.instances, LAN.all_traffic, "differential")
         self.assertTrue(all(device.mac in tally.as_counters() for device in LAN.devices))
         self.assertEqual(pcap_deltas, ebpf_deltas, "pcap and eBPF backends disagree:\n"
                                                    f"{diff_counters(ebpf_deltas, pcap_deltas)}")
-        self.assertCountersMatch(tally.as_counters(), pcap_deltas, "pcap")
+        self.assertCountersMatch(tally.as_counters(), pcap_deltas, "pcap", self.pcap)
 
     def test_inventory_counters_equalMetrics_whenLanQuiet(self):
         for instance in self.instances:
@@ -516,7 +518,8 @@ class LifecycleTests(LanscopeTestCase):
                 self.assertTrue(instance.alive(), "lanscope exited on link down/up")
                 tally, (deltas,) = measure([instance], LAN.all_traffic, f"downup-{backend}")
                 self.assertEqual(deltas, tally.as_counters(),
-                                 f"{backend} after down/up:\n{diff_counters(tally.as_counters(), deltas)}")
+                                 f"{backend} after down/up:\n{diff_counters(tally.as_counters(), deltas)}\n"
+                                 f"  lanscope_capture_dropped_total now: {instance.dropped()}")
                 instance.stop()
                 type(self).instances.remove(instance)
 
