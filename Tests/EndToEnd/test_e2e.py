@@ -1,0 +1,566 @@
+"""lanscope end to end on a LAN in network namespaces, with real daemons playing the devices.
+
+`LanTests` prove the LAN itself (leases from dnsmasq to dhclient/udhcpc, the avahi responder, the
+independent frame counting, tcpreplay); the other classes start lanscope in the gateway namespace
+and compare what it reports with what the devices were configured to send and what tcpdump saw.
+Run through `run.sh`; see README.md beside this file.
+"""
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import unittest
+
+import lan as lanmod
+import lanscope_service as svc
+
+LAN = None
+SETUP_CAPTURE = None
+SAMPLE_PCAP = os.path.join(svc.REPO, "deploy", "samples", "lan.pcap")
+LAN_ONLY = os.environ.get("LANSCOPE_E2E_LAN_ONLY") == "1"
+# run.sh owns the work directory when it passes one (kept on failure for the logs).
+OWN_WORKDIR = not os.environ.get("LANSCOPE_E2E_WORKDIR")
+
+
+def setUpModule():
+    global LAN, SETUP_CAPTURE
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root (network namespaces, XDP, tcpdump)")
+    workdir = os.environ.get("LANSCOPE_E2E_WORKDIR") or tempfile.mkdtemp(prefix="lanscope-e2e-")
+    LAN = lanmod.Lan(workdir, os.environ.get("LANSCOPE_E2E_PREFIX", f"ls{os.getpid()}"))
+    LAN.create()
+    SETUP_CAPTURE = LAN.capture("setup").start()
+    LAN.start_dnsmasq()
+    LAN.start_servers()
+    LAN.start_dhcp_clients()
+    LAN.wait_leases()
+    sonos = LAN.device("sonos")
+    LAN.start_avahi(sonos)
+    LAN.wait_avahi(sonos)
+    SETUP_CAPTURE.wait_quiet(quiet=1.5, timeout=20)
+    SETUP_CAPTURE.stop()
+
+
+def tearDownModule():
+    global LAN
+    if LAN is not None:
+        LAN.teardown()
+        if OWN_WORKDIR:
+            shutil.rmtree(LAN.workdir, ignore_errors=True)
+        LAN = None
+
+
+def sample_sources():
+    """{src mac: frames} of the bundled sample capture, read by scapy."""
+    from scapy.all import PcapReader
+    counts = {}
+    with PcapReader(SAMPLE_PCAP) as reader:
+        for packet in reader:
+            raw = bytes(packet)
+            mac = ":".join(f"{b:02x}" for b in raw[6:12])
+            counts[mac] = counts.get(mac, 0) + 1
+    return counts
+
+
+def oui_vendor(mac):
+    """The IEEE registry's organisation name for the MAC's OUI (Debian ieee-data), or None."""
+    prefix = mac.upper().replace(":", "-")[:8]
+    try:
+        with open("/usr/share/ieee-data/oui.txt", errors="replace") as registry:
+            for line in registry:
+                if line.startswith(prefix) and "(hex)" in line:
+                    return line.split("(hex)", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def poll(predicate, timeout, interval=0.5):
+    """Calls predicate until it returns a truthy value or the deadline passes; returns the last value."""
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = predicate()
+    return value
+
+
+def normalized_service_type(value):
+    value = (value or "").rstrip(".")
+    return value[: -len(".local")] if value.endswith(".local") else value
+
+
+class LanTests(unittest.TestCase):
+    """The LAN on its own: no lanscope involved."""
+
+    def test_dhcp_leases_everyDeviceConfiguredByItsClient(self):
+        leases = LAN.leases()
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                self.assertIn(device.mac, leases, "dnsmasq has no lease for the device")
+                address, hostname = leases[device.mac]
+                self.assertEqual(hostname, device.hostname)
+                self.assertEqual(address, device.ipv4)
+                shown = LAN.run(["ip", "-4", "-o", "addr", "show", "dev", lanmod.DEVICE_IF], ns=device.ns).stdout
+                self.assertIn(f"{address}/24", shown, "the client's script did not configure the lease")
+
+    def test_dhcp_capture_hostnameVendorAndRequestList_matchClientConfiguration(self):
+        requests = SETUP_CAPTURE.dhcp_requests()
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                sent = requests.get(device.mac, [])
+                kinds = {kind for kind, _, _, _ in sent}
+                self.assertTrue({1, 3} <= kinds, f"DISCOVER and REQUEST expected, saw message types {kinds}")
+                for kind, hostname, codes, vendor in sent:
+                    self.assertEqual(hostname, device.hostname)
+                    self.assertEqual(vendor, device.vendor_class)
+                    if device.client == "dhclient":
+                        self.assertEqual(codes, lanmod.DHCLIENT_REQUEST_CODES)
+                    else:
+                        self.assertTrue({1, 3, 6, 15, 28} <= set(codes), f"udhcpc's default list, got {codes}")
+
+    def test_mdns_responder_answersQuery_fromAnotherDevice(self):
+        sonos, asker = LAN.device("sonos"), LAN.device("mac")
+        code, out, err = LAN.mdns_query(asker, f"{lanmod.MDNS_SERVICE_TYPE}.local")
+        self.assertEqual(code, 0, err)
+        records = [line.split("\t") for line in out.splitlines()]
+        instance = f"{lanmod.MDNS_SERVICE_NAME}.{lanmod.MDNS_SERVICE_TYPE}.local."
+        self.assertIn([sonos.ipv4, "PTR", f"{lanmod.MDNS_SERVICE_TYPE}.local.", instance], records)
+        self.assertIn([sonos.ipv4, "SRV", instance, f"{sonos.hostname}.local.:{lanmod.MDNS_SERVICE_PORT}"], records)
+        self.assertIn([sonos.ipv4, "TXT", instance, "=".join(lanmod.MDNS_SERVICE_TXT)], records)
+        self.assertIn([sonos.ipv4, "A", f"{sonos.hostname}.local.", sonos.ipv4], records)
+
+    def test_mdns_announcements_reachGateway(self):
+        sonos = LAN.device("sonos")
+        records = SETUP_CAPTURE.mdns_records()
+        instance = f"{lanmod.MDNS_SERVICE_NAME}.{lanmod.MDNS_SERVICE_TYPE}.local"
+        self.assertIn((sonos.mac, instance, str(lanmod.MDNS_SERVICE_PORT)), records)
+        self.assertTrue(all(mac == sonos.mac for mac, _, _ in records), "only the responder answers")
+
+    def test_counting_tsharkAndScapy_agreeOnDeviceTraffic(self):
+        capture = LAN.capture("counting").start()
+        try:
+            LAN.all_traffic()
+            capture.wait_quiet()
+        finally:
+            capture.stop()
+        by_tshark, by_scapy = capture.frames_tshark(), capture.frames_scapy()
+        tally = lanmod.Capture.tally(by_tshark)
+        self.assertEqual(tally.as_counters(), lanmod.Capture.tally(by_scapy).as_counters())
+        self.assertEqual(len(by_tshark), len(by_scapy))
+        self.assertLessEqual(tally.max_length, 1514, "offloads must be off: frames as on a real wire")
+        counters = tally.as_counters()
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                transmitted, _, received, _ = counters.get(device.mac, (0, 0, 0, 0))
+                # 2 x (3 + 2 pings + 5 UDP echoes) each way plus two TCP downloads of 64 KiB.
+                self.assertGreater(transmitted, 20)
+                self.assertGreater(received, 2 * 65536 // 1514)
+                self.assertTrue({"0x0800", "0x86dd"} <= tally.ethertypes[device.mac])
+        for _, direction, src, _, _, _ in by_tshark:
+            self.assertEqual(src == lanmod.GW_MAC, direction == "out", "-Q split must agree with the gateway MAC")
+
+    def test_replay_sampleCapture_everyFrameReachesGateway(self):
+        expected = sample_sources()
+        capture = LAN.capture("replay-lan").start()
+        try:
+            LAN.replay(LAN.device("rpi"), SAMPLE_PCAP)
+            capture.wait_quiet()
+        finally:
+            capture.stop()
+        seen = {}
+        for _, direction, src, _, _, _ in capture.frames_tshark():
+            if direction == "in" and src in expected:
+                seen[src] = seen.get(src, 0) + 1
+        self.assertEqual(seen, expected)
+
+
+def measure(instances, traffic, label, attempts=3):
+    """Per-MAC counter deltas of every instance over one traffic run, and tcpdump's count of the same interval.
+
+    The interval is bounded by the two scrapes; a frame captured while a scrape was in flight could
+    belong to either side, so such a run is repeated (the LAN is quiet otherwise)."""
+    problems = []
+    for attempt in range(attempts):
+        capture = LAN.capture(f"{label}-{attempt}").start()
+        try:
+            capture.wait_quiet(quiet=1.0, timeout=15)
+            t0 = time.time()
+            before = [instance.device_counters() for instance in instances]
+            t1 = time.time()
+            time.sleep(0.1)  # keeps the first frame clear of the scrape window
+            traffic()
+            # Also lets a userspace backend drain what it has queued.
+            capture.wait_quiet(quiet=1.5, timeout=20)
+            t2 = time.time()
+            after = [instance.device_counters() for instance in instances]
+            t3 = time.time()
+        finally:
+            capture.stop()
+        frames = capture.frames_tshark()
+        margin = 0.01
+        racing = [f for f in frames if t0 - margin <= f[0] <= t1 + margin or t2 - margin <= f[0] <= t3 + margin]
+        if racing:
+            problems.append(f"attempt {attempt}: {len(racing)} frames during a scrape, e.g. {racing[:3]}")
+            sys.stderr.write(f"\n  measure {label}: {problems[-1]}; repeating\n")
+            continue
+        tally = lanmod.Capture.tally(frames, t1, t2)
+        return tally, [svc.counter_deltas(b, a) for b, a in zip(before, after)]
+    raise AssertionError("the LAN never stayed quiet around the scrapes:\n" + "\n".join(problems))
+
+
+def diff_counters(expected, actual):
+    lines = []
+    for mac in sorted(set(expected) | set(actual)):
+        if expected.get(mac) != actual.get(mac):
+            lines.append(f"  {mac}: tcpdump (tx pkts, tx bytes, rx pkts, rx bytes)={expected.get(mac)} "
+                         f"lanscope={actual.get(mac)}")
+    return "\n".join(lines)
+
+
+class LanscopeTestCase(unittest.TestCase):
+    instances = []
+
+    @classmethod
+    def stop_all(cls):
+        for instance in cls.instances:
+            instance.stop()
+        cls.instances = []
+
+    def run(self, result=None):
+        # Python 3.11 reports a failure to the result before tearDown runs, so compare counts around the
+        # whole run and dump the log of every lanscope this test could see.
+        started = len(svc.STARTED)
+        failures = len(result.failures) + len(result.errors) if result is not None else 0
+        outcome = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > failures:
+            seen = list(type(self).instances) + [i for i in svc.STARTED[started:] if i not in type(self).instances]
+            for instance in seen:
+                sys.stderr.write(f"\n--- {instance.name} log (tail) ---\n{instance.log()}\n")
+        return outcome
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class GatewayTests(LanscopeTestCase):
+    """Two lanscopes on the gateway's LAN port at once: eBPF (the subject) and pcap (the differential)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ebpf = svc.Lanscope(LAN, "lanscope-ebpf", "ebpf", 9184)
+        cls.pcap = svc.Lanscope(LAN, "lanscope-pcap", "pcap", 9185)
+        cls.instances = [cls.ebpf, cls.pcap]
+        try:
+            for instance in cls.instances:
+                instance.start()
+            # Discovery has to happen while lanscope watches: fresh DHCP exchanges, a fresh avahi
+            # announcement, and one round of traffic so every device shows its IPv6 address.
+            cls.discovery = LAN.capture("discovery").start()
+            LAN.restart_dhcp_clients()
+            LAN.restart_avahi(LAN.device("sonos"))
+            LAN.all_traffic()
+            cls.discovery.wait_quiet(quiet=1.5, timeout=20)
+            cls.discovery.stop()
+        except BaseException:
+            for instance in cls.instances:
+                sys.stderr.write(f"\n--- {instance.name} log (tail) ---\n{instance.log()}\n")
+            cls.stop_all()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_all()
+
+    def wait_inventory(self, instance, predicate, timeout=20):
+        """Polls /devices.json until predicate(devices) holds; returns the last inventory."""
+        last = {}
+
+        def check():
+            nonlocal last
+            last = instance.devices()
+            return predicate(last)
+
+        poll(check, timeout)
+        return last
+
+    def assertCountersMatch(self, expected, actual, who, instance):
+        if actual != expected:
+            self.fail(f"{who} per-device counters differ from tcpdump:\n{diff_counters(expected, actual)}\n"
+                      f"  lanscope_capture_dropped_total now: {instance.dropped()}")
+
+    def test_counters_ebpfGateway_equalTcpdumpBothDirectionsIPv4IPv6(self):
+        tally, (ebpf_deltas,) = measure([self.ebpf], LAN.all_traffic, "gateway")
+        expected = tally.as_counters()
+        for device in LAN.devices:  # the interval really holds both directions and both IP versions
+            self.assertTrue({"0x0800", "0x86dd"} <= tally.ethertypes.get(device.mac, set()), device.key)
+            self.assertTrue(all(expected[device.mac]), f"{device.key}: {expected[device.mac]}")
+        self.assertCountersMatch(expected, ebpf_deltas, "eBPF", self.ebpf)
+
+    def test_counters_pcapBackend_equalEbpfAndTcpdump(self):
+        tally, (ebpf_deltas, pcap_deltas) = measure(self.instances, LAN.all_traffic, "differential")
+        self.assertTrue(all(device.mac in tally.as_counters() for device in LAN.devices))
+        self.assertEqual(pcap_deltas, ebpf_deltas, "pcap and eBPF backends disagree:\n"
+                                                   f"{diff_counters(ebpf_deltas, pcap_deltas)}")
+        self.assertCountersMatch(tally.as_counters(), pcap_deltas, "pcap", self.pcap)
+
+    def test_inventory_counters_equalMetrics_whenLanQuiet(self):
+        for instance in self.instances:
+            with self.subTest(instance=instance.name):
+                for _ in range(3):  # a frame between the three reads makes them incomparable; try again
+                    capture = LAN.capture(f"quiet-{instance.name}").start()
+                    try:
+                        capture.wait_quiet(quiet=1.5, timeout=15)
+                        first = instance.device_counters()
+                        devices = instance.devices()
+                        second = instance.device_counters()
+                    finally:
+                        capture.stop()
+                    if first == second and capture.size() <= 2 * 24:  # two pcap file headers, no frames
+                        break
+                self.assertEqual(first, second, "the LAN never stayed quiet for three reads")
+                for device in LAN.devices:
+                    counters = (devices.get(device.mac) or {}).get("counters") or {}
+                    as_tuple = tuple(counters.get(k) for k in ("transmitted_packets", "transmitted_bytes",
+                                                               "received_packets", "received_bytes"))
+                    self.assertEqual(as_tuple, first.get(device.mac), f"{device.key}: /devices.json vs /metrics")
+
+    def test_inventory_dhcpHostnamesAndRequestLists_matchClients(self):
+        sent = self.discovery.dhcp_requests()
+        macs = [device.mac for device in LAN.devices]
+        devices = self.wait_inventory(self.ebpf, lambda inv: all(
+            (inv.get(mac) or {}).get("hostname") and (inv.get(mac) or {}).get("dhcp") for mac in macs))
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                entry = devices.get(device.mac)
+                self.assertIsNotNone(entry, f"{device.mac} missing from /devices.json")
+                self.assertEqual(entry.get("hostname"), device.hostname)
+                self.assertEqual((entry.get("hostnames") or {}).get("dhcp"), device.hostname)
+                dhcp = entry.get("dhcp") or {}
+                tshark_lists = {tuple(codes) for _, _, codes, _ in sent.get(device.mac, [])}
+                self.assertEqual(len(tshark_lists), 1, f"one request list per client on the wire: {tshark_lists}")
+                self.assertEqual(dhcp.get("parameter_request_list"), list(tshark_lists.pop()))
+                if device.client == "dhclient":
+                    self.assertEqual(dhcp.get("parameter_request_list"), lanmod.DHCLIENT_REQUEST_CODES)
+                self.assertEqual(dhcp.get("vendor_class"), device.vendor_class)
+
+    def test_inventory_vendors_fromOUIRegistry(self):
+        devices = self.ebpf.devices()
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                registry = oui_vendor(device.mac)
+                vendor = (devices.get(device.mac) or {}).get("vendor") or ""
+                self.assertIn(device.vendor_word.lower(), (registry or device.vendor_word).lower())
+                self.assertIn(device.vendor_word.lower(), vendor.lower(), f"registry says {registry!r}")
+
+    def test_inventory_addresses_leasedIPv4AndStaticIPv6(self):
+        macs = [device.mac for device in LAN.devices]
+
+        def complete(inventory):
+            for device in LAN.devices:
+                ips = {a.get("ip") for a in (inventory.get(device.mac) or {}).get("addresses") or []}
+                if device.ipv4 not in ips or device.ipv6 not in ips:
+                    return False
+            return True
+
+        devices = self.wait_inventory(self.ebpf, complete)
+        for device in LAN.devices:
+            with self.subTest(device=device.key):
+                addresses = (devices.get(device.mac) or {}).get("addresses") or []
+                by_ip = {a.get("ip"): a for a in addresses}
+                self.assertIn(device.ipv4, by_ip, f"{macs}: {addresses}")
+                self.assertEqual(by_ip[device.ipv4].get("version"), 4)
+                self.assertIn(device.ipv6, by_ip, str(addresses))
+                self.assertEqual(by_ip[device.ipv6].get("version"), 6)
+        self.assertTrue(all((devices.get(m) or {}).get("online") for m in macs), "every device online")
+
+    def test_inventory_mdnsService_onResponderDevice(self):
+        sonos = LAN.device("sonos")
+
+        def service_of(inventory):
+            for service in (inventory.get(sonos.mac) or {}).get("services") or []:
+                if normalized_service_type(service.get("type")) == lanmod.MDNS_SERVICE_TYPE:
+                    return service
+            return None
+
+        devices = self.wait_inventory(self.ebpf, lambda inv: service_of(inv) is not None)
+        service = service_of(devices)
+        self.assertIsNotNone(service, f"no {lanmod.MDNS_SERVICE_TYPE} on {sonos.mac}: {devices.get(sonos.mac)}")
+        self.assertEqual(service.get("via"), "mdns")
+        self.assertIn(lanmod.MDNS_SERVICE_NAME, service.get("name") or "")
+        self.assertEqual(service.get("port"), lanmod.MDNS_SERVICE_PORT)
+        key, value = lanmod.MDNS_SERVICE_TXT
+        self.assertIn({"key": key, "value": value}, service.get("txt") or [])
+        for other in LAN.devices:
+            if other is not sonos:
+                services = (devices.get(other.mac) or {}).get("services") or []
+                types = [normalized_service_type(s.get("type")) for s in services]
+                self.assertNotIn(lanmod.MDNS_SERVICE_TYPE, types, f"service wrongly on {other.key}")
+
+    def test_metrics_infoSeries_describeCaptureAndDevices(self):
+        for instance in self.instances:
+            with self.subTest(instance=instance.name):
+                samples = instance.metric_samples()
+                capture = [labels for name, labels, value in samples if name == "lanscope_capture_info" and value == 1]
+                self.assertIn({"mode": "gateway", "backend": instance.backend, "interface": lanmod.GW_IF},
+                              [{k: l.get(k) for k in ("mode", "backend", "interface")} for l in capture])
+                info = {labels.get("mac"): labels for name, labels, value in samples
+                        if name == "lanscope_device_info" and value == 1}
+                for device in LAN.devices:
+                    labels = info.get(device.mac) or {}
+                    self.assertEqual(labels.get("hostname"), device.hostname, device.key)
+                    self.assertIn(device.vendor_word.lower(), (labels.get("vendor") or "").lower(), device.key)
+                self.assertTrue(any(name == "lanscope_capture_dropped_total" for name, _, _ in samples))
+
+    def test_replay_sampleCapture_devicesAppearInBoth(self):
+        LAN.replay(LAN.device("rpi"), SAMPLE_PCAP)
+        laptop, printer = "3c:22:fb:aa:bb:01", "9c:7b:ef:10:20:30"
+
+        def has_printer_service(inventory):
+            services = (inventory.get(printer) or {}).get("services") or []
+            return any(normalized_service_type(s.get("type")) == "_ipp._tcp" for s in services)
+
+        for instance in self.instances:
+            with self.subTest(instance=instance.name):
+                devices = self.wait_inventory(instance, lambda inv: (inv.get(laptop) or {}).get("hostname")
+                                              == "alices-macbook" and has_printer_service(inv))
+                self.assertEqual((devices.get(laptop) or {}).get("hostname"), "alices-macbook")
+                self.assertTrue(has_printer_service(devices), str(devices.get(printer)))
+
+    def test_inventory_pcapBackend_equalsEbpf(self):
+        def identity(inventory):
+            result = {}
+            for mac, entry in inventory.items():
+                dhcp = entry.get("dhcp") or {}
+                result[mac] = {
+                    "hostname": entry.get("hostname"),
+                    "hostnames": entry.get("hostnames"),
+                    "vendor": entry.get("vendor"),
+                    "addresses": sorted((a.get("ip"), a.get("version"), a.get("source"))
+                                        for a in entry.get("addresses") or []),
+                    "dhcp": {k: dhcp.get(k) for k in ("message_type", "parameter_request_list", "vendor_class",
+                                                      "client_id")} if entry.get("dhcp") else None,
+                    "services": sorted((s.get("via"), s.get("type"), s.get("name"), s.get("port"))
+                                       for s in entry.get("services") or []),
+                }
+            return result
+
+        ebpf, pcap = {}, {}
+
+        def same():
+            nonlocal ebpf, pcap
+            ebpf, pcap = identity(self.ebpf.devices()), identity(self.pcap.devices())
+            return ebpf == pcap
+
+        poll(same, 15)
+        self.assertTrue(all(device.mac in ebpf for device in LAN.devices))
+        for mac in sorted(set(ebpf) | set(pcap)):
+            self.assertEqual(pcap.get(mac), ebpf.get(mac), f"inventories differ for {mac}")
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class LifecycleTests(LanscopeTestCase):
+    """Attaching, detaching, crashing and the LAN port going down, one lanscope at a time."""
+
+    def setUp(self):
+        type(self).instances = []
+
+    def tearDown(self):
+        type(self).stop_all()
+
+    def start(self, backend, port, name=None):
+        instance = svc.Lanscope(LAN, name or f"lanscope-{backend}-{port}", backend, port)
+        type(self).instances.append(instance)
+        return instance.start()
+
+    def assertDetached(self, why):
+        programs = svc.attached_programs(LAN)
+        self.assertEqual(programs["xdp"], [], f"{why}: XDP left on {lanmod.GW_IF}:\n{programs['xdp_text']}")
+        self.assertEqual(programs["tc"]["egress"], [], f"{why}: tc egress filter left")
+        self.assertEqual(programs["tcx"].get("egress"), 0, f"{why}: tcx egress program left")
+
+    def assertAttachedOnce(self, why):
+        programs = svc.attached_programs(LAN)
+        self.assertEqual(len(programs["xdp"]), 1, f"{why}: XDP programs {programs['xdp']}:\n{programs['xdp_text']}")
+        egress = len(programs["tc"]["egress"]) + max(programs["tcx"].get("egress", 0), 0)
+        self.assertEqual(egress, 1, f"{why}: egress programs tc={programs['tc']['egress']} tcx={programs['tcx']}")
+
+    def test_detach_sigterm_leavesNoXdpOrTcProgram(self):
+        self.assertDetached("before start")
+        instance = self.start("ebpf", 9186)
+        self.assertAttachedOnce("while running")
+        status = instance.stop(signal.SIGTERM)
+        self.assertEqual(status, 0, f"exit status after SIGTERM:\n{instance.log()}")
+        self.assertDetached("after SIGTERM")
+
+    def test_restart_afterSigkill_leavesExactlyOneProgram(self):
+        first = self.start("ebpf", 9187, "lanscope-killed")
+        self.assertAttachedOnce("first start")
+        first.stop(signal.SIGKILL)
+        second = self.start("ebpf", 9187, "lanscope-restarted")
+        self.assertAttachedOnce("after SIGKILL and a new start")
+        self.assertEqual(second.stop(signal.SIGTERM), 0, second.log())
+        self.assertDetached("after the restarted instance's SIGTERM")
+
+    def test_linkDownUp_countingResumes_withoutRestart(self):
+        for backend, port in (("ebpf", 9188), ("pcap", 9189)):
+            with self.subTest(backend=backend):
+                instance = self.start(backend, port)
+                LAN.set_gateway_link(False)
+                time.sleep(1.0)  # a real outage, not a blip
+                LAN.set_gateway_link(True)
+                self.assertTrue(poll(LAN.gateway_link_ready, 10, 0.1), "gateway port did not come back")
+                mac = LAN.device("mac")
+                before = instance.device_counters().get(mac.mac, (0, 0, 0, 0))
+                LAN.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "2", lanmod.GW_IPV4], ns=mac.ns)
+                resumed = poll(lambda: instance.device_counters().get(mac.mac, (0, 0, 0, 0))[0] > before[0], 5, 0.25)
+                self.assertTrue(resumed, f"{backend}: no counting within 5 s of the link coming back")
+                self.assertTrue(instance.alive(), "lanscope exited on link down/up")
+                tally, (deltas,) = measure([instance], LAN.all_traffic, f"downup-{backend}")
+                self.assertEqual(deltas, tally.as_counters(),
+                                 f"{backend} after down/up:\n{diff_counters(tally.as_counters(), deltas)}\n"
+                                 f"  lanscope_capture_dropped_total now: {instance.dropped()}")
+                instance.stop()
+                type(self).instances.remove(instance)
+
+
+class CountingResult(unittest.TextTestResult):
+    """Also remembers successes, so the summary counts tests rather than deriving them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.successes = []
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.successes.append(test)
+
+
+def main():
+    # SIGTERM from run.sh's trap becomes an exception so the finally below tears the LAN down.
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    runner = unittest.TextTestRunner(verbosity=2, stream=sys.stderr, resultclass=CountingResult)
+    try:
+        program = unittest.main(module=__name__, testRunner=runner, exit=False, argv=[sys.argv[0]] + sys.argv[1:])
+        result = program.result
+    finally:
+        tearDownModule()
+    # A test whose subtests fail several times still counts once.
+    failed_ids = {getattr(test, "test_case", test).id() for test, _ in result.failures + result.errors}
+    failed_ids |= {test.id() for test in result.unexpectedSuccesses}
+    passed, failed, skipped = len(result.successes), len(failed_ids), len(result.skipped)
+    summary = f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
+    summary_path = os.environ.get("LANSCOPE_E2E_SUMMARY")
+    if summary_path:
+        with open(summary_path, "w") as out:
+            out.write(summary + "\n")
+    else:
+        print(summary)
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
