@@ -2,10 +2,10 @@ import LanscopeCore
 
 /// Discovery protocols and their attribution rules: which MAC each fact is about.
 extension FrameDecoder {
-    /// Records a fact unless the MAC cannot be a device (group or zero address) or the same fact
-    /// was already recorded for this frame.
+    /// Records a fact unless the MAC cannot be a device (group or zero address), the same fact was
+    /// already recorded for this frame, or the frame has produced its quota of facts.
     func emit(_ fact: Fact, about mac: MACAddress, _ result: inout DecodeResult, _ context: Context) {
-        guard mac.isUnicastDevice else { return }
+        guard mac.isUnicastDevice, result.observations.count < Self.maximumObservationsPerFrame else { return }
         let observation = Observation(mac: mac, time: context.time, fact: fact)
         if !result.observations.contains(observation) { result.observations.append(observation) }
     }

@@ -5,6 +5,10 @@ import LanscopeCore
 public struct FrameDecoder: Sendable {
     public let linkType: LinkType
 
+    /// Facts kept per frame. A legitimate announcement carries a few dozen at most; the cap keeps a
+    /// crafted jumbo frame (hundreds of questions or records) from costing quadratic de-duplication.
+    public static let maximumObservationsPerFrame = 64
+
     public init(linkType: LinkType) {
         self.linkType = linkType
     }

@@ -407,6 +407,16 @@ import PacketDecoding
         #expect(throws: DecodeError.self) { try ICMPv6Message(parsing: icmp) }
     }
 
+    @Test func frameDecoder_capsObservations_forQueryWithHundredsOfQuestions() {
+        var message = B.dnsHeader(flags: 0, questions: 300, answers: 0)
+        for index in 0..<300 { message += B.name("_s\(index)._tcp.local") + B.be16(12) + B.be16(1) }
+        let frame = B.udpFrame(sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "224.0.0.251",
+                               sourcePort: 5353, destinationPort: 5353, payload: message)
+        let result = FrameDecoder(linkType: .ethernet).decode(frame)
+        #expect(result.error == nil)
+        #expect(result.observations.count == FrameDecoder.maximumObservationsPerFrame)
+    }
+
     // MARK: LLDP, CDP, NBNS
 
     @Test func lldp_rejects_forTLVPastEnd() {
