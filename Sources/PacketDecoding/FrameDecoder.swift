@@ -78,11 +78,20 @@ public struct FrameDecoder: Sendable {
 
     private func decodeIPv6(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
         let header: IPv6Header
+        let fixedHeader = reader
         do throws(DecodeError) {
             header = try IPv6Header(from: &reader)
         } catch {
             result.error = DecodeFailure(layer: .ipv6, error: error)
-            // The fixed header may still have been readable: keep the addresses for counting.
+            // A bad extension chain still leaves a readable fixed header: keep its addresses so the
+            // frame is counted against the right family.
+            var fixed = fixedHeader
+            if fixed.remaining >= 40, fixed.peekUInt8().map({ $0 >> 4 == 6 }) == true,
+               (try? fixed.skip(8)) != nil, let source = try? fixed.readIPv6(), let destination = try? fixed.readIPv6() {
+                result.summary.ipVersion = 6
+                result.summary.sourceIP = .v6(source)
+                result.summary.destinationIP = .v6(destination)
+            }
             return
         }
         result.summary.ipVersion = 6

@@ -200,6 +200,9 @@ import PacketDecoding
                                                                          payload: B.udp(sourcePort: 1, destinationPort: 2, payload: [])))
         #expect(result.error == DecodeFailure(layer: .ipv6, error: .invalidLength(field: "IPv6 extension header chain",
                                                                                   value: IPv6Header.maximumExtensionHeaders + 1)))
+        #expect(result.summary.ipVersion == 6)
+        #expect(result.summary.sourceIP == .v6(IPv6Address("fe80::1")!))
+        #expect(result.summary.transport == 0)
         let atBound = [(UInt8, [UInt8])](repeating: hop, count: IPv6Header.maximumExtensionHeaders)
         #expect(FrameDecoder(linkType: .ethernet).decode(ipv6Frame(extensions: atBound, upper: 17,
                                                                    payload: B.udp(sourcePort: 1, destinationPort: 2, payload: []))).error == nil)
