@@ -36,6 +36,7 @@ enum Corpus {
         var linkTypes: [Int]
         var packets: Int
         var notes: [String]
+        var protocols: [String]
         var facts: [String: Any]
 
         var isMalformed: Bool { notes.contains { $0.contains("malformed") } }
@@ -48,7 +49,8 @@ enum Corpus {
         return files.compactMap { file in
             guard let path = file["path"] as? String else { return nil }
             return Entry(path: path, linkTypes: file["linktype"] as? [Int] ?? [], packets: file["packets"] as? Int ?? 0,
-                         notes: file["notes"] as? [String] ?? [], facts: file["facts"] as? [String: Any] ?? [:])
+                         notes: file["notes"] as? [String] ?? [], protocols: file["protocols"] as? [String] ?? [],
+                         facts: file["facts"] as? [String: Any] ?? [:])
         }
     }()
 
