@@ -229,6 +229,29 @@ import PacketDecoding
                 #expect(result.observations.allSatisfy {
                     if case .searching = $0.fact { return true } else { return false }
                 }, "\(where_): a query is never identity evidence")
+            } else if result.summary.source.isUnicastDevice,
+                      result.observations.count < FrameDecoder.maximumObservationsPerFrame {
+                // Every .local A/AAAA record of a response names and addresses its sender, and every
+                // SRV instance is one of the sender's services.
+                let facts = result.observations.filter { $0.mac == result.summary.source }.map(\.fact)
+                for record in message.answers + message.additionals where record.name.isLocal {
+                    switch record.data {
+                    case .a(let address):
+                        #expect(facts.contains(.address(.v4(address), via: .mdns)), "\(where_)")
+                        #expect(facts.contains(.hostname(record.name.withoutLocal, via: .mdns)), "\(where_)")
+                    case .aaaa(let address):
+                        #expect(facts.contains(.address(.v6(address), via: .mdns)), "\(where_)")
+                    case .srv(_, _, let port, _):
+                        #expect(facts.contains {
+                            if case .service(let service) = $0 {
+                                return service.name == record.name.labels.first && service.port == port
+                            }
+                            return false
+                        }, "\(where_): SRV \(record.name)")
+                    default:
+                        break
+                    }
+                }
             }
         }
         #expect(compared > 0 || rows.isEmpty, "\(file): no mDNS frame compared")
