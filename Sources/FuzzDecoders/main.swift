@@ -7,8 +7,10 @@ import Glibc
 import LanscopeCore
 import PacketDecoding
 
-private let decoders = [FrameDecoder(linkType: .ethernet), FrameDecoder(linkType: .linuxSLL),
-                        FrameDecoder(linkType: .linuxSLL2)]
+private let decoders = [
+    FrameDecoder(linkType: .ethernet), FrameDecoder(linkType: .linuxSLL),
+    FrameDecoder(linkType: .linuxSLL2),
+]
 private let capturePath = "/tmp/lanscope-fuzz-\(getpid()).pcap"
 
 @_cdecl("LLVMFuzzerTestOneInput")
