@@ -11,13 +11,14 @@ public enum PcapFileError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .cannotOpen(path, reason):
+        case .cannotOpen(let path, let reason):
             return "cannot open \(path): \(reason)"
-        case let .notACaptureFile(path, reason):
+        case .notACaptureFile(let path, let reason):
             return "\(path) is not a pcap or pcapng capture file: \(reason)"
-        case let .unsupportedLinkType(path, linkType, name):
-            return "unsupported link type \(linkType) (\(name)) in \(path): lanscope reads Ethernet and Linux cooked captures"
-        case let .truncated(path, packetsRead, reason):
+        case .unsupportedLinkType(let path, let linkType, let name):
+            return
+                "unsupported link type \(linkType) (\(name)) in \(path): lanscope reads Ethernet and Linux cooked captures"
+        case .truncated(let path, let packetsRead, let reason):
             return "\(path) truncated after \(packetsRead) packets: \(reason)"
         }
     }

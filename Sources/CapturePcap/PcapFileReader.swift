@@ -23,10 +23,14 @@ public final class PcapFileReader {
         close(descriptor)
 
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO),
-                                                                   &errorBuffer) else {
-            let reason = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
-                                as: UTF8.self)
+        guard
+            let handle = pcap_open_offline_with_tstamp_precision(
+                path, UInt32(PCAP_TSTAMP_PRECISION_NANO),
+                &errorBuffer)
+        else {
+            let reason = String(
+                decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
+                as: UTF8.self)
             throw .notACaptureFile(path: path, reason: reason)
         }
         let dataLink = pcap_datalink(handle)

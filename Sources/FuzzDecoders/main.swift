@@ -1,14 +1,22 @@
 /// libFuzzer entry point for the packet decoders: each input is decoded as a frame of every link
 /// type and handed to every protocol decoder directly; inputs that start like a capture file are
 /// also replayed through PcapFileReader. Build with
-/// `swift build -c release --product FuzzDecoders --sanitize=fuzzer --sanitize=address`.
+/// `swift build -c release --product FuzzDecoders --sanitize=fuzzer --sanitize=address
+///  -Xswiftc -sanitize=fuzzer,address --scratch-path .build/fuzz`:
+/// with Swift 6.3.1 the two `--sanitize` flags reach the compiler as separate `-sanitize=` options
+/// of which only one survives (which one varies between runs), leaving the code without coverage
+/// counters or without ASan; the combined `-Xswiftc` option makes both stick. A scratch path of its
+/// own keeps the instrumented objects apart from the normal release build, which SwiftPM would
+/// otherwise reuse. Run: `.build/fuzz/release/FuzzDecoders CORPUS_DIR Tests/PacketDecodingTests/Fixtures/fuzz-seeds`.
 import CapturePcap
 import Glibc
 import LanscopeCore
 import PacketDecoding
 
-private let decoders = [FrameDecoder(linkType: .ethernet), FrameDecoder(linkType: .linuxSLL),
-                        FrameDecoder(linkType: .linuxSLL2)]
+private let decoders = [
+    FrameDecoder(linkType: .ethernet), FrameDecoder(linkType: .linuxSLL),
+    FrameDecoder(linkType: .linuxSLL2),
+]
 private let capturePath = "/tmp/lanscope-fuzz-\(getpid()).pcap"
 
 @_cdecl("LLVMFuzzerTestOneInput")

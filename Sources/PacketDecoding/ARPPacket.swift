@@ -21,10 +21,16 @@ public struct ARPPacket: Sendable, Hashable {
         let protocolType = try reader.readUInt16()
         let hardwareLength = try reader.readUInt8()
         let protocolLength = try reader.readUInt8()
-        guard hardwareType == 1 || hardwareType == 6 else { throw .invalidValue(field: "ARP hardware type", value: Int(hardwareType)) }
+        guard hardwareType == 1 || hardwareType == 6 else {
+            throw .invalidValue(field: "ARP hardware type", value: Int(hardwareType))
+        }
         guard protocolType == 0x0800 else { throw .invalidValue(field: "ARP protocol type", value: Int(protocolType)) }
-        guard hardwareLength == 6 else { throw .invalidLength(field: "ARP hardware address", value: Int(hardwareLength)) }
-        guard protocolLength == 4 else { throw .invalidLength(field: "ARP protocol address", value: Int(protocolLength)) }
+        guard hardwareLength == 6 else {
+            throw .invalidLength(field: "ARP hardware address", value: Int(hardwareLength))
+        }
+        guard protocolLength == 4 else {
+            throw .invalidLength(field: "ARP protocol address", value: Int(protocolLength))
+        }
         operation = try reader.readUInt16()
         senderMAC = try reader.readMAC()
         senderIP = try reader.readIPv4()

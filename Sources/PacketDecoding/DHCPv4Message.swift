@@ -22,7 +22,10 @@ public struct DHCPv4Message: Sendable, Hashable {
     public struct DHCPOption: Sendable, Hashable {
         public var code: UInt8
         public var data: [UInt8]
-        public init(code: UInt8, data: [UInt8]) { self.code = code; self.data = data }
+        public init(code: UInt8, data: [UInt8]) {
+            self.code = code
+            self.data = data
+        }
     }
 
     /// The BOOTP fixed header up to and including the magic cookie is 240 bytes.

@@ -27,7 +27,8 @@ public struct DNSMessage: Sendable, Hashable {
         // cannot hold fails at once instead of reserving memory for it.
         let minimumSize = (questionCount + answerCount + authorityCount + additionalCount) * 5
         guard minimumSize <= reader.remaining else {
-            throw .invalidLength(field: "DNS record count", value: questionCount + answerCount + authorityCount + additionalCount)
+            throw .invalidLength(
+                field: "DNS record count", value: questionCount + answerCount + authorityCount + additionalCount)
         }
         questions = []
         questions.reserveCapacity(questionCount)
@@ -139,8 +140,9 @@ public enum DNSRecordData: Sendable, Hashable {
         return strings.compactMap { string -> TXTEntry? in
             guard !string.isEmpty else { return nil }
             if let equals = string.firstIndex(of: UInt8(ascii: "=")) {
-                return TXTEntry(key: WireText.string(string[..<equals]),
-                                value: String(decoding: string[(equals + 1)...].prefix(WireText.maximumTextBytes), as: UTF8.self))
+                return TXTEntry(
+                    key: WireText.string(string[..<equals]),
+                    value: String(decoding: string[(equals + 1)...].prefix(WireText.maximumTextBytes), as: UTF8.self))
             }
             return TXTEntry(key: WireText.string(string), value: nil)
         }

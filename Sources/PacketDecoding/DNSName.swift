@@ -42,8 +42,10 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
                 guard start + length <= bytes.count else {
                     throw .truncated(offset: start, needed: length, available: bytes.count - start)
                 }
-                labels.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]),
-                                     as: UTF8.self))
+                labels.append(
+                    String(
+                        decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]),
+                        as: UTF8.self))
                 position = start + length
             case 0xC0:
                 guard position + 1 < bytes.count else {
@@ -51,8 +53,12 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
                 }
                 let target = (length & 0x3F) << 8 | Int(bytes[position + 1])
                 hops += 1
-                guard hops <= Self.maximumPointerHops else { throw .invalidName(reason: "too many compression pointers") }
-                guard target < segmentStart else { throw .invalidName(reason: "compression pointer does not point backwards") }
+                guard hops <= Self.maximumPointerHops else {
+                    throw .invalidName(reason: "too many compression pointers")
+                }
+                guard target < segmentStart else {
+                    throw .invalidName(reason: "compression pointer does not point backwards")
+                }
                 if resumeOffset == nil { resumeOffset = position + 2 }
                 position = target
                 segmentStart = target

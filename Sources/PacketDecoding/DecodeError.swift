@@ -14,26 +14,27 @@ public enum DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .truncated(offset, needed, available):
+        case .truncated(let offset, let needed, let available):
             return "truncated: needed \(needed) bytes at offset \(offset), \(available) available"
-        case let .invalidLength(field, value):
+        case .invalidLength(let field, let value):
             return "invalid \(field) length \(value)"
-        case let .invalidValue(field, value):
+        case .invalidValue(let field, let value):
             return "invalid \(field) value \(value)"
-        case let .invalidName(reason):
+        case .invalidName(let reason):
             return "invalid DNS name: \(reason)"
-        case let .malformedText(reason):
+        case .malformedText(let reason):
             return "malformed message: \(reason)"
         }
     }
 
     public static func == (lhs: DecodeError, rhs: DecodeError) -> Bool {
         switch (lhs, rhs) {
-        case let (.truncated(a, b, c), .truncated(d, e, f)): return a == d && b == e && c == f
-        case let (.invalidLength(a, b), .invalidLength(c, d)): return a.description == c.description && b == d
-        case let (.invalidValue(a, b), .invalidValue(c, d)): return a.description == c.description && b == d
-        case let (.invalidName(a), .invalidName(b)): return a.description == b.description
-        case let (.malformedText(a), .malformedText(b)): return a.description == b.description
+        case (.truncated(let a, let b, let c), .truncated(let d, let e, let f)): return a == d && b == e && c == f
+        case (.invalidLength(let a, let b), .invalidLength(let c, let d)):
+            return a.description == c.description && b == d
+        case (.invalidValue(let a, let b), .invalidValue(let c, let d)): return a.description == c.description && b == d
+        case (.invalidName(let a), .invalidName(let b)): return a.description == b.description
+        case (.malformedText(let a), .malformedText(let b)): return a.description == b.description
         default: return false
         }
     }

@@ -2,10 +2,10 @@ import LanscopeCore
 
 /// Discovery protocols and their attribution rules: which MAC each fact is about.
 extension FrameDecoder {
-    /// Records a fact unless the MAC cannot be a device (group or zero address) or the same fact
-    /// was already recorded for this frame.
+    /// Records a fact unless the MAC cannot be a device (group or zero address), the same fact was
+    /// already recorded for this frame, or the frame has produced its quota of facts.
     func emit(_ fact: Fact, about mac: MACAddress, _ result: inout DecodeResult, _ context: Context) {
-        guard mac.isUnicastDevice else { return }
+        guard mac.isUnicastDevice, result.observations.count < Self.maximumObservationsPerFrame else { return }
         let observation = Observation(mac: mac, time: context.time, fact: fact)
         if !result.observations.contains(observation) { result.observations.append(observation) }
     }
@@ -16,7 +16,8 @@ extension FrameDecoder {
         result.discovery = .arp
         // Other hardware or protocol types (IPv6-less ARP variants, Frame Relay...) are ignored, not errors.
         if let hardwareHigh = reader.peekUInt8(), let hardwareLow = reader.peekUInt8(ahead: 1),
-           let protocolHigh = reader.peekUInt8(ahead: 2), let protocolLow = reader.peekUInt8(ahead: 3) {
+            let protocolHigh = reader.peekUInt8(ahead: 2), let protocolLow = reader.peekUInt8(ahead: 3)
+        {
             let hardwareType = UInt16(hardwareHigh) << 8 | UInt16(hardwareLow)
             let protocolType = UInt16(protocolHigh) << 8 | UInt16(protocolLow)
             guard hardwareType == 1 || hardwareType == 6, protocolType == 0x0800 else { return }
@@ -35,8 +36,10 @@ extension FrameDecoder {
 
     /// NDP (RFC 4861): a source link-layer option pairs with the IPv6 source of RS/RA/NS, a target
     /// link-layer option with the target address of NA. DAD probes (unspecified source) teach nothing.
-    func decodeICMPv6(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context,
-                      source: IPAddress) {
+    func decodeICMPv6(
+        _ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context,
+        source: IPAddress
+    ) {
         guard let type = reader.peekUInt8(), (133...137).contains(type) else { return }
         result.discovery = .ndp
         let message: ICMPv6Message
@@ -49,12 +52,14 @@ extension FrameDecoder {
         switch message.type {
         case 133, 134, 135:
             if case .v6(let address) = source, !address.isUnspecified, !address.isMulticast,
-               let mac = message.sourceLinkLayerAddress {
+                let mac = message.sourceLinkLayerAddress
+            {
                 emit(.address(source, via: .ndp), about: mac, &result, context)
             }
         case 136:
             if let target = message.targetAddress, !target.isUnspecified, !target.isMulticast,
-               let mac = message.targetLinkLayerAddress {
+                let mac = message.targetLinkLayerAddress
+            {
                 emit(.address(.v6(target), via: .ndp), about: mac, &result, context)
             }
         default:
@@ -85,8 +90,9 @@ extension FrameDecoder {
             }
         } else {
             guard [2, 5, 6].contains(type) else { return }
-            emit(.dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type), about: context.sender,
-                 &result, context)
+            emit(
+                .dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type), about: context.sender,
+                &result, context)
             if type == 5, !message.yourAddress.isUnspecified {
                 emit(.address(.v4(message.yourAddress), via: .dhcp), about: client, &result, context)
             }
@@ -151,8 +157,9 @@ extension FrameDecoder {
         }
         let server = message.server.flatMap { $0.isEmpty ? nil : $0 }
         if let type, !type.isEmpty {
-            let service = ServiceAdvertisement(via: .ssdp, type: type, name: message.uniqueServiceName,
-                                               location: message.location, server: server)
+            let service = ServiceAdvertisement(
+                via: .ssdp, type: type, name: message.uniqueServiceName,
+                location: message.location, server: server)
             emit(.service(service), about: sender, &result, context)
         }
         if let server { emit(.software(server, via: .ssdp), about: sender, &result, context) }
@@ -169,11 +176,15 @@ extension FrameDecoder {
             return
         }
         let sender = context.sender
-        if let name = packet.systemName, !name.isEmpty { emit(.hostname(name, via: .lldp), about: sender, &result, context) }
+        if let name = packet.systemName, !name.isEmpty {
+            emit(.hostname(name, via: .lldp), about: sender, &result, context)
+        }
         if let description = packet.systemDescription, !description.isEmpty {
             emit(.software(description, via: .lldp), about: sender, &result, context)
         }
-        for address in packet.managementAddresses { emit(.address(address, via: .lldp), about: sender, &result, context) }
+        for address in packet.managementAddresses {
+            emit(.address(address, via: .lldp), about: sender, &result, context)
+        }
     }
 
     /// CDP describes the sending device: its device ID, platform (model) and addresses.
@@ -187,7 +198,9 @@ extension FrameDecoder {
             return
         }
         let sender = context.sender
-        if let name = packet.deviceID, !name.isEmpty { emit(.hostname(name, via: .cdp), about: sender, &result, context) }
+        if let name = packet.deviceID, !name.isEmpty {
+            emit(.hostname(name, via: .cdp), about: sender, &result, context)
+        }
         let firstVersionLine = packet.softwareVersion?.split(whereSeparator: \.isNewline).first.map(String.init)
         if let software = packet.platform ?? firstVersionLine, !software.isEmpty {
             emit(.software(software, via: .cdp), about: sender, &result, context)
@@ -210,7 +223,8 @@ extension FrameDecoder {
             return
         }
         guard !message.isResponse, [5, 8, 9].contains(message.opcode), let name = message.name, !name.isEmpty,
-              message.suffix == 0x00 || message.suffix == 0x20 else { return }
+            message.suffix == 0x00 || message.suffix == 0x20
+        else { return }
         let unique = message.entries.filter { !$0.isGroup }
         guard !unique.isEmpty else { return }
         let sender = context.sender

@@ -5,12 +5,18 @@ import LanscopeCore
 public struct FrameDecoder: Sendable {
     public let linkType: LinkType
 
+    /// Facts kept per frame. A legitimate announcement carries a few dozen at most; the cap keeps a
+    /// crafted jumbo frame (hundreds of questions or records) from costing quadratic de-duplication.
+    public static let maximumObservationsPerFrame = 64
+
     public init(linkType: LinkType) {
         self.linkType = linkType
     }
 
-    public func decode(_ frame: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp,
-                       into result: inout DecodeResult) {
+    public func decode(
+        _ frame: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp,
+        into result: inout DecodeResult
+    ) {
         result.reset()
         result.summary.wireLength = wireLength
         var reader = ByteReader(frame)
@@ -74,11 +80,21 @@ public struct FrameDecoder: Sendable {
 
     private func decodeIPv6(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
         let header: IPv6Header
+        let fixedHeader = reader
         do throws(DecodeError) {
             header = try IPv6Header(from: &reader)
         } catch {
             result.error = DecodeFailure(layer: .ipv6, error: error)
-            // The fixed header may still have been readable: keep the addresses for counting.
+            // A bad extension chain still leaves a readable fixed header: keep its addresses so the
+            // frame is counted against the right family.
+            var fixed = fixedHeader
+            if fixed.remaining >= 40, fixed.peekUInt8().map({ $0 >> 4 == 6 }) == true,
+                (try? fixed.skip(8)) != nil, let source = try? fixed.readIPv6(), let destination = try? fixed.readIPv6()
+            {
+                result.summary.ipVersion = 6
+                result.summary.sourceIP = .v6(source)
+                result.summary.destinationIP = .v6(destination)
+            }
             return
         }
         result.summary.ipVersion = 6
@@ -88,8 +104,10 @@ public struct FrameDecoder: Sendable {
         decodeTransport(header.upperLayerProtocol, &reader, &result, &context, source: .v6(header.source))
     }
 
-    private func decodeTransport(_ protocolNumber: UInt8, _ reader: inout ByteReader, _ result: inout DecodeResult,
-                                 _ context: inout Context, source: IPAddress) {
+    private func decodeTransport(
+        _ protocolNumber: UInt8, _ reader: inout ByteReader, _ result: inout DecodeResult,
+        _ context: inout Context, source: IPAddress
+    ) {
         switch protocolNumber {
         case 6:
             do throws(DecodeError) {
@@ -123,8 +141,10 @@ public struct FrameDecoder: Sendable {
         }
     }
 
-    private func decodeUDPPayload(_ udp: UDPHeader, _ reader: inout ByteReader, _ result: inout DecodeResult,
-                                  _ context: inout Context, source: IPAddress) {
+    private func decodeUDPPayload(
+        _ udp: UDPHeader, _ reader: inout ByteReader, _ result: inout DecodeResult,
+        _ context: inout Context, source: IPAddress
+    ) {
         let low = min(udp.sourcePort, udp.destinationPort)
         let high = max(udp.sourcePort, udp.destinationPort)
         let discovery: DiscoveryProtocol
@@ -143,8 +163,10 @@ public struct FrameDecoder: Sendable {
         // looks complete — a wrong fingerprint. Count it as an error instead of guessing.
         guard udp.missingPayload == 0 else {
             result.discovery = discovery
-            result.error = DecodeFailure(layer: discovery, error: .truncated(
-                offset: reader.offset, needed: reader.remaining + udp.missingPayload, available: reader.remaining))
+            result.error = DecodeFailure(
+                layer: discovery,
+                error: .truncated(
+                    offset: reader.offset, needed: reader.remaining + udp.missingPayload, available: reader.remaining))
             return
         }
         let payload = reader.readRemaining()

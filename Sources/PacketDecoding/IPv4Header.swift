@@ -28,7 +28,9 @@ public struct IPv4Header: Sendable {
         // Captures taken on a host with TCP segmentation offload show a total length of 0; use the
         // captured bytes then rather than dropping the frame.
         let offloaded = totalLength == 0
-        guard offloaded || totalLength >= headerLength else { throw .invalidLength(field: "IPv4 total", value: totalLength) }
+        guard offloaded || totalLength >= headerLength else {
+            throw .invalidLength(field: "IPv4 total", value: totalLength)
+        }
         identification = try reader.readUInt16()
         let flagsFragment = try reader.readUInt16()
         moreFragments = flagsFragment & 0x2000 != 0

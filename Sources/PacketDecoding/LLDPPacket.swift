@@ -42,7 +42,9 @@ public struct LLDPPacket: Sendable, Hashable {
             case 8:
                 // Address string length (address subtype + address), subtype, address, then interface fields.
                 let addressLength = Int(try value.readUInt8())
-                guard addressLength >= 2 else { throw .invalidLength(field: "LLDP management address", value: addressLength) }
+                guard addressLength >= 2 else {
+                    throw .invalidLength(field: "LLDP management address", value: addressLength)
+                }
                 let subtype = try value.readUInt8()
                 var address = try value.subReader(addressLength - 1)
                 if subtype == 1 && addressLength == 5 {

@@ -55,7 +55,9 @@ public struct LinkHeader: Sendable, Hashable {
     }
 
     /// Only ARPHRD_ETHER (1) addresses of six bytes are MACs; loopback, tunnels and the like are not.
-    private static func cookedSource(hardwareType: UInt16, addressLength: Int, address: UnsafeRawBufferPointer)
+    private static func cookedSource(
+        hardwareType: UInt16, addressLength: Int, address: UnsafeRawBufferPointer
+    )
         -> MACAddress
     {
         guard hardwareType == 1, addressLength == 6 else { return .zero }
@@ -68,7 +70,8 @@ public struct LinkHeader: Sendable, Hashable {
     /// protocol ID is an EtherType (RFC 1042). Other 802.3 frames (STP, NetBEUI...) keep the length.
     private mutating func unwrapSNAP(_ reader: inout ByteReader) throws(DecodeError) {
         guard etherType < 0x0600, reader.remaining >= 8, reader.peekUInt8() == 0xAA, reader.peekUInt8(ahead: 1) == 0xAA,
-              reader.peekUInt8(ahead: 2) == 0x03 else { return }
+            reader.peekUInt8(ahead: 2) == 0x03
+        else { return }
         try reader.skip(3)
         let oui = UInt32(try reader.readUInt16()) << 8 | UInt32(try reader.readUInt8())
         snapOUI = oui

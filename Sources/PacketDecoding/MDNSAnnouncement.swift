@@ -29,7 +29,8 @@ public struct MDNSAnnouncement: Sendable, Hashable {
                         typesOnly.append(type)
                     }
                 } else if let type = Self.serviceType(of: record.name, instanceLabels: 0, allowSubtype: true),
-                          let instance = Self.instance(of: target), instance.type.lowercased() == type.lowercased() {
+                    let instance = Self.instance(of: target), instance.type.lowercased() == type.lowercased()
+                {
                     _ = Self.index(of: instance, in: &instances, &assembled)
                 }
             case .srv(_, _, let port, let target):
@@ -58,8 +59,10 @@ public struct MDNSAnnouncement: Sendable, Hashable {
         if let address, !addresses.contains(address) { addresses.append(address) }
     }
 
-    private static func index(of instance: (name: String, type: String, key: String), in instances: inout [String: Int],
-                              _ assembled: inout [ServiceAdvertisement]) -> Int {
+    private static func index(
+        of instance: (name: String, type: String, key: String), in instances: inout [String: Int],
+        _ assembled: inout [ServiceAdvertisement]
+    ) -> Int {
         if let existing = instances[instance.key] { return existing }
         assembled.append(ServiceAdvertisement(via: .mdns, type: instance.type, name: instance.name))
         instances[instance.key] = assembled.count - 1

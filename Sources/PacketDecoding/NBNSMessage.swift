@@ -36,7 +36,10 @@ public struct NBNSMessage: Sendable, Hashable {
         for index in 0..<questions {
             let owner = try DNSName(from: &reader)
             try reader.skip(4)
-            if index == 0, let decoded = Self.netBIOSName(owner) { name = decoded.name; suffix = decoded.suffix }
+            if index == 0, let decoded = Self.netBIOSName(owner) {
+                name = decoded.name
+                suffix = decoded.suffix
+            }
         }
         for section in 0..<3 {
             let count = section == 0 ? answers : section == 1 ? authorities : additionals
@@ -46,7 +49,10 @@ public struct NBNSMessage: Sendable, Hashable {
                 try reader.skip(2 + 4)
                 let length = Int(try reader.readUInt16())
                 var data = try reader.subReader(length)
-                if name == nil, let decoded = Self.netBIOSName(owner) { name = decoded.name; suffix = decoded.suffix }
+                if name == nil, let decoded = Self.netBIOSName(owner) {
+                    name = decoded.name
+                    suffix = decoded.suffix
+                }
                 guard type == 0x20, section != 1 else { continue }
                 while data.remaining >= 6 {
                     entries.append(NameEntry(flags: try data.readUInt16(), address: try data.readIPv4()))
@@ -68,7 +74,8 @@ public struct NBNSMessage: Sendable, Hashable {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(16)
         for pair in 0..<16 {
-            let high = encoded[2 * pair], low = encoded[2 * pair + 1]
+            let high = encoded[2 * pair]
+            let low = encoded[2 * pair + 1]
             guard (0x41...0x50).contains(high), (0x41...0x50).contains(low) else { return nil }
             decoded.append((high - 0x41) << 4 | (low - 0x41))
         }

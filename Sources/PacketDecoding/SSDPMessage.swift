@@ -40,12 +40,16 @@ public struct SSDPMessage: Sendable, Hashable {
     }
 
     public static func == (lhs: SSDPMessage, rhs: SSDPMessage) -> Bool {
-        lhs.kind == rhs.kind && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
+        lhs.kind == rhs.kind
+            && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
-        for header in headers { hasher.combine(header.name); hasher.combine(header.value) }
+        for header in headers {
+            hasher.combine(header.name)
+            hasher.combine(header.value)
+        }
     }
 
     /// The first header with this name, compared case-insensitively (RFC 9110 §5.1).
@@ -68,7 +72,9 @@ public struct SSDPMessage: Sendable, Hashable {
         if startsWith(line, "M-SEARCH ") { return .search }
         if startsWith(line, "HTTP/1.") {
             // "HTTP/1.1 200 OK": three digits after the first space.
-            guard line.count >= 12, line[8] == UInt8(ascii: " ") else { throw .malformedText(reason: "bad status line") }
+            guard line.count >= 12, line[8] == UInt8(ascii: " ") else {
+                throw .malformedText(reason: "bad status line")
+            }
             var status = 0
             for index in 9..<12 {
                 let digit = line[index]

@@ -1,6 +1,6 @@
-import Testing
 import LanscopeCore
 import PacketDecoding
+import Testing
 
 /// Hostile and broken input: every decoder must return an error (or a partial, bounded result),
 /// never trap, hang or grow without bound.
@@ -37,33 +37,45 @@ import PacketDecoding
     // MARK: truncations of real-shaped frames
 
     static let sampleFrames: [(String, [UInt8])] = {
-        let dhcp = B.udpFrame(sourceMAC: "00:0c:29:1f:74:06", sourceIP: "0.0.0.0", destinationIP: "255.255.255.255",
-                              sourcePort: 68, destinationPort: 67,
-                              payload: B.dhcp(op: 1, chaddr: "00:0c:29:1f:74:06", options: [
-                                  (53, [1]), (12, Array("host".utf8)), (55, [1, 3, 6]), (81, [4, 0, 0] + B.name("a.b")),
-                              ]))
+        let dhcp = B.udpFrame(
+            sourceMAC: "00:0c:29:1f:74:06", sourceIP: "0.0.0.0", destinationIP: "255.255.255.255",
+            sourcePort: 68, destinationPort: 67,
+            payload: B.dhcp(
+                op: 1, chaddr: "00:0c:29:1f:74:06",
+                options: [
+                    (53, [1]), (12, Array("host".utf8)), (55, [1, 3, 6]), (81, [4, 0, 0] + B.name("a.b")),
+                ]))
         var mdns = B.dnsHeader(flags: 0x8400, questions: 0, answers: 3)
         mdns += B.record(B.name("_ipp._tcp.local"), type: 12, recordClass: 1, data: B.name("P._ipp._tcp.local"))
         mdns += B.record([0xC0, 0x1C], type: 33, data: B.be16(0) + B.be16(0) + B.be16(631) + B.name("p.local"))
         mdns += B.record(B.name("p.local"), type: 1, data: [10, 0, 0, 5])
-        let mdnsFrame = B.udpFrame(sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "224.0.0.251",
-                                   sourcePort: 5353, destinationPort: 5353, payload: mdns)
-        let ssdp = B.udpFrame(sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "239.255.255.250",
-                              sourcePort: 1900, destinationPort: 1900,
-                              payload: Array("NOTIFY * HTTP/1.1\r\nNT: a\r\nUSN: b\r\nNTS: ssdp:alive\r\nSERVER: s\r\n\r\n".utf8))
-        let arp = B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0806, vlans: [(0x88A8, 10), (0x8100, 20)],
-                             payload: B.arp(operation: 1, senderMAC: "00:11:22:33:44:55", senderIP: "10.0.0.5",
-                                            targetMAC: "00:00:00:00:00:00", targetIP: "10.0.0.1"))
-        let tcp = B.ethernet(source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
-                             payload: B.ipv4Packet(source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
-                                                   payload: B.tcp(sourcePort: 40000, destinationPort: 443, flags: 0x12,
-                                                                  options: [2, 4, 5, 0xB4]),
-                                                   options: [1, 1, 1, 0]))
-        let ndp = B.ethernet(source: "00:11:22:33:44:55", destination: "33:33:00:00:00:01", etherType: 0x86DD,
-                             payload: B.ipv6Packet(source: "fe80::1", destination: "ff02::1", nextHeader: 0,
-                                                   payload: [58, 0, 5, 2, 0, 0, 1, 0]
-                                                       + [134, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-                                                       + [1, 1] + B.mac("00:11:22:33:44:55")))
+        let mdnsFrame = B.udpFrame(
+            sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "224.0.0.251",
+            sourcePort: 5353, destinationPort: 5353, payload: mdns)
+        let ssdp = B.udpFrame(
+            sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "239.255.255.250",
+            sourcePort: 1900, destinationPort: 1900,
+            payload: Array("NOTIFY * HTTP/1.1\r\nNT: a\r\nUSN: b\r\nNTS: ssdp:alive\r\nSERVER: s\r\n\r\n".utf8))
+        let arp = B.ethernet(
+            source: "00:11:22:33:44:55", etherType: 0x0806, vlans: [(0x88A8, 10), (0x8100, 20)],
+            payload: B.arp(
+                operation: 1, senderMAC: "00:11:22:33:44:55", senderIP: "10.0.0.5",
+                targetMAC: "00:00:00:00:00:00", targetIP: "10.0.0.1"))
+        let tcp = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
+            payload: B.ipv4Packet(
+                source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
+                payload: B.tcp(
+                    sourcePort: 40000, destinationPort: 443, flags: 0x12,
+                    options: [2, 4, 5, 0xB4]),
+                options: [1, 1, 1, 0]))
+        let ndp = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "33:33:00:00:00:01", etherType: 0x86DD,
+            payload: B.ipv6Packet(
+                source: "fe80::1", destination: "ff02::1", nextHeader: 0,
+                payload: [58, 0, 5, 2, 0, 0, 1, 0]
+                    + [134, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                    + [1, 1] + B.mac("00:11:22:33:44:55")))
         return [("dhcp", dhcp), ("mdns", mdnsFrame), ("ssdp", ssdp), ("arp", arp), ("tcp", tcp), ("ndp", ndp)]
     }()
 
@@ -94,34 +106,42 @@ import PacketDecoding
     // MARK: wrong length fields
 
     @Test func ipv4_rejects_forHeaderLengthBelowMinimum() {
-        var packet = B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17,
-                                  payload: B.udp(sourcePort: 1, destinationPort: 2, payload: []))
+        var packet = B.ipv4Packet(
+            source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17,
+            payload: B.udp(sourcePort: 1, destinationPort: 2, payload: []))
         packet[0] = 0x44  // IHL 4 → 16 bytes
-        let result = FrameDecoder(linkType: .ethernet).decode(B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
+        let result = FrameDecoder(linkType: .ethernet).decode(
+            B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
         #expect(result.error == DecodeFailure(layer: .ipv4, error: .invalidLength(field: "IPv4 header", value: 16)))
     }
 
     @Test func ipv4_rejects_forTotalLengthShorterThanHeader() {
         var packet = B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17, payload: [])
-        packet[2] = 0; packet[3] = 10
-        let result = FrameDecoder(linkType: .ethernet).decode(B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
+        packet[2] = 0
+        packet[3] = 10
+        let result = FrameDecoder(linkType: .ethernet).decode(
+            B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
         #expect(result.error?.layer == .ipv4)
     }
 
     @Test func ipv4_boundsPayloadByTotalLength_forEthernetPadding() {
         // A short UDP datagram padded to the 60-byte Ethernet minimum: padding is not payload.
-        let packet = B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17,
-                                  payload: B.udp(sourcePort: 5353, destinationPort: 5353, payload: []))
-        let frame = B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet + [UInt8](repeating: 0xEE, count: 18))
+        let packet = B.ipv4Packet(
+            source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17,
+            payload: B.udp(sourcePort: 5353, destinationPort: 5353, payload: []))
+        let frame = B.ethernet(
+            source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet + [UInt8](repeating: 0xEE, count: 18))
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
         #expect(result.summary.transport == 17)
         #expect(result.error == DecodeFailure(layer: .mdns, error: .truncated(offset: 0, needed: 2, available: 0)))
     }
 
     @Test func ipv4_carriesNoTransport_forNonFirstFragment() {
-        let packet = B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 6,
-                                  payload: B.tcp(sourcePort: 1, destinationPort: 2, flags: 2), fragmentOffset: 185)
-        let result = FrameDecoder(linkType: .ethernet).decode(B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
+        let packet = B.ipv4Packet(
+            source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 6,
+            payload: B.tcp(sourcePort: 1, destinationPort: 2, flags: 2), fragmentOffset: 185)
+        let result = FrameDecoder(linkType: .ethernet).decode(
+            B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800, payload: packet))
         #expect(result.summary.ipVersion == 4)
         #expect(result.summary.transport == 0)
         #expect(result.summary.sourcePort == 0)
@@ -130,18 +150,23 @@ import PacketDecoding
 
     @Test func udp_rejects_forLengthBelowHeader() {
         var udp = B.udp(sourcePort: 5353, destinationPort: 5353, payload: [1, 2, 3])
-        udp[4] = 0; udp[5] = 4
-        let frame = B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800,
-                               payload: B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17, payload: udp))
+        udp[4] = 0
+        udp[5] = 4
+        let frame = B.ethernet(
+            source: "00:11:22:33:44:55", etherType: 0x0800,
+            payload: B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 17, payload: udp))
         #expect(FrameDecoder(linkType: .ethernet).decode(frame).error?.layer == .udp)
     }
 
     @Test func tcp_rejects_forDataOffsetBelowFive() {
         var tcp = B.tcp(sourcePort: 1, destinationPort: 2, flags: 2)
         tcp[12] = 0x40
-        let frame = B.ethernet(source: "00:11:22:33:44:55", etherType: 0x0800,
-                               payload: B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 6, payload: tcp))
-        #expect(FrameDecoder(linkType: .ethernet).decode(frame).error == DecodeFailure(layer: .tcp, error: .invalidLength(field: "TCP data offset", value: 16)))
+        let frame = B.ethernet(
+            source: "00:11:22:33:44:55", etherType: 0x0800,
+            payload: B.ipv4Packet(source: "10.0.0.1", destination: "10.0.0.2", protocolNumber: 6, payload: tcp))
+        #expect(
+            FrameDecoder(linkType: .ethernet).decode(frame).error
+                == DecodeFailure(layer: .tcp, error: .invalidLength(field: "TCP data offset", value: 16)))
     }
 
     @Test func vlan_rejects_forTooManyStackedTags() {
@@ -161,8 +186,10 @@ import PacketDecoding
             bytes += [next] + entry.1
         }
         let first = extensions.first?.0 ?? upper
-        return B.ethernet(source: "00:11:22:33:44:55", etherType: 0x86DD,
-                          payload: B.ipv6Packet(source: "fe80::1", destination: "fe80::2", nextHeader: first, payload: bytes + payload))
+        return B.ethernet(
+            source: "00:11:22:33:44:55", etherType: 0x86DD,
+            payload: B.ipv6Packet(
+                source: "fe80::1", destination: "fe80::2", nextHeader: first, payload: bytes + payload))
     }
 
     @Test func ipv6_walksEveryExtensionKind_toTransport() {
@@ -171,8 +198,9 @@ import PacketDecoding
         let fragment: (UInt8, [UInt8]) = (44, [0, 0, 0, 0, 0, 0, 1])  // offset 0, M flag set
         let auth: (UInt8, [UInt8]) = (51, [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])  // (1 + 2) * 4 = 12 bytes
         let destination: (UInt8, [UInt8]) = (60, [0, 1, 4, 0, 0, 0, 0])
-        let frame = ipv6Frame(extensions: [hop, routing, fragment, auth, destination], upper: 17,
-                              payload: B.udp(sourcePort: 1234, destinationPort: 80, payload: []))
+        let frame = ipv6Frame(
+            extensions: [hop, routing, fragment, auth, destination], upper: 17,
+            payload: B.udp(sourcePort: 1234, destinationPort: 80, payload: []))
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
         #expect(result.error == nil)
         #expect(result.summary.transport == 17)
@@ -186,7 +214,8 @@ import PacketDecoding
 
     @Test func ipv6_noTransport_forNonFirstFragment() {
         let fragment: (UInt8, [UInt8]) = (44, [0, 0x05, 0x00, 0, 0, 0, 1])  // offset 160
-        let frame = ipv6Frame(extensions: [fragment], upper: 6, payload: B.tcp(sourcePort: 1, destinationPort: 2, flags: 2))
+        let frame = ipv6Frame(
+            extensions: [fragment], upper: 6, payload: B.tcp(sourcePort: 1, destinationPort: 2, flags: 2))
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
         #expect(result.summary.ipVersion == 6)
         #expect(result.summary.transport == 0)
@@ -196,13 +225,27 @@ import PacketDecoding
     @Test func ipv6_rejects_forExtensionChainLongerThanBound() {
         let hop: (UInt8, [UInt8]) = (60, [0, 1, 4, 0, 0, 0, 0])
         let chain = [(UInt8, [UInt8])](repeating: hop, count: IPv6Header.maximumExtensionHeaders + 1)
-        let result = FrameDecoder(linkType: .ethernet).decode(ipv6Frame(extensions: chain, upper: 17,
-                                                                         payload: B.udp(sourcePort: 1, destinationPort: 2, payload: [])))
-        #expect(result.error == DecodeFailure(layer: .ipv6, error: .invalidLength(field: "IPv6 extension header chain",
-                                                                                  value: IPv6Header.maximumExtensionHeaders + 1)))
+        let result = FrameDecoder(linkType: .ethernet).decode(
+            ipv6Frame(
+                extensions: chain, upper: 17,
+                payload: B.udp(sourcePort: 1, destinationPort: 2, payload: [])))
+        #expect(
+            result.error
+                == DecodeFailure(
+                    layer: .ipv6,
+                    error: .invalidLength(
+                        field: "IPv6 extension header chain",
+                        value: IPv6Header.maximumExtensionHeaders + 1)))
+        #expect(result.summary.ipVersion == 6)
+        #expect(result.summary.sourceIP == .v6(IPv6Address("fe80::1")!))
+        #expect(result.summary.transport == 0)
         let atBound = [(UInt8, [UInt8])](repeating: hop, count: IPv6Header.maximumExtensionHeaders)
-        #expect(FrameDecoder(linkType: .ethernet).decode(ipv6Frame(extensions: atBound, upper: 17,
-                                                                   payload: B.udp(sourcePort: 1, destinationPort: 2, payload: []))).error == nil)
+        #expect(
+            FrameDecoder(linkType: .ethernet).decode(
+                ipv6Frame(
+                    extensions: atBound, upper: 17,
+                    payload: B.udp(sourcePort: 1, destinationPort: 2, payload: []))
+            ).error == nil)
     }
 
     @Test func ipv6_rejects_forExtensionLengthPastPayload() {
@@ -266,14 +309,18 @@ import PacketDecoding
         let longMessage = B.dnsHeader(flags: 0, questions: 0, answers: 0) + tooLong.bytes
         longMessage.withUnsafeBytes { buffer in
             var cursor = ByteReader(buffer, offset: tooLong.last)
-            #expect(throws: DecodeError.invalidName(reason: "too many compression pointers")) { try DNSName(from: &cursor) }
+            #expect(throws: DecodeError.invalidName(reason: "too many compression pointers")) {
+                try DNSName(from: &cursor)
+            }
         }
     }
 
     @Test func dnsName_rejects_forNameLongerThan255() {
         let label = [UInt8](repeating: 0x61, count: 63)
         let body = ([63] + label) + ([63] + label) + ([63] + label) + ([63] + label) + [0, 0, 1, 0, 1]
-        #expect(throws: DecodeError.invalidName(reason: "longer than 255 octets")) { try DNSMessage(parsing: dnsMessage(body: body)) }
+        #expect(throws: DecodeError.invalidName(reason: "longer than 255 octets")) {
+            try DNSMessage(parsing: dnsMessage(body: body))
+        }
     }
 
     @Test func dnsName_rejects_forReservedLabelType() {
@@ -283,7 +330,8 @@ import PacketDecoding
     }
 
     @Test func dnsMessage_rejects_forCountsTheMessageCannotHold() {
-        let message = B.dnsHeader(flags: 0x8400, questions: 0xFFFF, answers: 0xFFFF, authorities: 0xFFFF, additionals: 0xFFFF)
+        let message = B.dnsHeader(
+            flags: 0x8400, questions: 0xFFFF, answers: 0xFFFF, authorities: 0xFFFF, additionals: 0xFFFF)
         #expect(throws: DecodeError.self) { try DNSMessage(parsing: message) }
     }
 
@@ -310,9 +358,12 @@ import PacketDecoding
     @Test func dhcp_rejects_forOptionRunningPastEnd() {
         var message = B.dhcp(op: 1, chaddr: "00:0c:29:1f:74:06", options: [(53, [1])], terminate: false)
         message += [12, 40, 0x61, 0x62]
-        #expect(throws: DecodeError.invalidLength(field: "DHCP option", value: 40)) { try DHCPv4Message(parsing: message) }
-        let frame = B.udpFrame(sourceMAC: "00:0c:29:1f:74:06", sourceIP: "0.0.0.0", destinationIP: "255.255.255.255",
-                               sourcePort: 68, destinationPort: 67, payload: message)
+        #expect(throws: DecodeError.invalidLength(field: "DHCP option", value: 40)) {
+            try DHCPv4Message(parsing: message)
+        }
+        let frame = B.udpFrame(
+            sourceMAC: "00:0c:29:1f:74:06", sourceIP: "0.0.0.0", destinationIP: "255.255.255.255",
+            sourcePort: 68, destinationPort: 67, payload: message)
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
         #expect(result.error?.layer == .dhcp)
         #expect(result.discovery == .dhcp)
@@ -387,7 +438,8 @@ import PacketDecoding
     }
 
     @Test func ssdp_matchesHeaderNamesCaseInsensitively() throws {
-        let message = try SSDPMessage(parsing: Array("HTTP/1.1 200 OK\r\nsT: x\r\nUsN: y\r\nlocation:  http://a/ \r\n\r\nST: ignored".utf8))
+        let message = try SSDPMessage(
+            parsing: Array("HTTP/1.1 200 OK\r\nsT: x\r\nUsN: y\r\nlocation:  http://a/ \r\n\r\nST: ignored".utf8))
         #expect(message.kind == .response(status: 200))
         #expect(message.searchTarget == "x")
         #expect(message.uniqueServiceName == "y")
@@ -405,6 +457,17 @@ import PacketDecoding
     @Test func ndp_rejects_forOptionPastEnd() {
         let icmp: [UInt8] = [135, 0, 0, 0, 0, 0, 0, 0] + B.ipv6("fe80::2") + [1, 4, 0, 0, 0, 0, 0, 0]
         #expect(throws: DecodeError.self) { try ICMPv6Message(parsing: icmp) }
+    }
+
+    @Test func frameDecoder_capsObservations_forQueryWithHundredsOfQuestions() {
+        var message = B.dnsHeader(flags: 0, questions: 300, answers: 0)
+        for index in 0..<300 { message += B.name("_s\(index)._tcp.local") + B.be16(12) + B.be16(1) }
+        let frame = B.udpFrame(
+            sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "224.0.0.251",
+            sourcePort: 5353, destinationPort: 5353, payload: message)
+        let result = FrameDecoder(linkType: .ethernet).decode(frame)
+        #expect(result.error == nil)
+        #expect(result.observations.count == FrameDecoder.maximumObservationsPerFrame)
     }
 
     // MARK: LLDP, CDP, NBNS
@@ -426,20 +489,27 @@ import PacketDecoding
     }
 
     @Test func cdp_rejects_forTLVLengthBelowHeader() {
-        #expect(throws: DecodeError.invalidLength(field: "CDP TLV", value: 3)) { try CDPPacket(parsing: [2, 180, 0, 0, 0, 1, 0, 3]) }
+        #expect(throws: DecodeError.invalidLength(field: "CDP TLV", value: 3)) {
+            try CDPPacket(parsing: [2, 180, 0, 0, 0, 1, 0, 3])
+        }
     }
 
     @Test func cdp_boundsAddressCount_forHugeDeclaredCount() {
         // 0xFFFFFFFF addresses declared, none present: a truncation error, not a long loop.
-        #expect(throws: DecodeError.self) { try CDPPacket(parsing: [2, 180, 0, 0, 0, 2, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF]) }
+        #expect(throws: DecodeError.self) {
+            try CDPPacket(parsing: [2, 180, 0, 0, 0, 2, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF])
+        }
     }
 
     @Test func nbns_rejects_forCountsTheMessageCannotHold() {
-        #expect(throws: DecodeError.self) { try NBNSMessage(parsing: B.dnsHeader(flags: 0x2800, questions: 0xFFFF, answers: 0)) }
+        #expect(throws: DecodeError.self) {
+            try NBNSMessage(parsing: B.dnsHeader(flags: 0x2800, questions: 0xFFFF, answers: 0))
+        }
     }
 
     @Test func nbns_leavesNameEmpty_forNonNetBIOSEncoding() throws {
-        let message = try NBNSMessage(parsing: B.dnsHeader(flags: 0x2800, questions: 1, answers: 0) + B.name("plain") + [0, 0x20, 0, 1])
+        let message = try NBNSMessage(
+            parsing: B.dnsHeader(flags: 0x2800, questions: 1, answers: 0) + B.name("plain") + [0, 0x20, 0, 1])
         #expect(message.name == nil)
     }
 }

@@ -1,37 +1,45 @@
 import Foundation
-import Testing
 import LanscopeCore
 import PacketDecoding
+import Testing
 
 /// Our decodes of real captures compared, field by field, with what tshark reports for the same
 /// frames. Skips (with a printed reason) when the corpus or tshark is absent.
 @Suite struct CorpusComparisonTests {
-    static let arpFiles = [
-        "arp/zeek__arp-who-has.pcap", "arp/pcpp__ArpRequestWithVlan.pcap", "vlan/tcpdump__802.1ad_QinQ.pcap",
-        "dhcp/tcpdump__dhcp-rfc4388.pcap", "mixed/tcpdump__eapon1.pcap", "iot/iotsentinel__EdimaxCam1__Setup-A-1-STA.pcap",
-        "mixed/pcpp__sll.pcap",
-    ] + Self.folder("arp")
+    static let arpFiles =
+        [
+            "arp/zeek__arp-who-has.pcap", "arp/pcpp__ArpRequestWithVlan.pcap", "vlan/tcpdump__802.1ad_QinQ.pcap",
+            "dhcp/tcpdump__dhcp-rfc4388.pcap", "mixed/tcpdump__eapon1.pcap",
+            "iot/iotsentinel__EdimaxCam1__Setup-A-1-STA.pcap",
+            "mixed/pcpp__sll.pcap",
+        ] + Self.folder("arp")
 
-    static let dhcpFiles = Self.folder("dhcp") + [
-        "iot/iotsentinel__EdnetCam1__Setup-A-1-STA.pcap", "iot/iotsentinel__SmarterCoffee__Setup-A-1-STA.pcap",
-        "mixed/tcpdump__eapon1.pcap", "mixed/ndpi__iphone.pcap", "mixed/pcpp__sll.pcap", "lldp/tcpdump__dcb_pfc.pcap",
-    ]
+    static let dhcpFiles =
+        Self.folder("dhcp") + [
+            "iot/iotsentinel__EdnetCam1__Setup-A-1-STA.pcap", "iot/iotsentinel__SmarterCoffee__Setup-A-1-STA.pcap",
+            "mixed/tcpdump__eapon1.pcap", "mixed/ndpi__iphone.pcap", "mixed/pcpp__sll.pcap",
+            "lldp/tcpdump__dcb_pfc.pcap",
+        ]
 
-    static let mdnsFiles = Self.folder("mdns") + [
-        "mixed/ndpi__iphone.pcap", "mixed/ndpi__android.pcap", "mixed/zeek__wikipedia.pcap",
-        "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap", "iot/iotsentinel__EdimaxCam1__Setup-A-1-STA.pcap",
-        "mixed/ndpi__telegram.pcap",
-    ]
+    static let mdnsFiles =
+        Self.folder("mdns") + [
+            "mixed/ndpi__iphone.pcap", "mixed/ndpi__android.pcap", "mixed/zeek__wikipedia.pcap",
+            "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap", "iot/iotsentinel__EdimaxCam1__Setup-A-1-STA.pcap",
+            "mixed/ndpi__telegram.pcap",
+        ]
 
-    static let ssdpFiles = Self.folder("ssdp") + [
-        "mdns/zeek__home-multicast-short.pcap", "mixed/tcpdump__eapon1.pcap", "iot/iotsentinel__WeMoLink__Setup-A-1-STA.pcap",
-        "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap", "mixed/ndpi__zoom.pcap", "tls/ja4__latest.pcapng",
-    ]
+    static let ssdpFiles =
+        Self.folder("ssdp") + [
+            "mdns/zeek__home-multicast-short.pcap", "mixed/tcpdump__eapon1.pcap",
+            "iot/iotsentinel__WeMoLink__Setup-A-1-STA.pcap",
+            "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap", "mixed/ndpi__zoom.pcap", "tls/ja4__latest.pcapng",
+        ]
 
-    static let vlanFiles = Self.folder("vlan") + [
-        "arp/pcpp__ArpRequestWithVlan.pcap", "cdp/pcpp__VlanPackets.pcap", "nbns/ndpi__netbios.pcap",
-        "mixed/arkime__arkime_synthetic.pcap",
-    ]
+    static let vlanFiles =
+        Self.folder("vlan") + [
+            "arp/pcpp__ArpRequestWithVlan.pcap", "cdp/pcpp__VlanPackets.pcap", "nbns/ndpi__netbios.pcap",
+            "mixed/arkime__arkime_synthetic.pcap",
+        ]
 
     static let ipv6ExtensionFiles = [
         "mixed/suricata__output-eve-ftp-data__input.pcap", "mixed/suricata__smb2-ntlmssp-negotiateflags__input.pcap",
@@ -39,9 +47,11 @@ import PacketDecoding
         "ndp/tcpdump__icmpv6.pcap", "dhcpv6/ja4__dhcpv6.pcap",
     ]
 
-    static let ndpFiles = Self.folder("ndp") + ["mixed/ndpi__iphone.pcap", "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap"]
+    static let ndpFiles =
+        Self.folder("ndp") + ["mixed/ndpi__iphone.pcap", "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap"]
 
-    static let tcpFiles = Self.folder("tcp") + ["vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__wa_voice.pcap", "http/zeek__get.pcap"]
+    static let tcpFiles =
+        Self.folder("tcp") + ["vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__wa_voice.pcap", "http/zeek__get.pcap"]
 
     /// Readable, non-malformed Ethernet/SLL captures of one corpus folder.
     static func folder(_ name: String) -> [String] {
@@ -61,8 +71,12 @@ import PacketDecoding
     @Test(arguments: arpFiles)
     func arp_senderAndTargetFields_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let rows = try Tshark.fields(file, ["arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.proto_ipv4",
-                                            "arp.hw.size", "arp.proto.size", "arp.hw.type", "arp.proto.type"], filter: "arp")
+        let rows = try Tshark.fields(
+            file,
+            [
+                "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.proto_ipv4",
+                "arp.hw.size", "arp.proto.size", "arp.hw.type", "arp.proto.type",
+            ], filter: "arp")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
         var compared = 0
@@ -71,9 +85,10 @@ import PacketDecoding
             let layers = Layers(frame.bytes, linkType: linkType)
             let arpPayload = try #require(layers.arpPayload, "frame \(frame.number)")
             guard row["arp.hw.size"]?.first == "6", row["arp.proto.size"]?.first == "4",
-                  ["1", "6"].contains(row["arp.hw.type"]?.first), row["arp.proto.type"]?.first == "0x0800",
-                  let opcode = row["arp.opcode"]?.first, let senderMAC = row["arp.src.hw_mac"]?.first,
-                  let senderIP = row["arp.src.proto_ipv4"]?.first else {
+                ["1", "6"].contains(row["arp.hw.type"]?.first), row["arp.proto.type"]?.first == "0x0800",
+                let opcode = row["arp.opcode"]?.first, let senderMAC = row["arp.src.hw_mac"]?.first,
+                let senderIP = row["arp.src.proto_ipv4"]?.first
+            else {
                 // Only Ethernet/IPv4 ARP is decoded; anything else must be rejected, not guessed at.
                 #expect(throws: DecodeError.self) { try ARPPacket(parsing: arpPayload) }
                 compared += 1
@@ -85,8 +100,13 @@ import PacketDecoding
             #expect(packet.senderIP.description == senderIP, "frame \(frame.number)")
             #expect(packet.targetIP.description == row["arp.dst.proto_ipv4"]?.first, "frame \(frame.number)")
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
-            let expected: [Observation] = packet.senderIP.isUnspecified || !packet.senderMAC.isUnicastDevice ? [] :
-                [Observation(mac: packet.senderMAC, time: frame.time, fact: .address(.v4(packet.senderIP), via: .arp))]
+            let expected: [Observation] =
+                packet.senderIP.isUnspecified || !packet.senderMAC.isUnicastDevice
+                ? []
+                : [
+                    Observation(
+                        mac: packet.senderMAC, time: frame.time, fact: .address(.v4(packet.senderIP), via: .arp))
+                ]
             #expect(result.observations == expected, "frame \(frame.number)")
             compared += 1
         }
@@ -99,10 +119,13 @@ import PacketDecoding
     @Test(arguments: dhcpFiles)
     func dhcp_options_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let fields = ["dhcp.type", "dhcp.hw.mac_addr", "dhcp.option.dhcp", "dhcp.option.hostname", "dhcp.option.request_list_item",
-                      "dhcp.option.vendor_class_id", "dhcp.option.type", "dhcp.option.requested_ip_address",
-                      "dhcp.option.dhcp_max_message_size", "dhcp.option.dhcp_server_id", "dhcp.fqdn.name", "dhcp.ip.your",
-                      "dhcp.ip.client"]
+        let fields = [
+            "dhcp.type", "dhcp.hw.mac_addr", "dhcp.option.dhcp", "dhcp.option.hostname",
+            "dhcp.option.request_list_item",
+            "dhcp.option.vendor_class_id", "dhcp.option.type", "dhcp.option.requested_ip_address",
+            "dhcp.option.dhcp_max_message_size", "dhcp.option.dhcp_server_id", "dhcp.fqdn.name", "dhcp.ip.your",
+            "dhcp.ip.client",
+        ]
         let rows = try Tshark.fields(file, fields, filter: "dhcp")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
@@ -110,7 +133,9 @@ import PacketDecoding
         for frame in frames {
             guard let row = rows[frame.number], row["dhcp.type"]?.count == 1 else { continue }
             let layers = Layers(frame.bytes, linkType: linkType)
-            guard let udp = layers.udp, [67, 68].contains(udp.sourcePort), [67, 68].contains(udp.destinationPort) else { continue }
+            guard let udp = layers.udp, [67, 68].contains(udp.sourcePort), [67, 68].contains(udp.destinationPort) else {
+                continue
+            }
             let where_ = "\(file) frame \(frame.number)"
             let message: DHCPv4Message
             do {
@@ -139,7 +164,9 @@ import PacketDecoding
             } else {
                 #expect(ourCodes == tsharkCodes, "\(where_)")
             }
-            #expect((message.parameterRequestList ?? []).map(String.init) == row["dhcp.option.request_list_item"] ?? [], "\(where_)")
+            #expect(
+                (message.parameterRequestList ?? []).map(String.init) == row["dhcp.option.request_list_item"] ?? [],
+                "\(where_)")
             if let hostname = message.hostname, hostname.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) {
                 #expect([hostname] == row["dhcp.option.hostname"], "\(where_)")
             } else if message.option(12) == nil {
@@ -148,12 +175,16 @@ import PacketDecoding
             if let vendor = message.vendorClass, vendor.allSatisfy({ $0.isASCII && ($0 == " " || !$0.isWhitespace) }) {
                 #expect([vendor] == row["dhcp.option.vendor_class_id"], "\(where_)")
             }
-            #expect(message.requestedAddress.map { [$0.description] } ?? [] == row["dhcp.option.requested_ip_address"] ?? [],
-                    "\(where_)")
-            #expect(message.maximumMessageSize.map { [String($0)] } ?? [] == row["dhcp.option.dhcp_max_message_size"] ?? [],
-                    "\(where_)")
-            #expect(message.serverIdentifier.map { [$0.description] } ?? [] == row["dhcp.option.dhcp_server_id"] ?? [],
-                    "\(where_)")
+            #expect(
+                message.requestedAddress.map { [$0.description] } ?? [] == row["dhcp.option.requested_ip_address"]
+                    ?? [],
+                "\(where_)")
+            #expect(
+                message.maximumMessageSize.map { [String($0)] } ?? [] == row["dhcp.option.dhcp_max_message_size"] ?? [],
+                "\(where_)")
+            #expect(
+                message.serverIdentifier.map { [$0.description] } ?? [] == row["dhcp.option.dhcp_server_id"] ?? [],
+                "\(where_)")
             if let fqdn = message.clientFQDN { #expect(row["dhcp.fqdn.name"]?.first == fqdn, "\(where_)") }
             #expect(message.yourAddress.description == row["dhcp.ip.your"]?.first, "\(where_)")
             #expect(message.clientAddress.description == row["dhcp.ip.client"]?.first, "\(where_)")
@@ -166,9 +197,13 @@ import PacketDecoding
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
             #expect(result.discovery == .dhcp)
             if message.op == 1, let type = message.messageType, [1, 3, 4, 7, 8].contains(type),
-               let chaddr = message.clientMAC, chaddr.isUnicastDevice {
-                #expect(result.observations.contains(Observation(mac: chaddr, time: frame.time,
-                                                                 fact: .dhcpClient(message.clientFingerprint!))), "\(where_)")
+                let chaddr = message.clientMAC, chaddr.isUnicastDevice
+            {
+                #expect(
+                    result.observations.contains(
+                        Observation(
+                            mac: chaddr, time: frame.time,
+                            fact: .dhcpClient(message.clientFingerprint!))), "\(where_)")
             }
         }
         #expect(compared > 0 || rows.isEmpty, "\(file): no DHCP frame compared")
@@ -179,8 +214,10 @@ import PacketDecoding
     @Test(arguments: mdnsFiles)
     func mdns_records_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let fields = ["dns.flags.response", "dns.qry.name", "dns.resp.name", "dns.resp.type", "dns.a", "dns.aaaa",
-                      "dns.ptr.domain_name", "dns.srv.port", "dns.srv.target", "dns.txt", "_ws.malformed"]
+        let fields = [
+            "dns.flags.response", "dns.qry.name", "dns.resp.name", "dns.resp.type", "dns.a", "dns.aaaa",
+            "dns.ptr.domain_name", "dns.srv.port", "dns.srv.target", "dns.txt", "_ws.malformed",
+        ]
         let rows = try Tshark.fields(file, fields, filter: "mdns")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
@@ -196,20 +233,27 @@ import PacketDecoding
             #expect(message.questions.map(\.name.description) == row["dns.qry.name"] ?? [], "\(where_)")
             let records = message.allRecords
             // tshark 4.0 files an SRV record's owner under dns.srv.* rather than dns.resp.name.
-            #expect(records.filter { $0.type != 33 }.map { $0.name.labels.isEmpty ? "<Root>" : $0.name.description }
+            #expect(
+                records.filter { $0.type != 33 }.map { $0.name.labels.isEmpty ? "<Root>" : $0.name.description }
                     == row["dns.resp.name"] ?? [], "\(where_)")
             // tshark lists an NSEC record's type bitmap under dns.resp.type too; compare only without NSEC.
             if !records.contains(where: { $0.type == 47 }) {
                 #expect(records.map { String($0.type) } == row["dns.resp.type"] ?? [], "\(where_)")
             }
-            var a: [String] = [], aaaa: [String] = [], ptr: [String] = [], srvPort: [String] = [], srvTarget: [String] = []
+            var a: [String] = []
+            var aaaa: [String] = []
+            var ptr: [String] = []
+            var srvPort: [String] = []
+            var srvTarget: [String] = []
             var txt: [String] = []
             for record in records {
                 switch record.data {
                 case .a(let address): a.append(address.description)
                 case .aaaa(let address): aaaa.append(address.description)
                 case .ptr(let name): ptr.append(name.description)
-                case .srv(_, _, let port, let target): srvPort.append(String(port)); srvTarget.append(target.description)
+                case .srv(_, _, let port, let target):
+                    srvPort.append(String(port))
+                    srvTarget.append(target.description)
                 case .txt(let strings): txt += strings.map { String(decoding: $0, as: UTF8.self) }
                 case .other: break
                 }
@@ -220,15 +264,43 @@ import PacketDecoding
             #expect(srvPort == row["dns.srv.port"] ?? [], "\(where_)")
             #expect(srvTarget == row["dns.srv.target"] ?? [], "\(where_)")
             // tshark lists empty TXT strings too; compare the printable ones.
-            let printable = txt.filter { !$0.isEmpty && $0.allSatisfy { $0.isASCII && !$0.isNewline } && !$0.contains(",") }
+            let printable = txt.filter {
+                !$0.isEmpty && $0.allSatisfy { $0.isASCII && !$0.isNewline } && !$0.contains(",")
+            }
             #expect(printable.allSatisfy { (row["dns.txt"] ?? []).contains($0) }, "\(where_)")
 
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
             #expect(result.discovery == .mdns && result.error == nil, "\(where_)")
             if !message.isResponse {
-                #expect(result.observations.allSatisfy {
-                    if case .searching = $0.fact { return true } else { return false }
-                }, "\(where_): a query is never identity evidence")
+                #expect(
+                    result.observations.allSatisfy {
+                        if case .searching = $0.fact { return true } else { return false }
+                    }, "\(where_): a query is never identity evidence")
+            } else if result.summary.source.isUnicastDevice,
+                result.observations.count < FrameDecoder.maximumObservationsPerFrame
+            {
+                // Every .local A/AAAA record of a response names and addresses its sender, and every
+                // SRV instance is one of the sender's services.
+                let facts = result.observations.filter { $0.mac == result.summary.source }.map(\.fact)
+                for record in message.answers + message.additionals where record.name.isLocal {
+                    switch record.data {
+                    case .a(let address):
+                        #expect(facts.contains(.address(.v4(address), via: .mdns)), "\(where_)")
+                        #expect(facts.contains(.hostname(record.name.withoutLocal, via: .mdns)), "\(where_)")
+                    case .aaaa(let address):
+                        #expect(facts.contains(.address(.v6(address), via: .mdns)), "\(where_)")
+                    case .srv(_, _, let port, _):
+                        #expect(
+                            facts.contains {
+                                if case .service(let service) = $0 {
+                                    return service.name == record.name.labels.first && service.port == port
+                                }
+                                return false
+                            }, "\(where_): SRV \(record.name)")
+                    default:
+                        break
+                    }
+                }
             }
         }
         #expect(compared > 0 || rows.isEmpty, "\(file): no mDNS frame compared")
@@ -239,8 +311,10 @@ import PacketDecoding
     @Test(arguments: ssdpFiles)
     func ssdp_headers_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let fields = ["http.request.method", "http.response.code", "http.server", "http.location", "http.user_agent",
-                      "http.cache_control", "http.request.line", "http.response.line", "http.unknown_header"]
+        let fields = [
+            "http.request.method", "http.response.code", "http.server", "http.location", "http.user_agent",
+            "http.cache_control", "http.request.line", "http.response.line", "http.unknown_header",
+        ]
         let rows = try Tshark.fields(file, fields, filter: "ssdp")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
@@ -263,7 +337,9 @@ import PacketDecoding
             #expect(message.cacheControl.map { [$0] } ?? [] == row["http.cache_control"] ?? [], "\(where_)")
             // NT, NTS, ST, USN have no tshark fields of their own: take them from the raw header lines.
             var unknown: [String: String] = [:]
-            let lines = (row["http.request.line"] ?? []) + (row["http.response.line"] ?? []) + (row["http.unknown_header"] ?? [])
+            let lines =
+                (row["http.request.line"] ?? []) + (row["http.response.line"] ?? [])
+                + (row["http.unknown_header"] ?? [])
             for line in lines {
                 let text = line.replacingOccurrences(of: "\\r\\n", with: "")
                 guard let colon = text.firstIndex(of: ":") else { continue }
@@ -278,9 +354,10 @@ import PacketDecoding
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
             #expect(result.discovery == .ssdp && result.error == nil, "\(where_)")
             if case .search = message.kind {
-                #expect(!result.observations.contains {
-                    if case .service = $0.fact { return true } else { return false }
-                }, "\(where_): M-SEARCH is never a service")
+                #expect(
+                    !result.observations.contains {
+                        if case .service = $0.fact { return true } else { return false }
+                    }, "\(where_): M-SEARCH is never a service")
             }
         }
         #expect(compared > 0 || rows.isEmpty, "\(file): no SSDP frame compared")
@@ -314,8 +391,11 @@ import PacketDecoding
     @Test(arguments: ipv6ExtensionFiles)
     func ipv6_extensionHeaders_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let fields = ["ip.src", "ipv6.src", "ipv6.nxt", "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt", "ipv6.dstopts.nxt",
-                      "ah.next_header"]
+        let fields = [
+            "ip.src", "ipv6.src", "ipv6.nxt", "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt",
+            "ipv6.dstopts.nxt",
+            "ah.next_header",
+        ]
         let rows = try Tshark.fields(file, fields, filter: "ipv6")
         let (linkType, frames) = try Self.decoded(file)
         var compared = 0
@@ -336,21 +416,28 @@ import PacketDecoding
             for type in header.extensionHeaders { ours[type, default: 0] += 1 }
             #expect(ours == counts, "\(file) frame \(frame.number)")
             // The upper-layer protocol is the last "next header" value tshark walked.
-            let chain = [row["ipv6.nxt"], row["ipv6.hopopts.nxt"], row["ipv6.routing.nxt"], row["ipv6.fraghdr.nxt"],
-                         row["ipv6.dstopts.nxt"], row["ah.next_header"]].compactMap { $0 }.flatMap { $0 }.compactMap(UInt8.init)
+            let chain = [
+                row["ipv6.nxt"], row["ipv6.hopopts.nxt"], row["ipv6.routing.nxt"], row["ipv6.fraghdr.nxt"],
+                row["ipv6.dstopts.nxt"], row["ah.next_header"],
+            ].compactMap { $0 }.flatMap { $0 }.compactMap(UInt8.init)
             #expect(chain.contains(header.upperLayerProtocol), "\(file) frame \(frame.number)")
             #expect(![0, 43, 44, 60, 51].contains(header.upperLayerProtocol) || header.isNonFirstFragment)
             if !header.extensionHeaders.isEmpty { withExtensions += 1 }
             compared += 1
         }
-        #expect(compared > 0 && withExtensions > 0, "\(file): \(compared) frames, \(withExtensions) with extension headers")
+        #expect(
+            compared > 0 && withExtensions > 0, "\(file): \(compared) frames, \(withExtensions) with extension headers")
     }
 
     @Test(arguments: tcpFiles)
     func tcp_portsAndFlags_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let rows = try Tshark.fields(file, ["tcp.srcport", "tcp.dstport", "tcp.flags", "ip.src", "ipv6.src", "ip.flags.mf",
-                                            "ip.frag_offset"], filter: "tcp")
+        let rows = try Tshark.fields(
+            file,
+            [
+                "tcp.srcport", "tcp.dstport", "tcp.flags", "ip.src", "ipv6.src", "ip.flags.mf",
+                "ip.frag_offset",
+            ], filter: "tcp")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
         var compared = 0
@@ -358,7 +445,8 @@ import PacketDecoding
         for frame in frames {
             // Tunnelled TCP (several IP headers) is outside what the summary describes.
             guard let row = rows[frame.number], row["tcp.srcport"]?.count == 1,
-                  (row["ip.src"]?.count ?? 0) + (row["ipv6.src"]?.count ?? 0) == 1 else { continue }
+                (row["ip.src"]?.count ?? 0) + (row["ipv6.src"]?.count ?? 0) == 1
+            else { continue }
             // tshark reassembles IP fragments; a frame decoder sees one fragment at a time.
             guard row["ip.flags.mf"]?.first != "1", row["ip.frag_offset"]?.first ?? "0" == "0" else {
                 fragments += 1
@@ -380,9 +468,13 @@ import PacketDecoding
     @Test(arguments: ndpFiles)
     func ndp_linkLayerOptions_matchTshark(file: String) throws {
         guard Tshark.available() else { return }
-        let rows = try Tshark.fields(file, ["icmpv6.type", "icmpv6.nd.ns.target_address", "icmpv6.nd.na.target_address",
-                                            "icmpv6.opt.linkaddr", "icmpv6.opt.type", "ipv6.src", "_ws.malformed"],
-                                     filter: "icmpv6.type >= 133 && icmpv6.type <= 137")
+        let rows = try Tshark.fields(
+            file,
+            [
+                "icmpv6.type", "icmpv6.nd.ns.target_address", "icmpv6.nd.na.target_address",
+                "icmpv6.opt.linkaddr", "icmpv6.opt.type", "ipv6.src", "_ws.malformed",
+            ],
+            filter: "icmpv6.type >= 133 && icmpv6.type <= 137")
         let (linkType, frames) = try Self.decoded(file)
         var compared = 0
         for frame in frames {

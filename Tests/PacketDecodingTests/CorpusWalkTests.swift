@@ -1,8 +1,8 @@
-import Foundation
-import Testing
-import LanscopeCore
 import CapturePcap
+import Foundation
+import LanscopeCore
 import PacketDecoding
+import Testing
 
 /// Every file of the corpus through PcapFileReader + FrameDecoder: readable Ethernet and cooked
 /// captures yield packets, other link types fail with a clear error, nothing traps.
@@ -11,7 +11,11 @@ import PacketDecoding
         guard Corpus.available() else { return }
         let entries = Corpus.manifest
         #expect(entries.count > 200, "manifest lists the corpus")
-        var totalFrames = 0, discoveryFrames = 0, errorFrames = 0, observations = 0, rejected = 0
+        var totalFrames = 0
+        var discoveryFrames = 0
+        var errorFrames = 0
+        var observations = 0
+        var rejected = 0
         var errorsByLayer: [String: Int] = [:]
         for entry in entries {
             guard let url = Corpus.url(entry.path) else { continue }
@@ -39,7 +43,9 @@ import PacketDecoding
                     if result.discovery != nil { discoveryFrames += 1 }
                     if let error = result.error {
                         errorFrames += 1
-                        errorsByLayer[error.layer.rawValue + ": " + error.reason.prefix(while: { $0 != ":" && !$0.isNumber }), default: 0] += 1
+                        errorsByLayer[
+                            error.layer.rawValue + ": " + error.reason.prefix(while: { $0 != ":" && !$0.isNumber }),
+                            default: 0] += 1
                     }
                     observations += result.observations.count
                     #expect(result.observations.allSatisfy { $0.mac.isUnicastDevice })
@@ -54,9 +60,13 @@ import PacketDecoding
             }
             totalFrames += reader.packetsRead
         }
-        print("corpus walk: \(entries.count) files, \(rejected) rejected link types, \(totalFrames) frames, "
-              + "\(discoveryFrames) discovery frames, \(errorFrames) with decode errors, \(observations) observations")
-        for (reason, count) in errorsByLayer.sorted(by: { $0.value > $1.value }) { print("  decode errors \(count)× \(reason)") }
+        print(
+            "corpus walk: \(entries.count) files, \(rejected) rejected link types, \(totalFrames) frames, "
+                + "\(discoveryFrames) discovery frames, \(errorFrames) with decode errors, \(observations) observations"
+        )
+        for (reason, count) in errorsByLayer.sorted(by: { $0.value > $1.value }) {
+            print("  decode errors \(count)× \(reason)")
+        }
         #expect(rejected == entries.filter { !$0.linkTypes.allSatisfy { [1, 113, 276].contains($0) } }.count)
         #expect(totalFrames > 10_000)
         #expect(observations > 100)
@@ -72,15 +82,18 @@ import PacketDecoding
             for frame in frames {
                 // The frame itself and every prefix of it.
                 for length in stride(from: frame.bytes.count, through: 0, by: -1) {
-                    let result = decoder.decode(Array(frame.bytes[..<length]), wireLength: frame.wireLength, time: frame.time)
+                    let result = decoder.decode(
+                        Array(frame.bytes[..<length]), wireLength: frame.wireLength, time: frame.time)
                     #expect(result.summary.wireLength == frame.wireLength)
                 }
             }
         }
     }
 
-    @Test(arguments: ["dhcp/zeek__dhcp.pcap", "mdns/zeek__mdns.pcap", "ssdp/zeek__raw_packets.pcap", "arp/zeek__arp-who-has.pcap",
-                      "ndp/zeek__icmp6-nd-options.pcap", "vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__iphone.pcap"])
+    @Test(arguments: [
+        "dhcp/zeek__dhcp.pcap", "mdns/zeek__mdns.pcap", "ssdp/zeek__raw_packets.pcap", "arp/zeek__arp-who-has.pcap",
+        "ndp/zeek__icmp6-nd-options.pcap", "vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__iphone.pcap",
+    ])
     func realFrames_neverTrap_forEveryTruncationLength(file: String) throws {
         guard Corpus.available() else { return }
         let (linkType, frames) = try Corpus.frames(file)
@@ -89,13 +102,16 @@ import PacketDecoding
         for frame in frames.prefix(200) {
             for length in 0..<frame.bytes.count {
                 frame.bytes.withUnsafeBytes { buffer in
-                    decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[..<length]), wireLength: frame.wireLength,
-                                   time: frame.time, into: &result)
+                    decoder.decode(
+                        UnsafeRawBufferPointer(rebasing: buffer[..<length]), wireLength: frame.wireLength,
+                        time: frame.time, into: &result)
                 }
                 // A cut discovery payload is an error, never a partial fact list.
                 if result.discovery != nil && length < frame.bytes.count && result.error == nil {
                     let full = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
-                    #expect(result.observations.allSatisfy { full.observations.contains($0) }, "\(file) frame \(frame.number) cut at \(length)")
+                    #expect(
+                        result.observations.allSatisfy { full.observations.contains($0) },
+                        "\(file) frame \(frame.number) cut at \(length)")
                 }
             }
         }

@@ -1,9 +1,9 @@
+import CapturePcap
 import Foundation
 import Glibc
-import Testing
 import LanscopeCore
-import CapturePcap
 import PacketDecoding
+import Testing
 
 /// Opt-in throughput figure (`LANSCOPE_DECODE_BENCH=1`): decodes a mixed frame set in a loop and
 /// prints frames per second. Prints only — timing never decides pass or fail.
@@ -15,20 +15,27 @@ import PacketDecoding
         }
         // Mostly plain TCP/UDP (the common path), some discovery, as on a busy LAN.
         typealias B = FrameBuilder
-        let tcp = B.ethernet(source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
-                             payload: B.ipv4Packet(source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
-                                                   payload: B.tcp(sourcePort: 40000, destinationPort: 443, flags: 0x18)
-                                                       + [UInt8](repeating: 0x55, count: 1400)))
-        let udp = B.udpFrame(sourceMAC: "00:11:22:33:44:55", destinationMAC: "00:aa:bb:cc:dd:ee", sourceIP: "10.0.0.5",
-                             destinationIP: "10.0.0.1", sourcePort: 50000, destinationPort: 443,
-                             payload: [UInt8](repeating: 0, count: 1200))
-        let tcp6 = B.ethernet(source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x86DD,
-                              payload: B.ipv6Packet(source: "2001:db8::5", destination: "2001:db8::1", nextHeader: 6,
-                                                    payload: B.tcp(sourcePort: 40000, destinationPort: 443, flags: 0x10)))
-        let vlan = B.ethernet(source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
-                              vlans: [(0x8100, 10)],
-                              payload: B.ipv4Packet(source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
-                                                    payload: B.tcp(sourcePort: 40000, destinationPort: 22, flags: 0x10)))
+        let tcp = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
+            payload: B.ipv4Packet(
+                source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
+                payload: B.tcp(sourcePort: 40000, destinationPort: 443, flags: 0x18)
+                    + [UInt8](repeating: 0x55, count: 1400)))
+        let udp = B.udpFrame(
+            sourceMAC: "00:11:22:33:44:55", destinationMAC: "00:aa:bb:cc:dd:ee", sourceIP: "10.0.0.5",
+            destinationIP: "10.0.0.1", sourcePort: 50000, destinationPort: 443,
+            payload: [UInt8](repeating: 0, count: 1200))
+        let tcp6 = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x86DD,
+            payload: B.ipv6Packet(
+                source: "2001:db8::5", destination: "2001:db8::1", nextHeader: 6,
+                payload: B.tcp(sourcePort: 40000, destinationPort: 443, flags: 0x10)))
+        let vlan = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
+            vlans: [(0x8100, 10)],
+            payload: B.ipv4Packet(
+                source: "10.0.0.5", destination: "10.0.0.1", protocolNumber: 6,
+                payload: B.tcp(sourcePort: 40000, destinationPort: 22, flags: 0x10)))
         var common = [tcp, tcp, tcp, udp, tcp6, vlan, tcp, udp]
         let seeds = try FuzzSeedTests.allSeeds.map(FuzzSeedTests.seed)
         var mixed = common
@@ -46,8 +53,9 @@ import PacketDecoding
                 for iteration in 0..<iterations {
                     for frame in frames {
                         frame.withUnsafeBytes { buffer in
-                            decoder.decode(buffer, wireLength: frame.count, time: Timestamp(nanoseconds: Int64(iteration)),
-                                           into: &result)
+                            decoder.decode(
+                                buffer, wireLength: frame.count, time: Timestamp(nanoseconds: Int64(iteration)),
+                                into: &result)
                         }
                         checksum &+= Int(result.summary.destinationPort) &+ result.observations.count
                     }
@@ -55,8 +63,9 @@ import PacketDecoding
             }
             let frameCount = iterations * frames.count
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("decode benchmark, \(label): \(frameCount) frames in \(String(format: "%.3f", seconds)) s = "
-                  + "\(Int(Double(frameCount) / seconds)) frames/s (checksum \(checksum))")
+            print(
+                "decode benchmark, \(label): \(frameCount) frames in \(String(format: "%.3f", seconds)) s = "
+                    + "\(Int(Double(frameCount) / seconds)) frames/s (checksum \(checksum))")
             #expect(checksum != 0)
         }
     }
@@ -70,18 +79,23 @@ import PacketDecoding
         }
         guard Corpus.available() else { return }
         let (_, frames) = try Corpus.frames("mixed/ndpi__gnutella.pcap")
-        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        func le32(_ v: Int) -> [UInt8] {
+            [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)]
+        }
         var file: [UInt8] = le32(0xA1B2_3C4D) + [2, 0, 4, 0] + le32(0) + le32(0) + le32(262_144) + le32(1)
         var records: [UInt8] = []
         for frame in frames {
             let ns = Int(frame.time.nanoseconds)
-            records += le32(ns / 1_000_000_000) + le32(ns % 1_000_000_000) + le32(frame.bytes.count) + le32(frame.wireLength)
+            records +=
+                le32(ns / 1_000_000_000) + le32(ns % 1_000_000_000) + le32(frame.bytes.count) + le32(frame.wireLength)
             records += frame.bytes
         }
         let copies = max(1, 1_000_000 / max(frames.count, 1))
         file.reserveCapacity(file.count + records.count * copies)
         for _ in 0..<copies { file += records }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lanscope-replay-bench-\(getpid()).pcap").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lanscope-replay-bench-\(getpid()).pcap"
+        ).path
         try Data(file).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
 
@@ -99,11 +113,18 @@ import PacketDecoding
             packets = reader.packetsRead
         }
         let rate = Double(packets) / Self.seconds(elapsed)
-        print("replay benchmark: \(packets) packets (\(discovery) discovery, \(file.count / 1_000_000) MB) read+decoded in "
-              + "\(String(format: "%.3f", Self.seconds(elapsed))) s = \(Int(rate)) packets/s")
+        print(
+            "replay benchmark: \(packets) packets (\(discovery) discovery, \(file.count / 1_000_000) MB) read+decoded in "
+                + "\(String(format: "%.3f", Self.seconds(elapsed))) s = \(Int(rate)) packets/s")
 
-        guard let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { print("replay benchmark: tcpdump not installed, no reference"); return }
+        guard
+            let tcpdump = ["/usr/bin/tcpdump", "/usr/sbin/tcpdump"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            print("replay benchmark: tcpdump not installed, no reference")
+            return
+        }
         let reference = try clock.measure {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: tcpdump)
@@ -113,8 +134,9 @@ import PacketDecoding
             process.waitUntilExit()
         }
         let referenceRate = Double(packets) / Self.seconds(reference)
-        print("replay benchmark: reference tcpdump -r FILE -w /dev/null \(Int(referenceRate)) packets/s; "
-              + "lanscope/tcpdump ratio \(String(format: "%.2f", rate / referenceRate))")
+        print(
+            "replay benchmark: reference tcpdump -r FILE -w /dev/null \(Int(referenceRate)) packets/s; "
+                + "lanscope/tcpdump ratio \(String(format: "%.2f", rate / referenceRate))")
         #expect(packets == frames.count * copies)
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import CapturePcap
+import Foundation
 import LanscopeCore
 
 /// The shared public capture corpus: `$LANSCOPE_PCAP_CORPUS`, else `shared/pcaps` beside the
@@ -36,6 +36,7 @@ enum Corpus {
         var linkTypes: [Int]
         var packets: Int
         var notes: [String]
+        var protocols: [String]
         var facts: [String: Any]
 
         var isMalformed: Bool { notes.contains { $0.contains("malformed") } }
@@ -43,12 +44,15 @@ enum Corpus {
 
     nonisolated(unsafe) static let manifest: [Entry] = {
         guard let root, let data = try? Data(contentsOf: root.appendingPathComponent("manifest.json")),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let files = json["files"] as? [[String: Any]] else { return [] }
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let files = json["files"] as? [[String: Any]]
+        else { return [] }
         return files.compactMap { file in
             guard let path = file["path"] as? String else { return nil }
-            return Entry(path: path, linkTypes: file["linktype"] as? [Int] ?? [], packets: file["packets"] as? Int ?? 0,
-                         notes: file["notes"] as? [String] ?? [], facts: file["facts"] as? [String: Any] ?? [:])
+            return Entry(
+                path: path, linkTypes: file["linktype"] as? [Int] ?? [], packets: file["packets"] as? Int ?? 0,
+                notes: file["notes"] as? [String] ?? [], protocols: file["protocols"] as? [String] ?? [],
+                facts: file["facts"] as? [String: Any] ?? [:])
         }
     }()
 
@@ -70,7 +74,7 @@ enum Corpus {
             try reader.forEachPacket { bytes, wireLength, time in
                 frames.append(Frame(number: frames.count + 1, bytes: Array(bytes), wireLength: wireLength, time: time))
             }
-        } catch { /* truncated files still yield what was read */ }
+        } catch { /* truncated files still yield what was read */  }
         return (reader.linkType, frames)
     }
 

@@ -18,8 +18,10 @@ enum Tshark {
     /// frame number → field → values (several occurrences in one frame are separate values).
     typealias Rows = [Int: [String: [String]]]
 
-    static func fields(_ relative: String, _ fields: [String], filter: String? = nil,
-                       options: [String] = []) throws -> Rows {
+    static func fields(
+        _ relative: String, _ fields: [String], filter: String? = nil,
+        options: [String] = []
+    ) throws -> Rows {
         guard let executable, let url = Corpus.url(relative) else { return [:] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -42,7 +44,9 @@ enum Tshark {
             var row: [String: [String]] = [:]
             for (index, field) in fields.enumerated() where index + 1 < columns.count {
                 let cell = columns[index + 1]
-                row[field] = cell.isEmpty ? [] : cell.split(separator: "\u{1E}", omittingEmptySubsequences: false).map(String.init)
+                row[field] =
+                    cell.isEmpty
+                    ? [] : cell.split(separator: "\u{1E}", omittingEmptySubsequences: false).map(String.init)
             }
             rows[number] = row
         }
