@@ -204,6 +204,14 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
         ls_drop(LS_DROP_MALFORMED);
     if (!has_ethernet)
         return;
+    /* A GSO super-packet carries its headers once; on the wire every segment repeats them
+     * (Ethernet + IP + TCP/UDP, options included). Count bytes as the wire sees them. */
+    __u64 counted_len = wire_len;
+    if (packets > 1 && p.payload) {
+        __u64 header_len = (__u64)(p.payload - data);
+        if (header_len < 512)
+            counted_len += (packets - 1) * header_len;
+    }
 
     struct ethhdr *eth = data;
     if ((void *)(eth + 1) > data_end)
@@ -215,11 +223,11 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
 
     if (point == LS_CAPTURE_INGRESS) {
         if (source_is_device)
-            ls_count(&source, LS_DIR_TRANSMITTED, &p, packets, wire_len, now);
+            ls_count(&source, LS_DIR_TRANSMITTED, &p, packets, counted_len, now);
         if (ls_config.count_ingress_dst && destination_is_device)
-            ls_count(&destination, LS_DIR_RECEIVED, &p, packets, wire_len, now);
+            ls_count(&destination, LS_DIR_RECEIVED, &p, packets, counted_len, now);
     } else if (destination_is_device) {
-        ls_count(&destination, LS_DIR_RECEIVED, &p, packets, wire_len, now);
+        ls_count(&destination, LS_DIR_RECEIVED, &p, packets, counted_len, now);
     }
 
     if (p.discovery || (p.tcp_syn && source_is_device && ls_syn_admit(&source, now)))

@@ -32,6 +32,8 @@ struct ls_parsed {
     __u8 discovery; /* hand the frame to userspace whole */
     __u8 tcp_syn;   /* TCP SYN without ACK: handed up subject to the sender's rate limit */
     __u8 malformed; /* a header announced more bytes than the frame holds */
+    void *payload;  /* first byte after the TCP/UDP header (NULL when not reached): with it, a GSO
+                     * packet's per-segment header bytes can be counted the way the wire sees them */
 };
 
 static __always_inline int ls_is_discovery_port(__u16 port)
@@ -61,6 +63,7 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
             return;
         }
         p->tcp_syn = tcp->syn && !tcp->ack;
+        p->payload = (void *)tcp + tcp->doff * 4;
         return;
     }
     case IPPROTO_UDP: {
@@ -74,6 +77,7 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
         }
         if (ls_is_discovery_port(bpf_ntohs(udp->source)) || ls_is_discovery_port(bpf_ntohs(udp->dest)))
             p->discovery = 1;
+        p->payload = udp + 1;
         return;
     }
     case IPPROTO_ICMP:
