@@ -12,7 +12,7 @@ PACKAGES=(
   tcpdump tshark tcpreplay prometheus prometheus-alertmanager prometheus-node-exporter
   python3 python3-prometheus-client python3-scapy curl
   # kernel / namespace end-to-end
-  iproute2 ethtool bpftool dnsmasq-base isc-dhcp-client busybox iputils-ping avahi-daemon
+  iproute2 ethtool bpftool dnsmasq-base isc-dhcp-client busybox iputils-ping avahi-daemon libcap2-bin
   # benchmarks
   wrk hyperfine
 )

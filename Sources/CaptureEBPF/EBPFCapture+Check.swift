@@ -38,7 +38,7 @@ extension EBPFCapture {
     }
 
     /// Parses `CapEff:` from /proc/self/status (capability numbers from linux/capability.h).
-    static func effectiveCapabilities() -> EBPFCheckReport.Capabilities? {
+    public static func effectiveCapabilities() -> EBPFCheckReport.Capabilities? {
         guard let status = readSmallFile("/proc/self/status") else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("CapEff:") {
             let hex = line.dropFirst("CapEff:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })

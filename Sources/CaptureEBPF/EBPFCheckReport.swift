@@ -8,6 +8,15 @@ public struct EBPFCheckReport: Sendable, CustomStringConvertible {
         /// Loading needs CAP_BPF (or CAP_SYS_ADMIN), attaching CAP_NET_ADMIN, the perf buffer
         /// CAP_PERFMON (or CAP_SYS_ADMIN).
         public var sufficient: Bool { (bpf || sysAdmin) && netAdmin && (perfmon || sysAdmin) }
+
+        /// The capabilities still needed to load and attach, by name (empty when sufficient).
+        public var missing: [String] {
+            var names: [String] = []
+            if !(bpf || sysAdmin) { names.append("CAP_BPF") }
+            if !netAdmin { names.append("CAP_NET_ADMIN") }
+            if !(perfmon || sysAdmin) { names.append("CAP_PERFMON") }
+            return names
+        }
     }
 
     public var kernelRelease: String

@@ -176,8 +176,11 @@ public final class Service: @unchecked Sendable {
                 if configuration.backend == .ebpf {
                     throw ServiceError.captureUnavailable("eBPF backend unavailable on \(interface): \(error)")
                 }
-                logger.warning("eBPF capture unavailable; falling back to libpcap (counters kept in userspace)",
-                               metadata: ["interface": "\(interface)", "reason": "\(error)"])
+                var metadata: Logger.Metadata = ["interface": "\(interface)", "reason": "\(error)"]
+                if let missing = EBPFCapture.effectiveCapabilities()?.missing, !missing.isEmpty {
+                    metadata["missing_capabilities"] = "\(missing.joined(separator: ","))"
+                }
+                logger.warning("eBPF capture unavailable; falling back to libpcap (counters kept in userspace)", metadata: metadata)
             }
         }
         do {
