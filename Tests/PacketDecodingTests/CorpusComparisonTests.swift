@@ -130,6 +130,8 @@ import Testing
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
         var compared = 0
+        var fqdnCompared = 0
+        defer { if fqdnCompared > 0 { print("\(file): \(fqdnCompared) option 81 names compared") } }
         for frame in frames {
             guard let row = rows[frame.number], row["dhcp.type"]?.count == 1 else { continue }
             let layers = Layers(frame.bytes, linkType: linkType)
@@ -185,7 +187,12 @@ import Testing
             #expect(
                 message.serverIdentifier.map { [$0.description] } ?? [] == row["dhcp.option.dhcp_server_id"] ?? [],
                 "\(where_)")
-            if let fqdn = message.clientFQDN { #expect(row["dhcp.fqdn.name"]?.first == fqdn, "\(where_)") }
+            if let fqdn = row["dhcp.fqdn.name"]?.first, !fqdn.isEmpty {
+                #expect(message.clientFQDN == fqdn, "\(where_): option 81")
+                fqdnCompared += 1
+            } else if let fqdn = message.clientFQDN {
+                #expect(row["dhcp.fqdn.name"]?.first == fqdn, "\(where_): option 81")
+            }
             #expect(message.yourAddress.description == row["dhcp.ip.your"]?.first, "\(where_)")
             #expect(message.clientAddress.description == row["dhcp.ip.client"]?.first, "\(where_)")
             if let identifier = message.clientIdentifier, identifier.count == 7, identifier[0] == 1 {
