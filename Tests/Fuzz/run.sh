@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 build=.build-fuzz
-# SwiftPM turns repeated --sanitize into separate -sanitize= flags and the last one wins for coverage
-# instrumentation, so ask for the coverage counters libFuzzer needs explicitly.
+# SwiftPM 6.3 passes repeated --sanitize as separate -sanitize= flags and only one of them reaches the
+# Swift compiler (which one varies), so name both sanitizers and the coverage counters libFuzzer needs
+# to swiftc directly; the separate scratch path keeps uninstrumented release objects out.
 flags=(-c release --scratch-path "$build" --sanitize=fuzzer --sanitize=address
+       -Xswiftc -sanitize=fuzzer,address
        -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table)
 
 echo "fuzz: building FuzzDecoders and FuzzHTTP (release, ASan, libFuzzer)"
