@@ -66,7 +66,7 @@ import Testing
 
         var sources = ["alerting-rules/lanscope.rules.yml": OpsText.metricNames(in: rulesText)]
         for dashboard in try OpsDashboard.loadAll(from: Self.dashboards) {
-            sources[dashboard.file] = Set(dashboard.queries.flatMap { OpsText.metricNames(in: $0.expr) })
+            sources[dashboard.file] = Set((dashboard.queries.map(\.expr) + dashboard.variables).flatMap { OpsText.metricNames(in: $0) })
         }
         #expect(sources.count >= 2, "no dashboards found in dashboards/")
         for (file, names) in sources.sorted(by: { $0.key < $1.key }) {
@@ -330,6 +330,8 @@ struct OpsDashboard {
     struct Query { let panel: String; let expr: String }
     let file: String
     let queries: [Query]
+    /// Template variable definitions such as `label_values(lanscope_device_info, mac)` (Grafana, not PromQL).
+    let variables: [String]
 
     static func loadAll(from directory: URL) throws -> [OpsDashboard] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
@@ -347,7 +349,9 @@ struct OpsDashboard {
                 }
             }
             walk(object["panels"] as? [[String: Any]] ?? [])
-            return OpsDashboard(file: "dashboards/\(file)", queries: queries)
+            let templating = (object["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? []
+            let variables = templating.compactMap { $0["definition"] as? String }
+            return OpsDashboard(file: "dashboards/\(file)", queries: queries, variables: variables)
         }
     }
 }
