@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    @Test func deployConfigs_passPromtoolAndAmtoolChecks() throws {
+    @Test func deployConfigs_passPromtoolAmtoolAndSystemdChecks() throws {
         guard let promtool = which("promtool"), let amtool = which("amtool") else {
             Issue.record("promtool or amtool missing: apt-get install prometheus prometheus-alertmanager (make deps)")
             return
@@ -98,6 +98,19 @@ import Testing
         #expect(promOut.contains("1 rule files found"), "the Prometheus example does not load the shipped rules:\n\(promOut)")
         let (amStatus, amOut, amErr) = try run(amtool, ["check-config", Self.alertmanagerConfig])
         #expect(amStatus == 0, "amtool check-config failed:\n\(amOut)\(amErr)")
+
+        // systemd-analyze verify insists that ExecStart exists, so the copy runs /bin/true; unknown keys are
+        // only warnings, so any output counts as a failure.
+        guard let analyze = which("systemd-analyze") else {
+            print("systemd-analyze not installed: the systemd unit is not verified")
+            return
+        }
+        let unit = try String(contentsOf: Self.root.appendingPathComponent("deploy/lanscope.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run --interface eth0 --mode gateway"))
+        let copy = dir.appendingPathComponent("lanscope.service")
+        try unit.replacingOccurrences(of: "/usr/local/bin/lanscope", with: "/bin/true").write(to: copy, atomically: true, encoding: .utf8)
+        let (unitStatus, unitOut, unitErr) = try run(analyze, ["verify", copy.path])
+        #expect(unitStatus == 0 && unitOut.isEmpty && unitErr.isEmpty, "systemd-analyze verify:\n\(unitOut)\(unitErr)")
     }
 
     /// Prometheus scrapes two in-process lanscopes (the sample LAN, and a capture whose DHCP frame is cut
@@ -360,11 +373,12 @@ struct OpsDashboard {
 final class OpsDaemon {
     let process = Process()
     let log: URL
+    private let handle: FileHandle
 
     init(_ executable: String, _ arguments: [String], log: URL) throws {
         self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
+        handle = try FileHandle(forWritingTo: log)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = handle
@@ -375,6 +389,7 @@ final class OpsDaemon {
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        try? handle.close()
     }
 
     func logTail() -> String {
