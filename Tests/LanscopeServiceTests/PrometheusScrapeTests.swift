@@ -40,9 +40,11 @@ import Testing
         defer { process.terminate(); process.waitUntilExit() }
 
         func query(_ promql: String) -> [[String: Any]]? {
-            var components = URLComponents(string: "http://127.0.0.1:\(promPort)/api/v1/query")!
-            components.queryItems = [URLQueryItem(name: "query", value: promql)]
-            guard let (data, _) = try? syncGET(components.url!),
+            // Encode everything but unreserved characters: URLComponents leaves "+" alone, which
+            // Prometheus would read as a space.
+            let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
+            let url = URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(encoded)")!
+            guard let (data, _) = try? syncGET(url),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]] else { return nil }
             return result
