@@ -21,7 +21,7 @@ extension EvidenceRecord {
             var parts = ["55=\(fingerprint.parameterRequestListText)"]
             if let size = fingerprint.maxMessageSize { parts.append("57=\(size)") }
             if let vendorClass = fingerprint.vendorClass { parts.append("60=\(vendorClass)") }
-            if let clientID = fingerprint.clientIdentifier { parts.append("61=\(hexString(clientID))") }
+            if let clientID = fingerprint.clientIdentifier { parts.append("61=\(Hex.string(clientID))") }
             return (.dhcpClient, .dhcp, parts.joined(separator: ";"))
         case .dhcpServer(let serverIdentifier, _):
             return (.dhcpServer, .dhcp, "54=\(serverIdentifier?.description ?? "")")
@@ -33,38 +33,4 @@ extension EvidenceRecord {
             return (.software, via, text)
         }
     }
-}
-
-func hexString(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-/// Parses what `hexString` wrote; `nil` on odd length or a non-hex digit.
-func bytes(fromHex text: String) -> [UInt8]? {
-    let utf8 = Array(text.utf8)
-    guard utf8.count % 2 == 0 else { return nil }
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-    var out = [UInt8]()
-    out.reserveCapacity(utf8.count / 2)
-    var i = 0
-    while i + 1 < utf8.count {
-        guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
-        out.append(high << 4 | low)
-        i += 2
-    }
-    return out
 }

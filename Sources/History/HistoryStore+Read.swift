@@ -241,7 +241,7 @@ extension HistoryStore {
         }
         var clientID: [UInt8]?
         if let hex = row.optionalText(10) {
-            guard let decoded = bytes(fromHex: hex) else {
+            guard let decoded = Hex.bytes(hex) else {
                 throw .invalidStoredValue(table: "devices", column: "dhcp_client_id_hex")
             }
             clientID = decoded

@@ -91,7 +91,7 @@ extension HistoryStore {
                 .optionalInteger(dhcp?.messageType),
                 .optionalText(dhcp?.parameterRequestListText),
                 .optionalText(dhcp?.vendorClass),
-                .optionalText(dhcp?.clientIdentifier.map(hexString)),
+                .optionalText(dhcp?.clientIdentifier.map { Hex.string($0) }),
                 .optionalInteger(dhcp?.maxMessageSize),
                 .optionalText(dhcp?.requestedAddress?.description),
             ])

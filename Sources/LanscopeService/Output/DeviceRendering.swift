@@ -39,7 +39,7 @@ public enum DeviceRendering {
             w.field("message_type", dhcp.messageType)
             w.key("parameter_request_list"); w.beginArray(); for o in dhcp.parameterRequestList { w.int(o) }; w.endArray()
             w.field("vendor_class", dhcp.vendorClass)
-            w.field("client_id", dhcp.clientIdentifier.map(hexString))
+            w.field("client_id", dhcp.clientIdentifier.map { Hex.string($0) })
             w.key("max_message_size"); if let m = dhcp.maxMessageSize { w.int(m) } else { w.null() }
             w.field("requested_address", dhcp.requestedAddress?.description)
             w.endObject()
@@ -136,12 +136,6 @@ public enum DeviceRendering {
         return s.type + " " + name
     }
 
-    static func hexString(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0xF)]) }
-        return s
-    }
 }
 
 public enum AnomalyRendering {
