@@ -209,8 +209,8 @@ public final class Service: @unchecked Sendable {
         let ports = try startServer()
         let driver = self.driver
         let pipeline = self.pipeline
-        Thread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
-        Thread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
+        POSIXThread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
+        POSIXThread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
         return ports
     }
 
@@ -315,7 +315,7 @@ public final class Service: @unchecked Sendable {
 }
 
 /// A detached POSIX thread for loops that block in syscalls (never Swift's cooperative pool).
-enum Thread {
+enum POSIXThread {
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
