@@ -23,7 +23,7 @@ final class HistoryWriter: @unchecked Sendable {
         self.logger = logger
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
-        POSIXThread.spawn(name: "lanscope-history") { [self] in loop() }
+        POSIXThread.spawn(name: "ls-history") { [self] in loop() }
     }
 
     func enqueue(_ batch: HistoryBatch) {

@@ -209,8 +209,8 @@ public final class Service: @unchecked Sendable {
         let ports = try startServer()
         let driver = self.driver
         let pipeline = self.pipeline
-        POSIXThread.spawn(name: "lanscope-capture") { driver.run(into: pipeline) }
-        POSIXThread.spawn(name: "lanscope-maintenance") { [self] in maintenanceLoop() }
+        POSIXThread.spawn(name: "ls-capture") { driver.run(into: pipeline) }
+        POSIXThread.spawn(name: "ls-maintenance") { [self] in maintenanceLoop() }
         return ports
     }
 
@@ -327,6 +327,7 @@ enum POSIXThread {
         }, box)
         precondition(rc == 0, "pthread_create failed: \(rc)")
         pthread_detach(thread)
-        _ = name
+        // Linux keeps 15 bytes of a thread name; shown by top -H and in core dumps.
+        _ = pthread_setname_np(thread, String(name.utf8.prefix(15))!)
     }
 }
