@@ -318,7 +318,17 @@ public final class Service: @unchecked Sendable {
 enum POSIXThread {
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
         final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let box = Unmanaged.passRetained(Box {
+            // Linux keeps 15 bytes of a thread name (shown by top -H); Glibc's module does not
+            // export pthread_setname_np, so write the name where the kernel reads it.
+            let fd = open("/proc/thread-self/comm", O_WRONLY)
+            if fd >= 0 {
+                let bytes = Array(name.utf8.prefix(15))
+                _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+            }
+            body()
+        }).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in
             let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
@@ -327,7 +337,5 @@ enum POSIXThread {
         }, box)
         precondition(rc == 0, "pthread_create failed: \(rc)")
         pthread_detach(thread)
-        // Linux keeps 15 bytes of a thread name; shown by top -H and in core dumps.
-        _ = pthread_setname_np(thread, String(name.utf8.prefix(15))!)
     }
 }
