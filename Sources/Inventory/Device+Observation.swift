@@ -58,17 +58,3 @@ extension Device {
         }
     }
 }
-
-extension TrafficCounters {
-    mutating func addTransmitted(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
-        transmittedPackets &+= 1
-        transmittedBytes &+= bytes
-        byClass[TrafficClass(direction: .transmitted, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
-    }
-
-    mutating func addReceived(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
-        receivedPackets &+= 1
-        receivedBytes &+= bytes
-        byClass[TrafficClass(direction: .received, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
-    }
-}

@@ -8,7 +8,9 @@ import Synchronization
 /// Driven by a single capture thread; readers (HTTP, history flush) take copies under locks.
 public final class Pipeline: @unchecked Sendable {
     public let registry: DeviceRegistry
-    private var decoders: [LinkType: FrameDecoder] = [:]
+    /// The decoder for the link type of the latest frame; a capture has one link type, so this
+    /// saves a dictionary lookup per frame.
+    private var decoder: FrameDecoder?
     private var result = DecodeResult()
     private var local = PipelineStatistics()
     private var framesSincePublish = 0
@@ -39,11 +41,11 @@ public final class Pipeline: @unchecked Sendable {
     public func process(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, linkType: LinkType,
                         attribution: DeviceRegistry.Attribution = .sourceAndDestination) {
         let decoder: FrameDecoder
-        if let existing = decoders[linkType] {
+        if let existing = self.decoder, existing.linkType == linkType {
             decoder = existing
         } else {
             decoder = FrameDecoder(linkType: linkType)
-            decoders[linkType] = decoder
+            self.decoder = decoder
         }
         result.reset()
         decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
