@@ -160,14 +160,16 @@ public final class DeviceRegistry: Sendable {
     /// arrays (copy-on-write); the devices are assembled after it is released.
     public func snapshot() -> [Device] {
         let (devices, traffic) = state.withLock { ($0.devices, $0.traffic) }
+        // Sorting (MAC, slot) pairs moves 16 bytes per swap instead of a whole Device.
+        var order = devices.indices.map { (mac: devices[$0].mac.rawValue, slot: $0) }
+        order.sort { $0.mac < $1.mac }
         var out: [Device] = []
         out.reserveCapacity(devices.count)
-        for slot in devices.indices {
+        for (_, slot) in order {
             var device = devices[slot]
             device.traffic = traffic[slot].counters
             out.append(device)
         }
-        out.sort { $0.mac < $1.mac }
         return out
     }
 

@@ -43,6 +43,10 @@ struct TrafficTally: Sendable {
         out.transmittedBytes = transmittedBytes
         out.receivedPackets = receivedPackets
         out.receivedBytes = receivedBytes
+        var used = 0
+        for slot in 0..<Self.classCount where classes[slot].packets != 0 || classes[slot].bytes != 0 { used += 1 }
+        guard used > 0 else { return out }
+        out.byClass.reserveCapacity(used)
         var slot = 0
         for direction in TrafficDirection.allCases {
             for family in IPFamily.allCases {
