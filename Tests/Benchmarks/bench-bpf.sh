@@ -18,7 +18,7 @@ if [ "$status" != 0 ]; then
     echo "bench-bpf: swift test failed ($status)" >&2
     exit "$status"
 fi
-# "mixed mean: xdp_pass F ns, xdp X ns (R x floor, ...), tc T ns (S x floor)" -> SUMMARY
+# The mixed mean (with hand-up frames) and the counted-only mean, each next to XDP_PASS -> SUMMARY
 awk '/bench-bpf: mixed mean:/ {
         for (i = 1; i <= NF; i++) {
             if ($i == "xdp_pass") floor = $(i + 1)
@@ -26,5 +26,14 @@ awk '/bench-bpf: mixed mean:/ {
             if ($i == "tc") { tc = $(i + 1); tr = $(i + 3); gsub(/[(x]/, "", tr) }
         }
      }
-     /bench-bpf: readDeviceCounters/ && /4 classes/ { for (i = 1; i <= NF; i++) if ($i == "batched") read = $(i + 3) }
-     END { printf "SUMMARY bpf xdp_pass_ns=%s xdp_ns=%s xdp_ratio=%s tc_ns=%s tc_ratio=%s map_read_10k_cpu_ms=%s\n", floor, xdp, xr, tc, tr, read }' "$log"
+     /bench-bpf: counted-only frames/ {
+        for (i = 1; i <= NF; i++) {
+            if ($i == "xdp_pass") cfloor = $(i + 1)
+            if ($i == "xdp" && $(i + 1) ~ /^[0-9.]+$/) cxdp = $(i + 1)
+        }
+     }
+     /bench-bpf: readDeviceCounters/ && /tx\/rx ipv4/ && read == "" { for (i = 1; i <= NF; i++) if ($i == "batched" && read == "") read = $(i + 3) }
+     END {
+        printf "SUMMARY bpf xdp_pass_ns=%s xdp_ns=%s xdp_ratio=%s tc_ns=%s tc_ratio=%s counted_xdp_ns=%s counted_xdp_ratio=%.2f map_read_10k_cpu_ms=%s\n",
+               floor, xdp, xr, tc, tr, cxdp, (cfloor > 0 ? cxdp / cfloor : 0), read
+     }' "$log"

@@ -10,7 +10,9 @@
 # The file is read once beforehand so both run from the page cache. Prints best and median wall
 # time, packets/s, the ratio lanscope/tcpdump and whether the targets hold (>= 1,000,000 packets/s,
 # <= 3x tcpdump's time). Best-of-N is the headline: the machine is shared, so the slower runs
-# measure the neighbours. Environment: FRAMES (2000000), DEVICES (300), RUNS (3), LANSCOPE.
+# measure the neighbours. Unless BREAKDOWN=0, then splits the replay into stages in-process (read
+# only / read + decode / full pipeline without the store; ServiceBenchmarkTests, release build).
+# Environment: FRAMES (2000000), DEVICES (300), RUNS (3), BREAKDOWN (1), LANSCOPE.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -74,3 +76,12 @@ awk -v n="$packets" -v tb="$td_best" -v tm="$td_median" -v lb="$ls_best" -v lm="
     printf "  target <= 3x tcpdump: %s\n", (ratio <= 3 ? "met" : "MISSED")
     printf "SUMMARY replay lanscope_pps=%.0f tcpdump_pps=%.0f ratio=%.2f\n", rate, n / (tb / 1000), ratio
 }'
+
+if [[ "${BREAKDOWN:-1}" != 0 ]]; then
+    echo
+    echo "stages, in-process (swift test -c release --filter ServiceBenchmarkTests/replay_), best of 3:"
+    LANSCOPE_SERVICE_BENCH=1 LANSCOPE_REPLAY_BENCH_FILE="$capture" \
+        swift test -c release --filter 'ServiceBenchmarkTests/replay_' > "$workdir/breakdown.txt" 2>&1 \
+        || { cat "$workdir/breakdown.txt" >&2; exit 1; }
+    grep -E 'bench-replay:|Test run' "$workdir/breakdown.txt"
+fi

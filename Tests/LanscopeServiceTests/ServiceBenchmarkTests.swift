@@ -1,8 +1,10 @@
+import CapturePcap
 import Exposition
 import Foundation
 import Inventory
 import LanscopeCore
 import LanscopeService
+import PacketDecoding
 import TestSupport
 import Testing
 
@@ -10,7 +12,8 @@ import Testing
 /// of `/metrics` and a `/devices.json` cost in-process with 10,000 devices carrying realistic identity,
 /// next to `registry.snapshot()` measured in the same run (the copy every render starts from).
 /// Prints medians and best of N; asserts only that the outputs are complete, never timings (the
-/// machine is shared and noisy).
+/// machine is shared and noisy). With LANSCOPE_REPLAY_BENCH_FILE also set (bench-replay.sh does),
+/// splits a replay of that file into stages.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_SERVICE_BENCH"] == "1", "set LANSCOPE_SERVICE_BENCH=1 to run"),
        .serialized)
 struct ServiceBenchmarkTests {
@@ -103,9 +106,11 @@ struct ServiceBenchmarkTests {
         text.split(separator: "\n").lazy.filter { $0.hasPrefix(prefix) }.count
     }
 
-    static func report(_ name: String, _ m: (median: Double, best: Double), reference: Double, budget: Double) {
-        print(String(format: "bench-service: %-34@ median %7.2f ms  best %7.2f ms  x%5.1f snapshot  budget %4.0f ms (%@)",
-                     name as NSString, m.median, m.best, m.median / reference, budget, (m.median <= budget ? "met" : "MISSED") as NSString))
+    /// One line per measured stage; `budget` (ms) only for what a route costs as a whole.
+    static func report(_ name: String, _ m: (median: Double, best: Double), reference: Double, budget: Double? = nil) {
+        let verdict = budget.map { String(format: "  budget %.0f ms (%@)", $0, (m.median <= $0 ? "met" : "MISSED") as NSString) } ?? ""
+        print(String(format: "bench-service: %@ median %7.2f ms  best %7.2f ms  x%5.1f snapshot%@",
+                     name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, m.median, m.best, m.median / reference, verdict as NSString))
     }
 
     @Test func metrics_rendersEveryDevice_with10000Devices() throws {
@@ -119,8 +124,8 @@ struct ServiceBenchmarkTests {
 
         print(String(format: "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
                      Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
-        Self.report("MetricsCollector.collect()", (collect.median, collect.best), reference: snapshot.median, budget: 20)
-        Self.report("ExpositionEncoder.encode (text)", (encode.median, encode.best), reference: snapshot.median, budget: 20)
+        Self.report("MetricsCollector.collect()", (collect.median, collect.best), reference: snapshot.median)
+        Self.report("ExpositionEncoder.encode (text)", (encode.median, encode.best), reference: snapshot.median)
         Self.report("/metrics text: collect + encode", (scrape.median, scrape.best), reference: snapshot.median, budget: 20)
         Self.report("/metrics OpenMetrics", (openMetrics.median, openMetrics.best), reference: snapshot.median, budget: 20)
         print("bench-service: /metrics body \(scrape.result.count) bytes")
@@ -153,8 +158,8 @@ struct ServiceBenchmarkTests {
 
         print(String(format: "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
                      Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
-        Self.report("exportedDevices()", (exported.median, exported.best), reference: snapshot.median, budget: 50)
-        Self.report("DeviceRendering.json", (render.median, render.best), reference: snapshot.median, budget: 50)
+        Self.report("exportedDevices()", (exported.median, exported.best), reference: snapshot.median)
+        Self.report("DeviceRendering.json", (render.median, render.best), reference: snapshot.median)
         Self.report("/devices.json: export + render", (whole.median, whole.best), reference: snapshot.median, budget: 50)
         print("bench-service: /devices.json body \(whole.result.count) bytes")
 
@@ -163,5 +168,68 @@ struct ServiceBenchmarkTests {
         #expect(devices.count == Self.deviceCount)
         #expect(Set(devices.compactMap { $0["mac"] as? String }).count == Self.deviceCount)
         #expect(devices.filter { ($0["hostname"] as? String)?.hasPrefix("host-") ?? false }.count == Self.deviceCount)
+    }
+
+    static func bestOfThree(_ body: () throws -> Int) rethrows -> (milliseconds: Double, packets: Int) {
+        var best = Double.infinity
+        var packets = 0
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            packets = try body()
+            let elapsed = ContinuousClock.now - start
+            best = min(best, Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        return (best, packets)
+    }
+
+    /// Where replay time goes, stage by stage over the same file: reading records only, reading and
+    /// decoding, the whole pipeline (decode, registry, pending evidence) without the history store.
+    /// Best of three each, with each stage's ratio to reading alone.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"] != nil, "set LANSCOPE_REPLAY_BENCH_FILE to run"))
+    func replay_reportsStageCosts_forCaptureFile() throws {
+        let path = try #require(ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"])
+        let read = try Self.bestOfThree {
+            let reader = try PcapFileReader(path: path)
+            var bytes = 0
+            try reader.forEachPacket { data, _, _ in bytes &+= data.count }
+            #expect(bytes > 0)
+            return reader.packetsRead
+        }
+        let decode = try Self.bestOfThree {
+            let reader = try PcapFileReader(path: path)
+            let decoder = FrameDecoder(linkType: reader.linkType)
+            var result = DecodeResult()
+            var observations = 0
+            try reader.forEachPacket { data, wireLength, time in
+                decoder.decode(data, wireLength: wireLength, time: time, into: &result)
+                observations &+= result.observations.count
+            }
+            #expect(observations > 0)
+            return reader.packetsRead
+        }
+        var devices = 0
+        let pipeline = try Self.bestOfThree {
+            let reader = try PcapFileReader(path: path)
+            let linkType = reader.linkType
+            let pipeline = Pipeline(registry: DeviceRegistry(), knownDevices: [MACAddress]())
+            try reader.forEachPacket { data, wireLength, time in
+                pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
+            }
+            pipeline.publishStatistics()
+            #expect(pipeline.statistics().frames == UInt64(reader.packetsRead))
+            devices = pipeline.registry.count
+            return reader.packetsRead
+        }
+        #expect(read.packets > 0)
+        #expect(decode.packets == read.packets)
+        #expect(pipeline.packets == read.packets)
+        #expect(devices > 0)
+        for (name, stage) in [("read only", read), ("read + decode", decode), ("read + decode + registry (pipeline)", pipeline)] {
+            print(String(format: "bench-replay: %@ %8.1f ms  %10.0f packets/s  x%.2f read", name.padding(toLength: 38, withPad: " ", startingAt: 0) as NSString, stage.milliseconds,
+                         Double(stage.packets) / stage.milliseconds * 1000, stage.milliseconds / read.milliseconds))
+        }
+        print(String(format: "bench-replay: per packet: read %.0f ns, decode +%.0f ns, registry and evidence +%.0f ns (%d devices)",
+                     read.milliseconds * 1e6 / Double(read.packets), (decode.milliseconds - read.milliseconds) * 1e6 / Double(read.packets),
+                     (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets), devices))
     }
 }
