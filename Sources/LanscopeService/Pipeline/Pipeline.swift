@@ -27,6 +27,8 @@ public final class Pipeline: @unchecked Sendable {
         public var changedDevices: Set<MACAddress> = []
         /// Distinct observations kept before the oldest batch is flushed (bounded memory).
         public static let capacity = 100_000
+        /// Size at which the set reserves room for `capacity` at once.
+        static let earlyReserve = 8_192
         public var overflowed: UInt64 = 0
     }
 
@@ -62,6 +64,11 @@ public final class Pipeline: @unchecked Sendable {
             created += registry.record(result.observations)
             let observations = result.observations
             pending.withLock { p in
+                // A set this large is heading for the cap: grow it once rather than doubling (and
+                // rehashing every observation) four more times on the capture thread.
+                if p.observations.count >= PendingHistory.earlyReserve && p.observations.capacity < PendingHistory.capacity {
+                    p.observations.reserveCapacity(PendingHistory.capacity)
+                }
                 for o in observations {
                     p.changedDevices.insert(o.mac)
                     if p.observations.count < PendingHistory.capacity { p.observations.insert(o) } else { p.overflowed &+= 1 }
