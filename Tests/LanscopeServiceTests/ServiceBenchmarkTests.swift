@@ -88,11 +88,13 @@ struct ServiceBenchmarkTests {
         return (collector, registry)
     }
 
-    /// Median and best of `runs` timings in milliseconds, and the last result.
-    static func measure<T>(_ body: () -> T) -> (median: Double, best: Double, result: T) {
+    /// Median and best of `runs` timings in milliseconds, and the last result. `prepare` runs
+    /// untimed before each timed `body`.
+    static func measure<T>(prepare: () -> Void = {}, _ body: () -> T) -> (median: Double, best: Double, result: T) {
         var times: [Double] = []
         var result = body()  // warm-up: first-touch allocations do not count
         for _ in 0..<runs {
+            prepare()
             let start = ContinuousClock.now
             result = body()
             let elapsed = ContinuousClock.now - start
@@ -113,10 +115,29 @@ struct ServiceBenchmarkTests {
                      name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, m.median, m.best, m.median / reference, verdict as NSString))
     }
 
+    /// One more frame from every device to the gateway: on a busy LAN every device has counted
+    /// traffic since the previous scrape, so the registry converts every device's counters again.
+    /// Stamped an hour back, so no device's last-seen time (and presence) moves.
+    static func touchEveryDevice(_ registry: DeviceRegistry) {
+        var frame = FrameSummary()
+        frame.destination = mac(0)
+        frame.ipVersion = 4
+        frame.transport = 6
+        frame.wireLength = 66
+        for i in 1..<deviceCount {
+            frame.source = mac(i)
+            registry.count(frame, at: now - .seconds(3_600))
+        }
+    }
+
     @Test func metrics_rendersEveryDevice_with10000Devices() throws {
         let (collector, registry) = Self.makeCollector()
         #expect(registry.count == Self.deviceCount)
         let snapshot = Self.measure { registry.snapshot() }
+        let busySnapshot = Self.measure(prepare: { Self.touchEveryDevice(registry) }) { registry.snapshot() }
+        let busyScrape = Self.measure(prepare: { Self.touchEveryDevice(registry) }) {
+            ExpositionEncoder.encode(collector.collect(), format: .prometheusText)
+        }
         let collect = Self.measure { collector.collect() }
         let encode = Self.measure { ExpositionEncoder.encode(collect.result, format: .prometheusText) }
         let scrape = Self.measure { ExpositionEncoder.encode(collector.collect(), format: .prometheusText) }
@@ -128,10 +149,18 @@ struct ServiceBenchmarkTests {
         Self.report("ExpositionEncoder.encode (text)", (encode.median, encode.best), reference: snapshot.median)
         Self.report("/metrics text: collect + encode", (scrape.median, scrape.best), reference: snapshot.median, budget: 20)
         Self.report("/metrics OpenMetrics", (openMetrics.median, openMetrics.best), reference: snapshot.median, budget: 20)
+        Self.report("snapshot, all devices changed", (busySnapshot.median, busySnapshot.best), reference: snapshot.median)
+        Self.report("/metrics, all devices changed", (busyScrape.median, busyScrape.best), reference: snapshot.median, budget: 20)
         print("bench-service: /metrics body \(scrape.result.count) bytes")
 
         let text = String(decoding: scrape.result, as: UTF8.self)
         #expect(snapshot.result.count == Self.deviceCount)
+        #expect(busySnapshot.result.count == Self.deviceCount)
+        // The last busy snapshot saw every frame counted before it; the busy scrapes then counted
+        // one more frame per device `runs` times.
+        let gateway = try #require(busySnapshot.result.first { $0.mac == Self.mac(0) })
+        let received = try #require(registry.device(Self.mac(0))).traffic.receivedPackets
+        #expect(gateway.traffic.receivedPackets + UInt64(Self.runs * (Self.deviceCount - 1)) == received)
         #expect(Self.lines(text, startingWith: "lanscope_device_info{") == Self.deviceCount)
         #expect(Self.lines(text, startingWith: "lanscope_device_up{") == Self.deviceCount)
         #expect(Self.lines(text, startingWith: "lanscope_device_transmitted_packets_total{") == Self.deviceCount)
