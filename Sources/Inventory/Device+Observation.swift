@@ -46,7 +46,9 @@ extension Device {
             protocols.insert(service.via)
             if services.contains(service) { return }
             // A newer announcement of the same instance replaces the older one.
-            if let old = services.first(where: { $0.via == service.via && $0.type == service.type && $0.name == service.name }) {
+            if let old = services.first(where: {
+                $0.via == service.via && $0.type == service.type && $0.name == service.name
+            }) {
                 services.remove(old)
             }
             if services.count < limits.maxServicesPerDevice { services.insert(service) }

@@ -77,7 +77,9 @@ public final class DeviceRegistry: Sendable {
     private let vendorLookup: @Sendable (MACAddress) -> String?
     private let state = Mutex(State())
 
-    public init(configuration: Configuration = .init(), vendorLookup: @escaping @Sendable (MACAddress) -> String? = { _ in nil }) {
+    public init(
+        configuration: Configuration = .init(), vendorLookup: @escaping @Sendable (MACAddress) -> String? = { _ in nil }
+    ) {
         self.configuration = configuration
         self.vendorLookup = vendorLookup
     }
@@ -92,7 +94,9 @@ public final class DeviceRegistry: Sendable {
     /// Counts one frame: its source transmitted it, its (unicast) destination received it. Both
     /// become devices if new. Returns MACs seen for the first time.
     @discardableResult
-    public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination) -> [MACAddress] {
+    public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination)
+        -> [MACAddress]
+    {
         let source = summary.source
         let destination = summary.destination
         let wire = UInt64(max(summary.wireLength, 0))
@@ -113,7 +117,8 @@ public final class DeviceRegistry: Sendable {
                 }
             }
             if destination.isUnicastDevice, destination != source,
-               let slot = ensureDevice(destination, time: time, in: &state, created: &created) {
+                let slot = ensureDevice(destination, time: time, in: &state, created: &created)
+            {
                 if countTraffic && countDestination {
                     state.traffic[slot].addReceived(bytes: wire, slot: receivedClass)
                     state.stale[slot] = true
@@ -131,7 +136,8 @@ public final class DeviceRegistry: Sendable {
         return state.withLock { state -> [MACAddress] in
             var created: [MACAddress] = []
             for observation in observations where observation.mac.isUnicastDevice {
-                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &created) else { continue }
+                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &created)
+                else { continue }
                 state.devices[slot].apply(observation, limits: limits)
             }
             return created
@@ -141,7 +147,8 @@ public final class DeviceRegistry: Sendable {
     /// Adds devices learned elsewhere (history) without counting them as new.
     public func restore(_ devices: [Device]) {
         state.withLock { state in
-            for var device in devices where state.slots[device.mac] == nil && state.devices.count < configuration.maxDevices {
+            for var device in devices
+            where state.slots[device.mac] == nil && state.devices.count < configuration.maxDevices {
                 let tally = TrafficTally(device.traffic)
                 device.traffic = tally.counters
                 state.slots[device.mac] = state.devices.count
@@ -195,7 +202,9 @@ public final class DeviceRegistry: Sendable {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// The device's slot, creating the device if needed; nil when the registry is full.
-    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State, created: inout [MACAddress]) -> Int? {
+    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State, created: inout [MACAddress])
+        -> Int?
+    {
         if let slot = state.slots[mac] { return slot }
         guard state.devices.count < configuration.maxDevices else {
             state.statistics.devicesRejected &+= 1

@@ -26,8 +26,8 @@ port=${PORT:-19185}
 ne_port=${NODE_EXPORTER_PORT:-19184}
 lanscope=${LANSCOPE:-.build/release/lanscope}
 
-for tool in wrk curl prometheus-node-exporter; do
-    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk curl prometheus-node-exporter)" >&2; exit 2; }
+for tool in wrk curl capinfos prometheus-node-exporter; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk curl tshark prometheus-node-exporter)" >&2; exit 2; }
 done
 [[ -x "$lanscope" ]] || { echo "missing $lanscope (make release)" >&2; exit 2; }
 

@@ -22,7 +22,9 @@ runs=${RUNS:-3}
 lanscope=${LANSCOPE:-.build/release/lanscope}
 
 [[ -x "$lanscope" ]] || { echo "missing $lanscope (make release)" >&2; exit 2; }
-command -v tcpdump >/dev/null || { echo "missing tcpdump" >&2; exit 2; }
+for tool in tcpdump capinfos; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install tcpdump tshark)" >&2; exit 2; }
+done
 
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT

@@ -9,7 +9,9 @@ struct DeviceRegistryTrafficTests {
     let b = MACAddress(0xb8, 0x27, 0xeb, 0, 0, 2)
     let c = MACAddress(0x9c, 0x7b, 0xef, 0, 0, 3)
 
-    func frame(_ source: MACAddress, _ destination: MACAddress, ip: UInt8, transport: UInt8, length: Int) -> FrameSummary {
+    func frame(_ source: MACAddress, _ destination: MACAddress, ip: UInt8, transport: UInt8, length: Int)
+        -> FrameSummary
+    {
         var summary = FrameSummary()
         summary.source = source
         summary.destination = destination
@@ -32,11 +34,13 @@ struct DeviceRegistryTrafficTests {
         #expect(deviceA.traffic.transmittedBytes == 210)
         #expect(deviceA.traffic.receivedPackets == 1)
         #expect(deviceA.traffic.receivedBytes == 70)
-        #expect(deviceA.traffic.byClass == [
-            TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp): PacketByteCount(packets: 2, bytes: 150),
-            TrafficClass(direction: .transmitted, family: .other, l4: .other): PacketByteCount(packets: 1, bytes: 60),
-            TrafficClass(direction: .received, family: .ipv6, l4: .udp): PacketByteCount(packets: 1, bytes: 70),
-        ])
+        #expect(
+            deviceA.traffic.byClass == [
+                TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp): PacketByteCount(packets: 2, bytes: 150),
+                TrafficClass(direction: .transmitted, family: .other, l4: .other): PacketByteCount(
+                    packets: 1, bytes: 60),
+                TrafficClass(direction: .received, family: .ipv6, l4: .udp): PacketByteCount(packets: 1, bytes: 70),
+            ])
         #expect(deviceA.lastSeen == Timestamp(nanoseconds: 4_000))
         // The destination is created by the frame but only a frame it sends moves its last-seen time.
         let deviceB = try #require(registry.device(b))
@@ -46,8 +50,10 @@ struct DeviceRegistryTrafficTests {
 
     @Test func count_honoursAttribution_whenOneEndOnly() throws {
         let registry = DeviceRegistry()
-        registry.count(frame(a, b, ip: 4, transport: 1, length: 98), at: Timestamp(nanoseconds: 1), attribution: .sourceOnly)
-        registry.count(frame(a, b, ip: 4, transport: 1, length: 98), at: Timestamp(nanoseconds: 2), attribution: .destinationOnly)
+        registry.count(
+            frame(a, b, ip: 4, transport: 1, length: 98), at: Timestamp(nanoseconds: 1), attribution: .sourceOnly)
+        registry.count(
+            frame(a, b, ip: 4, transport: 1, length: 98), at: Timestamp(nanoseconds: 2), attribution: .destinationOnly)
         let deviceA = try #require(registry.device(a))
         let deviceB = try #require(registry.device(b))
         #expect(deviceA.traffic.transmittedPackets == 1 && deviceA.traffic.receivedPackets == 0)
@@ -66,7 +72,8 @@ struct DeviceRegistryTrafficTests {
         #expect(registry.device(c)?.traffic.transmittedBytes == 30)
         #expect(registry.statistics.devicesExpired == 1)
         // A removed MAC comes back as a new device.
-        #expect(registry.count(frame(b, .broadcast, ip: 4, transport: 6, length: 1), at: Timestamp(nanoseconds: 20)) == [b])
+        #expect(
+            registry.count(frame(b, .broadcast, ip: 4, transport: 6, length: 1), at: Timestamp(nanoseconds: 20)) == [b])
         #expect(registry.device(b)?.traffic.transmittedPackets == 1)
     }
 
@@ -75,14 +82,19 @@ struct DeviceRegistryTrafficTests {
         device.hostname = "printer"
         device.traffic.transmittedPackets = 5
         device.traffic.transmittedBytes = 500
-        device.traffic.byClass[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp)] = PacketByteCount(packets: 5, bytes: 500)
+        device.traffic.byClass[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp)] = PacketByteCount(
+            packets: 5, bytes: 500)
         let registry = DeviceRegistry()
         registry.restore([device])
-        #expect(registry.count(frame(a, .broadcast, ip: 4, transport: 6, length: 100), at: Timestamp(nanoseconds: 2)).isEmpty)
+        #expect(
+            registry.count(frame(a, .broadcast, ip: 4, transport: 6, length: 100), at: Timestamp(nanoseconds: 2))
+                .isEmpty)
         let restored = try #require(registry.device(a))
         #expect(restored.hostname == "printer")
         #expect(restored.traffic.transmittedPackets == 6)
-        #expect(restored.traffic.byClass[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp)] == PacketByteCount(packets: 6, bytes: 600))
+        #expect(
+            restored.traffic.byClass[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp)]
+                == PacketByteCount(packets: 6, bytes: 600))
     }
 
     @Test func count_rejectsNewDevices_whenFull() {

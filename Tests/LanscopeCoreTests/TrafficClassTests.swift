@@ -10,7 +10,10 @@ struct TrafficClassTests {
         #expect(Self.all.count == 24)
         for a in Self.all {
             for b in Self.all {
-                let byText = (a.direction.rawValue, a.family.rawValue, a.l4.rawValue) < (b.direction.rawValue, b.family.rawValue, b.l4.rawValue)
+                let byText =
+                    (a.direction.rawValue, a.family.rawValue, a.l4.rawValue) < (
+                        b.direction.rawValue, b.family.rawValue, b.l4.rawValue
+                    )
                 #expect((a < b) == byText, "\(a) < \(b)")
             }
         }

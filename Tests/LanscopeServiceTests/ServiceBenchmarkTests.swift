@@ -14,8 +14,10 @@ import Testing
 /// Prints medians and best of N; asserts only that the outputs are complete, never timings (the
 /// machine is shared and noisy). With LANSCOPE_REPLAY_BENCH_FILE also set (bench-replay.sh does),
 /// splits a replay of that file into stages.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_SERVICE_BENCH"] == "1", "set LANSCOPE_SERVICE_BENCH=1 to run"),
-       .serialized)
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["LANSCOPE_SERVICE_BENCH"] == "1", "set LANSCOPE_SERVICE_BENCH=1 to run"),
+    .serialized)
 struct ServiceBenchmarkTests {
     static let deviceCount = 10_000
     static let runs = 21
@@ -24,7 +26,9 @@ struct ServiceBenchmarkTests {
     /// The registry's own counters are authoritative, as for libpcap and file replay.
     struct RegistryTraffic: TrafficSource {
         func deviceTraffic() -> [MACAddress: DeviceTraffic]? { nil }
-        func captureStatus() -> CaptureStatus { CaptureStatus(backend: "pcap", mode: "file", interface: "bench.pcap", up: true) }
+        func captureStatus() -> CaptureStatus {
+            CaptureStatus(backend: "pcap", mode: "file", interface: "bench.pcap", up: true)
+        }
     }
 
     static let vendors: [UInt64: String] = [
@@ -32,7 +36,9 @@ struct ServiceBenchmarkTests {
         0x5caafd: "Sonos, Inc.", 0xd0d003: "Samsung Electronics Co.,Ltd", 0xf01898: "Apple, Inc.",
         0x001a11: "Google, Inc.", 0xdca632: "Raspberry Pi Trading Ltd",
     ]
-    static let prefixes: [UInt64] = [0x3c22fb, 0xb827eb, 0x9c7bef, 0x5caafd, 0xd0d003, 0xf01898, 0x001a11, 0xdca632, 0xdaa119]
+    static let prefixes: [UInt64] = [
+        0x3c22fb, 0xb827eb, 0x9c7bef, 0x5caafd, 0xd0d003, 0xf01898, 0x001a11, 0xdca632, 0xdaa119,
+    ]
 
     static func mac(_ index: Int) -> MACAddress {
         MACAddress(rawValue: prefixes[index % prefixes.count] << 24 | UInt64(0x100000 + index))
@@ -55,18 +61,26 @@ struct ServiceBenchmarkTests {
                 .address(.v4(v4), via: .dhcp),
                 .address(.v6(v6), via: .ndp),
                 .hostname(String(format: "host-%05d", i), via: .dhcp),
-                .dhcpClient(DHCPClientFingerprint(messageType: 3, parameterRequestList: [1, 121, 3, 6, 15, 108, 114, 119, 252],
-                                                  vendorClass: i % 4 == 0 ? "android-dhcp-14" : "MSFT 5.0",
-                                                  clientIdentifier: [1] + device.octets, maxMessageSize: 1500, requestedAddress: v4)),
+                .dhcpClient(
+                    DHCPClientFingerprint(
+                        messageType: 3, parameterRequestList: [1, 121, 3, 6, 15, 108, 114, 119, 252],
+                        vendorClass: i % 4 == 0 ? "android-dhcp-14" : "MSFT 5.0",
+                        clientIdentifier: [1] + device.octets, maxMessageSize: 1500, requestedAddress: v4)),
             ]
             if i % 3 == 0 {
                 facts.append(.hostname(String(format: "host-%05d.local", i), via: .mdns))
-                facts.append(.service(ServiceAdvertisement(via: .mdns, type: "_ipp._tcp", name: String(format: "Printer %05d", i), port: 631,
-                                                           txt: [TXTEntry(key: "txtvers", value: "1"), TXTEntry(key: "ty", value: "Office Printer")])))
+                facts.append(
+                    .service(
+                        ServiceAdvertisement(
+                            via: .mdns, type: "_ipp._tcp", name: String(format: "Printer %05d", i), port: 631,
+                            txt: [TXTEntry(key: "txtvers", value: "1"), TXTEntry(key: "ty", value: "Office Printer")])))
             }
             if i % 5 == 1 {
-                facts.append(.service(ServiceAdvertisement(via: .ssdp, type: "upnp:rootdevice", name: "uuid:bench-\(i)::upnp:rootdevice",
-                                                           location: "http://\(v4):49152/description.xml", server: "Linux/5.10 UPnP/1.0 bench/1")))
+                facts.append(
+                    .service(
+                        ServiceAdvertisement(
+                            via: .ssdp, type: "upnp:rootdevice", name: "uuid:bench-\(i)::upnp:rootdevice",
+                            location: "http://\(v4):49152/description.xml", server: "Linux/5.10 UPnP/1.0 bench/1")))
                 facts.append(.software("Linux/5.10 UPnP/1.0 bench/1", via: .ssdp))
             }
             registry.record(facts.map { Observation(mac: device, time: time, fact: $0) })
@@ -83,8 +97,9 @@ struct ServiceBenchmarkTests {
                 }
             }
         }
-        let collector = MetricsCollector(configuration: .init(), registry: registry, pipeline: pipeline, traffic: RegistryTraffic(),
-                                         counters: ServiceCounters(), clock: ManualClock(now), processMetrics: { [] })
+        let collector = MetricsCollector(
+            configuration: .init(), registry: registry, pipeline: pipeline, traffic: RegistryTraffic(),
+            counters: ServiceCounters(), clock: ManualClock(now), processMetrics: { [] })
         return (collector, registry)
     }
 
@@ -110,9 +125,14 @@ struct ServiceBenchmarkTests {
 
     /// One line per measured stage; `budget` (ms) only for what a route costs as a whole.
     static func report(_ name: String, _ m: (median: Double, best: Double), reference: Double, budget: Double? = nil) {
-        let verdict = budget.map { String(format: "  budget %.0f ms (%@)", $0, (m.median <= $0 ? "met" : "MISSED") as NSString) } ?? ""
-        print(String(format: "bench-service: %@ median %7.2f ms  best %7.2f ms  x%5.1f snapshot%@",
-                     name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, m.median, m.best, m.median / reference, verdict as NSString))
+        let verdict =
+            budget.map { String(format: "  budget %.0f ms (%@)", $0, (m.median <= $0 ? "met" : "MISSED") as NSString) }
+            ?? ""
+        print(
+            String(
+                format: "bench-service: %@ median %7.2f ms  best %7.2f ms  x%5.1f snapshot%@",
+                name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, m.median, m.best,
+                m.median / reference, verdict as NSString))
     }
 
     /// One more frame from every device to the gateway: on a busy LAN every device has counted
@@ -143,14 +163,22 @@ struct ServiceBenchmarkTests {
         let scrape = Self.measure { ExpositionEncoder.encode(collector.collect(), format: .prometheusText) }
         let openMetrics = Self.measure { ExpositionEncoder.encode(collector.collect(), format: .openMetrics) }
 
-        print(String(format: "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
-                     Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
+        print(
+            String(
+                format:
+                    "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
+                Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
         Self.report("MetricsCollector.collect()", (collect.median, collect.best), reference: snapshot.median)
         Self.report("ExpositionEncoder.encode (text)", (encode.median, encode.best), reference: snapshot.median)
-        Self.report("/metrics text: collect + encode", (scrape.median, scrape.best), reference: snapshot.median, budget: 20)
-        Self.report("/metrics OpenMetrics", (openMetrics.median, openMetrics.best), reference: snapshot.median, budget: 20)
-        Self.report("snapshot, all devices changed", (busySnapshot.median, busySnapshot.best), reference: snapshot.median)
-        Self.report("/metrics, all devices changed", (busyScrape.median, busyScrape.best), reference: snapshot.median, budget: 20)
+        Self.report(
+            "/metrics text: collect + encode", (scrape.median, scrape.best), reference: snapshot.median, budget: 20)
+        Self.report(
+            "/metrics OpenMetrics", (openMetrics.median, openMetrics.best), reference: snapshot.median, budget: 20)
+        Self.report(
+            "snapshot, all devices changed", (busySnapshot.median, busySnapshot.best), reference: snapshot.median)
+        Self.report(
+            "/metrics, all devices changed", (busyScrape.median, busyScrape.best), reference: snapshot.median,
+            budget: 20)
         print("bench-service: /metrics body \(scrape.result.count) bytes")
 
         let text = String(decoding: scrape.result, as: UTF8.self)
@@ -185,11 +213,15 @@ struct ServiceBenchmarkTests {
         let render = Self.measure { DeviceRendering.json(exported.result, presence: presence) }
         let whole = Self.measure { DeviceRendering.json(collector.exportedDevices().devices, presence: presence) }
 
-        print(String(format: "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
-                     Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
+        print(
+            String(
+                format:
+                    "bench-service: %d devices, median (best) of %d runs; reference registry.snapshot() %.2f ms (%.2f)",
+                Self.deviceCount, Self.runs, snapshot.median, snapshot.best))
         Self.report("exportedDevices()", (exported.median, exported.best), reference: snapshot.median)
         Self.report("DeviceRendering.json", (render.median, render.best), reference: snapshot.median)
-        Self.report("/devices.json: export + render", (whole.median, whole.best), reference: snapshot.median, budget: 50)
+        Self.report(
+            "/devices.json: export + render", (whole.median, whole.best), reference: snapshot.median, budget: 50)
         print("bench-service: /devices.json body \(whole.result.count) bytes")
 
         let parsed = try JSONSerialization.jsonObject(with: Data(whole.result))
@@ -214,7 +246,10 @@ struct ServiceBenchmarkTests {
     /// Where replay time goes, stage by stage over the same file: reading records only, reading and
     /// decoding, the whole pipeline (decode, registry, pending evidence) without the history store.
     /// Best of three each, with each stage's ratio to reading alone.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"] != nil, "set LANSCOPE_REPLAY_BENCH_FILE to run"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"] != nil,
+            "set LANSCOPE_REPLAY_BENCH_FILE to run"))
     func replay_reportsStageCosts_forCaptureFile() throws {
         let path = try #require(ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"])
         let read = try Self.bestOfThree {
@@ -253,12 +288,21 @@ struct ServiceBenchmarkTests {
         #expect(decode.packets == read.packets)
         #expect(pipeline.packets == read.packets)
         #expect(devices > 0)
-        for (name, stage) in [("read only", read), ("read + decode", decode), ("read + decode + registry (pipeline)", pipeline)] {
-            print(String(format: "bench-replay: %@ %8.1f ms  %10.0f packets/s  x%.2f read", name.padding(toLength: 38, withPad: " ", startingAt: 0) as NSString, stage.milliseconds,
-                         Double(stage.packets) / stage.milliseconds * 1000, stage.milliseconds / read.milliseconds))
+        for (name, stage) in [
+            ("read only", read), ("read + decode", decode), ("read + decode + registry (pipeline)", pipeline),
+        ] {
+            print(
+                String(
+                    format: "bench-replay: %@ %8.1f ms  %10.0f packets/s  x%.2f read",
+                    name.padding(toLength: 38, withPad: " ", startingAt: 0) as NSString, stage.milliseconds,
+                    Double(stage.packets) / stage.milliseconds * 1000, stage.milliseconds / read.milliseconds))
         }
-        print(String(format: "bench-replay: per packet: read %.0f ns, decode +%.0f ns, registry and evidence +%.0f ns (%d devices)",
-                     read.milliseconds * 1e6 / Double(read.packets), (decode.milliseconds - read.milliseconds) * 1e6 / Double(read.packets),
-                     (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets), devices))
+        print(
+            String(
+                format:
+                    "bench-replay: per packet: read %.0f ns, decode +%.0f ns, registry and evidence +%.0f ns (%d devices)",
+                read.milliseconds * 1e6 / Double(read.packets),
+                (decode.milliseconds - read.milliseconds) * 1e6 / Double(read.packets),
+                (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets), devices))
     }
 }

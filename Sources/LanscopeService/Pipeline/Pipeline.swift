@@ -32,16 +32,20 @@ public final class Pipeline: @unchecked Sendable {
         public var overflowed: UInt64 = 0
     }
 
-    public init(registry: DeviceRegistry, knownDevices: some Sequence<MACAddress>,
-                onEvent: (@Sendable (AnomalyEvent) -> Void)? = nil) {
+    public init(
+        registry: DeviceRegistry, knownDevices: some Sequence<MACAddress>,
+        onEvent: (@Sendable (AnomalyEvent) -> Void)? = nil
+    ) {
         self.registry = registry
         self.newDevices = NewDeviceDetector(known: knownDevices)
         self.onEvent = onEvent
     }
 
     /// Processes one frame. `bytes` is valid only during the call.
-    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, linkType: LinkType,
-                        attribution: DeviceRegistry.Attribution = .sourceAndDestination) {
+    public func process(
+        _ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, linkType: LinkType,
+        attribution: DeviceRegistry.Attribution = .sourceAndDestination
+    ) {
         let decoder: FrameDecoder
         if let existing = self.decoder, existing.linkType == linkType {
             decoder = existing
@@ -66,12 +70,18 @@ public final class Pipeline: @unchecked Sendable {
             pending.withLock { p in
                 // A set this large is heading for the cap: grow it once rather than doubling (and
                 // rehashing every observation) four more times on the capture thread.
-                if p.observations.count >= PendingHistory.earlyReserve && p.observations.capacity < PendingHistory.capacity {
+                if p.observations.count >= PendingHistory.earlyReserve
+                    && p.observations.capacity < PendingHistory.capacity
+                {
                     p.observations.reserveCapacity(PendingHistory.capacity)
                 }
                 for o in observations {
                     p.changedDevices.insert(o.mac)
-                    if p.observations.count < PendingHistory.capacity { p.observations.insert(o) } else { p.overflowed &+= 1 }
+                    if p.observations.count < PendingHistory.capacity {
+                        p.observations.insert(o)
+                    } else {
+                        p.overflowed &+= 1
+                    }
                 }
             }
         }
@@ -97,7 +107,9 @@ public final class Pipeline: @unchecked Sendable {
             let vendor = registry.device(mac)?.vendor
             guard let event = newDevices.deviceAppeared(mac, at: time, vendor: vendor) else { continue }
             local.anomalies[.init(kind: event.kind, severity: event.severity), default: 0] &+= 1
-            pending.withLock { $0.anomalies.append(event); $0.changedDevices.insert(mac) }
+            pending.withLock {
+                $0.anomalies.append(event); $0.changedDevices.insert(mac)
+            }
             recentEvents.withLock { $0.append(event) }
             onEvent?(event)
         }
