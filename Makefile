@@ -32,12 +32,13 @@ test-privileged: ## the privileged suites only, with skipping turned into failur
 test-e2e: ## end-to-end in network namespaces (root): real dnsmasq, DHCP clients, mDNS, tcpreplay
 	LANSCOPE_REQUIRE_PRIVILEGED=1 bash Tests/EndToEnd/run.sh
 
-bench: bench-replay bench-http bench-bpf ## every benchmark, each printing ratios against a reference
+bench: release ## every benchmark (replay, HTTP, BPF), ratios against references, then a summary table
+	bash Tests/Benchmarks/bench-all.sh
 
 bench-replay: release ## replay throughput vs `tcpdump -r FILE -w /dev/null`
 	bash Tests/Benchmarks/bench-replay.sh
 
-bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under wrk; render times
+bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under wrk; render times at 10k devices
 	bash Tests/Benchmarks/bench-http.sh
 
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)

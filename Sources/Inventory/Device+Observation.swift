@@ -46,7 +46,9 @@ extension Device {
             protocols.insert(service.via)
             if services.contains(service) { return }
             // A newer announcement of the same instance replaces the older one.
-            if let old = services.first(where: { $0.via == service.via && $0.type == service.type && $0.name == service.name }) {
+            if let old = services.first(where: {
+                $0.via == service.via && $0.type == service.type && $0.name == service.name
+            }) {
                 services.remove(old)
             }
             if services.count < limits.maxServicesPerDevice { services.insert(service) }
@@ -56,19 +58,5 @@ extension Device {
             protocols.insert(via)
             software[via] = text
         }
-    }
-}
-
-extension TrafficCounters {
-    mutating func addTransmitted(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
-        transmittedPackets &+= 1
-        transmittedBytes &+= bytes
-        byClass[TrafficClass(direction: .transmitted, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
-    }
-
-    mutating func addReceived(bytes: UInt64, family: IPFamily, l4: L4Protocol) {
-        receivedPackets &+= 1
-        receivedBytes &+= bytes
-        byClass[TrafficClass(direction: .received, family: family, l4: l4), default: .init()].add(.init(packets: 1, bytes: bytes))
     }
 }

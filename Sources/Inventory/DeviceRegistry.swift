@@ -33,16 +33,53 @@ public final class DeviceRegistry: Sendable {
         public init() {}
     }
 
+    /// Devices live in parallel arrays addressed through `slots`, so the per-frame path mutates them
+    /// in place (no copy of a `Device` in and out of a dictionary) and counts traffic into a fixed
+    /// grid (`TrafficTally`). `devices[i].traffic` is the tally's `TrafficCounters` form as of the
+    /// last read, rebuilt on the next read only where `stale[i]` says frames were counted since.
     private struct State: Sendable {
-        var devices: [MACAddress: Device] = [:]
+        var slots: [MACAddress: Int] = [:]
+        var devices: [Device] = []
+        var traffic: [TrafficTally] = []
+        var stale: [Bool] = []
         var statistics = Statistics()
+
+        func materialize(_ slot: Int) -> Device {
+            var device = devices[slot]
+            if stale[slot] { device.traffic = traffic[slot].counters }
+            return device
+        }
+
+        /// Brings every device's `traffic` up to date with its tally.
+        mutating func refresh() {
+            for slot in stale.indices where stale[slot] {
+                devices[slot].traffic = traffic[slot].counters
+                stale[slot] = false
+            }
+        }
+
+        mutating func remove(_ slot: Int) {
+            let last = devices.count - 1
+            slots[devices[slot].mac] = nil
+            if slot != last {
+                devices.swapAt(slot, last)
+                traffic.swapAt(slot, last)
+                stale.swapAt(slot, last)
+                slots[devices[slot].mac] = slot
+            }
+            devices.removeLast()
+            traffic.removeLast()
+            stale.removeLast()
+        }
     }
 
     public let configuration: Configuration
     private let vendorLookup: @Sendable (MACAddress) -> String?
     private let state = Mutex(State())
 
-    public init(configuration: Configuration = .init(), vendorLookup: @escaping @Sendable (MACAddress) -> String? = { _ in nil }) {
+    public init(
+        configuration: Configuration = .init(), vendorLookup: @escaping @Sendable (MACAddress) -> String? = { _ in nil }
+    ) {
         self.configuration = configuration
         self.vendorLookup = vendorLookup
     }
@@ -57,27 +94,34 @@ public final class DeviceRegistry: Sendable {
     /// Counts one frame: its source transmitted it, its (unicast) destination received it. Both
     /// become devices if new. Returns MACs seen for the first time.
     @discardableResult
-    public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination) -> [MACAddress] {
+    public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination)
+        -> [MACAddress]
+    {
         let source = summary.source
         let destination = summary.destination
         let wire = UInt64(max(summary.wireLength, 0))
         let family = summary.family
         let l4 = summary.l4
+        let transmittedClass = TrafficTally.slot(.transmitted, family, l4)
+        let receivedClass = TrafficTally.slot(.received, family, l4)
         let countTraffic = configuration.countTraffic
         let countSource = attribution != .destinationOnly
         let countDestination = attribution != .sourceOnly
         return state.withLock { state -> [MACAddress] in
             var created: [MACAddress] = []
-            if source.isUnicastDevice, ensureDevice(source, time: time, in: &state, created: &created) {
-                state.devices[source]!.touch(time)
+            if source.isUnicastDevice, let slot = ensureDevice(source, time: time, in: &state, created: &created) {
+                state.devices[slot].touch(time)
                 if countTraffic && countSource {
-                    state.devices[source]!.traffic.addTransmitted(bytes: wire, family: family, l4: l4)
+                    state.traffic[slot].addTransmitted(bytes: wire, slot: transmittedClass)
+                    state.stale[slot] = true
                 }
             }
             if destination.isUnicastDevice, destination != source,
-               ensureDevice(destination, time: time, in: &state, created: &created) {
+                let slot = ensureDevice(destination, time: time, in: &state, created: &created)
+            {
                 if countTraffic && countDestination {
-                    state.devices[destination]!.traffic.addReceived(bytes: wire, family: family, l4: l4)
+                    state.traffic[slot].addReceived(bytes: wire, slot: receivedClass)
+                    state.stale[slot] = true
                 }
             }
             return created
@@ -92,8 +136,9 @@ public final class DeviceRegistry: Sendable {
         return state.withLock { state -> [MACAddress] in
             var created: [MACAddress] = []
             for observation in observations where observation.mac.isUnicastDevice {
-                guard ensureDevice(observation.mac, time: observation.time, in: &state, created: &created) else { continue }
-                state.devices[observation.mac]!.apply(observation, limits: limits)
+                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &created)
+                else { continue }
+                state.devices[slot].apply(observation, limits: limits)
             }
             return created
         }
@@ -102,8 +147,14 @@ public final class DeviceRegistry: Sendable {
     /// Adds devices learned elsewhere (history) without counting them as new.
     public func restore(_ devices: [Device]) {
         state.withLock { state in
-            for device in devices where state.devices[device.mac] == nil && state.devices.count < configuration.maxDevices {
-                state.devices[device.mac] = device
+            for var device in devices
+            where state.slots[device.mac] == nil && state.devices.count < configuration.maxDevices {
+                let tally = TrafficTally(device.traffic)
+                device.traffic = tally.counters
+                state.slots[device.mac] = state.devices.count
+                state.devices.append(device)
+                state.traffic.append(tally)
+                state.stale.append(false)
             }
         }
     }
@@ -112,34 +163,61 @@ public final class DeviceRegistry: Sendable {
     @discardableResult
     public func expire(notSeenSince cutoff: Timestamp) -> Int {
         state.withLock { state in
-            let stale = state.devices.values.filter { $0.lastSeen < cutoff }.map(\.mac)
-            for mac in stale { state.devices[mac] = nil }
-            state.statistics.devicesExpired &+= UInt64(stale.count)
-            return stale.count
+            var removed = 0
+            var slot = state.devices.count - 1
+            // Walking down keeps every slot not yet visited valid across swap-removals.
+            while slot >= 0 {
+                if state.devices[slot].lastSeen < cutoff {
+                    state.remove(slot)
+                    removed += 1
+                }
+                slot -= 1
+            }
+            state.statistics.devicesExpired &+= UInt64(removed)
+            return removed
         }
     }
 
-    /// An immutable copy of every device, sorted by MAC.
+    /// An immutable copy of every device, sorted by MAC. Under the lock: converting the traffic
+    /// of devices that counted frames since the last read (~0.5 µs each), then sharing the array
+    /// (copy-on-write); the sorted copy is made after it is released.
     public func snapshot() -> [Device] {
-        let devices = state.withLock { $0.devices }
-        return devices.values.sorted { $0.mac < $1.mac }
+        let devices = state.withLock { state in
+            state.refresh()
+            return state.devices
+        }
+        // Sorting (MAC, slot) pairs moves 16 bytes per swap instead of a whole Device.
+        var order = devices.indices.map { (mac: devices[$0].mac.rawValue, slot: $0) }
+        order.sort { $0.mac < $1.mac }
+        var out: [Device] = []
+        out.reserveCapacity(devices.count)
+        for (_, slot) in order { out.append(devices[slot]) }
+        return out
     }
 
-    public func device(_ mac: MACAddress) -> Device? { state.withLock { $0.devices[mac] } }
+    public func device(_ mac: MACAddress) -> Device? {
+        state.withLock { state in state.slots[mac].map { state.materialize($0) } }
+    }
     public var count: Int { state.withLock { $0.devices.count } }
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    /// Creates the device if needed; false when the registry is full.
-    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State, created: inout [MACAddress]) -> Bool {
-        if state.devices[mac] != nil { return true }
+    /// The device's slot, creating the device if needed; nil when the registry is full.
+    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State, created: inout [MACAddress])
+        -> Int?
+    {
+        if let slot = state.slots[mac] { return slot }
         guard state.devices.count < configuration.maxDevices else {
             state.statistics.devicesRejected &+= 1
-            return false
+            return nil
         }
         var device = Device(mac: mac, firstSeen: time, lastSeen: time)
         device.vendor = vendorLookup(mac)
-        state.devices[mac] = device
+        let slot = state.devices.count
+        state.slots[mac] = slot
+        state.devices.append(device)
+        state.traffic.append(TrafficTally())
+        state.stale.append(false)
         created.append(mac)
-        return true
+        return slot
     }
 }

@@ -66,8 +66,30 @@ public struct TrafficClass: Sendable, Hashable, Comparable {
     public init(direction: TrafficDirection, family: IPFamily, l4: L4Protocol) {
         self.direction = direction; self.family = family; self.l4 = l4
     }
-    public static func < (a: TrafficClass, b: TrafficClass) -> Bool {
-        (a.direction.rawValue, a.family.rawValue, a.l4.rawValue) < (b.direction.rawValue, b.family.rawValue, b.l4.rawValue)
+    /// Ordered by direction, IP family, then L4 protocol, each by its raw value (the label text).
+    public static func < (a: TrafficClass, b: TrafficClass) -> Bool { a.ordinal < b.ordinal }
+
+    /// Hashes the cell's position: the conformance a raw-value enum gets would hash the three label
+    /// strings, and per-device `byClass` dictionaries are rebuilt on every scrape.
+    public func hash(into hasher: inout Hasher) { hasher.combine(UInt8(truncatingIfNeeded: ordinal)) }
+
+    /// 0..<24, in the order of the raw values compared as (direction, family, l4) tuples.
+    var ordinal: Int {
+        let d = direction == .received ? 0 : 1
+        let f: Int
+        switch family {
+        case .ipv4: f = 0
+        case .ipv6: f = 1
+        case .other: f = 2
+        }
+        let p: Int
+        switch l4 {
+        case .icmp: p = 0
+        case .other: p = 1
+        case .tcp: p = 2
+        case .udp: p = 3
+        }
+        return d * 12 + f * 4 + p
     }
 }
 

@@ -8,7 +8,9 @@ import Synchronization
 /// Driven by a single capture thread; readers (HTTP, history flush) take copies under locks.
 public final class Pipeline: @unchecked Sendable {
     public let registry: DeviceRegistry
-    private var decoders: [LinkType: FrameDecoder] = [:]
+    /// The decoder for the link type of the latest frame; a capture has one link type, so this
+    /// saves a dictionary lookup per frame.
+    private var decoder: FrameDecoder?
     private var result = DecodeResult()
     private var local = PipelineStatistics()
     private var framesSincePublish = 0
@@ -25,25 +27,31 @@ public final class Pipeline: @unchecked Sendable {
         public var changedDevices: Set<MACAddress> = []
         /// Distinct observations kept before the oldest batch is flushed (bounded memory).
         public static let capacity = 100_000
+        /// Size at which the set reserves room for `capacity` at once.
+        static let earlyReserve = 8_192
         public var overflowed: UInt64 = 0
     }
 
-    public init(registry: DeviceRegistry, knownDevices: some Sequence<MACAddress>,
-                onEvent: (@Sendable (AnomalyEvent) -> Void)? = nil) {
+    public init(
+        registry: DeviceRegistry, knownDevices: some Sequence<MACAddress>,
+        onEvent: (@Sendable (AnomalyEvent) -> Void)? = nil
+    ) {
         self.registry = registry
         self.newDevices = NewDeviceDetector(known: knownDevices)
         self.onEvent = onEvent
     }
 
     /// Processes one frame. `bytes` is valid only during the call.
-    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, linkType: LinkType,
-                        attribution: DeviceRegistry.Attribution = .sourceAndDestination) {
+    public func process(
+        _ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, linkType: LinkType,
+        attribution: DeviceRegistry.Attribution = .sourceAndDestination
+    ) {
         let decoder: FrameDecoder
-        if let existing = decoders[linkType] {
+        if let existing = self.decoder, existing.linkType == linkType {
             decoder = existing
         } else {
             decoder = FrameDecoder(linkType: linkType)
-            decoders[linkType] = decoder
+            self.decoder = decoder
         }
         result.reset()
         decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
@@ -60,9 +68,20 @@ public final class Pipeline: @unchecked Sendable {
             created += registry.record(result.observations)
             let observations = result.observations
             pending.withLock { p in
+                // A set this large is heading for the cap: grow it once rather than doubling (and
+                // rehashing every observation) four more times on the capture thread.
+                if p.observations.count >= PendingHistory.earlyReserve
+                    && p.observations.capacity < PendingHistory.capacity
+                {
+                    p.observations.reserveCapacity(PendingHistory.capacity)
+                }
                 for o in observations {
                     p.changedDevices.insert(o.mac)
-                    if p.observations.count < PendingHistory.capacity { p.observations.insert(o) } else { p.overflowed &+= 1 }
+                    if p.observations.count < PendingHistory.capacity {
+                        p.observations.insert(o)
+                    } else {
+                        p.overflowed &+= 1
+                    }
                 }
             }
         }
@@ -88,7 +107,9 @@ public final class Pipeline: @unchecked Sendable {
             let vendor = registry.device(mac)?.vendor
             guard let event = newDevices.deviceAppeared(mac, at: time, vendor: vendor) else { continue }
             local.anomalies[.init(kind: event.kind, severity: event.severity), default: 0] &+= 1
-            pending.withLock { $0.anomalies.append(event); $0.changedDevices.insert(mac) }
+            pending.withLock {
+                $0.anomalies.append(event); $0.changedDevices.insert(mac)
+            }
             recentEvents.withLock { $0.append(event) }
             onEvent?(event)
         }
