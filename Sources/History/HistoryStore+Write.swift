@@ -195,7 +195,9 @@ extension HistoryStore {
                 .bool(mac.isLocallyAdministered),
             ])
         }
-        for observation in observations {
+        // In time order: a repeat counts when it widens the stored window, so the order decides the
+        // count. Callers hand over sets (unordered); sorting makes the count the same on every run.
+        for observation in observations.sorted(by: { $0.time < $1.time }) {
             let mac = SQLiteValue.text(observation.mac.description)
             let time = SQLiteValue.integer(observation.time.nanoseconds)
             let key = EvidenceRecord.key(of: observation.fact)
