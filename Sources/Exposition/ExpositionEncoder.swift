@@ -38,7 +38,7 @@ public enum ExpositionEncoder {
         for index in order {
             let family = families[index]
             if let last = merged.last, last.name == family.name {
-                if last.type == family.type {
+                if last.type == family.type && last.encodedSamples == nil && family.encodedSamples == nil {
                     merged[merged.count - 1].table.append(contentsOf: family.table)
                     merged[merged.count - 1].buildProblems.append(contentsOf: family.buildProblems)
                     merged[merged.count - 1].buildDropped += family.buildDropped
@@ -57,6 +57,26 @@ public enum ExpositionEncoder {
         result.reserveCapacity(merged.count)
         var memo: PreparedFamily.OrderMemo?
         for family in merged {
+            if let encoded = family.encodedSamples {
+                // Written by a SampleLineWriter: names were checked there, lines are final.
+                guard encoded.namesValid, NameValidation.isValidMetricName(family.name) else {
+                    report.droppedFamilies += 1
+                    report.droppedSamples += encoded.count
+                    report.note(.invalidMetricName(family.name))
+                    continue
+                }
+                report.droppedSamples += family.buildDropped
+                let names = family.type.reservedSuffixes.map { family.name + $0 }
+                if let clash = names.first(where: owned.contains) {
+                    report.droppedFamilies += 1
+                    report.droppedSamples += encoded.count
+                    report.note(.clashingName(family: family.name, name: clash))
+                    continue
+                }
+                owned.formUnion(names)
+                result.append(PreparedFamily(encoded: family))
+                continue
+            }
             let prepared = PreparedFamily(family, reusing: memo)
             memo = prepared.memo ?? memo
             for problem in prepared.problems { report.note(problem) }
@@ -80,6 +100,7 @@ public enum ExpositionEncoder {
 
     /// Close upper estimate of a family's output, so the buffer is allocated once.
     private static func estimatedSize(of prepared: PreparedFamily) -> Int {
+        if let encoded = prepared.family.encodedSamples { return encoded.bytes.count + prepared.family.help.utf8.count * 2 + 3 * 64 }
         let table = prepared.family.table
         // Per label: name, `="`, `",`; escaping can at most double a value.
         let nameCosts = table.labelNames.map { $0.utf8.count + 4 }
@@ -128,6 +149,10 @@ public enum ExpositionEncoder {
                 out.append(UInt8(ascii: "\n"))
             }
             appendHelp()
+        }
+        if let encoded = family.encodedSamples {
+            out.append(contentsOf: encoded.bytes)
+            return
         }
         let table = family.table
         // `name="` for every label name, flattened so the hot loop copies from one buffer.

@@ -15,6 +15,8 @@ public struct MetricFamily: Sendable {
     /// Rows a builder refused, reported again by the encoder.
     var buildProblems: [ExpositionError] = []
     var buildDropped = 0
+    /// Set for families built by a `SampleLineWriter`: their lines are written as they are.
+    var encodedSamples: EncodedSamples?
 
     public init(name: String, help: String, type: MetricType, unit: String? = nil, samples: [Sample] = []) {
         self.name = MetricFamily.baseName(name, type: type)
@@ -36,7 +38,7 @@ public struct MetricFamily: Sendable {
     /// Samples as stored: label values are already sanitized.
     public var samples: [Sample] { (0..<table.count).map { table.sample(at: $0) } }
 
-    public var sampleCount: Int { table.count }
+    public var sampleCount: Int { encodedSamples?.count ?? table.count }
 
     public mutating func append(_ sample: Sample) { table.append(sample) }
 

@@ -29,6 +29,14 @@ struct PreparedFamily {
 
     private(set) var memo: OrderMemo?
 
+    /// A family whose sample lines a `SampleLineWriter` already wrote (already ordered).
+    init(encoded family: MetricFamily) {
+        self.family = family
+        if let unit = family.unit, NameValidation.isValidUnit(unit) {
+            emitsUnit = family.type != .info && family.name.hasSuffix("_" + unit)
+        }
+    }
+
     init(_ family: MetricFamily, reusing previous: OrderMemo? = nil) {
         self.family = family
         for problem in family.buildProblems { note(problem) }

@@ -39,7 +39,17 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var isLoopback: Bool { rawValue >> 24 == 127 }
 
     public var description: String {
-        "\(rawValue >> 24).\(rawValue >> 16 & 0xFF).\(rawValue >> 8 & 0xFF).\(rawValue & 0xFF)"
+        // Byte-level: rendered for every device on every scrape.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(15)
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: rawValue >> UInt32(shift))
+            if shift != 24 { bytes.append(UInt8(ascii: ".")) }
+            if octet >= 100 { bytes.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { bytes.append(UInt8(ascii: "0") + octet / 10 % 10) }
+            bytes.append(UInt8(ascii: "0") + octet % 10)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -138,19 +148,29 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
             }
         }
         if bestLength < 2 { bestStart = -1 }
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(39)
         var i = 0
         while i < 8 {
             if i == bestStart {
-                out += "::"
+                out.append(UInt8(ascii: ":"))
+                out.append(UInt8(ascii: ":"))
                 i += bestLength
                 continue
             }
-            if !out.isEmpty && !out.hasSuffix(":") { out += ":" }
-            out += String(groups[i], radix: 16)
+            if !out.isEmpty && out.last != UInt8(ascii: ":") { out.append(UInt8(ascii: ":")) }
+            let group = groups[i]
+            var started = false
+            for shift in stride(from: 12, through: 0, by: -4) {
+                let nibble = Int(group >> UInt16(shift) & 0xF)
+                if nibble != 0 || started || shift == 0 {
+                    out.append(hexDigits[nibble])
+                    started = true
+                }
+            }
             i += 1
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {

@@ -28,11 +28,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-29T03:33:18.000Z`.
     public var rfc3339: String {
+        var bytes = [UInt8](repeating: 0, count: 24)
+        bytes.withUnsafeMutableBufferPointer { writeRFC3339(into: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the 24 bytes of `rfc3339` (byte-level: rendered several times per device in JSON).
+    public func writeRFC3339(into out: UnsafeMutableBufferPointer<UInt8>) {
         let secs = wholeSeconds
         let millis = Int((nanoseconds - secs * 1_000_000_000) / 1_000_000)
         var days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let secOfDay = Int(secs - days * 86_400)
-        // Civil-from-days (Howard Hinnant's algorithm, public domain description).
+        // Civil date from days since 1970-01-01 (Howard Hinnant's days-to-civil algorithm).
         days += 719_468
         let era = (days >= 0 ? days : days - 146_096) / 146_097
         let doe = days - era * 146_097
@@ -43,11 +50,27 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         if month <= 2 { year += 1 }
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        func put(_ value: Int, at index: Int, width: Int) {
+            var v = max(0, value)
+            for i in stride(from: index + width - 1, through: index, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(Int(year), 4))-\(pad(Int(month), 2))-\(pad(Int(day), 2))T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(millis, 3))Z"
+        put(Int(year) % 10_000, at: 0, width: 4)
+        out[4] = UInt8(ascii: "-")
+        put(Int(month), at: 5, width: 2)
+        out[7] = UInt8(ascii: "-")
+        put(Int(day), at: 8, width: 2)
+        out[10] = UInt8(ascii: "T")
+        put(secOfDay / 3600, at: 11, width: 2)
+        out[13] = UInt8(ascii: ":")
+        put(secOfDay / 60 % 60, at: 14, width: 2)
+        out[16] = UInt8(ascii: ":")
+        put(secOfDay % 60, at: 17, width: 2)
+        out[19] = UInt8(ascii: ".")
+        put(millis, at: 20, width: 3)
+        out[23] = UInt8(ascii: "Z")
     }
 
     public var description: String { rfc3339 }

@@ -32,6 +32,8 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A device is up when seen within this window.", valueName: "duration")) var presenceWindow = "5m"
     @Option(name: .long, help: ArgumentHelp("Devices idle this long leave the inventory and /metrics (history keeps them).", valueName: "duration"))
     var deviceTtl = "24h"
+    @Flag(name: .long, help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
+    var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
     @OptionGroup var common: CommonOptions
 
@@ -62,6 +64,7 @@ struct Run: ParsableCommand {
         configuration.maxDevices = maxDevices
         configuration.metrics.maxExportedDevices = maxExportedDevices
         configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
+        configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
         configuration.deviceTTL = try DurationParser.parse(deviceTtl)
         do {
             let service = try Service(configuration: configuration, logger: logger)

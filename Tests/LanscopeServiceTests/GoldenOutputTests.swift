@@ -6,7 +6,8 @@ import Testing
 /// `/metrics` (both formats) and `/devices.json` from the bundled sample capture, byte for byte.
 @Suite struct GoldenOutputTests {
     @Test func metrics_textFormat_matchesGolden() throws {
-        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        // Golden with every optional family on, so it documents the whole exposition.
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture, deviceTrafficBreakdown: true)
         let response = get(service, "/metrics")
         #expect(response.status == .ok)
         #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
@@ -14,7 +15,7 @@ import Testing
     }
 
     @Test func metrics_openMetrics_matchesGolden() throws {
-        let service = try makeReplayedService(capture: TestPaths.sampleCapture)
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture, deviceTrafficBreakdown: true)
         let response = get(service, "/metrics", headers: [("Accept", "application/openmetrics-text; version=1.0.0")])
         #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
         #expect(String(decoding: response.body, as: UTF8.self).hasSuffix("# EOF\n"))
@@ -26,6 +27,16 @@ import Testing
         let response = get(service, "/devices.json")
         #expect(response.status == .ok)
         if let problem = assertGolden(response.body, "devices.json") { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test func metrics_perDeviceBreakdown_isOffByDefault_lanWideSplitIsOn() throws {
+        let text = String(decoding: get(try makeReplayedService(capture: TestPaths.sampleCapture), "/metrics").body, as: UTF8.self)
+        #expect(!text.contains("lanscope_device_traffic_bytes_total{"))
+        // Sum over devices of transmitted TCP/IPv4 bytes; every TCP frame in the sample is IPv4.
+        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"))
+        let detailed = String(decoding: get(try makeReplayedService(capture: TestPaths.sampleCapture, deviceTrafficBreakdown: true), "/metrics").body,
+                              as: UTF8.self)
+        #expect(detailed.contains("lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:aa:bb:01\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"))
     }
 
     @Test func metrics_gzip_whenAccepted() throws {

@@ -55,6 +55,7 @@ import Testing
             "lanscope_exposition_devices_omitted", "lanscope_inventory_devices_expired", "lanscope_inventory_devices_rejected",
             "lanscope_observations", "lanscope_store_dropped_batches", "lanscope_store_errors", "lanscope_store_writes",
             "lanscope_bpf_map_capacity", "lanscope_bpf_map_entries", "lanscope_capture_dropped", "lanscope_http_requests",
+            "lanscope_traffic_bytes", "lanscope_traffic_packets",
         ]
         let families = Set(parsed.families.map { $0[0] })
         // text 0.0.4 names counter families with their _total / _info suffix; normalise.

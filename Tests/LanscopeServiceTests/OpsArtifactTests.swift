@@ -275,6 +275,8 @@ import Testing
     static func replay(_ path: String) -> ServiceConfiguration {
         var configuration = ServiceConfiguration(source: .file(path))
         configuration.listen = "127.0.0.1:0"
+        // The per-device dashboard panels need the optional breakdown.
+        configuration.metrics.deviceTrafficBreakdown = true
         return configuration
     }
 }

@@ -28,9 +28,11 @@ enum TestPaths {
 }
 
 /// A service replaying a capture file in-process, with deterministic clock and no process metrics.
-func makeReplayedService(capture: String, database: String? = nil, listen: String = "127.0.0.1:0") throws -> Service {
+func makeReplayedService(capture: String, database: String? = nil, listen: String = "127.0.0.1:0",
+                         deviceTrafficBreakdown: Bool = false) throws -> Service {
     var configuration = ServiceConfiguration(source: .file(capture))
     configuration.listen = listen
+    configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
     configuration.databasePath = database
     let service = try Service(configuration: configuration, logger: Logger(label: "test"), processMetrics: { [] })
     service.runCaptureInline()

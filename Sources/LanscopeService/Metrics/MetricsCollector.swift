@@ -12,6 +12,11 @@ public struct MetricsCollector: Sendable {
         public var maxExportedDevices: Int = 10_000
         /// A device is up when seen within this window (default 5 minutes).
         public var presenceWindow: Duration = .seconds(300)
+        /// Export per-device traffic by direction × IP version × L4 protocol
+        /// (`lanscope_device_traffic_{packets,bytes}_total{mac,...}`, up to 24 series each per device).
+        /// Default false: it multiplies the series per device; the LAN-wide split
+        /// (`lanscope_traffic_*_total`) is always exported.
+        public var deviceTrafficBreakdown: Bool = false
         public init() {}
     }
 
@@ -60,44 +65,88 @@ public struct MetricsCollector: Sendable {
         var families: [MetricFamily] = []
         families.reserveCapacity(40)
 
-        var info = MetricFamilyBuilder(name: "lanscope_device", help: "Device identity; join on mac with * on(mac) group_left(...).",
-                                       type: .info, labelNames: ["mac", "ip", "ipv6", "hostname", "vendor", "locally_administered", "dhcp_vendor_class"],
-                                       minimumCapacity: devices.count)
-        var txPackets = builder("lanscope_device_transmitted_packets", "Frames the device sent (source MAC).", .counter, devices.count)
-        var txBytes = builder("lanscope_device_transmitted_bytes", "Bytes the device sent, Ethernet frame length without FCS.", .counter, devices.count)
-        var rxPackets = builder("lanscope_device_received_packets", "Frames addressed to the device (destination MAC).", .counter, devices.count)
-        var rxBytes = builder("lanscope_device_received_bytes", "Bytes addressed to the device, Ethernet frame length without FCS.", .counter, devices.count)
-        var lastSeen = builder("lanscope_device_last_seen_timestamp_seconds", "When the device was last seen (Unix time).", .gauge, devices.count)
-        var firstSeen = builder("lanscope_device_first_seen_timestamp_seconds", "When the device was first seen (Unix time).", .gauge, devices.count)
-        var up = builder("lanscope_device_up", "1 when the device was seen within the presence window.", .gauge, devices.count)
+        // Per-device families: written line by line in MAC order (the snapshot's order) — the bulk of
+        // every scrape, so no per-series storage or sort (see SampleLineWriter).
+        let n = devices.count
+        var info = SampleLineWriter(name: "lanscope_device", type: .info,
+                                    labelNames: ["mac", "ip", "ipv6", "hostname", "vendor", "locally_administered", "dhcp_vendor_class"],
+                                    reserveBytes: n * 200)
+        var txPackets = SampleLineWriter(name: "lanscope_device_transmitted_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var txBytes = SampleLineWriter(name: "lanscope_device_transmitted_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var rxPackets = SampleLineWriter(name: "lanscope_device_received_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var rxBytes = SampleLineWriter(name: "lanscope_device_received_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var lastSeen = SampleLineWriter(name: "lanscope_device_last_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
+                                        reserveBytes: n * 80)
+        var firstSeen = SampleLineWriter(name: "lanscope_device_first_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
+                                         reserveBytes: n * 80)
+        var up = SampleLineWriter(name: "lanscope_device_up", type: .gauge, labelNames: ["mac"], reserveBytes: n * 48)
         let classLabels = ["mac", "direction", "ip_version", "protocol"]
-        var classPackets = MetricFamilyBuilder(name: "lanscope_device_traffic_packets", help: "Frames per device by direction, IP version and L4 protocol.",
-                                               type: .counter, labelNames: classLabels, minimumCapacity: devices.count * 4)
-        var classBytes = MetricFamilyBuilder(name: "lanscope_device_traffic_bytes", help: "Bytes per device by direction, IP version and L4 protocol.",
-                                             type: .counter, labelNames: classLabels, minimumCapacity: devices.count * 4)
+        var classPackets = SampleLineWriter(name: "lanscope_device_traffic_packets", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
+        var classBytes = SampleLineWriter(name: "lanscope_device_traffic_bytes", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
         var online = 0
+        let cutoff = now - configuration.presenceWindow
+        let breakdown = configuration.deviceTrafficBreakdown
+        var lanWide = [PacketByteCount](repeating: PacketByteCount(), count: MetricsCollector.classCells.count)
         for d in devices {
-            let mac = d.mac.description
-            let ips = d.sortedAddresses
-            info.add(labelValues: [mac, ips.first { $0.version == 4 }?.description ?? "", ips.first { $0.version == 6 }?.description ?? "",
-                                   d.hostname ?? "", d.vendor ?? "", d.isLocallyAdministered ? "true" : "false", d.dhcp?.vendorClass ?? ""])
+            let macText = d.mac.description
+            let mac = LabelValue(macText)
+            var v4: IPAddress? = nil
+            var v6: IPAddress? = nil
+            for ip in d.addresses.keys {
+                if ip.version == 4 { if v4.map({ ip < $0 }) ?? true { v4 = ip } } else if v6.map({ ip < $0 }) ?? true { v6 = ip }
+            }
+            info.add(labelValues: [macText, v4?.description ?? "", v6?.description ?? "", d.hostname ?? "", d.vendor ?? "",
+                                   d.isLocallyAdministered ? "true" : "false", d.dhcp?.vendorClass ?? ""], value: 1)
             txPackets.add(mac, value: Double(d.traffic.transmittedPackets))
             txBytes.add(mac, value: Double(d.traffic.transmittedBytes))
             rxPackets.add(mac, value: Double(d.traffic.receivedPackets))
             rxBytes.add(mac, value: Double(d.traffic.receivedBytes))
-            lastSeen.add(mac, value: d.lastSeen.seconds)
-            firstSeen.add(mac, value: d.firstSeen.seconds)
-            let isUp = d.lastSeen >= now - configuration.presenceWindow
+            // Millisecond precision, written as an exact decimal.
+            lastSeen.add(mac, decimal: d.lastSeen.nanoseconds / 1_000_000, fractionDigits: 3)
+            firstSeen.add(mac, decimal: d.firstSeen.nanoseconds / 1_000_000, fractionDigits: 3)
+            let isUp = d.lastSeen >= cutoff
             if isUp { online += 1 }
             up.add(mac, value: isUp ? 1 : 0)
-            for (cls, count) in d.traffic.byClass.sorted(by: { $0.key < $1.key }) where count.packets > 0 {
-                let labels = [mac, cls.direction.rawValue, cls.family.rawValue, cls.l4.rawValue]
-                classPackets.add(labelValues: labels, value: Double(count.packets))
-                classBytes.add(labelValues: labels, value: Double(count.bytes))
+            for (cls, count) in d.traffic.byClass { lanWide[MetricsCollector.classPosition[cls] ?? 0].add(count) }
+            if breakdown && !d.traffic.byClass.isEmpty {
+                // Label order of the class family is (mac, direction, ip_version, protocol): place each
+                // cell at its label-order position, then write them in that order (sorted series).
+                var present: [(position: Int, count: PacketByteCount)] = []
+                present.reserveCapacity(d.traffic.byClass.count)
+                for (cls, count) in d.traffic.byClass where count.packets > 0 {
+                    present.append((MetricsCollector.classPosition[cls] ?? 0, count))
+                }
+                present.sort { $0.position < $1.position }
+                for (position, count) in present {
+                    let tail = MetricsCollector.classTails[position]
+                    classPackets.add(mac, tail, value: Double(count.packets))
+                    classBytes.add(mac, tail, value: Double(count.bytes))
+                }
             }
         }
-        families += [info.build(), txPackets.build(), txBytes.build(), rxPackets.build(), rxBytes.build(), lastSeen.build(),
-                     firstSeen.build(), up.build(), classPackets.build(), classBytes.build()]
+        families += [
+            info.build(help: "Device identity; join on mac with * on(mac) group_left(...)."),
+            txPackets.build(help: "Frames the device sent (source MAC)."),
+            txBytes.build(help: "Bytes the device sent, Ethernet frame length without FCS."),
+            rxPackets.build(help: "Frames addressed to the device (destination MAC)."),
+            rxBytes.build(help: "Bytes addressed to the device, Ethernet frame length without FCS."),
+            lastSeen.build(help: "When the device was last seen (Unix time)."),
+            firstSeen.build(help: "When the device was first seen (Unix time)."),
+            up.build(help: "1 when the device was seen within the presence window."),
+        ]
+        if breakdown {
+            families.append(classPackets.build(help: "Frames per device by direction, IP version and L4 protocol."))
+            families.append(classBytes.build(help: "Bytes per device by direction, IP version and L4 protocol."))
+        }
+        var lanPackets = SampleLineWriter(name: "lanscope_traffic_packets", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
+        var lanBytes = SampleLineWriter(name: "lanscope_traffic_bytes", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
+        for (position, cell) in MetricsCollector.classCells.enumerated() where lanWide[position].packets > 0 {
+            let labels = [cell.direction.rawValue, cell.family.rawValue, cell.l4.rawValue]
+            lanPackets.add(labelValues: labels, value: Double(lanWide[position].packets))
+            lanBytes.add(labelValues: labels, value: Double(lanWide[position].bytes))
+        }
+        families.append(lanPackets.build(help: "Frames counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."))
+        families.append(lanBytes.build(help: "Bytes counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."))
 
         var deviceCount = builder("lanscope_devices", "Devices in the inventory by presence.", .gauge, 2, label: "state")
         deviceCount.add("online", value: Double(online))
@@ -157,6 +206,23 @@ public struct MetricsCollector: Sendable {
         families.append(build.build())
         families += processMetrics()
         return families
+    }
+
+    /// Every traffic cell in label order (direction, ip_version, protocol) …
+    static let classCells: [TrafficClass] = {
+        var cells: [TrafficClass] = []
+        for direction in TrafficDirection.allCases {
+            for family in IPFamily.allCases {
+                for l4 in L4Protocol.allCases { cells.append(TrafficClass(direction: direction, family: family, l4: l4)) }
+            }
+        }
+        return cells.sorted { ($0.direction.rawValue, $0.family.rawValue, $0.l4.rawValue) < ($1.direction.rawValue, $1.family.rawValue, $1.l4.rawValue) }
+    }()
+    /// … its position in that order …
+    static let classPosition: [TrafficClass: Int] = Dictionary(uniqueKeysWithValues: classCells.enumerated().map { ($1, $0) })
+    /// … and its labels after `mac`, escaped once.
+    static let classTails: [LabelTail] = classCells.map {
+        LabelTail([("direction", $0.direction.rawValue), ("ip_version", $0.family.rawValue), ("protocol", $0.l4.rawValue)])
     }
 
     private func builder(_ name: String, _ help: String, _ type: MetricType, _ capacity: Int, label: String = "mac") -> MetricFamilyBuilder {

@@ -11,6 +11,8 @@ public enum DeviceRendering {
         public func isOnline(_ d: Device) -> Bool { d.lastSeen >= now - window }
     }
 
+    static let sortedProtocols = DiscoveryProtocol.allCases.sorted()
+
     public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter) {
         w.beginObject()
         w.field("mac", d.mac.description)
@@ -28,8 +30,8 @@ public enum DeviceRendering {
             w.field("ip", ip.description)
             w.field("version", ip.version)
             w.field("source", record.source.rawValue)
-            w.field("first_seen", record.firstSeen.rfc3339)
-            w.field("last_seen", record.lastSeen.rfc3339)
+            w.field("first_seen", record.firstSeen)
+            w.field("last_seen", record.lastSeen)
             w.endObject()
         }
         w.endArray()
@@ -65,9 +67,9 @@ public enum DeviceRendering {
         w.key("software"); w.beginObject()
         for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.field(via.rawValue, text) }
         w.endObject()
-        w.key("protocols"); w.beginArray(); for p in d.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
-        w.field("first_seen", d.firstSeen.rfc3339)
-        w.field("last_seen", d.lastSeen.rfc3339)
+        w.key("protocols"); w.beginArray(); for p in sortedProtocols where d.protocols.contains(p) { w.string(p.rawValue) }; w.endArray()
+        w.field("first_seen", d.firstSeen)
+        w.field("last_seen", d.lastSeen)
         w.field("online", presence.isOnline(d))
         w.key("counters"); w.beginObject()
         w.field("transmitted_packets", d.traffic.transmittedPackets)
@@ -141,7 +143,7 @@ public enum DeviceRendering {
 public enum AnomalyRendering {
     public static func writeJSON(_ e: AnomalyEvent, into w: inout JSONWriter) {
         w.beginObject()
-        w.field("time", e.time.rfc3339)
+        w.field("time", e.time)
         w.field("kind", e.kind.rawValue)
         w.field("severity", e.severity.rawValue)
         w.field("mac", e.mac?.description)
