@@ -72,6 +72,16 @@ public struct SampleLineWriter: Sendable {
         finish(value)
     }
 
+    /// One sample whose first label value was prepared (`LabelValue`) and the rest are given.
+    public mutating func add(_ v0: LabelValue, _ rest: [String], value: Double) {
+        guard rest.count + 1 == labelNames.count else { droppedSamples += 1; return }
+        guard accepts(value) else { return }
+        appendSampleName()
+        appendPrepared(0, v0)
+        for (offset, labelValue) in rest.enumerated() { appendLabel(offset + 1, labelValue) }
+        finish(value)
+    }
+
     /// One sample whose first label value is `v0` and whose remaining label values were prepared
     /// together (`LabelTail`, e.g. the fixed direction/version/protocol of a traffic cell).
     public mutating func add(_ v0: LabelValue, _ tail: LabelTail, value: Double) {

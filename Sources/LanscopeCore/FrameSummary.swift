@@ -73,8 +73,9 @@ public struct TrafficClass: Sendable, Hashable, Comparable {
     /// strings, and per-device `byClass` dictionaries are rebuilt on every scrape.
     public func hash(into hasher: inout Hasher) { hasher.combine(UInt8(truncatingIfNeeded: ordinal)) }
 
-    /// 0..<24, in the order of the raw values compared as (direction, family, l4) tuples.
-    var ordinal: Int {
+    /// 0..<24, in the order of the raw values compared as (direction, family, l4) tuples: the
+    /// order of the label values, so cells visited by ordinal give sorted series.
+    public var ordinal: Int {
         let d = direction == .received ? 0 : 1
         let f: Int
         switch family {

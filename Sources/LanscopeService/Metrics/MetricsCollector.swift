@@ -95,7 +95,7 @@ public struct MetricsCollector: Sendable {
             for ip in d.addresses.keys {
                 if ip.version == 4 { if v4.map({ ip < $0 }) ?? true { v4 = ip } } else if v6.map({ ip < $0 }) ?? true { v6 = ip }
             }
-            info.add(labelValues: [macText, v4?.description ?? "", v6?.description ?? "", d.hostname ?? "", d.vendor ?? "",
+            info.add(mac, [v4?.description ?? "", v6?.description ?? "", d.hostname ?? "", d.vendor ?? "",
                                    d.isLocallyAdministered ? "true" : "false", d.dhcp?.vendorClass ?? ""], value: 1)
             txPackets.add(mac, value: Double(d.traffic.transmittedPackets))
             txBytes.add(mac, value: Double(d.traffic.transmittedBytes))
@@ -107,14 +107,14 @@ public struct MetricsCollector: Sendable {
             let isUp = d.lastSeen >= cutoff
             if isUp { online += 1 }
             up.add(mac, value: isUp ? 1 : 0)
-            for (cls, count) in d.traffic.byClass { lanWide[MetricsCollector.classPosition[cls] ?? 0].add(count) }
+            for (cls, count) in d.traffic.byClass { lanWide[cls.ordinal].add(count) }
             if breakdown && !d.traffic.byClass.isEmpty {
                 // Label order of the class family is (mac, direction, ip_version, protocol): place each
                 // cell at its label-order position, then write them in that order (sorted series).
                 var present: [(position: Int, count: PacketByteCount)] = []
                 present.reserveCapacity(d.traffic.byClass.count)
                 for (cls, count) in d.traffic.byClass where count.packets > 0 {
-                    present.append((MetricsCollector.classPosition[cls] ?? 0, count))
+                    present.append((cls.ordinal, count))
                 }
                 present.sort { $0.position < $1.position }
                 for (position, count) in present {
@@ -208,7 +208,7 @@ public struct MetricsCollector: Sendable {
         return families
     }
 
-    /// Every traffic cell in label order (direction, ip_version, protocol) …
+    /// Every traffic cell in label order (direction, ip_version, protocol), i.e. by `ordinal` …
     static let classCells: [TrafficClass] = {
         var cells: [TrafficClass] = []
         for direction in TrafficDirection.allCases {
@@ -216,10 +216,8 @@ public struct MetricsCollector: Sendable {
                 for l4 in L4Protocol.allCases { cells.append(TrafficClass(direction: direction, family: family, l4: l4)) }
             }
         }
-        return cells.sorted { ($0.direction.rawValue, $0.family.rawValue, $0.l4.rawValue) < ($1.direction.rawValue, $1.family.rawValue, $1.l4.rawValue) }
+        return cells.sorted { $0.ordinal < $1.ordinal }
     }()
-    /// … its position in that order …
-    static let classPosition: [TrafficClass: Int] = Dictionary(uniqueKeysWithValues: classCells.enumerated().map { ($1, $0) })
     /// … and its labels after `mac`, escaped once.
     static let classTails: [LabelTail] = classCells.map {
         LabelTail([("direction", $0.direction.rawValue), ("ip_version", $0.family.rawValue), ("protocol", $0.l4.rawValue)])
