@@ -5,7 +5,7 @@ final class Connection {
     let remoteAddress: String
     var machine: ConnectionStateMachine
     /// Response bytes the socket has not taken yet.
-    var pending: [UInt8] = []
+    var pending = OutgoingBytes.empty
     var pendingOffset = 0
     /// The pending bytes are a `100 Continue`, not the response to a request.
     var pendingIsInterim = false

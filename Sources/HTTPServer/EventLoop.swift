@@ -21,7 +21,7 @@ final class EventLoop: @unchecked Sendable {
     struct Completion: Sendable {
         let fd: Int32
         let connectionID: UInt64
-        let bytes: [UInt8]
+        let bytes: OutgoingBytes
         /// How many of `bytes` the worker already sent.
         let written: Int
         /// The worker's send failed (peer gone); the connection is to be closed.
@@ -33,7 +33,7 @@ final class EventLoop: @unchecked Sendable {
     static let lingerTime = Duration.seconds(2)
     static let lingerMaxBytes = 256 * 1024
     static let readChunk = 64 * 1024
-    static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    static let continueResponse = OutgoingBytes(head: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), body: [])
 
     private let limits: HTTPServer.Limits
     private let logger: Logger
@@ -311,7 +311,7 @@ final class EventLoop: @unchecked Sendable {
                     remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
             connection.closeAfterWrite = true
             sendResponse(
-                encoder.encode(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
+                encoder.encodeParts(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
         case .sendContinue:
             // Interim response (RFC 9110 §15.2.1); nothing else is being written while a request is read.
             if connection.pending.isEmpty && !connection.inFlight {
@@ -345,26 +345,22 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Sends as much of a response as the socket takes without blocking; run by the worker that made it.
-    static func sendDirectly(_ bytes: [UInt8], fd: Int32) -> (written: Int, failed: Bool) {
-        bytes.withUnsafeBytes { buffer in
-            var written = 0
-            while written < buffer.count {
-                let count = Glibc.send(
-                    fd, buffer.baseAddress! + written, buffer.count - written,
-                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-                if count >= 0 {
-                    written += count
-                    continue
-                }
-                let code = errno
-                if code == EINTR { continue }
-                return (written, !(code == EAGAIN || code == EWOULDBLOCK))
+    static func sendDirectly(_ bytes: OutgoingBytes, fd: Int32) -> (written: Int, failed: Bool) {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.send(fd: fd, from: written, flags: Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            if count >= 0 {
+                written += count
+                continue
             }
-            return (written, false)
+            let code = errno
+            if code == EINTR { continue }
+            return (written, !(code == EAGAIN || code == EWOULDBLOCK))
         }
+        return (written, false)
     }
 
-    private func sendResponse(_ bytes: [UInt8], on connection: Connection, now: ServerInstant) {
+    private func sendResponse(_ bytes: OutgoingBytes, on connection: Connection, now: ServerInstant) {
         connection.pending = bytes
         connection.pendingOffset = 0
         flush(connection, now: now)
@@ -372,11 +368,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func flush(_ connection: Connection, now: ServerInstant) {
         while connection.pendingOffset < connection.pending.count {
-            let written = connection.pending.withUnsafeBytes { bytes in
-                Glibc.send(
-                    connection.fd, bytes.baseAddress! + connection.pendingOffset,
-                    bytes.count - connection.pendingOffset, Int32(MSG_NOSIGNAL))
-            }
+            let written = connection.pending.send(fd: connection.fd, from: connection.pendingOffset, flags: Int32(MSG_NOSIGNAL))
             if written >= 0 {
                 connection.pendingOffset += written
                 continue
@@ -392,7 +384,7 @@ final class EventLoop: @unchecked Sendable {
             destroy(connection)
             return
         }
-        connection.pending.removeAll(keepingCapacity: false)
+        connection.pending = .empty
         connection.pendingOffset = 0
         if connection.pendingIsInterim {
             connection.pendingIsInterim = false

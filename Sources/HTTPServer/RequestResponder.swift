@@ -4,10 +4,10 @@ struct RequestResponder: Sendable {
     let authentication: Authentication?
     let observer: (@Sendable (RequestLogRecord) -> Void)?
 
-    func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> [UInt8] {
+    func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes {
         let started = ServerInstant.now()
         let (response, routeName) = response(for: request)
-        let bytes = encoder.encode(
+        let bytes = encoder.encodeParts(
             response, headOnly: request.method == "HEAD", close: closeAfter,
             version: request.version)
         observer?(

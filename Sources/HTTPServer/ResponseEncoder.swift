@@ -1,4 +1,4 @@
-/// Serialises a response into one contiguous buffer (one `send` per response), adding the framing
+/// Serialises a response head (the body stays in its own buffer, see `OutgoingBytes`), adding the framing
 /// headers the server owns: `Content-Length`, `Date`, `Content-Type` when missing, and `Connection`.
 struct ResponseEncoder {
     private var dates = HTTPDateCache()
@@ -8,9 +8,14 @@ struct ResponseEncoder {
         "content-length", "transfer-encoding", "connection", "date", "keep-alive",
     ]
 
+    /// Head and body as one buffer.
     mutating func encode(_ response: HTTPResponse, headOnly: Bool, close: Bool, version: HTTPVersion) -> [UInt8] {
+        encodeParts(response, headOnly: headOnly, close: close, version: version).joined
+    }
+
+    mutating func encodeParts(_ response: HTTPResponse, headOnly: Bool, close: Bool, version: HTTPVersion) -> OutgoingBytes {
         var out: [UInt8] = []
-        out.reserveCapacity(160 + response.headers.count * 32 + (headOnly ? 0 : response.body.count))
+        out.reserveCapacity(160 + response.headers.count * 32)
         out.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n".utf8)
         var hasContentType = false
         for (name, value) in response.headers {
@@ -37,8 +42,8 @@ struct ResponseEncoder {
             out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
         out.append(contentsOf: "\r\n".utf8)
-        if !headOnly && !response.status.forbidsContent { out.append(contentsOf: response.body) }
-        return out
+        let body = !headOnly && !response.status.forbidsContent ? response.body : []
+        return OutgoingBytes(head: out, body: body)
     }
 
     /// Drops fields that would break framing or inject headers: names must be tokens, values free of CR/LF/NUL.
