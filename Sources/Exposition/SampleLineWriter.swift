@@ -17,6 +17,8 @@ public struct SampleLineWriter: Sendable {
     public private(set) var droppedSamples = 0
     private let prefixes: [[UInt8]]
     private let sampleName: [UInt8]
+    /// `name{first="` — the start of every line with at least one label, copied in one go.
+    private let lineStart: [UInt8]
     private var scratch: [UInt8] = []
     private let namesValid: Bool
 
@@ -28,6 +30,7 @@ public struct SampleLineWriter: Sendable {
         self.labelNames = labelNames
         sampleName = Array((base + type.sampleSuffix).utf8)
         prefixes = labelNames.enumerated().map { index, label in Array(((index == 0 ? "{" : ",") + label + "=\"").utf8) }
+        lineStart = sampleName + (prefixes.first ?? [])
         namesValid = NameValidation.isValidMetricName(base) && labelNames.allSatisfy(NameValidation.isValidLabelName)
             && Set(labelNames).count == labelNames.count
         bytes.reserveCapacity(reserveBytes)
@@ -56,16 +59,14 @@ public struct SampleLineWriter: Sendable {
     public mutating func add(_ v0: LabelValue, value: Double) {
         guard labelNames.count == 1 else { droppedSamples += 1; return }
         guard accepts(value) else { return }
-        appendSampleName()
-        appendPrepared(0, v0)
+        appendFirstPrepared(v0)
         finish(value)
     }
 
     public mutating func add(_ v0: LabelValue, _ v1: LabelValue, _ v2: LabelValue, _ v3: LabelValue, value: Double) {
         guard labelNames.count == 4 else { droppedSamples += 1; return }
         guard accepts(value) else { return }
-        appendSampleName()
-        appendPrepared(0, v0)
+        appendFirstPrepared(v0)
         appendPrepared(1, v1)
         appendPrepared(2, v2)
         appendPrepared(3, v3)
@@ -76,8 +77,7 @@ public struct SampleLineWriter: Sendable {
     public mutating func add(_ v0: LabelValue, _ rest: [String], value: Double) {
         guard rest.count + 1 == labelNames.count else { droppedSamples += 1; return }
         guard accepts(value) else { return }
-        appendSampleName()
-        appendPrepared(0, v0)
+        appendFirstPrepared(v0)
         for (offset, labelValue) in rest.enumerated() { appendLabel(offset + 1, labelValue) }
         finish(value)
     }
@@ -90,8 +90,7 @@ public struct SampleLineWriter: Sendable {
             return
         }
         guard accepts(value) else { return }
-        appendSampleName()
-        appendPrepared(0, v0)
+        appendFirstPrepared(v0)
         tail.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         finish(value)
     }
@@ -102,8 +101,7 @@ public struct SampleLineWriter: Sendable {
     public mutating func add(_ v0: LabelValue, decimal units: Int64, fractionDigits: Int) {
         guard labelNames.count == 1, (0...18).contains(fractionDigits) else { droppedSamples += 1; return }
         if type == .counter && units < 0 { droppedSamples += 1; return }
-        appendSampleName()
-        appendPrepared(0, v0)
+        appendFirstPrepared(v0)
         bytes.append(contentsOf: "} ".utf8)
         var scale: Int64 = 1
         for _ in 0..<fractionDigits { scale *= 10 }
@@ -115,10 +113,13 @@ public struct SampleLineWriter: Sendable {
             var digits = fractionDigits
             while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
             bytes.append(UInt8(ascii: "."))
-            var text: [UInt8] = []
-            NumberFormatting.append(fraction, to: &text)
-            for _ in text.count..<digits { bytes.append(UInt8(ascii: "0")) }
-            bytes.append(contentsOf: text)
+            // Exactly `digits` digits, leading zeros included, most significant first.
+            var divisor: UInt64 = 1
+            for _ in 1..<max(digits, 1) { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+                divisor /= 10
+            }
         }
         bytes.append(UInt8(ascii: "\n"))
         sampleCount += 1
@@ -148,6 +149,12 @@ public struct SampleLineWriter: Sendable {
 
     private mutating func appendSampleName() {
         sampleName.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func appendFirstPrepared(_ value: LabelValue) {
+        lineStart.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        value.escaped.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func appendPrepared(_ index: Int, _ value: LabelValue) {

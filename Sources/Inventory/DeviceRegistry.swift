@@ -195,6 +195,19 @@ public final class DeviceRegistry: Sendable {
         return out
     }
 
+    /// Every device in storage order plus the indices that visit them by MAC — without copying any
+    /// `Device` (the array is shared copy-on-write with the registry). The scrape path uses this;
+    /// `snapshot()` is the convenient form.
+    public func orderedSnapshot() -> (devices: [Device], order: [Int]) {
+        let devices = state.withLock { state in
+            state.refresh()
+            return state.devices
+        }
+        var order = devices.indices.map { (mac: devices[$0].mac.rawValue, slot: $0) }
+        order.sort { $0.mac < $1.mac }
+        return (devices, order.map(\.slot))
+    }
+
     public func device(_ mac: MACAddress) -> Device? {
         state.withLock { state in state.slots[mac].map { state.materialize($0) } }
     }

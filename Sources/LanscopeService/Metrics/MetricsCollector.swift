@@ -28,8 +28,10 @@ public struct MetricsCollector: Sendable {
     public let clock: any Clock
     public let processMetrics: @Sendable () -> [MetricFamily]
 
-    public init(configuration: Configuration, registry: DeviceRegistry, pipeline: Pipeline, traffic: any TrafficSource,
-                counters: ServiceCounters, clock: any Clock, processMetrics: @escaping @Sendable () -> [MetricFamily]) {
+    public init(
+        configuration: Configuration, registry: DeviceRegistry, pipeline: Pipeline, traffic: any TrafficSource,
+        counters: ServiceCounters, clock: any Clock, processMetrics: @escaping @Sendable () -> [MetricFamily]
+    ) {
         self.configuration = configuration
         self.registry = registry
         self.pipeline = pipeline
@@ -53,13 +55,29 @@ public struct MetricsCollector: Sendable {
             }
         }
         guard devices.count > configuration.maxExportedDevices else { return (devices, 0) }
-        let keep = devices.sorted { ($0.lastSeen, $1.mac) > ($1.lastSeen, $0.mac) }.prefix(configuration.maxExportedDevices)
+        let keep = devices.sorted { ($0.lastSeen, $1.mac) > ($1.lastSeen, $0.mac) }.prefix(
+            configuration.maxExportedDevices)
         return (keep.sorted { $0.mac < $1.mac }, devices.count - configuration.maxExportedDevices)
+    }
+
+    /// The scrape's view without copying devices: storage-order devices, the indices to export in
+    /// MAC order (capped), how many the cap left out, and the backend's counters when it has its own.
+    func exportedOrder() -> (devices: [Device], selected: [Int], omitted: Int, backend: [MACAddress: DeviceTraffic]?) {
+        let (devices, order) = registry.orderedSnapshot()
+        let backend = traffic.deviceTraffic()
+        guard order.count > configuration.maxExportedDevices else { return (devices, order, 0, backend) }
+        func seen(_ i: Int) -> Timestamp {
+            max(devices[i].lastSeen, backend?[devices[i].mac]?.lastSeen ?? devices[i].lastSeen)
+        }
+        let recent = order.sorted { (seen($0), devices[$1].mac) > (seen($1), devices[$0].mac) }.prefix(
+            configuration.maxExportedDevices)
+        let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
+        return (devices, kept, order.count - kept.count, backend)
     }
 
     public func collect() -> [MetricFamily] {
         let now = clock.now()
-        let (devices, omitted) = exportedDevices()
+        let (devices, selected, omitted, backend) = exportedOrder()
         let stats = pipeline.statistics()
         let capture = traffic.captureStatus()
         var families: [MetricFamily] = []
@@ -67,63 +85,90 @@ public struct MetricsCollector: Sendable {
 
         // Per-device families: written line by line in MAC order (the snapshot's order) — the bulk of
         // every scrape, so no per-series storage or sort (see SampleLineWriter).
-        let n = devices.count
-        var info = SampleLineWriter(name: "lanscope_device", type: .info,
-                                    labelNames: ["mac", "ip", "ipv6", "hostname", "vendor", "locally_administered", "dhcp_vendor_class"],
-                                    reserveBytes: n * 200)
-        var txPackets = SampleLineWriter(name: "lanscope_device_transmitted_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
-        var txBytes = SampleLineWriter(name: "lanscope_device_transmitted_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
-        var rxPackets = SampleLineWriter(name: "lanscope_device_received_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
-        var rxBytes = SampleLineWriter(name: "lanscope_device_received_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
-        var lastSeen = SampleLineWriter(name: "lanscope_device_last_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
-                                        reserveBytes: n * 80)
-        var firstSeen = SampleLineWriter(name: "lanscope_device_first_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
-                                         reserveBytes: n * 80)
+        let n = selected.count
+        var info = SampleLineWriter(
+            name: "lanscope_device", type: .info,
+            labelNames: ["mac", "ip", "ipv6", "hostname", "vendor", "locally_administered", "dhcp_vendor_class"],
+            reserveBytes: n * 200)
+        var txPackets = SampleLineWriter(
+            name: "lanscope_device_transmitted_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var txBytes = SampleLineWriter(
+            name: "lanscope_device_transmitted_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var rxPackets = SampleLineWriter(
+            name: "lanscope_device_received_packets", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var rxBytes = SampleLineWriter(
+            name: "lanscope_device_received_bytes", type: .counter, labelNames: ["mac"], reserveBytes: n * 72)
+        var lastSeen = SampleLineWriter(
+            name: "lanscope_device_last_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
+            reserveBytes: n * 80)
+        var firstSeen = SampleLineWriter(
+            name: "lanscope_device_first_seen_timestamp_seconds", type: .gauge, labelNames: ["mac"],
+            reserveBytes: n * 80)
         var up = SampleLineWriter(name: "lanscope_device_up", type: .gauge, labelNames: ["mac"], reserveBytes: n * 48)
         let classLabels = ["mac", "direction", "ip_version", "protocol"]
-        var classPackets = SampleLineWriter(name: "lanscope_device_traffic_packets", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
-        var classBytes = SampleLineWriter(name: "lanscope_device_traffic_bytes", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
+        var classPackets = SampleLineWriter(
+            name: "lanscope_device_traffic_packets", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
+        var classBytes = SampleLineWriter(
+            name: "lanscope_device_traffic_bytes", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
         var online = 0
         let cutoff = now - configuration.presenceWindow
         let breakdown = configuration.deviceTrafficBreakdown
         var lanWide = [PacketByteCount](repeating: PacketByteCount(), count: MetricsCollector.classCells.count)
-        for d in devices {
-            let macText = d.mac.description
-            let mac = LabelValue(macText)
-            var v4: IPAddress? = nil
-            var v6: IPAddress? = nil
-            for ip in d.addresses.keys {
-                if ip.version == 4 { if v4.map({ ip < $0 }) ?? true { v4 = ip } } else if v6.map({ ip < $0 }) ?? true { v6 = ip }
-            }
-            info.add(mac, [v4?.description ?? "", v6?.description ?? "", d.hostname ?? "", d.vendor ?? "",
-                                   d.isLocallyAdministered ? "true" : "false", d.dhcp?.vendorClass ?? ""], value: 1)
-            txPackets.add(mac, value: Double(d.traffic.transmittedPackets))
-            txBytes.add(mac, value: Double(d.traffic.transmittedBytes))
-            rxPackets.add(mac, value: Double(d.traffic.receivedPackets))
-            rxBytes.add(mac, value: Double(d.traffic.receivedBytes))
-            // Millisecond precision, written as an exact decimal.
-            lastSeen.add(mac, decimal: d.lastSeen.nanoseconds / 1_000_000, fractionDigits: 3)
-            firstSeen.add(mac, decimal: d.firstSeen.nanoseconds / 1_000_000, fractionDigits: 3)
-            let isUp = d.lastSeen >= cutoff
-            if isUp { online += 1 }
-            up.add(mac, value: isUp ? 1 : 0)
-            for (cls, count) in d.traffic.byClass { lanWide[cls.ordinal].add(count) }
-            if breakdown && !d.traffic.byClass.isEmpty {
-                // Label order of the class family is (mac, direction, ip_version, protocol): place each
-                // cell at its label-order position, then write them in that order (sorted series).
-                var present: [(position: Int, count: PacketByteCount)] = []
-                present.reserveCapacity(d.traffic.byClass.count)
-                for (cls, count) in d.traffic.byClass where count.packets > 0 {
-                    present.append((cls.ordinal, count))
+        // Fields are read in place through the buffer: binding a `Device` copy would retain and
+        // release a dozen buffers per device on every scrape.
+        devices.withUnsafeBufferPointer { devices in
+            for i in selected {
+                // With the eBPF backend, counters and last-seen come from the kernel map.
+                let kernel = backend?[devices[i].mac]
+                let traffic = backend == nil ? devices[i].traffic : kernel?.counters ?? TrafficCounters()
+                let seenAt = max(devices[i].lastSeen, kernel?.lastSeen ?? devices[i].lastSeen)
+                let macText = devices[i].mac.description
+                let mac = LabelValue(macText)
+                var v4: IPAddress? = nil
+                var v6: IPAddress? = nil
+                for ip in devices[i].addresses.keys {
+                    if ip.version == 4 {
+                        if v4.map({ ip < $0 }) ?? true { v4 = ip }
+                    } else if v6.map({ ip < $0 }) ?? true {
+                        v6 = ip
+                    }
                 }
-                present.sort { $0.position < $1.position }
-                for (position, count) in present {
-                    let tail = MetricsCollector.classTails[position]
-                    classPackets.add(mac, tail, value: Double(count.packets))
-                    classBytes.add(mac, tail, value: Double(count.bytes))
+                info.add(
+                    mac,
+                    [
+                        v4?.description ?? "", v6?.description ?? "", devices[i].hostname ?? "",
+                        devices[i].vendor ?? "",
+                        devices[i].isLocallyAdministered ? "true" : "false", devices[i].dhcp?.vendorClass ?? "",
+                    ], value: 1)
+                txPackets.add(mac, value: Double(traffic.transmittedPackets))
+                txBytes.add(mac, value: Double(traffic.transmittedBytes))
+                rxPackets.add(mac, value: Double(traffic.receivedPackets))
+                rxBytes.add(mac, value: Double(traffic.receivedBytes))
+                // Millisecond precision, written as an exact decimal.
+                lastSeen.add(mac, decimal: seenAt.nanoseconds / 1_000_000, fractionDigits: 3)
+                firstSeen.add(mac, decimal: devices[i].firstSeen.nanoseconds / 1_000_000, fractionDigits: 3)
+                let isUp = seenAt >= cutoff
+                if isUp { online += 1 }
+                up.add(mac, value: isUp ? 1 : 0)
+                for (cls, count) in traffic.byClass { lanWide[cls.ordinal].add(count) }
+                if breakdown && !traffic.byClass.isEmpty {
+                    // Label order of the class family is (mac, direction, ip_version, protocol): place each
+                    // cell at its label-order position, then write them in that order (sorted series).
+                    var present: [(position: Int, count: PacketByteCount)] = []
+                    present.reserveCapacity(traffic.byClass.count)
+                    for (cls, count) in traffic.byClass where count.packets > 0 {
+                        present.append((cls.ordinal, count))
+                    }
+                    present.sort { $0.position < $1.position }
+                    for (position, count) in present {
+                        let tail = MetricsCollector.classTails[position]
+                        classPackets.add(mac, tail, value: Double(count.packets))
+                        classBytes.add(mac, tail, value: Double(count.bytes))
+                    }
                 }
             }
         }
+
         families += [
             info.build(help: "Device identity; join on mac with * on(mac) group_left(...)."),
             txPackets.build(help: "Frames the device sent (source MAC)."),
@@ -138,70 +183,121 @@ public struct MetricsCollector: Sendable {
             families.append(classPackets.build(help: "Frames per device by direction, IP version and L4 protocol."))
             families.append(classBytes.build(help: "Bytes per device by direction, IP version and L4 protocol."))
         }
-        var lanPackets = SampleLineWriter(name: "lanscope_traffic_packets", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
-        var lanBytes = SampleLineWriter(name: "lanscope_traffic_bytes", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
+        var lanPackets = SampleLineWriter(
+            name: "lanscope_traffic_packets", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
+        var lanBytes = SampleLineWriter(
+            name: "lanscope_traffic_bytes", type: .counter, labelNames: ["direction", "ip_version", "protocol"])
         for (position, cell) in MetricsCollector.classCells.enumerated() where lanWide[position].packets > 0 {
             let labels = [cell.direction.rawValue, cell.family.rawValue, cell.l4.rawValue]
             lanPackets.add(labelValues: labels, value: Double(lanWide[position].packets))
             lanBytes.add(labelValues: labels, value: Double(lanWide[position].bytes))
         }
-        families.append(lanPackets.build(help: "Frames counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."))
-        families.append(lanBytes.build(help: "Bytes counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."))
+        families.append(
+            lanPackets.build(
+                help:
+                    "Frames counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."
+            ))
+        families.append(
+            lanBytes.build(
+                help:
+                    "Bytes counted for exported devices, summed over devices, by the device's direction, IP version and L4 protocol."
+            ))
 
-        var deviceCount = builder("lanscope_devices", "Devices in the inventory by presence.", .gauge, 2, label: "state")
+        var deviceCount = builder(
+            "lanscope_devices", "Devices in the inventory by presence.", .gauge, 2, label: "state")
         deviceCount.add("online", value: Double(online))
         deviceCount.add("offline", value: Double(devices.count - online))
         families.append(deviceCount.build())
-        families.append(single("lanscope_exposition_devices_omitted", "Devices left out of this scrape by the export cap.", .gauge, Double(omitted)))
+        families.append(
+            single(
+                "lanscope_exposition_devices_omitted", "Devices left out of this scrape by the export cap.", .gauge,
+                Double(omitted)))
         let registryStats = registry.statistics
-        families.append(single("lanscope_inventory_devices_rejected", "New MACs refused because the inventory was full (MAC flood protection).",
-                               .counter, Double(registryStats.devicesRejected)))
-        families.append(single("lanscope_inventory_devices_expired", "Devices removed after their time-to-live.", .counter,
-                               Double(registryStats.devicesExpired)))
+        families.append(
+            single(
+                "lanscope_inventory_devices_rejected",
+                "New MACs refused because the inventory was full (MAC flood protection).",
+                .counter, Double(registryStats.devicesRejected)))
+        families.append(
+            single(
+                "lanscope_inventory_devices_expired", "Devices removed after their time-to-live.", .counter,
+                Double(registryStats.devicesExpired)))
 
-        var discovery = builder("lanscope_discovery_packets", "Discovery frames decoded, by protocol.", .counter, 16, label: "protocol")
-        for (p, n) in stats.discoveryPackets.sorted(by: { $0.key < $1.key }) { discovery.add(p.rawValue, value: Double(n)) }
+        var discovery = builder(
+            "lanscope_discovery_packets", "Discovery frames decoded, by protocol.", .counter, 16, label: "protocol")
+        for (p, n) in stats.discoveryPackets.sorted(by: { $0.key < $1.key }) {
+            discovery.add(p.rawValue, value: Double(n))
+        }
         families.append(discovery.build())
-        var errors = builder("lanscope_decode_errors", "Frames that failed to decode, by the protocol layer that failed.", .counter, 16, label: "protocol")
+        var errors = builder(
+            "lanscope_decode_errors", "Frames that failed to decode, by the protocol layer that failed.", .counter, 16,
+            label: "protocol")
         for (p, n) in stats.decodeErrors.sorted(by: { $0.key < $1.key }) { errors.add(p.rawValue, value: Double(n)) }
         families.append(errors.build())
-        families.append(single("lanscope_capture_packets", "Frames processed by the userspace pipeline.", .counter, Double(stats.frames)))
-        families.append(single("lanscope_capture_bytes", "Wire bytes of frames processed by the userspace pipeline.", .counter, Double(stats.bytes)))
-        families.append(single("lanscope_observations", "Facts about devices learned from decoded frames.", .counter, Double(stats.observations)))
+        families.append(
+            single(
+                "lanscope_capture_packets", "Frames processed by the userspace pipeline.", .counter,
+                Double(stats.frames)))
+        families.append(
+            single(
+                "lanscope_capture_bytes", "Wire bytes of frames processed by the userspace pipeline.", .counter,
+                Double(stats.bytes)))
+        families.append(
+            single(
+                "lanscope_observations", "Facts about devices learned from decoded frames.", .counter,
+                Double(stats.observations)))
 
-        var dropped = builder("lanscope_capture_dropped", "Frames lost or not delivered before decoding, by reason.", .counter, 8, label: "reason")
+        var dropped = builder(
+            "lanscope_capture_dropped", "Frames lost or not delivered before decoding, by reason.", .counter, 8,
+            label: "reason")
         for (reason, n) in capture.dropped.sorted(by: { $0.key < $1.key }) { dropped.add(reason, value: Double(n)) }
         families.append(dropped.build())
-        families.append(single("lanscope_capture_up", "1 when the capture backend is attached and delivering.", .gauge, capture.up ? 1 : 0))
-        var captureInfo = MetricFamilyBuilder(name: "lanscope_capture", help: "Capture backend, mode and interface in use.", type: .info,
-                                              labelNames: ["backend", "mode", "interface"])
+        families.append(
+            single(
+                "lanscope_capture_up", "1 when the capture backend is attached and delivering.", .gauge,
+                capture.up ? 1 : 0))
+        var captureInfo = MetricFamilyBuilder(
+            name: "lanscope_capture", help: "Capture backend, mode and interface in use.", type: .info,
+            labelNames: ["backend", "mode", "interface"])
         captureInfo.add(capture.backend, capture.mode, capture.interface)
         families.append(captureInfo.build())
         var mapEntries = builder("lanscope_bpf_map_entries", "Entries in a BPF map.", .gauge, 4, label: "map")
-        var mapCapacity = builder("lanscope_bpf_map_capacity", "Capacity (max_entries) of a BPF map.", .gauge, 4, label: "map")
+        var mapCapacity = builder(
+            "lanscope_bpf_map_capacity", "Capacity (max_entries) of a BPF map.", .gauge, 4, label: "map")
         for (name, fill) in capture.maps.sorted(by: { $0.key < $1.key }) {
             mapEntries.add(name, value: Double(fill.entries))
             mapCapacity.add(name, value: Double(fill.capacity))
         }
         families += [mapEntries.build(), mapCapacity.build()]
 
-        var anomalies = MetricFamilyBuilder(name: "lanscope_anomalies", help: "Anomaly events raised, by kind and severity.", type: .counter,
-                                            labelNames: ["kind", "severity"])
-        for (key, n) in stats.anomalies.sorted(by: { $0.key < $1.key }) { anomalies.add(key.kind.rawValue, key.severity.rawValue, value: Double(n)) }
+        var anomalies = MetricFamilyBuilder(
+            name: "lanscope_anomalies", help: "Anomaly events raised, by kind and severity.", type: .counter,
+            labelNames: ["kind", "severity"])
+        for (key, n) in stats.anomalies.sorted(by: { $0.key < $1.key }) {
+            anomalies.add(key.kind.rawValue, key.severity.rawValue, value: Double(n))
+        }
         families.append(anomalies.build())
 
         let store = counters.storeCounters()
-        families.append(single("lanscope_store_writes", "History batches written to SQLite.", .counter, Double(store.writes)))
+        families.append(
+            single("lanscope_store_writes", "History batches written to SQLite.", .counter, Double(store.writes)))
         families.append(single("lanscope_store_errors", "History writes that failed.", .counter, Double(store.errors)))
-        families.append(single("lanscope_store_dropped_batches", "History batches dropped because the writer queue was full.", .counter,
-                               Double(store.droppedBatches)))
-        var http = MetricFamilyBuilder(name: "lanscope_http_requests", help: "HTTP requests served, by route and status code.", type: .counter,
-                                       labelNames: ["route", "code"])
-        for (key, n) in counters.httpRequests().sorted(by: { $0.key < $1.key }) { http.add(key.route, String(key.code), value: Double(n)) }
+        families.append(
+            single(
+                "lanscope_store_dropped_batches", "History batches dropped because the writer queue was full.",
+                .counter,
+                Double(store.droppedBatches)))
+        var http = MetricFamilyBuilder(
+            name: "lanscope_http_requests", help: "HTTP requests served, by route and status code.", type: .counter,
+            labelNames: ["route", "code"])
+        for (key, n) in counters.httpRequests().sorted(by: { $0.key < $1.key }) {
+            http.add(key.route, String(key.code), value: Double(n))
+        }
         families.append(http.build())
 
-        var build = MetricFamilyBuilder(name: "lanscope_build", help: "lanscope version and toolchain.", type: .info,
-                                        labelNames: ["version", "swift_version"])
+        var build = MetricFamilyBuilder(
+            name: "lanscope_build", help: "lanscope version and toolchain.", type: .info,
+            labelNames: ["version", "swift_version"])
         build.add(BuildInfo.version, BuildInfo.swiftVersion)
         families.append(build.build())
         families += processMetrics()
@@ -213,17 +309,23 @@ public struct MetricsCollector: Sendable {
         var cells: [TrafficClass] = []
         for direction in TrafficDirection.allCases {
             for family in IPFamily.allCases {
-                for l4 in L4Protocol.allCases { cells.append(TrafficClass(direction: direction, family: family, l4: l4)) }
+                for l4 in L4Protocol.allCases {
+                    cells.append(TrafficClass(direction: direction, family: family, l4: l4))
+                }
             }
         }
         return cells.sorted { $0.ordinal < $1.ordinal }
     }()
     /// … and its labels after `mac`, escaped once.
     static let classTails: [LabelTail] = classCells.map {
-        LabelTail([("direction", $0.direction.rawValue), ("ip_version", $0.family.rawValue), ("protocol", $0.l4.rawValue)])
+        LabelTail([
+            ("direction", $0.direction.rawValue), ("ip_version", $0.family.rawValue), ("protocol", $0.l4.rawValue),
+        ])
     }
 
-    private func builder(_ name: String, _ help: String, _ type: MetricType, _ capacity: Int, label: String = "mac") -> MetricFamilyBuilder {
+    private func builder(_ name: String, _ help: String, _ type: MetricType, _ capacity: Int, label: String = "mac")
+        -> MetricFamilyBuilder
+    {
         MetricFamilyBuilder(name: name, help: help, type: type, labelNames: [label], minimumCapacity: capacity)
     }
 
