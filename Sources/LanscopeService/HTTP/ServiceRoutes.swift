@@ -55,27 +55,49 @@ public struct ServiceRoutes: Sendable {
     }
 
     func devices(_ request: HTTPRequest) -> HTTPResponse {
-        var devices = collector.exportedDevices().devices
-        let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         for (name, value) in request.query {
             switch name {
-            case "online":
-                guard let wanted = Bool(value) else { return badRequest("online must be true or false") }
-                devices = devices.filter { presence.isOnline($0) == wanted }
-            case "vendor":
-                let needle = value.lowercased()
-                devices = devices.filter { $0.vendor?.lowercased().contains(needle) ?? false }
-            case "hostname":
-                let needle = value.lowercased()
-                devices = devices.filter { $0.hostname?.lowercased().contains(needle) ?? false }
-            case "ip":
-                guard let ip = IPAddress(value) else { return badRequest("ip must be an IPv4 or IPv6 address") }
-                devices = devices.filter { $0.addresses[ip] != nil }
-            default:
-                return badRequest("unknown filter \"\(value.isEmpty ? name : name)\"; filters: online, vendor, hostname, ip")
+            case "online": if Bool(value) == nil { return badRequest("online must be true or false") }
+            case "vendor", "hostname": break
+            case "ip": if IPAddress(value) == nil { return badRequest("ip must be an IPv4 or IPv6 address") }
+            default: return badRequest("unknown filter \"\(name)\"; filters: online, vendor, hostname, ip")
             }
         }
-        return .json(DeviceRendering.json(devices, presence: presence))
+        // Read in place from the registry's storage (no Device copies), like /metrics.
+        let view = collector.exportedOrder()
+        let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
+        var selected = view.selected
+        view.devices.withUnsafeBufferPointer { devices in
+            func seenAt(_ i: Int) -> Timestamp { max(devices[i].lastSeen, view.backend?[devices[i].mac]?.lastSeen ?? devices[i].lastSeen) }
+            for (name, value) in request.query {
+                switch name {
+                case "online":
+                    if let wanted = Bool(value) { selected = selected.filter { (seenAt($0) >= presence.now - presence.window) == wanted } }
+                case "vendor":
+                    let needle = value.lowercased()
+                    selected = selected.filter { devices[$0].vendor?.lowercased().contains(needle) ?? false }
+                case "hostname":
+                    let needle = value.lowercased()
+                    selected = selected.filter { devices[$0].hostname?.lowercased().contains(needle) ?? false }
+                case "ip":
+                    if let ip = IPAddress(value) { selected = selected.filter { devices[$0].addresses[ip] != nil } }
+                default:
+                    break
+                }
+            }
+        }
+        var w = JSONWriter(reserve: 1100 * max(selected.count, 1))
+        w.beginArray()
+        view.devices.withUnsafeBufferPointer { devices in
+            for i in selected {
+                let kernel = view.backend?[devices[i].mac]
+                DeviceRendering.writeJSON(devices[i], presence: presence, into: &w,
+                                          traffic: view.backend == nil ? nil : kernel?.counters ?? TrafficCounters(),
+                                          lastSeen: kernel?.lastSeen)
+            }
+        }
+        w.endArray()
+        return .json(w.bytes)
     }
 
     func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {

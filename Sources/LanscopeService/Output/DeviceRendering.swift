@@ -13,7 +13,10 @@ public enum DeviceRendering {
 
     static let sortedProtocols = DiscoveryProtocol.allCases.sorted()
 
-    public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter) {
+    /// `traffic` and `lastSeen` override the device's own (the eBPF backend's kernel counters).
+    public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter,
+                                 traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil) {
+        let seenAt = max(d.lastSeen, lastSeen ?? d.lastSeen)
         w.beginObject()
         w.field("mac", d.mac.description)
         w.field("vendor", d.vendor)
@@ -69,13 +72,14 @@ public enum DeviceRendering {
         w.endObject()
         w.key("protocols"); w.beginArray(); for p in sortedProtocols where d.protocols.contains(p) { w.string(p.rawValue) }; w.endArray()
         w.field("first_seen", d.firstSeen)
-        w.field("last_seen", d.lastSeen)
-        w.field("online", presence.isOnline(d))
+        w.field("last_seen", seenAt)
+        w.field("online", seenAt >= presence.now - presence.window)
         w.key("counters"); w.beginObject()
-        w.field("transmitted_packets", d.traffic.transmittedPackets)
-        w.field("transmitted_bytes", d.traffic.transmittedBytes)
-        w.field("received_packets", d.traffic.receivedPackets)
-        w.field("received_bytes", d.traffic.receivedBytes)
+        let counters = traffic ?? d.traffic
+        w.field("transmitted_packets", counters.transmittedPackets)
+        w.field("transmitted_bytes", counters.transmittedBytes)
+        w.field("received_packets", counters.receivedPackets)
+        w.field("received_bytes", counters.receivedBytes)
         w.endObject()
         w.endObject()
     }
