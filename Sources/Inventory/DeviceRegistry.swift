@@ -102,8 +102,8 @@ public final class DeviceRegistry: Sendable {
         let wire = UInt64(max(summary.wireLength, 0))
         let family = summary.family
         let l4 = summary.l4
-        let transmittedClass = TrafficTally.slot(.transmitted, family, l4)
-        let receivedClass = TrafficTally.slot(.received, family, l4)
+        let transmittedClass = TrafficClass(direction: .transmitted, family: family, l4: l4).ordinal
+        let receivedClass = TrafficClass(direction: .received, family: family, l4: l4).ordinal
         let countTraffic = configuration.countTraffic
         let countSource = attribution != .destinationOnly
         let countDestination = attribution != .sourceOnly

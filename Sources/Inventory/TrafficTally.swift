@@ -19,7 +19,7 @@ struct TrafficTally: Sendable {
         transmittedBytes = counters.transmittedBytes
         receivedPackets = counters.receivedPackets
         receivedBytes = counters.receivedBytes
-        for (cls, count) in counters.byClass { classes[Self.slot(cls.direction, cls.family, cls.l4)].add(count) }
+        for (cls, count) in counters.byClass { classes[cls.ordinal].add(count) }
     }
 
     mutating func addTransmitted(bytes: UInt64, slot: Int) {
@@ -47,37 +47,9 @@ struct TrafficTally: Sendable {
         for slot in 0..<Self.classCount where classes[slot].packets != 0 || classes[slot].bytes != 0 { used += 1 }
         guard used > 0 else { return out }
         out.byClass.reserveCapacity(used)
-        var slot = 0
-        for direction in TrafficDirection.allCases {
-            for family in IPFamily.allCases {
-                for l4 in L4Protocol.allCases {
-                    let count = classes[slot]
-                    if count.packets != 0 || count.bytes != 0 {
-                        out.byClass[TrafficClass(direction: direction, family: family, l4: l4)] = count
-                    }
-                    slot += 1
-                }
-            }
+        for slot in 0..<Self.classCount where classes[slot].packets != 0 || classes[slot].bytes != 0 {
+            out.byClass[TrafficClass.allByOrdinal[slot]] = classes[slot]
         }
         return out
-    }
-
-    /// Position of a class in `classes`, in the nesting order `counters` walks.
-    static func slot(_ direction: TrafficDirection, _ family: IPFamily, _ l4: L4Protocol) -> Int {
-        let d = direction == .transmitted ? 0 : 1
-        let f: Int
-        switch family {
-        case .ipv4: f = 0
-        case .ipv6: f = 1
-        case .other: f = 2
-        }
-        let p: Int
-        switch l4 {
-        case .tcp: p = 0
-        case .udp: p = 1
-        case .icmp: p = 2
-        case .other: p = 3
-        }
-        return (d * 3 + f) * 4 + p
     }
 }

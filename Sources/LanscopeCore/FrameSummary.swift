@@ -73,6 +73,17 @@ public struct TrafficClass: Sendable, Hashable, Comparable {
     /// strings, and per-device `byClass` dictionaries are rebuilt on every scrape.
     public func hash(into hasher: inout Hasher) { hasher.combine(UInt8(truncatingIfNeeded: ordinal)) }
 
+    /// All 24 cells, indexed by `ordinal`.
+    public static let allByOrdinal: [TrafficClass] = {
+        var cells: [TrafficClass] = []
+        for direction in TrafficDirection.allCases {
+            for family in IPFamily.allCases {
+                for l4 in L4Protocol.allCases { cells.append(TrafficClass(direction: direction, family: family, l4: l4)) }
+            }
+        }
+        return cells.sorted { $0.ordinal < $1.ordinal }
+    }()
+
     /// 0..<24, in the order of the raw values compared as (direction, family, l4) tuples: the
     /// order of the label values, so cells visited by ordinal give sorted series.
     public var ordinal: Int {

@@ -305,17 +305,7 @@ public struct MetricsCollector: Sendable {
     }
 
     /// Every traffic cell in label order (direction, ip_version, protocol), i.e. by `ordinal` …
-    static let classCells: [TrafficClass] = {
-        var cells: [TrafficClass] = []
-        for direction in TrafficDirection.allCases {
-            for family in IPFamily.allCases {
-                for l4 in L4Protocol.allCases {
-                    cells.append(TrafficClass(direction: direction, family: family, l4: l4))
-                }
-            }
-        }
-        return cells.sorted { $0.ordinal < $1.ordinal }
-    }()
+    static let classCells = TrafficClass.allByOrdinal
     /// … and its labels after `mac`, escaped once.
     static let classTails: [LabelTail] = classCells.map {
         LabelTail([
