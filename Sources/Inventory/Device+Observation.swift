@@ -4,6 +4,14 @@ import LanscopeCore
 /// (RFC 2132 option 12 / RFC 4702 option 81), then its own mDNS name, then the rest.
 let hostnamePriority: [DiscoveryProtocol] = [.dhcp, .mdns, .dhcpv6, .nbns, .lldp, .cdp, .ssdp, .dns, .http]
 
+/// How authoritative a source of an address is: a DHCP lease over the device's own ARP/NDP over what
+/// it announces over mDNS/SSDP. Ties keep the existing source.
+let addressSourcePriority: [DiscoveryProtocol] = [.dhcp, .dhcpv6, .arp, .ndp, .mdns, .nbns, .lldp, .cdp, .ssdp]
+
+func addressSourceRank(_ source: DiscoveryProtocol) -> Int {
+    addressSourcePriority.firstIndex(of: source) ?? addressSourcePriority.count
+}
+
 extension Device {
     mutating func touch(_ time: Timestamp) {
         if time > lastSeen { lastSeen = time }
@@ -18,6 +26,9 @@ extension Device {
             if var record = addresses[ip] {
                 if observation.time > record.lastSeen { record.lastSeen = observation.time }
                 if observation.time < record.firstSeen { record.firstSeen = observation.time }
+                // The most authoritative source wins, not the first to arrive: capture backends
+                // (per-CPU perf buffers, libpcap) may deliver one device's frames in different orders.
+                if addressSourceRank(via) < addressSourceRank(record.source) { record.source = via }
                 addresses[ip] = record
             } else if addresses.count < limits.maxAddressesPerDevice {
                 addresses[ip] = AddressRecord(firstSeen: observation.time, lastSeen: observation.time, source: via)
@@ -38,7 +49,10 @@ extension Device {
             if fingerprint.parameterRequestList.isEmpty, let existing = dhcp, !existing.parameterRequestList.isEmpty {
                 return
             }
+            // The newest by packet time, not by arrival order.
+            if let seen = dhcpSeen, observation.time < seen { return }
             dhcp = fingerprint
+            dhcpSeen = observation.time
         case .dhcpServer:
             protocols.insert(.dhcp)
             isDHCPServer = true

@@ -12,6 +12,8 @@ public struct Device: Sendable, Hashable {
     public var hostnames: [DiscoveryProtocol: String] = [:]
     public var vendor: String?
     public var dhcp: DHCPClientFingerprint?
+    /// When `dhcp` was sent, so the newest fingerprint wins whatever order frames arrive in.
+    public var dhcpSeen: Timestamp?
     public var services: Set<ServiceAdvertisement> = []
     /// Free-form software identities (SSDP SERVER, User-Agent...), by source.
     public var software: [DiscoveryProtocol: String] = [:]
