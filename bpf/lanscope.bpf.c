@@ -11,7 +11,6 @@
 #include "parse.bpf.h"
 
 #define LS_NSEC_PER_SEC 1000000000ULL
-#define LS_EEXIST 17
 /* Bytes made linear for parsing when an egress skb's headers sit in page fragments: enough for
  * two VLAN tags, IPv6 with a few extension headers and a TCP header. */
 #define LS_TC_PULL_MAX 256
@@ -22,16 +21,18 @@ const volatile struct ls_config ls_config SEC(".rodata.config") = {
     .syn_rate_per_sec = 50,
     .syn_burst = 100,
     .count_ingress_dst = 0,
+    .slot_count = 20480,
 };
 
-/* Device MAC -> counters. Per-CPU so updates need no atomics; userspace sums the CPUs at scrape
- * time and never deletes live entries, so counters stay monotonic. max_entries is set by userspace
- * (bpf_map__set_max_entries) before load. */
+/* Device table: slot -> ls_device_slot, per CPU, open addressing by MAC (LS_SLOT_PROBES linear
+ * probes from a multiplicative hash, modulo the slot count). Per-CPU so updates need no atomics; userspace sums every CPU's
+ * slots by key at scrape time and never zeroes a live entry, so counters stay monotonic. max_entries
+ * (1.25 × the device capacity) is set by userspace before load. */
 struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-    __uint(max_entries, 16384);
-    __type(key, struct ls_device_key);
-    __type(value, struct ls_device_counters);
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 20480);
+    __type(key, __u32);
+    __type(value, struct ls_device_slot);
 } ls_devices SEC(".maps");
 
 /* Discovery frames for userspace: ls_event_header followed by the frame bytes.
@@ -73,8 +74,6 @@ struct {
     __type(value, struct ls_clock_cache);
 } ls_clock SEC(".maps");
 
-/* Source of the initial value for new ls_devices entries (the BPF stack is too small for a copy). */
-struct ls_device_counters ls_zero_counters = {};
 
 static __always_inline void ls_drop(__u32 reason)
 {
@@ -115,25 +114,38 @@ static __always_inline int ls_device_key_from(const __u8 *mac, union ls_key *k)
 static __always_inline void ls_count(union ls_key *k, __u32 direction, const struct ls_parsed *p, __u64 packets,
                                      __u64 bytes, __u64 now)
 {
-    struct ls_device_counters *c = bpf_map_lookup_elem(&ls_devices, &k->key);
-    if (!c) {
-        long err = bpf_map_update_elem(&ls_devices, &k->key, &ls_zero_counters, BPF_NOEXIST);
-        if (err && err != -LS_EEXIST) {
-            ls_drop(LS_DROP_MAP_FULL);
-            return;
+    /* Fibonacci hashing: the top bits of key × 2^64/φ spread MAC prefixes (same vendor) well. */
+    __u32 slots = ls_config.slot_count ? ls_config.slot_count : 1;
+    __u32 base = (__u32)((k->raw * 0x9E3779B97F4A7C15ULL) >> 32) % slots;
+    struct ls_device_slot *slot = 0;
+    for (int i = 0; i < LS_SLOT_PROBES; i++) {
+        __u32 index = base + i;
+        if (index >= slots)
+            index -= slots;
+        struct ls_device_slot *candidate = bpf_map_lookup_elem(&ls_devices, &index);
+        if (!candidate)
+            break;
+        if (candidate->key == k->raw) {
+            slot = candidate;
+            break;
         }
-        c = bpf_map_lookup_elem(&ls_devices, &k->key);
-        if (!c) {
-            ls_drop(LS_DROP_MAP_FULL);
-            return;
+        if (candidate->key == 0) {
+            /* Per-CPU: no other writer can race for this CPU's copy of the slot. */
+            candidate->key = k->raw;
+            slot = candidate;
+            break;
         }
+    }
+    if (!slot) {
+        ls_drop(LS_DROP_MAP_FULL);
+        return;
     }
     __u32 cell = LS_CELL(direction, p->family, p->l4);
     if (cell >= LS_CELL_COUNT)
         return;
-    c->packets[cell] += packets;
-    c->bytes[cell] += bytes;
-    c->last_seen_ns = now;
+    slot->counters.packets[cell] += packets;
+    slot->counters.bytes[cell] += bytes;
+    slot->counters.last_seen_ns = now;
 }
 
 /* Token bucket per source device (RFC 2697-style single rate): refills syn_rate_per_sec tokens a

@@ -9,19 +9,24 @@ import LanscopeCore
 extension EBPFCapture {
     static let keySize = MemoryLayout<ls_device_key>.size
     /// Per-CPU values are laid out at 8-byte strides (kernel `round_up(value_size, 8)`).
-    static let valueStride = (MemoryLayout<ls_device_counters>.size + 7) & ~7
-    static let bytesOffset = MemoryLayout<ls_device_counters>.offset(of: \.bytes) ?? 192
-    static let lastSeenOffset = MemoryLayout<ls_device_counters>.offset(of: \.last_seen_ns) ?? 384
+    static let valueStride = (MemoryLayout<ls_device_slot>.size + 7) & ~7
+    /// Offsets inside one CPU's `ls_device_slot`.
+    static let countersOffset = MemoryLayout<ls_device_slot>.offset(of: \.counters) ?? 8
+    static let bytesOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.bytes) ?? 192)
+    static let lastSeenOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.last_seen_ns) ?? 384)
     static let cellCount = Int(LS_DIR_COUNT.rawValue * LS_FAMILY_COUNT.rawValue * LS_L4_COUNT.rawValue)
-    static let lookupBatchSize = 1024
+    static let lookupBatchSize = 4096
 
-    /// All devices in the kernel map with their counters summed over CPUs, sorted by MAC.
-    /// Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls back to key-by-key iteration.
+    /// Slots in the kernel's device table.
+    var slotCount: Int { Self.slotCount(forDevices: configuration.maxDevices) }
+
+    /// All devices in the kernel table with their counters summed over slots and CPUs, sorted by MAC.
+    /// Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls back to slot-by-slot lookups.
     public func readDeviceCounters() -> [DeviceCounterSnapshot] {
         readDeviceCounters(batched: true)
     }
 
-    /// `readDeviceCounters` forced to the key-by-key fallback, to compare the two.
+    /// `readDeviceCounters` forced to the slot-by-slot fallback, to compare the two.
     @_spi(Benchmark)
     public func readDeviceCountersKeyByKey() -> [DeviceCounterSnapshot] {
         readDeviceCounters(batched: false)
@@ -29,52 +34,121 @@ extension EBPFCapture {
 
     func readDeviceCounters(batched: Bool) -> [DeviceCounterSnapshot] {
         let time = KernelTime()
+        let table = aggregate(batched: batched)
+        lastEntryCount.withLock { $0 = table.keys.count }
+        // Order by MAC before building snapshots, so the sort moves 16-byte pairs, not snapshots.
+        var order = table.keys.indices.map { (mac: Self.macAddress(key: table.keys[$0]).rawValue, index: $0) }
+        order.sort { $0.mac < $1.mac }
         var snapshots: [DeviceCounterSnapshot] = []
-        snapshots.reserveCapacity(mapCapacity)
-        let append = { (key: UInt64, values: UnsafeRawBufferPointer) in
-            snapshots.append(self.snapshot(key: key, values: values, time: time))
+        snapshots.reserveCapacity(order.count)
+        table.sums.withUnsafeBufferPointer { sums in
+            for (_, index) in order {
+                snapshots.append(snapshot(key: table.keys[index], sums: UnsafeBufferPointer(rebasing: sums[(index * table.width)..<((index + 1) * table.width)]),
+                                          lastSeen: table.lastSeen[index], time: time))
+            }
         }
-        if batched { forEachDevice(append) } else { forEachDeviceByKey(append) }
-        snapshots.sort { $0.mac < $1.mac }
         return snapshots
     }
 
-    /// Number of devices in the kernel map.
-    public func mapEntryCount() -> Int {
-        var key: UInt64 = 0
-        var next: UInt64 = 0
-        var count = 0
-        var result = bpf_map_get_next_key(devicesFD, nil, &next)
-        // Bounded: a concurrent delete makes a hash map restart the walk from its first key.
-        while result == 0 && count < mapCapacity {
-            count += 1
-            key = next
-            result = bpf_map_get_next_key(devicesFD, &key, &next)
-        }
-        return count
+    /// Distinct devices in the kernel table now (reads the whole table; a scrape that just called
+    /// `readDeviceCounters` can use `lastReadEntryCount` instead).
+    public func mapEntryCount() -> Int { aggregate(batched: true).keys.count }
+
+    /// Distinct devices seen by the latest `readDeviceCounters`, if any.
+    public var lastReadEntryCount: Int? { lastEntryCount.withLock { $0 } }
+
+    /// Per-device sums in flat storage: device `i` (key `keys[i]`) owns `sums[i*width ..< (i+1)*width]`,
+    /// packets then bytes per cell, and `lastSeen[i]`. Flat so a 10,000-device read allocates a few
+    /// arrays, not one per device.
+    struct DeviceTable {
+        let width: Int
+        var keys: [UInt64] = []
+        var sums: [UInt64] = []
+        var lastSeen: [UInt64] = []
+        var index: [UInt64: Int] = [:]
     }
 
-    /// Deletes devices whose last frame is older than `idleLongerThan`; returns how many.
+    /// Walks every slot on every CPU and sums by device key.
+    func aggregate(batched: Bool) -> DeviceTable {
+        let cells = Self.cellCount
+        var table = DeviceTable(width: 2 * cells)
+        table.index.reserveCapacity(configuration.maxDevices)
+        let cpus = possibleCPUs
+        let stride = Self.valueStride
+        let countersOffset = Self.countersOffset
+        let bytesOffset = Self.bytesOffset
+        let lastSeenOffset = Self.lastSeenOffset
+        let visit = { (table: inout DeviceTable, _: UInt32, values: UnsafeRawBufferPointer) in
+            // A device busy on several CPUs usually sits in the same slot on each: reuse the lookup.
+            var previousKey: UInt64 = 0
+            var previousDevice = 0
+            for cpu in 0..<cpus {
+                let base = cpu * stride
+                let key = values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                if key == 0 { continue }
+                let device: Int
+                if key == previousKey {
+                    device = previousDevice
+                } else if let existing = table.index[key] {
+                    device = existing
+                } else {
+                    device = table.keys.count
+                    table.index[key] = device
+                    table.keys.append(key)
+                    table.lastSeen.append(0)
+                    table.sums.append(contentsOf: repeatElement(0, count: 2 * cells))
+                }
+                previousKey = key
+                previousDevice = device
+                table.lastSeen[device] = max(table.lastSeen[device], values.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
+                table.sums.withUnsafeMutableBufferPointer { sums in
+                    let start = device * 2 * cells
+                    for cell in 0..<cells {
+                        sums[start + cell] &+= values.loadUnaligned(fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
+                        sums[start + cells + cell] &+= values.loadUnaligned(fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
+                    }
+                }
+            }
+        }
+        if batched { forEachSlot(&table, visit) } else { forEachSlotByIndex(&table, visit) }
+        return table
+    }
+
+    /// Removes devices whose last frame is older than `idleLongerThan`; returns how many.
     ///
-    /// Schedule: the collector calls this about once a minute with the configured device retention
-    /// (e.g. one hour), so MACs that came and went (randomised phone MACs) do not fill the map and
-    /// push out real devices. A device that returns starts again from zero, which Prometheus reads
-    /// as a new series. Frames counted between the read and the delete of an idle device are lost.
+    /// Schedule: the service calls this from its maintenance loop with the configured device time to
+    /// live, so MACs that came and went (randomised phone MACs) do not fill the table and push out real
+    /// devices. A device that returns starts again from zero, which Prometheus reads as a new series.
+    /// A slot is cleared only where every CPU's copy is free or belongs to an expired device: writing
+    /// back another device's copy could move its counter backwards. Frames counted between the read
+    /// and the write of an idle device are lost.
     @discardableResult
     public func expireDevices(idleLongerThan idle: Duration) -> Int {
         let time = KernelTime()
         let (seconds, attoseconds) = idle.components
         let idleNanoseconds = seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
         let cutoff = time.monotonicNow &- idleNanoseconds
-        var stale: [UInt64] = []
-        forEachDevice { key, values in
-            if Int64(truncatingIfNeeded: lastSeen(values)) < cutoff { stale.append(key) }
+        let table = aggregate(batched: true)
+        let stale = Set(table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map { table.keys[$0] })
+        guard !stale.isEmpty else { return 0 }
+        let cpus = possibleCPUs
+        let stride = Self.valueStride
+        var clearable: [UInt32] = []
+        forEachSlot { index, values in
+            var holdsStale = false
+            for cpu in 0..<cpus {
+                let key = values.loadUnaligned(fromByteOffset: cpu * stride, as: UInt64.self)
+                if key == 0 { continue }
+                guard stale.contains(key) else { return }
+                holdsStale = true
+            }
+            if holdsStale { clearable.append(index) }
         }
-        var removed = 0
-        for var key in stale where bpf_map_delete_elem(devicesFD, &key) == 0 {
-            removed += 1
+        var zero = [UInt8](repeating: 0, count: stride * cpus)
+        for var index in clearable {
+            _ = zero.withUnsafeMutableBytes { bpf_map_update_elem(devicesFD, &index, $0.baseAddress, 0) }
         }
-        return removed
+        return stale.count
     }
 
     /// Kernel drop counters, summed over CPUs, for every reason (zero included).
@@ -89,17 +163,25 @@ extension EBPFCapture {
         return result
     }
 
-    /// Calls `body` with each key (the 8 key bytes as a `UInt64` in memory order) and its per-CPU values.
-    func forEachDevice(_ body: (UInt64, UnsafeRawBufferPointer) -> Void) {
+    /// Calls `body` with each slot index and its per-CPU values, in batches.
+    func forEachSlot(_ body: (UInt32, UnsafeRawBufferPointer) -> Void) {
+        var none: Void = ()
+        forEachSlot(&none) { _, slot, values in body(slot, values) }
+    }
+
+    /// `forEachSlot` threading `state` through `body` as an inout parameter: a closure that captured
+    /// a mutable accumulator would box it and check exclusive access on every use.
+    func forEachSlot<State>(_ state: inout State, _ body: (inout State, UInt32, UnsafeRawBufferPointer) -> Void) {
         let perEntry = Self.valueStride * possibleCPUs
-        let batch = min(Self.lookupBatchSize, max(1, mapCapacity))
-        var keys = [UInt64](repeating: 0, count: batch)
+        let slots = slotCount
+        let batch = min(Self.lookupBatchSize, slots)
+        var keys = [UInt32](repeating: 0, count: batch)
         var values = [UInt8](repeating: 0, count: batch * perEntry)
-        var inToken: UInt64 = 0
-        var outToken: UInt64 = 0
+        var inToken: UInt32 = 0
+        var outToken: UInt32 = 0
         var first = true
         var seen = 0
-        while seen <= mapCapacity {
+        while seen < slots {
             var count = UInt32(batch)
             let result = keys.withUnsafeMutableBytes { keyBuffer in
                 values.withUnsafeMutableBytes { valueBuffer in
@@ -112,8 +194,8 @@ extension EBPFCapture {
             }
             if result != 0 && result != -ENOENT {
                 if first {
-                    logger.debug("map lookup batch unavailable, iterating keys", metadata: ["errno": "\(-result)"])
-                    forEachDeviceByKey(body)
+                    logger.debug("map lookup batch unavailable, reading slots one by one", metadata: ["errno": "\(-result)"])
+                    forEachSlotByIndex(&state, body)
                 } else {
                     logger.warning("map lookup batch failed", metadata: ["error": "\(EBPFError.libbpf("bpf_map_lookup_batch", result))"])
                 }
@@ -121,85 +203,48 @@ extension EBPFCapture {
             }
             values.withUnsafeBytes { buffer in
                 for index in 0..<min(Int(count), batch) {
-                    body(keys[index], UnsafeRawBufferPointer(rebasing: buffer[(index * perEntry)..<((index + 1) * perEntry)]))
+                    body(&state, keys[index], UnsafeRawBufferPointer(rebasing: buffer[(index * perEntry)..<((index + 1) * perEntry)]))
                 }
             }
             seen += Int(count)
-            if result == -ENOENT { return }
+            if result == -ENOENT || count == 0 { return }
             inToken = outToken
             first = false
         }
     }
 
-    func forEachDeviceByKey(_ body: (UInt64, UnsafeRawBufferPointer) -> Void) {
+    func forEachSlotByIndex<State>(_ state: inout State, _ body: (inout State, UInt32, UnsafeRawBufferPointer) -> Void) {
         var values = [UInt8](repeating: 0, count: Self.valueStride * possibleCPUs)
-        var key: UInt64 = 0
-        var next: UInt64 = 0
-        var started = false
-        var visited = 0
-        while visited <= mapCapacity {
-            let result = started
-                ? bpf_map_get_next_key(devicesFD, &key, &next) : bpf_map_get_next_key(devicesFD, nil, &next)
-            if result != 0 { return }
-            started = true
-            key = next
-            visited += 1
-            let found = values.withUnsafeMutableBytes { bpf_map_lookup_elem(devicesFD, &key, $0.baseAddress) }
-            if found == 0 { values.withUnsafeBytes { body(key, $0) } }
+        for slot in 0..<UInt32(slotCount) {
+            var index = slot
+            let found = values.withUnsafeMutableBytes { bpf_map_lookup_elem(devicesFD, &index, $0.baseAddress) }
+            if found == 0 { values.withUnsafeBytes { body(&state, slot, $0) } }
         }
     }
 
-    func lastSeen(_ values: UnsafeRawBufferPointer) -> UInt64 {
-        var latest: UInt64 = 0
-        let stride = Self.valueStride
-        let offset = Self.lastSeenOffset
-        for cpu in 0..<possibleCPUs {
-            latest = max(latest, values.loadUnaligned(fromByteOffset: cpu * stride + offset, as: UInt64.self))
-        }
-        return latest
-    }
-
-    func snapshot(key: UInt64, values: UnsafeRawBufferPointer, time: KernelTime) -> DeviceCounterSnapshot {
-        // Static lets are lazily initialised globals; read them once, not in the loops.
+    func snapshot(key: UInt64, sums: UnsafeBufferPointer<UInt64>, lastSeen: UInt64, time: KernelTime) -> DeviceCounterSnapshot {
         let cells = Self.cellCount
-        let cpus = possibleCPUs
-        let stride = Self.valueStride
-        let bytesOffset = Self.bytesOffset
         let classes = Self.cellClasses
-        let counters = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * cells) { sums in
-            // Sum CPUs first, so the dictionary is sized once for the cells actually in use.
-            var used = 0
-            for cell in 0..<cells {
-                var packets: UInt64 = 0
-                var bytes: UInt64 = 0
-                for cpu in 0..<cpus {
-                    let base = cpu * stride + cell * 8
-                    packets &+= values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                    bytes &+= values.loadUnaligned(fromByteOffset: base + bytesOffset, as: UInt64.self)
-                }
-                sums[2 * cell] = packets
-                sums[2 * cell + 1] = bytes
-                if packets != 0 || bytes != 0 { used += 1 }
+        var counters = TrafficCounters()
+        var used = 0
+        for cell in 0..<cells where sums[cell] != 0 || sums[cells + cell] != 0 { used += 1 }
+        counters.byClass.reserveCapacity(used)
+        for cell in 0..<cells {
+            let packets = sums[cell]
+            let bytes = sums[cells + cell]
+            if packets == 0 && bytes == 0 { continue }
+            let trafficClass = classes[cell]
+            counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
+            if trafficClass.direction == .transmitted {
+                counters.transmittedPackets &+= packets
+                counters.transmittedBytes &+= bytes
+            } else {
+                counters.receivedPackets &+= packets
+                counters.receivedBytes &+= bytes
             }
-            var counters = TrafficCounters()
-            counters.byClass.reserveCapacity(used)
-            for cell in 0..<cells {
-                let packets = sums[2 * cell]
-                let bytes = sums[2 * cell + 1]
-                if packets == 0 && bytes == 0 { continue }
-                let trafficClass = classes[cell]
-                counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
-                if trafficClass.direction == .transmitted {
-                    counters.transmittedPackets &+= packets
-                    counters.transmittedBytes &+= bytes
-                } else {
-                    counters.receivedPackets &+= packets
-                    counters.receivedBytes &+= bytes
-                }
-            }
-            return counters
         }
-        return DeviceCounterSnapshot(mac: Self.macAddress(key: key), counters: counters, lastSeen: time.wallClock(kernelNanoseconds: lastSeen(values)))
+        return DeviceCounterSnapshot(mac: Self.macAddress(key: key), counters: counters,
+                                     lastSeen: time.wallClock(kernelNanoseconds: lastSeen))
     }
 
     /// The MAC in a device key: its first six bytes in memory order, first octet on the wire first.
@@ -210,11 +255,11 @@ extension EBPFCapture {
     /// `trafficClass(cell:)` for every cell, computed once.
     static let cellClasses: [TrafficClass] = (0..<cellCount).map { trafficClass(cell: $0) }
 
-    /// Walks the device map without converting anything: the kernel-copy part of `readDeviceCounters`.
+    /// Walks the device table without converting anything: the kernel-copy part of `readDeviceCounters`.
     @_spi(Benchmark)
     public func walkDeviceMapForBenchmark() -> Int {
         var visited = 0
-        forEachDevice { _, _ in visited += 1 }
+        forEachSlot { _, _ in visited += 1 }
         return visited
     }
 

@@ -40,12 +40,14 @@ extension EBPFCapture {
             for cpu in 0..<possibleCPUs {
                 let base = cpu * Self.valueStride
                 for cell in cells {
-                    buffer.storeBytes(of: packets, toByteOffset: base + cell * 8, as: UInt64.self)
+                    buffer.storeBytes(of: packets, toByteOffset: base + Self.countersOffset + cell * 8, as: UInt64.self)
                     buffer.storeBytes(of: packets * frameBytes, toByteOffset: base + Self.bytesOffset + cell * 8, as: UInt64.self)
                 }
                 buffer.storeBytes(of: UInt64(time.monotonicNow), toByteOffset: base + Self.lastSeenOffset, as: UInt64.self)
             }
         }
+        // One device per slot (the kernel would probe from the MAC's hash; the reader only sums by key).
+        guard count <= slotCount else { throw .invalidConfiguration("\(count) devices exceed \(slotCount) slots") }
         for index in 0..<count {
             var key = ls_device_key()
             withUnsafeMutableBytes(of: &key.mac) { mac in
@@ -54,7 +56,12 @@ extension EBPFCapture {
                 mac[4] = UInt8(truncatingIfNeeded: index >> 8)
                 mac[5] = UInt8(truncatingIfNeeded: index)
             }
-            let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &key, $0.baseAddress, 0) }
+            let raw = withUnsafeBytes(of: key) { $0.loadUnaligned(as: UInt64.self) }
+            value.withUnsafeMutableBytes { buffer in
+                for cpu in 0..<possibleCPUs { buffer.storeBytes(of: raw, toByteOffset: cpu * Self.valueStride, as: UInt64.self) }
+            }
+            var slot = UInt32(index)
+            let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &slot, $0.baseAddress, 0) }
             guard result == 0 else { throw .libbpf("bpf_map_update_elem", result) }
         }
     }

@@ -74,6 +74,8 @@ public final class EBPFCapture: @unchecked Sendable {
     let tcFD: Int32
     let xdpPassFD: Int32
     let possibleCPUs: Int
+    /// Distinct devices seen by the latest full read of the device table (`mapEntryCount`).
+    let lastEntryCount = Locked<Int?>(nil)
     let perfBuffer: OpaquePointer
     let sink: PerfSink
 
@@ -127,8 +129,8 @@ public final class EBPFCapture: @unchecked Sendable {
 
         let devices = try map(object, LS_MAP_DEVICES)
         let synTokens = try map(object, LS_MAP_SYN_TOKENS)
-        for map in [devices, synTokens] {
-            let result = bpf_map__set_max_entries(map, UInt32(configuration.maxDevices))
+        for (map, entries) in [(devices, Self.slotCount(forDevices: configuration.maxDevices)), (synTokens, configuration.maxDevices)] {
+            let result = bpf_map__set_max_entries(map, UInt32(entries))
             guard result == 0 else { throw .libbpf("bpf_map__set_max_entries", result) }
         }
         try writeConfig(configuration, into: object)
@@ -227,12 +229,20 @@ public final class EBPFCapture: @unchecked Sendable {
         config.syn_rate_per_sec = configuration.synRatePerSecond
         config.syn_burst = configuration.synBurst
         config.count_ingress_dst = configuration.mode == .span ? 1 : 0
+        config.slot_count = UInt32(slotCount(forDevices: configuration.maxDevices))
         var size = 0
         guard bpf_map__initial_value(map, &size) != nil, size == MemoryLayout<ls_config>.size else {
             throw .object("\(LS_CONFIG_SECTION) holds \(size) bytes, expected \(MemoryLayout<ls_config>.size)")
         }
         let result = bpf_map__set_initial_value(map, &config, MemoryLayout<ls_config>.size)
         guard result == 0 else { throw .libbpf("bpf_map__set_initial_value", result) }
+    }
+
+    /// Slots in the kernel device table for `devices`: a quarter more than the capacity (at least
+    /// LS_SLOT_PROBES), so a full table keeps linear probes short (load factor ≤ 0.8). Every slot is
+    /// read at each scrape, so more slots cost scrape time.
+    static func slotCount(forDevices devices: Int) -> Int {
+        max(Int(LS_SLOT_PROBES), (devices * 5 + 3) / 4)
     }
 
     /// The embedded object file, for tests that hand it to other tools.

@@ -15,6 +15,9 @@ import Testing
         #expect(MemoryLayout<ls_device_counters>.offset(of: \.packets) == 0)
         #expect(MemoryLayout<ls_device_counters>.offset(of: \.bytes) == 192)
         #expect(MemoryLayout<ls_device_counters>.offset(of: \.last_seen_ns) == 384)
+        #expect(MemoryLayout<ls_device_slot>.size == 400)
+        #expect(MemoryLayout<ls_device_slot>.offset(of: \.key) == 0)
+        #expect(MemoryLayout<ls_device_slot>.offset(of: \.counters) == 8)
         #expect(Int(LS_DIR_COUNT.rawValue * LS_FAMILY_COUNT.rawValue * LS_L4_COUNT.rawValue) == 24)
     }
 
@@ -34,7 +37,8 @@ import Testing
         #expect(MemoryLayout<ls_clock_cache>.offset(of: \.monotonic_ns) == 8)
         #expect(MemoryLayout<ls_syn_bucket>.size == 16)
         #expect(MemoryLayout<ls_syn_bucket>.offset(of: \.updated_ns) == 8)
-        #expect(MemoryLayout<ls_config>.size == 16)
+        #expect(MemoryLayout<ls_config>.size == 24)
+        #expect(MemoryLayout<ls_config>.offset(of: \.slot_count) == 16)
         #expect(MemoryLayout<ls_config>.offset(of: \.snap_len) == 0)
         #expect(MemoryLayout<ls_config>.offset(of: \.syn_rate_per_sec) == 4)
         #expect(MemoryLayout<ls_config>.offset(of: \.syn_burst) == 8)
@@ -42,7 +46,7 @@ import Testing
     }
 
     @Test func enums_values_matchDropReasonsAndVersion() {
-        #expect(LS_ABI_VERSION == 1)
+        #expect(LS_ABI_VERSION == 2)
         #expect(CaptureEBPFModule.abiVersion == Int(LS_ABI_VERSION))
         #expect(LS_DROP_REASON_COUNT.rawValue == UInt32(DropReason.allCases.count))
         #expect(DropReason.allCases.map(\.rawValue).sorted() == ["buffer_full", "malformed", "map_full", "rate_limited", "truncated"])

@@ -117,7 +117,8 @@ struct BenchmarkTests {
         let walk = Self.measure { capture.walkDeviceMapForBenchmark() }
         #expect(batched.result == 10_000)
         #expect(byKey.result == 10_000)
-        #expect(walk.result == 10_000)
+        // The table has 1.25 slots per device of capacity; the walk visits every slot.
+        #expect(walk.result == 16384 * 5 / 4)
         let sample = try #require(capture.readDeviceCounters().first)
         #expect(sample.counters.byClass.count == (classes?.count ?? 24))
         print(String(format: "bench-bpf: readDeviceCounters 10000 devices x %d CPUs, %@ (best of 5, wall / thread CPU): batched %.2f / %.2f ms (kernel copy alone %.2f / %.2f ms), key-by-key %.2f / %.2f ms (%.2fx batched CPU); target read+render <= 25 ms",

@@ -1,3 +1,4 @@
+import Glibc
 import CaptureEBPF
 import LanscopeCore
 import Testing
@@ -280,12 +281,17 @@ struct ProgramTestRunTests {
     }
 
     @Test func xdp_mapFull_countsDevicesThatDidNotFit() throws {
+        // Capacity 2 devices → the smallest table, LS_SLOT_PROBES (8) slots; every slot is within the
+        // probes, so the ninth and tenth new MACs find no free slot.
         let harness = try Harness(maxDevices: 2)
-        for last in UInt8(1)...UInt8(4) {
+        for last in UInt8(1)...UInt8(10) {
             try harness.run(.xdp, Frame.arpRequest(from: [0x00, 0x11, 0x22, 0x33, 0x44, last]))
         }
-        #expect(harness.capture.mapEntryCount() == 2)
+        #expect(harness.capture.mapEntryCount() == 8)
         #expect(harness.capture.mapCapacity == 2)
+        #expect(harness.drops()[.mapFull] == 2)
+        // Devices already in the table keep counting.
+        try harness.run(.xdp, Frame.arpRequest(from: [0x00, 0x11, 0x22, 0x33, 0x44, 1]))
         #expect(harness.drops()[.mapFull] == 2)
         #expect(harness.drain().isEmpty)
     }
@@ -314,5 +320,20 @@ struct ProgramTestRunTests {
         #expect(harness.capture.expireDevices(idleLongerThan: .seconds(60)) == 0)
         #expect(harness.capture.expireDevices(idleLongerThan: .zero) == 1)
         #expect(harness.capture.mapEntryCount() == 0)
+    }
+
+    @Test func expireDevices_removesOnlyIdleDevices_andAReturningDeviceStartsAgain() throws {
+        let harness = try Harness()
+        try harness.run(.xdp, Frame.arpRequest(from: Frame.deviceA), repeat: 3)
+        var pause = timespec(tv_sec: 0, tv_nsec: 120_000_000)
+        nanosleep(&pause, nil)
+        try harness.run(.xdp, Frame.arpRequest(from: Frame.deviceB))
+        // Last-seen has tick resolution; 60 ms separates the two devices at any HZ ≥ 100.
+        #expect(harness.capture.expireDevices(idleLongerThan: .milliseconds(60)) == 1)
+        #expect(harness.capture.mapEntryCount() == 1)
+        #expect(harness.counters(Frame.deviceA) == nil)
+        #expect(harness.counters(Frame.deviceB)?.transmittedPackets == 1)
+        try harness.run(.xdp, Frame.arpRequest(from: Frame.deviceA))
+        #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 1)
     }
 }

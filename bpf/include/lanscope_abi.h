@@ -8,10 +8,10 @@
 #define LANSCOPE_ABI_H
 #include <linux/types.h>
 
-#define LS_ABI_VERSION 1
+#define LS_ABI_VERSION 2
 
 /* Object names. The kernel keeps 15 characters of a map or program name (BPF_OBJ_NAME_LEN 16). */
-#define LS_MAP_DEVICES "ls_devices"       /* per-CPU hash: ls_device_key -> ls_device_counters */
+#define LS_MAP_DEVICES "ls_devices"       /* per-CPU array of ls_device_slot, open addressing by MAC */
 #define LS_MAP_EVENTS "ls_events"         /* perf event array: ls_event_header + frame bytes */
 #define LS_MAP_DROPS "ls_drops"           /* per-CPU array: enum ls_drop_reason -> __u64 */
 #define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_syn_bucket */
@@ -81,6 +81,18 @@ struct ls_device_counters {
     __u64 last_seen_ns; /* CLOCK_MONOTONIC at tick resolution (ls_clock_cache), converted to wall time in userspace */
 };
 
+/* One slot of the device table, per CPU: the device key (ls_device_key as a __u64; 0 = free) and its
+ * counters. A per-CPU array instead of a per-CPU hash: array lookups are inlined by the verifier, which
+ * halves the per-packet cost (see ARCHITECTURE.md). Each CPU claims slots independently, so one MAC may
+ * sit in different slots on different CPUs; userspace sums by key. */
+struct ls_device_slot {
+    __u64 key;
+    struct ls_device_counters counters;
+};
+
+/* Slots probed (linearly, from the MAC's hash) before a new device counts as map_full. */
+#define LS_SLOT_PROBES 8
+
 /* Token bucket for TCP SYN hand-up. Tokens are stored scaled by 1e9 (token-nanoseconds). */
 struct ls_syn_bucket {
     __u64 tokens_scaled;
@@ -113,6 +125,8 @@ struct ls_config {
     __u32 syn_burst;           /* bucket depth */
     __u8 count_ingress_dst;    /* span mode: ingress also counts the destination MAC as received */
     __u8 pad[3];
+    __u32 slot_count;          /* ls_devices max_entries */
+    __u32 pad2;
 };
 
 _Static_assert(sizeof(struct ls_device_key) == 8, "ls_device_key layout");
@@ -127,7 +141,10 @@ _Static_assert(__builtin_offsetof(struct ls_event_header, wire_len) == 12, "ls_e
 _Static_assert(__builtin_offsetof(struct ls_event_header, cap_len) == 16, "ls_event_header.cap_len");
 _Static_assert(__builtin_offsetof(struct ls_event_header, capture_point) == 18, "ls_event_header.capture_point");
 _Static_assert(__builtin_offsetof(struct ls_event_header, abi_version) == 19, "ls_event_header.abi_version");
-_Static_assert(sizeof(struct ls_config) == 16, "ls_config layout");
+_Static_assert(sizeof(struct ls_device_slot) == 400, "ls_device_slot layout");
+_Static_assert(__builtin_offsetof(struct ls_device_slot, counters) == 8, "ls_device_slot.counters");
+_Static_assert(sizeof(struct ls_config) == 24, "ls_config layout");
+_Static_assert(__builtin_offsetof(struct ls_config, slot_count) == 16, "ls_config.slot_count");
 _Static_assert(__builtin_offsetof(struct ls_config, count_ingress_dst) == 12, "ls_config.count_ingress_dst");
 
 #endif

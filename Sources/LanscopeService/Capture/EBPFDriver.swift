@@ -74,7 +74,7 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
         for (reason, n) in capture.readDropCounters() { dropped[reason.rawValue] = n }
         return CaptureStatus(backend: "ebpf", mode: mode.rawValue, interface: interface,
                              up: capture.attachedInterfaceIndex != nil, dropped: dropped,
-                             maps: ["devices": (capture.mapEntryCount(), capture.mapCapacity)])
+                             maps: ["devices": (capture.lastReadEntryCount ?? capture.mapEntryCount(), capture.mapCapacity)])
     }
 }
 
