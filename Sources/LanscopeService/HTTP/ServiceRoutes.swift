@@ -72,7 +72,7 @@ public struct ServiceRoutes: Sendable {
             for (name, value) in request.query {
                 switch name {
                 case "online":
-                    if let wanted = Bool(value) { selected = selected.filter { (seenAt($0) >= presence.now - presence.window) == wanted } }
+                    if let wanted = Bool(value) { selected = selected.filter { presence.isOnline(lastSeen: seenAt($0)) == wanted } }
                 case "vendor":
                     let needle = value.lowercased()
                     selected = selected.filter { devices[$0].vendor?.lowercased().contains(needle) ?? false }
@@ -102,8 +102,7 @@ public struct ServiceRoutes: Sendable {
 
     func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {
         guard let mac = MACAddress(text) else { return badRequest("malformed MAC address: expected aa:bb:cc:dd:ee:ff") }
-        guard var device = collector.registry.device(mac) else { return notFound("no device \(mac)") }
-        if let exported = collector.exportedDevices().devices.first(where: { $0.mac == mac }) { device = exported }
+        guard let device = collector.exportedDevice(mac) else { return notFound("no device \(mac)") }
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         var w = JSONWriter()
         w.beginObject()

@@ -41,23 +41,27 @@ public struct MetricsCollector: Sendable {
         self.processMetrics = processMetrics
     }
 
-    /// Devices as exported: registry identity joined with the backend's counters, capped.
+    /// Devices as exported: registry identity joined with the backend's counters, capped (the same
+    /// selection as `exportedOrder`, as `Device` values).
     public func exportedDevices() -> (devices: [Device], omitted: Int) {
-        var devices = registry.snapshot()
-        if let backend = traffic.deviceTraffic() {
-            for i in devices.indices {
-                if let t = backend[devices[i].mac] {
-                    devices[i].traffic = t.counters
-                    if let seen = t.lastSeen, seen > devices[i].lastSeen { devices[i].lastSeen = seen }
-                } else {
-                    devices[i].traffic = TrafficCounters()
-                }
-            }
-        }
-        guard devices.count > configuration.maxExportedDevices else { return (devices, 0) }
-        let keep = devices.sorted { ($0.lastSeen, $1.mac) > ($1.lastSeen, $0.mac) }.prefix(
-            configuration.maxExportedDevices)
-        return (keep.sorted { $0.mac < $1.mac }, devices.count - configuration.maxExportedDevices)
+        let view = exportedOrder()
+        let devices = view.selected.map { MetricsCollector.joined(view.devices[$0], backend: view.backend) }
+        return (devices, view.omitted)
+    }
+
+    /// One device as exported (cap aside), or nil when the registry does not know it.
+    public func exportedDevice(_ mac: MACAddress) -> Device? {
+        registry.device(mac).map { MetricsCollector.joined($0, backend: traffic.deviceTraffic()) }
+    }
+
+    /// A device with the backend's counters and last-seen, when the backend keeps its own.
+    static func joined(_ device: Device, backend: [MACAddress: DeviceTraffic]?) -> Device {
+        guard let backend else { return device }
+        var device = device
+        let kernel = backend[device.mac]
+        device.traffic = kernel?.counters ?? TrafficCounters()
+        if let seen = kernel?.lastSeen, seen > device.lastSeen { device.lastSeen = seen }
+        return device
     }
 
     /// The scrape's view without copying devices: storage-order devices, the indices to export in

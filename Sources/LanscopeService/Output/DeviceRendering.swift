@@ -8,7 +8,8 @@ public enum DeviceRendering {
         public var now: Timestamp
         public var window: Duration
         public init(now: Timestamp, window: Duration) { self.now = now; self.window = window }
-        public func isOnline(_ d: Device) -> Bool { d.lastSeen >= now - window }
+        public func isOnline(_ d: Device) -> Bool { isOnline(lastSeen: d.lastSeen) }
+        public func isOnline(lastSeen: Timestamp) -> Bool { lastSeen >= now - window }
     }
 
     static let sortedProtocols = DiscoveryProtocol.allCases.sorted()
@@ -73,7 +74,7 @@ public enum DeviceRendering {
         w.key("protocols"); w.beginArray(); for p in sortedProtocols where d.protocols.contains(p) { w.string(p.rawValue) }; w.endArray()
         w.field("first_seen", d.firstSeen)
         w.field("last_seen", seenAt)
-        w.field("online", seenAt >= presence.now - presence.window)
+        w.field("online", presence.isOnline(lastSeen: seenAt))
         w.key("counters"); w.beginObject()
         let counters = traffic ?? d.traffic
         w.field("transmitted_packets", counters.transmittedPackets)
