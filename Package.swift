@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CLinux"),
         // The one header shared by the BPF programs and Swift (bpf/include/lanscope_abi.h).
         .target(name: "LanscopeABI"),
 
@@ -40,7 +41,7 @@ let package = Package(
 
         // Generic building blocks that know nothing of lanscope.
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "HTTPServer", dependencies: ["CCrypt", .product(name: "Logging", package: "swift-log")],
+        .target(name: "HTTPServer", dependencies: ["CCrypt", "CLinux", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
 
         // Adapters.
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "LanscopeService",
                 dependencies: [
                     "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "History",
-                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer",
+                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux",
                     .product(name: "Logging", package: "swift-log"),
                 ],
                 swiftSettings: swiftSettings),
@@ -84,7 +85,8 @@ let package = Package(
         .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "LanscopeServiceTests",
-                    dependencies: ["LanscopeService", "LanscopeCore", "Inventory", "History", "HTTPServer", "Exposition", "TestSupport"],
+                    dependencies: ["LanscopeService", "LanscopeCore", "Inventory", "History", "HTTPServer", "Exposition", "TestSupport",
+                                   "CaptureEBPF"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

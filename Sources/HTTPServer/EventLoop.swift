@@ -1,4 +1,4 @@
-import CCrypt
+import CLinux
 import Logging
 
 #if canImport(Glibc)
