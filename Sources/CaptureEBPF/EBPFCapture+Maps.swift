@@ -15,39 +15,41 @@ extension EBPFCapture {
     static let bytesOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.bytes) ?? 192)
     static let lastSeenOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.last_seen_ns) ?? 384)
     static let cellCount = Int(LS_DIR_COUNT.rawValue * LS_FAMILY_COUNT.rawValue * LS_L4_COUNT.rawValue)
-    static let lookupBatchSize = 4096
+    static let lookupBatchSize = 512
 
     /// Slots in the kernel's device table.
     var slotCount: Int { Self.slotCount(forDevices: configuration.maxDevices) }
 
-    /// All devices in the kernel table with their counters summed over slots and CPUs, sorted by MAC.
-    /// Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls back to slot-by-slot lookups.
+    /// All devices in the kernel table with their counters summed over slots and CPUs, ordered by
+    /// MAC, in flat storage: what a scrape reads. Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls
+    /// back to slot-by-slot lookups.
+    public func readDeviceTable() -> DeviceTrafficTable {
+        readDeviceTable(batched: true)
+    }
+
+    /// `readDeviceTable` as one value per device (tests, tools; a scrape uses the table).
     public func readDeviceCounters() -> [DeviceCounterSnapshot] {
-        readDeviceCounters(batched: true)
+        Self.snapshots(readDeviceTable(batched: true))
     }
 
     /// `readDeviceCounters` forced to the slot-by-slot fallback, to compare the two.
     @_spi(Benchmark)
     public func readDeviceCountersKeyByKey() -> [DeviceCounterSnapshot] {
-        readDeviceCounters(batched: false)
+        Self.snapshots(readDeviceTable(batched: false))
     }
 
-    func readDeviceCounters(batched: Bool) -> [DeviceCounterSnapshot] {
-        let time = KernelTime()
-        let table = aggregate(batched: batched)
-        lastEntryCount.withLock { $0 = table.keys.count }
-        // Order by MAC before building snapshots, so the sort moves 16-byte pairs, not snapshots.
-        var order = table.keys.indices.map { (mac: Self.macAddress(key: table.keys[$0]).rawValue, index: $0) }
-        order.sort { $0.mac < $1.mac }
-        var snapshots: [DeviceCounterSnapshot] = []
-        snapshots.reserveCapacity(order.count)
-        table.sums.withUnsafeBufferPointer { sums in
-            for (_, index) in order {
-                snapshots.append(snapshot(key: table.keys[index], sums: UnsafeBufferPointer(rebasing: sums[(index * table.width)..<((index + 1) * table.width)]),
-                                          lastSeen: table.lastSeen[index], time: time))
-            }
+    static func snapshots(_ table: DeviceTrafficTable) -> [DeviceCounterSnapshot] {
+        (0..<table.count).map {
+            DeviceCounterSnapshot(mac: table.macs[$0], counters: table.counters(at: $0), lastSeen: table.lastSeen[$0])
         }
-        return snapshots
+    }
+
+    func readDeviceTable(batched: Bool) -> DeviceTrafficTable {
+        let time = KernelTime()
+        let sums = aggregate(batched: batched)
+        lastEntryCount.withLock { $0 = sums.keys.count }
+        return DeviceTrafficTable(macs: sums.keys.map(Self.macAddress(key:)),
+                                  lastSeen: sums.lastSeen.map { time.wallClock(kernelNanoseconds: $0) }, cells: sums.cells)
     }
 
     /// Distinct devices in the kernel table now (reads the whole table; a scrape that just called
@@ -57,60 +59,69 @@ extension EBPFCapture {
     /// Distinct devices seen by the latest `readDeviceCounters`, if any.
     public var lastReadEntryCount: Int? { lastEntryCount.withLock { $0 } }
 
-    /// Per-device sums in flat storage: device `i` (key `keys[i]`) owns `sums[i*width ..< (i+1)*width]`,
-    /// packets then bytes per cell, and `lastSeen[i]`. Flat so a 10,000-device read allocates a few
-    /// arrays, not one per device.
+    /// Per-device sums in flat storage, one row per device in the order the walk met them: row `r`
+    /// (key `keys[r]`) owns `cells[r * 24 ..< (r + 1) * 24]` by `TrafficClass.ordinal`, and
+    /// `lastSeen[r]` (kernel time). Flat so a 10,000-device read allocates a few arrays, not one per
+    /// device, and in `DeviceTrafficTable`'s layout so the table takes the cells without a copy.
     struct DeviceTable {
-        let width: Int
         var keys: [UInt64] = []
-        var sums: [UInt64] = []
         var lastSeen: [UInt64] = []
+        var cells: [PacketByteCount] = []
         var index: [UInt64: Int] = [:]
     }
 
     /// Walks every slot on every CPU and sums by device key.
     func aggregate(batched: Bool) -> DeviceTable {
-        let cells = Self.cellCount
-        var table = DeviceTable(width: 2 * cells)
-        table.index.reserveCapacity(configuration.maxDevices)
+        let width = DeviceTrafficTable.cellsPerDevice
+        var table = DeviceTable()
+        // Sized for the devices the previous read found, so the arrays do not regrow on every scrape.
+        let expected = min(configuration.maxDevices, (lastEntryCount.withLock { $0 } ?? 0) + 256)
+        table.keys.reserveCapacity(expected)
+        table.lastSeen.reserveCapacity(expected)
+        table.cells.reserveCapacity(expected * width)
+        table.index.reserveCapacity(expected)
         let cpus = possibleCPUs
         let stride = Self.valueStride
         let countersOffset = Self.countersOffset
         let bytesOffset = Self.bytesOffset
         let lastSeenOffset = Self.lastSeenOffset
-        let visit = { (table: inout DeviceTable, _: UInt32, values: UnsafeRawBufferPointer) in
-            // A device busy on several CPUs usually sits in the same slot on each: reuse the lookup.
-            var previousKey: UInt64 = 0
-            var previousDevice = 0
-            for cpu in 0..<cpus {
-                let base = cpu * stride
-                let key = values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                if key == 0 { continue }
-                let device: Int
-                if key == previousKey {
-                    device = previousDevice
-                } else if let existing = table.index[key] {
-                    device = existing
-                } else {
-                    device = table.keys.count
-                    table.index[key] = device
-                    table.keys.append(key)
-                    table.lastSeen.append(0)
-                    table.sums.append(contentsOf: repeatElement(0, count: 2 * cells))
-                }
-                previousKey = key
-                previousDevice = device
-                table.lastSeen[device] = max(table.lastSeen[device], values.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
-                table.sums.withUnsafeMutableBufferPointer { sums in
-                    let start = device * 2 * cells
-                    for cell in 0..<cells {
-                        sums[start + cell] &+= values.loadUnaligned(fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
-                        sums[start + cells + cell] &+= values.loadUnaligned(fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
+        let kernelCells = Self.cellCount
+        Self.cellOrdinals.withUnsafeBufferPointer { ordinals in
+            let visit = { (table: inout DeviceTable, _: UInt32, values: UnsafeRawBufferPointer) in
+                // A device busy on several CPUs usually sits in the same slot on each: reuse the lookup.
+                var previousKey: UInt64 = 0
+                var previousRow = 0
+                for cpu in 0..<cpus {
+                    let base = cpu * stride
+                    let key = values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                    if key == 0 { continue }
+                    let row: Int
+                    if key == previousKey {
+                        row = previousRow
+                    } else if let existing = table.index[key] {
+                        row = existing
+                    } else {
+                        row = table.keys.count
+                        table.index[key] = row
+                        table.keys.append(key)
+                        table.lastSeen.append(0)
+                        table.cells.append(contentsOf: repeatElement(PacketByteCount(), count: width))
+                    }
+                    previousKey = key
+                    previousRow = row
+                    table.lastSeen[row] = max(table.lastSeen[row], values.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
+                    table.cells.withUnsafeMutableBufferPointer { cells in
+                        let start = row * width
+                        for cell in 0..<kernelCells {
+                            let target = start + ordinals[cell]
+                            cells[target].packets &+= values.loadUnaligned(fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
+                            cells[target].bytes &+= values.loadUnaligned(fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
+                        }
                     }
                 }
             }
+            if batched { forEachSlot(&table, visit) } else { forEachSlotByIndex(&table, visit) }
         }
-        if batched { forEachSlot(&table, visit) } else { forEachSlotByIndex(&table, visit) }
         return table
     }
 
@@ -222,38 +233,13 @@ extension EBPFCapture {
         }
     }
 
-    func snapshot(key: UInt64, sums: UnsafeBufferPointer<UInt64>, lastSeen: UInt64, time: KernelTime) -> DeviceCounterSnapshot {
-        let cells = Self.cellCount
-        let classes = Self.cellClasses
-        var counters = TrafficCounters()
-        var used = 0
-        for cell in 0..<cells where sums[cell] != 0 || sums[cells + cell] != 0 { used += 1 }
-        counters.byClass.reserveCapacity(used)
-        for cell in 0..<cells {
-            let packets = sums[cell]
-            let bytes = sums[cells + cell]
-            if packets == 0 && bytes == 0 { continue }
-            let trafficClass = classes[cell]
-            counters.byClass[trafficClass] = PacketByteCount(packets: packets, bytes: bytes)
-            if trafficClass.direction == .transmitted {
-                counters.transmittedPackets &+= packets
-                counters.transmittedBytes &+= bytes
-            } else {
-                counters.receivedPackets &+= packets
-                counters.receivedBytes &+= bytes
-            }
-        }
-        return DeviceCounterSnapshot(mac: Self.macAddress(key: key), counters: counters,
-                                     lastSeen: time.wallClock(kernelNanoseconds: lastSeen))
-    }
-
     /// The MAC in a device key: its first six bytes in memory order, first octet on the wire first.
     static func macAddress(key: UInt64) -> MACAddress {
         withUnsafeBytes(of: key) { MACAddress($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) }
     }
 
-    /// `trafficClass(cell:)` for every cell, computed once.
-    static let cellClasses: [TrafficClass] = (0..<cellCount).map { trafficClass(cell: $0) }
+    /// `TrafficClass.ordinal` of every kernel cell, computed once.
+    static let cellOrdinals: [Int] = (0..<cellCount).map { trafficClass(cell: $0).ordinal }
 
     /// Walks the device table without converting anything: the kernel-copy part of `readDeviceCounters`.
     @_spi(Benchmark)

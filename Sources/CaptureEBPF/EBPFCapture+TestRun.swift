@@ -32,6 +32,15 @@ extension EBPFCapture {
     public func fillDeviceMapForBenchmark(
         count: Int, classes: [TrafficClass]? = nil, packets: UInt64 = 1, frameBytes: UInt64 = 100
     ) throws(EBPFError) {
+        let macs = (0..<count).map { MACAddress(rawValue: 0x0200_0000_0000 | UInt64($0)) }
+        try fillDeviceMapForBenchmark(macs: macs, classes: classes, packets: packets, frameBytes: frameBytes)
+    }
+
+    /// `fillDeviceMapForBenchmark` with the given MACs, one slot each in order.
+    @_spi(Benchmark)
+    public func fillDeviceMapForBenchmark(
+        macs: [MACAddress], classes: [TrafficClass]? = nil, packets: UInt64 = 1, frameBytes: UInt64 = 100
+    ) throws(EBPFError) {
         let cells = classes.map { $0.map(Self.cell(of:)) } ?? Array(0..<Self.cellCount)
         let perEntry = Self.valueStride * possibleCPUs
         var value = [UInt8](repeating: 0, count: perEntry)
@@ -47,14 +56,11 @@ extension EBPFCapture {
             }
         }
         // One device per slot (the kernel would probe from the MAC's hash; the reader only sums by key).
-        guard count <= slotCount else { throw .invalidConfiguration("\(count) devices exceed \(slotCount) slots") }
-        for index in 0..<count {
+        guard macs.count <= slotCount else { throw .invalidConfiguration("\(macs.count) devices exceed \(slotCount) slots") }
+        for (index, mac) in macs.enumerated() {
             var key = ls_device_key()
-            withUnsafeMutableBytes(of: &key.mac) { mac in
-                mac[0] = 0x02
-                mac[3] = UInt8(truncatingIfNeeded: index >> 16)
-                mac[4] = UInt8(truncatingIfNeeded: index >> 8)
-                mac[5] = UInt8(truncatingIfNeeded: index)
+            withUnsafeMutableBytes(of: &key.mac) { bytes in
+                for (i, octet) in mac.octets.enumerated() { bytes[i] = octet }
             }
             let raw = withUnsafeBytes(of: key) { $0.loadUnaligned(as: UInt64.self) }
             value.withUnsafeMutableBytes { buffer in

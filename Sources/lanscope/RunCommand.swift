@@ -53,6 +53,9 @@ struct Run: ParsableCommand {
         Service.blockTerminationSignals()
         common.bootstrapLogging()
         let logger = Logger(label: "lanscope")
+        if !ScrapeMemory.retainAcrossScrapes() {
+            logger.debug("allocator settings not applied; scrapes will page-fault their buffers back in")
+        }
         var configuration = ServiceConfiguration(source: pcap.map { .file($0) } ?? .interface(interface!))
         configuration.mode = mode
         configuration.backend = backend

@@ -1,4 +1,6 @@
 import Exposition
+import Foundation
+import HTTPServer
 import Inventory
 import LanscopeCore
 @testable import LanscopeService
@@ -9,12 +11,12 @@ import Testing
 /// with its own counters (eBPF) replaces the registry's.
 @Suite struct ExportCapTests {
     struct FixedTraffic: TrafficSource {
-        var table: [MACAddress: DeviceTraffic]?
-        func deviceTraffic() -> [MACAddress: DeviceTraffic]? { table }
+        var table: DeviceTrafficTable?
+        func deviceTraffic() -> DeviceTrafficTable? { table }
         func captureStatus() -> CaptureStatus { CaptureStatus(backend: "test", mode: "host", interface: "t0", up: true) }
     }
 
-    static func collector(cap: Int, traffic: [MACAddress: DeviceTraffic]? = nil) -> MetricsCollector {
+    static func collector(cap: Int, traffic: DeviceTrafficTable? = nil) -> MetricsCollector {
         let registry = DeviceRegistry()
         for i in 1...5 {
             var frame = FrameSummary()
@@ -46,13 +48,105 @@ import Testing
     }
 
     @Test func backendCounters_replaceRegistryCounters() {
-        var counters = TrafficCounters()
-        counters.transmittedPackets = 42
-        counters.transmittedBytes = 4200
         let mac = MACAddress(rawValue: 0x3c22fb000001)
-        let text = Self.text(Self.collector(cap: 10, traffic: [mac: DeviceTraffic(counters: counters, lastSeen: Timestamp(seconds: 1009))]))
+        var cells = [PacketByteCount](repeating: PacketByteCount(), count: DeviceTrafficTable.cellsPerDevice)
+        cells[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp).ordinal] = PacketByteCount(packets: 40, bytes: 4000)
+        cells[TrafficClass(direction: .transmitted, family: .other, l4: .other).ordinal] = PacketByteCount(packets: 2, bytes: 200)
+        let table = DeviceTrafficTable(macs: [mac], lastSeen: [Timestamp(seconds: 1009)], cells: cells)
+        let text = Self.text(Self.collector(cap: 10, traffic: table))
         #expect(text.contains("lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:01\"} 4200\n"))
         #expect(text.contains("lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:02\"} 0\n"))
         #expect(text.contains("lanscope_device_last_seen_timestamp_seconds{mac=\"3c:22:fb:00:00:01\"} 1009\n"))
+    }
+
+    /// A kernel table filled in slot order (not MAC order), holding a device the inventory does not
+    /// know and missing two it does: every route joins it by MAC.
+    static func kernelTable() -> DeviceTrafficTable {
+        let width = DeviceTrafficTable.cellsPerDevice
+        func cells(_ entries: [(TrafficClass, UInt64, UInt64)]) -> [PacketByteCount] {
+            var row = [PacketByteCount](repeating: PacketByteCount(), count: width)
+            for (cls, packets, bytes) in entries { row[cls.ordinal] = PacketByteCount(packets: packets, bytes: bytes) }
+            return row
+        }
+        let tcp4Out = TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp)
+        let udp6In = TrafficClass(direction: .received, family: .ipv6, l4: .udp)
+        let otherOut = TrafficClass(direction: .transmitted, family: .other, l4: .other)
+        return DeviceTrafficTable(
+            macs: [0x3c22fb000005, 0x3c22fb000002, 0x3c22fb000009, 0x3c22fb000001].map(MACAddress.init(rawValue:)),
+            lastSeen: [Timestamp(seconds: 1003), Timestamp(seconds: 1009, nanoseconds: 500_000_000),
+                       Timestamp(seconds: 1009), Timestamp(seconds: 1008)],
+            cells: cells([(tcp4Out, 7, 700)]) + cells([(udp6In, 3, 300), (tcp4Out, 1, 60)]) + cells([(tcp4Out, 100, 10_000)])
+                + cells([(otherOut, 2, 200)]))
+    }
+
+    @Test func kernelTable_joinedByMAC_inMetrics() {
+        var collector = Self.collector(cap: 10, traffic: Self.kernelTable())
+        collector.configuration.deviceTrafficBreakdown = true
+        let text = Self.text(collector)
+        let tx = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_transmitted_bytes_total{") }
+        #expect(tx == [
+            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:01\"} 200",
+            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:02\"} 60",
+            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:03\"} 0",
+            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:04\"} 0",
+            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:05\"} 700",
+        ])
+        #expect(text.contains("lanscope_device_received_packets_total{mac=\"3c:22:fb:00:00:02\"} 3\n"))
+        #expect(!text.contains("3c:22:fb:00:00:09"))
+        // Last seen: the later of the inventory's and the kernel's.
+        #expect(text.contains("lanscope_device_last_seen_timestamp_seconds{mac=\"3c:22:fb:00:00:02\"} 1009.5\n"))
+        #expect(text.contains("lanscope_device_last_seen_timestamp_seconds{mac=\"3c:22:fb:00:00:05\"} 1005\n"))
+        // The breakdown in label order, and LAN-wide sums over exported devices only.
+        let classes = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\"") }
+        #expect(classes == [
+            "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"received\",ip_version=\"ipv6\",protocol=\"udp\"} 300",
+            "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 60",
+        ])
+        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 760\n"))
+        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"other\",protocol=\"other\"} 200\n"))
+    }
+
+    @Test func kernelTable_capKeepsMostRecentlySeenBySide() {
+        let collector = Self.collector(cap: 2, traffic: Self.kernelTable())
+        let text = Self.text(collector)
+        // 02 (kernel 1009.5) and 01 (kernel 1008) beat 05 (inventory 1005).
+        let infos = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_info{") }
+        #expect(infos.count == 2)
+        #expect(infos[0].contains("3c:22:fb:00:00:01") && infos[1].contains("3c:22:fb:00:00:02"))
+        #expect(text.contains("lanscope_exposition_devices_omitted 3\n"))
+        #expect(collector.exportedDevices().devices.map(\.mac.description) == ["3c:22:fb:00:00:01", "3c:22:fb:00:00:02"])
+    }
+
+    @Test func kernelTable_joinedByMAC_inJSONRoutes() throws {
+        let collector = Self.collector(cap: 10, traffic: Self.kernelTable())
+        let exported = collector.exportedDevices().devices
+        let two = try #require(exported.first { $0.mac.rawValue == 0x3c22fb000002 })
+        #expect(two.traffic.byClass.count == 2)
+        #expect(two.traffic.receivedBytes == 300)
+        #expect(two.lastSeen == Timestamp(seconds: 1009, nanoseconds: 500_000_000))
+        #expect(exported.first { $0.mac.rawValue == 0x3c22fb000003 }?.traffic == TrafficCounters())
+        #expect(collector.exportedDevice(MACAddress(rawValue: 0x3c22fb000009)) == nil)
+        #expect(collector.exportedDevice(MACAddress(rawValue: 0x3c22fb000001))?.traffic.transmittedBytes == 200)
+
+        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
+                                   clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
+        let response = routes.devices(HTTPRequest(method: "GET", target: "/devices.json?online=true", headers: HTTPHeaders()))
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+        #expect(devices.count == 5)
+        let json = try #require(devices.first { $0["mac"] as? String == "3c:22:fb:00:00:02" })
+        let counters = try #require(json["counters"] as? [String: Any])
+        #expect(counters["transmitted_bytes"] as? Int == 60)
+        #expect(counters["received_bytes"] as? Int == 300)
+        #expect(json["last_seen"] as? String == "1970-01-01T00:16:49.500Z")
+        let three = try #require(devices.first { $0["mac"] as? String == "3c:22:fb:00:00:03" })
+        #expect((three["counters"] as? [String: Any])?["transmitted_bytes"] as? Int == 0)
+    }
+}
+
+/// `lanscope run` keeps scrape buffers in the heap between scrapes (see ScrapeMemory).
+@Suite struct ScrapeMemoryTests {
+    @Test func retainAcrossScrapes_isAcceptedByTheAllocator() {
+        #expect(ScrapeMemory.retainAcrossScrapes())
+        #expect(ScrapeMemory.retainAcrossScrapes(), "idempotent")
     }
 }

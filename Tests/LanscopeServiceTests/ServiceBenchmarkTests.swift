@@ -25,7 +25,7 @@ struct ServiceBenchmarkTests {
 
     /// The registry's own counters are authoritative, as for libpcap and file replay.
     struct RegistryTraffic: TrafficSource {
-        func deviceTraffic() -> [MACAddress: DeviceTraffic]? { nil }
+        func deviceTraffic() -> DeviceTrafficTable? { nil }
         func captureStatus() -> CaptureStatus {
             CaptureStatus(backend: "pcap", mode: "file", interface: "bench.pcap", up: true)
         }
@@ -47,7 +47,9 @@ struct ServiceBenchmarkTests {
     /// 10,000 devices: device 0 is the gateway every other device talks to; each has IPv4 and IPv6
     /// addresses, a DHCP hostname and fingerprint, a third announce an mDNS service, a fifth an SSDP
     /// root device with its SERVER string; all carry traffic in several classes.
-    static func makeCollector() -> (MetricsCollector, DeviceRegistry) {
+    static func makeCollector(traffic: any TrafficSource = RegistryTraffic(), countTraffic: Bool = true)
+        -> (MetricsCollector, DeviceRegistry)
+    {
         let registry = DeviceRegistry(vendorLookup: { vendors[$0.rawValue >> 24] })
         let pipeline = Pipeline(registry: registry, knownDevices: [MACAddress]())
         let gateway = mac(0)
@@ -84,7 +86,7 @@ struct ServiceBenchmarkTests {
                 facts.append(.software("Linux/5.10 UPnP/1.0 bench/1", via: .ssdp))
             }
             registry.record(facts.map { Observation(mac: device, time: time, fact: $0) })
-            guard i > 0 else { continue }
+            guard i > 0 && countTraffic else { continue }
             for (family, transport, length) in [(UInt8(4), UInt8(6), 1514), (4, 17, 120), (6, 6, 1434), (6, 58, 86)] {
                 for (source, destination) in [(device, gateway), (gateway, device)] {
                     var frame = FrameSummary()
@@ -98,7 +100,7 @@ struct ServiceBenchmarkTests {
             }
         }
         let collector = MetricsCollector(
-            configuration: .init(), registry: registry, pipeline: pipeline, traffic: RegistryTraffic(),
+            configuration: .init(), registry: registry, pipeline: pipeline, traffic: traffic,
             counters: ServiceCounters(), clock: ManualClock(now), processMetrics: { [] })
         return (collector, registry)
     }
@@ -124,15 +126,18 @@ struct ServiceBenchmarkTests {
     }
 
     /// One line per measured stage; `budget` (ms) only for what a route costs as a whole.
-    static func report(_ name: String, _ m: (median: Double, best: Double), reference: Double, budget: Double? = nil) {
+    static func report(
+        _ name: String, _ m: (median: Double, best: Double), reference: Double, referenceName: String = "snapshot",
+        budget: Double? = nil
+    ) {
         let verdict =
             budget.map { String(format: "  budget %.0f ms (%@)", $0, (m.median <= $0 ? "met" : "MISSED") as NSString) }
             ?? ""
         print(
             String(
-                format: "bench-service: %@ median %7.2f ms  best %7.2f ms  x%5.1f snapshot%@",
+                format: "bench-service: %@ median %7.2f ms  best %7.2f ms  x%5.2f %@%@",
                 name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString, m.median, m.best,
-                m.median / reference, verdict as NSString))
+                m.median / reference, referenceName as NSString, verdict as NSString))
     }
 
     /// One more frame from every device to the gateway: on a busy LAN every device has counted

@@ -35,8 +35,9 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                 lastSync = nowMs
                 // Devices that only ever passed traffic (no discovery frame) still belong in the
                 // inventory; this runs on the capture thread because the pipeline is single-writer.
-                let unknown = capture.readDeviceCounters().filter { pipeline.registry.device($0.mac) == nil }
-                pipeline.noteDevices(unknown.map { ($0.mac, $0.lastSeen) })
+                let table = capture.readDeviceTable()
+                let unknown = table.macs.indices.filter { pipeline.registry.device(table.macs[$0]) == nil }
+                pipeline.noteDevices(unknown.map { (table.macs[$0], table.lastSeen[$0]) })
             }
             let n = capture.poll(timeout: .milliseconds(200)) { frame in
                 frame.bytes.withUnsafeBytes { raw in
@@ -63,11 +64,7 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
 
     var isReady: Bool { ready.load(ordering: .relaxed) }
 
-    func deviceTraffic() -> [MACAddress: DeviceTraffic]? {
-        var out: [MACAddress: DeviceTraffic] = [:]
-        for s in capture.readDeviceCounters() { out[s.mac] = DeviceTraffic(counters: s.counters, lastSeen: s.lastSeen) }
-        return out
-    }
+    func deviceTraffic() -> DeviceTrafficTable? { capture.readDeviceTable() }
 
     func captureStatus() -> CaptureStatus {
         var dropped: [String: UInt64] = [:]
@@ -76,6 +73,14 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                              up: capture.attachedInterfaceIndex != nil, dropped: dropped,
                              maps: ["devices": (capture.lastReadEntryCount ?? capture.mapEntryCount(), capture.mapCapacity)])
     }
+}
+
+/// The eBPF backend's scrape-time counters over a loaded (not necessarily attached) capture: what
+/// `/metrics` reads in `--backend ebpf`, for measuring the whole scrape path.
+@_spi(Benchmark)
+public func kernelTrafficSource(capture: EBPFCapture, interface: String = "bench") -> any TrafficSource {
+    EBPFDriver(capture: capture, interface: interface, mode: .gateway, idleExpiry: .seconds(86_400),
+               logger: Logger(label: "lanscope.bench"))
 }
 
 func monotonicMilliseconds() -> Int64 {

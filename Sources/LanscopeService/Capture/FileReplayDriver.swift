@@ -34,7 +34,7 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
     func maintain(registry: DeviceRegistry, now: Timestamp) {}
     var isReady: Bool { state.withLock { $0.ready } }
 
-    func deviceTraffic() -> [MACAddress: DeviceTraffic]? { nil }
+    func deviceTraffic() -> DeviceTrafficTable? { nil }
 
     func captureStatus() -> CaptureStatus {
         let report = state.withLock { $0.report }

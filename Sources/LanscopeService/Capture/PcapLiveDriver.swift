@@ -82,7 +82,7 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
 
     func maintain(registry: DeviceRegistry, now: Timestamp) {}
     var isReady: Bool { ready.load(ordering: .relaxed) }
-    func deviceTraffic() -> [MACAddress: DeviceTraffic]? { nil }
+    func deviceTraffic() -> DeviceTrafficTable? { nil }
 
     func captureStatus() -> CaptureStatus {
         let drops = kernelDrops.withLock { $0 }

@@ -67,8 +67,17 @@ public struct ServiceRoutes: Sendable {
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         var selected = view.selected
+        // The backend's row of each selected device (both are in MAC order: one forward pass).
+        var kernelRow = [Int?](repeating: nil, count: view.backend == nil ? 0 : view.devices.count)
+        if let backend = view.backend {
+            var cursor = backend.cursor
+            for i in selected { kernelRow[i] = cursor.seek(view.devices[i].mac) }
+        }
         view.devices.withUnsafeBufferPointer { devices in
-            func seenAt(_ i: Int) -> Timestamp { max(devices[i].lastSeen, view.backend?[devices[i].mac]?.lastSeen ?? devices[i].lastSeen) }
+            func seenAt(_ i: Int) -> Timestamp {
+                guard let backend = view.backend, let k = kernelRow[i] else { return devices[i].lastSeen }
+                return max(devices[i].lastSeen, backend.lastSeen[k])
+            }
             for (name, value) in request.query {
                 switch name {
                 case "online":
@@ -90,10 +99,14 @@ public struct ServiceRoutes: Sendable {
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
             for i in selected {
-                let kernel = view.backend?[devices[i].mac]
+                guard let backend = view.backend else {
+                    DeviceRendering.writeJSON(devices[i], presence: presence, into: &w, traffic: nil, lastSeen: nil)
+                    continue
+                }
+                let k = kernelRow[i]
                 DeviceRendering.writeJSON(devices[i], presence: presence, into: &w,
-                                          traffic: view.backend == nil ? nil : kernel?.counters ?? TrafficCounters(),
-                                          lastSeen: kernel?.lastSeen)
+                                          traffic: k.map { backend.totals(at: $0) } ?? TrafficCounters(),
+                                          lastSeen: k.map { backend.lastSeen[$0] })
             }
         }
         w.endArray()

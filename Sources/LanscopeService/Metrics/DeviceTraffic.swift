@@ -1,13 +1,5 @@
 import LanscopeCore
 
-/// Per-device traffic as a backend reports it at scrape time.
-public struct DeviceTraffic: Sendable {
-    public var counters: TrafficCounters
-    /// When the backend last counted a frame for the device (kernel time for eBPF).
-    public var lastSeen: Timestamp?
-    public init(counters: TrafficCounters, lastSeen: Timestamp?) { self.counters = counters; self.lastSeen = lastSeen }
-}
-
 /// What a capture backend reports about itself for `/metrics`.
 public struct CaptureStatus: Sendable {
     public var backend: String
@@ -28,7 +20,8 @@ public struct CaptureStatus: Sendable {
 /// Where `/metrics` reads per-device counters: the BPF maps (eBPF backend) or the registry (libpcap,
 /// file replay).
 public protocol TrafficSource: Sendable {
-    /// `nil` when the registry's own counters are authoritative.
-    func deviceTraffic() -> [MACAddress: DeviceTraffic]?
+    /// Every device's counters and last-seen time as the backend counted them, ordered by MAC; `nil`
+    /// when the registry's own counters are authoritative.
+    func deviceTraffic() -> DeviceTrafficTable?
     func captureStatus() -> CaptureStatus
 }

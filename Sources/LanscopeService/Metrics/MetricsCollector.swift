@@ -55,25 +55,32 @@ public struct MetricsCollector: Sendable {
     }
 
     /// A device with the backend's counters and last-seen, when the backend keeps its own.
-    static func joined(_ device: Device, backend: [MACAddress: DeviceTraffic]?) -> Device {
+    static func joined(_ device: Device, backend: DeviceTrafficTable?) -> Device {
         guard let backend else { return device }
         var device = device
-        let kernel = backend[device.mac]
-        device.traffic = kernel?.counters ?? TrafficCounters()
-        if let seen = kernel?.lastSeen, seen > device.lastSeen { device.lastSeen = seen }
+        guard let row = backend.row(of: device.mac) else {
+            device.traffic = TrafficCounters()
+            return device
+        }
+        device.traffic = backend.counters(at: row)
+        device.lastSeen = max(device.lastSeen, backend.lastSeen[row])
         return device
     }
 
     /// The scrape's view without copying devices: storage-order devices, the indices to export in
     /// MAC order (capped), how many the cap left out, and the backend's counters when it has its own.
-    func exportedOrder() -> (devices: [Device], selected: [Int], omitted: Int, backend: [MACAddress: DeviceTraffic]?) {
+    func exportedOrder() -> (devices: [Device], selected: [Int], omitted: Int, backend: DeviceTrafficTable?) {
         let (devices, order) = registry.orderedSnapshot()
         let backend = traffic.deviceTraffic()
         guard order.count > configuration.maxExportedDevices else { return (devices, order, 0, backend) }
-        func seen(_ i: Int) -> Timestamp {
-            max(devices[i].lastSeen, backend?[devices[i].mac]?.lastSeen ?? devices[i].lastSeen)
+        // Last seen by either side, per device; `order` and the backend's table are both in MAC order.
+        var seen = [Timestamp](repeating: .zero, count: devices.count)
+        var cursor = backend?.cursor
+        for i in order {
+            seen[i] = devices[i].lastSeen
+            if let backend, let k = cursor?.seek(devices[i].mac) { seen[i] = max(seen[i], backend.lastSeen[k]) }
         }
-        let recent = order.sorted { (seen($0), devices[$1].mac) > (seen($1), devices[$0].mac) }.prefix(
+        let recent = order.sorted { (seen[$0], devices[$1].mac) > (seen[$1], devices[$0].mac) }.prefix(
             configuration.maxExportedDevices)
         let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
         return (devices, kept, order.count - kept.count, backend)
@@ -110,64 +117,98 @@ public struct MetricsCollector: Sendable {
             reserveBytes: n * 80)
         var up = SampleLineWriter(name: "lanscope_device_up", type: .gauge, labelNames: ["mac"], reserveBytes: n * 48)
         let classLabels = ["mac", "direction", "ip_version", "protocol"]
+        let breakdown = configuration.deviceTrafficBreakdown
         var classPackets = SampleLineWriter(
-            name: "lanscope_device_traffic_packets", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
+            name: "lanscope_device_traffic_packets", type: .counter, labelNames: classLabels,
+            reserveBytes: breakdown ? n * 400 : 0)
         var classBytes = SampleLineWriter(
-            name: "lanscope_device_traffic_bytes", type: .counter, labelNames: classLabels, reserveBytes: n * 400)
+            name: "lanscope_device_traffic_bytes", type: .counter, labelNames: classLabels,
+            reserveBytes: breakdown ? n * 400 : 0)
         var online = 0
         let cutoff = now - configuration.presenceWindow
-        let breakdown = configuration.deviceTrafficBreakdown
         var lanWide = [PacketByteCount](repeating: PacketByteCount(), count: MetricsCollector.classCells.count)
-        // Fields are read in place through the buffer: binding a `Device` copy would retain and
+        // One device's cells by `TrafficClass.ordinal`: the kernel table's own storage with the eBPF
+        // backend, else the registry's breakdown spread into `scratch`.
+        let cellCount = DeviceTrafficTable.cellsPerDevice
+        let scratch = UnsafeMutableBufferPointer<PacketByteCount>.allocate(capacity: cellCount)
+        scratch.initialize(repeating: PacketByteCount())
+        defer { scratch.deallocate() }
+        let noCells = [PacketByteCount](repeating: PacketByteCount(), count: cellCount)
+        var kernelCursor = backend?.cursor
+        let kernelCells = backend?.cells ?? []
+        let kernelSeen = backend?.lastSeen ?? []
+        // Fields are read in place through the buffers: binding a `Device` copy would retain and
         // release a dozen buffers per device on every scrape.
         devices.withUnsafeBufferPointer { devices in
-            for i in selected {
-                // With the eBPF backend, counters and last-seen come from the kernel map.
-                let kernel = backend?[devices[i].mac]
-                let traffic = backend == nil ? devices[i].traffic : kernel?.counters ?? TrafficCounters()
-                let seenAt = max(devices[i].lastSeen, kernel?.lastSeen ?? devices[i].lastSeen)
-                let macText = devices[i].mac.description
-                let mac = LabelValue(macText)
-                var v4: IPAddress? = nil
-                var v6: IPAddress? = nil
-                for ip in devices[i].addresses.keys {
-                    if ip.version == 4 {
-                        if v4.map({ ip < $0 }) ?? true { v4 = ip }
-                    } else if v6.map({ ip < $0 }) ?? true {
-                        v6 = ip
-                    }
-                }
-                info.add(
-                    mac,
-                    [
-                        v4?.description ?? "", v6?.description ?? "", devices[i].hostname ?? "",
-                        devices[i].vendor ?? "",
-                        devices[i].isLocallyAdministered ? "true" : "false", devices[i].dhcp?.vendorClass ?? "",
-                    ], value: 1)
-                txPackets.add(mac, value: Double(traffic.transmittedPackets))
-                txBytes.add(mac, value: Double(traffic.transmittedBytes))
-                rxPackets.add(mac, value: Double(traffic.receivedPackets))
-                rxBytes.add(mac, value: Double(traffic.receivedBytes))
-                // Millisecond precision, written as an exact decimal.
-                lastSeen.add(mac, decimal: seenAt.nanoseconds / 1_000_000, fractionDigits: 3)
-                firstSeen.add(mac, decimal: devices[i].firstSeen.nanoseconds / 1_000_000, fractionDigits: 3)
-                let isUp = seenAt >= cutoff
-                if isUp { online += 1 }
-                up.add(mac, value: isUp ? 1 : 0)
-                for (cls, count) in traffic.byClass { lanWide[cls.ordinal].add(count) }
-                if breakdown && !traffic.byClass.isEmpty {
-                    // Label order of the class family is (mac, direction, ip_version, protocol): place each
-                    // cell at its label-order position, then write them in that order (sorted series).
-                    var present: [(position: Int, count: PacketByteCount)] = []
-                    present.reserveCapacity(traffic.byClass.count)
-                    for (cls, count) in traffic.byClass where count.packets > 0 {
-                        present.append((cls.ordinal, count))
-                    }
-                    present.sort { $0.position < $1.position }
-                    for (position, count) in present {
-                        let tail = MetricsCollector.classTails[position]
-                        classPackets.add(mac, tail, value: Double(count.packets))
-                        classBytes.add(mac, tail, value: Double(count.bytes))
+            kernelCells.withUnsafeBufferPointer { kernelCells in
+                noCells.withUnsafeBufferPointer { noCells in
+                    for i in selected {
+                        var seenAt = devices[i].lastSeen
+                        var transmitted = PacketByteCount()
+                        var received = PacketByteCount()
+                        let cells: UnsafeBufferPointer<PacketByteCount>
+                        if backend != nil {
+                            // With the eBPF backend, counters and last-seen come from the kernel table,
+                            // joined in one forward pass (both sides are in MAC order).
+                            if let k = kernelCursor?.seek(devices[i].mac) {
+                                cells = UnsafeBufferPointer(rebasing: kernelCells[(k * cellCount)..<((k + 1) * cellCount)])
+                                seenAt = max(seenAt, kernelSeen[k])
+                            } else {
+                                cells = noCells
+                            }
+                            for ordinal in 0..<cellCount {
+                                if ordinal < cellCount / 2 { received.add(cells[ordinal]) } else { transmitted.add(cells[ordinal]) }
+                            }
+                        } else {
+                            let traffic = devices[i].traffic
+                            transmitted = PacketByteCount(packets: traffic.transmittedPackets, bytes: traffic.transmittedBytes)
+                            received = PacketByteCount(packets: traffic.receivedPackets, bytes: traffic.receivedBytes)
+                            if traffic.byClass.isEmpty {
+                                cells = noCells
+                            } else {
+                                for ordinal in 0..<cellCount { scratch[ordinal] = PacketByteCount() }
+                                for (cls, count) in traffic.byClass { scratch[cls.ordinal] = count }
+                                cells = UnsafeBufferPointer(scratch)
+                            }
+                        }
+                        let macText = devices[i].mac.description
+                        let mac = LabelValue(macText)
+                        var v4: IPAddress? = nil
+                        var v6: IPAddress? = nil
+                        for ip in devices[i].addresses.keys {
+                            if ip.version == 4 {
+                                if v4.map({ ip < $0 }) ?? true { v4 = ip }
+                            } else if v6.map({ ip < $0 }) ?? true {
+                                v6 = ip
+                            }
+                        }
+                        info.add(
+                            mac,
+                            [
+                                v4?.description ?? "", v6?.description ?? "", devices[i].hostname ?? "",
+                                devices[i].vendor ?? "",
+                                devices[i].isLocallyAdministered ? "true" : "false", devices[i].dhcp?.vendorClass ?? "",
+                            ], value: 1)
+                        txPackets.add(mac, value: Double(transmitted.packets))
+                        txBytes.add(mac, value: Double(transmitted.bytes))
+                        rxPackets.add(mac, value: Double(received.packets))
+                        rxBytes.add(mac, value: Double(received.bytes))
+                        // Millisecond precision, written as an exact decimal.
+                        lastSeen.add(mac, decimal: seenAt.nanoseconds / 1_000_000, fractionDigits: 3)
+                        firstSeen.add(mac, decimal: devices[i].firstSeen.nanoseconds / 1_000_000, fractionDigits: 3)
+                        let isUp = seenAt >= cutoff
+                        if isUp { online += 1 }
+                        up.add(mac, value: isUp ? 1 : 0)
+                        // Cells by ordinal are in the label order of the class family (mac, direction,
+                        // ip_version, protocol), so the breakdown's series come out sorted.
+                        for ordinal in 0..<cellCount where cells[ordinal].packets > 0 {
+                            lanWide[ordinal].add(cells[ordinal])
+                            if breakdown {
+                                let tail = MetricsCollector.classTails[ordinal]
+                                classPackets.add(mac, tail, value: Double(cells[ordinal].packets))
+                                classBytes.add(mac, tail, value: Double(cells[ordinal].bytes))
+                            }
+                        }
                     }
                 }
             }
