@@ -24,6 +24,34 @@ public enum Escaping {
         appendEscaped(value, escapingQuote: true, to: &out)
     }
 
+    /// Appends raw `value` sanitized and escaped. Printable ASCII without `"` or `\` — MACs,
+    /// addresses, most hostnames and vendors — is copied as is in one go; anything else takes the
+    /// sanitizer and the escaper through `scratch`.
+    static func appendRawLabelValue(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], scratch: inout [UInt8]) {
+        if isPlain(value) {
+            out.append(contentsOf: value)
+            return
+        }
+        scratch.removeAll(keepingCapacity: true)
+        TextSanitizer.append(value, to: &scratch)
+        scratch.withUnsafeBufferPointer { appendLabelValue($0, to: &out) }
+    }
+
+    /// Printable ASCII other than `"` and `\`: the same after sanitizing and escaping.
+    static func isPlain(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in value where b < 0x20 || b > 0x7E || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+        return true
+    }
+
+    /// `appendRawLabelValue` for a string's UTF-8.
+    static func appendRawLabelValue(_ value: String, to out: inout [UInt8], scratch: inout [UInt8]) {
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { appendRawLabelValue($0, to: &out, scratch: &scratch) }
+        if done == nil {
+            let copy = Array(value.utf8)
+            copy.withUnsafeBufferPointer { appendRawLabelValue($0, to: &out, scratch: &scratch) }
+        }
+    }
+
     static func appendHelp(_ help: String, format: ExpositionFormat, to out: inout [UInt8]) {
         var clean: [UInt8] = []
         TextSanitizer.appendUTF8(of: help, to: &clean)

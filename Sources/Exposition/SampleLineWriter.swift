@@ -20,6 +20,7 @@ public struct SampleLineWriter: Sendable {
     /// `name{first="` — the start of every line with at least one label, copied in one go.
     private let lineStart: [UInt8]
     private var scratch: [UInt8] = []
+    private var textScratch: [UInt8] = []
     private let namesValid: Bool
 
     /// - Parameter reserveBytes: expected output size, so the buffer grows once. Default 0.
@@ -82,6 +83,63 @@ public struct SampleLineWriter: Sendable {
         finish(value)
     }
 
+    /// One sample whose first label value was prepared (`LabelValue`) and whose other label values
+    /// `labels` appends in `labelNames` order, straight into the output (no `String` or array per
+    /// sample). A sample given the wrong number of values is left out and counted.
+    public mutating func add(_ v0: LabelValue, value: Double, labels: (inout Labels) -> Void) {
+        guard accepts(value) else { return }
+        let start = bytes.count
+        appendFirstPrepared(v0)
+        // The buffers move into the appender and back (no copy: each has one owner at a time).
+        var appender = Labels(bytes: bytes, scratch: scratch, textScratch: textScratch, prefixes: prefixes)
+        bytes = []
+        scratch = []
+        textScratch = []
+        labels(&appender)
+        bytes = appender.bytes
+        scratch = appender.scratch
+        textScratch = appender.textScratch
+        guard appender.next == labelNames.count else {
+            bytes.removeSubrange(start...)
+            droppedSamples += 1
+            return
+        }
+        finish(value)
+    }
+
+    /// Label values after the first, for `add(_:value:labels:)`.
+    public struct Labels {
+        fileprivate var bytes: [UInt8]
+        fileprivate var scratch: [UInt8]
+        fileprivate var textScratch: [UInt8]
+        fileprivate let prefixes: [[UInt8]]
+        fileprivate var next = 1
+
+        /// The next label value (nil: empty).
+        public mutating func append(_ value: String?) {
+            guard begin() else { return }
+            if let value { Escaping.appendRawLabelValue(value, to: &bytes, scratch: &scratch) }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        /// The next label value as UTF-8 that `write` appends (to an empty buffer), e.g. an address
+        /// formatted without building a `String`.
+        public mutating func append(writing write: (inout [UInt8]) -> Void) {
+            guard begin() else { return }
+            textScratch.removeAll(keepingCapacity: true)
+            write(&textScratch)
+            textScratch.withUnsafeBufferPointer { Escaping.appendRawLabelValue($0, to: &bytes, scratch: &scratch) }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        private mutating func begin() -> Bool {
+            defer { next += 1 }
+            guard next < prefixes.count else { return false }
+            prefixes[next].withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+            return true
+        }
+    }
+
     /// One sample whose first label value is `v0` and whose remaining label values were prepared
     /// together (`LabelTail`, e.g. the fixed direction/version/protocol of a traffic cell).
     public mutating func add(_ v0: LabelValue, _ tail: LabelTail, value: Double) {
@@ -141,9 +199,7 @@ public struct SampleLineWriter: Sendable {
 
     private mutating func appendLabel(_ index: Int, _ value: String) {
         prefixes[index].withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
-        scratch.removeAll(keepingCapacity: true)
-        TextSanitizer.appendUTF8(of: value, to: &scratch)
-        scratch.withUnsafeBufferPointer { Escaping.appendLabelValue($0, to: &bytes) }
+        Escaping.appendRawLabelValue(value, to: &bytes, scratch: &scratch)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -186,11 +242,26 @@ public struct LabelValue: Sendable, Hashable {
     let escaped: [UInt8]
 
     public init(_ value: String) {
-        var clean: [UInt8] = []
-        TextSanitizer.appendUTF8(of: value, to: &clean)
         var out: [UInt8] = []
-        out.reserveCapacity(clean.count)
-        clean.withUnsafeBufferPointer { Escaping.appendLabelValue($0, to: &out) }
+        out.reserveCapacity(value.utf8.count)
+        var scratch: [UInt8] = []
+        Escaping.appendRawLabelValue(value, to: &out, scratch: &scratch)
+        escaped = out
+    }
+
+    /// The value `write` appends as UTF-8 (to an empty buffer), e.g. a MAC formatted without
+    /// building a `String`.
+    public init(capacity: Int = 32, writing write: (inout [UInt8]) -> Void) {
+        var raw: [UInt8] = []
+        raw.reserveCapacity(capacity)
+        write(&raw)
+        if raw.withUnsafeBufferPointer(Escaping.isPlain) {
+            escaped = raw
+            return
+        }
+        var out: [UInt8] = []
+        var scratch: [UInt8] = []
+        raw.withUnsafeBufferPointer { Escaping.appendRawLabelValue($0, to: &out, scratch: &scratch) }
         escaped = out
     }
 }

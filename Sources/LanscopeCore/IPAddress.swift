@@ -39,9 +39,15 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var isLoopback: Bool { rawValue >> 24 == 127 }
 
     public var description: String {
-        // Byte-level: rendered for every device on every scrape.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(15)
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the dotted-quad form as ASCII (what `description` returns), without a `String`:
+    /// rendered for every device on every scrape.
+    public func appendText(to bytes: inout [UInt8]) {
         for shift in stride(from: 24, through: 0, by: -8) {
             let octet = UInt8(truncatingIfNeeded: rawValue >> UInt32(shift))
             if shift != 24 { bytes.append(UInt8(ascii: ".")) }
@@ -49,7 +55,6 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
             if octet >= 10 { bytes.append(UInt8(ascii: "0") + octet / 10 % 10) }
             bytes.append(UInt8(ascii: "0") + octet % 10)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -135,12 +140,21 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// RFC 5952 canonical text: lower case, longest run of two or more zero groups as `::`.
     public var description: String {
-        let groups: [UInt16] = (0..<8).map { i in
+        var out: [UInt8] = []
+        out.reserveCapacity(39)
+        appendText(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 5952 form as ASCII (what `description` returns): lowercase, no leading zeros,
+    /// the longest run of two or more zero groups (the first of equals) as `::`.
+    public func appendText(to out: inout [UInt8]) {
+        @inline(__always) func group(_ i: Int) -> UInt16 {
             i < 4 ? UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i))) : UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i - 4)))
         }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
-            if i < 8 && groups[i] == 0 {
+            if i < 8 && group(i) == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
                 if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
@@ -148,29 +162,29 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
             }
         }
         if bestLength < 2 { bestStart = -1 }
-        var out: [UInt8] = []
-        out.reserveCapacity(39)
         var i = 0
+        var afterSeparator = true
         while i < 8 {
             if i == bestStart {
                 out.append(UInt8(ascii: ":"))
                 out.append(UInt8(ascii: ":"))
+                afterSeparator = true
                 i += bestLength
                 continue
             }
-            if !out.isEmpty && out.last != UInt8(ascii: ":") { out.append(UInt8(ascii: ":")) }
-            let group = groups[i]
+            if !afterSeparator { out.append(UInt8(ascii: ":")) }
+            let value = group(i)
             var started = false
             for shift in stride(from: 12, through: 0, by: -4) {
-                let nibble = Int(group >> UInt16(shift) & 0xF)
+                let nibble = Int(value >> UInt16(shift) & 0xF)
                 if nibble != 0 || started || shift == 0 {
                     out.append(hexDigits[nibble])
                     started = true
                 }
             }
+            afterSeparator = false
             i += 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {
@@ -191,6 +205,14 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         switch self {
         case .v4(let a): return a.description
         case .v6(let a): return a.description
+        }
+    }
+
+    /// Appends `description` as ASCII, without a `String`.
+    public func appendText(to bytes: inout [UInt8]) {
+        switch self {
+        case .v4(let a): a.appendText(to: &bytes)
+        case .v6(let a): a.appendText(to: &bytes)
         }
     }
 

@@ -56,13 +56,20 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var prefix36: UInt64 { rawValue >> 12 }
 
     public var description: String {
-        var bytes = [UInt8](repeating: UInt8(ascii: ":"), count: 17)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(17)
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `aa:bb:cc:dd:ee:ff` (lowercase, what `description` returns) as ASCII.
+    public func appendText(to bytes: inout [UInt8]) {
         for group in 0..<6 {
             let octet = UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * UInt64(group)))
-            bytes[group * 3] = hexDigits[Int(octet >> 4)]
-            bytes[group * 3 + 1] = hexDigits[Int(octet & 0xF)]
+            if group > 0 { bytes.append(UInt8(ascii: ":")) }
+            bytes.append(hexDigits[Int(octet >> 4)])
+            bytes.append(hexDigits[Int(octet & 0xF)])
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -76,6 +76,40 @@ import Testing
                 == ExpositionEncoder.encode([b.build(help: "h"), d.build(help: "h")], format: .openMetrics))
     }
 
+    /// Values appended in place (strings, nil, and raw bytes written by a closure — invalid UTF-8
+    /// and bare CR included) encode exactly as the string path does.
+    @Test func appendedLabelValues_matchStringPath() {
+        let hostile = SampleLineWriterTests.hostile.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        let rawBytes: [[UInt8]] = [[0x62, 0xFF, 0xFE, 0xC3, 0x28], Array("a\r\n\"\\".utf8), Array("10.0.0.1".utf8), []]
+        var a = SampleLineWriter(name: "lanscope_r", type: .info, labelNames: ["mac", "s", "raw", "none"])
+        var b = SampleLineWriter(name: "lanscope_r", type: .info, labelNames: ["mac", "s", "raw", "none"])
+        for (i, v) in hostile.enumerated() {
+            let raw = rawBytes[i % rawBytes.count]
+            a.add(LabelValue(capacity: 4) { $0.append(contentsOf: v.utf8) }, value: 1) { labels in
+                labels.append(v)
+                labels.append { $0.append(contentsOf: raw) }
+                labels.append(nil)
+            }
+            b.add(labelValues: [v, v, String(decoding: raw, as: UTF8.self), ""], value: 1)
+        }
+        #expect(a.droppedSamples == 0)
+        for format in ExpositionFormat.allCases {
+            #expect(ExpositionEncoder.encode([a.build(help: "h")], format: format) == ExpositionEncoder.encode([b.build(help: "h")], format: format))
+        }
+    }
+
+    /// Too few or too many appended values: the sample is left out whole and counted.
+    @Test func appendedLabelValues_wrongCount_dropsTheSampleOnly() {
+        var w = SampleLineWriter(name: "lanscope_r", type: .gauge, labelNames: ["mac", "a", "b"])
+        w.add(LabelValue("m1"), value: 1) { $0.append("x"); $0.append("y") }
+        w.add(LabelValue("m2"), value: 2) { $0.append("x") }
+        w.add(LabelValue("m3"), value: 3) { $0.append("x"); $0.append("y"); $0.append("z") }
+        w.add(LabelValue("m4"), value: 4) { $0.append("x"); $0.append { $0.append(contentsOf: "q".utf8) } }
+        #expect(w.droppedSamples == 2)
+        let text = String(decoding: ExpositionEncoder.encode([w.build(help: "h")], format: .prometheusText), as: UTF8.self)
+        #expect(text == "# HELP lanscope_r h\n# TYPE lanscope_r gauge\nlanscope_r{mac=\"m1\",a=\"x\",b=\"y\"} 1\nlanscope_r{mac=\"m4\",a=\"x\",b=\"q\"} 4\n")
+    }
+
     @Test(arguments: [
         (Int64(1_793_527_200_350), 3, "1793527200.35"), (1_793_527_200_000, 3, "1793527200"), (1_793_527_200_050, 3, "1793527200.05"),
         (5, 3, "0.005"), (-1500, 3, "-1.5"), (0, 0, "0"), (123, 0, "123"), (1_000_000_001, 9, "1.000000001"),

@@ -54,6 +54,17 @@ import Testing
         #expect(IPv6Address("::ffff:192.0.2.1")?.description == "::ffff:c000:201")
     }
 
+    /// `appendText` appends the `description` bytes to what the buffer already holds.
+    @Test func appendText_appendsDescription() {
+        var bytes = Array("x=".utf8)
+        MACAddress("3c:22:fb:aa:bb:01")!.appendText(to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        IPAddress.v4(IPv4Address(192, 168, 50, 20)).appendText(to: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        IPAddress.v6(IPv6Address("fe80::1:0:0:2")!).appendText(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x=3c:22:fb:aa:bb:01 192.168.50.20 fe80::1:0:0:2")
+    }
+
     @Test func mac_parse_format_andBits() {
         let mac = MACAddress("3C-22-FB-aa-BB-01")
         #expect(mac?.description == "3c:22:fb:aa:bb:01")

@@ -171,8 +171,7 @@ public struct MetricsCollector: Sendable {
                                 cells = UnsafeBufferPointer(scratch)
                             }
                         }
-                        let macText = devices[i].mac.description
-                        let mac = LabelValue(macText)
+                        let mac = LabelValue(capacity: 17) { devices[i].mac.appendText(to: &$0) }
                         var v4: IPAddress? = nil
                         var v6: IPAddress? = nil
                         for ip in devices[i].addresses.keys {
@@ -182,13 +181,16 @@ public struct MetricsCollector: Sendable {
                                 v6 = ip
                             }
                         }
-                        info.add(
-                            mac,
-                            [
-                                v4?.description ?? "", v6?.description ?? "", devices[i].hostname ?? "",
-                                devices[i].vendor ?? "",
-                                devices[i].isLocallyAdministered ? "true" : "false", devices[i].dhcp?.vendorClass ?? "",
-                            ], value: 1)
+                        // Label values straight into the family's bytes: addresses formatted in
+                        // place, no String or array per device.
+                        info.add(mac, value: 1) { labels in
+                            labels.append { v4?.appendText(to: &$0) }
+                            labels.append { v6?.appendText(to: &$0) }
+                            labels.append(devices[i].hostname)
+                            labels.append(devices[i].vendor)
+                            labels.append(devices[i].isLocallyAdministered ? "true" : "false")
+                            labels.append(devices[i].dhcp?.vendorClass)
+                        }
                         txPackets.add(mac, value: Double(transmitted.packets))
                         txBytes.add(mac, value: Double(transmitted.bytes))
                         rxPackets.add(mac, value: Double(received.packets))
