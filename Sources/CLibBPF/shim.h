@@ -128,6 +128,20 @@ static inline int ls_tc_query_egress(int ifindex, __u32 handle, __u32 priority, 
     return 0;
 }
 
+/* The kernel's run-time accounting of a program (counted while BPF_STATS_RUN_TIME is enabled). */
+static inline int ls_prog_run_stats(int prog_fd, __u64 *run_count, __u64 *run_time_ns)
+{
+    struct bpf_prog_info info;
+    __u32 length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    int err = bpf_obj_get_info_by_fd(prog_fd, &info, &length);
+    if (err)
+        return err;
+    *run_count = info.run_cnt;
+    *run_time_ns = info.run_time_ns;
+    return 0;
+}
+
 static inline int ls_prog_test_run(int prog_fd, const void *data, __u32 size, __u32 repeat, __u32 *retval,
                                    __u32 *duration)
 {

@@ -32,10 +32,10 @@ extension EBPFCapture {
         Self.snapshots(readDeviceTable(batched: true))
     }
 
-    /// `readDeviceCounters` forced to the slot-by-slot fallback, to compare the two.
+    /// `readDeviceTable` forced to the slot-by-slot fallback, to compare the two.
     @_spi(Benchmark)
-    public func readDeviceCountersKeyByKey() -> [DeviceCounterSnapshot] {
-        Self.snapshots(readDeviceTable(batched: false))
+    public func readDeviceTableKeyByKey() -> DeviceTrafficTable {
+        readDeviceTable(batched: false)
     }
 
     static func snapshots(_ table: DeviceTrafficTable) -> [DeviceCounterSnapshot] {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 internal import CLibBPF
 internal import LanscopeABI
 public import LanscopeCore
@@ -7,12 +10,7 @@ extension EBPFCapture {
     /// interface: counters, drops and perf records behave as for a real frame. The kernel needs at
     /// least 14 bytes (an Ethernet header) for both program types.
     public func testRun(_ program: ProgramKind, frame: [UInt8], repeat count: Int = 1) throws(EBPFError) -> TestRunResult {
-        let fd: Int32
-        switch program {
-        case .xdp: fd = xdpFD
-        case .tc: fd = tcFD
-        case .xdpPass: fd = xdpPassFD
-        }
+        let fd = programFD(program)
         var returnValue: UInt32 = 0
         var duration: UInt32 = 0
         let result = frame.withUnsafeBytes { buffer in
@@ -69,6 +67,52 @@ extension EBPFCapture {
             var slot = UInt32(index)
             let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &slot, $0.baseAddress, 0) }
             guard result == 0 else { throw .libbpf("bpf_map_update_elem", result) }
+        }
+    }
+}
+
+/// The kernel's own accounting of a program's run time: how often it ran and the time spent inside
+/// it, measured around each run (`BPF_ENABLE_STATS`), without the harness `BPF_PROG_TEST_RUN`
+/// loops in. Counted only while a `RunTimeStatistics` is alive.
+public struct ProgramRunStats: Sendable, Hashable {
+    public var runCount: UInt64
+    public var runTimeNanoseconds: UInt64
+
+    /// Mean nanoseconds per run between `earlier` and `self`.
+    public func nanosecondsPerRun(since earlier: ProgramRunStats) -> Double {
+        let runs = runCount &- earlier.runCount
+        return runs == 0 ? 0 : Double(runTimeNanoseconds &- earlier.runTimeNanoseconds) / Double(runs)
+    }
+}
+
+/// While alive, the kernel accounts run time for every BPF program (`BPF_STATS_RUN_TIME`, needs
+/// CAP_SYS_ADMIN; system-wide, so only for measurements: each run then pays two clock reads).
+public final class RunTimeStatistics: Sendable {
+    let fd: Int32
+
+    public init() throws(EBPFError) {
+        let result = bpf_enable_stats(BPF_STATS_RUN_TIME)
+        guard result >= 0 else { throw .libbpf("bpf_enable_stats(BPF_STATS_RUN_TIME)", result) }
+        fd = result
+    }
+
+    deinit { close(fd) }
+}
+
+extension EBPFCapture {
+    /// The kernel's run count and run time of a loaded program so far (see `RunTimeStatistics`).
+    public func runStats(_ program: ProgramKind) throws(EBPFError) -> ProgramRunStats {
+        var stats = ProgramRunStats(runCount: 0, runTimeNanoseconds: 0)
+        let result = ls_prog_run_stats(programFD(program), &stats.runCount, &stats.runTimeNanoseconds)
+        guard result == 0 else { throw .libbpf("bpf_obj_get_info_by_fd(\(program.rawValue))", result) }
+        return stats
+    }
+
+    func programFD(_ program: ProgramKind) -> Int32 {
+        switch program {
+        case .xdp: xdpFD
+        case .tc: tcFD
+        case .xdpPass: xdpPassFD
         }
     }
 }

@@ -34,8 +34,12 @@ v=$(field http healthy_ratio); row "http: /-/healthy vs node_exporter /" "${v:+$
 v=$(field http metrics_ratio); row "http: /metrics (100) vs node_exporter" "${v:+${v}x}" ">= 10x" "$(verdict "$v" 10 ge)"
 v=$(field http metrics10k_ms); row "http: /metrics 10k devices, median" "${v:+$v ms}" "<= 20 ms" "$(verdict "$v" 20 le)"
 v=$(field http devices10k_ms); row "http: /devices.json 10k devices, median" "${v:+$v ms}" "<= 50 ms" "$(verdict "$v" 50 le)"
+v=$(field bpf counted_xdp_over_floor_ns); row "bpf: xdp per counted packet, over XDP_PASS" "${v:++$v ns}" "<= 30 ns" "$(verdict "$v" 30 le)"
+v=$(field bpf counted_tc_over_floor_ns); row "bpf: tc per counted packet, over XDP_PASS" "${v:++$v ns}" "<= 30 ns" "$(verdict "$v" 30 le)"
 v=$(field bpf counted_xdp_ratio); row "bpf: xdp per counted packet vs XDP_PASS" "${v:+${v}x}" "(reported)" "-"
 v=$(field bpf xdp_ratio); row "bpf: xdp per packet, mix with hand-ups" "${v:+${v}x}" "(reported)" "-"
 v=$(field bpf tc_ratio); row "bpf: tc per packet vs XDP_PASS" "${v:+${v}x}" "(reported)" "-"
-v=$(field bpf map_read_10k_cpu_ms); row "bpf: map read 10k devices (4 classes)" "${v:+$v ms}" "(reported)" "-"
+v=$(field bpf map_read_10k_cpu_ms); row "bpf: map read 10k devices (table only)" "${v:+$v ms}" "(reported)" "-"
+v=$(field bpf ebpf_scrape_10k_ms); row "bpf: eBPF /metrics 10k devices, read+render" "${v:+$v ms}" "<= 25 ms" "$(verdict "$v" 25 le)"
+v=$(field bpf ebpf_scrape_10k_24classes_ms); row "bpf: the same, all 24 classes per device" "${v:+$v ms}" "<= 25 ms" "$(verdict "$v" 25 le)"
 for name in replay http bpf; do echo "bench-$name: ${status[$name]}"; done

@@ -308,6 +308,27 @@ struct ProgramTestRunTests {
         #expect(delivered.allSatisfy { $0.bytes == frame })
     }
 
+    /// The kernel's run-time accounting counts every run of each program while enabled, and only then.
+    @Test func runStats_countRunsOnlyWhileStatisticsAreEnabled() throws {
+        let harness = try Harness()
+        let frame = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK, payload: [1, 2, 3])
+        var before = try [ProgramKind.xdp, .tc, .xdpPass].map { try harness.capture.runStats($0) }
+        do {
+            let statistics = try RunTimeStatistics()
+            for program in [ProgramKind.xdp, .tc, .xdpPass] { _ = try harness.capture.testRun(program, frame: frame, repeat: 500) }
+            let after = try [ProgramKind.xdp, .tc, .xdpPass].map { try harness.capture.runStats($0) }
+            for (b, a) in zip(before, after) {
+                #expect(a.runCount - b.runCount == 500)
+                #expect(a.runTimeNanoseconds > b.runTimeNanoseconds)
+                #expect(a.nanosecondsPerRun(since: b) > 0)
+            }
+            withExtendedLifetime(statistics) {}
+            before = after
+        }
+        _ = try harness.capture.testRun(.xdp, frame: frame, repeat: 500)
+        #expect(try harness.capture.runStats(.xdp).runCount == before[0].runCount, "statistics off again")
+    }
+
     @Test func readDeviceCounters_lastSeen_isCurrentWallClock() throws {
         let harness = try Harness()
         let before = wallClockNow()
