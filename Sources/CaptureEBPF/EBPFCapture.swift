@@ -28,7 +28,7 @@ public final class EBPFCapture: @unchecked Sendable {
         /// What the kernel side counts; see `CaptureMode`. Default `.gateway`.
         public var mode: CaptureMode
         /// Capacity of the device map (and of the SYN token-bucket map), in devices. Default 16384.
-        /// Kernel memory: about maxDevices × possible CPUs × 392 bytes, allocated at load.
+        /// Kernel memory: maxDevices × 1.25 slots × possible CPUs × 400 bytes, allocated at load.
         public var maxDevices: Int
         /// Bytes of each discovery frame handed up, 64...4096. Default 1600 (a full-size DHCP
         /// packet with all its options on a 1500-byte MTU LAN).
