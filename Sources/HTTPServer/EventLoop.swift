@@ -48,6 +48,13 @@ final class EventLoop: @unchecked Sendable {
     private var scratch: UnsafeMutableRawBufferPointer
     private var encoder = ResponseEncoder()
     private var pool: WorkerPool<Job>!
+    /// Answers `runsOnEventLoop` routes on this thread; nil sends every request to the pool.
+    private var responder: RequestResponder?
+    /// Responses made on this thread, sent after the current batch of events (never from inside the
+    /// read path, so a pipelined run of such requests is a loop, not a recursion).
+    private var ready: [Completion] = []
+    /// Rounds of `ready` per loop iteration, so one client pipelining health checks cannot starve the rest.
+    static let readyRoundsPerIteration = 64
 
     private struct Inbox {
         var completions: [Completion] = []
@@ -99,8 +106,12 @@ final class EventLoop: @unchecked Sendable {
         close(epollFD)
     }
 
-    /// Attaches the pool that runs handlers; must be called before `run()`.
-    func attach(_ pool: WorkerPool<Job>) { self.pool = pool }
+    /// Attaches the pool that runs handlers, and the responder for routes that run on the loop itself;
+    /// must be called before `run()`.
+    func attach(_ pool: WorkerPool<Job>, responder: RequestResponder? = nil) {
+        self.pool = pool
+        self.responder = responder
+    }
 
     // MARK: Called from other threads
 
@@ -146,7 +157,8 @@ final class EventLoop: @unchecked Sendable {
             }
             var wakeAt = nextTimerCheck
             if let shutdownDeadline { wakeAt = min(wakeAt, shutdownDeadline) }
-            let timeout: Int32 = wakeAt.nanoseconds == .max ? -1 : Int32(clamping: now.milliseconds(until: wakeAt))
+            var timeout: Int32 = wakeAt.nanoseconds == .max ? -1 : Int32(clamping: now.milliseconds(until: wakeAt))
+            if !ready.isEmpty { timeout = 0 }
             let count = epoll_wait(epollFD, events, Int32(capacity), timeout)
             if count < 0 {
                 if errno == EINTR { continue }
@@ -178,6 +190,7 @@ final class EventLoop: @unchecked Sendable {
                 completions.removeAll(keepingCapacity: true)
                 if let grace, shutdownDeadline == nil { beginShutdown(grace: grace, now: afterWait) }
             }
+            sendReady(now: afterWait)
             if afterWait >= nextTimerCheck { checkTimers(now: afterWait) }
         }
         for listener in listeners { close(listener) }
@@ -300,6 +313,12 @@ final class EventLoop: @unchecked Sendable {
         case .dispatch(var request, let closeAfter):
             request.remoteAddress = connection.remoteAddress
             connection.inFlight = true
+            if connection.pending.isEmpty, let responder,
+                let bytes = responder.respondOnEventLoop(to: request, closeAfter: closeAfter, encoder: &encoder)
+            {
+                ready.append(Completion(fd: connection.fd, connectionID: connection.id, bytes: bytes, written: 0, failed: false))
+                break
+            }
             let job = Job(fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter)
             // The worker writes to the socket itself, so it must not start while a 100 Continue is still queued.
             if connection.pending.isEmpty { pool.submit(job) } else { connection.heldJob = job }
@@ -331,6 +350,18 @@ final class EventLoop: @unchecked Sendable {
     }
 
     // MARK: Writing
+
+    /// Sends the responses made on this thread, like a worker's completions; writing one may dispatch the
+    /// connection's next pipelined request, answered in the next round.
+    private func sendReady(now: ServerInstant) {
+        var rounds = 0
+        while !ready.isEmpty && rounds < Self.readyRoundsPerIteration {
+            var batch: [Completion] = []
+            swap(&batch, &ready)
+            for completion in batch { complete(completion, now: now) }
+            rounds += 1
+        }
+    }
 
     private func complete(_ completion: Completion, now: ServerInstant) {
         guard let connection = connections[completion.fd], connection.id == completion.connectionID else { return }

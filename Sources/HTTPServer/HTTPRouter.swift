@@ -1,4 +1,5 @@
-/// A handler: runs on a worker thread, must not block for long, returns the whole response.
+/// A handler: runs on a worker thread (or on the event loop, see `runsOnEventLoop`), must not block for
+/// long, returns the whole response.
 public typealias HTTPHandler = @Sendable (HTTPRequest, RouteParameters) -> HTTPResponse
 
 /// Maps paths and methods to handlers. Exact paths are looked up in a dictionary; patterns with one
@@ -10,6 +11,7 @@ public final class HTTPRouter: Sendable {
         let name: String
         var handlers: [String: HTTPHandler]
         let requiresAuthentication: Bool
+        let runsOnEventLoop: Bool
 
         var allowedMethods: [String] {
             var methods = Set(handlers.keys)
@@ -40,9 +42,13 @@ public final class HTTPRouter: Sendable {
     /// Registers `handler` for `methods` on `pattern` (`/metrics` or `/devices/{mac}.json`).
     /// `name` defaults to the pattern. Routes with `requiresAuthentication: false` (e.g. `/-/healthy`)
     /// are served without credentials even when the server has authentication configured.
+    /// `runsOnEventLoop: true` runs the handler on the event-loop thread itself, sparing the hand-off to
+    /// a worker and back (two thread wake-ups per request): only for handlers that return at once and
+    /// never block, such as health checks. It applies only to routes served without credentials — a
+    /// password check is too slow for the loop — and otherwise the route runs on a worker as usual.
     public func add(
         _ pattern: String, methods: [String] = ["GET"], name: String? = nil,
-        requiresAuthentication: Bool = true, handler: @escaping HTTPHandler
+        requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false, handler: @escaping HTTPHandler
     ) {
         let parsed = RoutePattern(pattern)
         table.withLock { table in
@@ -51,7 +57,7 @@ public final class HTTPRouter: Sendable {
                     existing
                     ?? Route(
                         pattern: parsed, name: name ?? pattern, handlers: [:],
-                        requiresAuthentication: requiresAuthentication)
+                        requiresAuthentication: requiresAuthentication, runsOnEventLoop: runsOnEventLoop)
                 for method in methods { route.handlers[method] = handler }
                 return route
             }
@@ -67,10 +73,11 @@ public final class HTTPRouter: Sendable {
 
     /// Shorthand for a GET (and so HEAD) route.
     public func get(
-        _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true,
+        _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false,
         handler: @escaping HTTPHandler
     ) {
-        add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication, handler: handler)
+        add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication,
+            runsOnEventLoop: runsOnEventLoop, handler: handler)
     }
 
     func resolve(method: String, path: String) -> Resolution {

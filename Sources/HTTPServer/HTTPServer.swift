@@ -82,7 +82,7 @@ public final class HTTPServer: Sendable {
                         fd: job.fd, connectionID: job.connectionID, bytes: bytes,
                         written: written, failed: failed))
             }
-            loop.attach(pool)
+            loop.attach(pool, responder: responder)
             let thread = try PosixThread.start { [self] in
                 loop.run()
                 pool.join()

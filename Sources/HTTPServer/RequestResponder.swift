@@ -1,12 +1,30 @@
-/// What a worker does with one request: authenticate, route, run the handler, encode. Runs on worker threads.
+/// What a worker does with one request: authenticate, route, run the handler, encode. Runs on worker
+/// threads, and on the event loop for `runsOnEventLoop` routes.
 struct RequestResponder: Sendable {
     let router: HTTPRouter
     let authentication: Authentication?
     let observer: (@Sendable (RequestLogRecord) -> Void)?
 
     func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes {
+        respond(to: request, resolution: router.resolve(method: request.method, path: request.path),
+                closeAfter: closeAfter, encoder: &encoder)
+    }
+
+    /// The response when the request's route runs on the event loop (`runsOnEventLoop`, served without
+    /// credentials); nil when it belongs on a worker.
+    func respondOnEventLoop(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes? {
+        let resolution = router.resolve(method: request.method, path: request.path)
+        guard case .matched(let route, _, _) = resolution, route.runsOnEventLoop,
+            authentication == nil || !route.requiresAuthentication
+        else { return nil }
+        return respond(to: request, resolution: resolution, closeAfter: closeAfter, encoder: &encoder)
+    }
+
+    private func respond(
+        to request: HTTPRequest, resolution: HTTPRouter.Resolution, closeAfter: Bool, encoder: inout ResponseEncoder
+    ) -> OutgoingBytes {
         let started = ServerInstant.now()
-        let (response, routeName) = response(for: request)
+        let (response, routeName) = response(for: request, resolution: resolution)
         let bytes = encoder.encodeParts(
             response, headOnly: request.method == "HEAD", close: closeAfter,
             version: request.version)
@@ -19,7 +37,10 @@ struct RequestResponder: Sendable {
     }
 
     func response(for request: HTTPRequest) -> (HTTPResponse, route: String) {
-        let resolution = router.resolve(method: request.method, path: request.path)
+        response(for: request, resolution: router.resolve(method: request.method, path: request.path))
+    }
+
+    private func response(for request: HTTPRequest, resolution: HTTPRouter.Resolution) -> (HTTPResponse, route: String) {
         let route: HTTPRouter.Route?
         switch resolution {
         case .matched(let matched, _, _), .methodNotAllowed(let matched): route = matched

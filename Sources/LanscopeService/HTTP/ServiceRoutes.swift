@@ -32,8 +32,11 @@ public struct ServiceRoutes: Sendable {
         }
         router.get("/alerts.json", name: "/alerts.json") { request, _ in routes.alerts(request) }
         router.get("/", name: "/") { _, _ in .html(ServiceRoutes.landingPage) }
-        router.get("/-/healthy", name: "/-/healthy", requiresAuthentication: false) { _, _ in .text("OK\n") }
-        router.get("/-/ready", name: "/-/ready", requiresAuthentication: false) { _, _ in
+        // Probes answer on the event loop itself: constant-time, never blocking, polled often.
+        router.get("/-/healthy", name: "/-/healthy", requiresAuthentication: false, runsOnEventLoop: true) { _, _ in
+            .text("OK\n")
+        }
+        router.get("/-/ready", name: "/-/ready", requiresAuthentication: false, runsOnEventLoop: true) { _, _ in
             routes.readiness() ? .text("OK\n") : .text("not ready: capture starting\n", status: .serviceUnavailable)
         }
         return router
