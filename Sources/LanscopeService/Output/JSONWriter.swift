@@ -18,7 +18,8 @@ public struct JSONWriter {
     private mutating func separator() {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
-        if pretty { newline() }
+        // Pretty output puts each item on its own line; a top-level value starts the output.
+        if pretty && needsComma.count > 1 { newline() }
     }
 
     private mutating func newline() {

@@ -1,0 +1,53 @@
+import Foundation
+@testable import LanscopeService
+import LanscopeCore
+import Testing
+
+@Suite struct JSONWriterTests {
+    @Test func compactOutput_isExact() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("a", 1)
+        w.key("list"); w.beginArray(); w.int(-2); w.string("x"); w.null(); w.bool(true); w.beginObject(); w.endObject(); w.endArray()
+        w.field("s", nil as String?)
+        w.field("t", Timestamp(seconds: 1009, nanoseconds: 500_000_000))
+        w.key("empty"); w.beginArray(); w.endArray()
+        w.endObject()
+        #expect(w.string == #"{"a":1,"list":[-2,"x",null,true,{}],"s":null,"t":"1970-01-01T00:16:49.500Z","empty":[]}"#)
+    }
+
+    @Test func prettyOutput_indentsByDepth() {
+        var w = JSONWriter(pretty: true)
+        w.beginArray(); w.beginObject(); w.field("k", "v"); w.key("n"); w.beginArray(); w.int(1); w.int(2); w.endArray(); w.endObject(); w.endArray()
+        #expect(w.string == "[\n  {\n    \"k\": \"v\",\n    \"n\": [\n      1,\n      2\n    ]\n  }\n]")
+    }
+
+    /// Every control character, quote, backslash and DEL escaped; everything else (multi-byte UTF-8
+    /// included) kept, in strings and keys; the result parses back to the same text.
+    @Test func strings_escapeExactlyWhatRFC8259Requires() throws {
+        let nasty = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self) + "ünï €😀 \"quoted\" back\\slash"
+        var w = JSONWriter()
+        w.beginObject(); w.field(nasty, nasty); w.endObject()
+        let text = w.string
+        #expect(text.contains(#"\u0000\u0001"#))
+        #expect(text.contains(#"\b"#) == false, "control characters other than \\n \\r \\t use \\u00XX")
+        #expect(text.contains(#"\t\n\u000b\u000c\r"#))
+        #expect(text.contains(#"\u007f"#))
+        #expect(text.contains(#"\"quoted\" back\\slash"#))
+        for byte in text.utf8 { #expect(byte >= 0x20 && byte != 0x7F) }
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        #expect(parsed == [nasty: nasty])
+    }
+
+    /// A hundred levels deep: a comma between siblings at every level and none elsewhere.
+    @Test func deepNesting_keepsCommasRight() throws {
+        var w = JSONWriter()
+        for _ in 0..<100 { w.beginArray(); w.int(1) }
+        for _ in 0..<100 { w.int(2); w.endArray() }
+        var expected: Any = [1, 2] as [Any]
+        for _ in 0..<99 { expected = [1, expected, 2] as [Any] }
+        let parsed = try JSONSerialization.jsonObject(with: Data(w.bytes))
+        #expect((parsed as? NSArray)?.isEqual(expected) == true)
+        #expect(w.bytes.filter { $0 == UInt8(ascii: ",") }.count == 199)
+    }
+}
