@@ -8,34 +8,36 @@ import LanscopeCore
 
 extension EBPFCapture {
     static let keySize = MemoryLayout<ls_device_key>.size
-    /// Per-CPU values are laid out at 8-byte strides (kernel `round_up(value_size, 8)`).
+    /// Array elements are laid out at 8-byte strides (kernel `round_up(value_size, 8)`).
     static let valueStride = (MemoryLayout<ls_device_slot>.size + 7) & ~7
-    /// Offsets inside one CPU's `ls_device_slot`.
+    /// Offsets inside one `ls_device_slot`.
     static let countersOffset = MemoryLayout<ls_device_slot>.offset(of: \.counters) ?? 8
     static let bytesOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.bytes) ?? 192)
     static let lastSeenOffset = countersOffset + (MemoryLayout<ls_device_counters>.offset(of: \.last_seen_ns) ?? 384)
     static let cellCount = Int(LS_DIR_COUNT.rawValue * LS_FAMILY_COUNT.rawValue * LS_L4_COUNT.rawValue)
-    static let lookupBatchSize = 512
+    static let lookupBatchSize = 1024
 
-    /// Slots in the kernel's device table.
+    /// Slots per CPU in the kernel's device table.
     var slotCount: Int { Self.slotCount(forDevices: configuration.maxDevices) }
+    /// Elements of the device-table array: one stripe of `slotCount` per possible CPU.
+    var tableElements: Int { slotCount * possibleCPUs }
 
-    /// All devices in the kernel table with their counters summed over slots and CPUs, ordered by
-    /// MAC, in flat storage: what a scrape reads. Uses `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) and falls
-    /// back to slot-by-slot lookups.
+    /// All devices in the kernel table with their counters summed over slots and CPUs, in flat
+    /// storage with a MAC index: what a scrape reads. Reads the mmapped table in place; without a
+    /// mapping, copies it with `BPF_MAP_LOOKUP_BATCH` (kernel 5.6+) or element by element.
     public func readDeviceTable() -> DeviceTrafficTable {
-        readDeviceTable(batched: true)
+        readDeviceTable(source: .automatic)
     }
 
     /// `readDeviceTable` as one value per device (tests, tools; a scrape uses the table).
     public func readDeviceCounters() -> [DeviceCounterSnapshot] {
-        Self.snapshots(readDeviceTable(batched: true))
+        Self.snapshots(readDeviceTable(source: .automatic))
     }
 
-    /// `readDeviceTable` forced to the slot-by-slot fallback, to compare the two.
+    /// `readDeviceTable` through a copy made with batched lookups, as without a mapping, to compare the two.
     @_spi(Benchmark)
-    public func readDeviceTableKeyByKey() -> DeviceTrafficTable {
-        readDeviceTable(batched: false)
+    public func readDeviceTableCopied() -> DeviceTrafficTable {
+        readDeviceTable(source: .copied)
     }
 
     static func snapshots(_ table: DeviceTrafficTable) -> [DeviceCounterSnapshot] {
@@ -44,19 +46,27 @@ extension EBPFCapture {
         }
     }
 
-    func readDeviceTable(batched: Bool) -> DeviceTrafficTable {
+    /// Where a read gets the table's bytes.
+    enum TableSource {
+        /// The mapping when there is one, else a batched copy.
+        case automatic
+        /// A batched copy even when mapped (benchmarks).
+        case copied
+    }
+
+    func readDeviceTable(source: TableSource) -> DeviceTrafficTable {
         let time = KernelTime()
-        let sums = aggregate(batched: batched)
+        let sums = aggregate(source: source)
         lastEntryCount.withLock { $0 = sums.keys.count }
         return DeviceTrafficTable(macs: sums.keys.map(Self.macAddress(key:)),
                                   lastSeen: sums.lastSeen.map { time.wallClock(kernelNanoseconds: $0) }, cells: sums.cells)
     }
 
     /// Distinct devices in the kernel table now (reads the whole table; a scrape that just called
-    /// `readDeviceCounters` can use `lastReadEntryCount` instead).
-    public func mapEntryCount() -> Int { aggregate(batched: true).keys.count }
+    /// `readDeviceTable` can use `lastReadEntryCount` instead).
+    public func mapEntryCount() -> Int { aggregate(source: .automatic).keys.count }
 
-    /// Distinct devices seen by the latest `readDeviceCounters`, if any.
+    /// Distinct devices seen by the latest `readDeviceTable`, if any.
     public var lastReadEntryCount: Int? { lastEntryCount.withLock { $0 } }
 
     /// Per-device sums in flat storage, one row per device in the order the walk met them: row `r`
@@ -70,8 +80,8 @@ extension EBPFCapture {
         var index: [UInt64: Int] = [:]
     }
 
-    /// Walks every slot on every CPU and sums by device key.
-    func aggregate(batched: Bool) -> DeviceTable {
+    /// Walks every slot of every CPU's stripe and sums by device key.
+    func aggregate(source: TableSource) -> DeviceTable {
         let width = DeviceTrafficTable.cellsPerDevice
         var table = DeviceTable()
         // Sized for the devices the previous read found, so the arrays do not regrow on every scrape.
@@ -81,48 +91,101 @@ extension EBPFCapture {
         table.cells.reserveCapacity(expected * width)
         table.index.reserveCapacity(expected)
         let cpus = possibleCPUs
+        let slots = slotCount
         let stride = Self.valueStride
         let countersOffset = Self.countersOffset
         let bytesOffset = Self.bytesOffset
         let lastSeenOffset = Self.lastSeenOffset
         let kernelCells = Self.cellCount
-        Self.cellOrdinals.withUnsafeBufferPointer { ordinals in
-            let visit = { (table: inout DeviceTable, _: UInt32, values: UnsafeRawBufferPointer) in
-                // A device busy on several CPUs usually sits in the same slot on each: reuse the lookup.
-                var previousKey: UInt64 = 0
-                var previousRow = 0
-                for cpu in 0..<cpus {
-                    let base = cpu * stride
-                    let key = values.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                    if key == 0 { continue }
-                    let row: Int
-                    if key == previousKey {
-                        row = previousRow
-                    } else if let existing = table.index[key] {
-                        row = existing
-                    } else {
-                        row = table.keys.count
-                        table.index[key] = row
-                        table.keys.append(key)
-                        table.lastSeen.append(0)
-                        table.cells.append(contentsOf: repeatElement(PacketByteCount(), count: width))
-                    }
-                    previousKey = key
-                    previousRow = row
-                    table.lastSeen[row] = max(table.lastSeen[row], values.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
-                    table.cells.withUnsafeMutableBufferPointer { cells in
-                        let start = row * width
-                        for cell in 0..<kernelCells {
-                            let target = start + ordinals[cell]
-                            cells[target].packets &+= values.loadUnaligned(fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
-                            cells[target].bytes &+= values.loadUnaligned(fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
+        withDeviceTable(source: source) { memory in
+            Self.cellOrdinals.withUnsafeBufferPointer { ordinals in
+                for slot in 0..<slots {
+                    // A device busy on several CPUs usually sits in the same slot in each stripe: reuse the lookup.
+                    var previousKey: UInt64 = 0
+                    var previousRow = 0
+                    for cpu in 0..<cpus {
+                        let base = (cpu * slots + slot) * stride
+                        let key = memory.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                        if key == 0 { continue }
+                        let row: Int
+                        if key == previousKey {
+                            row = previousRow
+                        } else if let existing = table.index[key] {
+                            row = existing
+                        } else {
+                            row = table.keys.count
+                            table.index[key] = row
+                            table.keys.append(key)
+                            table.lastSeen.append(0)
+                            table.cells.append(contentsOf: repeatElement(PacketByteCount(), count: width))
+                        }
+                        previousKey = key
+                        previousRow = row
+                        table.lastSeen[row] = max(
+                            table.lastSeen[row], memory.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
+                        table.cells.withUnsafeMutableBufferPointer { cells in
+                            let start = row * width
+                            for cell in 0..<kernelCells {
+                                let target = start + ordinals[cell]
+                                cells[target].packets &+= memory.loadUnaligned(
+                                    fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
+                                cells[target].bytes &+= memory.loadUnaligned(
+                                    fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
+                            }
                         }
                     }
                 }
             }
-            if batched { forEachSlot(&table, visit) } else { forEachSlotByIndex(&table, visit) }
         }
         return table
+    }
+
+    /// Calls `body` with the whole device table (`tableElements` slots, CPU-major): the mapping itself
+    /// when there is one, else a copy read with batched lookups (element by element where the kernel
+    /// lacks them).
+    func withDeviceTable<R>(source: TableSource, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if source == .automatic, let mapped = deviceMemory {
+            return body(UnsafeRawBufferPointer(mapped))
+        }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: tableElements * Self.valueStride, alignment: 8)
+        defer { copy.deallocate() }
+        copy.initializeMemory(as: UInt8.self, repeating: 0)
+        copyDeviceTable(into: copy)
+        return body(UnsafeRawBufferPointer(copy))
+    }
+
+    /// Copies the device table into `buffer` (`tableElements` × `valueStride` bytes) with batched
+    /// lookups, or element by element when the kernel has no batch operations for arrays.
+    func copyDeviceTable(into buffer: UnsafeMutableRawBufferPointer) {
+        let elements = tableElements
+        let stride = Self.valueStride
+        var keys = [UInt32](repeating: 0, count: Self.lookupBatchSize)
+        var inToken: UInt32 = 0
+        var outToken: UInt32 = 0
+        var filled = 0
+        var first = true
+        while filled < elements {
+            var count = UInt32(min(Self.lookupBatchSize, elements - filled))
+            let result = keys.withUnsafeMutableBytes { keyBuffer in
+                withUnsafeMutablePointer(to: &inToken) { inPointer in
+                    ls_map_lookup_batch(
+                        devicesFD, first ? nil : inPointer, &outToken, keyBuffer.baseAddress,
+                        buffer.baseAddress! + filled * stride, &count)
+                }
+            }
+            if result != 0 && result != -ENOENT {
+                logger.debug("map lookup batch unavailable, reading elements one by one", metadata: ["errno": "\(-result)"])
+                for element in filled..<elements {
+                    var index = UInt32(element)
+                    _ = bpf_map_lookup_elem(devicesFD, &index, buffer.baseAddress! + element * stride)
+                }
+                return
+            }
+            filled += Int(count)
+            if result == -ENOENT || count == 0 { return }
+            inToken = outToken
+            first = false
+        }
     }
 
     /// Removes devices whose last frame is older than `idleLongerThan`; returns how many.
@@ -130,34 +193,38 @@ extension EBPFCapture {
     /// Schedule: the service calls this from its maintenance loop with the configured device time to
     /// live, so MACs that came and went (randomised phone MACs) do not fill the table and push out real
     /// devices. A device that returns starts again from zero, which Prometheus reads as a new series.
-    /// A slot is cleared only where every CPU's copy is free or belongs to an expired device: writing
-    /// back another device's copy could move its counter backwards. Frames counted between the read
-    /// and the write of an idle device are lost.
+    /// Each CPU's copy of an expired device is cleared in place, key first, so its program starts a
+    /// fresh slot rather than add to a half-cleared one. Frames counted between the read and the clear
+    /// of an idle device are lost.
     @discardableResult
     public func expireDevices(idleLongerThan idle: Duration) -> Int {
         let time = KernelTime()
         let (seconds, attoseconds) = idle.components
         let idleNanoseconds = seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
         let cutoff = time.monotonicNow &- idleNanoseconds
-        let table = aggregate(batched: true)
+        let table = aggregate(source: .automatic)
         let stale = Set(table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map { table.keys[$0] })
         guard !stale.isEmpty else { return 0 }
-        let cpus = possibleCPUs
         let stride = Self.valueStride
-        var clearable: [UInt32] = []
-        forEachSlot { index, values in
-            var holdsStale = false
-            for cpu in 0..<cpus {
-                let key = values.loadUnaligned(fromByteOffset: cpu * stride, as: UInt64.self)
-                if key == 0 { continue }
-                guard stale.contains(key) else { return }
-                holdsStale = true
+        var clearable: [Int] = []
+        withDeviceTable(source: .automatic) { memory in
+            for element in 0..<tableElements {
+                let key = memory.loadUnaligned(fromByteOffset: element * stride, as: UInt64.self)
+                if key != 0 && stale.contains(key) { clearable.append(element) }
             }
-            if holdsStale { clearable.append(index) }
         }
-        var zero = [UInt8](repeating: 0, count: stride * cpus)
-        for var index in clearable {
-            _ = zero.withUnsafeMutableBytes { bpf_map_update_elem(devicesFD, &index, $0.baseAddress, 0) }
+        if let mapped = deviceMemory {
+            for element in clearable {
+                let slot = mapped.baseAddress! + element * stride
+                slot.storeBytes(of: 0, as: UInt64.self)
+                (slot + Self.countersOffset).initializeMemory(as: UInt8.self, repeating: 0, count: stride - Self.countersOffset)
+            }
+        } else {
+            var zero = [UInt8](repeating: 0, count: stride)
+            for element in clearable {
+                var index = UInt32(element)
+                _ = zero.withUnsafeMutableBytes { bpf_map_update_elem(devicesFD, &index, $0.baseAddress, 0) }
+            }
         }
         return stale.count
     }
@@ -174,65 +241,6 @@ extension EBPFCapture {
         return result
     }
 
-    /// Calls `body` with each slot index and its per-CPU values, in batches.
-    func forEachSlot(_ body: (UInt32, UnsafeRawBufferPointer) -> Void) {
-        var none: Void = ()
-        forEachSlot(&none) { _, slot, values in body(slot, values) }
-    }
-
-    /// `forEachSlot` threading `state` through `body` as an inout parameter: a closure that captured
-    /// a mutable accumulator would box it and check exclusive access on every use.
-    func forEachSlot<State>(_ state: inout State, _ body: (inout State, UInt32, UnsafeRawBufferPointer) -> Void) {
-        let perEntry = Self.valueStride * possibleCPUs
-        let slots = slotCount
-        let batch = min(Self.lookupBatchSize, slots)
-        var keys = [UInt32](repeating: 0, count: batch)
-        var values = [UInt8](repeating: 0, count: batch * perEntry)
-        var inToken: UInt32 = 0
-        var outToken: UInt32 = 0
-        var first = true
-        var seen = 0
-        while seen < slots {
-            var count = UInt32(batch)
-            let result = keys.withUnsafeMutableBytes { keyBuffer in
-                values.withUnsafeMutableBytes { valueBuffer in
-                    withUnsafeMutablePointer(to: &inToken) { inPointer in
-                        ls_map_lookup_batch(
-                            devicesFD, first ? nil : inPointer, &outToken, keyBuffer.baseAddress,
-                            valueBuffer.baseAddress, &count)
-                    }
-                }
-            }
-            if result != 0 && result != -ENOENT {
-                if first {
-                    logger.debug("map lookup batch unavailable, reading slots one by one", metadata: ["errno": "\(-result)"])
-                    forEachSlotByIndex(&state, body)
-                } else {
-                    logger.warning("map lookup batch failed", metadata: ["error": "\(EBPFError.libbpf("bpf_map_lookup_batch", result))"])
-                }
-                return
-            }
-            values.withUnsafeBytes { buffer in
-                for index in 0..<min(Int(count), batch) {
-                    body(&state, keys[index], UnsafeRawBufferPointer(rebasing: buffer[(index * perEntry)..<((index + 1) * perEntry)]))
-                }
-            }
-            seen += Int(count)
-            if result == -ENOENT || count == 0 { return }
-            inToken = outToken
-            first = false
-        }
-    }
-
-    func forEachSlotByIndex<State>(_ state: inout State, _ body: (inout State, UInt32, UnsafeRawBufferPointer) -> Void) {
-        var values = [UInt8](repeating: 0, count: Self.valueStride * possibleCPUs)
-        for slot in 0..<UInt32(slotCount) {
-            var index = slot
-            let found = values.withUnsafeMutableBytes { bpf_map_lookup_elem(devicesFD, &index, $0.baseAddress) }
-            if found == 0 { values.withUnsafeBytes { body(&state, slot, $0) } }
-        }
-    }
-
     /// The MAC in a device key: its first six bytes in memory order, first octet on the wire first.
     static func macAddress(key: UInt64) -> MACAddress {
         withUnsafeBytes(of: key) { MACAddress($0[0], $0[1], $0[2], $0[3], $0[4], $0[5]) }
@@ -241,12 +249,11 @@ extension EBPFCapture {
     /// `TrafficClass.ordinal` of every kernel cell, computed once.
     static let cellOrdinals: [Int] = (0..<cellCount).map { trafficClass(cell: $0).ordinal }
 
-    /// Walks the device table without converting anything: the kernel-copy part of `readDeviceCounters`.
+    /// Copies the whole device table with batched lookups and nothing else: what a read costs
+    /// without the mapping. Returns the elements copied.
     @_spi(Benchmark)
-    public func walkDeviceMapForBenchmark() -> Int {
-        var visited = 0
-        forEachSlot { _, _ in visited += 1 }
-        return visited
+    public func copyDeviceTableForBenchmark() -> Int {
+        withDeviceTable(source: .copied) { $0.count / Self.valueStride }
     }
 
     /// Inverse of `LS_CELL(direction, family, l4)`.

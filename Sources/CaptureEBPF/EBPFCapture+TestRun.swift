@@ -34,24 +34,20 @@ extension EBPFCapture {
         try fillDeviceMapForBenchmark(macs: macs, classes: classes, packets: packets, frameBytes: frameBytes)
     }
 
-    /// `fillDeviceMapForBenchmark` with the given MACs, one slot each in order.
+    /// `fillDeviceMapForBenchmark` with the given MACs, one slot each in order, in every CPU's stripe.
     @_spi(Benchmark)
     public func fillDeviceMapForBenchmark(
         macs: [MACAddress], classes: [TrafficClass]? = nil, packets: UInt64 = 1, frameBytes: UInt64 = 100
     ) throws(EBPFError) {
         let cells = classes.map { $0.map(Self.cell(of:)) } ?? Array(0..<Self.cellCount)
-        let perEntry = Self.valueStride * possibleCPUs
-        var value = [UInt8](repeating: 0, count: perEntry)
+        var value = [UInt8](repeating: 0, count: Self.valueStride)
         let time = KernelTime()
         value.withUnsafeMutableBytes { buffer in
-            for cpu in 0..<possibleCPUs {
-                let base = cpu * Self.valueStride
-                for cell in cells {
-                    buffer.storeBytes(of: packets, toByteOffset: base + Self.countersOffset + cell * 8, as: UInt64.self)
-                    buffer.storeBytes(of: packets * frameBytes, toByteOffset: base + Self.bytesOffset + cell * 8, as: UInt64.self)
-                }
-                buffer.storeBytes(of: UInt64(time.monotonicNow), toByteOffset: base + Self.lastSeenOffset, as: UInt64.self)
+            for cell in cells {
+                buffer.storeBytes(of: packets, toByteOffset: Self.countersOffset + cell * 8, as: UInt64.self)
+                buffer.storeBytes(of: packets * frameBytes, toByteOffset: Self.bytesOffset + cell * 8, as: UInt64.self)
             }
+            buffer.storeBytes(of: UInt64(time.monotonicNow), toByteOffset: Self.lastSeenOffset, as: UInt64.self)
         }
         // One device per slot (the kernel would probe from the MAC's hash; the reader only sums by key).
         guard macs.count <= slotCount else { throw .invalidConfiguration("\(macs.count) devices exceed \(slotCount) slots") }
@@ -61,12 +57,12 @@ extension EBPFCapture {
                 for (i, octet) in mac.octets.enumerated() { bytes[i] = octet }
             }
             let raw = withUnsafeBytes(of: key) { $0.loadUnaligned(as: UInt64.self) }
-            value.withUnsafeMutableBytes { buffer in
-                for cpu in 0..<possibleCPUs { buffer.storeBytes(of: raw, toByteOffset: cpu * Self.valueStride, as: UInt64.self) }
+            value.withUnsafeMutableBytes { $0.storeBytes(of: raw, toByteOffset: 0, as: UInt64.self) }
+            for cpu in 0..<possibleCPUs {
+                var element = UInt32(cpu * slotCount + index)
+                let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &element, $0.baseAddress, 0) }
+                guard result == 0 else { throw .libbpf("bpf_map_update_elem", result) }
             }
-            var slot = UInt32(index)
-            let result = value.withUnsafeBytes { bpf_map_update_elem(devicesFD, &slot, $0.baseAddress, 0) }
-            guard result == 0 else { throw .libbpf("bpf_map_update_elem", result) }
         }
     }
 }

@@ -28,7 +28,8 @@ public final class EBPFCapture: @unchecked Sendable {
         /// What the kernel side counts; see `CaptureMode`. Default `.gateway`.
         public var mode: CaptureMode
         /// Capacity of the device map (and of the SYN token-bucket map), in devices. Default 16384.
-        /// Kernel memory: maxDevices × 1.25 slots × possible CPUs × 400 bytes, allocated at load.
+        /// Kernel memory: maxDevices × 1.5 slots × possible CPUs × 400 bytes, allocated at load (and
+        /// mapped into the process, so it also counts as shared memory there).
         public var maxDevices: Int
         /// Bytes of each discovery frame handed up, 64...4096. Default 1600 (a full-size DHCP
         /// packet with all its options on a 1500-byte MTU LAN).
@@ -74,6 +75,9 @@ public final class EBPFCapture: @unchecked Sendable {
     let tcFD: Int32
     let xdpPassFD: Int32
     let possibleCPUs: Int
+    /// The device table mapped into this process (read in place at scrape time), or nil when the
+    /// kernel refused the mapping and reads copy it instead.
+    let deviceMemory: UnsafeMutableRawBufferPointer?
     /// Distinct devices seen by the latest full read of the device table (`mapEntryCount`).
     let lastEntryCount = Locked<Int?>(nil)
     let perfBuffer: OpaquePointer
@@ -91,21 +95,37 @@ public final class EBPFCapture: @unchecked Sendable {
 
     private init(
         configuration: Configuration, logger: Logger, object: OpaquePointer, maps: (Int32, Int32, Int32),
-        programs: (Int32, Int32, Int32), perfBuffer: OpaquePointer, sink: PerfSink
+        programs: (Int32, Int32, Int32), perfBuffer: OpaquePointer, sink: PerfSink, possibleCPUs: Int,
+        deviceMemory: UnsafeMutableRawBufferPointer?
     ) {
         self.configuration = configuration
         self.logger = logger
         self.object = object
         (devicesFD, dropsFD, synTokensFD) = maps
         (xdpFD, tcFD, xdpPassFD) = programs
-        self.possibleCPUs = max(1, Int(libbpf_num_possible_cpus()))
+        self.possibleCPUs = possibleCPUs
+        self.deviceMemory = deviceMemory
         self.perfBuffer = perfBuffer
         self.sink = sink
     }
 
     deinit {
+        if let deviceMemory { munmap(deviceMemory.baseAddress, deviceMemory.count) }
         perf_buffer__free(perfBuffer)
         bpf_object__close(object)
+    }
+
+    /// Maps the device table (an mmapable array) read-write; nil, with the reason logged, when the
+    /// kernel refuses. The mapping covers whole pages; the table is the first `length` bytes.
+    static func mapDeviceTable(fd: Int32, length: Int, logger: Logger) -> UnsafeMutableRawBufferPointer? {
+        let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+        let mapped = (length + page - 1) / page * page
+        let address = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let address, address != MAP_FAILED else {
+            logger.notice("device table not mapped; scrapes will copy it", metadata: ["error": "\(EBPFError.call("mmap", errno: errno))"])
+            return nil
+        }
+        return UnsafeMutableRawBufferPointer(start: address, count: mapped)
     }
 
     /// Opens the embedded object, writes the configuration into its read-only data and map sizes,
@@ -129,7 +149,9 @@ public final class EBPFCapture: @unchecked Sendable {
 
         let devices = try map(object, LS_MAP_DEVICES)
         let synTokens = try map(object, LS_MAP_SYN_TOKENS)
-        for (map, entries) in [(devices, Self.slotCount(forDevices: configuration.maxDevices)), (synTokens, configuration.maxDevices)] {
+        let cpus = max(1, Int(libbpf_num_possible_cpus()))
+        let tableElements = Self.slotCount(forDevices: configuration.maxDevices) * cpus
+        for (map, entries) in [(devices, tableElements), (synTokens, configuration.maxDevices)] {
             let result = bpf_map__set_max_entries(map, UInt32(entries))
             guard result == 0 else { throw .libbpf("bpf_map__set_max_entries", result) }
         }
@@ -149,12 +171,13 @@ public final class EBPFCapture: @unchecked Sendable {
             bpf_map__fd(events), pages, PerfSink.sampleCallback, PerfSink.lostCallback, context, nil)
         else { throw .call("perf_buffer__new", errno: ls_errno()) }
 
+        let deviceMemory = mapDeviceTable(fd: bpf_map__fd(devices), length: tableElements * valueStride, logger: logger)
         let capture = EBPFCapture(
             configuration: configuration, logger: logger, object: object,
             maps: (bpf_map__fd(devices), bpf_map__fd(drops), bpf_map__fd(synTokens)),
             programs: (try programFD(object, LS_PROG_XDP), try programFD(object, LS_PROG_TC),
                        try programFD(object, LS_PROG_XDP_PASS)),
-            perfBuffer: perfBuffer, sink: sink)
+            perfBuffer: perfBuffer, sink: sink, possibleCPUs: cpus, deviceMemory: deviceMemory)
         loaded = true
         logger.debug(
             "eBPF object loaded",
@@ -163,8 +186,11 @@ public final class EBPFCapture: @unchecked Sendable {
         return capture
     }
 
-    /// CPUs the kernel may run the programs on: each per-CPU map value has this many slots.
+    /// CPUs the kernel may run the programs on: the device table has a stripe for each.
     public var possibleCPUCount: Int { possibleCPUs }
+
+    /// Whether scrapes read the device table in place (mmapped) rather than copying it.
+    public var isDeviceTableMapped: Bool { deviceMemory != nil }
 
     /// Capacity of the device map, in devices.
     public var mapCapacity: Int { configuration.maxDevices }
@@ -230,6 +256,8 @@ public final class EBPFCapture: @unchecked Sendable {
         config.syn_burst = configuration.synBurst
         config.count_ingress_dst = configuration.mode == .span ? 1 : 0
         config.slot_count = UInt32(slotCount(forDevices: configuration.maxDevices))
+        var random = SystemRandomNumberGenerator()
+        config.hash_seed = random.next()
         var size = 0
         guard bpf_map__initial_value(map, &size) != nil, size == MemoryLayout<ls_config>.size else {
             throw .object("\(LS_CONFIG_SECTION) holds \(size) bytes, expected \(MemoryLayout<ls_config>.size)")
@@ -238,11 +266,11 @@ public final class EBPFCapture: @unchecked Sendable {
         guard result == 0 else { throw .libbpf("bpf_map__set_initial_value", result) }
     }
 
-    /// Slots in the kernel device table for `devices`: a quarter more than the capacity (at least
-    /// LS_SLOT_PROBES), so a full table keeps linear probes short (load factor ≤ 0.8). Every slot is
-    /// read at each scrape, so more slots cost scrape time.
+    /// Slots in the kernel device table for `devices`: half as many again as the capacity (at least
+    /// LS_SLOT_PROBES), so a full table has load 0.67 and linear probes stay short (see
+    /// `LS_SLOT_PROBES`). Every slot is read at each scrape, so more slots cost scrape time.
     static func slotCount(forDevices devices: Int) -> Int {
-        max(Int(LS_SLOT_PROBES), (devices * 5 + 3) / 4)
+        max(Int(LS_SLOT_PROBES), (devices * 3 + 1) / 2)
     }
 
     /// The embedded object file, for tests that hand it to other tools.

@@ -3,7 +3,7 @@
 #  1. per-packet cost of the XDP and TC programs (BPF_PROG_TEST_RUN, 1,000,000 repeats per frame)
 #     next to a trivial XDP_PASS program measured in the same run, then the same runs under the
 #     kernel's own run-time accounting (bpf_stats);
-#  2. the read of a 10,000-device table alone (batched vs key by key);
+#  2. the read of a 10,000-device table alone (in place through the mapping vs copied with batched lookups);
 #  3. the whole eBPF scrape with 10,000 devices — read the per-CPU table, join, render /metrics —
 #     with the allocator as `lanscope run` sets it, then with glibc's defaults (one process each),
 #     next to the registry-backed scrape measured in the same process.
@@ -46,7 +46,7 @@ awk -v defaults="$defaults" '
     }
     /bench-bpf: counted-only frames/ { cfloor = after("xdp_pass"); cxdp = after("xdp"); ctc = after("tc") }
     /bench-bpf: bpf_stats counted-only/ { sfloor = after("xdp_pass"); sxdp = after("xdp"); stc = after("tc") }
-    /bench-bpf: readDeviceTable/ && /tx\/rx ipv4/ && read == "" { for (i = 1; i <= NF; i++) if ($i == "batched" && read == "") read = $(i + 3) }
+    /bench-bpf: readDeviceTable/ && /tx\/rx ipv4/ && read == "" { for (i = 1; i <= NF; i++) if ($i == "(mmap)" && read == "") read = $(i + 3) }
     /bench-bpf: ebpf scrape/ && /8 classes/ { scrape = after("median") }
     /bench-bpf: ebpf scrape/ && /24 classes/ { worst = after("median") }
     END {

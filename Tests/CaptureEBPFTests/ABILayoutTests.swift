@@ -37,7 +37,8 @@ import Testing
         #expect(MemoryLayout<ls_clock_cache>.offset(of: \.monotonic_ns) == 8)
         #expect(MemoryLayout<ls_syn_bucket>.size == 16)
         #expect(MemoryLayout<ls_syn_bucket>.offset(of: \.updated_ns) == 8)
-        #expect(MemoryLayout<ls_config>.size == 24)
+        #expect(MemoryLayout<ls_config>.size == 32)
+        #expect(MemoryLayout<ls_config>.offset(of: \.hash_seed) == 24)
         #expect(MemoryLayout<ls_config>.offset(of: \.slot_count) == 16)
         #expect(MemoryLayout<ls_config>.offset(of: \.snap_len) == 0)
         #expect(MemoryLayout<ls_config>.offset(of: \.syn_rate_per_sec) == 4)
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func enums_values_matchDropReasonsAndVersion() {
-        #expect(LS_ABI_VERSION == 2)
+        #expect(LS_ABI_VERSION == 3)
         #expect(CaptureEBPFModule.abiVersion == Int(LS_ABI_VERSION))
         #expect(LS_DROP_REASON_COUNT.rawValue == UInt32(DropReason.allCases.count))
         #expect(DropReason.allCases.map(\.rawValue).sorted() == ["buffer_full", "malformed", "map_full", "rate_limited", "truncated"])

@@ -1,5 +1,6 @@
 import Glibc
-import CaptureEBPF
+@_spi(Benchmark) import CaptureEBPF
+import LanscopeABI
 import LanscopeCore
 import Testing
 
@@ -281,13 +282,14 @@ struct ProgramTestRunTests {
     }
 
     @Test func xdp_mapFull_countsDevicesThatDidNotFit() throws {
-        // Capacity 2 devices → the smallest table, LS_SLOT_PROBES (8) slots; every slot is within the
-        // probes, so the ninth and tenth new MACs find no free slot.
+        // Capacity 2 devices → the smallest table, LS_SLOT_PROBES (64) slots; every slot is within the
+        // probes, so the 65th and 66th new MACs find no free slot.
         let harness = try Harness(maxDevices: 2)
-        for last in UInt8(1)...UInt8(10) {
+        #expect(LS_SLOT_PROBES == 64)
+        for last in UInt8(1)...UInt8(66) {
             try harness.run(.xdp, Frame.arpRequest(from: [0x00, 0x11, 0x22, 0x33, 0x44, last]))
         }
-        #expect(harness.capture.mapEntryCount() == 8)
+        #expect(harness.capture.mapEntryCount() == 64)
         #expect(harness.capture.mapCapacity == 2)
         #expect(harness.drops()[.mapFull] == 2)
         // Devices already in the table keep counting.
@@ -327,6 +329,70 @@ struct ProgramTestRunTests {
         }
         _ = try harness.capture.testRun(.xdp, frame: frame, repeat: 500)
         #expect(try harness.capture.runStats(.xdp).runCount == before[0].runCount, "statistics off again")
+    }
+
+    /// MAC patterns a table must hold without overflowing its probes: one vendor numbered
+    /// sequentially, nine vendors interleaved, random unicast, randomised (locally administered).
+    static let macPatterns: [(String, @Sendable (Int) -> [UInt8])] = {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<4096).map { _ in UInt64.random(in: 0...UInt64(0xFFFF_FFFF_FFFF), using: &generator) }
+        let vendors: [UInt64] = [0x3c22fb, 0xb827eb, 0x9c7bef, 0x5caafd, 0xd0d003, 0xf01898, 0x001a11, 0xdca632, 0xdaa119]
+        @Sendable func octets(_ value: UInt64) -> [UInt8] { MACAddress(rawValue: value).octets }
+        return [
+            ("one vendor, sequential", { octets(0x3c22fb_000000 | UInt64($0)) }),
+            ("nine vendors, interleaved", { octets(vendors[$0 % 9] << 24 | UInt64(0x100000 + $0)) }),
+            ("random unicast", { octets(random[$0] & ~0x0100_0000_0000) }),
+            ("randomised", { octets(random[$0] & ~0x0100_0000_0000 | 0x0200_0000_0000) }),
+        ]
+    }()
+
+    /// A 4,096-device table filled to three quarters with distinct MACs: every device gets a slot (no
+    /// map_full), a second frame from each finds its slot again instead of taking a new one.
+    @Test(arguments: 0..<4)
+    func deviceTable_threeQuartersFull_holdsEveryDevice(pattern: Int) throws {
+        let (name, mac) = Self.macPatterns[pattern]
+        let harness = try Harness(maxDevices: 4096)
+        let devices = 3072
+        for round in 1...2 {
+            for i in 0..<devices {
+                let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: mac(i), sourcePort: 40000,
+                                           destinationPort: 443, payload: [1, 2, 3])
+                let result = try harness.capture.testRun(.xdp, frame: frame)
+                #expect(result.returnValue == ProgramVerdict.xdpPass)
+            }
+            #expect(harness.drops()[.mapFull] == 0, "\(name), round \(round)")
+            let table = harness.capture.readDeviceTable()
+            #expect(table.count == devices, "\(name), round \(round)")
+            #expect((0..<table.count).allSatisfy { table.totals(at: $0).transmittedPackets == UInt64(round) }, "\(name)")
+        }
+    }
+
+    /// The table read in place through the mapping equals the table copied with batched lookups
+    /// (the path taken when the kernel refuses the mapping).
+    @Test func deviceTable_readInPlace_equalsBatchedCopy() throws {
+        let harness = try Harness(maxDevices: 256)
+        #expect(harness.capture.isDeviceTableMapped)
+        for i in 0..<200 {
+            let mac = MACAddress(rawValue: 0x3c22fb_000000 | UInt64(i)).octets
+            let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: mac, sourcePort: 40000,
+                                       destinationPort: 443, payload: [UInt8](repeating: 7, count: i))
+            _ = try harness.capture.testRun(.xdp, frame: frame, repeat: 1 + i % 3)
+            _ = try harness.capture.testRun(.tc, frame: Frame.udpFrame(destinationMAC: mac, sourceMAC: Frame.gateway,
+                                                                        sourcePort: 443, destinationPort: 40000, payload: []))
+        }
+        let mapped = harness.capture.readDeviceTable()
+        let copied = harness.capture.readDeviceTableCopied()
+        #expect(mapped.count == 200)
+        #expect(copied.count == 200)
+        for row in 0..<mapped.count {
+            let other = try #require(copied.row(of: mapped.macs[row]))
+            #expect(mapped.counters(at: row) == copied.counters(at: other))
+            // Wall-clock conversions of the same kernel time, made by two reads: equal within a millisecond.
+            #expect(abs(mapped.lastSeen[row].nanoseconds - copied.lastSeen[other].nanoseconds) < 1_000_000)
+        }
+        let sample = try #require(mapped.row(of: MACAddress(rawValue: 0x3c22fb_000005)))
+        #expect(mapped.totals(at: sample).transmittedPackets == 3)
+        #expect(mapped.totals(at: sample).receivedPackets == 1)
     }
 
     @Test func readDeviceCounters_lastSeen_isCurrentWallClock() throws {
