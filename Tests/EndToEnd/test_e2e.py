@@ -524,6 +524,111 @@ class LifecycleTests(LanscopeTestCase):
                 type(self).instances.remove(instance)
 
 
+def source_tally(pcap_path):
+    """{src mac: [frames, bytes]} over the unicast, non-zero source MACs of a capture (bytes as on the wire)."""
+    import struct
+    tally = {}
+    with open(pcap_path, "rb") as capture:
+        header = capture.read(24)
+        endian = "<" if header[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        while True:
+            record = capture.read(16)
+            if len(record) < 16:
+                break
+            _, _, included, original = struct.unpack(endian + "IIII", record)
+            frame = capture.read(included)
+            source = frame[6:12]
+            if source[0] & 1 or source == bytes(6):
+                continue
+            mac = ":".join(f"{b:02x}" for b in source)
+            row = tally.setdefault(mac, [0, 0])
+            row[0] += 1
+            row[1] += original
+    return tally
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class ScaleTests(unittest.TestCase):
+    """10,000 devices at once through the real kernel path: a generated LAN capture replayed at top speed
+    into a veth whose peer lanscope watches (eBPF, gateway mode), in two namespaces of its own. Every
+    device must get a slot in the kernel table (no `map_full`) and count exactly the frames and bytes
+    it sent; `/metrics` must list them all."""
+
+    DEVICES = 10_000
+
+    def setUp(self):
+        self.watch_ns = f"{LAN.prefix}sw"
+        self.send_ns = f"{LAN.prefix}ss"
+        for ns in (self.watch_ns, self.send_ns):
+            LAN._add_ns(ns)
+            # No IPv6 on either end: the veths' own router solicitations would be a 10,001st device.
+            LAN.run(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                     "net.ipv6.conf.default.disable_ipv6=1"], ns=ns)
+        LAN.run(["ip", "link", "add", "scw0", "netns", self.watch_ns, "type", "veth", "peer", "name", "scs0",
+                 "netns", self.send_ns])
+        for ns, ifname in ((self.watch_ns, "scw0"), (self.send_ns, "scs0")):
+            LAN.run(["ip", "link", "set", ifname, "up"], ns=ns)
+            LAN.run(["ip", "link", "set", "lo", "up"], ns=ns)
+            LAN._offloads_off(ns, ifname)
+        self.pcap = os.path.join(LAN.workdir, "scale.pcap")
+        LAN.run([sys.executable, os.path.join(svc.REPO, "Tests", "Benchmarks", "make_large_capture.py"), self.pcap,
+                 "--devices", str(self.DEVICES - 1), "--frames", "100000"], timeout=120)
+        self.name = "lanscope-scale"
+
+    def tearDown(self):
+        LAN.stop(self.name)
+        for ns in (self.send_ns, self.watch_ns):
+            LAN.run(["ip", "netns", "del", ns], check=False)
+            if ns in LAN.namespaces:
+                LAN.namespaces.remove(ns)
+
+    def get(self, path):
+        done = LAN.run(["curl", "-sS", "--max-time", "20", f"http://127.0.0.1:9190{path}"], ns=self.watch_ns,
+                       check=False, timeout=30)
+        return done.returncode, done.stdout
+
+    def test_tenThousandDevices_everyDeviceGetsASlot_andCountsExactly(self):
+        expected = source_tally(self.pcap)
+        self.assertEqual(len(expected), self.DEVICES)
+        log = os.path.join(LAN.workdir, f"{self.name}.stderr")
+        process = LAN.spawn(self.name, [svc.binary_path(), "run", "--interface", "scw0", "--mode", "gateway",
+                                        "--backend", "ebpf", "--listen", "127.0.0.1:9190", "--no-db"],
+                            ns=self.watch_ns, log=log)
+        ready = poll(lambda: self.get("/-/ready")[1].startswith("OK"), 60, 0.25)
+        self.assertTrue(ready, f"lanscope not ready:\n{LAN.log_of(self.name)}")
+        LAN.run(["tcpreplay", "-q", "--topspeed", "-i", "scs0", self.pcap], ns=self.send_ns, timeout=120)
+        from prometheus_client.parser import text_string_to_metric_families
+
+        def scrape():
+            _, body = self.get("/metrics")
+            counted, metrics = {}, {}
+            for family in text_string_to_metric_families(body):
+                for sample in family.samples:
+                    mac = sample.labels.get("mac")
+                    if mac and sample.name in ("lanscope_device_transmitted_packets_total",
+                                               "lanscope_device_transmitted_bytes_total"):
+                        row = counted.setdefault(mac, [0, 0])
+                        row[0 if sample.name.endswith("packets_total") else 1] = int(sample.value)
+                    elif not mac:
+                        metrics[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+            return counted, metrics
+
+        total = sum(row[0] for row in expected.values())
+        result = {}
+        done = poll(lambda: (result.update(zip(("counted", "metrics"), scrape())) or
+                             sum(row[0] for row in result["counted"].values()) >= total), 30, 1.0)
+        counted, metrics = result["counted"], result["metrics"]
+        map_full = metrics.get(("lanscope_capture_dropped_total", (("reason", "map_full"),)))
+        self.assertEqual(map_full, 0, f"devices that found no slot in the kernel table:\n{LAN.log_of(self.name)}")
+        self.assertEqual(metrics.get(("lanscope_bpf_map_entries", (("map", "devices"),))), self.DEVICES)
+        self.assertTrue(done, f"counted {sum(r[0] for r in counted.values())} of {total} frames")
+        wrong = {mac: (counted.get(mac), row) for mac, row in expected.items() if counted.get(mac) != row}
+        self.assertEqual(len(counted), self.DEVICES)
+        self.assertEqual(wrong, {}, f"{len(wrong)} devices counted wrong (lanscope, sent); first: "
+                                    f"{dict(list(wrong.items())[:5])}")
+        self.assertIsNone(process.poll(), "lanscope exited")
+
+
 class CountingResult(unittest.TextTestResult):
     """Also remembers successes, so the summary counts tests rather than deriving them."""
 
