@@ -211,6 +211,11 @@ public final class DeviceRegistry: Sendable {
     public func device(_ mac: MACAddress) -> Device? {
         state.withLock { state in state.slots[mac].map { state.materialize($0) } }
     }
+
+    /// The MACs among `macs` the registry does not know, under one lock and without copying devices.
+    public func unknown(among macs: [MACAddress]) -> [Int] {
+        state.withLock { state in macs.indices.filter { state.slots[macs[$0]] == nil } }
+    }
     public var count: Int { state.withLock { $0.devices.count } }
     public var statistics: Statistics { state.withLock { $0.statistics } }
 

@@ -77,6 +77,16 @@ struct DeviceRegistryTrafficTests {
         #expect(registry.device(b)?.traffic.transmittedPackets == 1)
     }
 
+    @Test func unknown_listsPositionsOfMACsNotInTheRegistry_includingExpiredOnes() {
+        let registry = DeviceRegistry()
+        registry.count(frame(a, .broadcast, ip: 4, transport: 6, length: 10), at: Timestamp(nanoseconds: 10))
+        registry.count(frame(b, .broadcast, ip: 4, transport: 6, length: 10), at: Timestamp(nanoseconds: 1))
+        #expect(registry.unknown(among: [c, a, b, c]) == [0, 3])
+        #expect(registry.expire(notSeenSince: Timestamp(nanoseconds: 5)) == 1)
+        #expect(registry.unknown(among: [a, b, c]) == [1, 2])
+        #expect(registry.unknown(among: []) == [])
+    }
+
     @Test func restore_keepsRestoredTraffic_andAddsToIt() throws {
         var device = Device(mac: a, firstSeen: Timestamp(nanoseconds: 1), lastSeen: Timestamp(nanoseconds: 1))
         device.hostname = "printer"

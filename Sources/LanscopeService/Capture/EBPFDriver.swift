@@ -36,7 +36,7 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                 // Devices that only ever passed traffic (no discovery frame) still belong in the
                 // inventory; this runs on the capture thread because the pipeline is single-writer.
                 let table = capture.readDeviceTable()
-                let unknown = table.macs.indices.filter { pipeline.registry.device(table.macs[$0]) == nil }
+                let unknown = pipeline.registry.unknown(among: table.macs)
                 pipeline.noteDevices(unknown.map { (table.macs[$0], table.lastSeen[$0]) })
             }
             let n = capture.poll(timeout: .milliseconds(200)) { frame in
