@@ -201,10 +201,10 @@ public struct ReplayOutcome {
         w.field("devices", devices.count)
         w.field("new_devices", newDevices)
         w.key("discovery_packets"); w.beginObject()
-        for (k, v) in statistics.discoveryPackets.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
+        for (k, v) in statistics.discoveryPackets.sorted(by: { $0.key < $1.key }) { w.key(text: k.rawValue); w.int(v) }
         w.endObject()
         w.key("decode_errors"); w.beginObject()
-        for (k, v) in statistics.decodeErrors.sorted(by: { $0.key < $1.key }) { w.field(k.rawValue, v) }
+        for (k, v) in statistics.decodeErrors.sorted(by: { $0.key < $1.key }) { w.key(text: k.rawValue); w.int(v) }
         w.endObject()
         w.endObject()
         return w.bytes + [0x0A]

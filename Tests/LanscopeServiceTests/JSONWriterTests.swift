@@ -27,7 +27,7 @@ import Testing
     @Test func strings_escapeExactlyWhatRFC8259Requires() throws {
         let nasty = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self) + "ünï €😀 \"quoted\" back\\slash"
         var w = JSONWriter()
-        w.beginObject(); w.field(nasty, nasty); w.endObject()
+        w.beginObject(); w.key(text: nasty); w.string(nasty); w.endObject()
         let text = w.string
         #expect(text.contains(#"\u0000\u0001"#))
         #expect(text.contains(#"\b"#) == false, "control characters other than \\n \\r \\t use \\u00XX")
@@ -39,15 +39,28 @@ import Testing
         #expect(parsed == [nasty: nasty])
     }
 
-    /// A hundred levels deep: a comma between siblings at every level and none elsewhere.
+    /// As deep as the writer allows: a comma between siblings at every level and none elsewhere.
     @Test func deepNesting_keepsCommasRight() throws {
+        let levels = JSONWriter.maxDepth
         var w = JSONWriter()
-        for _ in 0..<100 { w.beginArray(); w.int(1) }
-        for _ in 0..<100 { w.int(2); w.endArray() }
+        for _ in 0..<levels { w.beginArray(); w.int(1) }
+        for _ in 0..<levels { w.int(2); w.endArray() }
         var expected: Any = [1, 2] as [Any]
-        for _ in 0..<99 { expected = [1, expected, 2] as [Any] }
+        for _ in 0..<(levels - 1) { expected = [1, expected, 2] as [Any] }
         let parsed = try JSONSerialization.jsonObject(with: Data(w.bytes))
         #expect((parsed as? NSArray)?.isEqual(expected) == true)
-        #expect(w.bytes.filter { $0 == UInt8(ascii: ",") }.count == 199)
+        #expect(w.bytes.filter { $0 == UInt8(ascii: ",") }.count == 2 * levels - 1)
+    }
+
+    /// Bytes written in place are quoted as they are when plain, and escaped like any string when not.
+    @Test func ascii_writesInPlace_andEscapesWhatNeedsIt() throws {
+        var w = JSONWriter()
+        w.beginArray()
+        w.ascii { MACAddress(rawValue: 0x3c22fb_aabb01).appendText(to: &$0) }
+        w.ascii { $0.append(contentsOf: Array("a\"b\\c\nd".utf8)) }
+        w.ascii { _ in }
+        w.endArray()
+        #expect(w.string == #"["3c:22:fb:aa:bb:01","a\"b\\c\nd",""]"#)
+        #expect(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String] == ["3c:22:fb:aa:bb:01", "a\"b\\c\nd", ""])
     }
 }

@@ -12,26 +12,24 @@ public enum DeviceRendering {
         public func isOnline(lastSeen: Timestamp) -> Bool { lastSeen >= now - window }
     }
 
-    static let sortedProtocols = DiscoveryProtocol.allCases.sorted()
-
     /// `traffic` and `lastSeen` override the device's own (the eBPF backend's kernel counters).
     public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter,
                                  traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil) {
         let seenAt = max(d.lastSeen, lastSeen ?? d.lastSeen)
         w.beginObject()
-        w.field("mac", d.mac.description)
+        w.key("mac"); w.ascii { d.mac.appendText(to: &$0) }
         w.field("vendor", d.vendor)
         w.field("locally_administered", d.isLocallyAdministered)
         w.field("hostname", d.hostname)
         w.field("hostname_source", d.hostnameSource?.rawValue)
         w.key("hostnames"); w.beginObject()
-        for (via, name) in d.hostnames.sorted(by: { $0.key < $1.key }) { w.field(via.rawValue, name) }
+        for (via, name) in d.hostnames.sorted(by: { $0.key < $1.key }) { w.key(text: via.rawValue); w.string(name) }
         w.endObject()
         w.key("addresses"); w.beginArray()
-        for ip in d.sortedAddresses {
-            guard let record = d.addresses[ip] else { continue }
+        // Sorted pairs: no second lookup per address.
+        for (ip, record) in d.addresses.sorted(by: { $0.key < $1.key }) {
             w.beginObject()
-            w.field("ip", ip.description)
+            w.key("ip"); w.ascii { ip.appendText(to: &$0) }
             w.field("version", ip.version)
             w.field("source", record.source.rawValue)
             w.field("first_seen", record.firstSeen)
@@ -47,7 +45,8 @@ public enum DeviceRendering {
             w.field("vendor_class", dhcp.vendorClass)
             w.field("client_id", dhcp.clientIdentifier.map { Hex.string($0) })
             w.key("max_message_size"); if let m = dhcp.maxMessageSize { w.int(m) } else { w.null() }
-            w.field("requested_address", dhcp.requestedAddress?.description)
+            w.key("requested_address")
+            if let requested = dhcp.requestedAddress { w.ascii { requested.appendText(to: &$0) } } else { w.null() }
             w.endObject()
         } else {
             w.null()
@@ -69,9 +68,10 @@ public enum DeviceRendering {
         }
         w.endArray()
         w.key("software"); w.beginObject()
-        for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.field(via.rawValue, text) }
+        for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.key(text: via.rawValue); w.string(text) }
         w.endObject()
-        w.key("protocols"); w.beginArray(); for p in sortedProtocols where d.protocols.contains(p) { w.string(p.rawValue) }; w.endArray()
+        // The device's few protocols sorted, rather than a set lookup for every protocol there is.
+        w.key("protocols"); w.beginArray(); for p in d.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
         w.field("first_seen", d.firstSeen)
         w.field("last_seen", seenAt)
         w.field("online", presence.isOnline(lastSeen: seenAt))
@@ -154,7 +154,7 @@ public enum AnomalyRendering {
         w.field("mac", e.mac?.description)
         w.field("summary", e.summary)
         w.key("details"); w.beginObject()
-        for (k, v) in e.details.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
+        for (k, v) in e.details.sorted(by: { $0.key < $1.key }) { w.key(text: k); w.string(v) }
         w.endObject()
         w.endObject()
     }

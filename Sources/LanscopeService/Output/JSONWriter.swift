@@ -5,7 +5,12 @@ import LanscopeCore
 /// because Swift strings are valid Unicode — bytes from the wire were decoded with replacement).
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Bit `depth` is set once the container open at that depth (0: the top level) holds an item, so
+    /// the next one needs a comma. A bit set, not an array: this is checked for every value written.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
+    /// Containers nest at most this deep (lanscope's documents use five levels).
+    public static let maxDepth = 63
     private let pretty: Bool
 
     public init(pretty: Bool = false, reserve: Int = 4096) {
@@ -16,24 +21,34 @@ public struct JSONWriter {
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
     private mutating func separator() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        let bit: UInt64 = 1 << UInt64(depth)
+        if commaBits & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        commaBits |= bit
         // Pretty output puts each item on its own line; a top-level value starts the output.
-        if pretty && needsComma.count > 1 { newline() }
+        if pretty && depth > 0 { newline() }
     }
 
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (needsComma.count - 1)))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
-    public mutating func beginObject() { value { $0.bytes.append(UInt8(ascii: "{")) }; needsComma.append(false) }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
     public mutating func endObject() { close(UInt8(ascii: "}")) }
-    public mutating func beginArray() { value { $0.bytes.append(UInt8(ascii: "[")) }; needsComma.append(false) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
+    private mutating func open(_ c: UInt8) {
+        precondition(depth < Self.maxDepth, "JSONWriter: containers nested deeper than \(Self.maxDepth)")
+        value { $0.bytes.append(c) }
+        depth += 1
+        commaBits &= ~(1 << UInt64(depth))
+    }
+
     private mutating func close(_ c: UInt8) {
-        let hadItems = needsComma.removeLast()
+        precondition(depth > 0, "JSONWriter: more containers closed than opened")
+        let hadItems = commaBits & (1 << UInt64(depth)) != 0
+        depth -= 1
         if pretty && hadItems { newline() }
         bytes.append(c)
     }
@@ -44,15 +59,50 @@ public struct JSONWriter {
         body(&self)
     }
 
-    public mutating func key(_ name: String) {
+    /// A member name fixed in the source: copied as it is (our names are plain identifiers), no `String`.
+    public mutating func key(_ name: StaticString) {
+        separator()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { utf8 in
+            assert(!utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }, "JSON names in the source need no escaping")
+            bytes.append(contentsOf: utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
+        endKey()
+    }
+
+    /// A member name known only at run time, escaped like any string.
+    public mutating func key(text name: String) {
         separator()
         appendString(name)
+        endKey()
+    }
+
+    private mutating func endKey() {
         bytes.append(UInt8(ascii: ":"))
         if pretty { bytes.append(UInt8(ascii: " ")) }
         pendingKey = true
     }
 
     public mutating func string(_ s: String) { value { $0.appendString(s) } }
+    /// A string whose UTF-8 `write` appends straight into the output (addresses, MACs), without a
+    /// `String`. Meant for ASCII that needs no escaping; anything that does is escaped all the same.
+    public mutating func ascii(_ write: (inout [UInt8]) -> Void) {
+        value { w in
+            w.bytes.append(UInt8(ascii: "\""))
+            let start = w.bytes.count
+            write(&w.bytes)
+            let needsEscaping = w.bytes[start...].contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            if needsEscaping {
+                let raw = String(decoding: w.bytes[start...], as: UTF8.self)
+                w.bytes.removeSubrange(start...)
+                w.bytes.removeLast()
+                w.appendString(raw)
+                return
+            }
+            w.bytes.append(UInt8(ascii: "\""))
+        }
+    }
     /// A timestamp as an RFC 3339 string, written without building an intermediate `String`.
     public mutating func timestamp(_ t: Timestamp) {
         value { w in
@@ -63,7 +113,7 @@ public struct JSONWriter {
             w.bytes.append(UInt8(ascii: "\""))
         }
     }
-    public mutating func field(_ name: String, _ t: Timestamp) { key(name); timestamp(t) }
+    public mutating func field(_ name: StaticString, _ t: Timestamp) { key(name); timestamp(t) }
     public mutating func stringOrNull(_ s: String?) { if let s { string(s) } else { null() } }
     public mutating func int<I: BinaryInteger>(_ v: I) {
         value { w in
@@ -91,9 +141,9 @@ public struct JSONWriter {
         }
     }
 
-    public mutating func field(_ name: String, _ s: String?) { key(name); stringOrNull(s) }
-    public mutating func field<I: BinaryInteger>(_ name: String, _ v: I) { key(name); int(v) }
-    public mutating func field(_ name: String, _ v: Bool) { key(name); bool(v) }
+    public mutating func field(_ name: StaticString, _ s: String?) { key(name); stringOrNull(s) }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ v: I) { key(name); int(v) }
+    public mutating func field(_ name: StaticString, _ v: Bool) { key(name); bool(v) }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
