@@ -82,6 +82,11 @@ extension EBPFCapture {
 
     /// Walks every slot of every CPU's stripe and sums by device key.
     func aggregate(source: TableSource) -> DeviceTable {
+        withDeviceTable(source: source) { aggregate(memory: $0) }
+    }
+
+    /// `aggregate` over the table's bytes (`tableElements` slots, CPU-major).
+    func aggregate(memory: UnsafeRawBufferPointer) -> DeviceTable {
         let width = DeviceTrafficTable.cellsPerDevice
         var table = DeviceTable()
         // Sized for the devices the previous read found, so the arrays do not regrow on every scrape.
@@ -97,41 +102,39 @@ extension EBPFCapture {
         let bytesOffset = Self.bytesOffset
         let lastSeenOffset = Self.lastSeenOffset
         let kernelCells = Self.cellCount
-        withDeviceTable(source: source) { memory in
-            Self.cellOrdinals.withUnsafeBufferPointer { ordinals in
-                for slot in 0..<slots {
-                    // A device busy on several CPUs usually sits in the same slot in each stripe: reuse the lookup.
-                    var previousKey: UInt64 = 0
-                    var previousRow = 0
-                    for cpu in 0..<cpus {
-                        let base = (cpu * slots + slot) * stride
-                        let key = memory.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-                        if key == 0 { continue }
-                        let row: Int
-                        if key == previousKey {
-                            row = previousRow
-                        } else if let existing = table.index[key] {
-                            row = existing
-                        } else {
-                            row = table.keys.count
-                            table.index[key] = row
-                            table.keys.append(key)
-                            table.lastSeen.append(0)
-                            table.cells.append(contentsOf: repeatElement(PacketByteCount(), count: width))
-                        }
-                        previousKey = key
-                        previousRow = row
-                        table.lastSeen[row] = max(
-                            table.lastSeen[row], memory.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
-                        table.cells.withUnsafeMutableBufferPointer { cells in
-                            let start = row * width
-                            for cell in 0..<kernelCells {
-                                let target = start + ordinals[cell]
-                                cells[target].packets &+= memory.loadUnaligned(
-                                    fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
-                                cells[target].bytes &+= memory.loadUnaligned(
-                                    fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
-                            }
+        Self.cellOrdinals.withUnsafeBufferPointer { ordinals in
+            for slot in 0..<slots {
+                // A device busy on several CPUs usually sits in the same slot in each stripe: reuse the lookup.
+                var previousKey: UInt64 = 0
+                var previousRow = 0
+                for cpu in 0..<cpus {
+                    let base = (cpu * slots + slot) * stride
+                    let key = memory.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+                    if key == 0 { continue }
+                    let row: Int
+                    if key == previousKey {
+                        row = previousRow
+                    } else if let existing = table.index[key] {
+                        row = existing
+                    } else {
+                        row = table.keys.count
+                        table.index[key] = row
+                        table.keys.append(key)
+                        table.lastSeen.append(0)
+                        table.cells.append(contentsOf: repeatElement(PacketByteCount(), count: width))
+                    }
+                    previousKey = key
+                    previousRow = row
+                    table.lastSeen[row] = max(
+                        table.lastSeen[row], memory.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
+                    table.cells.withUnsafeMutableBufferPointer { cells in
+                        let start = row * width
+                        for cell in 0..<kernelCells {
+                            let target = start + ordinals[cell]
+                            cells[target].packets &+= memory.loadUnaligned(
+                                fromByteOffset: base + countersOffset + cell * 8, as: UInt64.self)
+                            cells[target].bytes &+= memory.loadUnaligned(
+                                fromByteOffset: base + bytesOffset + cell * 8, as: UInt64.self)
                         }
                     }
                 }
@@ -202,17 +205,20 @@ extension EBPFCapture {
         let (seconds, attoseconds) = idle.components
         let idleNanoseconds = seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
         let cutoff = time.monotonicNow &- idleNanoseconds
-        let table = aggregate(source: .automatic)
-        let stale = Set(table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map { table.keys[$0] })
-        guard !stale.isEmpty else { return 0 }
         let stride = Self.valueStride
-        var clearable: [Int] = []
-        withDeviceTable(source: .automatic) { memory in
+        // One pass of reading (one copy without the mapping): which devices are stale, and where.
+        let (stale, clearable) = withDeviceTable(source: .automatic) { memory -> (Set<UInt64>, [Int]) in
+            let table = aggregate(memory: memory)
+            let stale = Set(table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map { table.keys[$0] })
+            guard !stale.isEmpty else { return (stale, []) }
+            var clearable: [Int] = []
             for element in 0..<tableElements {
                 let key = memory.loadUnaligned(fromByteOffset: element * stride, as: UInt64.self)
                 if key != 0 && stale.contains(key) { clearable.append(element) }
             }
+            return (stale, clearable)
         }
+        guard !stale.isEmpty else { return 0 }
         if let mapped = deviceMemory {
             for element in clearable {
                 let slot = mapped.baseAddress! + element * stride

@@ -160,6 +160,8 @@ public final class EBPFCapture: @unchecked Sendable {
         let loadResult = bpf_object__load(object)
         guard loadResult == 0 else { throw .libbpf("bpf_object__load", loadResult) }
 
+        let programs = (try programFD(object, LS_PROG_XDP), try programFD(object, LS_PROG_TC),
+                        try programFD(object, LS_PROG_XDP_PASS))
         let events = try map(object, LS_MAP_EVENTS)
         let drops = try map(object, LS_MAP_DROPS)
         let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
@@ -171,12 +173,11 @@ public final class EBPFCapture: @unchecked Sendable {
             bpf_map__fd(events), pages, PerfSink.sampleCallback, PerfSink.lostCallback, context, nil)
         else { throw .call("perf_buffer__new", errno: ls_errno()) }
 
+        // Mapped last: nothing after this can fail, and the capture unmaps it when it goes.
         let deviceMemory = mapDeviceTable(fd: bpf_map__fd(devices), length: tableElements * valueStride, logger: logger)
         let capture = EBPFCapture(
             configuration: configuration, logger: logger, object: object,
-            maps: (bpf_map__fd(devices), bpf_map__fd(drops), bpf_map__fd(synTokens)),
-            programs: (try programFD(object, LS_PROG_XDP), try programFD(object, LS_PROG_TC),
-                       try programFD(object, LS_PROG_XDP_PASS)),
+            maps: (bpf_map__fd(devices), bpf_map__fd(drops), bpf_map__fd(synTokens)), programs: programs,
             perfBuffer: perfBuffer, sink: sink, possibleCPUs: cpus, deviceMemory: deviceMemory)
         loaded = true
         logger.debug(
