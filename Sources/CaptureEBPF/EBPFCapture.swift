@@ -153,6 +153,10 @@ public final class EBPFCapture: @unchecked Sendable {
         let synTokens = try map(object, LS_MAP_SYN_TOKENS)
         let cpus = max(1, Int(libbpf_num_possible_cpus()))
         let tableElements = Self.slotCount(forDevices: configuration.maxDevices) * cpus
+        guard tableElements <= Int(UInt32.max) else {
+            throw .invalidConfiguration(
+                "maxDevices \(configuration.maxDevices) on \(cpus) CPUs needs \(tableElements) device-table slots, more than a BPF map holds")
+        }
         for (map, entries) in [(devices, tableElements), (synTokens, configuration.maxDevices)] {
             let result = bpf_map__set_max_entries(map, UInt32(entries))
             guard result == 0 else { throw .libbpf("bpf_map__set_max_entries", result) }
