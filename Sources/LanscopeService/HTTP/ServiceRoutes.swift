@@ -70,21 +70,11 @@ public struct ServiceRoutes: Sendable {
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         var selected = view.selected
-        // The backend's row of each selected device (both are in MAC order: one forward pass).
-        var kernelRow = [Int?](repeating: nil, count: view.backend == nil ? 0 : view.devices.count)
-        if let backend = view.backend {
-            var cursor = backend.cursor
-            for i in selected { kernelRow[i] = cursor.seek(view.devices[i].mac) }
-        }
         view.devices.withUnsafeBufferPointer { devices in
-            func seenAt(_ i: Int) -> Timestamp {
-                guard let backend = view.backend, let k = kernelRow[i] else { return devices[i].lastSeen }
-                return max(devices[i].lastSeen, backend.lastSeen[k])
-            }
             for (name, value) in request.query {
                 switch name {
                 case "online":
-                    if let wanted = Bool(value) { selected = selected.filter { presence.isOnline(lastSeen: seenAt($0)) == wanted } }
+                    if let wanted = Bool(value) { selected = selected.filter { presence.isOnline(lastSeen: view.lastSeen($0)) == wanted } }
                 case "vendor":
                     let needle = value.lowercased()
                     selected = selected.filter { devices[$0].vendor?.lowercased().contains(needle) ?? false }
@@ -106,7 +96,7 @@ public struct ServiceRoutes: Sendable {
                     DeviceRendering.writeJSON(devices[i], presence: presence, into: &w, traffic: nil, lastSeen: nil)
                     continue
                 }
-                let k = kernelRow[i]
+                let k = view.backendRow(i)
                 DeviceRendering.writeJSON(devices[i], presence: presence, into: &w,
                                           traffic: k.map { backend.totals(at: $0) } ?? TrafficCounters(),
                                           lastSeen: k.map { backend.lastSeen[$0] })

@@ -45,20 +45,25 @@ public struct MetricsCollector: Sendable {
     /// selection as `exportedOrder`, as `Device` values).
     public func exportedDevices() -> (devices: [Device], omitted: Int) {
         let view = exportedOrder()
-        let devices = view.selected.map { MetricsCollector.joined(view.devices[$0], backend: view.backend) }
+        let devices = view.selected.map {
+            MetricsCollector.joined(view.devices[$0], backend: view.backend, row: view.backendRow($0))
+        }
         return (devices, view.omitted)
     }
 
     /// One device as exported (cap aside), or nil when the registry does not know it.
     public func exportedDevice(_ mac: MACAddress) -> Device? {
-        registry.device(mac).map { MetricsCollector.joined($0, backend: traffic.deviceTraffic()) }
+        guard let device = registry.device(mac) else { return nil }
+        let backend = traffic.deviceTraffic()
+        return MetricsCollector.joined(device, backend: backend, row: backend?.row(of: mac))
     }
 
-    /// A device with the backend's counters and last-seen, when the backend keeps its own.
-    static func joined(_ device: Device, backend: DeviceTrafficTable?) -> Device {
+    /// A device with the backend's counters and last-seen (its `row` there, nil when it has none),
+    /// when the backend keeps its own.
+    static func joined(_ device: Device, backend: DeviceTrafficTable?, row: Int?) -> Device {
         guard let backend else { return device }
         var device = device
-        guard let row = backend.row(of: device.mac) else {
+        guard let row else {
             device.traffic = TrafficCounters()
             return device
         }
@@ -67,28 +72,54 @@ public struct MetricsCollector: Sendable {
         return device
     }
 
-    /// The scrape's view without copying devices: storage-order devices, the indices to export in
-    /// MAC order (capped), how many the cap left out, and the backend's counters when it has its own.
-    func exportedOrder() -> (devices: [Device], selected: [Int], omitted: Int, backend: DeviceTrafficTable?) {
+    /// What a scrape exports, without copying devices.
+    struct ExportView {
+        /// The registry's devices in storage order.
+        let devices: [Device]
+        /// Indices into `devices` to export, in MAC order, capped.
+        let selected: [Int]
+        /// Devices the cap left out.
+        let omitted: Int
+        /// The backend's counters when it keeps its own (eBPF).
+        let backend: DeviceTrafficTable?
+        /// The backend's row of each device, indexed like `devices`; empty without a backend.
+        let backendRows: [Int?]
+
+        /// The backend's row of `devices[i]`, nil when the backend has none or there is no backend.
+        func backendRow(_ i: Int) -> Int? { backendRows.isEmpty ? nil : backendRows[i] }
+
+        /// When `devices[i]` was last seen by the registry or the backend, whichever is later.
+        func lastSeen(_ i: Int) -> Timestamp {
+            guard let backend, let row = backendRow(i) else { return devices[i].lastSeen }
+            return max(devices[i].lastSeen, backend.lastSeen[row])
+        }
+    }
+
+    /// The scrape's view: the registry's devices joined with the backend's table in one forward pass
+    /// (both are in MAC order), and the export cap applied by last-seen on either side.
+    func exportedOrder() -> ExportView {
         let (devices, order) = registry.orderedSnapshot()
         let backend = traffic.deviceTraffic()
-        guard order.count > configuration.maxExportedDevices else { return (devices, order, 0, backend) }
-        // Last seen by either side, per device; `order` and the backend's table are both in MAC order.
-        var seen = [Timestamp](repeating: .zero, count: devices.count)
-        var cursor = backend?.cursor
-        for i in order {
-            seen[i] = devices[i].lastSeen
-            if let backend, let k = cursor?.seek(devices[i].mac) { seen[i] = max(seen[i], backend.lastSeen[k]) }
+        var rows: [Int?] = []
+        if let backend {
+            rows = [Int?](repeating: nil, count: devices.count)
+            var cursor = backend.cursor
+            for i in order { rows[i] = cursor.seek(devices[i].mac) }
         }
+        let all = ExportView(devices: devices, selected: order, omitted: 0, backend: backend, backendRows: rows)
+        guard order.count > configuration.maxExportedDevices else { return all }
+        let seen = devices.indices.map(all.lastSeen)
         let recent = order.sorted { (seen[$0], devices[$1].mac) > (seen[$1], devices[$0].mac) }.prefix(
             configuration.maxExportedDevices)
         let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
-        return (devices, kept, order.count - kept.count, backend)
+        return ExportView(devices: devices, selected: kept, omitted: order.count - kept.count, backend: backend,
+                          backendRows: rows)
     }
 
     public func collect() -> [MetricFamily] {
         let now = clock.now()
-        let (devices, selected, omitted, backend) = exportedOrder()
+        let view = exportedOrder()
+        let (devices, selected, omitted, backend) = (view.devices, view.selected, view.omitted, view.backend)
         let stats = pipeline.statistics()
         let capture = traffic.captureStatus()
         var families: [MetricFamily] = []
@@ -134,7 +165,6 @@ public struct MetricsCollector: Sendable {
         scratch.initialize(repeating: PacketByteCount())
         defer { scratch.deallocate() }
         let noCells = [PacketByteCount](repeating: PacketByteCount(), count: cellCount)
-        var kernelCursor = backend?.cursor
         let kernelCells = backend?.cells ?? []
         let kernelSeen = backend?.lastSeen ?? []
         // Fields are read in place through the buffers: binding a `Device` copy would retain and
@@ -148,9 +178,8 @@ public struct MetricsCollector: Sendable {
                         var received = PacketByteCount()
                         let cells: UnsafeBufferPointer<PacketByteCount>
                         if backend != nil {
-                            // With the eBPF backend, counters and last-seen come from the kernel table,
-                            // joined in one forward pass (both sides are in MAC order).
-                            if let k = kernelCursor?.seek(devices[i].mac) {
+                            // With the eBPF backend, counters and last-seen come from the kernel table.
+                            if let k = view.backendRow(i) {
                                 cells = UnsafeBufferPointer(rebasing: kernelCells[(k * cellCount)..<((k + 1) * cellCount)])
                                 seenAt = max(seenAt, kernelSeen[k])
                             } else {
