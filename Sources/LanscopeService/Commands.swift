@@ -3,6 +3,7 @@ import Glibc
 import History
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 
 /// Where the history database lives by default.
@@ -46,7 +47,7 @@ public enum Commands {
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
-        let pipeline = Pipeline(registry: registry, knownDevices: known)
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known))
         let runner = ReplayRunner(pipeline: pipeline)
         var reports: [ReplayRunner.FileReport] = []
         for file in files {

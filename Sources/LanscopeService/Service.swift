@@ -6,6 +6,7 @@ import History
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Synchronization
 
@@ -111,8 +112,15 @@ public final class Service: @unchecked Sendable {
         registryConfiguration.countTraffic = chosen.countsInUserspace
         let registry = DeviceRegistry(configuration: registryConfiguration, vendorLookup: vendors.lookup)
         self.registry = registry
-        let pipeline = Pipeline(registry: registry, knownDevices: known)
+        var pipelineConfiguration = Pipeline.Configuration()
+        if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known),
+                                configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
+        if case .ebpf(let d) = chosen {
+            let capture = d.capture
+            pipeline.setTrafficReader { capture.readDeviceTable() }
+        }
         self.pipeline = pipeline
 
         let counters = self.counters
@@ -261,9 +269,6 @@ public final class Service: @unchecked Sendable {
     public func maintain() {
         let now = clock.now()
         driver.maintain(registry: registry, now: now)
-        if case .interface = configuration.source {
-            registry.expire(notSeenSince: now - configuration.deviceTTL)
-        }
         flushHistory()
     }
 
@@ -274,14 +279,12 @@ public final class Service: @unchecked Sendable {
         var devices = pending.changedDevices.compactMap { registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
-        if pending.overflowed > 0 { counters.updateStore { $0.droppedObservations &+= pending.overflowed } }
     }
 
     /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.
     public func stop() {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
         driver.stop()
-        if let ebpf = driver as? EBPFDriver { ebpf.capture.detach() }
         server?.shutdown(gracePeriod: .seconds(5))
         flushHistory()
         writer?.close()

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 @testable import LanscopeService
 import TestSupport
 import Testing
@@ -27,7 +28,7 @@ import Testing
         var configuration = MetricsCollector.Configuration()
         configuration.maxExportedDevices = cap
         return MetricsCollector(configuration: configuration, registry: registry,
-                                pipeline: Pipeline(registry: registry, knownDevices: [MACAddress]()),
+                                pipeline: Pipeline(registry: registry, stages: []),
                                 traffic: FixedTraffic(table: traffic), counters: ServiceCounters(),
                                 clock: ManualClock(Timestamp(seconds: 1010)), processMetrics: { [] })
     }

@@ -1,5 +1,6 @@
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Synchronization
 

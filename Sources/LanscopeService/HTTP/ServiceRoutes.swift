@@ -3,6 +3,7 @@ import History
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 
 /// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/`, `/-/healthy`,
 /// `/-/ready`. Handlers only read snapshots.

@@ -1,6 +1,7 @@
 import Exposition
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 
 /// Builds every metric family at scrape time from snapshots: the registry, the backend's counters
 /// (BPF maps or userspace), the pipeline's statistics and the service's own counters.

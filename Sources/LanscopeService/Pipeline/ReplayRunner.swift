@@ -2,6 +2,7 @@ import CapturePcap
 import History
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 
 /// Replays capture files through the pipeline (the clock is the packets' own timestamps) and stores
 /// the result. Used by `lanscope replay`, `lanscope run --pcap` and the tests.
@@ -52,7 +53,7 @@ public final class ReplayRunner {
         } catch {
             report.error = error.description
         }
-        pipeline.publishStatistics()
+        if let last = report.lastPacket { pipeline.finish(at: last) } else { pipeline.publishStatistics() }
         if report.packets > 0 {
             report.captureKey = CaptureFingerprint.key(path: path, packets: report.packets,
                                                        firstNanos: report.firstPacket?.nanoseconds ?? 0,

@@ -1,0 +1,6 @@
+import Detection
+import Inventory
+import LanscopeCore
+import LanscopePipeline
+import Testing
+
