@@ -237,6 +237,14 @@ public final class DeviceRegistry: InventoryReader {
         }
     }
 
+    /// Sets (or clears) a private MAC's link to the device it belongs to.
+    public func link(_ mac: MACAddress, to link: PrivateMACLink?) {
+        state.withLock { state in
+            guard let slot = state.slots[mac] else { return }
+            state.devices[slot].privateMACLink = link
+        }
+    }
+
     /// The latest MAC to claim `address` (ARP, DHCP, NDP).
     public func holder(of address: IPAddress) -> MACAddress? { state.withLock { $0.holders[address] } }
 

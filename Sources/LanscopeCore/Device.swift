@@ -37,6 +37,8 @@ public struct Device: Sendable, Hashable {
     public var isIPv6Router: Bool = false
     /// The classifier's conclusion (nil until the device has been classified).
     public var classification: DeviceClassification?
+    /// For a private (locally administered) MAC: the device it most likely belongs to, and why.
+    public var privateMACLink: PrivateMACLink?
     public var traffic = TrafficCounters()
 
     public init(mac: MACAddress, firstSeen: Timestamp, lastSeen: Timestamp) {
@@ -58,5 +60,18 @@ public struct AddressRecord: Sendable, Hashable {
     public var source: DiscoveryProtocol
     public init(firstSeen: Timestamp, lastSeen: Timestamp, source: DiscoveryProtocol) {
         self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.source = source
+    }
+}
+
+/// A private MAC linked to another MAC of the same device (DHCP client identifier, DHCPv6 DUID,
+/// hostname, mDNS names), with the evidence that links them.
+public struct PrivateMACLink: Sendable, Hashable {
+    public var mac: MACAddress
+    public var confidence: Double
+    public var evidence: [ClassificationEvidence]
+    public init(mac: MACAddress, confidence: Double, evidence: [ClassificationEvidence]) {
+        self.mac = mac
+        self.confidence = confidence
+        self.evidence = evidence
     }
 }

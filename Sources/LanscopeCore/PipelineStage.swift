@@ -77,6 +77,7 @@ public struct StageContext: Sendable {
 public struct StageOutput: Sendable {
     public var events: [AnomalyEvent] = []
     public var classifications: [(mac: MACAddress, classification: DeviceClassification)] = []
+    public var links: [(mac: MACAddress, link: PrivateMACLink?)] = []
 
     public init() {}
 
@@ -84,10 +85,13 @@ public struct StageOutput: Sendable {
     public mutating func classify(_ mac: MACAddress, as classification: DeviceClassification) {
         classifications.append((mac, classification))
     }
-    public var isEmpty: Bool { events.isEmpty && classifications.isEmpty }
+    /// Links (or, with nil, unlinks) a private MAC to the device it belongs to.
+    public mutating func link(_ mac: MACAddress, to link: PrivateMACLink?) { links.append((mac, link)) }
+    public var isEmpty: Bool { events.isEmpty && classifications.isEmpty && links.isEmpty }
     public mutating func removeAll() {
         events.removeAll(keepingCapacity: true)
         classifications.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
     }
 }
 

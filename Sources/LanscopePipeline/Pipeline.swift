@@ -239,6 +239,7 @@ public final class Pipeline: @unchecked Sendable {
             let produced = output
             output.removeAll()
             var classificationChanges: [InventoryChange] = []
+            for (mac, link) in produced.links { registry.link(mac, to: link) }
             for (mac, classification) in produced.classifications {
                 local.classifications &+= 1
                 classificationChanges += registry.classify(mac, as: classification, at: time)
@@ -248,7 +249,7 @@ public final class Pipeline: @unchecked Sendable {
         }
         if !output.isEmpty {
             // A stage kept answering its own output: cut the loop rather than spin on the capture thread.
-            local.stageOutputDropped &+= UInt64(output.events.count + output.classifications.count)
+            local.stageOutputDropped &+= UInt64(output.events.count + output.classifications.count + output.links.count)
             output.removeAll()
         }
     }
