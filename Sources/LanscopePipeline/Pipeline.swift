@@ -20,6 +20,12 @@ public final class Pipeline: @unchecked Sendable {
         /// Recent events kept per severity for `/alerts.json` (default 1000 each): a noisy detector
         /// cannot evict rare events of another severity.
         public var recentEventsPerSeverity: Int = 1000
+        /// How long an event keeps `lanscope_anomaly_active{kind,mac}` at 1 after it (or after its end,
+        /// for a span) (default 15 minutes).
+        public var activeHold: Duration = .seconds(900)
+        /// Most (kind, MAC) pairs exported as active at once (default 1000); more are counted in
+        /// `lanscope_anomaly_active_refused_total`.
+        public var maxActiveAnomalies: Int = 1000
         public init() {}
     }
 
@@ -46,6 +52,7 @@ public final class Pipeline: @unchecked Sendable {
     private let published = Mutex(PipelineStatistics())
     private let pending = Mutex(PendingHistory())
     private let recentEvents: Mutex<RecentEvents>
+    private let activeAnomalies: Mutex<ActiveAnomalies>
     private let eventSink: Mutex<(@Sendable (AnomalyEvent) -> Void)?> = Mutex(nil)
 
     /// Evidence and events gathered since the last `takePendingHistory()`: what the history writer stores.
@@ -74,6 +81,7 @@ public final class Pipeline: @unchecked Sendable {
         context = StageContext(inventory: registry)
         ticks = TickClock(interval: configuration.tickInterval)
         recentEvents = Mutex(RecentEvents(capacityPerSeverity: configuration.recentEventsPerSeverity))
+        activeAnomalies = Mutex(ActiveAnomalies(hold: configuration.activeHold, capacity: configuration.maxActiveAnomalies))
         local.stages = stages.map { StageStatistics(name: $0.name) }
     }
 
@@ -266,6 +274,7 @@ public final class Pipeline: @unchecked Sendable {
             if ring.append(event) { counts[event.severity, default: 0] &+= 1 }
         } }
         for (severity, n) in evicted { local.eventsEvicted[severity, default: 0] &+= n }
+        activeAnomalies.withLock { active in for event in events { active.note(event) } }
         if let sink = eventSink.withLock({ $0 }) { for event in events { sink(event) } }
     }
 
@@ -312,8 +321,18 @@ public final class Pipeline: @unchecked Sendable {
         recentEvents.withLock { $0.events(since: since) }
     }
 
-    /// Seeds the in-memory event rings (e.g. from history at start-up).
+    /// Seeds the in-memory event rings and active pairs (e.g. from history at start-up).
     public func restoreAnomalies(_ events: [AnomalyEvent]) {
-        recentEvents.withLock { r in for e in events.sorted(by: { $0.time < $1.time }) { _ = r.append(e) } }
+        let ordered = events.sorted(by: { $0.time < $1.time })
+        recentEvents.withLock { r in for e in ordered { _ = r.append(e) } }
+        activeAnomalies.withLock { active in for e in ordered { active.note(e) } }
+    }
+
+    /// (kind, MAC) pairs with an anomaly active at `now`, sorted, and how many pairs the cap refused.
+    public func activeAnomalies(at now: Timestamp) -> (active: [(kind: AnomalyKind, mac: MACAddress)], refused: UInt64) {
+        activeAnomalies.withLock { active in
+            active.prune(before: now)
+            return (active.active(at: now).map { ($0.kind, $0.mac) }, active.refused)
+        }
     }
 }

@@ -48,6 +48,16 @@ import Testing
         #expect(sameForJSON.omitted == 2)
     }
 
+    /// The presence gauge counts the inventory, not the exported subset: devices the cap left out are
+    /// neither "offline" nor missing (all five were seen within the presence window).
+    @Test func devicesGauge_countsWholeInventory_whenCapOmitsDevices() {
+        let text = Self.text(Self.collector(cap: 2))
+        #expect(text.contains("lanscope_exposition_devices_omitted 3\n"))
+        #expect(text.contains("lanscope_devices{state=\"online\"} 5\n"))
+        #expect(text.contains("lanscope_devices{state=\"offline\"} 0\n"))
+        #expect(text.contains("lanscope_devices_by_type{type=\"unknown\"} 5\n"))
+    }
+
     @Test func backendCounters_replaceRegistryCounters() {
         let mac = MACAddress(rawValue: 0x3c22fb000001)
         var cells = [PacketByteCount](repeating: PacketByteCount(), count: DeviceTrafficTable.cellsPerDevice)
