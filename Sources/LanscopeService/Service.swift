@@ -152,7 +152,7 @@ public final class Service: @unchecked Sendable {
                                          counters: counters, clock: clock,
                                          processMetrics: processMetrics ?? { ProcessMetrics.collect() })
         routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
-                               readiness: { driver.isReady })
+                               readiness: { driver.isReady }, logger: logger)
         logCaptureNotice()
     }
 

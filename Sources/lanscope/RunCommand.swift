@@ -1,5 +1,4 @@
 import ArgumentParser
-import CaptureEBPF
 import LanscopeCore
 import LanscopeService
 import Logging

@@ -10,6 +10,18 @@ import Testing
         #expect(bytes.count > 19 && bytes[18] == 247 && bytes[19] == 0, "e_machine EM_BPF (247)")
     }
 
+    @Test func embeddedObject_damagedOrEmptyText_isAnErrorNotAnEmptyObject() throws {
+        #expect(throws: EBPFError.self) { try EBPFCapture.decodeEmbeddedObject("not*base64") }
+        #expect(throws: EBPFError.self) { try EBPFCapture.decodeEmbeddedObject("") }
+        do {
+            _ = try EBPFCapture.decodeEmbeddedObject("@@@@")
+            Issue.record("a damaged object decoded")
+        } catch {
+            #expect(error.description.contains("not valid base64"))
+        }
+        #expect(try EBPFCapture.decodeEmbeddedObject("f0VMRg==") == [0x7f, 0x45, 0x4c, 0x46])
+    }
+
     @Test func error_permissionDenied_namesCapabilities() {
         let error = EBPFError.call("bpf_object__load", errno: 1)
         #expect(error.description.hasPrefix("bpf_object__load failed: Operation not permitted (errno 1) — needs CAP_BPF and CAP_NET_ADMIN"))

@@ -1,4 +1,3 @@
-import CaptureEBPF
 import CapturePcap
 import Inventory
 import LanscopeCore

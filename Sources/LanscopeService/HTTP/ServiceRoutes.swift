@@ -4,6 +4,7 @@ import HTTPServer
 import Inventory
 import LanscopeCore
 import LanscopePipeline
+import Logging
 
 /// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/`, `/-/healthy`,
 /// `/-/ready`. Handlers only read snapshots.
@@ -13,14 +14,16 @@ public struct ServiceRoutes: Sendable {
     public let history: HistoryStore?
     public let clock: any Clock
     public let readiness: @Sendable () -> Bool
+    public let logger: Logger
 
     public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
-                readiness: @escaping @Sendable () -> Bool) {
+                readiness: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "lanscope.http")) {
         self.collector = collector
         self.pipeline = pipeline
         self.history = history
         self.clock = clock
         self.readiness = readiness
+        self.logger = logger
     }
 
     public func makeRouter() -> HTTPRouter {
@@ -117,16 +120,26 @@ public struct ServiceRoutes: Sendable {
         w.key("anomalies"); w.beginArray()
         for e in pipeline.recentAnomalies().filter({ $0.mac == mac }).prefix(100) { AnomalyRendering.writeJSON(e, into: &w) }
         w.endArray()
-        w.key("evidence"); w.beginArray()
-        if let history, let evidence = try? history.evidence(for: mac) {
-            for e in evidence.prefix(500) {
-                w.beginObject()
-                w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
-                w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
-                w.endObject()
+        var evidence: [EvidenceRecord] = []
+        var historyError: String? = nil
+        if let history {
+            do {
+                evidence = try history.evidence(for: mac)
+            } catch {
+                // The live device is still worth showing; the response and the log say what is missing.
+                historyError = "history unavailable: \(error)"
+                logger.error("reading a device's evidence failed", metadata: ["mac": "\(mac)", "error": "\(error)"])
             }
         }
+        w.key("evidence"); w.beginArray()
+        for e in evidence.prefix(500) {
+            w.beginObject()
+            w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
+            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+            w.endObject()
+        }
         w.endArray()
+        if let historyError { w.field("history_error", historyError) }
         w.endObject()
         return .json(w.bytes)
     }
