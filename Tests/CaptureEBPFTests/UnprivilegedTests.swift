@@ -1,4 +1,5 @@
 @_spi(Testing) import CaptureEBPF
+import TestSupport
 import Testing
 
 /// Parts of CaptureEBPF that need no privileges.
@@ -47,8 +48,8 @@ import Testing
 }
 
 /// `check` as the CLI's `--check` mode uses it.
-@Suite(.enabled(if: Privileged.enabled, Privileged.reason), .serialized)
-struct CheckTests {
+@Suite(.needsRoot, .serialized)
+struct CheckPrivilegedTests {
     @Test func check_withoutInterface_loadsAndReportsCapabilities() throws {
         let report = EBPFCapture.check(interface: nil, logger: Privileged.logger)
         #expect(report.loaded, "\(report)")
