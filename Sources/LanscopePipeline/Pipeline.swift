@@ -307,6 +307,9 @@ public final class Pipeline: @unchecked Sendable {
 
     public func statistics() -> PipelineStatistics { published.withLock { $0 } }
 
+    /// Observations waiting for the next history flush.
+    public var pendingObservationCount: Int { pending.withLock { $0.observations.count } }
+
     /// Hands over what the history store has not seen yet.
     public func takePendingHistory() -> PendingHistory {
         pending.withLock { p in

@@ -129,7 +129,7 @@ public final class Service: @unchecked Sendable {
         let driver: any CaptureDriver
         switch chosen {
         case .file(let path):
-            driver = FileReplayDriver(path: path, registry: registry, logger: logger) { report, runner in
+            driver = FileReplayDriver(path: path, registry: registry, history: openedStore, logger: logger) { report, runner in
                 guard let store = openedStore else { return }
                 do {
                     try runner.store([report], into: store, ingestedAt: SystemClock().now())
