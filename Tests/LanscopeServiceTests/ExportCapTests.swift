@@ -58,6 +58,31 @@ import Testing
         #expect(text.contains("lanscope_devices_by_type{type=\"unknown\"} 5\n"))
     }
 
+    /// /devices.json is the inventory, not the export: devices the cap leaves out of /metrics are listed,
+    /// with `X-Total-Count` and `limit`/`offset` to page through them.
+    @Test func devicesJSON_listsWholeInventory_andPages() throws {
+        let collector = Self.collector(cap: 2)
+        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
+                                   clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
+        func macs(_ target: String) throws -> (macs: [String], total: String?) {
+            let response = routes.handle(HTTPRequest(method: "GET", target: target, headers: HTTPHeaders()))
+            #expect(response.status == .ok, "\(target)")
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+            return (list.compactMap { $0["mac"] as? String }, response.headers["x-total-count"])
+        }
+        let all = try macs("/devices.json")
+        #expect(all.macs.count == 5)
+        #expect(all.total == "5")
+        let page = try macs("/devices.json?offset=1&limit=2")
+        #expect(page.macs == ["3c:22:fb:00:00:02", "3c:22:fb:00:00:03"])
+        #expect(page.total == "5")
+        #expect(try macs("/devices.json?type=unknown").macs.count == 5)
+        #expect(try macs("/devices.json?type=printer").macs.isEmpty)
+        for bad in ["/devices.json?type=toaster", "/devices.json?limit=-1", "/devices.json?offset=x"] {
+            #expect(routes.handle(HTTPRequest(method: "GET", target: bad, headers: HTTPHeaders())).status == .badRequest)
+        }
+    }
+
     @Test func backendCounters_replaceRegistryCounters() {
         let mac = MACAddress(rawValue: 0x3c22fb000001)
         var cells = [PacketByteCount](repeating: PacketByteCount(), count: DeviceTrafficTable.cellsPerDevice)

@@ -67,13 +67,21 @@ public struct ServiceRoutes: Sendable {
             case "online": if Bool(value) == nil { return badRequest("online must be true or false") }
             case "vendor", "hostname": break
             case "ip": if IPAddress(value) == nil { return badRequest("ip must be an IPv4 or IPv6 address") }
-            default: return badRequest("unknown filter \"\(name)\"; filters: online, vendor, hostname, ip")
+            case "type":
+                if DeviceType(rawValue: value) == nil {
+                    return badRequest("type must be one of: \(DeviceType.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
+                }
+            case "limit", "offset":
+                if Int(value).map({ $0 >= 0 }) != true { return badRequest("\(name) must be a non-negative integer") }
+            default:
+                return badRequest("unknown filter \"\(name)\"; filters: online, vendor, hostname, ip, type, limit, offset")
             }
         }
         // Read in place from the registry's storage (no Device copies), like /metrics.
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
-        var selected = view.selected
+        // Every device in the inventory, not only those the /metrics export cap keeps.
+        var selected = view.all
         view.devices.withUnsafeBufferPointer { devices in
             for (name, value) in request.query {
                 switch name {
@@ -87,11 +95,20 @@ public struct ServiceRoutes: Sendable {
                     selected = selected.filter { devices[$0].hostname?.lowercased().contains(needle) ?? false }
                 case "ip":
                     if let ip = IPAddress(value) { selected = selected.filter { devices[$0].addresses[ip] != nil } }
+                case "type":
+                    if let type = DeviceType(rawValue: value) {
+                        selected = selected.filter { (devices[$0].classification?.type.value ?? .unknown) == type }
+                    }
                 default:
                     break
                 }
             }
         }
+        // Pagination after filtering: `X-Total-Count` says how many matched.
+        let matched = selected.count
+        let offset = request.query.first { $0.0 == "offset" }.flatMap { Int($0.1) } ?? 0
+        let limit = request.query.first { $0.0 == "limit" }.flatMap { Int($0.1) } ?? matched
+        selected = Array(selected.dropFirst(offset).prefix(limit))
         var w = JSONWriter(reserve: 1100 * max(selected.count, 1))
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
@@ -107,7 +124,9 @@ public struct ServiceRoutes: Sendable {
             }
         }
         w.endArray()
-        return .json(w.bytes)
+        var response = HTTPResponse.json(w.bytes)
+        response.headers.add(name: "X-Total-Count", value: String(matched))
+        return response
     }
 
     func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {

@@ -83,6 +83,8 @@ public struct MetricsCollector: Sendable {
         let devices: [Device]
         /// Indices into `devices` to export, in MAC order, capped.
         let selected: [Int]
+        /// Every index into `devices`, in MAC order (the JSON API lists the whole inventory).
+        let all: [Int]
         /// Devices the cap left out.
         let omitted: Int
         /// The backend's counters when it keeps its own (eBPF).
@@ -111,14 +113,14 @@ public struct MetricsCollector: Sendable {
             var cursor = backend.cursor
             for i in order { rows[i] = cursor.seek(devices[i].mac) }
         }
-        let all = ExportView(devices: devices, selected: order, omitted: 0, backend: backend, backendRows: rows)
+        let all = ExportView(devices: devices, selected: order, all: order, omitted: 0, backend: backend, backendRows: rows)
         guard order.count > configuration.maxExportedDevices else { return all }
         let seen = devices.indices.map(all.lastSeen)
         let recent = order.sorted { (seen[$0], devices[$1].mac) > (seen[$1], devices[$0].mac) }.prefix(
             configuration.maxExportedDevices)
         let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
-        return ExportView(devices: devices, selected: kept, omitted: order.count - kept.count, backend: backend,
-                          backendRows: rows)
+        return ExportView(devices: devices, selected: kept, all: order, omitted: order.count - kept.count,
+                          backend: backend, backendRows: rows)
     }
 
     /// Every family of one scrape: each collector in turn, then how long each took
