@@ -117,6 +117,22 @@ public final class Service: @unchecked Sendable {
         let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known),
                                 configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
+        // A console user sees the network change: every event at info (warning and above at warning),
+        // with the device's identity as the inventory knows it.
+        pipeline.setEventSink { [registry] event in
+            var metadata: Logger.Metadata = ["kind": "\(event.kind.rawValue)", "severity": "\(event.severity.rawValue)"]
+            if let mac = event.mac {
+                metadata["mac"] = "\(mac)"
+                if let device = registry.device(mac) {
+                    if let ip = device.sortedAddresses.first { metadata["ip"] = "\(ip)" }
+                    if let vendor = device.vendor { metadata["vendor"] = "\(TerminalText.sanitize(vendor))" }
+                    if let hostname = device.hostname { metadata["hostname"] = "\(TerminalText.sanitize(hostname))" }
+                }
+            }
+            if !event.relatedMACs.isEmpty { metadata["related"] = "\(event.relatedMACs.map(\.description).joined(separator: ","))" }
+            let level: Logger.Level = event.severity == .info ? .info : .warning
+            logger.log(level: level, "\(TerminalText.sanitize(event.summary))", metadata: metadata)
+        }
         if case .ebpf(let d) = chosen {
             let capture = d.capture
             pipeline.setTrafficReader { capture.readDeviceTable() }
