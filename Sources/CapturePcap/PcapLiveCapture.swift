@@ -39,6 +39,7 @@ public final class PcapLiveCapture: @unchecked Sendable {
     /// The interface's own MAC: frames from it are outgoing, which is how counters tell direction.
     public let interfaceMAC: MACAddress?
     private let handle: OpaquePointer
+    private let selectableFD: Int32
     private var lastStats = (recv: UInt32(0), drop: UInt32(0), ifdrop: UInt32(0))
     private var totals = Statistics(received: 0, dropped: 0, interfaceDropped: 0)
 
@@ -75,18 +76,38 @@ public final class PcapLiveCapture: @unchecked Sendable {
             pcap_close(handle)
             throw .unsupportedLinkType(dlt, name: name, source: configuration.interface)
         }
+        // In immediate mode libpcap on Linux waits in poll() with no timeout, so a quiet LAN would never
+        // let the capture loop publish statistics or run ticks: read without blocking and wait in our
+        // own poll() with the configured timeout instead.
+        if pcap_setnonblock(handle, 1, &errbuf) != 0 {
+            pcap_close(handle)
+            throw .openFailed(interface: configuration.interface, reason: String(cString: errbuf))
+        }
         self.handle = handle
         self.linkType = linkType
+        self.selectableFD = pcap_get_selectable_fd(handle)
         self.interfaceMAC = PcapLiveCapture.readInterfaceMAC(configuration.interface)
     }
 
     deinit { pcap_close(handle) }
 
-    /// Processes the frames available now (waiting at most the read timeout). Returns how many were
-    /// handed to `body`; the buffer is valid only during the call.
+    /// Processes the frames available now, waiting at most the read timeout when there are none. Returns
+    /// how many were handed to `body` (0 after a quiet timeout); the buffer is valid only during the call.
     @discardableResult
     public func dispatch(maxFrames: Int32 = 1024,
                          _ body: (UnsafeRawBufferPointer, Int, Timestamp) -> Void) throws(PcapCaptureError) -> Int {
+        var count = try drain(maxFrames: maxFrames, body)
+        if count == 0 && selectableFD >= 0 {
+            var fd = pollfd(fd: selectableFD, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&fd, 1, configuration.timeoutMilliseconds)
+            if ready > 0 { count = try drain(maxFrames: maxFrames, body) }
+        }
+        return count
+    }
+
+    private func drain(maxFrames: Int32, _ body: (UnsafeRawBufferPointer, Int, Timestamp) -> Void)
+        throws(PcapCaptureError) -> Int
+    {
         var count = 0
         var header: UnsafeMutablePointer<pcap_pkthdr>? = nil
         var data: UnsafePointer<UInt8>? = nil
@@ -94,6 +115,7 @@ public final class PcapLiveCapture: @unchecked Sendable {
             let rc = pcap_next_ex(handle, &header, &data)
             if rc == 1, let header, let data {
                 let h = header.pointee
+                // Nanosecond precision was requested: tv_usec holds nanoseconds.
                 let time = Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec))
                 body(UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), Int(h.len), time)
                 count += 1

@@ -167,6 +167,8 @@ public struct ReplayOutcome {
     public var vendorNote: String?
 
     public var allFailed: Bool { !files.isEmpty && files.allSatisfy { $0.packets == 0 && $0.error != nil } }
+    /// Files that could not be read at all (a truncated file still contributed what it held).
+    public var unreadable: [ReplayRunner.FileReport] { files.filter { $0.packets == 0 && $0.error != nil } }
 
     public func text() -> String {
         var rows: [[String]] = []

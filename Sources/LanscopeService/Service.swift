@@ -31,6 +31,9 @@ public struct ServiceConfiguration: Sendable {
     public var listen: String = ":9184"
     /// History database; nil runs without history.
     public var databasePath: String?
+    /// The database path was given explicitly (`--db`): failing to open it stops the service instead of
+    /// running without history.
+    public var databaseRequired: Bool = false
     public var ouiPath: String?
     /// Prometheus web-config style file with `basic_auth_users:` (bcrypt hashes).
     public var basicAuthUsersFile: String?
@@ -54,9 +57,11 @@ public enum ServiceError: Error, CustomStringConvertible {
     case http(String)
     case authentication(String)
     case vendorRegistry(String)
+    case history(String)
 
     public var description: String {
         switch self {
+        case .history(let s): return s
         case .captureUnavailable(let s): return s
         case .http(let s): return "cannot start the HTTP server: \(s)"
         case .authentication(let s): return "authentication configuration: \(s)"
@@ -98,6 +103,9 @@ public final class Service: @unchecked Sendable {
                 storedEvents = try opened.anomalies(since: nil, limit: 1000)
                 store = opened
             } catch {
+                if configuration.databaseRequired {
+                    throw ServiceError.history("cannot open the history database \(path): \(error)")
+                }
                 logger.error("history database unavailable; running without history", metadata: ["path": "\(path)", "error": "\(error)"])
                 counters.updateStore { $0.errors &+= 1 }
             }
@@ -106,6 +114,12 @@ public final class Service: @unchecked Sendable {
         let openedStore = store
 
         // Choose the backend before building the registry: the eBPF maps count traffic themselves.
+        if case .file(let path) = configuration.source {
+            // A file that cannot be replayed is a start-up error, not an empty inventory served forever.
+            do { _ = try PcapFileReader(path: path) } catch {
+                throw ServiceError.captureUnavailable("cannot replay \(path): \(error.description)")
+            }
+        }
         let chosen = try Service.makeDriver(configuration: configuration, logger: logger)
         var registryConfiguration = DeviceRegistry.Configuration()
         registryConfiguration.maxDevices = configuration.maxDevices

@@ -28,7 +28,12 @@ struct Replay: ParsableCommand {
         } else {
             print(outcome.text(), terminator: "")
         }
+        // 2: nothing could be read; 1: some files could not be read (the rest were stored).
         if outcome.allFailed { throw ExitCode(2) }
+        if !outcome.unreadable.isEmpty {
+            printError("\(outcome.unreadable.count) of \(outcome.files.count) files could not be read")
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -60,6 +60,7 @@ struct Run: ParsableCommand {
         configuration.backend = backend
         configuration.listen = listen
         configuration.databasePath = noDb ? nil : common.databasePath
+        configuration.databaseRequired = !noDb && common.db != nil
         configuration.ouiPath = ouiFile
         configuration.basicAuthUsersFile = webConfigFile
         configuration.bearerTokenFile = bearerTokenFile

@@ -429,6 +429,16 @@ class Lan:
     def set_gateway_link(self, up):
         self.run(["ip", "-n", self.gw_ns, "link", "set", GW_IF, "up" if up else "down"])
 
+    def delete_gateway_link(self):
+        # Deleting one end of a veth pair deletes both: the bridge loses its gateway port too.
+        self.run(["ip", "-n", self.gw_ns, "link", "del", GW_IF])
+
+    def recreate_gateway_link(self):
+        self._veth(self.gw_ns, GW_IF, GW_MAC, "pgw")
+        self.run(["ip", "-n", self.gw_ns, "addr", "add", f"{GW_IPV4}/24", "dev", GW_IF])
+        self.run(["ip", "-n", self.gw_ns, "-6", "addr", "add", f"{GW_IPV6}/64", "dev", GW_IF, "nodad"])
+        self.run(["ip", "-n", self.gw_ns, "link", "set", GW_IF, "up"])
+
     def gateway_link_ready(self):
         # The bridge port must be forwarding again, and the gateway's addresses in place.
         state = self.run(["bridge", "-n", self.br_ns, "-j", "link", "show", "dev", "pgw"]).stdout

@@ -524,6 +524,78 @@ class LifecycleTests(LanscopeTestCase):
                 type(self).instances.remove(instance)
 
 
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class LiveStateTests(LanscopeTestCase):
+    """lanscope_capture_up and the published counters tell the truth on a live LAN, for both backends."""
+
+    def setUp(self):
+        type(self).instances = []
+
+    def tearDown(self):
+        type(self).stop_all()
+        if not LAN.gateway_link_ready():
+            try:
+                LAN.recreate_gateway_link()
+            except Exception:
+                LAN.set_gateway_link(True)
+            poll(LAN.gateway_link_ready, 15, 0.2)
+
+    def start(self, backend, port):
+        instance = svc.Lanscope(LAN, f"lanscope-live-{backend}-{port}", backend, port)
+        type(self).instances.append(instance)
+        return instance.start()
+
+    @staticmethod
+    def sample(instance, name):
+        for sample_name, _, value in instance.metric_samples():
+            if sample_name == name:
+                return value
+        return None
+
+    def assertCaptureUp(self, instance, expected, why):
+        ok = poll(lambda: self.sample(instance, "lanscope_capture_up") == expected, 8, 0.2)
+        self.assertTrue(ok, f"{why}: lanscope_capture_up is {self.sample(instance, 'lanscope_capture_up')}, "
+                            f"expected {expected}")
+
+    def test_captureUp_followsLinkDownUpDeleteAndRecreate(self):
+        for backend, port in (("ebpf", 9190), ("pcap", 9191)):
+            with self.subTest(backend=backend):
+                instance = self.start(backend, port)
+                self.assertCaptureUp(instance, 1, "after start")
+                LAN.set_gateway_link(False)
+                self.assertCaptureUp(instance, 0, "link down")
+                self.assertIn("capture is down", instance.log())
+                LAN.set_gateway_link(True)
+                self.assertTrue(poll(LAN.gateway_link_ready, 10, 0.1), "gateway port did not come back")
+                self.assertCaptureUp(instance, 1, "link up again")
+                LAN.delete_gateway_link()
+                self.assertCaptureUp(instance, 0, "interface deleted")
+                LAN.recreate_gateway_link()
+                self.assertTrue(poll(LAN.gateway_link_ready, 15, 0.1), "recreated gateway port not forwarding")
+                self.assertCaptureUp(instance, 1, "interface recreated")
+                self.assertIn("capture is up again", instance.log())
+                # And it counts again on the new interface.
+                mac = LAN.device("mac")
+                before = instance.device_counters().get(mac.mac, (0, 0, 0, 0))
+                LAN.run(["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "2", lanmod.GW_IPV4], ns=mac.ns)
+                counted = poll(lambda: instance.device_counters().get(mac.mac, (0, 0, 0, 0))[0] > before[0], 8, 0.25)
+                self.assertTrue(counted, f"{backend}: no counting on the recreated interface")
+                instance.stop()
+                type(self).instances.remove(instance)
+
+    def test_quietLan_pcapPublishesWithoutMoreTraffic(self):
+        instance = self.start("pcap", 9192)
+        mac = LAN.device("mac")
+        time.sleep(2.0)  # let the LAN go quiet
+        before = self.sample(instance, "lanscope_capture_packets_total") or 0
+        LAN.run(["ping", "-n", "-q", "-c", "1", "-W", "1", lanmod.GW_IPV4], ns=mac.ns)
+        # One exchange (echo request in, reply out), then silence: both frames must be published on the
+        # timer, not when later frames arrive (the last frame of a burst is the one a blocking read hides).
+        published = poll(lambda: (self.sample(instance, "lanscope_capture_packets_total") or 0) >= before + 2, 3, 0.1)
+        self.assertTrue(published, "pcap backend did not publish a quiet LAN's last frames within 3 s: "
+                                   f"{before} → {self.sample(instance, 'lanscope_capture_packets_total')}")
+
+
 def source_tally(pcap_path):
     """{src mac: [frames, bytes]} over the unicast, non-zero source MACs of a capture (bytes as on the wire)."""
     import struct

@@ -18,6 +18,8 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private let ready = Atomic<Bool>(false)
     private let expired = Atomic<UInt64>(0)
+    /// Frames can arrive now: programs attached to the interface that exists under that name, up, with carrier.
+    private let up = Atomic<Bool>(true)
 
     init(capture: EBPFCapture, interface: String, mode: CaptureMode, idleExpiry: Duration, logger: Logger) {
         self.capture = capture
@@ -49,13 +51,34 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                                      attribution: frame.direction == .ingress ? .sourceOnly : .destinationOnly)
                 }
             }
-            // Ticks and published statistics must not wait for traffic: at least once a second.
+            // Ticks, published statistics and the link check must not wait for traffic: once a second.
             if n == 0 || monotonicMilliseconds() - lastIdle >= 1_000 {
                 lastIdle = monotonicMilliseconds()
                 pipeline.idle(now: SystemClock().now())
+                checkLink()
             }
         }
         pipeline.publishStatistics()
+    }
+
+    /// Updates `up` from the interface and the attachment, logging each transition; reattaches at once
+    /// when the interface came back.
+    func checkLink() {
+        var link = LinkState.current(interface)
+        var attached = capture.attachedInterfaceIndex
+        if link.exists, attached != Int(link.ifindex), capture.reattachIfNeeded() {
+            link = LinkState.current(interface)
+            attached = capture.attachedInterfaceIndex
+        }
+        let now = link.usable && attached == Int(link.ifindex)
+        let before = up.exchange(now, ordering: .relaxed)
+        guard now != before else { return }
+        if now {
+            logger.notice("capture is up again: frames can arrive", metadata: ["interface": "\(interface)"])
+        } else {
+            let reason = link.usable ? "programs not attached to this interface" : link.description
+            logger.warning("capture is down: no frames can arrive", metadata: ["interface": "\(interface)", "reason": "\(reason)"])
+        }
     }
 
     /// Stops the loop and detaches the programs (traffic is no longer counted from here on).
@@ -80,7 +103,7 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
         var dropped: [String: UInt64] = [:]
         for (reason, n) in capture.readDropCounters() { dropped[reason.rawValue] = n }
         return CaptureStatus(backend: "ebpf", mode: mode.rawValue, interface: interface,
-                             up: capture.attachedInterfaceIndex != nil, dropped: dropped,
+                             up: up.load(ordering: .relaxed), dropped: dropped,
                              maps: ["devices": (capture.lastReadEntryCount ?? capture.mapEntryCount(), capture.mapCapacity)])
     }
 }

@@ -16,6 +16,7 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private let ready = Atomic<Bool>(false)
     private let up = Atomic<Bool>(false)
+    private let linkUsable = Atomic<Bool>(true)
     private let kernelDrops = Mutex(PcapLiveCapture.Statistics(received: 0, dropped: 0, interfaceDropped: 0))
 
     init(interface: String, mode: CaptureMode, logger: Logger) throws(PcapCaptureError) {
@@ -40,6 +41,8 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
             guard let live = current else {
                 // Interface gone: retry every second until it comes back.
                 sleepMilliseconds(1000)
+                pipeline.idle(now: SystemClock().now())
+                checkLink()
                 if let reopened = try? PcapLiveDriver.open(interface: interface, mode: mode) {
                     logger.notice("capture interface is back; libpcap capture reopened", metadata: ["interface": "\(interface)"])
                     capture.withLock { $0 = reopened }
@@ -66,6 +69,7 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
                 if n == 0 || monotonicMilliseconds() - lastIdle >= 1_000 {
                     lastIdle = monotonicMilliseconds()
                     pipeline.idle(now: SystemClock().now())
+                    checkLink()
                 }
                 let stats = live.statistics()
                 kernelDrops.withLock { $0 = stats }
@@ -79,6 +83,18 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
         pipeline.publishStatistics()
     }
 
+    /// Tracks whether the interface can deliver frames (exists, up, carrier) and logs each transition.
+    func checkLink() {
+        let link = LinkState.current(interface)
+        let before = linkUsable.exchange(link.usable, ordering: .relaxed)
+        guard before != link.usable else { return }
+        if link.usable {
+            logger.notice("capture is up again: frames can arrive", metadata: ["interface": "\(interface)"])
+        } else {
+            logger.warning("capture is down: no frames can arrive", metadata: ["interface": "\(interface)", "reason": "\(link.description)"])
+        }
+    }
+
     func stop() {
         running.store(false, ordering: .relaxed)
         capture.withLock { $0?.breakLoop() }
@@ -90,7 +106,8 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
 
     func captureStatus() -> CaptureStatus {
         let drops = kernelDrops.withLock { $0 }
-        return CaptureStatus(backend: "pcap", mode: mode.rawValue, interface: interface, up: up.load(ordering: .relaxed),
+        return CaptureStatus(backend: "pcap", mode: mode.rawValue, interface: interface,
+                             up: up.load(ordering: .relaxed) && linkUsable.load(ordering: .relaxed),
                              dropped: ["kernel_buffer": drops.dropped, "interface": drops.interfaceDropped])
     }
 }
