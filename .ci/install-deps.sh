@@ -13,6 +13,8 @@ PACKAGES=(
   python3 python3-prometheus-client python3-scapy curl
   # kernel / namespace end-to-end
   iproute2 ethtool bpftool dnsmasq-base isc-dhcp-client busybox iputils-ping avahi-daemon libcap2-bin
+  # attack tools for the detection end-to-end tests
+  nmap dsniff iperf3
   # benchmarks
   wrk hyperfine
 )

@@ -31,6 +31,8 @@ public struct ServiceConfiguration: Sendable {
     public var listen: String = ":9184"
     /// History database; nil runs without history.
     public var databasePath: String?
+    /// Take over an interface another lanscope owns (it is asked to stop) instead of refusing.
+    public var replaceRunning: Bool = false
     /// The database path was given explicitly (`--db`): failing to open it stops the service instead of
     /// running without history.
     public var databaseRequired: Bool = false
@@ -81,6 +83,8 @@ public final class Service: @unchecked Sendable {
     public let history: HistoryStore?
     let writer: HistoryWriter?
     let driver: any CaptureDriver
+    /// Held for the service's lifetime when it attaches to an interface (one owner per interface).
+    let ownership: InterfaceOwnership?
     public let clock: any Clock
     public let routes: ServiceRoutes
     private var server: HTTPServer?
@@ -120,6 +124,16 @@ public final class Service: @unchecked Sendable {
                 throw ServiceError.captureUnavailable("cannot replay \(path): \(error.description)")
             }
         }
+        var ownership: InterfaceOwnership? = nil
+        if case .interface(let name) = configuration.source, configuration.backend != .pcap {
+            do {
+                ownership = try InterfaceOwnership.acquire(interface: name, listen: configuration.listen,
+                                                           replace: configuration.replaceRunning, logger: logger)
+            } catch {
+                throw ServiceError.captureUnavailable(error.description)
+            }
+        }
+        self.ownership = ownership
         let chosen = try Service.makeDriver(configuration: configuration, logger: logger)
         var registryConfiguration = DeviceRegistry.Configuration()
         registryConfiguration.maxDevices = configuration.maxDevices

@@ -34,6 +34,8 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
     var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
+    @Flag(name: .long, help: "Take over an interface another lanscope is capturing on (it is asked to stop).")
+    var replace = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -61,6 +63,7 @@ struct Run: ParsableCommand {
         configuration.listen = listen
         configuration.databasePath = noDb ? nil : common.databasePath
         configuration.databaseRequired = !noDb && common.db != nil
+        configuration.replaceRunning = replace
         configuration.ouiPath = ouiFile
         configuration.basicAuthUsersFile = webConfigFile
         configuration.bearerTokenFile = bearerTokenFile

@@ -41,6 +41,7 @@ class Lanscope:
         self.db = os.path.join(lan.workdir, f"{name}.db")
         self.log_path = os.path.join(lan.workdir, f"{name}.stderr")
         self.process = None
+        self.extra_args = []
 
     def start(self, timeout=90):
         binary = binary_path()
@@ -48,7 +49,7 @@ class Lanscope:
             raise LanscopeError(f"lanscope binary not found or not executable: {binary} (set LANSCOPE_BIN)")
         self.process = self.lan.spawn(self.name, [
             binary, "run", "--interface", lanmod.GW_IF, "--mode", self.mode, "--backend", self.backend,
-            "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--log-level", "debug",
+            "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--log-level", "debug", *self.extra_args,
         ], ns=self.lan.gw_ns, log=self.log_path)
         STARTED.append(self)
         deadline = time.monotonic() + timeout

@@ -583,6 +583,40 @@ class LiveStateTests(LanscopeTestCase):
                 instance.stop()
                 type(self).instances.remove(instance)
 
+    def lanscope_cli(self, *args, timeout=30):
+        return LAN.run([svc.binary_path(), *args], ns=LAN.gw_ns, check=False, timeout=timeout)
+
+    def test_oneOwnerPerInterface_secondRunRefuses_checkLeavesItAlone_replaceTakesOver(self):
+        first = self.start("ebpf", 9193)
+        programs = svc.attached_programs(LAN)
+        self.assertEqual(len(programs["xdp"]), 1, programs["xdp_text"])
+        # A second run refuses, naming the running one.
+        second = self.lanscope_cli("run", "--interface", lanmod.GW_IF, "--mode", "gateway", "--listen", "127.0.0.1:9194",
+                                   "--no-db", timeout=30)
+        self.assertNotEqual(second.returncode, 0, second.stdout + second.stderr)
+        self.assertIn(f"pid {first.pid}", second.stderr)
+        self.assertIn("--replace", second.stderr)
+        # check reports the owner and leaves its programs alone; it creates no database.
+        db = os.path.join(LAN.workdir, "check-never-created.db")
+        check = self.lanscope_cli("check", "--interface", lanmod.GW_IF, "--db", db)
+        self.assertIn(f"owned by lanscope pid {first.pid}", check.stdout)
+        self.assertIn("CAP_NET_RAW: yes", check.stdout)
+        self.assertIn("libpcap fallback on", check.stdout)
+        self.assertFalse(os.path.exists(db), "check created a database")
+        self.assertEqual(svc.attached_programs(LAN)["xdp"], programs["xdp"], "check touched the running attachment")
+        mac = LAN.device("mac")
+        before = first.device_counters().get(mac.mac, (0, 0, 0, 0))
+        LAN.run(["ping", "-n", "-q", "-c", "2", "-i", "0.2", "-W", "2", lanmod.GW_IPV4], ns=mac.ns)
+        self.assertTrue(poll(lambda: first.device_counters().get(mac.mac, (0, 0, 0, 0))[0] > before[0], 5, 0.25),
+                        "the first instance stopped counting after check")
+        # --replace takes over on purpose: the first instance is asked to stop and does.
+        replacement = svc.Lanscope(LAN, "lanscope-replacement", "ebpf", 9195)
+        replacement.extra_args = ["--replace"]
+        type(self).instances.append(replacement)
+        replacement.start()
+        self.assertTrue(poll(lambda: not first.alive(), 15, 0.2), "the replaced instance is still running")
+        self.assertEqual(len(svc.attached_programs(LAN)["xdp"]), 1)
+
     def test_quietLan_pcapPublishesWithoutMoreTraffic(self):
         instance = self.start("pcap", 9192)
         mac = LAN.device("mac")
