@@ -67,6 +67,7 @@ public struct DeviceClassifier: Sendable {
             }
         }
         tally.mergeManufacturerAliases()
+        tally.foldGenericEmbeddedType(minimum: configuration.minimumTypeWeight)
 
         var result = DeviceClassification()
         if let type = decide(tally.fields[.type], minimum: configuration.minimumTypeWeight),
@@ -126,6 +127,27 @@ struct Tally {
     mutating func add(_ field: SignatureRule.Field, _ value: String, _ evidence: ClassificationEvidence) {
         if let existing = fields[field]?[value]?[evidence.rule], existing.value <= evidence.value { return }
         fields[field, default: [:]][value, default: [:]][evidence.rule] = evidence
+    }
+
+    /// Types an `iot_other` hint is consistent with: any embedded device. Evidence that a device is "some
+    /// embedded thing" (a busybox DHCP client, an lwIP stack) supports a specific embedded type that other
+    /// evidence names rather than competing with it.
+    static let embeddedTypes: Set<String> = Set(
+        DeviceType.allCases.filter { ![.phone, .tablet, .laptop, .desktop, .server, .iotOther, .unknown].contains($0) }
+            .map(\.rawValue))
+
+    /// When a specific embedded type has enough weight of its own, the `iot_other` evidence joins it.
+    mutating func foldGenericEmbeddedType(minimum: Double) {
+        guard var types = fields[.type], let generic = types[DeviceType.iotOther.rawValue] else { return }
+        var best: (type: String, weight: Double)?
+        for (type, byRule) in types.sorted(by: { $0.key < $1.key }) where Self.embeddedTypes.contains(type) {
+            let weight = byRule.values.reduce(0) { $0 + $1.weight }
+            if weight >= minimum, best.map({ weight > $0.weight }) ?? true { best = (type, weight) }
+        }
+        guard let best else { return }
+        types[DeviceType.iotOther.rawValue] = nil
+        for (rule, evidence) in generic where types[best.type]?[rule] == nil { types[best.type]?[rule] = evidence }
+        fields[.type] = types
     }
 
     /// "D-Link" and "D-Link International" (the IEEE organisation name) are one maker: a candidate whose

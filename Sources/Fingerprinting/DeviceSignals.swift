@@ -75,6 +75,9 @@ extension Device {
         for fingerprint in tlsFingerprints { add(.ja4, fingerprint) }
         for agent in userAgents { add(.userAgent, agent) }
         for name in destinationNames { add(.dns, name.hasSuffix(".") ? String(name.dropLast()) : name) }
+        // Link-layer discovery is mostly sent by network gear (and IP phones, some servers running lldpd).
+        if protocols.contains(.lldp) { add(.role, "lldp_sender") }
+        if protocols.contains(.cdp) { add(.role, "cdp_sender") }
         if isDHCPServer { add(.role, "dhcp_server") }
         if isIPv6Router { add(.role, "ipv6_router") }
         return values.sorted()

@@ -121,7 +121,7 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case userAgent = "user_agent"
     /// A name the device looked up or connected to (DNS query, TLS SNI, HTTP Host).
     case dns
-    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_med_class_N`.
+    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`.
     case role
 
     public static func < (a: Signal, b: Signal) -> Bool { a.rawValue < b.rawValue }
