@@ -57,9 +57,12 @@ public struct DeviceClassifier: Sendable {
                 }
                 for conclusion in rule.conclusions {
                     if rule.match == .any && specific.contains(conclusion.field) { continue }
-                    guard let value = rule.resolve(conclusion.value, observed: item.value, matchEnd: end) else { continue }
+                    guard let value = rule.resolve(conclusion.value, observed: item.value, matchEnd: end) else {
+                        continue
+                    }
                     let evidence = ClassificationEvidence(
-                        signal: item.signal.rawValue, value: String(item.value.prefix(SignatureRule.maximumValueLength)),
+                        signal: item.signal.rawValue,
+                        value: String(item.value.prefix(SignatureRule.maximumValueLength)),
                         rule: rule.id, weight: rule.weight)
                     let key = conclusion.field == .osVersion ? (os ?? "") + "\u{0}" + value : value
                     tally.add(conclusion.field, key, evidence)
@@ -87,8 +90,9 @@ public struct DeviceClassifier: Sendable {
             let prefix = os + "\u{0}"
             let versions = tally.fields[.osVersion]?.filter { $0.key.hasPrefix(prefix) }
             result.osVersion = decide(versions, minimum: configuration.minimumWeight).map {
-                ClassifiedValue(value: String($0.value.dropFirst(prefix.count)), confidence: $0.confidence,
-                                evidence: $0.evidence)
+                ClassifiedValue(
+                    value: String($0.value.dropFirst(prefix.count)), confidence: $0.confidence,
+                    evidence: $0.evidence)
             }
         }
         result.model = decide(tally.fields[.model], minimum: configuration.minimumWeight).map {
@@ -161,7 +165,9 @@ struct Tally {
             guard shortKey.count >= 2, candidates[short] != nil else { continue }
             for long in names[(i + 1)...] where long != short && key(long).hasPrefix(shortKey) {
                 guard let moved = candidates.removeValue(forKey: long) else { continue }
-                for (rule, evidence) in moved where candidates[short]?[rule] == nil { candidates[short]?[rule] = evidence }
+                for (rule, evidence) in moved where candidates[short]?[rule] == nil {
+                    candidates[short]?[rule] = evidence
+                }
             }
         }
         fields[.manufacturer] = candidates

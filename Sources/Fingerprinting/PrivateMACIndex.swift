@@ -114,8 +114,10 @@ public struct PrivateMACIndex: Sendable {
             let better: Bool
             if let current = best {
                 // Prefer the more certain link, then a universally administered (burned-in) MAC.
-                better = rounded > current.confidence
-                    || (rounded == current.confidence && !mac.isLocallyAdministered && current.mac.isLocallyAdministered)
+                better =
+                    rounded > current.confidence
+                    || (rounded == current.confidence && !mac.isLocallyAdministered
+                        && current.mac.isLocallyAdministered)
             } else {
                 better = true
             }

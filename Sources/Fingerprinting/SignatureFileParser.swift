@@ -35,18 +35,21 @@ public enum SignatureFileParser {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: true).map { $0.trimmingSpaces() }
         guard fields.count == 6 else {
             throw fail(
-                "expected 6 tab-separated fields (id, signal, match, pattern, conclusions, weight), found \(fields.count)")
+                "expected 6 tab-separated fields (id, signal, match, pattern, conclusions, weight), found \(fields.count)"
+            )
         }
         let id = String(fields[0])
         guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }) else {
             throw fail("rule id '\(id)' may hold only a-z, 0-9, '.', '_' and '-'")
         }
         guard let signal = Signal(rawValue: String(fields[1])) else {
-            throw fail("unknown signal '\(fields[1])' (known: \(Signal.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fail(
+                "unknown signal '\(fields[1])' (known: \(Signal.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let match = SignatureRule.Match(rawValue: String(fields[2])) else {
             throw fail(
-                "unknown match '\(fields[2])' (known: \(SignatureRule.Match.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "unknown match '\(fields[2])' (known: \(SignatureRule.Match.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let pattern = fields[3].lowercased()
         if match == .any {
@@ -58,12 +61,15 @@ public enum SignatureFileParser {
         guard let weight = Double(fields[5]), weight.isFinite, weight >= 0, weight <= maximumWeight else {
             throw fail("weight '\(fields[5])' is not a number from 0 to \(maximumWeight)")
         }
-        return SignatureRule(id: id, signal: signal, match: match, pattern: pattern, conclusions: conclusions,
-                             weight: weight, origin: origin)
+        return SignatureRule(
+            id: id, signal: signal, match: match, pattern: pattern, conclusions: conclusions,
+            weight: weight, origin: origin)
     }
 
-    private static func parseConclusions(_ text: Substring, match: SignatureRule.Match,
-                                         fail: (String) -> SignatureFileError) throws(SignatureFileError)
+    private static func parseConclusions(
+        _ text: Substring, match: SignatureRule.Match,
+        fail: (String) -> SignatureFileError
+    ) throws(SignatureFileError)
         -> [SignatureRule.Conclusion]
     {
         var conclusions: [SignatureRule.Conclusion] = []
@@ -76,7 +82,8 @@ public enum SignatureFileParser {
             let raw = item[item.index(after: equals)...].trimmingSpaces()
             guard let field = SignatureRule.Field(rawValue: String(name)) else {
                 throw fail(
-                    "unknown field '\(name)' (known: \(SignatureRule.Field.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "unknown field '\(name)' (known: \(SignatureRule.Field.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             guard !raw.isEmpty else { throw fail("field '\(name)' has an empty value") }
             guard !conclusions.contains(where: { $0.field == field }) else { throw fail("field '\(name)' given twice") }
@@ -85,14 +92,18 @@ public enum SignatureFileParser {
             case "$value": value = .observed
             case "$rest", "$word":
                 guard match == .prefix || match == .contains else {
-                    throw fail("\(raw) needs match 'prefix' or 'contains' (nothing follows a '\(match.rawValue)' match)")
+                    throw fail(
+                        "\(raw) needs match 'prefix' or 'contains' (nothing follows a '\(match.rawValue)' match)")
                 }
                 value = raw == "$rest" ? .rest : .word
             default:
-                guard !raw.hasPrefix("$") else { throw fail("unknown placeholder '\(raw)' (known: $value, $rest, $word)") }
+                guard !raw.hasPrefix("$") else {
+                    throw fail("unknown placeholder '\(raw)' (known: $value, $rest, $word)")
+                }
                 if field == .type, DeviceType(rawValue: String(raw)) == nil {
                     throw fail(
-                        "unknown device type '\(raw)' (known: \(DeviceType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        "unknown device type '\(raw)' (known: \(DeviceType.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 value = .literal(String(raw))
             }

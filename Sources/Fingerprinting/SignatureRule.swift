@@ -13,8 +13,10 @@ public struct SignatureRule: Sendable, Hashable {
     /// `file:line` the rule came from, for diagnostics.
     public var origin: String
 
-    public init(id: String, signal: Signal, match: Match, pattern: String, conclusions: [Conclusion], weight: Double,
-                origin: String = "") {
+    public init(
+        id: String, signal: Signal, match: Match, pattern: String, conclusions: [Conclusion], weight: Double,
+        origin: String = ""
+    ) {
         self.id = id
         self.signal = signal
         self.match = match

@@ -99,9 +99,10 @@ public struct SignatureSet: Sendable {
 
     /// Calls `body` with every rule matching `value` of `signal`, and where the match ended in `value`
     /// (for `$rest`/`$word`). `lowered` is `value.lowercased()`.
-    func forEachMatch(_ signal: Signal, value: String, lowered: String,
-                      _ body: (SignatureRule, String.Index?) -> Void)
-    {
+    func forEachMatch(
+        _ signal: Signal, value: String, lowered: String,
+        _ body: (SignatureRule, String.Index?) -> Void
+    ) {
         guard let table = tables[signal] else { return }
         // `$rest` offsets are counted in characters of the lowercased text; they map onto the original
         // whenever lowercasing kept the character count (always for ASCII).

@@ -20,8 +20,10 @@ struct ClassifierPropertyTests {
             .service(Devices.mdns("_smb._tcp")),
             .service(Devices.mdns("_ssh._tcp")),
             .service(Devices.mdns("_airplay._tcp")),
-            .tcpSignature(TCPSignature(ipVersion: 4, ttl: 64, dontFragment: true, window: 65535,
-                                       options: [2, 1, 3, 1, 1, 8, 4, 0, 0], mss: 1460, windowScale: 6)),
+            .tcpSignature(
+                TCPSignature(
+                    ipVersion: 4, ttl: 64, dontFragment: true, window: 65535,
+                    options: [2, 1, 3, 1, 1, 8, 4, 0, 0], mss: 1460, windowScale: 6)),
             .dnsQuery("init.push.apple.com"),
             .dnsQuery("www.roku.com"),
             .httpClient(HTTPClientFingerprint(userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)")),
@@ -72,8 +74,12 @@ struct ClassifierPropertyTests {
     }
 
     @Test func classify_saysUnknownWithLowConfidence_forADeviceWithoutEvidence() {
-        let bare = Devices.make { $0.addresses = [.v4(IPv4Address(10, 0, 0, 9)): AddressRecord(
-            firstSeen: Devices.time, lastSeen: Devices.time, source: .arp)] }
+        let bare = Devices.make {
+            $0.addresses = [
+                .v4(IPv4Address(10, 0, 0, 9)): AddressRecord(
+                    firstSeen: Devices.time, lastSeen: Devices.time, source: .arp)
+            ]
+        }
         let result = classifier.classify(bare)
         #expect(result.type.value == .unknown)
         #expect(result.type.confidence == 0)
@@ -91,8 +97,10 @@ struct ClassifierPropertyTests {
     @Test func classify_keepsConfidenceInZeroOne_forEveryBuiltInRuleAlone() {
         for rule in classifier.signatures.rules where rule.weight > 0 {
             let result = classifier.classify(signals: [SignalValue(rule.signal, example(for: rule))])
-            for confidence in [result.type.confidence, result.os?.confidence, result.model?.confidence,
-                               result.manufacturer?.confidence].compactMap({ $0 }) {
+            for confidence in [
+                result.type.confidence, result.os?.confidence, result.model?.confidence,
+                result.manufacturer?.confidence,
+            ].compactMap({ $0 }) {
                 #expect(confidence >= 0 && confidence <= 1, "rule \(rule.id)")
             }
         }

@@ -48,11 +48,16 @@ struct ClassifierStageTests {
         // An update whose facts give the same answer emits nothing.
         #expect(run(&stage, [.updated(printer, time: Devices.time)], inventory: inventory).isEmpty)
         // Other changes do not mark a device.
-        #expect(run(&stage, [.addressClaimed(.v4(IPv4Address(10, 0, 0, 2)), by: phone, previousHolder: nil, time: Devices.time)],
-                    inventory: inventory).isEmpty)
+        #expect(
+            run(
+                &stage,
+                [.addressClaimed(.v4(IPv4Address(10, 0, 0, 2)), by: phone, previousHolder: nil, time: Devices.time)],
+                inventory: inventory
+            ).isEmpty)
 
         inventory.devices[printer]?.services.insert(Devices.mdns("_pdl-datastream._tcp"))
-        let changed = run(&stage, [.updated(printer, time: Devices.time), .created(phone, time: Devices.time)], inventory: inventory)
+        let changed = run(
+            &stage, [.updated(printer, time: Devices.time), .created(phone, time: Devices.time)], inventory: inventory)
         #expect(changed.classifications.map(\.mac) == [printer, phone])
     }
 
@@ -67,8 +72,9 @@ struct ClassifierStageTests {
             $0.dhcp = Devices.dhcp([1, 121, 3, 6, 15, 119, 252], clientID: clientID)
         }
         var stage = ClassifierStage()
-        let output = run(&stage, [.created(privatePhone, time: Devices.time), .created(phone, time: Devices.time)],
-                         inventory: inventory)
+        let output = run(
+            &stage, [.created(privatePhone, time: Devices.time), .created(phone, time: Devices.time)],
+            inventory: inventory)
         let link = try #require(output.links.first { $0.mac == privatePhone }?.link)
         #expect(link.mac == phone)
         #expect(link.confidence >= 0.9)
@@ -92,8 +98,9 @@ struct ClassifierStageTests {
             $0.dhcpv6 = DHCPv6ClientFingerprint(messageType: 1, duid: duid)
         }
         var stage = ClassifierStage()
-        let output = run(&stage, [.created(phone, time: Devices.time), .created(privatePhone, time: Devices.time)],
-                         inventory: inventory)
+        let output = run(
+            &stage, [.created(phone, time: Devices.time), .created(privatePhone, time: Devices.time)],
+            inventory: inventory)
         let link = try #require(output.links.first?.link)
         #expect(link.mac == phone)
         #expect(Set(link.evidence.map(\.signal)) == ["dhcpv6_duid", "dhcpv6_duid_mac"])
@@ -108,8 +115,9 @@ struct ClassifierStageTests {
             $0.dhcp = Devices.dhcp([1, 3, 6], vendor: "dhcpcd-9.4.1:Linux-6.1.0:x86_64:GenuineIntel")
             $0.hostnames = [.dhcp: "zephyr"]
         }
-        let second = run(&stage, [.created(laptop, time: Devices.time), .created(privateLaptop, time: Devices.time)],
-                         inventory: inventory)
+        let second = run(
+            &stage, [.created(laptop, time: Devices.time), .created(privateLaptop, time: Devices.time)],
+            inventory: inventory)
         #expect(second.links.first { $0.mac == privateLaptop }?.link?.mac == laptop)
     }
 
@@ -125,10 +133,14 @@ struct ClassifierStageTests {
 
     @Test func stage_unlinks_whenTheTargetExpiresAndTheEvidenceIsGone() throws {
         let inventory = FakeInventory()
-        inventory.devices[phone] = Devices.make(phone) { $0.hostnames = [.mdns: "kitchen-tablet"]; $0.dhcp = Devices.dhcp([1], vendor: "android-dhcp-12") }
+        inventory.devices[phone] = Devices.make(phone) {
+            $0.hostnames = [.mdns: "kitchen-tablet"]; $0.dhcp = Devices.dhcp([1], vendor: "android-dhcp-12")
+        }
         inventory.devices[privatePhone] = Devices.make(privatePhone) { $0.hostnames = [.mdns: "kitchen-tablet"] }
         var stage = ClassifierStage()
-        let linked = run(&stage, [.created(phone, time: Devices.time), .created(privatePhone, time: Devices.time)], inventory: inventory)
+        let linked = run(
+            &stage, [.created(phone, time: Devices.time), .created(privatePhone, time: Devices.time)],
+            inventory: inventory)
         #expect(linked.links.first?.link?.mac == phone)
         #expect(inventory.devices[privatePhone]?.classification?.os?.value == "Android")
 
@@ -145,7 +157,9 @@ struct ClassifierStageTests {
         var output = StageOutput()
         let context = StageContext(inventory: FakeInventory())
         for i in 0..<5 {
-            stage.change(.created(MACAddress(0, 0, 0, 0, 0, UInt8(i + 1)), time: Devices.time), context: context, output: &output)
+            stage.change(
+                .created(MACAddress(0, 0, 0, 0, 0, UInt8(i + 1)), time: Devices.time), context: context, output: &output
+            )
         }
         #expect(stage.stateStatistics == StageStateStatistics(entries: 3, dropped: 2))
     }

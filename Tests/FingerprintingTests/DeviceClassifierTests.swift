@@ -8,8 +8,11 @@ struct DeviceClassifierTests {
 
     @Test func classify_findsAPrinter_fromIPPServiceAndTXTModel() {
         let device = Devices.make(vendor: "Brother Industries, LTD.") {
-            $0.services = [Devices.mdns("_ipp._tcp", name: "Office", txt: [("ty", "Brother HL-L2350DW series"), ("rp", "ipp/print")]),
-                           Devices.mdns("_pdl-datastream._tcp")]
+            $0.services = [
+                Devices.mdns(
+                    "_ipp._tcp", name: "Office", txt: [("ty", "Brother HL-L2350DW series"), ("rp", "ipp/print")]),
+                Devices.mdns("_pdl-datastream._tcp"),
+            ]
         }
         let result = classifier.classify(device)
         #expect(result.type.value == .printer)
@@ -36,9 +39,14 @@ struct DeviceClassifierTests {
         let device = Devices.make(vendor: "Intel Corporate") {
             $0.dhcp = Devices.dhcp([1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252], vendor: "MSFT 5.0")
             $0.hostnames = [.dhcp: "DESKTOP-4KQ1J2B"]
-            $0.tcpSignatures = [TCPSignature(ipVersion: 4, ttl: 128, dontFragment: true, window: 64240,
-                                             options: [2, 1, 3, 1, 1, 4], mss: 1460, windowScale: 8)]
-            $0.userAgents = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"]
+            $0.tcpSignatures = [
+                TCPSignature(
+                    ipVersion: 4, ttl: 128, dontFragment: true, window: 64240,
+                    options: [2, 1, 3, 1, 1, 4], mss: 1460, windowScale: 8)
+            ]
+            $0.userAgents = [
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
+            ]
         }
         let result = classifier.classify(device)
         #expect(result.os?.value == "Windows")
@@ -51,7 +59,11 @@ struct DeviceClassifierTests {
 
     @Test func classify_findsAStreamerAndItsModel_fromGoogleCastTXT() {
         let device = Devices.make(vendor: "Google, Inc.") {
-            $0.services = [Devices.mdns("_googlecast._tcp", name: "Chromecast-abc", txt: [("md", "Chromecast Ultra"), ("fn", "Living Room")])]
+            $0.services = [
+                Devices.mdns(
+                    "_googlecast._tcp", name: "Chromecast-abc",
+                    txt: [("md", "Chromecast Ultra"), ("fn", "Living Room")])
+            ]
         }
         let result = classifier.classify(device)
         #expect(result.type.value == .streamer)
@@ -79,8 +91,11 @@ struct DeviceClassifierTests {
 
     @Test func classify_usesStatedInventoryAndRoles_fromLLDPMED() {
         let device = Devices.make(vendor: "Cisco Systems, Inc") {
-            $0.inventory = [.lldp: DeviceInventory(via: .lldp, manufacturer: "Cisco Systems, Inc.", model: "IP Phone 8845",
-                                                   softwareRevision: "sip88xx.14-1-1", medDeviceClass: 3)]
+            $0.inventory = [
+                .lldp: DeviceInventory(
+                    via: .lldp, manufacturer: "Cisco Systems, Inc.", model: "IP Phone 8845",
+                    softwareRevision: "sip88xx.14-1-1", medDeviceClass: 3)
+            ]
         }
         let result = classifier.classify(device)
         #expect(result.type.value == .phone)
@@ -89,14 +104,17 @@ struct DeviceClassifierTests {
     }
 
     @Test func classify_findsARouter_fromRouterAdvertisementsAndDHCPServing() {
-        let device = Devices.make { $0.isIPv6Router = true; $0.isDHCPServer = true }
+        let device = Devices.make {
+            $0.isIPv6Router = true; $0.isDHCPServer = true
+        }
         #expect(classifier.classify(device).type.value == .router)
     }
 
     @Test func classify_readsDHCPv6EnterpriseAndDNSNames() {
         let device = Devices.make {
-            $0.dhcpv6 = DHCPv6ClientFingerprint(messageType: 1, optionRequest: [17, 23, 24, 39], vendorEnterprise: 311,
-                                                vendorClass: "MSFT 5.0")
+            $0.dhcpv6 = DHCPv6ClientFingerprint(
+                messageType: 1, optionRequest: [17, 23, 24, 39], vendorEnterprise: 311,
+                vendorClass: "MSFT 5.0")
             $0.destinationNames = ["www.msftconnecttest.com", "settings-win.data.microsoft.com"]
         }
         let result = classifier.classify(device)

@@ -4,8 +4,10 @@ import LanscopeCore
 enum Devices {
     static let time = Timestamp(seconds: 1_700_000_000)
 
-    static func make(_ mac: MACAddress = MACAddress(0x00, 0x11, 0x22, 0x33, 0x44, 0x55), vendor: String? = nil,
-                     _ configure: (inout Device) -> Void = { _ in }) -> Device {
+    static func make(
+        _ mac: MACAddress = MACAddress(0x00, 0x11, 0x22, 0x33, 0x44, 0x55), vendor: String? = nil,
+        _ configure: (inout Device) -> Void = { _ in }
+    ) -> Device {
         var device = Device(mac: mac, firstSeen: time, lastSeen: time)
         device.vendor = vendor
         configure(&device)
@@ -17,6 +19,7 @@ enum Devices {
     }
 
     static func dhcp(_ options: [UInt8], vendor: String? = nil, clientID: [UInt8]? = nil) -> DHCPClientFingerprint {
-        DHCPClientFingerprint(messageType: 1, parameterRequestList: options, vendorClass: vendor, clientIdentifier: clientID)
+        DHCPClientFingerprint(
+            messageType: 1, parameterRequestList: options, vendorClass: vendor, clientIdentifier: clientID)
     }
 }

@@ -14,14 +14,23 @@ struct SignatureFileParserTests {
         #expect(rule.signal == .mdnsService)
         #expect(rule.match == .exact)
         #expect(rule.pattern == "_ipp._tcp")
-        #expect(rule.conclusions == [.init(field: .type, value: .literal("printer")), .init(field: .model, value: .observed)])
+        #expect(
+            rule.conclusions == [
+                .init(field: .type, value: .literal("printer")), .init(field: .model, value: .observed),
+            ])
         #expect(rule.weight == 3)
         #expect(rule.origin == "a.tsv:3")
     }
 
     @Test(arguments: [
-        ("x\tmdns_service\texact\t_ipp._tcp\ttype=printer", "f.tsv:2: expected 6 tab-separated fields (id, signal, match, pattern, conclusions, weight), found 5"),
-        ("X\tmdns_service\texact\t_ipp._tcp\ttype=printer\t1", "f.tsv:2: rule id 'X' may hold only a-z, 0-9, '.', '_' and '-'"),
+        (
+            "x\tmdns_service\texact\t_ipp._tcp\ttype=printer",
+            "f.tsv:2: expected 6 tab-separated fields (id, signal, match, pattern, conclusions, weight), found 5"
+        ),
+        (
+            "X\tmdns_service\texact\t_ipp._tcp\ttype=printer\t1",
+            "f.tsv:2: rule id 'X' may hold only a-z, 0-9, '.', '_' and '-'"
+        ),
         ("x\tmdns\texact\t_ipp._tcp\ttype=printer\t1", "f.tsv:2: unknown signal 'mdns'"),
         ("x\tmdns_service\tregex\t_ipp\ttype=printer\t1", "f.tsv:2: unknown match 'regex'"),
         ("x\tmdns_service\tany\t_ipp\ttype=printer\t1", "f.tsv:2: match 'any' takes the pattern '*', not '_ipp'"),
@@ -32,11 +41,16 @@ struct SignatureFileParserTests {
         ("x\tmdns_service\texact\t_ipp._tcp\tmodel=$rest\t1", "f.tsv:2: $rest needs match 'prefix' or 'contains'"),
         ("x\tmdns_service\tprefix\t_ipp\tmodel=$tail\t1", "f.tsv:2: unknown placeholder '$tail'"),
         ("x\tdhcp_vendor\tprefix\tandroid\tos_version=$word\t1", "f.tsv:2: os_version needs an os in the same rule"),
-        ("x\tmdns_service\texact\t_ipp._tcp\ttype=printer\theavy", "f.tsv:2: weight 'heavy' is not a number from 0 to 10.0"),
+        (
+            "x\tmdns_service\texact\t_ipp._tcp\ttype=printer\theavy",
+            "f.tsv:2: weight 'heavy' is not a number from 0 to 10.0"
+        ),
         ("x\tmdns_service\texact\t_ipp._tcp\ttype=printer\t11", "f.tsv:2: weight '11' is not a number from 0 to 10.0"),
         ("x\tmdns_service\texact\t_ipp._tcp\ttype=printer;type=camera\t1", "f.tsv:2: field 'type' given twice"),
-        ("x\tmdns_service\texact\t_ipp._tcp\tmodel=$value\t1\nx\tmdns_service\texact\t_ipp._tcp\ttype=printer\t1",
-         "f.tsv:3: duplicate rule id 'x' (first on line 2)"),
+        (
+            "x\tmdns_service\texact\t_ipp._tcp\tmodel=$value\t1\nx\tmdns_service\texact\t_ipp._tcp\ttype=printer\t1",
+            "f.tsv:3: duplicate rule id 'x' (first on line 2)"
+        ),
     ])
     func parse_refusesTheFileWithFileAndLine_forABadLine(line: String, expected: String) {
         do {
@@ -51,8 +65,11 @@ struct SignatureFileParserTests {
         let rules = try SignatureSet.builtInRules()
         #expect(rules.count > 300)
         let files = Set(rules.map { $0.origin.split(separator: ":").first.map(String.init) ?? "" })
-        #expect(files == ["dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ssdp.tsv", "system.tsv",
-                          "tcp.tsv", "useragent.tsv"])
+        #expect(
+            files == [
+                "dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ssdp.tsv", "system.tsv",
+                "tcp.tsv", "useragent.tsv",
+            ])
         #expect(Set(rules.map(\.id)).count == rules.count, "rule ids must be unique across the built-in files")
     }
 
@@ -60,9 +77,11 @@ struct SignatureFileParserTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sig-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "mdns.ipp\tmdns_service\texact\t_ipp._tcp\ttype=printer\t0\nlocal.fridge\thostname\tprefix\tfridge-\ttype=appliance\t4\n"
+        try
+            "mdns.ipp\tmdns_service\texact\t_ipp._tcp\ttype=printer\t0\nlocal.fridge\thostname\tprefix\tfridge-\ttype=appliance\t4\n"
             .write(to: directory.appendingPathComponent("local.tsv"), atomically: true, encoding: .utf8)
-        try "not a rule file".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        try "not a rule file".write(
+            to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
 
         let set = try SignatureSet.loading(directory: directory.path)
         #expect(set.rules.count == SignatureSet.builtIn.rules.count + 1)
@@ -79,7 +98,8 @@ struct SignatureFileParserTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("bad.tsv")
-        try "# ok\nok\thostname\tprefix\ta\ttype=phone\t1\nbroken line\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# ok\nok\thostname\tprefix\ta\ttype=phone\t1\nbroken line\n".write(
+            to: file, atomically: true, encoding: .utf8)
         #expect(throws: SignatureFileError.self) { try SignatureSet.loading(directory: directory.path) }
         do {
             _ = try SignatureSet.loading(directory: directory.path)

@@ -89,11 +89,15 @@ struct ClassifierEvaluationTests {
         }
         lines.append("")
         lines.append("Type confusion (rows: label, columns: predicted):")
-        let labelled = outcomes.compactMap { outcome in outcome.label.type.map { ($0, outcome.classification.type.value) } }
+        let labelled = outcomes.compactMap { outcome in
+            outcome.label.type.map { ($0, outcome.classification.type.value) }
+        }
         let rows = Set(labelled.map(\.0)).sorted()
         let columns = Set(labelled.map(\.1)).union(rows).sorted()
-        lines.append("".padding(toLength: 12, withPad: " ", startingAt: 0)
-            + columns.map { String($0.rawValue.prefix(7)).padding(toLength: 8, withPad: " ", startingAt: 0) }.joined())
+        lines.append(
+            "".padding(toLength: 12, withPad: " ", startingAt: 0)
+                + columns.map { String($0.rawValue.prefix(7)).padding(toLength: 8, withPad: " ", startingAt: 0) }
+                .joined())
         for row in rows {
             let cells = columns.map { column -> String in
                 let count = labelled.filter { $0.0 == row && $0.1 == column }.count
@@ -102,8 +106,10 @@ struct ClassifierEvaluationTests {
             lines.append(row.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + cells.joined())
         }
         lines.append("")
-        for (name, part) in [("train", outcomes.filter { !$0.label.holdout }), ("holdout", outcomes.filter { $0.label.holdout }),
-                             ("all", outcomes)] {
+        for (name, part) in [
+            ("train", outcomes.filter { !$0.label.holdout }), ("holdout", outcomes.filter { $0.label.holdout }),
+            ("all", outcomes),
+        ] {
             let scores = Self.score(part)
             lines.append(
                 "\(name.padding(toLength: 8, withPad: " ", startingAt: 0)) type \(scores.type.text)   manufacturer "
@@ -120,12 +126,15 @@ struct ClassifierEvaluationTests {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let microseconds = seconds * 1e6 / Double(rounds * max(devices.count, 1))
-        lines.append(String(format: "classification cost: %.1f µs per device (mean of %d classifications; checksum %d)",
-                            microseconds, rounds * devices.count, sink))
+        lines.append(
+            String(
+                format: "classification cost: %.1f µs per device (mean of %d classifications; checksum %d)",
+                microseconds, rounds * devices.count, sink))
         let text = lines.joined(separator: "\n") + "\n"
         print(text)
         // Also as a file (`make evaluate` shows it): the runner's console can interleave or drop long output.
-        let path = ProcessInfo.processInfo.environment["LANSCOPE_EVALUATION_REPORT"]
+        let path =
+            ProcessInfo.processInfo.environment["LANSCOPE_EVALUATION_REPORT"]
             ?? NSTemporaryDirectory() + "lanscope-classifier-evaluation.txt"
         try? text.write(toFile: path, atomically: true, encoding: .utf8)
     }

@@ -33,7 +33,8 @@ enum EvaluationSet {
         }
         let root = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let candidate = root.deletingLastPathComponent().appendingPathComponent("shared/pcaps")
-        return FileManager.default.fileExists(atPath: candidate.appendingPathComponent("manifest.json").path) ? candidate : nil
+        return FileManager.default.fileExists(atPath: candidate.appendingPathComponent("manifest.json").path)
+            ? candidate : nil
     }()
 
     static func labels() throws -> [Label] {
@@ -54,8 +55,10 @@ enum EvaluationSet {
             guard fields[5] == "train" || fields[5] == "holdout" else {
                 throw EvaluationError("labels.tsv:\(number + 1): split must be train or holdout")
             }
-            labels.append(Label(capture: fields[0], mac: mac, type: type, manufacturer: optional(fields[3]),
-                                os: optional(fields[4]), holdout: fields[5] == "holdout", note: fields[6]))
+            labels.append(
+                Label(
+                    capture: fields[0], mac: mac, type: type, manufacturer: optional(fields[3]),
+                    os: optional(fields[4]), holdout: fields[5] == "holdout", note: fields[6]))
         }
         return labels
     }
@@ -105,7 +108,9 @@ enum EvaluationSet {
         for _ in 0..<2 {
             stage.tick(TrafficTick(time: last, interval: .seconds(10), deltas: []), context: context, output: &output)
             for (mac, link) in output.links { registry.link(mac, to: link) }
-            for (mac, classification) in output.classifications { _ = registry.classify(mac, as: classification, at: last) }
+            for (mac, classification) in output.classifications {
+                _ = registry.classify(mac, as: classification, at: last)
+            }
             output.removeAll()
         }
         return registry
