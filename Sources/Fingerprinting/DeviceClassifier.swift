@@ -32,11 +32,9 @@ public struct DeviceClassifier: Sendable {
     /// Classifies `device`, adding the evidence of `linked` devices (the device a private MAC belongs to).
     public func classify(_ device: Device, with linked: [Device] = []) -> DeviceClassification {
         var values = Set(device.signalValues)
-        for other in linked {
-            // Another MAC's vendor says nothing about this one's hardware beyond what its link implies;
-            // keep it (it is the same device) but only as the same weak OUI signal.
-            values.formUnion(other.signalValues)
-        }
+        // A linked device is the same hardware under another MAC: all its evidence counts, its burned-in
+        // MAC's vendor included (a private MAC has none of its own).
+        for other in linked { values.formUnion(other.signalValues) }
         return classify(signals: values.sorted())
     }
 

@@ -13,9 +13,9 @@ public struct SignatureSet: Sendable {
 
     struct Table: Sendable {
         var exact: [String: [Int]] = [:]
-        var prefix: [(String, Int)] = []
-        var suffix: [(String, Int)] = []
-        var contains: [(String, Int)] = []
+        var prefix: [([UInt8], Int)] = []
+        var suffix: [([UInt8], Int)] = []
+        var contains: [([UInt8], Int)] = []
         var any: [Int] = []
     }
 
@@ -29,9 +29,9 @@ public struct SignatureSet: Sendable {
             var table = tables[rule.signal] ?? Table()
             switch rule.match {
             case .exact: table.exact[rule.pattern, default: []].append(index)
-            case .prefix: table.prefix.append((rule.pattern, index))
-            case .suffix: table.suffix.append((rule.pattern, index))
-            case .contains: table.contains.append((rule.pattern, index))
+            case .prefix: table.prefix.append((Array(rule.pattern.utf8), index))
+            case .suffix: table.suffix.append((Array(rule.pattern.utf8), index))
+            case .contains: table.contains.append((Array(rule.pattern.utf8), index))
             case .any: table.any.append(index)
             }
             tables[rule.signal] = table
@@ -104,34 +104,48 @@ public struct SignatureSet: Sendable {
         _ body: (SignatureRule, String.Index?) -> Void
     ) {
         guard let table = tables[signal] else { return }
-        // `$rest` offsets are counted in characters of the lowercased text; they map onto the original
-        // whenever lowercasing kept the character count (always for ASCII).
-        let sameShape = lowered.count == value.count
-        func end(in lowered: String, at index: String.Index) -> String.Index? {
-            guard sameShape else { return nil }
-            return value.index(value.startIndex, offsetBy: lowered.distance(from: lowered.startIndex, to: index))
-        }
         if let indices = table.exact[lowered] { for i in indices { body(rules[i], nil) } }
-        for (pattern, i) in table.prefix where lowered.hasPrefix(pattern) {
-            body(rules[i], end(in: lowered, at: lowered.index(lowered.startIndex, offsetBy: pattern.count)))
-        }
-        for (pattern, i) in table.suffix where lowered.hasSuffix(pattern) { body(rules[i], nil) }
-        for (pattern, i) in table.contains {
-            if let upper = lowered.endOfFirstMatch(of: pattern) { body(rules[i], end(in: lowered, at: upper)) }
+        let hasPatterns = !table.prefix.isEmpty || !table.suffix.isEmpty || !table.contains.isEmpty
+        if hasPatterns {
+            // Byte comparisons on the UTF-8 view: patterns are lowercased like the value, and Character-level
+            // comparison (grapheme breaking) would cost several times more for the same answer on ASCII.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(lowered.utf8.count)
+            bytes.append(contentsOf: lowered.utf8)
+            // `$rest` offsets are counted in UTF-8 bytes of the lowercased text; they map onto the original
+            // whenever lowercasing kept the byte count (always for ASCII).
+            let sameShape = value.utf8.count == bytes.count
+            func end(_ offset: Int) -> String.Index? {
+                sameShape ? value.utf8.index(value.utf8.startIndex, offsetBy: offset) : nil
+            }
+            for (pattern, i) in table.prefix where bytes.starts(with: pattern) { body(rules[i], end(pattern.count)) }
+            for (pattern, i) in table.suffix
+            where bytes.count >= pattern.count && bytes[(bytes.count - pattern.count)...].elementsEqual(pattern) {
+                body(rules[i], nil)
+            }
+            for (pattern, i) in table.contains {
+                if let upper = Self.endOfFirstMatch(of: pattern, in: bytes) { body(rules[i], end(upper)) }
+            }
         }
         for i in table.any { body(rules[i], nil) }
     }
-}
 
-extension String {
-    /// Where the first occurrence of `pattern` ends (nil when absent). Patterns are short; a plain scan
-    /// costs less than building a searcher.
-    func endOfFirstMatch(of pattern: String) -> String.Index? {
-        guard let first = pattern.first else { return startIndex }
-        var start = startIndex
-        while let candidate = self[start...].firstIndex(of: first) {
-            if self[candidate...].hasPrefix(pattern) { return index(candidate, offsetBy: pattern.count) }
-            start = index(after: candidate)
+    /// Where the first occurrence of `pattern` in `bytes` ends, as an offset (nil when absent).
+    static func endOfFirstMatch(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard let first = pattern.first else { return 0 }
+        guard bytes.count >= pattern.count else { return nil }
+        var start = 0
+        let last = bytes.count - pattern.count
+        while start <= last {
+            if bytes[start] == first {
+                var matched = true
+                for k in 1..<pattern.count where bytes[start + k] != pattern[k] {
+                    matched = false
+                    break
+                }
+                if matched { return start + pattern.count }
+            }
+            start += 1
         }
         return nil
     }

@@ -54,7 +54,6 @@ struct ClassifierEvaluationTests {
         #expect(outcomes.allSatisfy { $0.device != nil }, "every labelled MAC must be found in its capture")
 
         report(outcomes)
-        let train = Self.score(outcomes.filter { !$0.label.holdout })
         let holdout = Self.score(outcomes.filter { $0.label.holdout })
         let all = Self.score(outcomes)
         // Floors at what the rules honestly reach today (README "Device identification" gives the figures;
@@ -64,7 +63,6 @@ struct ClassifierEvaluationTests {
         #expect(all.os.percent >= EvaluationFloors.os)
         #expect(holdout.manufacturer.percent >= EvaluationFloors.holdoutManufacturer)
         #expect(holdout.type.percent >= EvaluationFloors.holdoutType)
-        _ = train
     }
 
     func report(_ outcomes: [EvaluationSet.Outcome]) {
