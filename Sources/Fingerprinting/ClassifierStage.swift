@@ -22,6 +22,8 @@ public struct ClassifierStage: PipelineStage {
     private var index: PrivateMACIndex
     /// Link target → the private MACs linked to it, so a target's new evidence reclassifies them too.
     private var linkedTo: [MACAddress: Set<MACAddress>] = [:]
+    /// Private MAC → its link target (the reverse of `linkedTo`), to forget a private MAC that expires.
+    private var targetOf: [MACAddress: MACAddress] = [:]
     private var droppedUpdates: UInt64 = 0
 
     public init(classifier: DeviceClassifier = DeviceClassifier(), configuration: Configuration = .init()) {
@@ -38,6 +40,7 @@ public struct ClassifierStage: PipelineStage {
             pending.remove(mac)
             index.remove(mac)
             if let privates = linkedTo.removeValue(forKey: mac) { for other in privates { mark(other) } }
+            if let target = targetOf.removeValue(forKey: mac) { linkedTo[target]?.remove(mac) }
         case .identityChanged, .addressClaimed:
             break
         }
@@ -76,14 +79,18 @@ public struct ClassifierStage: PipelineStage {
     }
 
     private mutating func reclassify(_ device: Device, context: StageContext, output: inout StageOutput) {
-        let link = index.link(for: device)
-        if link != device.privateMACLink {
-            if let old = device.privateMACLink?.mac { linkedTo[old]?.remove(device.mac) }
-            output.link(device.mac, to: link)
+        let inventory = context.inventory
+        let link = index.link(for: device, isKnown: { inventory.device($0) != nil })
+        if link != device.privateMACLink { output.link(device.mac, to: link) }
+        if let old = targetOf[device.mac], old != link?.mac {
+            linkedTo[old]?.remove(device.mac)
+            if linkedTo[old]?.isEmpty == true { linkedTo[old] = nil }
+            targetOf[device.mac] = nil
         }
         var linked: [Device] = []
         if let link {
             linkedTo[link.mac, default: []].insert(device.mac)
+            targetOf[device.mac] = link.mac
             if let target = context.inventory.device(link.mac) { linked.append(target) }
         }
         let classification = classifier.classify(device, with: linked)

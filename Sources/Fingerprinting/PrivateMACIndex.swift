@@ -82,8 +82,9 @@ public struct PrivateMACIndex: Sendable {
     public static let minimumConfidence = 0.5
 
     /// The MAC a private `device` most likely belongs to, with the evidence; nil for a universally
-    /// administered MAC or when nothing (unambiguous) links it.
-    public func link(for device: Device) -> PrivateMACLink? {
+    /// administered MAC or when nothing (unambiguous) links it. `isKnown` says whether a MAC named inside
+    /// the device's DHCP client identifier or DUID is a device the inventory holds.
+    public func link(for device: Device, isKnown: (MACAddress) -> Bool = { _ in false }) -> PrivateMACLink? {
         guard device.isLocallyAdministered else { return nil }
         var candidates: [MACAddress: [ClassificationEvidence]] = [:]
         func support(_ mac: MACAddress, _ signal: String, _ value: String, _ weight: Double) {
@@ -99,11 +100,13 @@ public struct PrivateMACIndex: Sendable {
         // A client identifier of type 1 or a DUID-LL(T) naming another MAC names the hardware address
         // directly (RFC 2132 §9.14, RFC 8415 §11.2/§11.4): often the burned-in MAC of the same device.
         if let id = device.dhcp?.clientIdentifier, id.count == 7, id[0] == 1, let named = MACAddress(octets: id[1...]),
-            named != device.mac, holders.values.contains(where: { $0.contains(named) }) || identitiesByMAC[named] != nil
+            named != device.mac, identitiesByMAC[named] != nil || isKnown(named)
         {
             support(named, "dhcp_client_id_mac", named.description, 0.8)
         }
-        if let named = device.dhcpv6?.duidLinkLayerAddress, named != device.mac, identitiesByMAC[named] != nil {
+        if let named = device.dhcpv6?.duidLinkLayerAddress, named != device.mac,
+            identitiesByMAC[named] != nil || isKnown(named)
+        {
             support(named, "dhcpv6_duid_mac", named.description, 0.8)
         }
         var best: PrivateMACLink?

@@ -117,3 +117,28 @@ struct SignatureFileParserTests {
         }
     }
 }
+
+struct SignatureFileParserRobustnessTests {
+    /// Random text made of the format's own pieces: every input either parses or is refused with a line
+    /// number inside the text — never a crash, never a silent partial file.
+    @Test func parse_eitherParsesOrNamesALine_forRandomInput() {
+        let pieces = [
+            "\t", "\t\t", "\n", "#", " ", "=", ";", "$rest", "$word", "$value", "*", "type", "os", "os_version",
+            "model", "printer", "hostname", "dhcp_vendor", "prefix", "any", "exact", "1", "10", "-3", "a.b",
+            "é", "\r", "\u{0}", "manufacturer", "contains", "suffix",
+        ]
+        var generator = SplitMix64(seed: 42)
+        for _ in 0..<2_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &generator) { text += pieces.randomElement(using: &generator)! }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            do {
+                let rules = try SignatureFileParser.parse(text, file: "r.tsv")
+                #expect(rules.allSatisfy { $0.weight >= 0 && $0.weight <= 10 && !$0.conclusions.isEmpty })
+            } catch {
+                #expect(error.file == "r.tsv")
+                #expect(error.line >= 1 && error.line <= lines, "\(error)")
+            }
+        }
+    }
+}
