@@ -6,7 +6,7 @@ FUZZ_BUILD := .build-fuzz
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf \
-        fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
+        evaluate fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
 
 help: ## list targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,11 @@ test-privileged: ## every privileged suite (named *PrivilegedTests), with skippi
 
 test-e2e: ## end-to-end in network namespaces (root): real dnsmasq, DHCP clients, mDNS, tcpreplay
 	LANSCOPE_REQUIRE_PRIVILEGED=1 bash Tests/EndToEnd/run.sh
+
+evaluate: ## classifier on the labelled capture set: per-field accuracy (train / held-out), type confusion, cost
+	LANSCOPE_PCAP_CORPUS=$(CORPUS) LANSCOPE_EVALUATION_REPORT=$(abspath .build)/classifier-evaluation.txt \
+		$(SWIFT) test --filter ClassifierEvaluationTests >/dev/null || { $(SWIFT) test --skip-build --filter ClassifierEvaluationTests; exit 1; }
+	@cat .build/classifier-evaluation.txt
 
 bench: release ## every benchmark (replay, HTTP, BPF), ratios against references, then a summary table
 	bash Tests/Benchmarks/bench-all.sh

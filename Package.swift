@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "PacketDecoding", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         .target(name: "Inventory", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         // Optimised even in debug builds: the registry parse runs on every start and is 100× slower at -Onone.
-        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]),
+        // Signatures/*.tsv are embedded by SignatureEmbedPlugin (no resource bundle to find at run time).
+        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], exclude: ["Signatures"],
+                swiftSettings: swiftSettings + [.unsafeFlags(["-O"])], plugins: ["SignatureEmbedPlugin"]),
+        .plugin(name: "SignatureEmbedPlugin", capability: .buildTool(), path: "Sources/SignatureEmbedPlugin"),
         .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         // The pipeline and its stage protocol's driver: decode → inventory → stages. No capture, SQLite or HTTP.
         .target(name: "LanscopePipeline",
@@ -80,6 +83,10 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "LanscopePipelineTests", dependencies: ["LanscopePipeline", "Detection", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "FingerprintingTests",
+                    dependencies: ["Fingerprinting", "LanscopeCore", "PacketDecoding", "CapturePcap", "Inventory",
+                                   "LanscopePipeline", "TestSupport"],
+                    exclude: ["Evaluation/README.md", "Evaluation/labels.tsv"], swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"],

@@ -21,6 +21,7 @@ public enum CommandError: Error, CustomStringConvertible {
     case history(HistoryError)
     case output(path: String, reason: String)
     case vendorRegistry(String)
+    case signatures(String)
 
     public var description: String {
         switch self {
@@ -29,6 +30,7 @@ public enum CommandError: Error, CustomStringConvertible {
         case .history(let e): return e.description
         case .output(let path, let reason): return "cannot write \(path): \(reason)"
         case .vendorRegistry(let message): return message
+        case .signatures(let message): return "signature files: \(message)"
         }
     }
 }
@@ -37,9 +39,14 @@ public enum CommandError: Error, CustomStringConvertible {
 public enum Commands {
     /// `lanscope replay`: every file through one pipeline, then stored. Unreadable files are reported
     /// and skipped; truncated ones contribute the packets read before the damage.
-    public static func replay(files: [String], databasePath: String?, ouiPath: String?, logger: Logger) throws -> ReplayOutcome {
+    public static func replay(files: [String], databasePath: String?, ouiPath: String?, signaturesPath: String? = nil,
+                              logger: Logger) throws -> ReplayOutcome {
         let vendors = VendorDirectory.load(path: ouiPath, logger: logger)
         if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
+        let signatures: SignatureSet
+        do { signatures = try ServiceStages.signatures(directory: signaturesPath) } catch {
+            throw CommandError.signatures(error.description)
+        }
         let store: HistoryStore?
         do throws(HistoryError) { store = try databasePath.map { path throws(HistoryError) in try HistoryStore(path: path) } } catch {
             throw CommandError.history(error)
@@ -47,7 +54,7 @@ public enum Commands {
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known))
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures))
         let runner = ReplayRunner(pipeline: pipeline, history: store)
         var reports: [ReplayRunner.FileReport] = []
         for file in files {

@@ -1,6 +1,7 @@
 import CaptureEBPF
 import CapturePcap
 import Exposition
+import Fingerprinting
 import Glibc
 import History
 import HTTPServer
@@ -37,6 +38,8 @@ public struct ServiceConfiguration: Sendable {
     /// running without history.
     public var databaseRequired: Bool = false
     public var ouiPath: String?
+    /// Directory of extra classifier signature files (`*.tsv`) adding to / overriding the built-in set.
+    public var signaturesPath: String?
     /// Prometheus web-config style file with `basic_auth_users:` (bcrypt hashes).
     public var basicAuthUsersFile: String?
     /// File holding a bearer token.
@@ -60,6 +63,7 @@ public enum ServiceError: Error, CustomStringConvertible {
     case authentication(String)
     case vendorRegistry(String)
     case history(String)
+    case signatures(String)
 
     public var description: String {
         switch self {
@@ -68,6 +72,7 @@ public enum ServiceError: Error, CustomStringConvertible {
         case .http(let s): return "cannot start the HTTP server: \(s)"
         case .authentication(let s): return "authentication configuration: \(s)"
         case .vendorRegistry(let s): return s
+        case .signatures(let s): return "signature files: \(s)"
         }
     }
 }
@@ -96,6 +101,10 @@ public final class Service: @unchecked Sendable {
         self.logger = logger
         let vendors = VendorDirectory.load(path: configuration.ouiPath, logger: logger)
         if configuration.ouiPath != nil, let error = vendors.loadError { throw ServiceError.vendorRegistry(error) }
+        let signatures: SignatureSet
+        do { signatures = try ServiceStages.signatures(directory: configuration.signaturesPath) } catch {
+            throw ServiceError.signatures(error.description)
+        }
 
         var store: HistoryStore? = nil
         var known: [MACAddress] = []
@@ -142,7 +151,7 @@ public final class Service: @unchecked Sendable {
         self.registry = registry
         var pipelineConfiguration = Pipeline.Configuration()
         if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known),
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures),
                                 configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
         // A console user sees the network change: every event at info (warning and above at warning),

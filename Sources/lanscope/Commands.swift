@@ -19,10 +19,14 @@ struct Replay: ParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp("Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.", valueName: "dir"))
+    var signatures: String?
+
     func run() throws {
         common.bootstrapLogging()
         let logger = Logger(label: "lanscope")
-        let outcome = try Commands.replay(files: files, databasePath: common.databasePath, ouiPath: ouiFile, logger: logger)
+        let outcome = try Commands.replay(files: files, databasePath: common.databasePath, ouiPath: ouiFile, signaturesPath: signatures,
+                                          logger: logger)
         if json {
             printBytes(outcome.json())
         } else {

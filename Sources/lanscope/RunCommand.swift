@@ -22,6 +22,8 @@ struct Run: ParsableCommand {
     var listen = ":9184"
     @Option(name: .long, help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path"))
     var ouiFile: String?
+    @Option(name: .long, help: ArgumentHelp("Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.", valueName: "dir"))
+    var signatures: String?
     @Option(name: .long, help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
     var webConfigFile: String?
     @Option(name: .long, help: ArgumentHelp("File holding a bearer token required on every request (except /-/ health checks).", valueName: "file"))
@@ -65,6 +67,7 @@ struct Run: ParsableCommand {
         configuration.databaseRequired = !noDb && common.db != nil
         configuration.replaceRunning = replace
         configuration.ouiPath = ouiFile
+        configuration.signaturesPath = signatures
         configuration.basicAuthUsersFile = webConfigFile
         configuration.bearerTokenFile = bearerTokenFile
         configuration.maxDevices = maxDevices

@@ -1,0 +1,88 @@
+public import LanscopeCore
+
+/// One signal value a device gave: what rules match against.
+public struct SignalValue: Sendable, Hashable, Comparable {
+    public var signal: Signal
+    public var value: String
+
+    public init(_ signal: Signal, _ value: String) {
+        self.signal = signal
+        self.value = value
+    }
+
+    public static func < (a: SignalValue, b: SignalValue) -> Bool { (a.signal, a.value) < (b.signal, b.value) }
+}
+
+extension Device {
+    /// Every signal value the device gave, sorted and without repeats, so what the classifier concludes
+    /// never depends on the order facts arrived in (or on `Set` iteration order).
+    public var signalValues: [SignalValue] {
+        var values: Set<SignalValue> = []
+        func add(_ signal: Signal, _ text: String?) {
+            guard let text else { return }
+            let trimmed = Substring(text).trimmingSpaces()
+            guard !trimmed.isEmpty else { return }
+            values.insert(SignalValue(signal, String(trimmed.prefix(Self.maximumSignalLength))))
+        }
+        add(.oui, vendor)
+        for name in hostnames.values { add(.hostname, name) }
+        if let dhcp {
+            if !dhcp.parameterRequestList.isEmpty { add(.dhcpOptions, dhcp.parameterRequestListText) }
+            add(.dhcpVendor, dhcp.vendorClass)
+        }
+        if let dhcpv6 {
+            if !dhcpv6.optionRequest.isEmpty { add(.dhcpv6Options, dhcpv6.optionRequestText) }
+            add(.dhcpv6Vendor, dhcpv6.vendorClass)
+            add(.dhcpv6Enterprise, dhcpv6.vendorEnterprise.map(String.init))
+            add(.dhcpv6Enterprise, dhcpv6.duidEnterprise.map(String.init))
+            add(.hostname, dhcpv6.fqdn.map { String($0.prefix { $0 != "." }) })
+        }
+        for service in services {
+            switch service.via {
+            case .mdns:
+                add(.mdnsService, service.type)
+                add(.mdnsInstance, service.name)
+                for entry in service.txt {
+                    // A key without `=` is a boolean attribute (RFC 6763 §6.4); some devices put free text there.
+                    add(.mdnsTXT, entry.value.map { entry.key.lowercased() + "=" + $0 } ?? entry.key)
+                }
+            case .ssdp:
+                add(.ssdpType, service.type)
+                add(.ssdpServer, service.server)
+                add(.ssdpUSN, service.name)
+            default:
+                add(.mdnsService, service.type)
+            }
+        }
+        for (via, text) in software {
+            switch via {
+            case .ssdp: add(.ssdpServer, text)
+            case .lldp, .cdp: add(.systemDescription, text)
+            case .http: add(.userAgent, text)
+            default: add(.systemDescription, text)
+            }
+        }
+        for stated in inventory.values {
+            add(.inventoryManufacturer, stated.manufacturer)
+            add(.inventoryModel, stated.model)
+            add(.systemDescription, stated.softwareRevision)
+            if let medClass = stated.medDeviceClass { add(.role, "lldp_med_class_\(medClass)") }
+        }
+        for signature in tcpSignatures {
+            add(.tcpTTL, String(signature.initialTTL))
+            add(.tcpSYN, signature.signature)
+        }
+        for fingerprint in tlsFingerprints { add(.ja4, fingerprint) }
+        for agent in userAgents { add(.userAgent, agent) }
+        for name in destinationNames { add(.dns, name.hasSuffix(".") ? String(name.dropLast()) : name) }
+        // Link-layer discovery is mostly sent by network gear (and IP phones, some servers running lldpd).
+        if protocols.contains(.lldp) { add(.role, "lldp_sender") }
+        if protocols.contains(.cdp) { add(.role, "cdp_sender") }
+        if isDHCPServer { add(.role, "dhcp_server") }
+        if isIPv6Router { add(.role, "ipv6_router") }
+        return values.sorted()
+    }
+
+    /// Longest signal value kept, in characters (a User-Agent rarely needs more).
+    static let maximumSignalLength = 256
+}

@@ -1,0 +1,139 @@
+/// One line of a signature file: when `signal` carries a value that `match`es `pattern`, the device
+/// gains evidence of `weight` for each of `conclusions`. Format and vocabulary: `Signatures/README.md`.
+public struct SignatureRule: Sendable, Hashable {
+    /// Unique across every loaded file; a later file's rule with the same id replaces the earlier one.
+    public var id: String
+    public var signal: Signal
+    public var match: Match
+    /// Lowercased; compared with the lowercased observed value.
+    public var pattern: String
+    public var conclusions: [Conclusion]
+    /// Evidence weight (≥ 0; 0 disables the rule). Roughly: 0.5 a prior, 1–2 a hint, 3–5 a statement.
+    public var weight: Double
+    /// `file:line` the rule came from, for diagnostics.
+    public var origin: String
+
+    public init(
+        id: String, signal: Signal, match: Match, pattern: String, conclusions: [Conclusion], weight: Double,
+        origin: String = ""
+    ) {
+        self.id = id
+        self.signal = signal
+        self.match = match
+        self.pattern = pattern
+        self.conclusions = conclusions
+        self.weight = weight
+        self.origin = origin
+    }
+
+    /// How a pattern is compared with an observed value (both lowercased).
+    public enum Match: String, Sendable, Hashable, CaseIterable {
+        case exact, prefix, suffix, contains
+        /// Every value of the signal (pattern must be `*`): for rules that copy the value (`model=$value`).
+        case any
+    }
+
+    /// The field a conclusion sets and the value it gives it.
+    public struct Conclusion: Sendable, Hashable {
+        public var field: Field
+        public var value: Value
+        public init(field: Field, value: Value) {
+            self.field = field
+            self.value = value
+        }
+    }
+
+    public enum Field: String, Sendable, Hashable, CaseIterable, Comparable {
+        case type, os, osVersion = "os_version", model, manufacturer
+        public static func < (a: Field, b: Field) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// A literal, or part of the observed value (original case, trimmed).
+    public enum Value: Sendable, Hashable {
+        case literal(String)
+        /// `$value`: the whole observed value.
+        case observed
+        /// `$rest`: what follows the matched pattern.
+        case rest
+        /// `$word`: what follows the matched pattern (after any spaces) up to the next space, `;`, `:`, `,`, `/`, `(` or `)`.
+        case word
+    }
+
+    /// The value a conclusion gives for an observed value the rule matched (nil when empty).
+    func resolve(_ value: Value, observed: String, matchEnd: String.Index?) -> String? {
+        let text: Substring
+        switch value {
+        case .literal(let literal): return literal
+        case .observed: text = Substring(observed)
+        case .rest:
+            text = matchEnd.map { observed[$0...] } ?? Substring(observed)
+        case .word:
+            let rest = (matchEnd.map { observed[$0...] } ?? Substring(observed)).drop { $0.isWhitespace }
+            text = rest.prefix { !" ;:,/()".contains($0) }
+        }
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty else { return nil }
+        return String(trimmed.prefix(SignatureRule.maximumValueLength))
+    }
+
+    /// Longest value a rule copies into a conclusion or evidence, in characters.
+    public static let maximumValueLength = 96
+}
+
+/// The signals a rule can test. Raw values are what signature files say.
+public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// IEEE registry organisation name of the MAC's block.
+    case oui
+    /// Any name the device gives itself (DHCP, mDNS, NBNS, LLDP...).
+    case hostname
+    /// DHCPv4 option 55 as `1,3,6,15` (RFC 2132 §9.8).
+    case dhcpOptions = "dhcp_options"
+    /// DHCPv4 option 60, vendor class identifier (RFC 2132 §9.13).
+    case dhcpVendor = "dhcp_vendor"
+    /// DHCPv6 option request option as `23,24,39` (RFC 8415 §21.7).
+    case dhcpv6Options = "dhcpv6_options"
+    /// DHCPv6 vendor class data (RFC 8415 §21.16).
+    case dhcpv6Vendor = "dhcpv6_vendor"
+    /// DHCPv6 vendor-class or DUID-EN enterprise number, decimal (IANA private enterprise numbers).
+    case dhcpv6Enterprise = "dhcpv6_enterprise"
+    /// DNS-SD service type the device advertises, `_ipp._tcp`.
+    case mdnsService = "mdns_service"
+    /// DNS-SD TXT entry as `key=value` (key lowercased).
+    case mdnsTXT = "mdns_txt"
+    /// DNS-SD instance name.
+    case mdnsInstance = "mdns_instance"
+    /// SSDP SERVER / USER-AGENT header.
+    case ssdpServer = "ssdp_server"
+    /// SSDP NT/ST the device announces (device or service type URN).
+    case ssdpType = "ssdp_type"
+    /// SSDP USN.
+    case ssdpUSN = "ssdp_usn"
+    /// LLDP system description or CDP platform/version.
+    case systemDescription = "system_description"
+    /// LLDP-MED / CDP stated manufacturer and model.
+    case inventoryManufacturer = "inventory_manufacturer"
+    case inventoryModel = "inventory_model"
+    /// Initial TTL of the device's TCP SYNs (32, 64, 128, 255).
+    case tcpTTL = "tcp_ttl"
+    /// p0f-style TCP SYN signature (`TCPSignature.signature`).
+    case tcpSYN = "tcp_syn"
+    /// JA4 TLS client fingerprint.
+    case ja4
+    /// HTTP User-Agent.
+    case userAgent = "user_agent"
+    /// A name the device looked up or connected to (DNS query, TLS SNI, HTTP Host).
+    case dns
+    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`.
+    case role
+
+    public static func < (a: Signal, b: Signal) -> Bool { a.rawValue < b.rawValue }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var text = self
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}
