@@ -59,6 +59,13 @@ extension FrameDecoder {
             {
                 emit(.address(source, via: .ndp), about: mac, &result, context)
             }
+            // An RA describes the router that sent it: its own link-layer option names it, else
+            // the frame's sender does (RFC 4861 §4.2 makes the option optional).
+            if let advertisement = message.routerAdvertisement {
+                emit(
+                    .routerAdvertisement(advertisement), about: message.sourceLinkLayerAddress ?? context.sender,
+                    &result, context)
+            }
         case 136:
             if let target = message.targetAddress, !target.isUnspecified, !target.isMulticast,
                 let mac = message.targetLinkLayerAddress
@@ -188,6 +195,7 @@ extension FrameDecoder {
         for address in packet.managementAddresses {
             emit(.address(address, via: .lldp), about: sender, &result, context)
         }
+        if let inventory = packet.inventory { emit(.inventory(inventory), about: sender, &result, context) }
     }
 
     /// CDP describes the sending device: its device ID, platform (model) and addresses.
@@ -211,6 +219,7 @@ extension FrameDecoder {
         for address in packet.addresses where !address.isUnspecified {
             emit(.address(.v4(address), via: .cdp), about: sender, &result, context)
         }
+        if let inventory = packet.inventory { emit(.inventory(inventory), about: sender, &result, context) }
     }
 
     /// NBNS: a registration or refresh (RFC 1002 §4.2.2, §4.2.4) is broadcast by the name's owner,

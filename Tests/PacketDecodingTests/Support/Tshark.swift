@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs tshark on a corpus file and returns, per frame number, the values of the requested
 /// fields — the independent reference our decodes are compared with.
@@ -52,4 +53,15 @@ enum Tshark {
         }
         return rows
     }
+}
+
+extension Tshark {
+    /// Why corpus comparisons cannot run here (no corpus, or no tshark), or nil when they can.
+    static let unavailableReason: String? =
+        Corpus.skipReason ?? (executable == nil ? "tshark not installed (Debian package tshark)" : nil)
+
+    /// The one gate for corpus-vs-tshark tests: `@Test(.enabled(if: Tshark.isUsable, Tshark.skipComment))`
+    /// records the test as skipped with the reason, instead of letting it pass without running.
+    static let isUsable = unavailableReason == nil
+    static let skipComment = Comment(rawValue: unavailableReason ?? "")
 }
