@@ -89,3 +89,8 @@ enum SHA256 {
     @inline(__always)
     private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }
 }
+
+/// Test access to the internal digest (known-answer tests); not part of the decoding API.
+public enum PacketDecodingTestHooks {
+    public static func sha256Hex(_ text: String) -> String { SHA256.hexPrefix(of: text, count: 64) }
+}

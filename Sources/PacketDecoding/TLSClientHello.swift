@@ -124,7 +124,9 @@ public struct TLSClientHello: Sendable, Hashable {
                 isComplete = true
                 return
             }
-            var list = try body.subReader(Int(try body.readUInt16()))
+            let listLength = Int(try body.readUInt16())
+            // A cut capture still yields the extensions before the cut.
+            var list = try body.subReader(captureEnded ? min(listLength, body.remaining) : listLength)
             var count = 0
             while !list.isAtEnd {
                 count += 1
