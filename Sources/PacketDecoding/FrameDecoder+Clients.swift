@@ -44,9 +44,15 @@ extension FrameDecoder {
 
     /// The first bytes of a TCP payload: a TLS ClientHello (content type 22, handshake type 1,
     /// whatever the port) or an HTTP/1.x request head. Anything else returns without allocating.
+    /// A hello or head that continues in the next segment gives what this one holds (a hello
+    /// without its JA4); a frame cut by the snap length gives nothing, like every other decoder.
     func decodeTCPPayload(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         if TLSClientHello.looksLikeClientHello(payload) {
             result.discovery = .tls
+            guard !context.isCut else {
+                result.error = DecodeFailure(layer: .tls, error: context.cutError)
+                return
+            }
             let hello: TLSClientHello
             do throws(DecodeError) {
                 hello = try TLSClientHello(parsing: payload)
@@ -54,13 +60,20 @@ extension FrameDecoder {
                 result.error = DecodeFailure(layer: .tls, error: error)
                 return
             }
-            guard isFromSender(context) else { return }
+            // A hello cut before its SNI and ALPN says nothing yet.
+            guard isFromSender(context), hello.isComplete || hello.serverName != nil || !hello.alpn.isEmpty else {
+                return
+            }
             emit(.tlsClient(hello.fingerprint), about: context.sender, &result, context)
         } else if HTTPRequestHead.looksLikeRequest(payload) {
             // Not every upper-case line is HTTP (SMTP, FTP, RTSP...): only a valid HTTP/1.x request
             // line counts, and anything else is silently not ours.
             guard let head = HTTPRequestHead(parsing: payload) else { return }
             result.discovery = .http
+            guard !context.isCut else {
+                result.error = DecodeFailure(layer: .http, error: context.cutError)
+                return
+            }
             guard isFromSender(context), head.userAgent != nil || head.host != nil else { return }
             emit(.httpClient(head.fingerprint), about: context.sender, &result, context)
         }

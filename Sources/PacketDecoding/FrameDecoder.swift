@@ -37,7 +37,7 @@ public struct FrameDecoder: Sendable {
         result.summary.innerVLAN = link.innerVLAN
         result.summary.etherType = link.etherType
 
-        var context = Context(time: time, sender: link.source)
+        var context = Context(time: time, sender: link.source, captured: frame.count, wireLength: wireLength)
         switch link.etherType {
         case 0x0800: decodeIPv4(&reader, &result, &context)
         case 0x86DD: decodeIPv6(&reader, &result, &context)
@@ -60,6 +60,13 @@ public struct FrameDecoder: Sendable {
         var time: Timestamp
         /// The link-layer sender (Ethernet source, or the cooked header's address).
         var sender: MACAddress
+        /// Bytes captured and on the wire: fewer captured (snap length) means a list read to the
+        /// end of the captured bytes may look complete and still miss entries.
+        var captured = 0
+        var wireLength = 0
+        var isCut: Bool { captured < wireLength }
+        /// The error a decoder reports when it will not draw a fact from a cut frame.
+        var cutError: DecodeError { .truncated(offset: captured, needed: wireLength - captured, available: 0) }
         /// IPv4 TTL or IPv6 hop limit, and IPv4 don't-fragment, of the packet being decoded.
         var hopLimit: UInt8 = 0
         var dontFragment = false

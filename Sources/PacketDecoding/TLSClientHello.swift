@@ -105,6 +105,9 @@ public struct TLSClientHello: Sendable, Hashable {
     private init(handshake: UnsafeRawBufferPointer, recordComplete: Bool) throws(DecodeError) {
         var reader = ByteReader(handshake)
         guard try reader.readUInt8() == 1 else { throw .invalidValue(field: "TLS handshake type", value: 0) }
+        legacyVersion = 0
+        // The segment may end inside the 4-byte handshake header itself.
+        guard reader.remaining >= 3 || recordComplete else { return }
         let length = Int(try reader.readUInt8()) << 16 | Int(try reader.readUInt16())
         let captureEnded = !recordComplete || reader.remaining < length
         var body = try reader.subReader(min(length, reader.remaining))
@@ -138,7 +141,7 @@ public struct TLSClientHello: Sendable, Hashable {
                 extensions.append(type)
                 try readExtension(type, &data)
             }
-            isComplete = true
+            isComplete = !captureEnded
         } catch {
             // Out of bytes because the capture ended: keep what was read. Anything else is a lie.
             guard captureEnded, error.isTruncation else { throw error }

@@ -81,20 +81,26 @@ import Testing
         #expect(try Self.decode("tls-clienthello").observations.map(\.fact) == [.tlsClient(expected)])
     }
 
-    @Test func tlsSeed_cutInsideExtensions_keepsSNIWithoutJA4() throws {
+    @Test func tlsSeed_continuedAfterALPN_keepsSNIWithoutJA4() throws {
         let frame = try FuzzSeedTests.seed("tls-clienthello")
-        // Keep the record up to just past the ALPN extension: the capture ended mid-hello.
+        // The segment ends just past the ALPN extension: the hello goes on in the next segment.
         let payloadStart = 14 + 20 + 20
-        let hello = try TLSClientHello(parsing: Array(frame[payloadStart...]))
-        #expect(hello.isComplete)
         let alpnEnd = try #require(frame.firstRange(of: Array("http/1.1".utf8))).upperBound
-        let cut = Array(frame[..<(alpnEnd + 3)])
-        let result = FrameDecoder(linkType: .ethernet).decode(cut, wireLength: frame.count)
+        let segment = FrameBuilder.ethernet(
+            source: "00:11:22:33:44:55", destination: "00:aa:bb:cc:dd:ee", etherType: 0x0800,
+            payload: FrameBuilder.ipv4Packet(
+                source: "192.168.7.10", destination: "192.168.7.1", protocolNumber: 6,
+                payload: FrameBuilder.tcp(sourcePort: 40002, destinationPort: 8443, flags: 0x18)
+                    + Array(frame[payloadStart..<(alpnEnd + 3)])))
+        let result = FrameDecoder(linkType: .ethernet).decode(segment)
         #expect(result.error == nil)
         #expect(
             result.observations.map(\.fact) == [
                 .tlsClient(TLSClientFingerprint(ja4: "", serverName: "seed.example.com", alpn: ["h2", "http/1.1"]))
             ])
+        // The same bytes cut by the snap length are an error: the frame says more was sent.
+        let cut = FrameDecoder(linkType: .ethernet).decode(Array(frame[..<(alpnEnd + 3)]), wireLength: frame.count)
+        #expect(cut.error?.layer == .tls && cut.observations.isEmpty)
     }
 
     @Test func httpSeed_yieldsUserAgentAndHost() throws {
