@@ -51,7 +51,9 @@ public struct DHCPv6Message: Sendable, Hashable {
                 }
                 clientDUID = Array(value.readRemaining())
             case 6:
-                guard value.remaining % 2 == 0 else { throw .invalidLength(field: "DHCPv6 ORO", value: value.remaining) }
+                guard value.remaining % 2 == 0 else {
+                    throw .invalidLength(field: "DHCPv6 ORO", value: value.remaining)
+                }
                 while !value.isAtEnd && optionRequest.count < Self.maximumORO {
                     optionRequest.append(try value.readUInt16())
                 }

@@ -36,7 +36,9 @@ public struct DNSQuery: Sendable, Hashable {
         var text = name.description.lowercased()
         while text.hasSuffix(".") { text.removeLast() }
         guard !text.isEmpty, text.utf8.count <= WireText.maximumNameBytes else { return nil }
-        if text == "in-addr.arpa" || text == "ip6.arpa" || text.hasSuffix(".in-addr.arpa") || text.hasSuffix(".ip6.arpa") {
+        if text == "in-addr.arpa" || text == "ip6.arpa" || text.hasSuffix(".in-addr.arpa")
+            || text.hasSuffix(".ip6.arpa")
+        {
             return nil
         }
         return text

@@ -64,7 +64,8 @@ public struct HTTPRequestHead: Sendable, Hashable {
         guard versionBytes.starts(with: "HTTP/1.".utf8), versionBytes[7] == 0x30 || versionBytes[7] == 0x31 else {
             return nil
         }
-        method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[requestLine.lowerBound..<firstSpace]), as: UTF8.self)
+        method = String(
+            decoding: UnsafeRawBufferPointer(rebasing: bytes[requestLine.lowerBound..<firstSpace]), as: UTF8.self)
         target = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[(firstSpace + 1)..<lastSpace]))
         version = String(decoding: versionBytes, as: UTF8.self)
 

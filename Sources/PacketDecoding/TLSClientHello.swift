@@ -97,7 +97,8 @@ public struct TLSClientHello: Sendable, Hashable {
     }
 
     public init(parsing bytes: [UInt8]) throws(DecodeError) {
-        self = try bytes.decode { (buffer) throws(DecodeError) -> TLSClientHello in try TLSClientHello(parsing: buffer) }
+        self = try bytes.decode { (buffer) throws(DecodeError) -> TLSClientHello in try TLSClientHello(parsing: buffer)
+        }
     }
 
     /// Parses a handshake message (type, 24-bit length, body). `recordComplete` is false when the

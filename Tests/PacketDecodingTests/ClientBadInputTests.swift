@@ -72,13 +72,17 @@ import Testing
                 payload: B.udp(sourcePort: 546, destinationPort: 547, payload: message)))
     }
 
-    @Test(arguments: [
-        ("option longer than the message", [1, 0, 0, 1] + B.be16(6) + B.be16(40) + [0, 23]),
-        ("DUID of one byte", [1, 0, 0, 1] + B.be16(1) + B.be16(1) + [0]),
-        ("odd ORO", [1, 0, 0, 1] + B.be16(6) + B.be16(3) + [0, 23, 0]),
-        ("FQDN label over 63", [1, 0, 0, 1] + B.be16(39) + B.be16(3) + [0, 64, 0x61]),
-        ("vendor class data longer than option", [1, 0, 0, 1] + B.be16(16) + B.be16(7) + [0, 0, 1, 55, 0, 9, 0x41]),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("option longer than the message", [1, 0, 0, 1] + B.be16(6) + B.be16(40) + [0, 23]),
+            ("DUID of one byte", [1, 0, 0, 1] + B.be16(1) + B.be16(1) + [0]),
+            ("odd ORO", [1, 0, 0, 1] + B.be16(6) + B.be16(3) + [0, 23, 0]),
+            ("FQDN label over 63", [1, 0, 0, 1] + B.be16(39) + B.be16(3) + [0, 64, 0x61]),
+            (
+                "vendor class data longer than option",
+                [1, 0, 0, 1] + B.be16(16) + B.be16(7) + [0, 0, 1, 55, 0, 9, 0x41]
+            ),
+        ] as [(String, [UInt8])])
     func dhcpv6_rejects_lyingLengths(label: String, message: [UInt8]) {
         let result = FrameDecoder(linkType: .ethernet).decode(Self.dhcpv6Frame(message))
         #expect(result.error?.layer == .dhcpv6, "\(label)")
@@ -147,7 +151,8 @@ import Testing
     }
 
     /// A whole minimal ClientHello record around `extensions`, with `cipherBytes` as the cipher list.
-    static func hello(cipherBytes: [UInt8] = [0x13, 0x01], extensions: [UInt8], extensionLength: Int? = nil) -> [UInt8] {
+    static func hello(cipherBytes: [UInt8] = [0x13, 0x01], extensions: [UInt8], extensionLength: Int? = nil) -> [UInt8]
+    {
         var body = B.be16(0x0303) + [UInt8](repeating: 7, count: 32) + [0]
         body += B.be16(cipherBytes.count) + cipherBytes + [1, 0]
         body += B.be16(extensionLength ?? extensions.count) + extensions
@@ -244,9 +249,11 @@ import Testing
     }
 
     @Test func dns_rejects_questionCountTheMessageCannotHold() {
-        let message = B.dnsHeader(flags: 0x0100, questions: 500, answers: 0) + B.name("a.example") + B.be16(1) + B.be16(1)
+        let message =
+            B.dnsHeader(flags: 0x0100, questions: 500, answers: 0) + B.name("a.example") + B.be16(1) + B.be16(1)
         let result = FrameDecoder(linkType: .ethernet).decode(Self.dnsFrame(message))
-        #expect(result.error == DecodeFailure(layer: .dns, error: .invalidLength(field: "DNS question count", value: 500)))
+        #expect(
+            result.error == DecodeFailure(layer: .dns, error: .invalidLength(field: "DNS question count", value: 500)))
     }
 
     @Test func dns_rejects_pointerLoop() {
@@ -268,7 +275,8 @@ import Testing
         #expect(FrameDecoder(linkType: .ethernet).decode(Self.dnsFrame(message)).observations.isEmpty)
         let llmnr = B.udpFrame(
             sourceMAC: "00:11:22:33:44:55", sourceIP: "10.0.0.5", destinationIP: "224.0.0.252", sourcePort: 40000,
-            destinationPort: 5355, payload: B.dnsHeader(flags: 0, questions: 1, answers: 0) + B.name("x") + [0, 1, 0, 1])
+            destinationPort: 5355,
+            payload: B.dnsHeader(flags: 0, questions: 1, answers: 0) + B.name("x") + [0, 1, 0, 1])
         let result = FrameDecoder(linkType: .ethernet).decode(llmnr)
         #expect(result.discovery == nil && result.observations.isEmpty)
     }
@@ -286,7 +294,10 @@ import Testing
         var frame = try FuzzSeedTests.seed("ndp-ra-prefix")
         frame[14 + 40 + 16 + 8 + 2] = 200
         let facts = FrameDecoder(linkType: .ethernet).decode(frame).observations.map(\.fact)
-        #expect(facts.contains(.routerAdvertisement(RouterAdvertisement(routerLifetime: 1800, managed: true, otherConfiguration: true))))
+        #expect(
+            facts.contains(
+                .routerAdvertisement(RouterAdvertisement(routerLifetime: 1800, managed: true, otherConfiguration: true))
+            ))
     }
 
     @Test func lldpMED_malformedTIATLVs_areSkipped_othersKept() throws {
@@ -295,7 +306,8 @@ import Testing
             tlv(1, [4] + B.mac("00:11:22:33:44:55")) + tlv(2, [3] + B.mac("00:11:22:33:44:55")) + tlv(3, [0, 120])
             + tlv(5, Array("sw".utf8)) + tlv(127, [0x00, 0x12]) + tlv(127, [0x00, 0x12, 0xBB, 1, 0])
             + tlv(127, [0x00, 0x12, 0xBB, 10]) + tlv(0, [])
-        let frame = B.ethernet(source: "00:11:22:33:44:55", destination: "01:80:c2:00:00:0e", etherType: 0x88CC, payload: lldp)
+        let frame = B.ethernet(
+            source: "00:11:22:33:44:55", destination: "01:80:c2:00:00:0e", etherType: 0x88CC, payload: lldp)
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
         #expect(result.error == nil)
         // A zero-length model TLV is an empty model: the device said it has none.

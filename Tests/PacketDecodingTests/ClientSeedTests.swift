@@ -129,7 +129,10 @@ import Testing
     @Test func cdpSeed_keepsSoftwareAndAddsInventory() throws {
         let facts = try Self.decode("cdp").observations.map(\.fact)
         #expect(facts.contains(.software("seed 2811", via: .cdp)))
-        #expect(facts.contains { if case .inventory(let i) = $0 { return i.via == .cdp && i.model == "seed 2811" } else { return false } })
+        #expect(
+            facts.contains {
+                if case .inventory(let i) = $0 { return i.via == .cdp && i.model == "seed 2811" } else { return false }
+            })
     }
 
     @Test func sha256_matchesFIPSKnownAnswers() {

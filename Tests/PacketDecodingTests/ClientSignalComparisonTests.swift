@@ -11,8 +11,11 @@ import Testing
     /// The pcpp option samples hold no SYN without ACK, and zeek's fragmented SYN is a fragment.
     static let synFiles =
         CorpusComparisonTests.folder("tcp").filter {
-            !["tcp/pcpp__TcpPacketWithOptions.pcap", "tcp/pcpp__TcpPacketWithOptions2.pcap", "tcp/zeek__fragmented-syn.pcap"]
-                .contains($0)
+            ![
+                "tcp/pcpp__TcpPacketWithOptions.pcap", "tcp/pcpp__TcpPacketWithOptions2.pcap",
+                "tcp/zeek__fragmented-syn.pcap",
+            ]
+            .contains($0)
         } + ["tls/ja4__latest.pcapng", "http/zeek__get.pcap", "mixed/ndpi__iphone.pcap", "mixed/ndpi__android.pcap"]
     static let dnsFiles = [
         "mixed/ndpi__iphone.pcap", "mixed/ndpi__android.pcap", "mixed/zeek__wikipedia.pcap",
@@ -103,7 +106,8 @@ import Testing
         var attributed = 0
         for frame in frames {
             guard let row = rows[frame.number], row["_ws.malformed"] ?? [] == [],
-                (row["ip.src"]?.count ?? 0) + (row["ipv6.src"]?.count ?? 0) == 1, row["ip.frag_offset"]?.first ?? "0" == "0"
+                (row["ip.src"]?.count ?? 0) + (row["ipv6.src"]?.count ?? 0) == 1,
+                row["ip.frag_offset"]?.first ?? "0" == "0"
             else { continue }
             let where_ = "\(file) frame \(frame.number)"
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
@@ -161,7 +165,9 @@ import Testing
             let layers = Layers(frame.bytes, linkType: linkType)
             guard let udp = layers.udp, udp.destinationPort == 53, udp.sourcePort != 5353 else { continue }
             let query = try DNSQuery(parsing: layers.payload)
-            #expect((query.flags & 0x8000 != 0 ? "1" : "0") == row["dns.flags.response"]?.first.map { Self.isTrue($0) ? "1" : "0" })
+            #expect(
+                (query.flags & 0x8000 != 0 ? "1" : "0")
+                    == row["dns.flags.response"]?.first.map { Self.isTrue($0) ? "1" : "0" })
             #expect(
                 query.questions.map { $0.name.labels.isEmpty ? "<Root>" : $0.name.description } == row["dns.qry.name"]
                     ?? [], "\(where_)")
@@ -209,7 +215,8 @@ import Testing
             if [32, 64, 128, 255].contains(ttl), head.userAgent != nil || head.host != nil,
                 result.summary.source.isUnicastDevice
             {
-                #expect(Self.facts(result, about: result.summary.source) == [.httpClient(head.fingerprint)], "\(where_)")
+                #expect(
+                    Self.facts(result, about: result.summary.source) == [.httpClient(head.fingerprint)], "\(where_)")
             }
             // tshark reports a head split over segments at its last one; compare whole heads here.
             guard layers.payload.count < HTTPRequestHead.maximumHeadBytes,
@@ -302,7 +309,8 @@ import Testing
                 let lldp = DeviceInventory(
                     via: .lldp, manufacturer: row["lldp.media.manufacturer"]?.first,
                     model: row["lldp.media.model"]?.first, hardwareRevision: row["lldp.media.hardware"]?.first,
-                    firmwareRevision: row["lldp.media.firmware"]?.first, softwareRevision: row["lldp.media.software"]?.first,
+                    firmwareRevision: row["lldp.media.firmware"]?.first,
+                    softwareRevision: row["lldp.media.software"]?.first,
                     medDeviceClass: row["lldp.media.subtype.class"]?.first.flatMap { UInt8($0) })
                 expected = lldp == DeviceInventory(via: .lldp) ? nil : lldp
             } else {

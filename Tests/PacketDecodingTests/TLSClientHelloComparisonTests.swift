@@ -55,7 +55,8 @@ import Testing
             }
             let isHello = payload.withUnsafeBytes { TLSClientHello.looksLikeClientHello($0) }
             guard isHello else { continue }
-            hellos.append(Hello(flow: flow, frame: frame.number, lastFrame: frame.number, firstSegment: payload, bytes: payload))
+            hellos.append(
+                Hello(flow: flow, frame: frame.number, lastFrame: frame.number, firstSegment: payload, bytes: payload))
             if (try? TLSClientHello(parsing: payload))?.isComplete != true {
                 open[flow] = (hellos.count - 1, tcp.sequenceNumber &+ UInt32(payload.count))
             }
