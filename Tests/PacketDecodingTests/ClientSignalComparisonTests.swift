@@ -21,7 +21,10 @@ import Testing
         "mixed/ndpi__iphone.pcap", "mixed/ndpi__android.pcap", "mixed/zeek__wikipedia.pcap",
         "iot/iotsentinel__HueBridge__Setup-A-1-STA.pcap", "tls/ja4__latest.pcapng",
     ]
-    static let httpFiles = CorpusComparisonTests.folder("http") + ["iot/iotsentinel__WeMoLink__Setup-A-1-STA.pcap"]
+    /// Captures with HTTP requests (ndpi__http_ipv6 and tcpdump__ipv4_tcp_http_xml hold none).
+    static let httpFiles = CorpusComparisonTests.folder("http").filter {
+        !["http/ndpi__http_ipv6.pcap", "http/tcpdump__ipv4_tcp_http_xml.pcap"].contains($0)
+    }
     static let raFiles = [
         "mixed/ndpi__anyconnect-vpn.pcap",
         "ndp/packetnet__ipv6_redirect.pcap", "ndp/tcpdump__icmpv6-ra-pref64.pcap", "ndp/tcpdump__icmpv6.pcap",
@@ -233,7 +236,7 @@ import Testing
             compared += 1
         }
         print("\(file): \(compared) request heads compared, \(partial) split or cut")
-        #expect(compared + partial > 0 || rows.isEmpty, "\(file): no request head seen")
+        #expect(compared + partial > 0, "\(file): no request head seen")
     }
 
     // MARK: Router advertisements
