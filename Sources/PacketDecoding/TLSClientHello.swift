@@ -112,7 +112,6 @@ public struct TLSClientHello: Sendable, Hashable {
         let length = Int(try reader.readUInt8()) << 16 | Int(try reader.readUInt16())
         let captureEnded = !recordComplete || reader.remaining < length
         var body = try reader.subReader(min(length, reader.remaining))
-        legacyVersion = 0
         do throws(DecodeError) {
             legacyVersion = try body.readUInt16()
             try body.skip(32)  // random
