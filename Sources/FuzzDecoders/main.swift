@@ -49,11 +49,46 @@ private func decodeDirectly(_ bytes: UnsafeRawBufferPointer) {
         _ = message.server
         _ = message.uniqueServiceName
     }
-    if let packet = try? LLDPPacket(parsing: bytes) { _ = packet.managementAddresses.count }
-    if let packet = try? CDPPacket(parsing: bytes) { precondition(packet.addresses.count <= 64) }
+    if let packet = try? LLDPPacket(parsing: bytes) {
+        _ = packet.managementAddresses.count
+        _ = packet.inventory
+    }
+    if let packet = try? CDPPacket(parsing: bytes) {
+        precondition(packet.addresses.count <= 64)
+        _ = packet.inventory
+    }
     if let message = try? NBNSMessage(parsing: bytes) { _ = message.name }
+    if let message = try? DHCPv6Message(parsing: bytes) {
+        precondition(message.optionRequest.count <= 128 && (message.clientDUID?.count ?? 0) <= 130)
+        _ = message.clientFingerprint?.duidLinkLayerAddress
+        _ = message.hostname
+    }
+    if let query = try? DNSQuery(parsing: bytes) {
+        for question in query.questions {
+            if let name = DNSQuery.keptName(question.name) { precondition(name.utf8.count <= 255) }
+        }
+    }
+    if TLSClientHello.looksLikeClientHello(bytes), let hello = try? TLSClientHello(parsing: bytes) {
+        precondition(hello.alpn.count <= 16 && hello.extensions.count <= 512)
+        let ja4 = hello.ja4
+        precondition(ja4.utf8.count == 36)  // every section has a fixed width
+        _ = hello.fingerprint
+    }
+    if let head = HTTPRequestHead(parsing: bytes) {
+        precondition((head.userAgent?.utf8.count ?? 0) <= 8192 * 3 && (head.host?.utf8.count ?? 0) <= 8192 * 3)
+    }
+    if let signature = try? TCPSignature(
+        ipVersion: 4, ttl: 64, dontFragment: true, window: 0,
+        parsingOptions: UnsafeRawBufferPointer(rebasing: bytes.prefix(40)))
+    {
+        precondition(signature.options.count <= 40)
+        _ = signature.signature
+    }
     var reader = ByteReader(bytes)
-    _ = try? ICMPv6Message(from: &reader)
+    if let message = try? ICMPv6Message(from: &reader) {
+        precondition(message.prefixes.count <= 16)
+        _ = message.routerAdvertisement
+    }
     reader = ByteReader(bytes)
     if let header = try? IPv6Header(from: &reader) {
         precondition(header.extensionHeaderCount <= IPv6Header.maximumExtensionHeaders)

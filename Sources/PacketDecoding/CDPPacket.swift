@@ -14,6 +14,14 @@ public struct CDPPacket: Sendable, Hashable {
     /// (0x0016) TLVs, which share one layout.
     public var addresses: [IPv4Address] = []
 
+    /// Platform (model) and software version as an inventory, when either was sent.
+    public var inventory: DeviceInventory? {
+        guard platform?.isEmpty == false || softwareVersion?.isEmpty == false else { return nil }
+        return DeviceInventory(
+            via: .cdp, model: platform.flatMap { $0.isEmpty ? nil : $0 },
+            softwareRevision: softwareVersion.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
     static let maximumTLVs = 256
     static let maximumAddresses = 32
 

@@ -59,6 +59,18 @@ extension FrameDecoder {
             {
                 emit(.address(source, via: .ndp), about: mac, &result, context)
             }
+            // An RA describes the router that sent it: its own link-layer option names it, else
+            // the frame's sender does (RFC 4861 §4.2 makes the option optional).
+            if let advertisement = message.routerAdvertisement {
+                // A cut RA may have lost prefix options that would leave no trace.
+                guard !context.isCut else {
+                    result.error = DecodeFailure(layer: .ndp, error: context.cutError)
+                    return
+                }
+                emit(
+                    .routerAdvertisement(advertisement), about: message.sourceLinkLayerAddress ?? context.sender,
+                    &result, context)
+            }
         case 136:
             if let target = message.targetAddress, !target.isUnspecified, !target.isMulticast,
                 let mac = message.targetLinkLayerAddress
@@ -188,6 +200,22 @@ extension FrameDecoder {
         for address in packet.managementAddresses {
             emit(.address(address, via: .lldp), about: sender, &result, context)
         }
+        emitInventory(packet.inventory, about: sender, &result, context)
+    }
+
+    /// An inventory gathers several TLVs into one fact: from a cut frame it could lack fields that
+    /// were sent, so it is only taken from a whole frame.
+    func emitInventory(
+        _ inventory: DeviceInventory?, about sender: MACAddress, _ result: inout DecodeResult, _ context: Context
+    ) {
+        guard let inventory else { return }
+        guard !context.isCut else {
+            if result.error == nil {
+                result.error = DecodeFailure(layer: inventory.via, error: context.cutError)
+            }
+            return
+        }
+        emit(.inventory(inventory), about: sender, &result, context)
     }
 
     /// CDP describes the sending device: its device ID, platform (model) and addresses.
@@ -211,6 +239,7 @@ extension FrameDecoder {
         for address in packet.addresses where !address.isUnspecified {
             emit(.address(.v4(address), via: .cdp), about: sender, &result, context)
         }
+        emitInventory(packet.inventory, about: sender, &result, context)
     }
 
     /// NBNS: a registration or refresh (RFC 1002 §4.2.2, §4.2.4) is broadcast by the name's owner,

@@ -37,7 +37,7 @@ public struct FrameDecoder: Sendable {
         result.summary.innerVLAN = link.innerVLAN
         result.summary.etherType = link.etherType
 
-        var context = Context(time: time, sender: link.source)
+        var context = Context(time: time, sender: link.source, captured: frame.count, wireLength: wireLength)
         switch link.etherType {
         case 0x0800: decodeIPv4(&reader, &result, &context)
         case 0x86DD: decodeIPv6(&reader, &result, &context)
@@ -60,6 +60,16 @@ public struct FrameDecoder: Sendable {
         var time: Timestamp
         /// The link-layer sender (Ethernet source, or the cooked header's address).
         var sender: MACAddress
+        /// Bytes captured and on the wire: fewer captured (snap length) means a list read to the
+        /// end of the captured bytes may look complete and still miss entries.
+        var captured = 0
+        var wireLength = 0
+        var isCut: Bool { captured < wireLength }
+        /// The error a decoder reports when it will not draw a fact from a cut frame.
+        var cutError: DecodeError { .truncated(offset: captured, needed: wireLength - captured, available: 0) }
+        /// IPv4 TTL or IPv6 hop limit, and IPv4 don't-fragment, of the packet being decoded.
+        var hopLimit: UInt8 = 0
+        var dontFragment = false
     }
 
     private func decodeIPv4(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
@@ -73,6 +83,8 @@ public struct FrameDecoder: Sendable {
         result.summary.ipVersion = 4
         result.summary.sourceIP = .v4(header.source)
         result.summary.destinationIP = .v4(header.destination)
+        context.hopLimit = header.ttl
+        context.dontFragment = header.dontFragment
         // Only the first fragment carries the transport header (RFC 791).
         guard header.isFirstFragment else { return }
         decodeTransport(header.protocolNumber, &reader, &result, &context, source: .v4(header.source))
@@ -100,6 +112,7 @@ public struct FrameDecoder: Sendable {
         result.summary.ipVersion = 6
         result.summary.sourceIP = .v6(header.source)
         result.summary.destinationIP = .v6(header.destination)
+        context.hopLimit = header.hopLimit
         guard !header.isNonFirstFragment else { return }
         decodeTransport(header.upperLayerProtocol, &reader, &result, &context, source: .v6(header.source))
     }
@@ -110,14 +123,23 @@ public struct FrameDecoder: Sendable {
     ) {
         switch protocolNumber {
         case 6:
+            let headerStart = reader
+            let tcp: TCPHeader
             do throws(DecodeError) {
-                let tcp = try TCPHeader(from: &reader)
-                result.summary.transport = 6
-                result.summary.sourcePort = tcp.sourcePort
-                result.summary.destinationPort = tcp.destinationPort
-                result.summary.tcpFlags = tcp.flags
+                tcp = try TCPHeader(from: &reader)
             } catch {
                 result.error = DecodeFailure(layer: .tcp, error: error)
+                return
+            }
+            result.summary.transport = 6
+            result.summary.sourcePort = tcp.sourcePort
+            result.summary.destinationPort = tcp.destinationPort
+            result.summary.tcpFlags = tcp.flags
+            if tcp.flags & 0x12 == 0x02 {
+                decodeSYN(tcp, headerStart, &result, &context, source: source)
+            } else if let first = reader.peekUInt8(), first == 22 || first == 20 || (0x41...0x5A).contains(first) {
+                // Only a payload that starts like a ClientHello or a request method is looked at.
+                decodeTCPPayload(reader.readRemaining(), &result, &context)
             }
         case 17:
             let udp: UDPHeader
@@ -156,6 +178,11 @@ public struct FrameDecoder: Sendable {
             discovery = .ssdp
         } else if udp.sourcePort == 137 && udp.destinationPort == 137, case .v4 = source {
             discovery = .nbns
+        } else if (low == 546 || low == 547) && (high == 546 || high == 547), case .v6 = source {
+            discovery = .dhcpv6
+        } else if udp.destinationPort == 53 {
+            // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
+            discovery = .dns
         } else {
             return
         }
@@ -174,6 +201,8 @@ public struct FrameDecoder: Sendable {
         case .dhcp: decodeDHCPv4(payload, &result, &context)
         case .mdns: decodeMDNS(payload, &result, &context)
         case .nbns: decodeNBNS(payload, &result, &context)
+        case .dhcpv6: decodeDHCPv6(payload, &result, &context)
+        case .dns: decodeDNSQuery(payload, &result, &context)
         default: decodeSSDP(payload, &result, &context)
         }
     }

@@ -9,6 +9,8 @@ public struct IPv4Header: Sendable {
     /// Fragment offset in 8-byte units; non-zero means this fragment carries no transport header.
     public var fragmentOffset: UInt16
     public var moreFragments: Bool
+    /// The don't-fragment flag (RFC 791 §3.1): part of a TCP SYN's OS signature.
+    public var dontFragment: Bool
     public var ttl: UInt8
     public var protocolNumber: UInt8
     public var source: IPv4Address
@@ -34,6 +36,7 @@ public struct IPv4Header: Sendable {
         identification = try reader.readUInt16()
         let flagsFragment = try reader.readUInt16()
         moreFragments = flagsFragment & 0x2000 != 0
+        dontFragment = flagsFragment & 0x4000 != 0
         fragmentOffset = flagsFragment & 0x1FFF
         ttl = try reader.readUInt8()
         protocolNumber = try reader.readUInt8()

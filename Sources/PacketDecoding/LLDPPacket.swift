@@ -12,6 +12,28 @@ public struct LLDPPacket: Sendable, Hashable {
     public var systemDescription: String?
     /// TLV 8 addresses of subtype 1 (IPv4) and 2 (IPv6).
     public var managementAddresses: [IPAddress] = []
+    /// LLDP-MED (ANSI/TIA-1057, organizationally specific TLV 127 with the TIA OUI 00-12-BB):
+    /// device class from the capabilities TLV (subtype 1), inventory TLVs (subtypes 5–7, 9, 10).
+    /// Serial number (8) and asset ID (11) are not kept: they identify an item, not a kind of device.
+    public var medDeviceClass: UInt8?
+    public var hardwareRevision: String?
+    public var firmwareRevision: String?
+    public var softwareRevision: String?
+    public var manufacturer: String?
+    public var model: String?
+
+    /// The LLDP-MED inventory, when any of its fields was sent.
+    public var inventory: DeviceInventory? {
+        let inventory = DeviceInventory(
+            via: .lldp, manufacturer: manufacturer, model: model, hardwareRevision: hardwareRevision,
+            firmwareRevision: firmwareRevision, softwareRevision: softwareRevision, medDeviceClass: medDeviceClass)
+        return inventory == DeviceInventory(via: .lldp) ? nil : inventory
+    }
+
+    static let tiaOUI: UInt32 = 0x0012BB
+    /// Inventory strings are at most 32 octets (ANSI/TIA-1057 §10.2.6); longer ones are kept up to
+    /// a name's length rather than cut mid-model.
+    static let maximumInventoryBytes = WireText.maximumNameBytes
 
     /// An LLDPDU fits one frame, and each TLV is at least two bytes; this bounds the walk anyway.
     static let maximumTLVs = 512
@@ -52,9 +74,35 @@ public struct LLDPPacket: Sendable, Hashable {
                 } else if subtype == 2 && addressLength == 17 {
                     managementAddresses.append(.v6(try address.readIPv6()))
                 }
+            case 127:
+                try readOrganizationSpecific(&value)
             default:
                 break
             }
+        }
+    }
+
+    /// TLV 127: OUI (3 octets), subtype, information string.
+    private mutating func readOrganizationSpecific(_ value: inout ByteReader) throws(DecodeError) {
+        // A malformed organizationally specific TLV is skipped: the standard TLVs around it still hold.
+        guard value.remaining >= 4 else { return }
+        let oui = UInt32(try value.readUInt16()) << 8 | UInt32(try value.readUInt8())
+        let subtype = try value.readUInt8()
+        guard oui == Self.tiaOUI else { return }
+        func text(_ value: inout ByteReader) -> String {
+            WireText.string(value.readRemaining(), limit: Self.maximumInventoryBytes)
+        }
+        switch subtype {
+        case 1:  // LLDP-MED capabilities: capabilities (2 octets), device type (1 octet)
+            guard value.remaining == 3 else { return }
+            try value.skip(2)
+            medDeviceClass = try value.readUInt8()
+        case 5: hardwareRevision = text(&value)
+        case 6: firmwareRevision = text(&value)
+        case 7: softwareRevision = text(&value)
+        case 9: manufacturer = text(&value)
+        case 10: model = text(&value)
+        default: break
         }
     }
 

@@ -64,6 +64,7 @@ import Testing
             result.observations.map(\.fact) == [
                 .hostname("seed-router", via: .cdp), .software("seed 2811", via: .cdp),
                 .address(.v4(IPv4Address("192.168.7.1")!), via: .cdp),
+                .inventory(DeviceInventory(via: .cdp, model: "seed 2811", softwareRevision: "SeedIOS 15.1\nline two")),
             ])
     }
 

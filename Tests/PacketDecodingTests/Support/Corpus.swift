@@ -43,7 +43,10 @@ enum Corpus {
         }
     }()
 
-    static func url(_ relative: String) -> URL? { root?.appendingPathComponent(relative) }
+    /// A corpus file, or an absolute path as given (crafted captures under Fixtures).
+    static func url(_ relative: String) -> URL? {
+        relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : root?.appendingPathComponent(relative)
+    }
 
     struct Frame {
         var number: Int

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs tshark on a corpus file and returns, per frame number, the values of the requested
 /// fields — the independent reference our decodes are compared with.
