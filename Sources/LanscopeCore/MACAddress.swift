@@ -37,6 +37,39 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         rawValue = value
     }
 
+    /// Parses the notations people paste: `aa:bb:cc:dd:ee:ff`, `aa-bb-cc-dd-ee-ff`, bare `aabbccddeeff`,
+    /// Cisco's `aabb.ccdd.eeff`, and colon groups without leading zeros (`a:b:c:d:e:f`), either case.
+    public init?(anyNotation text: some StringProtocol) {
+        if let strict = MACAddress(text) {
+            self = strict
+            return
+        }
+        let string = String(text)
+        var digits: [UInt8] = []
+        if string.contains(":") || string.contains("-") {
+            let groups = string.split(separator: string.contains(":") ? ":" : "-", omittingEmptySubsequences: false)
+            guard groups.count == 6 else { return nil }
+            for group in groups {
+                guard (1...2).contains(group.utf8.count) else { return nil }
+                let padded = Array(group.utf8)
+                digits += padded.count == 1 ? [UInt8(ascii: "0")] + padded : padded
+            }
+        } else if string.contains(".") {
+            let groups = string.split(separator: ".", omittingEmptySubsequences: false)
+            guard groups.count == 3, groups.allSatisfy({ $0.utf8.count == 4 }) else { return nil }
+            digits = groups.flatMap { Array($0.utf8) }
+        } else {
+            digits = Array(string.utf8)
+        }
+        guard digits.count == 12 else { return nil }
+        var value: UInt64 = 0
+        for digit in digits {
+            guard let nibble = hexValue(digit) else { return nil }
+            value = value << 4 | UInt64(nibble)
+        }
+        rawValue = value
+    }
+
     public static let broadcast = MACAddress(rawValue: 0xFFFF_FFFF_FFFF)
     public static let zero = MACAddress(rawValue: 0)
 

@@ -179,12 +179,23 @@ public enum DeviceRendering {
         "received_packets", "received_bytes",
     ]
 
-    public static func csv(_ devices: [Device]) -> String {
+    /// `forTerminal`: device-supplied text has its control characters made visible, as in tables, so an
+    /// escape sequence in a hostname cannot reach the terminal through `export --format csv`.
+    public static func csv(_ devices: [Device], forTerminal: Bool = false) -> String {
         var out = CSVWriter()
         out.row(csvHeader)
         for d in devices {
+            var fields = csvFields(d)
+            if forTerminal { fields = fields.map(TerminalText.sanitize) }
+            out.row(fields)
+        }
+        return out.text
+    }
+
+    static func csvFields(_ d: Device) -> [String] {
+        do {
             let ips = d.sortedAddresses
-            out.row([
+            return [
                 d.mac.description, d.vendor ?? "", d.hostname ?? "", d.hostnameSource?.rawValue ?? "",
                 ips.filter { $0.version == 4 }.map(\.description).joined(separator: " "),
                 ips.filter { $0.version == 6 }.map(\.description).joined(separator: " "),
@@ -196,9 +207,8 @@ public enum DeviceRendering {
                 d.firstSeen.rfc3339, d.lastSeen.rfc3339,
                 String(d.traffic.transmittedPackets), String(d.traffic.transmittedBytes),
                 String(d.traffic.receivedPackets), String(d.traffic.receivedBytes),
-            ])
+            ]
         }
-        return out.text
     }
 
     public static func table(_ devices: [Device], presence: Presence) -> String {
@@ -213,12 +223,16 @@ public enum DeviceRendering {
                 d.classification?.os?.value ?? "-",
                 String(d.services.count),
                 presence.isOnline(d) ? "online" : "offline",
-                d.lastSeen.rfc3339,
+                TerminalText.relative(d.lastSeen, now: presence.now),
                 "\(d.traffic.transmittedPackets)/\(d.traffic.receivedPackets)",
             ]
         }
-        return TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "TYPE", "OS", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
-                                  rows: rows, maxWidth: 32)
+        var out = TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "TYPE", "OS", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
+                                     rows: rows, maxWidth: 32)
+        if devices.contains(where: \.isLocallyAdministered) {
+            out += "* locally administered (randomised) MAC\n"
+        }
+        return out
     }
 
     static func serviceLabel(_ s: ServiceAdvertisement) -> String {
