@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LanscopeCore
+import TestSupport
 import Testing
 
 @testable import History
@@ -74,7 +75,7 @@ import Testing
     @Test func init_readOnly_refusesEmptyFile_andLeavesIt() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("lanscope.db")
-        FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let error = try #require(throws: HistoryError.self) { try HistoryStore(path: path, configuration: readOnly) }
         #expect(error == .schemaTooOld(path: path, found: 0, supported: HistoryStore.latestSchemaVersion))
         #expect(error.description.contains("read-write"))

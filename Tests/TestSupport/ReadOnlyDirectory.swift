@@ -4,12 +4,12 @@ import Glibc
 /// Makes a directory read-only for the length of a test and back afterwards: as root (whom file
 /// modes do not stop) a read-only bind mount of the directory onto itself, otherwise mode 0555.
 /// `skipReason` says why when neither takes effect (the directory is then left as it was).
-final class ReadOnlyDirectory {
-    let path: String
+public final class ReadOnlyDirectory {
+    public let path: String
     private var mounted = false
-    private(set) var skipReason: String?
+    public private(set) var skipReason: String?
 
-    init(_ path: String) {
+    public init(_ path: String) {
         self.path = path
         if geteuid() == 0 {
             guard Self.run("/bin/mount", ["--bind", path, path]) else {
