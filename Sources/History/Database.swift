@@ -31,7 +31,8 @@ final class Database {
         case .readWrite:
             result = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | common, nil)
         case .readOnly:
-            result = sqlite3_open_v2(Self.uri(path, query: "mode=ro"), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | common, nil)
+            result = sqlite3_open_v2(
+                Self.uri(path, query: "mode=ro"), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | common, nil)
         case .immutable:
             result = sqlite3_open_v2(
                 Self.uri(path, query: "mode=ro&immutable=1"), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | common,

@@ -84,7 +84,8 @@ extension HistoryStore {
     /// materialised.
     private func evidenceTotals(mac: MACAddress) throws(HistoryError) -> [EvidenceKind: Int] {
         var totals: [EvidenceKind: Int] = [:]
-        try prepared("SELECT kind, count(*) FROM evidence WHERE mac = ?1 GROUP BY kind").query([.text(mac.description)]) {
+        try prepared("SELECT kind, count(*) FROM evidence WHERE mac = ?1 GROUP BY kind").query([.text(mac.description)])
+        {
             row throws(HistoryError) in
             guard let kind = EvidenceKind(rawValue: row.text(0)) else {
                 throw .invalidStoredValue(table: "evidence", column: "kind")

@@ -40,7 +40,9 @@ import Testing
         let pageTime = try clock.measure { page = try store.evidencePage(for: mac, limit: 500) }
         var all: [EvidenceRecord] = []
         let allTime = try clock.measure { all = try store.evidence(for: mac, limit: nil) }
-        print("history: flooded device evidence: 500 rows \(limitedTime), 500 rows + totals \(pageTime), all \(all.count) rows \(allTime)")
+        print(
+            "history: flooded device evidence: 500 rows \(limitedTime), 500 rows + totals \(pageTime), all \(all.count) rows \(allTime)"
+        )
 
         #expect(limited.count == HistoryStore.defaultEvidenceLimit)
         #expect(limited == Array(all.prefix(500)))

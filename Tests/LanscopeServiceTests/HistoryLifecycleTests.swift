@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 import History
 import Inventory
-import Testing
 import TestSupport
+import Testing
 
 @testable import LanscopeService
 
@@ -57,10 +57,17 @@ import TestSupport
         let newer = HistoryStore.latestSchemaVersion + 1
         let (py, _, pyErr) = try run(
             "/usr/bin/python3",
-            ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma user_version=\(newer)'); c.commit(); c.close()", db])
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma user_version=\(newer)'); c.commit(); c.close()",
+                db,
+            ])
         try #require(py == 0, "\(pyErr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
-        for arguments in [["list"], ["alerts"], ["export", "--format", "json"], ["device", "b8:27:eb:01:02:03"], ["replay", TestPaths.sampleCapture]] {
+        for arguments in [
+            ["list"], ["alerts"], ["export", "--format", "json"], ["device", "b8:27:eb:01:02:03"],
+            ["replay", TestPaths.sampleCapture],
+        ] {
             let (status, _, err) = try run(lanscope, arguments + ["--db", db])
             #expect(status != 0, "\(arguments)")
             #expect(err.contains("schema version \(newer), newer than this lanscope supports"), "\(arguments): \(err)")
