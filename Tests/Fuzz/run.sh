@@ -61,7 +61,7 @@ for name in "${targets[@]}"; do
     else
         executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "fuzz-artifacts/$name.log")
         last=$(grep -E '^#[0-9]+' "fuzz-artifacts/$name.log" | tail -1)
-        line="$name: ${seconds}s, $executions executions, $(sed -E 's/^#[0-9]+ +[A-Z]+ +//' <<< "$last")"
+        line="$name: ${seconds}s, $executions executions, $(sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//' <<< "$last")"
         echo "fuzz: $line" | tee -a fuzz-artifacts/summary.txt
     fi
     rm -rf "$work"
