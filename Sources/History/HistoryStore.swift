@@ -44,6 +44,10 @@ public final class HistoryStore: @unchecked Sendable {
     let database: Database
     let lock = NSLock()
     private let rejected = Atomic<UInt64>(0)
+    /// Set once a read-write open has completed (configured and migrated): only then may `close()`
+    /// write. A failed open (a newer schema, junk) must leave the file exactly as it found it, and
+    /// `deinit` runs `close()` after a throwing `init` too.
+    private var openedForWriting = false
 
     /// Devices refused because the store held `configuration.maxDevices` already, counted once per
     /// `write` that carried them (export as `lanscope_store_devices_rejected_total`). Lock-free: a
@@ -90,6 +94,7 @@ public final class HistoryStore: @unchecked Sendable {
         }
         try configure()
         try migrate()
+        openedForWriting = true
     }
 
     deinit { try? close() }
@@ -104,7 +109,7 @@ public final class HistoryStore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !database.isClosed else { return }
         defer { database.close() }
-        guard !configuration.readOnly else { return }
+        guard openedForWriting else { return }
         do throws(SQLiteError) {
             try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             // Leaving WAL mode needs the only connection; another process's reader keeps it in WAL

@@ -94,25 +94,30 @@ import Testing
         #expect(!exists(path))
     }
 
-    @Test(arguments: [false, true])
-    func init_refusesNewerSchema_andLeavesFileUntouched(readOnlyOpen: Bool) throws {
+    /// `walHeader`: the file as a running (or killed) newer lanscope leaves it, in WAL mode; a
+    /// close after the refused open must not switch it back to rollback-journal mode.
+    @Test(arguments: [false, true], [false, true])
+    func init_refusesNewerSchema_andLeavesFileUntouched(readOnlyOpen: Bool, walHeader: Bool) throws {
+        let source = try TemporaryDirectory()
+        let store = try HistoryStore(path: source.file("lanscope.db"))
+        try store.write(Fixtures.fullBatch())
+        try store.database.execute("PRAGMA user_version = \(Migrations.all.count + 1)")
         let dir = try TemporaryDirectory()
         let path = dir.file("lanscope.db")
-        do {
-            let store = try HistoryStore(path: path)
-            try store.write(Fixtures.fullBatch())
-            try store.database.execute("PRAGMA user_version = \(Migrations.all.count + 1)")
-            try store.close()
+        if walHeader {
+            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try FileManager.default.copyItem(atPath: source.file("lanscope.db"), toPath: path)
         }
+        try store.close()
+        if !walHeader { try FileManager.default.copyItem(atPath: source.file("lanscope.db"), toPath: path) }
         let before = try bytes(path)
-        #expect(before[18] == 1)  // closed cleanly: rollback-journal mode
+        #expect(before[18] == (walHeader ? 2 : 1))  // file format write version: 2 WAL, 1 rollback journal
         let configuration = HistoryStore.Configuration(readOnly: readOnlyOpen)
-        let error = try #require(throws: HistoryError.self) {
-            try HistoryStore(path: path, configuration: configuration)
-        }
+        let error = try #require(throws: HistoryError.self) { try HistoryStore(path: path, configuration: configuration) }
         #expect(error == .schemaTooNew(path: path, found: Migrations.all.count + 1, supported: Migrations.all.count))
         #expect(error.description.contains("newer than this lanscope supports"))
         #expect(try bytes(path) == before)
-        #expect(!exists(path + "-wal") && !exists(path + "-shm"))
+        #expect(!exists(path + "-journal"))
+        if !walHeader { #expect(!exists(path + "-wal") && !exists(path + "-shm")) }
     }
 }
