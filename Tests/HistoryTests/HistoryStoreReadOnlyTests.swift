@@ -113,7 +113,9 @@ import Testing
         let before = try bytes(path)
         #expect(before[18] == (walHeader ? 2 : 1))  // file format write version: 2 WAL, 1 rollback journal
         let configuration = HistoryStore.Configuration(readOnly: readOnlyOpen)
-        let error = try #require(throws: HistoryError.self) { try HistoryStore(path: path, configuration: configuration) }
+        let error = try #require(throws: HistoryError.self) {
+            try HistoryStore(path: path, configuration: configuration)
+        }
         #expect(error == .schemaTooNew(path: path, found: Migrations.all.count + 1, supported: Migrations.all.count))
         #expect(error.description.contains("newer than this lanscope supports"))
         #expect(try bytes(path) == before)
