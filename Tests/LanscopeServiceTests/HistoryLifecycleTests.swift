@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import History
 import Inventory
+import LanscopeCore
 import TestSupport
 import Testing
 
@@ -91,4 +92,24 @@ import Testing
         let store = try HistoryStore(path: db, configuration: .init(readOnly: true))
         #expect(try store.devices().count == 7)
     }
+
+    @Test func deviceDetail_saysHowMuchItLeftOut_whenStoreHoldsMore() throws {
+        let (directory, db) = try replayedDatabase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let view = try Commands.openForReading(db)
+        let mac = try #require(MACAddress("b8:27:eb:01:02:03"))
+        var detail = try #require(try view.deviceDetail(mac))
+        #expect(detail.evidenceStored == detail.evidence.count)
+        #expect(detail.addressesStored == detail.device.addresses.count)
+        let json = String(decoding: detail.json(presence: view.presence), as: UTF8.self)
+        #expect(json.contains("\"evidence_stored\": \(detail.evidence.count)"))
+        #expect(!detail.text(presence: view.presence).contains("not shown"))
+
+        detail.evidenceStored = detail.evidence.count + 600
+        detail.addressesStored = detail.device.addresses.count + 7
+        let text = detail.text(presence: view.presence)
+        #expect(text.contains("(600 more evidence rows not shown)"))
+        #expect(text.contains("(7 older addresses not shown)"))
+    }
+
 }
