@@ -60,6 +60,23 @@ import Testing
         withExtendedLifetime(guarded) {}
     }
 
+    @Test func init_readOnly_seesLiveWrites_whileWriterHoldsWAL() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("lanscope.db")
+        let writer = try HistoryStore(path: path)
+        try writer.write(Fixtures.fullBatch())
+        let reader = try HistoryStore(path: path, configuration: readOnly)
+        #expect(try reader.devices().count == 3)
+        // Not an immutable snapshot: a later write is visible to the same reader.
+        try writer.write(HistoryBatch(devices: [Fixtures.device(9)]))
+        #expect(try reader.devices().count == 4)
+        try reader.close()
+        #expect(exists(path + "-wal"), "the reader must leave the writer's log in place")
+        try writer.write(HistoryBatch(devices: [Fixtures.device(10)]))
+        try writer.close()
+        #expect(!exists(path + "-wal") && !exists(path + "-shm"))
+    }
+
     @Test func init_readOnly_changesNothing_whenDirectoryIsWritable() throws {
         let dir = try TemporaryDirectory()
         let path = try populated(dir)
