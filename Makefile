@@ -1,7 +1,7 @@
 # lanscope workflow. `make` lists the targets.
 SWIFT ?= swift
 CORPUS ?= $(abspath ../shared/pcaps)
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
 
 .DEFAULT_GOAL := help
@@ -49,11 +49,11 @@ bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
 	bash Tests/Benchmarks/bench-bpf.sh
 
-fuzz: ## long libFuzzer campaign: make fuzz FUZZ_SECONDS=600
-	bash Tests/Fuzz/run.sh $(FUZZ_SECONDS)
+fuzz: ## libFuzzer campaign, FUZZ_SECONDS (600) per target, seeded from CORPUS; FUZZ_TARGETS to pick
+	CORPUS=$(CORPUS) bash Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-fuzz-smoke: ## short fuzz run per target (CI)
-	bash Tests/Fuzz/run.sh 20
+fuzz-smoke: ## short fuzz run per target (CI): 20 s each
+	CORPUS=$(CORPUS) bash Tests/Fuzz/run.sh 20
 
 checkmetrics: ## promtool check metrics on the golden /metrics
 	promtool check metrics < Tests/LanscopeServiceTests/Golden/metrics.prom

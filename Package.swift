@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "lanscope", targets: ["lanscope"]),
         .executable(name: "FuzzDecoders", targets: ["FuzzDecoders"]),
         .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
+        .executable(name: "FuzzPcapReader", targets: ["FuzzPcapReader"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -75,6 +76,8 @@ let package = Package(
         // libFuzzer entry points (build with --sanitize=fuzzer; see Makefile `fuzz`).
         .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
+                          swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),

@@ -1,6 +1,6 @@
 /// libFuzzer entry point for the packet decoders: each input is decoded as a frame of every link
 /// type and handed to every protocol decoder directly; inputs that start like a capture file are
-/// also replayed through PcapFileReader. Build with
+/// also replayed through PcapFileReader (whole files are fuzzed by `FuzzPcapReader`). Build with
 /// `swift build -c release --product FuzzDecoders --sanitize=fuzzer --sanitize=address
 ///  -Xswiftc -sanitize=fuzzer,address --scratch-path .build/fuzz`:
 /// with Swift 6.3.1 the two `--sanitize` flags reach the compiler as separate `-sanitize=` options
@@ -103,9 +103,12 @@ private func decodeDirectly(_ bytes: UnsafeRawBufferPointer) {
     _ = try? DNSName(from: &reader)
 }
 
+/// pcap (microsecond and nanosecond) in either byte order, and pcapng, whose section header block
+/// type reads the same both ways. The magic is loaded little-endian, so a big-endian file's magic
+/// appears byte-swapped; before, only little-endian pcap reached the reader.
 private func isCaptureFile(_ bytes: UnsafeRawBufferPointer) -> Bool {
     let magic = bytes.loadUnaligned(as: UInt32.self)
-    return magic == 0xA1B2_C3D4 || magic == 0xA1B2_3C4D || magic == 0x0A0D_0D0A
+    return [0xA1B2_C3D4, 0xA1B2_3C4D, 0xD4C3_B2A1, 0x4D3C_B2A1, 0x0A0D_0D0A].contains(magic)
 }
 
 private func replay(_ bytes: UnsafeRawBufferPointer) {

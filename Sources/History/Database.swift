@@ -6,15 +6,38 @@ internal import CSQLite
 /// cached by SQL text and reused, which is what makes a 10,000-device batch cheap.
 final class Database {
     let path: String
-    private let connection: OpaquePointer
+    /// `nil` once `close()` has run; every use after that is a programming error the store guards
+    /// against (`HistoryStore.locked` refuses to run once closed).
+    private var connection: OpaquePointer!
     private var statements: [String: Statement] = [:]
 
-    /// Opens an existing file read-write; it never creates one (the store creates the file itself
-    /// with mode 0600 first, so SQLite cannot create it with the process umask).
-    init(path: String) throws(SQLiteError) {
+    /// How the file is opened.
+    enum Access {
+        /// Read-write; never creates the file (the store creates it itself with mode 0600 first, so
+        /// SQLite cannot create it with the process umask).
+        case readWrite
+        /// `SQLITE_OPEN_READONLY`: nothing is ever written to the database file.
+        case readOnly
+        /// Read-only and `immutable=1` (sqlite.org/uri.html#uriimmutable): no locks, no `-wal` or
+        /// `-shm`. Only for a file nothing can change, such as one on a read-only mount.
+        case immutable
+    }
+
+    init(path: String, access: Access = .readWrite) throws(SQLiteError) {
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE
-        let result = sqlite3_open_v2(path, &handle, flags, nil)
+        let common = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE
+        let result: Int32
+        switch access {
+        case .readWrite:
+            result = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | common, nil)
+        case .readOnly:
+            result = sqlite3_open_v2(
+                Self.uri(path, query: "mode=ro"), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | common, nil)
+        case .immutable:
+            result = sqlite3_open_v2(
+                Self.uri(path, query: "mode=ro&immutable=1"), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | common,
+                nil)
+        }
         guard result == SQLITE_OK, let handle else {
             let error = SQLiteError(result: result, connection: handle, sql: nil)
             sqlite3_close_v2(handle)
@@ -24,9 +47,38 @@ final class Database {
         self.connection = handle
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes every cached statement and closes the connection (the last connection to a WAL
+    /// database checkpoints it and removes `-wal` and `-shm`). Idempotent.
+    func close() {
+        guard let connection else { return }
         statements.removeAll()
         sqlite3_close_v2(connection)
+        self.connection = nil
+    }
+
+    var isClosed: Bool { connection == nil }
+
+    /// A `file:` URI for `path` (sqlite.org/uri.html): characters URI syntax gives a meaning to
+    /// (`?`, `#`, `%`, and anything outside unreserved ASCII) are percent-encoded so a path is
+    /// never read as query parameters.
+    static func uri(_ path: String, query: String) -> String {
+        // An absolute path goes after an empty authority (`file:///...`), so a path that starts with
+        // `//` is never read as a host name.
+        var out = path.hasPrefix("/") ? "file://" : "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += String(decoding: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+            }
+        }
+        return out + "?" + query
     }
 
     /// Runs one or more statements without parameters (schema, pragmas, transaction control).

@@ -9,6 +9,11 @@ public enum HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotOpen(path: String, underlying: SQLiteError)
     /// The file was written by a newer lanscope (more migrations than this build knows).
     case schemaTooNew(path: String, found: Int, supported: Int)
+    /// Opened read-only, the file has fewer migrations than this build knows and cannot be
+    /// upgraded without writing (`found` 0: not a lanscope database yet).
+    case schemaTooOld(path: String, found: Int, supported: Int)
+    /// The store was used after `close()`.
+    case closed(path: String)
     /// A migration failed; the database stays at `version - 1`.
     case migrationFailed(path: String, version: Int, underlying: SQLiteError)
     /// `journal_mode=WAL` was not accepted (e.g. a file system without shared memory support).
@@ -30,7 +35,14 @@ public enum HistoryError: Error, Sendable, Hashable, CustomStringConvertible {
             return "cannot open history database \(path): \(underlying)"
         case .schemaTooNew(let path, let found, let supported):
             return
-                "history database \(path) has schema version \(found), newer than this lanscope supports (\(supported))"
+                "history database \(path) has schema version \(found), newer than this lanscope supports "
+                + "(\(supported)); it was left untouched: use the lanscope release that wrote it"
+        case .schemaTooOld(let path, let found, let supported):
+            return
+                "history database \(path) has schema version \(found), older than this lanscope's (\(supported)); "
+                + "it is not upgraded when opened read-only: open it once read-write (lanscope run or replay)"
+        case .closed(let path):
+            return "history database \(path) is closed"
         case .migrationFailed(let path, let version, let underlying):
             return "history database \(path): migration \(version) failed: \(underlying)"
         case .walUnavailable(let path, let mode):

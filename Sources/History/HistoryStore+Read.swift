@@ -7,34 +7,92 @@ extension HistoryStore {
         try locked { () throws(HistoryError) in try loadDevices(mac: nil) }
     }
 
+    /// One device with everything attached to it. Every stored address is read: for a device that
+    /// may have been flooded with addresses, `deviceDetail(_:addressLimit:evidenceLimit:)` reads
+    /// only what it returns.
     public func device(_ mac: MACAddress) throws(HistoryError) -> Device? {
         try locked { () throws(HistoryError) in try loadDevices(mac: mac).first }
     }
 
-    /// Evidence rows for one device, sorted by kind, source and value.
-    public func evidence(for mac: MACAddress) throws(HistoryError) -> [EvidenceRecord] {
+    /// The most evidence rows `evidence(for:)` returns unless told otherwise: what
+    /// `/devices/{mac}.json` shows (500).
+    public static let defaultEvidenceLimit = 500
+
+    /// Evidence rows for one device, sorted by kind, source and value, at most `limit` of them (all
+    /// when `nil`; default `defaultEvidenceLimit`). The limit is applied in SQL along the primary
+    /// key, so a device with hundreds of thousands of rows costs what is returned, not what is stored.
+    public func evidence(for mac: MACAddress, limit: Int? = HistoryStore.defaultEvidenceLimit) throws(HistoryError)
+        -> [EvidenceRecord]
+    {
+        try locked { () throws(HistoryError) in try loadEvidence(mac: mac, limit: limit) }
+    }
+
+    /// Up to `limit` evidence rows for one device (as `evidence(for:limit:)`), with how many rows
+    /// of each kind are stored, so a caller can say how many were left out.
+    public func evidencePage(for mac: MACAddress, limit: Int = HistoryStore.defaultEvidenceLimit) throws(HistoryError)
+        -> EvidencePage
+    {
         try locked { () throws(HistoryError) in
-            var records: [EvidenceRecord] = []
-            try prepared(
-                """
-                SELECT kind, source, value, first_seen, last_seen, count FROM evidence WHERE mac = ?1
-                ORDER BY kind, source, value
-                """
-            ).query([.text(mac.description)]) { row throws(HistoryError) in
-                guard let kind = EvidenceKind(rawValue: row.text(0)) else {
-                    throw .invalidStoredValue(table: "evidence", column: "kind")
-                }
-                guard let source = DiscoveryProtocol(rawValue: row.text(1)) else {
-                    throw .invalidStoredValue(table: "evidence", column: "source")
-                }
-                records.append(
-                    EvidenceRecord(
-                        kind: kind, source: source, value: row.text(2),
-                        firstSeen: Timestamp(nanoseconds: row.integer(3)),
-                        lastSeen: Timestamp(nanoseconds: row.integer(4)), count: Int(row.integer(5))))
-            }
-            return records
+            EvidencePage(records: try loadEvidence(mac: mac, limit: limit), totals: try evidenceTotals(mac: mac))
         }
+    }
+
+    /// One device as `lanscope device` shows it, read in one go under the lock: the device with its
+    /// `addressLimit` most recently seen addresses (default 256), how many addresses are stored,
+    /// and an evidence page of at most `evidenceLimit` rows (default `defaultEvidenceLimit`).
+    public func deviceDetail(
+        _ mac: MACAddress, addressLimit: Int = 256, evidenceLimit: Int = HistoryStore.defaultEvidenceLimit
+    ) throws(HistoryError) -> StoredDeviceDetail? {
+        try locked { () throws(HistoryError) in
+            guard let device = try loadDevices(mac: mac, addressLimit: addressLimit).first else { return nil }
+            var addresses = 0
+            try prepared("SELECT count(*) FROM addresses WHERE mac = ?1").query([.text(mac.description)]) {
+                row throws(HistoryError) in addresses = Int(row.integer(0))
+            }
+            let evidence = EvidencePage(
+                records: try loadEvidence(mac: mac, limit: evidenceLimit), totals: try evidenceTotals(mac: mac))
+            return StoredDeviceDetail(device: device, addressesStored: addresses, evidence: evidence)
+        }
+    }
+
+    private func loadEvidence(mac: MACAddress, limit: Int?) throws(HistoryError) -> [EvidenceRecord] {
+        var records: [EvidenceRecord] = []
+        // A negative LIMIT means no limit in SQLite.
+        let limitValue = limit.map { Int64(max(0, $0)) } ?? -1
+        try prepared(
+            """
+            SELECT kind, source, value, first_seen, last_seen, count FROM evidence WHERE mac = ?1
+            ORDER BY kind, source, value LIMIT ?2
+            """
+        ).query([.text(mac.description), .integer(limitValue)]) { row throws(HistoryError) in
+            guard let kind = EvidenceKind(rawValue: row.text(0)) else {
+                throw .invalidStoredValue(table: "evidence", column: "kind")
+            }
+            guard let source = DiscoveryProtocol(rawValue: row.text(1)) else {
+                throw .invalidStoredValue(table: "evidence", column: "source")
+            }
+            records.append(
+                EvidenceRecord(
+                    kind: kind, source: source, value: row.text(2),
+                    firstSeen: Timestamp(nanoseconds: row.integer(3)),
+                    lastSeen: Timestamp(nanoseconds: row.integer(4)), count: Int(row.integer(5))))
+        }
+        return records
+    }
+
+    /// Stored evidence rows by kind: counted along the primary key's (mac, kind) prefix, nothing
+    /// materialised.
+    private func evidenceTotals(mac: MACAddress) throws(HistoryError) -> [EvidenceKind: Int] {
+        var totals: [EvidenceKind: Int] = [:]
+        try prepared("SELECT kind, count(*) FROM evidence WHERE mac = ?1 GROUP BY kind").query([.text(mac.description)])
+        {
+            row throws(HistoryError) in
+            guard let kind = EvidenceKind(rawValue: row.text(0)) else {
+                throw .invalidStoredValue(table: "evidence", column: "kind")
+            }
+            totals[kind] = Int(row.integer(1))
+        }
+        return totals
     }
 
     /// Anomaly events at or after `since` (all when `nil`), newest first, at most `limit` of them
@@ -102,7 +160,9 @@ extension HistoryStore {
 
     /// Loads devices (one when `mac` is given) and everything attached to them. One query per
     /// table rather than per device, joined in memory by MAC.
-    private func loadDevices(mac: MACAddress?) throws(HistoryError) -> [Device] {
+    ///
+    /// `addressLimit` (only with `mac`): the most recently seen addresses to read, in SQL.
+    private func loadDevices(mac: MACAddress?, addressLimit: Int? = nil) throws(HistoryError) -> [Device] {
         let filter = mac == nil ? "" : " WHERE mac = ?1"
         let binds: [SQLiteValue] = mac.map { [.text($0.description)] } ?? []
         var devices: [Device] = []
@@ -138,7 +198,12 @@ extension HistoryStore {
         }
         guard !devices.isEmpty else { return [] }
 
-        try prepared("SELECT mac, ip, source, first_seen, last_seen FROM addresses\(filter)").query(binds) {
+        let addressQuery =
+            mac != nil && addressLimit != nil
+            ? "SELECT mac, ip, source, first_seen, last_seen FROM addresses\(filter) ORDER BY last_seen DESC, ip LIMIT ?2"
+            : "SELECT mac, ip, source, first_seen, last_seen FROM addresses\(filter)"
+        let addressBinds = addressLimit.map { binds + [.integer(Int64(max(0, $0)))] } ?? binds
+        try prepared(addressQuery).query(mac != nil ? addressBinds : binds) {
             row throws(HistoryError) in
             guard let index = indexByMAC[row.text(0)] else { return }
             guard let ip = IPAddress(row.text(1)) else { throw .invalidStoredValue(table: "addresses", column: "ip") }

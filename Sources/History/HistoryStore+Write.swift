@@ -14,23 +14,70 @@ extension HistoryStore {
     /// - anomalies: one row per (time, kind, MAC, summary);
     /// - traffic: the counters for (MAC, capture key) replace the stored ones; a device's total is
     ///   the sum over capture keys.
+    ///
+    /// Device cap: once the store holds `configuration.maxDevices` devices, everything the batch
+    /// carries about a device not yet stored is left out (the rest of the batch is stored) and the
+    /// device is counted in `devicesRejected`. Devices are admitted in the batch's order: its
+    /// `devices` first, then the MACs of its observations by time, then its traffic's MACs.
     public func write(_ batch: HistoryBatch) throws(HistoryError) {
         if !batch.traffic.isEmpty && batch.capture == nil { throw .trafficWithoutCapture }
         try locked { () throws(HistoryError) in
-            try database.transaction { () throws(HistoryError) in
+            let rejectedCount = try database.transaction { () throws(HistoryError) -> Int in
+                let refused = try admit(batch)
+                var admitted = batch
+                if !refused.isEmpty {
+                    admitted.devices.removeAll { refused.contains($0.mac) }
+                    admitted.observations.removeAll { refused.contains($0.mac) }
+                    admitted.traffic = admitted.traffic.filter { !refused.contains($0.key) }
+                }
                 do throws(SQLiteError) {
-                    try writeDevices(batch.devices)
-                    try writeObservations(batch.observations, knownDevices: Set(batch.devices.map(\.mac)))
-                    try writeAnomalies(batch.anomalies)
-                    if let capture = batch.capture {
+                    try writeDevices(admitted.devices)
+                    try writeObservations(admitted.observations, knownDevices: Set(admitted.devices.map(\.mac)))
+                    try writeAnomalies(admitted.anomalies)
+                    if let capture = admitted.capture {
                         try writeCapture(capture)
-                        try writeTraffic(batch.traffic, captureKey: capture.captureKey)
+                        try writeTraffic(admitted.traffic, captureKey: capture.captureKey)
                     }
                 } catch {
                     throw .sqlite(error)
                 }
+                return refused.count
+            }
+            // Counted only once the transaction committed: a failed write refused nothing.
+            countRejected(rejectedCount)
+        }
+    }
+
+    /// Which of the batch's devices would be new rows beyond the cap. The count is read inside the
+    /// write transaction, so another process writing meanwhile is taken into account; the lookups
+    /// by primary key run only when the batch could reach the cap.
+    private func admit(_ batch: HistoryBatch) throws(HistoryError) -> Set<MACAddress> {
+        var order: [MACAddress] = []
+        var seen: Set<MACAddress> = []
+        for device in batch.devices where seen.insert(device.mac).inserted { order.append(device.mac) }
+        if batch.observations.contains(where: { !seen.contains($0.mac) }) {
+            for observation in batch.observations.sorted(by: { $0.time < $1.time })
+            where seen.insert(observation.mac).inserted {
+                order.append(observation.mac)
             }
         }
+        for mac in batch.traffic.keys.sorted() where seen.insert(mac).inserted { order.append(mac) }
+        guard !order.isEmpty else { return [] }
+
+        var stored = 0
+        try prepared("SELECT count(*) FROM devices").query { row throws(HistoryError) in stored = Int(row.integer(0)) }
+        let limit = max(0, configuration.maxDevices)
+        guard stored + order.count > limit else { return [] }
+
+        let exists = try prepared("SELECT 1 FROM devices WHERE mac = ?1")
+        var refused: Set<MACAddress> = []
+        for mac in order {
+            var found = false
+            try exists.query([.text(mac.description)]) { _ throws(HistoryError) in found = true }
+            if found { continue }
+            if stored < limit { stored += 1 } else { refused.insert(mac) }
+        }
+        return refused
     }
 
     private func writeDevices(_ devices: [Device]) throws(SQLiteError) {

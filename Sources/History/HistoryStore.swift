@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,14 +11,53 @@ import Foundation
 /// for its whole duration, so operations from several threads run one after another and a batch
 /// is always one transaction; other processes (a `lanscope devices` next to the service) are kept
 /// apart by SQLite's own file locking, waiting up to `busyTimeoutMilliseconds`.
+///
+/// `close()` checkpoints the write-ahead log into the file and returns it to rollback-journal mode,
+/// so after a clean shutdown the database is one self-contained file that a read-only opener can
+/// read with ordinary locking and without creating `-wal`/`-shm` beside it.
 public final class HistoryStore: @unchecked Sendable {
     /// How long a statement waits for another process's lock before failing with `SQLITE_BUSY`.
     /// Default 5000 ms.
     public static let busyTimeoutMilliseconds = 5000
 
+    /// How the store is opened and what it holds at most.
+    public struct Configuration: Sendable, Hashable {
+        /// Most devices the store holds (default 16,384, the inventory's default
+        /// `DeviceRegistry.Configuration.maxDevices`; give both the same value). A batch's rows for a
+        /// device not yet stored — device row, addresses, names, services, evidence, traffic — are
+        /// refused once the store is full and counted in `devicesRejected`, so a MAC flood cannot
+        /// grow the file without bound. Devices already stored are always updated.
+        public var maxDevices: Int = 16_384
+        /// Open without ever writing (default `false`): `SQLITE_OPEN_READONLY`, no file or directory
+        /// created, no migration, no journal-mode change. Works on a read-only mount. A file whose
+        /// schema is older than this build's is refused (`schemaTooOld`) rather than upgraded.
+        public var readOnly: Bool = false
+
+        public init(maxDevices: Int = 16_384, readOnly: Bool = false) {
+            self.maxDevices = maxDevices
+            self.readOnly = readOnly
+        }
+    }
+
     public let path: String
+    public let configuration: Configuration
     let database: Database
-    let lock = NSLock()
+    /// Serialises every use of the connection (one lock type in the package: `Mutex`).
+    let lock = Mutex<Void>(())
+    private let rejected = Atomic<UInt64>(0)
+    /// Set once a read-write open has completed (configured and migrated): only then may `close()`
+    /// write. A failed open (a newer schema, junk) must leave the file exactly as it found it, and
+    /// `deinit` runs `close()` after a throwing `init` too.
+    private var openedForWriting = false
+
+    /// Devices refused because the store held `configuration.maxDevices` already, counted once per
+    /// `write` that carried them (export as `lanscope_store_devices_rejected_total`). Lock-free: a
+    /// scrape reading it never waits for a write transaction.
+    public var devicesRejected: UInt64 { rejected.load(ordering: .relaxed) }
+
+    func countRejected(_ count: Int) {
+        if count > 0 { rejected.add(UInt64(count), ordering: .relaxed) }
+    }
 
     /// `$XDG_DATA_HOME/lanscope/lanscope.db`, or `$HOME/.local/share/lanscope/lanscope.db` when
     /// `XDG_DATA_HOME` is unset, empty or relative (the XDG Base Directory spec says relative
@@ -34,11 +74,19 @@ public final class HistoryStore: @unchecked Sendable {
         return joined(home, ".local/share/lanscope/lanscope.db")
     }
 
-    /// Opens the database at `path`, creating it (mode 0600) and any missing parent directories
-    /// (mode 0700) first, and applies the migrations it has not seen yet. A symbolic link at `path`
-    /// itself is refused (`ELOOP`), so the store never writes through a link planted in its place.
-    public init(path: String) throws(HistoryError) {
+    /// Opens the database at `path`. Read-write (the default), it creates the file (mode 0600) and
+    /// any missing parent directories (mode 0700) first, and applies the migrations it has not seen
+    /// yet; a symbolic link at `path` itself is refused (`ELOOP`), so the store never writes through
+    /// a link planted in its place. Read-only (`configuration.readOnly`), see `Configuration`.
+    /// Either way a file from a newer lanscope is refused (`schemaTooNew`) before anything is written.
+    public init(path: String, configuration: Configuration = Configuration()) throws(HistoryError) {
         self.path = path
+        self.configuration = configuration
+        if configuration.readOnly {
+            database = try Self.openReadOnly(path)
+            try checkReadOnlySchema()
+            return
+        }
         try Self.createFileIfNeeded(path)
         do throws(SQLiteError) {
             database = try Database(path: path)
@@ -47,23 +95,54 @@ public final class HistoryStore: @unchecked Sendable {
         }
         try configure()
         try migrate()
+        openedForWriting = true
+    }
+
+    deinit { try? close() }
+
+    /// Checkpoints the write-ahead log into the database file (`wal_checkpoint(TRUNCATE)`), switches
+    /// the file back to rollback-journal mode when no other connection has it open, and closes the
+    /// connection: after this the database is one file, without `-wal` or `-shm`. Every later call
+    /// on the store throws `closed`. Idempotent; the connection is closed even when the checkpoint
+    /// fails (then that error is thrown, and SQLite replays the log at the next open).
+    public func close() throws(HistoryError) {
+        try lock.withLock { _ throws(HistoryError) in try closeLocked() }
+    }
+
+    private func closeLocked() throws(HistoryError) {
+        guard !database.isClosed else { return }
+        defer { database.close() }
+        guard openedForWriting else { return }
+        do throws(SQLiteError) {
+            try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            // Leaving WAL mode needs the only connection; another process's reader keeps it in WAL
+            // (its own close removes the files). Waiting for it is not worth delaying shutdown.
+            try database.execute("PRAGMA busy_timeout = 100")
+            try database.execute("PRAGMA journal_mode = DELETE")
+        } catch {
+            if error.code == 5 || error.code == 6 { return }  // SQLITE_BUSY, SQLITE_LOCKED: still in WAL
+            throw .sqlite(error)
+        }
     }
 
     /// Number of migrations applied (`PRAGMA user_version`).
     public var schemaVersion: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return (try? database.scalarInteger("PRAGMA user_version")).flatMap { $0 }.map(Int.init) ?? 0
+        lock.withLock { _ in
+            guard !database.isClosed else { return 0 }
+            return (try? database.scalarInteger("PRAGMA user_version")).flatMap { $0 }.map(Int.init) ?? 0
+        }
     }
 
     /// The number of migrations this build knows.
     public static var latestSchemaVersion: Int { Migrations.all.count }
 
-    /// Runs `body` under the store lock.
+    /// Runs `body` under the store lock; throws `closed` after `close()`.
     func locked<T>(_ body: () throws(HistoryError) -> T) throws(HistoryError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        let result: Result<T, HistoryError> = lock.withLock { _ in
+            guard !database.isClosed else { return .failure(.closed(path: path)) }
+            do throws(HistoryError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     private func configure() throws(HistoryError) {
@@ -73,8 +152,14 @@ public final class HistoryStore: @unchecked Sendable {
         } catch {
             throw .cannotOpen(path: path, underlying: error)
         }
+        // Before anything writes (the journal-mode switch rewrites the header): a file from a newer
+        // lanscope is left exactly as it was. Also the first statement that reads the file header:
+        // junk bytes fail here with SQLITE_NOTADB.
+        let current = try storedVersion()
+        guard current <= Migrations.all.count else {
+            throw .schemaTooNew(path: path, found: current, supported: Migrations.all.count)
+        }
         let mode: String?
-        // The first statement that reads the file header: junk bytes fail here with SQLITE_NOTADB.
         do throws(HistoryError) {
             mode = try database.scalarText("PRAGMA journal_mode = WAL")
         } catch {
@@ -91,14 +176,18 @@ public final class HistoryStore: @unchecked Sendable {
         }
     }
 
-    private func migrate() throws(HistoryError) {
-        let current: Int
+    /// `PRAGMA user_version`, with a failure reported as `cannotOpen` (it is the first read).
+    private func storedVersion() throws(HistoryError) -> Int {
         do throws(HistoryError) {
-            current = Int(try database.scalarInteger("PRAGMA user_version") ?? 0)
+            return Int(try database.scalarInteger("PRAGMA user_version") ?? 0)
         } catch {
             if case .sqlite(let underlying) = error { throw .cannotOpen(path: path, underlying: underlying) }
             throw error
         }
+    }
+
+    private func migrate() throws(HistoryError) {
+        let current = try storedVersion()
         let migrations = Migrations.all
         guard current <= migrations.count else {
             throw .schemaTooNew(path: path, found: current, supported: migrations.count)
@@ -125,6 +214,43 @@ public final class HistoryStore: @unchecked Sendable {
         }
     }
 
+    /// Opens `path` read-only. A WAL-mode file (one left by a service that did not stop cleanly, or
+    /// that is still running) is read through its `-wal`/`-shm`, which SQLite creates when missing;
+    /// where it cannot (a read-only mount), the file is opened `immutable`: exactly what the main
+    /// file holds, without locks (nothing can change a file on a read-only mount).
+    private static func openReadOnly(_ path: String) throws(HistoryError) -> Database {
+        let database: Database
+        do throws(SQLiteError) {
+            database = try Database(path: path, access: .readOnly)
+            try database.execute("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+        } catch {
+            throw .cannotOpen(path: path, underlying: error)
+        }
+        do throws(HistoryError) {
+            _ = try database.scalarInteger("PRAGMA user_version")
+            return database
+        } catch {
+            // SQLITE_CANTOPEN (the -shm cannot be created) or SQLITE_READONLY_* (cannot initialise it).
+            guard case .sqlite(let underlying) = error, underlying.code == 14 || underlying.code == 8 else {
+                if case .sqlite(let underlying) = error { throw .cannotOpen(path: path, underlying: underlying) }
+                throw error
+            }
+        }
+        database.close()
+        do throws(SQLiteError) {
+            return try Database(path: path, access: .immutable)
+        } catch {
+            throw .cannotOpen(path: path, underlying: error)
+        }
+    }
+
+    private func checkReadOnlySchema() throws(HistoryError) {
+        let current = try storedVersion()
+        let supported = Migrations.all.count
+        if current > supported { throw .schemaTooNew(path: path, found: current, supported: supported) }
+        if current < supported { throw .schemaTooOld(path: path, found: current, supported: supported) }
+    }
+
     /// Creates missing parent directories with mode 0700 and the file itself with mode 0600, so
     /// SQLite (whose `-wal` and `-shm` files copy the database file's mode) never creates anything
     /// readable by others, whatever the umask. An existing file keeps its mode.
@@ -133,7 +259,7 @@ public final class HistoryStore: @unchecked Sendable {
         if !parent.isEmpty { try makeDirectories(parent) }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .cannotCreateFile(path: path, errno: errno) }
-        close(fd)
+        Glibc.close(fd)
     }
 
     private static func makeDirectories(_ directory: String) throws(HistoryError) {

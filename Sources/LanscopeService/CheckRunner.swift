@@ -64,7 +64,7 @@ public enum CheckRunner {
     static func databaseLine(_ path: String, ok: inout Bool) -> String {
         if access(path, F_OK) == 0 {
             do {
-                let store = try HistoryStore(path: path)
+                let store = try HistoryStore(path: path, configuration: .init(readOnly: true))
                 return "database: ok \(path) (schema version \(store.schemaVersion))"
             } catch {
                 ok = false

@@ -71,9 +71,13 @@ public enum Commands {
                              databasePath: databasePath, vendorNote: vendors.loadError)
     }
 
+    /// Opens the database for `list`, `device`, `alerts` and `export`: read-only (no migration, no
+    /// journal-mode change, nothing created), so it works on a read-only mount and never alters a
+    /// file from another lanscope version.
     public static func openForReading(_ path: String) throws -> HistoryView {
         guard access(path, F_OK) == 0 else { throw CommandError.noDatabase(path) }
-        do { return HistoryView(store: try HistoryStore(path: path), clock: SystemClock()) } catch { throw CommandError.history(error) }
+        let configuration = HistoryStore.Configuration(readOnly: true)
+        do { return HistoryView(store: try HistoryStore(path: path, configuration: configuration), clock: SystemClock()) } catch { throw CommandError.history(error) }
     }
 }
 
@@ -97,10 +101,11 @@ public struct HistoryView {
 
     public func deviceDetail(_ mac: MACAddress) throws -> DeviceDetail? {
         do {
-            guard let device = try store.device(mac) else { return nil }
-            let evidence = try store.evidence(for: mac)
+            // Bounded reads: a device flooded with addresses or evidence costs what is shown.
+            guard let stored = try store.deviceDetail(mac) else { return nil }
             let events = try store.anomalies(since: nil, limit: nil).filter { $0.mac == mac }
-            return DeviceDetail(device: device, evidence: evidence, anomalies: events)
+            return DeviceDetail(device: stored.device, evidence: stored.evidence.records, anomalies: events,
+                                addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total)
         } catch { throw CommandError.history(error) }
     }
 }
@@ -110,6 +115,9 @@ public struct DeviceDetail {
     public var device: Device
     public var evidence: [EvidenceRecord]
     public var anomalies: [AnomalyEvent]
+    /// Addresses and evidence rows stored, including those beyond what was read (`nil`: all read).
+    public var addressesStored: Int? = nil
+    public var evidenceStored: Int? = nil
 
     public func json(presence: DeviceRendering.Presence) -> [UInt8] {
         var w = JSONWriter(pretty: true)
@@ -125,6 +133,8 @@ public struct DeviceDetail {
         }
         w.endArray()
         w.key("anomalies"); w.beginArray(); for a in anomalies { AnomalyRendering.writeJSON(a, into: &w) }; w.endArray()
+        if let addressesStored { w.field("addresses_stored", addressesStored) }
+        if let evidenceStored { w.field("evidence_stored", evidenceStored) }
         w.endObject()
         return w.bytes + [0x0A]
     }
@@ -150,11 +160,17 @@ public struct DeviceDetail {
             rows.append(["service", "\(svc.via.rawValue) \(svc.type)\(svc.name.map { " \"\($0)\"" } ?? "")\(svc.port.map { " port \($0)" } ?? "")"])
         }
         out += TerminalText.table(header: ["FIELD", "VALUE"], rows: rows, maxWidth: 100)
+        if let addressesStored, addressesStored > d.addresses.count {
+            out += "(\(addressesStored - d.addresses.count) older addresses not shown)\n"
+        }
         if !evidence.isEmpty {
             out += "\nevidence:\n"
             out += TerminalText.table(header: ["KIND", "SOURCE", "VALUE", "COUNT", "LAST SEEN"],
                                       rows: evidence.map { [$0.kind.rawValue, $0.source.rawValue, $0.value, String($0.count), $0.lastSeen.rfc3339] },
                                       maxWidth: 80)
+            if let evidenceStored, evidenceStored > evidence.count {
+                out += "(\(evidenceStored - evidence.count) more evidence rows not shown)\n"
+            }
         }
         if !anomalies.isEmpty {
             out += "\nevents:\n" + AnomalyRendering.table(anomalies)

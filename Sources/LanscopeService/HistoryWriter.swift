@@ -60,12 +60,23 @@ final class HistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Writes what is queued, then stops the thread.
+    /// Devices the store refused because it was full (`HistoryStore.devicesRejected`), for
+    /// `lanscope_store_devices_rejected_total`.
+    var devicesRejected: UInt64 { store.devicesRejected }
+
+    /// Writes what is queued, stops the thread, then closes the store (checkpoint, back to one
+    /// self-contained file: no `-wal`/`-shm` left after a clean shutdown).
     func close() {
         pthread_mutex_lock(&mutex)
         closed = true
         pthread_cond_broadcast(&condition)
         while !finished { pthread_cond_wait(&condition, &mutex) }
         pthread_mutex_unlock(&mutex)
+        do {
+            try store.close()
+        } catch {
+            counters.updateStore { $0.errors &+= 1 }
+            logger.error("history close failed", metadata: ["error": "\(error)"])
+        }
     }
 }

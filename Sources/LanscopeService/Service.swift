@@ -111,7 +111,7 @@ public final class Service: @unchecked Sendable {
         var storedEvents: [AnomalyEvent] = []
         if let path = configuration.databasePath {
             do {
-                let opened = try HistoryStore(path: path)
+                let opened = try HistoryStore(path: path, configuration: .init(maxDevices: configuration.maxDevices))
                 known = try opened.devices().map(\.mac)
                 storedEvents = try opened.anomalies(since: nil, limit: 1000)
                 store = opened
@@ -125,6 +125,7 @@ public final class Service: @unchecked Sendable {
         }
         history = store
         let openedStore = store
+        if let store { counters.setStoreDevicesRejected { store.devicesRejected } }
 
         // Choose the backend before building the registry: the eBPF maps count traffic themselves.
         if case .file(let path) = configuration.source {

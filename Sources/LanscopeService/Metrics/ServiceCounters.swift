@@ -17,6 +17,7 @@ public final class ServiceCounters: Sendable {
 
     private let http = Mutex([RouteCode: UInt64]())
     private let store = Mutex(Store())
+    private let storeDevicesRejected = Mutex<(@Sendable () -> UInt64)?>(nil)
 
     public init() {}
 
@@ -28,4 +29,8 @@ public final class ServiceCounters: Sendable {
 
     public func updateStore(_ body: (inout Store) -> Void) { store.withLock { body(&$0) } }
     public func storeCounters() -> Store { store.withLock { $0 } }
+
+    /// Where `lanscope_store_devices_rejected_total` is read (the store's own lock-free counter).
+    public func setStoreDevicesRejected(_ read: @escaping @Sendable () -> UInt64) { storeDevicesRejected.withLock { $0 = read } }
+    public func storeDevicesRejectedCount() -> UInt64 { storeDevicesRejected.withLock { $0 }?() ?? 0 }
 }

@@ -13,6 +13,10 @@ struct StoreCollector: ScrapeCollector {
             singleSample(
                 "lanscope_store_dropped_batches", "History batches dropped because the writer queue was full.",
                 .counter, Double(store.droppedBatches)),
+            singleSample(
+                "lanscope_store_devices_rejected",
+                "Device rows refused because the history store holds its device cap (MAC flood protection).",
+                .counter, Double(counters.storeDevicesRejectedCount())),
         ]
     }
 }
