@@ -11,8 +11,9 @@ import LanscopeCore
 /// A private (locally administered) MAC that the identification stage links to a known device
 /// (`Device.privateMACLink`: a phone rotating its Wi-Fi MAC) is not new. The link usually arrives a
 /// few frames after the MAC is created (its DHCP REQUEST carries the client identifier), so a new
-/// private MAC is held for `privateMACDeferral` and raised at the first tick after that (10 s by default) only
-/// if it is still unlinked; the event keeps the time the MAC was first seen.
+/// private MAC is held for `privateMACDeferral` and raised at the first tick after that (ticks come
+/// every 10 s by default), or at the final tick of a replay, only if it is still unlinked; the event
+/// keeps the time the MAC was first seen.
 public struct NewDeviceDetector: PipelineStage {
     public struct Configuration: Sendable, Hashable {
         /// Most MACs remembered (default 65536); past it, new MACs are not remembered (counted in
@@ -57,12 +58,13 @@ public struct NewDeviceDetector: PipelineStage {
     }
 
     public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {
-        if !pending.isEmpty { releasePending(at: tick.time, context: context, output: &output) }
+        if !pending.isEmpty { releasePending(at: tick.time, flushing: tick.isFinal, context: context, output: &output) }
     }
 
     /// Reports the waiting private MACs whose deferral is over and that are still unlinked, oldest first.
-    private mutating func releasePending(at time: Timestamp, context: StageContext, output: inout StageOutput) {
-        let due = pending.filter { time - $0.value >= configuration.privateMACDeferral }
+    private mutating func releasePending(at time: Timestamp, flushing: Bool, context: StageContext,
+                                         output: inout StageOutput) {
+        let due = pending.filter { flushing || time - $0.value >= configuration.privateMACDeferral }
             .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
         for (mac, firstSeen) in due {
             pending[mac] = nil

@@ -54,11 +54,11 @@ struct Harness<Stage: PipelineStage> {
     }
 
     @discardableResult
-    mutating func tick(at time: Timestamp, interval: Duration = .seconds(10), _ deltas: [DeviceCounterDelta] = [])
-        -> [AnomalyEvent]
+    mutating func tick(at time: Timestamp, interval: Duration = .seconds(10), _ deltas: [DeviceCounterDelta] = [],
+                       final: Bool = false) -> [AnomalyEvent]
     {
         var output = StageOutput()
-        stage.tick(TrafficTick(time: time, interval: interval, deltas: deltas), context: context, output: &output)
+        stage.tick(TrafficTick(time: time, interval: interval, deltas: deltas, isFinal: final), context: context, output: &output)
         events += output.events
         return output.events
     }

@@ -59,6 +59,13 @@ import Testing
         #expect(h.tick(at: Sample.at(120)).isEmpty)
     }
 
+    /// A replay ends: no later tick will come, so what waits is reported now.
+    @Test func newDevice_flushesWaitingPrivateMACs_atTheFinalTick() {
+        var h = Harness(NewDeviceDetector(known: []))
+        h.change(.created(phone, time: Sample.at(0)))
+        #expect(h.tick(at: Sample.at(5), final: true).map(\.mac) == [phone])
+    }
+
     @Test func newDevice_reportsAtOnce_whenTheDeferralIsZero() {
         var configuration = NewDeviceDetector.Configuration()
         configuration.privateMACDeferral = .zero
