@@ -1,5 +1,6 @@
 import CaptureEBPF
 import CapturePcap
+import Detection
 import Exposition
 import Glibc
 import History
@@ -45,6 +46,8 @@ public struct ServiceConfiguration: Sendable {
     /// How often the maintenance loop flushes history, expires devices and checks the interface
     /// (default 5 s).
     public var maintenanceInterval: Duration = .seconds(5)
+    /// Detector thresholds and trusted servers (`--detection-config`; default: the detectors' defaults).
+    public var detection = DetectionConfiguration()
 
     public init(source: Source) { self.source = source }
 }
@@ -114,7 +117,8 @@ public final class Service: @unchecked Sendable {
         self.registry = registry
         var pipelineConfiguration = Pipeline.Configuration()
         if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known),
+        if let period = configuration.detection.learningPeriod { pipelineConfiguration.learningPeriod = period }
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, detection: configuration.detection),
                                 configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
         if case .ebpf(let d) = chosen {

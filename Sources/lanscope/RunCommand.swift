@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
     var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
+    @Option(name: .long, help: ArgumentHelp("Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
+                                            valueName: "file"))
+    var detectionConfig: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -69,6 +72,12 @@ struct Run: ParsableCommand {
         configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
         configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
         configuration.deviceTTL = try DurationParser.parse(deviceTtl)
+        if let detectionConfig {
+            do { configuration.detection = try ServiceStages.loadDetectionConfiguration(path: detectionConfig) } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
         do {
             let service = try Service(configuration: configuration, logger: logger)
             try service.start()
