@@ -40,7 +40,9 @@ public struct ARPSweepDetector: PipelineStage {
 
     public init(configuration: Configuration = .init()) { self.configuration = configuration }
 
-    public mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput) {
+    public mutating func frame(
+        _ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput
+    ) {
         guard frame.arpOperation == 1, let target = frame.arpTargetIP, let senderIP = frame.arpSenderIP,
             !senderIP.isUnspecified, senderIP != target, frame.source.isUnicastDevice, frame.destination.isBroadcast
         else { return }
@@ -102,8 +104,9 @@ public struct ARPSweepDetector: PipelineStage {
         }
         let who = sender.address.map { "\(mac) (\($0))" } ?? mac.description
         if let address = sender.address { details["sender_ip"] = address.description }
-        return AnomalyEvent(time: first, kind: .arpSweep, severity: .warning, mac: mac,
-                            summary: "ARP sweep by \(who): who-has for \(sender.targets.count) unknown addresses",
-                            details: details)
+        return AnomalyEvent(
+            time: first, kind: .arpSweep, severity: .warning, mac: mac,
+            summary: "ARP sweep by \(who): who-has for \(sender.targets.count) unknown addresses",
+            details: details)
     }
 }

@@ -124,18 +124,23 @@ public struct AddressBindingDetector: PipelineStage {
             // is whichever did not hold it before the back-and-forth began.
             let taker = new == original ? old : new
             guard !configuration.trustedProxies.contains(taker) else { return }
-            raiseOnce(conflictEvent(address, taker: taker, other: taker == new ? old : new, firstMove: firstTime),
-                      address: address, at: time, output: &output)
+            raiseOnce(
+                conflictEvent(address, taker: taker, other: taker == new ? old : new, firstMove: firstTime),
+                address: address, at: time, output: &output)
             return
         }
         guard !configuration.trustedProxies.contains(new) else { return }
         guard !explained(address, new: new, old: old, at: time, context: context) else { return }
-        raiseOnce(spoofEvent(address, new: new, old: old, at: time, context: context), address: address, at: time,
-                  output: &output)
+        raiseOnce(
+            spoofEvent(address, new: new, old: old, at: time, context: context), address: address, at: time,
+            output: &output)
     }
 
-    public mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput) {
-        guard frame.arpOperation != 0, let sender = frame.arpSenderIP, sender == frame.arpTargetIP, !sender.isUnspecified
+    public mutating func frame(
+        _ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput
+    ) {
+        guard frame.arpOperation != 0, let sender = frame.arpSenderIP, sender == frame.arpTargetIP,
+            !sender.isUnspecified
         else { return }
         let mac = frame.source
         if bursts[mac] == nil {
@@ -156,11 +161,15 @@ public struct AddressBindingDetector: PipelineStage {
         burst.latch.lastActivity = time
         if burst.count >= configuration.gratuitousBurst && burst.latch.raisedAt == nil {
             burst.latch.raisedAt = time
-            output.raise(AnomalyEvent(
-                time: burst.windowStart, kind: .arpSpoof, severity: .warning, mac: mac,
-                summary: "gratuitous ARP storm from \(mac): \(burst.count) announcements of \(sender) within \(EventEvidence.seconds(configuration.gratuitousWindow)) s",
-                details: ["reason": "gratuitous_storm", "ip": sender.description, "count": String(burst.count),
-                          "window_s": EventEvidence.seconds(configuration.gratuitousWindow)]))
+            output.raise(
+                AnomalyEvent(
+                    time: burst.windowStart, kind: .arpSpoof, severity: .warning, mac: mac,
+                    summary:
+                        "gratuitous ARP storm from \(mac): \(burst.count) announcements of \(sender) within \(EventEvidence.seconds(configuration.gratuitousWindow)) s",
+                    details: [
+                        "reason": "gratuitous_storm", "ip": sender.description, "count": String(burst.count),
+                        "window_s": EventEvidence.seconds(configuration.gratuitousWindow),
+                    ]))
         }
         bursts[mac] = burst
     }
@@ -177,14 +186,18 @@ public struct AddressBindingDetector: PipelineStage {
     }
 
     private func isGateway(_ address: IPAddress, previous: MACAddress) -> Bool {
-        configuration.gateways.contains(address) || learnedGatewayAddresses.contains(address) || gatewayMACs.contains(previous)
+        configuration.gateways.contains(address) || learnedGatewayAddresses.contains(address)
+            || gatewayMACs.contains(previous)
     }
 
     /// Whether the move has an innocent explanation (see the type's documentation).
-    private func explained(_ address: IPAddress, new: MACAddress, old: MACAddress, at time: Timestamp,
-                           context: StageContext) -> Bool {
+    private func explained(
+        _ address: IPAddress, new: MACAddress, old: MACAddress, at time: Timestamp,
+        context: StageContext
+    ) -> Bool {
         if leases[address] == new { return true }
-        guard let previous = context.inventory.device(old), time - previous.lastSeen < configuration.previousHolderSilence
+        guard let previous = context.inventory.device(old),
+            time - previous.lastSeen < configuration.previousHolderSilence
         else { return true }
         let claimant = context.inventory.device(new)
         if let link = claimant?.privateMACLink?.mac, link == old || link == previous.privateMACLink?.mac { return true }
@@ -192,7 +205,9 @@ public struct AddressBindingDetector: PipelineStage {
         return false
     }
 
-    private mutating func raiseOnce(_ event: AnomalyEvent, address: IPAddress, at time: Timestamp, output: inout StageOutput) {
+    private mutating func raiseOnce(
+        _ event: AnomalyEvent, address: IPAddress, at time: Timestamp, output: inout StageOutput
+    ) {
         guard let mac = event.mac else { return }
         let key = AlertKey(address: address, mac: mac, kind: event.kind)
         if let last = alerted[key], time - last < configuration.realertAfter { return }
@@ -204,25 +219,31 @@ public struct AddressBindingDetector: PipelineStage {
         output.raise(event)
     }
 
-    private func spoofEvent(_ address: IPAddress, new: MACAddress, old: MACAddress, at time: Timestamp,
-                            context: StageContext) -> AnomalyEvent {
+    private func spoofEvent(
+        _ address: IPAddress, new: MACAddress, old: MACAddress, at time: Timestamp,
+        context: StageContext
+    ) -> AnomalyEvent {
         let gateway = isGateway(address, previous: old)
         var details = ["ip": address.description, "previous_mac": old.description, "reason": "binding_changed"]
         if gateway { details["gateway"] = "true" }
         if let seen = context.inventory.device(old)?.lastSeen { details["previous_last_seen"] = seen.rfc3339 }
         let what = gateway ? "gateway \(address)" : address.description
-        return AnomalyEvent(time: time, kind: .arpSpoof, severity: gateway ? .critical : .warning, mac: new,
-                            summary: "\(what) moved from \(old) to \(new) without DHCP", details: details,
-                            relatedMACs: [old])
+        return AnomalyEvent(
+            time: time, kind: .arpSpoof, severity: gateway ? .critical : .warning, mac: new,
+            summary: "\(what) moved from \(old) to \(new) without DHCP", details: details,
+            relatedMACs: [old])
     }
 
     private func conflictEvent(_ address: IPAddress, taker: MACAddress, other: MACAddress, firstMove: Timestamp)
         -> AnomalyEvent
     {
-        AnomalyEvent(time: firstMove, kind: .ipConflict, severity: .warning, mac: taker,
-                     summary: "\(address) claimed alternately by \(taker) and \(other)",
-                     details: ["ip": address.description, "other_mac": other.description,
-                               "window_s": EventEvidence.seconds(configuration.conflictWindow)],
-                     relatedMACs: [other])
+        AnomalyEvent(
+            time: firstMove, kind: .ipConflict, severity: .warning, mac: taker,
+            summary: "\(address) claimed alternately by \(taker) and \(other)",
+            details: [
+                "ip": address.description, "other_mac": other.description,
+                "window_s": EventEvidence.seconds(configuration.conflictWindow),
+            ],
+            relatedMACs: [other])
     }
 }

@@ -12,14 +12,17 @@ import LanscopeCore
 /// out-of-range value, a repeated key, a line that is not `key = value`), all of them at once.
 public enum DetectionConfigurationParser {
     /// Parses `text` (the contents of `file`, named in errors) over the defaults.
-    public static func parse(_ text: String, file: String) throws(DetectionConfigurationError) -> DetectionConfiguration {
+    public static func parse(_ text: String, file: String) throws(DetectionConfigurationError) -> DetectionConfiguration
+    {
         var configuration = DetectionConfiguration()
         var problems: [DetectionConfigurationError.Problem] = []
         var section: String?
         /// Inside an unknown section: its keys are not reported again one by one.
         var skipping = false
         var seen: Set<String> = []
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+        for (index, rawLine) in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }
+        ).enumerated() {
             let lineNumber = index + 1
             func problem(_ message: String) { problems.append(.init(file: file, line: lineNumber, message: message)) }
             var line = Substring(rawLine)
@@ -33,7 +36,8 @@ public enum DetectionConfigurationParser {
                 }
                 let name = String(trimmed.dropFirst().dropLast()).trimmingSpaces
                 guard sections[name] != nil else {
-                    problem("unknown section [\(name)]; known sections: \(sections.keys.sorted().joined(separator: ", "))")
+                    problem(
+                        "unknown section [\(name)]; known sections: \(sections.keys.sorted().joined(separator: ", "))")
                     section = nil
                     skipping = true
                     continue
@@ -84,12 +88,14 @@ public enum DetectionConfigurationParser {
     static let sections: [String: [Setting]] = [
         "general": [.duration("learning_period", \Config.learningPeriod)],
         "new_device": [
-            .enabled(.newDevice), .duration("private_mac_deferral", \Config.newDevice.privateMACDeferral, allowZero: true),
+            .enabled(.newDevice),
+            .duration("private_mac_deferral", \Config.newDevice.privateMACDeferral, allowZero: true),
             .count("max_known", \Config.newDevice.maxKnown), .count("max_pending", \Config.newDevice.maxPending),
         ],
         "port_scan": [
             .enabled(.portScan), .duration("window", \Config.portScan.window),
-            .count("vertical_ports", \Config.portScan.verticalPorts), .count("horizontal_hosts", \Config.portScan.horizontalHosts),
+            .count("vertical_ports", \Config.portScan.verticalPorts),
+            .count("horizontal_hosts", \Config.portScan.horizontalHosts),
             .count("failed_probes", \Config.portScan.failedProbes),
             .duration("handshake_timeout", \Config.portScan.handshakeTimeout),
             .duration("quiet_period", \Config.portScan.quietPeriod), .count("max_sources", \Config.portScan.maxSources),
@@ -97,8 +103,10 @@ public enum DetectionConfigurationParser {
         ],
         "arp_sweep": [
             .enabled(.arpSweep), .duration("window", \Config.arpSweep.window),
-            .count("unknown_targets", \Config.arpSweep.unknownTargets), .duration("quiet_period", \Config.arpSweep.quietPeriod),
-            .count("max_senders", \Config.arpSweep.maxSenders), .count("max_targets_per_sender", \Config.arpSweep.maxTargetsPerSender),
+            .count("unknown_targets", \Config.arpSweep.unknownTargets),
+            .duration("quiet_period", \Config.arpSweep.quietPeriod),
+            .count("max_senders", \Config.arpSweep.maxSenders),
+            .count("max_targets_per_sender", \Config.arpSweep.maxTargetsPerSender),
         ],
         "arp_spoof": [
             .enabled(.arpSpoof), .addresses("gateways", \Config.addressBinding.gateways),
@@ -113,7 +121,8 @@ public enum DetectionConfigurationParser {
         "rogue_dhcp": [
             .enabled(.rogueDHCP), .trusted("trusted_servers", \Config.rogueDHCP.trusted),
             .duration("learning_window", \Config.rogueDHCP.learningWindow, allowZero: true),
-            .duration("quiet_period", \Config.rogueDHCP.quietPeriod), .count("max_servers", \Config.rogueDHCP.maxServers),
+            .duration("quiet_period", \Config.rogueDHCP.quietPeriod),
+            .count("max_servers", \Config.rogueDHCP.maxServers),
         ],
         "rogue_ra": [
             .enabled(.rogueRA), .trusted("trusted_routers", \Config.rogueRA.trusted, macsOnly: true),
@@ -126,11 +135,14 @@ public enum DetectionConfigurationParser {
             .number("multiplier", \Config.trafficSpike.multiplier),
             .number("minimum_relative_deviation", \Config.trafficSpike.minimumRelativeDeviation, allowZero: true),
             .number("floor_bytes_per_second", \Config.trafficSpike.floorBytesPerSecond, allowZero: true),
-            .count("minimum_high_ticks", \Config.trafficSpike.minimumHighTicks), .count("end_ticks", \Config.trafficSpike.endTicks),
-            .duration("max_episode", \Config.trafficSpike.maxEpisode), .count("max_devices", \Config.trafficSpike.maxDevices),
+            .count("minimum_high_ticks", \Config.trafficSpike.minimumHighTicks),
+            .count("end_ticks", \Config.trafficSpike.endTicks),
+            .duration("max_episode", \Config.trafficSpike.maxEpisode),
+            .count("max_devices", \Config.trafficSpike.maxDevices),
         ],
         "identity_change": [
-            .enabled(.identityChange), .ratio("minimum_fingerprint_similarity", \Config.identityChange.minimumFingerprintSimilarity),
+            .enabled(.identityChange),
+            .ratio("minimum_fingerprint_similarity", \Config.identityChange.minimumFingerprintSimilarity),
             .duration("settle_time", \Config.identityChange.settleTime, allowZero: true),
             .duration("realert_after", \Config.identityChange.realertAfter),
             .count("max_entries", \Config.identityChange.maxEntries),
@@ -139,7 +151,8 @@ public enum DetectionConfigurationParser {
             .enabled(.deviceOffline), .duration("minimum_silence", \Config.deviceOffline.minimumSilence),
             .number("multiplier", \Config.deviceOffline.multiplier),
             .count("minimum_sightings", \Config.deviceOffline.minimumSightings),
-            .ratio("gap_decay", \Config.deviceOffline.gapDecay), .count("max_devices", \Config.deviceOffline.maxDevices),
+            .ratio("gap_decay", \Config.deviceOffline.gapDecay),
+            .count("max_devices", \Config.deviceOffline.maxDevices),
         ],
     ]
 
@@ -161,25 +174,34 @@ public enum DetectionConfigurationParser {
             }
         }
 
-        static func duration(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Duration> & Sendable,
-                             allowZero: Bool = false) -> Setting {
+        static func duration(
+            _ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Duration> & Sendable,
+            allowZero: Bool = false
+        ) -> Setting {
             Setting(key: key, expected: "a duration such as 30s, 5m or 1h") { config, value in
-                guard let duration = parseDuration(value) else { return "expected a duration such as 500ms, 30s, 5m, 1h or 1d" }
+                guard let duration = parseDuration(value) else {
+                    return "expected a duration such as 500ms, 30s, 5m, 1h or 1d"
+                }
                 guard allowZero || duration > .zero else { return "must be longer than zero" }
                 config[keyPath: path] = duration
                 return nil
             }
         }
 
-        static func duration(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Duration?> & Sendable) -> Setting {
+        static func duration(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Duration?> & Sendable)
+            -> Setting
+        {
             Setting(key: key, expected: "a duration such as 30s, 5m or 1h") { config, value in
-                guard let duration = parseDuration(value) else { return "expected a duration such as 500ms, 30s, 5m, 1h or 1d" }
+                guard let duration = parseDuration(value) else {
+                    return "expected a duration such as 500ms, 30s, 5m, 1h or 1d"
+                }
                 config[keyPath: path] = duration
                 return nil
             }
         }
 
-        static func count(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Int> & Sendable) -> Setting {
+        static func count(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Int> & Sendable) -> Setting
+        {
             Setting(key: key, expected: "a whole number from 1 to 100000000") { config, value in
                 guard let number = Int(value) else { return "expected a whole number" }
                 guard (1...100_000_000).contains(number) else { return "must be from 1 to 100000000" }
@@ -188,17 +210,23 @@ public enum DetectionConfigurationParser {
             }
         }
 
-        static func number(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Double> & Sendable,
-                           allowZero: Bool = false) -> Setting {
+        static func number(
+            _ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Double> & Sendable,
+            allowZero: Bool = false
+        ) -> Setting {
             Setting(key: key, expected: "a number") { config, value in
                 guard let number = Double(value), number.isFinite else { return "expected a number such as 4 or 0.5" }
-                guard allowZero ? number >= 0 : number > 0 else { return allowZero ? "must not be negative" : "must be above zero" }
+                guard allowZero ? number >= 0 : number > 0 else {
+                    return allowZero ? "must not be negative" : "must be above zero"
+                }
                 config[keyPath: path] = number
                 return nil
             }
         }
 
-        static func ratio(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Double> & Sendable) -> Setting {
+        static func ratio(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Double> & Sendable)
+            -> Setting
+        {
             Setting(key: key, expected: "a number above 0 and at most 1") { config, value in
                 guard let number = Double(value), number.isFinite else { return "expected a number such as 0.5" }
                 guard number > 0 && number <= 1 else { return "must be above 0 and at most 1" }
@@ -207,8 +235,10 @@ public enum DetectionConfigurationParser {
             }
         }
 
-        static func trusted(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, [TrustedSource]> & Sendable,
-                            macsOnly: Bool = false) -> Setting {
+        static func trusted(
+            _ key: String, _ path: any WritableKeyPath<DetectionConfiguration, [TrustedSource]> & Sendable,
+            macsOnly: Bool = false
+        ) -> Setting {
             let what = macsOnly ? "MAC addresses" : "MAC or IP addresses"
             return Setting(key: key, expected: "comma-separated \(what)") { config, value in
                 var sources: [TrustedSource] = []
@@ -223,7 +253,9 @@ public enum DetectionConfigurationParser {
             }
         }
 
-        static func addresses(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Set<IPAddress>> & Sendable) -> Setting {
+        static func addresses(
+            _ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Set<IPAddress>> & Sendable
+        ) -> Setting {
             Setting(key: key, expected: "comma-separated IP addresses") { config, value in
                 var addresses: Set<IPAddress> = []
                 for item in listItems(value) {
@@ -235,7 +267,9 @@ public enum DetectionConfigurationParser {
             }
         }
 
-        static func macs(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Set<MACAddress>> & Sendable) -> Setting {
+        static func macs(_ key: String, _ path: any WritableKeyPath<DetectionConfiguration, Set<MACAddress>> & Sendable)
+            -> Setting
+        {
             Setting(key: key, expected: "comma-separated MAC addresses") { config, value in
                 var macs: Set<MACAddress> = []
                 for item in listItems(value) {
@@ -257,7 +291,8 @@ public enum DetectionConfigurationParser {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (unit, milliseconds) in units where text.hasSuffix(unit) {
             let digits = text.dropLast(unit.count)
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let number = Int64(digits),
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+                let number = Int64(digits),
                 number <= 315_360_000_000 / milliseconds
             else { return nil }
             return .milliseconds(number * milliseconds)
@@ -283,7 +318,9 @@ extension StringProtocol {
     /// Without leading and trailing spaces and tabs (and a trailing CR from CRLF files).
     var trimmingSpaces: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

@@ -96,17 +96,22 @@ public struct DeviceOfflineDetector: PipelineStage {
         let silence = Int((time - rhythm.lastSeen).inSeconds)
         return AnomalyEvent(
             time: time, kind: .deviceOffline, severity: .info, mac: mac,
-            summary: "\(mac) silent for \(silence) s (usually heard every \(Int(rhythm.typicalGap.rounded())) s or less)",
-            details: ["last_seen": rhythm.lastSeen.rfc3339, "silence_s": String(silence),
-                      "typical_gap_s": String(Int(rhythm.typicalGap.rounded())),
-                      "allowed_silence_s": EventEvidence.seconds(allowedSilence(rhythm))])
+            summary:
+                "\(mac) silent for \(silence) s (usually heard every \(Int(rhythm.typicalGap.rounded())) s or less)",
+            details: [
+                "last_seen": rhythm.lastSeen.rfc3339, "silence_s": String(silence),
+                "typical_gap_s": String(Int(rhythm.typicalGap.rounded())),
+                "allowed_silence_s": EventEvidence.seconds(allowedSilence(rhythm)),
+            ])
     }
 
     private func backOnline(_ mac: MACAddress, _ rhythm: Rhythm, since: Timestamp, heard: Timestamp) -> AnomalyEvent {
         AnomalyEvent(
             time: since, kind: .deviceOffline, severity: .info, mac: mac,
             summary: "\(mac) back online after \(Int((heard - rhythm.lastSeen).inSeconds)) s of silence",
-            details: ["phase": AnomalyEvent.closingPhase, "last_seen": rhythm.lastSeen.rfc3339, "heard": heard.rfc3339],
+            details: [
+                "phase": AnomalyEvent.closingPhase, "last_seen": rhythm.lastSeen.rfc3339, "heard": heard.rfc3339,
+            ],
             endTime: heard)
     }
 }

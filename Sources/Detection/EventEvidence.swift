@@ -9,7 +9,9 @@ enum EventEvidence {
     static let relatedLimit = 16
 
     /// `a, b, c (+5 more)` from the sorted items.
-    static func list<T: Comparable & CustomStringConvertible>(_ items: some Sequence<T>, limit: Int = listLimit) -> String {
+    static func list<T: Comparable & CustomStringConvertible>(_ items: some Sequence<T>, limit: Int = listLimit)
+        -> String
+    {
         let sorted = items.sorted()
         var text = sorted.prefix(limit).map(\.description).joined(separator: ",")
         if sorted.count > limit { text += " (+\(sorted.count - limit) more)" }

@@ -55,10 +55,11 @@ public struct IdentityChangeDetector: PipelineStage {
             return
         }
         alerted[key] = time
-        output.raise(AnomalyEvent(
-            time: time, kind: .identityChange, severity: .warning, mac: mac,
-            summary: "\(mac) changed \(field.rawValue) from \(Self.short(from)) to \(Self.short(to))",
-            details: ["field": field.rawValue, "from": Self.short(from), "to": Self.short(to), "reason": reason]))
+        output.raise(
+            AnomalyEvent(
+                time: time, kind: .identityChange, severity: .warning, mac: mac,
+                summary: "\(mac) changed \(field.rawValue) from \(Self.short(from)) to \(Self.short(to))",
+                details: ["field": field.rawValue, "from": Self.short(from), "to": Self.short(to), "reason": reason]))
     }
 
     public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {

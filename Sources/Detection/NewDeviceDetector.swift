@@ -62,8 +62,10 @@ public struct NewDeviceDetector: PipelineStage {
     }
 
     /// Reports the waiting private MACs whose deferral is over and that are still unlinked, oldest first.
-    private mutating func releasePending(at time: Timestamp, flushing: Bool, context: StageContext,
-                                         output: inout StageOutput) {
+    private mutating func releasePending(
+        at time: Timestamp, flushing: Bool, context: StageContext,
+        output: inout StageOutput
+    ) {
         let due = pending.filter { flushing || time - $0.value >= configuration.privateMACDeferral }
             .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
         for (mac, firstSeen) in due {
@@ -86,7 +88,8 @@ public struct NewDeviceDetector: PipelineStage {
         if let address = device?.sortedAddresses.first { details["ip"] = address.description }
         if mac.isLocallyAdministered { details["locally_administered"] = "true" }
         let who = vendor.map { " (\($0))" } ?? (mac.isLocallyAdministered ? " (randomised MAC)" : "")
-        return AnomalyEvent(time: time, kind: .newDevice, severity: .info, mac: mac,
-                            summary: "new device \(mac)\(who)", details: details)
+        return AnomalyEvent(
+            time: time, kind: .newDevice, severity: .info, mac: mac,
+            summary: "new device \(mac)\(who)", details: details)
     }
 }

@@ -82,14 +82,19 @@ public struct PortScanDetector: PipelineStage {
 
     public init(configuration: Configuration = .init()) { self.configuration = configuration }
 
-    public mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput) {
+    public mutating func frame(
+        _ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput
+    ) {
         guard frame.transport == 6, let destination = frame.destinationIP else { return }
         let syn = frame.tcpFlags & 0x02 != 0, ack = frame.tcpFlags & 0x10 != 0, rst = frame.tcpFlags & 0x04 != 0
         if syn && !ack {
-            probe(from: frame.source, address: frame.sourceIP, to: destination, port: frame.destinationPort,
-                  targetMAC: frame.destination, at: time, output: &output)
+            probe(
+                from: frame.source, address: frame.sourceIP, to: destination, port: frame.destinationPort,
+                targetMAC: frame.destination, at: time, output: &output)
         } else if (syn && ack) || rst, let source = frame.sourceIP {
-            answer(to: frame.destination, from: Probe(target: source, port: frame.sourcePort), refused: rst, at: time, output: &output)
+            answer(
+                to: frame.destination, from: Probe(target: source, port: frame.sourcePort), refused: rst, at: time,
+                output: &output)
         }
     }
 
@@ -110,8 +115,10 @@ public struct PortScanDetector: PipelineStage {
         StageStateStatistics(entries: sources.values.reduce(0) { $0 + 1 + $1.probes.count }, dropped: dropped)
     }
 
-    private mutating func probe(from mac: MACAddress, address: IPAddress?, to target: IPAddress, port: UInt16,
-                                targetMAC: MACAddress, at time: Timestamp, output: inout StageOutput) {
+    private mutating func probe(
+        from mac: MACAddress, address: IPAddress?, to target: IPAddress, port: UInt16,
+        targetMAC: MACAddress, at time: Timestamp, output: inout StageOutput
+    ) {
         guard mac.isUnicastDevice else { return }
         if sources[mac] == nil {
             guard sources.count < configuration.maxSources else {
@@ -144,8 +151,10 @@ public struct PortScanDetector: PipelineStage {
         evaluate(mac, at: time, output: &output)
     }
 
-    private mutating func answer(to mac: MACAddress, from probe: Probe, refused: Bool, at time: Timestamp,
-                                 output: inout StageOutput) {
+    private mutating func answer(
+        to mac: MACAddress, from probe: Probe, refused: Bool, at time: Timestamp,
+        output: inout StageOutput
+    ) {
         guard var source = sources[mac], let state = source.probes[probe] else { return }
         lastAnswer = time
         guard state.outcome == .pending else { return }
@@ -212,8 +221,10 @@ public struct PortScanDetector: PipelineStage {
         ]
         if let address = source.address { details["scanner_ip"] = address.description }
         let firstProbe = source.probes.values.map(\.time).min() ?? time
-        output.raise(AnomalyEvent(time: firstProbe, kind: .portScan, severity: .warning, mac: mac, summary: summary,
-                                  details: details,
-                                  relatedMACs: EventEvidence.related(source.probes.values.map(\.targetMAC), excluding: mac)))
+        output.raise(
+            AnomalyEvent(
+                time: firstProbe, kind: .portScan, severity: .warning, mac: mac, summary: summary,
+                details: details,
+                relatedMACs: EventEvidence.related(source.probes.values.map(\.targetMAC), excluding: mac)))
     }
 }

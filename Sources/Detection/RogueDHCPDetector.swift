@@ -32,14 +32,17 @@ public struct RogueDHCPDetector: PipelineStage {
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
-        sources = TrustedSources(trusted: configuration.trusted, learningWindow: configuration.learningWindow,
-                                 maxLearned: configuration.maxServers)
+        sources = TrustedSources(
+            trusted: configuration.trusted, learningWindow: configuration.learningWindow,
+            maxLearned: configuration.maxServers)
     }
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
         guard case .dhcpServer(let identifier, let type) = observation.fact, [2, 5, 6].contains(type) else { return }
         let mac = observation.mac, time = observation.time
-        guard !sources.admit(mac, address: identifier.map { .v4($0) }, at: time, learning: context.learning) else { return }
+        guard !sources.admit(mac, address: identifier.map { .v4($0) }, at: time, learning: context.learning) else {
+            return
+        }
         if let latch = rogues[mac], latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             rogues[mac]?.lastActivity = time
             return
@@ -56,9 +59,11 @@ public struct RogueDHCPDetector: PipelineStage {
         var details = ["message": message, "trusted": trustedText]
         if let identifier { details["server_id"] = identifier.description }
         let who = identifier.map { "\(mac) (\($0))" } ?? mac.description
-        output.raise(AnomalyEvent(time: time, kind: .rogueDHCP, severity: .critical, mac: mac,
-                                  summary: "rogue DHCP server \(who) sent \(message)", details: details,
-                                  relatedMACs: Array(sources.learned.sorted().prefix(EventEvidence.relatedLimit))))
+        output.raise(
+            AnomalyEvent(
+                time: time, kind: .rogueDHCP, severity: .critical, mac: mac,
+                summary: "rogue DHCP server \(who) sent \(message)", details: details,
+                relatedMACs: Array(sources.learned.sorted().prefix(EventEvidence.relatedLimit))))
     }
 
     public var stateStatistics: StageStateStatistics {

@@ -32,8 +32,9 @@ public struct RogueRouterDetector: PipelineStage {
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
-        sources = TrustedSources(trusted: configuration.trusted, learningWindow: configuration.learningWindow,
-                                 maxLearned: configuration.maxRouters)
+        sources = TrustedSources(
+            trusted: configuration.trusted, learningWindow: configuration.learningWindow,
+            maxLearned: configuration.maxRouters)
     }
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
@@ -53,14 +54,19 @@ public struct RogueRouterDetector: PipelineStage {
         }
         rogues[mac] = EpisodeLatch(raisedAt: time, lastActivity: time)
         let defaultRouter = advertisement.routerLifetime > 0
-        var details = ["router_lifetime_s": String(advertisement.routerLifetime),
-                       "managed": String(advertisement.managed), "other_config": String(advertisement.otherConfiguration)]
+        var details = [
+            "router_lifetime_s": String(advertisement.routerLifetime),
+            "managed": String(advertisement.managed), "other_config": String(advertisement.otherConfiguration),
+        ]
         if !advertisement.prefixes.isEmpty { details["prefixes"] = EventEvidence.list(advertisement.prefixes) }
         let offers = defaultRouter ? "offering itself as default router" : "advertising without default route"
-        let prefixes = advertisement.prefixes.isEmpty ? "" : " (\(EventEvidence.list(advertisement.prefixes, limit: 2)))"
-        output.raise(AnomalyEvent(time: time, kind: .rogueRA, severity: defaultRouter ? .critical : .warning, mac: mac,
-                                  summary: "rogue IPv6 router \(mac) \(offers)\(prefixes)", details: details,
-                                  relatedMACs: Array(sources.learned.sorted().prefix(EventEvidence.relatedLimit))))
+        let prefixes =
+            advertisement.prefixes.isEmpty ? "" : " (\(EventEvidence.list(advertisement.prefixes, limit: 2)))"
+        output.raise(
+            AnomalyEvent(
+                time: time, kind: .rogueRA, severity: defaultRouter ? .critical : .warning, mac: mac,
+                summary: "rogue IPv6 router \(mac) \(offers)\(prefixes)", details: details,
+                relatedMACs: Array(sources.learned.sorted().prefix(EventEvidence.relatedLimit))))
     }
 
     public var stateStatistics: StageStateStatistics {

@@ -129,8 +129,10 @@ public struct TrafficSpikeDetector: PipelineStage {
         b.ticks += 1
     }
 
-    private func event(_ mac: MACAddress, _ b: Baseline, start: Timestamp, rate: Double, limit: Double, end: Timestamp?,
-                       adopted: Bool) -> AnomalyEvent {
+    private func event(
+        _ mac: MACAddress, _ b: Baseline, start: Timestamp, rate: Double, limit: Double, end: Timestamp?,
+        adopted: Bool
+    ) -> AnomalyEvent {
         var details = [
             "rate_bytes_per_second": String(Int(rate.rounded())),
             "baseline_bytes_per_second": String(Int(b.level.rounded())),
@@ -142,12 +144,14 @@ public struct TrafficSpikeDetector: PipelineStage {
         if let end {
             details["phase"] = AnomalyEvent.closingPhase
             if adopted { details["adopted_as_baseline"] = "true" }
-            summary = "traffic spike of \(mac) over after \(Int((end - start).inSeconds)) s (peak \(Self.rateText(b.peak)))"
+            summary =
+                "traffic spike of \(mac) over after \(Int((end - start).inSeconds)) s (peak \(Self.rateText(b.peak)))"
         } else {
             summary = "traffic spike of \(mac): \(Self.rateText(rate)) against a baseline of \(Self.rateText(b.level))"
         }
-        return AnomalyEvent(time: start, kind: .trafficSpike, severity: .warning, mac: mac, summary: summary,
-                            details: details, endTime: end)
+        return AnomalyEvent(
+            time: start, kind: .trafficSpike, severity: .warning, mac: mac, summary: summary,
+            details: details, endTime: end)
     }
 
     /// `12.3 MB/s`, `850 kB/s`, `40 B/s` (decimal units).

@@ -54,6 +54,12 @@ public enum TrustedSource: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a MAC (`aa:bb:cc:dd:ee:ff`) or an IPv4/IPv6 address.
     public init?(_ text: some StringProtocol) {
-        if let mac = MACAddress(text) { self = .mac(mac) } else if let address = IPAddress(text) { self = .ip(address) } else { return nil }
+        if let mac = MACAddress(text) {
+            self = .mac(mac)
+        } else if let address = IPAddress(text) {
+            self = .ip(address)
+        } else {
+            return nil
+        }
     }
 }

@@ -8,11 +8,14 @@ import Testing
     let gateway = Sample.mac(0x01)
 
     /// Who-has from `mac` for 192.168.1.(first...) one every 0.1 s from `start`.
-    func sweep(_ h: inout Harness<ARPSweepDetector>, from mac: MACAddress, targets: ClosedRange<UInt8>, start: Double = 0,
-               destination: MACAddress = .broadcast) {
+    func sweep(
+        _ h: inout Harness<ARPSweepDetector>, from mac: MACAddress, targets: ClosedRange<UInt8>, start: Double = 0,
+        destination: MACAddress = .broadcast
+    ) {
         for (i, last) in targets.enumerated() {
-            h.frame(Sample.arp(from: mac, sender: Sample.ipv4(66), target: Sample.ipv4(last), to: destination),
-                    at: Sample.at(start + Double(i) * 0.1))
+            h.frame(
+                Sample.arp(from: mac, sender: Sample.ipv4(66), target: Sample.ipv4(last), to: destination),
+                at: Sample.at(start + Double(i) * 0.1))
         }
     }
 
@@ -55,7 +58,9 @@ import Testing
     @Test func arpSweep_ignoresGratuitousAndProbes() {
         var h = Harness(ARPSweepDetector())
         for last in UInt8(2)...UInt8(100) {
-            h.frame(Sample.arp(from: Sample.mac(last), sender: Sample.ipv4(last), target: Sample.ipv4(last)), at: Sample.at(0))
+            h.frame(
+                Sample.arp(from: Sample.mac(last), sender: Sample.ipv4(last), target: Sample.ipv4(last)),
+                at: Sample.at(0))
             h.frame(Sample.arp(from: sweeper, sender: IPv4Address.any, target: Sample.ipv4(last)), at: Sample.at(1))
         }
         #expect(h.events.isEmpty)

@@ -16,7 +16,9 @@ import Testing
         h.inventory.add(router, firstSeen: Sample.at(0))
         h.inventory.add(host, firstSeen: Sample.at(0))
         h.inventory.add(attacker, firstSeen: Sample.at(0))
-        h.observe(Observation(mac: router, time: Sample.at(0), fact: .dhcpServer(serverIdentifier: Sample.ipv4(1), messageType: 2)))
+        h.observe(
+            Observation(
+                mac: router, time: Sample.at(0), fact: .dhcpServer(serverIdentifier: Sample.ipv4(1), messageType: 2)))
         return h
     }
 
@@ -35,7 +37,8 @@ import Testing
 
     @Test func arpSpoof_isCritical_forTheGatewayAddress() throws {
         var h = lan()
-        let event = try #require(h.change(.addressClaimed(Sample.ip(1), by: attacker, previousHolder: router, time: Sample.at(30))).first)
+        let event = try #require(
+            h.change(.addressClaimed(Sample.ip(1), by: attacker, previousHolder: router, time: Sample.at(30))).first)
         #expect(event.severity == .critical)
         #expect(event.details["gateway"] == "true")
         #expect(event.summary == "gateway 192.168.1.1 moved from \(router) to \(attacker) without DHCP")
@@ -54,7 +57,8 @@ import Testing
     @Test func arpSpoof_staysQuiet_whenTheDHCPServerAcknowledgedTheNewHolder() {
         var h = lan()
         let time = Sample.at(30)
-        h.observe(Observation(mac: router, time: time, fact: .dhcpServer(serverIdentifier: Sample.ipv4(1), messageType: 5)))
+        h.observe(
+            Observation(mac: router, time: time, fact: .dhcpServer(serverIdentifier: Sample.ipv4(1), messageType: 5)))
         h.observe(Observation(mac: attacker, time: time, fact: .address(address, via: .dhcp)))
         #expect(h.change(.addressClaimed(address, by: attacker, previousHolder: host, time: time)).isEmpty)
     }
@@ -69,9 +73,12 @@ import Testing
 
     @Test func arpSpoof_previousHolderSilence_boundaries() {
         var quiet = lan()
-        #expect(quiet.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(600))).isEmpty)
+        #expect(
+            quiet.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(600))).isEmpty)
         var recent = lan()
-        #expect(recent.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(599.999))).count == 1)
+        #expect(
+            recent.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(599.999))).count
+                == 1)
     }
 
     /// A phone rotating its private MAC keeps its address: the new MAC is linked to the old one.
@@ -92,7 +99,8 @@ import Testing
         configuration.trustedProxies = [attacker]
         var proxied = Harness(AddressBindingDetector(configuration: configuration))
         proxied.inventory.add(host, firstSeen: Sample.at(0))
-        #expect(proxied.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(30))).isEmpty)
+        #expect(
+            proxied.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(30))).isEmpty)
     }
 
     /// The gateway attack: the attacker answers for the gateway, the gateway answers again, and so on.
@@ -116,13 +124,16 @@ import Testing
         inside.learning = true  // learn the first move silently
         inside.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(10)))
         inside.learning = false
-        #expect(inside.change(.addressClaimed(address, by: host, previousHolder: attacker, time: Sample.at(310))).map(\.kind) == [.ipConflict])
+        #expect(
+            inside.change(.addressClaimed(address, by: host, previousHolder: attacker, time: Sample.at(310))).map(
+                \.kind) == [.ipConflict])
 
         var outside = lan()
         outside.learning = true
         outside.change(.addressClaimed(address, by: attacker, previousHolder: host, time: Sample.at(10)))
         outside.learning = false
-        let late = outside.change(.addressClaimed(address, by: host, previousHolder: attacker, time: Sample.at(310.001)))
+        let late = outside.change(
+            .addressClaimed(address, by: host, previousHolder: attacker, time: Sample.at(310.001)))
         #expect(!late.contains { $0.kind == .ipConflict })
     }
 
@@ -130,8 +141,9 @@ import Testing
         for (count, expected) in [(19, 0), (20, 1)] {
             var h = Harness(AddressBindingDetector())
             for i in 0..<count {
-                h.frame(Sample.arp(from: attacker, operation: 2, sender: Sample.ipv4(1), target: Sample.ipv4(1)),
-                        at: Sample.at(Double(i) * 0.5))
+                h.frame(
+                    Sample.arp(from: attacker, operation: 2, sender: Sample.ipv4(1), target: Sample.ipv4(1)),
+                    at: Sample.at(Double(i) * 0.5))
             }
             #expect(h.events.count == expected, "count \(count)")
             #expect(h.events.first.map { $0.details["reason"] == "gratuitous_storm" && $0.mac == attacker } ?? true)
@@ -143,8 +155,9 @@ import Testing
         var h = Harness(AddressBindingDetector())
         for round in 0..<10 {
             for i in 0..<5 {
-                h.frame(Sample.arp(from: host, sender: Sample.ipv4(10), target: Sample.ipv4(10)),
-                        at: Sample.at(Double(round) * 60 + Double(i)))
+                h.frame(
+                    Sample.arp(from: host, sender: Sample.ipv4(10), target: Sample.ipv4(10)),
+                    at: Sample.at(Double(round) * 60 + Double(i)))
             }
         }
         #expect(h.events.isEmpty)

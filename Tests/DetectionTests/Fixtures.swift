@@ -54,11 +54,14 @@ struct Harness<Stage: PipelineStage> {
     }
 
     @discardableResult
-    mutating func tick(at time: Timestamp, interval: Duration = .seconds(10), _ deltas: [DeviceCounterDelta] = [],
-                       final: Bool = false) -> [AnomalyEvent]
-    {
+    mutating func tick(
+        at time: Timestamp, interval: Duration = .seconds(10), _ deltas: [DeviceCounterDelta] = [],
+        final: Bool = false
+    ) -> [AnomalyEvent] {
         var output = StageOutput()
-        stage.tick(TrafficTick(time: time, interval: interval, deltas: deltas, isFinal: final), context: context, output: &output)
+        stage.tick(
+            TrafficTick(time: time, interval: interval, deltas: deltas, isFinal: final), context: context,
+            output: &output)
         events += output.events
         return output.events
     }
@@ -74,8 +77,10 @@ enum Sample {
     static func ipv4(_ last: UInt8) -> IPv4Address { IPv4Address(192, 168, 1, last) }
 
     /// A TCP segment from `source` to `destination`.
-    static func tcp(from source: MACAddress, _ sourceIP: IPAddress, sourcePort: UInt16 = 40_000, to destination: MACAddress,
-                    _ destinationIP: IPAddress, port: UInt16, flags: UInt8) -> FrameSummary {
+    static func tcp(
+        from source: MACAddress, _ sourceIP: IPAddress, sourcePort: UInt16 = 40_000, to destination: MACAddress,
+        _ destinationIP: IPAddress, port: UInt16, flags: UInt8
+    ) -> FrameSummary {
         var frame = FrameSummary()
         frame.source = source
         frame.destination = destination
@@ -92,8 +97,10 @@ enum Sample {
     static let syn: UInt8 = 0x02, synAck: UInt8 = 0x12, rstAck: UInt8 = 0x14, ack: UInt8 = 0x10
 
     /// An ARP frame (RFC 826): a who-has broadcast by default.
-    static func arp(from source: MACAddress, operation: UInt16 = 1, sender: IPv4Address?, target: IPv4Address?,
-                    to destination: MACAddress = .broadcast) -> FrameSummary {
+    static func arp(
+        from source: MACAddress, operation: UInt16 = 1, sender: IPv4Address?, target: IPv4Address?,
+        to destination: MACAddress = .broadcast
+    ) -> FrameSummary {
         var frame = FrameSummary()
         frame.source = source
         frame.destination = destination

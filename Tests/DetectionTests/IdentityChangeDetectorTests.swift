@@ -48,7 +48,8 @@ import Testing
         #expect(h.change(change(.type, "unknown", "phone")).isEmpty)
         #expect(h.change(change(.type, "laptop", "desktop")).isEmpty)
         #expect(h.change(change(.type, "phone", "tablet")).isEmpty)
-        #expect(h.change(change(.type, "phone", "printer")).map(\.details["reason"]) == ["device class mobile to printer"])
+        #expect(
+            h.change(change(.type, "phone", "printer")).map(\.details["reason"]) == ["device class mobile to printer"])
     }
 
     @Test func identityChange_os_onlyAcrossFamilies() {

@@ -13,8 +13,9 @@ import Testing
     /// SYNs from the scanner to `count` ports of the victim, 10 ms apart, from `start` seconds.
     func verticalScan(_ h: inout Harness<PortScanDetector>, ports: ClosedRange<UInt16>, start: Double = 0) {
         for (i, port) in ports.enumerated() {
-            h.frame(Sample.tcp(from: scanner, scannerIP, to: victim, victimIP, port: port, flags: Sample.syn),
-                    at: Sample.at(start + Double(i) * 0.01))
+            h.frame(
+                Sample.tcp(from: scanner, scannerIP, to: victim, victimIP, port: port, flags: Sample.syn),
+                at: Sample.at(start + Double(i) * 0.01))
         }
     }
 
@@ -68,8 +69,10 @@ import Testing
         for (hosts, expected) in [(23, 0), (24, 1)] {
             var h = Harness(PortScanDetector())
             for i in 0..<hosts {
-                h.frame(Sample.tcp(from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i)), Sample.ip(UInt8(100 + i)), port: 22,
-                                   flags: Sample.syn), at: Sample.at(Double(i)))
+                h.frame(
+                    Sample.tcp(
+                        from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i)), Sample.ip(UInt8(100 + i)), port: 22,
+                        flags: Sample.syn), at: Sample.at(Double(i)))
             }
             #expect(h.events.count == expected, "hosts \(hosts)")
             if expected == 1 {
@@ -84,10 +87,16 @@ import Testing
         var h = Harness(PortScanDetector())
         for i in 0..<200 {
             let server = IPAddress.v4(IPv4Address(93, 184, UInt8(i / 200), UInt8(i % 200)))
-            h.frame(Sample.tcp(from: scanner, scannerIP, sourcePort: UInt16(40_000 + i), to: gateway, server, port: 443, flags: Sample.syn),
-                    at: Sample.at(Double(i) * 0.1))
-            h.frame(Sample.tcp(from: gateway, server, sourcePort: 443, to: scanner, scannerIP, port: UInt16(40_000 + i), flags: Sample.synAck),
-                    at: Sample.at(Double(i) * 0.1 + 0.02))
+            h.frame(
+                Sample.tcp(
+                    from: scanner, scannerIP, sourcePort: UInt16(40_000 + i), to: gateway, server, port: 443,
+                    flags: Sample.syn),
+                at: Sample.at(Double(i) * 0.1))
+            h.frame(
+                Sample.tcp(
+                    from: gateway, server, sourcePort: 443, to: scanner, scannerIP, port: UInt16(40_000 + i),
+                    flags: Sample.synAck),
+                at: Sample.at(Double(i) * 0.1 + 0.02))
         }
         h.tick(at: Sample.at(30))
         #expect(h.events.isEmpty)
@@ -99,9 +108,13 @@ import Testing
             for i in 0..<probes {
                 let target = Sample.mac(UInt8(100 + i)), ip = Sample.ip(UInt8(100 + i))
                 let port = UInt16(1000 + i)
-                h.frame(Sample.tcp(from: scanner, scannerIP, to: target, ip, port: port, flags: Sample.syn), at: Sample.at(Double(i)))
-                h.frame(Sample.tcp(from: target, ip, sourcePort: port, to: scanner, scannerIP, port: 40_000, flags: Sample.rstAck),
-                        at: Sample.at(Double(i) + 0.001))
+                h.frame(
+                    Sample.tcp(from: scanner, scannerIP, to: target, ip, port: port, flags: Sample.syn),
+                    at: Sample.at(Double(i)))
+                h.frame(
+                    Sample.tcp(
+                        from: target, ip, sourcePort: port, to: scanner, scannerIP, port: 40_000, flags: Sample.rstAck),
+                    at: Sample.at(Double(i) + 0.001))
             }
             #expect(h.events.count == expected, "probes \(probes)")
             #expect(h.events.first.map { $0.details["scan"] == "failed_handshakes" } ?? true)
@@ -111,13 +124,21 @@ import Testing
     @Test func portScan_unansweredSYNs_countAfterTheHandshakeTimeout_whenAnswersAreVisible() {
         var h = Harness(PortScanDetector())
         // One normal connection shows that SYN-ACKs are visible on this capture.
-        h.frame(Sample.tcp(from: scanner, scannerIP, to: gateway, .v4(IPv4Address(1, 1, 1, 1)), port: 443, flags: Sample.syn),
-                at: Sample.at(0))
-        h.frame(Sample.tcp(from: gateway, .v4(IPv4Address(1, 1, 1, 1)), sourcePort: 443, to: scanner, scannerIP, port: 40_000, flags: Sample.synAck),
-                at: Sample.at(0.01))
+        h.frame(
+            Sample.tcp(
+                from: scanner, scannerIP, to: gateway, .v4(IPv4Address(1, 1, 1, 1)), port: 443, flags: Sample.syn),
+            at: Sample.at(0))
+        h.frame(
+            Sample.tcp(
+                from: gateway, .v4(IPv4Address(1, 1, 1, 1)), sourcePort: 443, to: scanner, scannerIP, port: 40_000,
+                flags: Sample.synAck),
+            at: Sample.at(0.01))
         for i in 0..<20 {
-            h.frame(Sample.tcp(from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i)), Sample.ip(UInt8(100 + i)), port: UInt16(2000 + i),
-                               flags: Sample.syn), at: Sample.at(1))
+            h.frame(
+                Sample.tcp(
+                    from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i)), Sample.ip(UInt8(100 + i)),
+                    port: UInt16(2000 + i),
+                    flags: Sample.syn), at: Sample.at(1))
         }
         #expect(h.tick(at: Sample.at(4)).isEmpty)  // exactly the timeout: not yet unanswered
         let events = h.tick(at: Sample.at(4.001))
@@ -128,8 +149,10 @@ import Testing
     @Test func portScan_synsAlone_countOnlyPortsAndHosts() {
         var h = Harness(PortScanDetector())
         for i in 0..<40 {
-            h.frame(Sample.tcp(from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i % 20)), Sample.ip(UInt8(100 + i % 20)),
-                               port: UInt16(2000 + i), flags: Sample.syn), at: Sample.at(Double(i) * 0.1))
+            h.frame(
+                Sample.tcp(
+                    from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i % 20)), Sample.ip(UInt8(100 + i % 20)),
+                    port: UInt16(2000 + i), flags: Sample.syn), at: Sample.at(Double(i) * 0.1))
         }
         h.tick(at: Sample.at(30))
         #expect(h.events.isEmpty)
@@ -141,12 +164,19 @@ import Testing
         let printer = Sample.mac(0x30), printerIP = Sample.ip(30)
         for i in 0..<500 {
             let (server, serverIP, port): (MACAddress, IPAddress, UInt16) =
-                i.isMultiple(of: 2) ? (Sample.mac(0x40), Sample.ip(40), 631) : (gateway, .v4(IPv4Address(8, 8, 4, 4)), 443)
+                i.isMultiple(of: 2)
+                ? (Sample.mac(0x40), Sample.ip(40), 631) : (gateway, .v4(IPv4Address(8, 8, 4, 4)), 443)
             let time = Double(i) * 2
-            h.frame(Sample.tcp(from: printer, printerIP, sourcePort: UInt16(30_000 + i), to: server, serverIP, port: port, flags: Sample.syn),
-                    at: Sample.at(time))
-            h.frame(Sample.tcp(from: server, serverIP, sourcePort: port, to: printer, printerIP, port: UInt16(30_000 + i), flags: Sample.synAck),
-                    at: Sample.at(time + 0.01))
+            h.frame(
+                Sample.tcp(
+                    from: printer, printerIP, sourcePort: UInt16(30_000 + i), to: server, serverIP, port: port,
+                    flags: Sample.syn),
+                at: Sample.at(time))
+            h.frame(
+                Sample.tcp(
+                    from: server, serverIP, sourcePort: port, to: printer, printerIP, port: UInt16(30_000 + i),
+                    flags: Sample.synAck),
+                at: Sample.at(time + 0.01))
             if i.isMultiple(of: 5) { h.tick(at: Sample.at(time + 1)) }
         }
         #expect(h.events.isEmpty)
@@ -157,8 +187,11 @@ import Testing
         configuration.maxSources = 2
         var h = Harness(PortScanDetector(configuration: configuration))
         for i in 0..<3 {
-            h.frame(Sample.tcp(from: Sample.mac(UInt8(200 + i)), Sample.ip(UInt8(200 + i)), to: victim, victimIP, port: 80, flags: Sample.syn),
-                    at: Sample.at(0))
+            h.frame(
+                Sample.tcp(
+                    from: Sample.mac(UInt8(200 + i)), Sample.ip(UInt8(200 + i)), to: victim, victimIP, port: 80,
+                    flags: Sample.syn),
+                at: Sample.at(0))
         }
         #expect(h.stage.stateStatistics.dropped == 1)
     }

@@ -8,7 +8,8 @@ import Testing
     let rogue = Sample.mac(0x66)
 
     func offer(from mac: MACAddress, id: UInt8, type: UInt8 = 2, at seconds: Double) -> Observation {
-        Observation(mac: mac, time: Sample.at(seconds), fact: .dhcpServer(serverIdentifier: Sample.ipv4(id), messageType: type))
+        Observation(
+            mac: mac, time: Sample.at(seconds), fact: .dhcpServer(serverIdentifier: Sample.ipv4(id), messageType: type))
     }
 
     @Test func rogueDHCP_learnsServers_withinTheLearningWindow_thenRaises() throws {
@@ -75,8 +76,9 @@ import Testing
     let rogue = Sample.mac(0x66)
 
     func advertisement(from mac: MACAddress, lifetime: UInt16 = 1800, at seconds: Double) -> Observation {
-        Observation(mac: mac, time: Sample.at(seconds),
-                    fact: .routerAdvertisement(RouterAdvertisement(routerLifetime: lifetime, prefixes: ["2001:db8:66::/64"])))
+        Observation(
+            mac: mac, time: Sample.at(seconds),
+            fact: .routerAdvertisement(RouterAdvertisement(routerLifetime: lifetime, prefixes: ["2001:db8:66::/64"])))
     }
 
     @Test func rogueRA_isCritical_forAnUnexpectedDefaultRouter() throws {

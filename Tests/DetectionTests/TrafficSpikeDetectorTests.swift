@@ -10,7 +10,8 @@ import Testing
     func feed(_ h: inout Harness<TrafficSpikeDetector>, _ rates: [Double], first: Int = 0, mac: MACAddress? = nil) {
         for (i, rate) in rates.enumerated() {
             let time = Sample.at(Double(first + i + 1) * 10)
-            h.tick(at: time, [DeviceCounterDelta(mac: mac ?? camera, transmittedBytes: UInt64(rate * 10), lastSeen: time)])
+            h.tick(
+                at: time, [DeviceCounterDelta(mac: mac ?? camera, transmittedBytes: UInt64(rate * 10), lastSeen: time)])
         }
     }
 
