@@ -100,6 +100,7 @@ public enum DetectionConfigurationParser {
             .duration("handshake_timeout", \Config.portScan.handshakeTimeout),
             .duration("quiet_period", \Config.portScan.quietPeriod), .count("max_sources", \Config.portScan.maxSources),
             .count("max_probes_per_source", \Config.portScan.maxProbesPerSource),
+            .count("max_probes", \Config.portScan.maxProbes),
         ],
         "arp_sweep": [
             .enabled(.arpSweep), .duration("window", \Config.arpSweep.window),
@@ -152,6 +153,7 @@ public enum DetectionConfigurationParser {
             .number("multiplier", \Config.deviceOffline.multiplier),
             .count("minimum_sightings", \Config.deviceOffline.minimumSightings),
             .ratio("gap_decay", \Config.deviceOffline.gapDecay),
+            .duration("forget_after", \Config.deviceOffline.forgetAfter),
             .count("max_devices", \Config.deviceOffline.maxDevices),
         ],
     ]

@@ -28,6 +28,9 @@ public struct DeviceOfflineDetector: PipelineStage {
         /// Decay of the longest-gap memory per sighting, in (0, 1] (default 0.98: a long gap fades over
         /// ~35 sightings).
         public var gapDecay: Double = 0.98
+        /// A device silent this long is forgotten (default 7 days): its state is freed, and if it
+        /// returns it starts a new rhythm without a "back online" event.
+        public var forgetAfter: Duration = .seconds(7 * 86_400)
         /// Most devices tracked (default 65536; further devices counted in `stateStatistics.dropped`).
         public var maxDevices: Int = 65_536
         public init() {}
@@ -73,9 +76,14 @@ public struct DeviceOfflineDetector: PipelineStage {
             }
             devices[delta.mac] = rhythm
         }
-        // Devices no longer in the table (expired) keep their state: silence is judged on all of them.
+        // Devices no longer in the table (expired) keep their state until `forgetAfter`: silence is
+        // judged on all of them.
         for mac in devices.keys.sorted() {
             let rhythm = devices[mac]!
+            if tick.time - rhythm.lastSeen > configuration.forgetAfter {
+                devices[mac] = nil
+                continue
+            }
             guard rhythm.offlineSince == nil, rhythm.sightings >= configuration.minimumSightings, !context.learning
             else { continue }
             let silence = tick.time - rhythm.lastSeen

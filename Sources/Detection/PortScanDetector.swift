@@ -37,9 +37,12 @@ public struct PortScanDetector: PipelineStage {
         /// Most scanners tracked at once (default 1024); SYNs from further sources are ignored and
         /// counted in `stateStatistics.dropped`.
         public var maxSources: Int = 1_024
-        /// Most probes remembered per source within the window (default 4096); further probes are not
+        /// Most probes remembered per source within the window (default 2048); further probes are not
         /// remembered (counted in `stateStatistics.dropped`) — the thresholds are far below.
-        public var maxProbesPerSource: Int = 4_096
+        public var maxProbesPerSource: Int = 2_048
+        /// Most probes remembered over all sources (default 131072, about 16 MB); further probes are
+        /// not remembered (counted in `stateStatistics.dropped`).
+        public var maxProbes: Int = 131_072
         public init() {}
     }
 
@@ -78,6 +81,8 @@ public struct PortScanDetector: PipelineStage {
     private var sources: [MACAddress: Source] = [:]
     /// Last time an answer (SYN-ACK or RST to a SYN) was seen anywhere: whether handshakes are visible.
     private var lastAnswer: Timestamp?
+    /// Probes held over all sources (bounded by `maxProbes`).
+    private var totalProbes = 0
     private var dropped: UInt64 = 0
 
     public init(configuration: Configuration = .init()) { self.configuration = configuration }
@@ -102,17 +107,20 @@ public struct PortScanDetector: PipelineStage {
         for mac in sources.keys.sorted() {
             guard var source = sources[mac] else { continue }
             if tick.time - source.latch.lastActivity > max(configuration.quietPeriod, configuration.window) {
+                totalProbes -= source.probes.count
                 sources[mac] = nil
                 continue
             }
+            let before = source.probes.count
             prune(&source, at: tick.time)
+            totalProbes -= before - source.probes.count
             sources[mac] = source
             evaluate(mac, at: tick.time, output: &output)
         }
     }
 
     public var stateStatistics: StageStateStatistics {
-        StageStateStatistics(entries: sources.values.reduce(0) { $0 + 1 + $1.probes.count }, dropped: dropped)
+        StageStateStatistics(entries: sources.count + totalProbes, dropped: dropped)
     }
 
     private mutating func probe(
@@ -130,15 +138,21 @@ public struct PortScanDetector: PipelineStage {
         var source = sources[mac]!
         if source.latch.raisedAt != nil && !source.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             // The previous episode is over: start counting afresh.
+            totalProbes -= source.probes.count
             source = Source(address: address, lastPrune: time, latch: EpisodeLatch(lastActivity: time))
         }
         source.latch.lastActivity = time
         if address != nil { source.address = address }
-        if time - source.lastPrune >= configuration.window / 4 { prune(&source, at: time) }
+        if time - source.lastPrune >= configuration.window / 4 {
+            let before = source.probes.count
+            prune(&source, at: time)
+            totalProbes -= before - source.probes.count
+        }
         let key = Probe(target: target, port: port)
         if source.probes[key] == nil {
-            if source.probes.count < configuration.maxProbesPerSource {
+            if source.probes.count < configuration.maxProbesPerSource && totalProbes < configuration.maxProbes {
                 source.probes[key] = ProbeState(time: time, targetMAC: targetMAC, outcome: .pending)
+                totalProbes += 1
                 source.portsByTarget[target, default: 0] += 1
                 let portHost = PortHost(port: port, mac: targetMAC)
                 source.portHosts[portHost, default: 0] += 1

@@ -66,3 +66,18 @@ import Testing
         #expect(h.events.isEmpty)
     }
 }
+
+extension DeviceOfflineDetectorTests {
+    @Test func deviceOffline_forgetsDevicesSilentPastForgetAfter() {
+        var configuration = DeviceOfflineDetector.Configuration()
+        configuration.forgetAfter = .seconds(3600)
+        var h = Harness(DeviceOfflineDetector(configuration: configuration))
+        run(&h, from: 0, to: 300, sightings: (0...30).map { Double($0) * 10 })
+        #expect(h.stage.stateStatistics.entries == 1)
+        h.tick(at: Sample.at(300 + 3600))
+        #expect(h.stage.stateStatistics.entries == 1)
+        h.tick(at: Sample.at(300 + 3600.001))
+        #expect(h.stage.stateStatistics.entries == 0)
+        #expect(h.events.map(\.kind) == [.deviceOffline])  // raised before it was forgotten
+    }
+}

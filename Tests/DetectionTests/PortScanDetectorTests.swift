@@ -196,3 +196,23 @@ import Testing
         #expect(h.stage.stateStatistics.dropped == 1)
     }
 }
+
+extension PortScanDetectorTests {
+    @Test func portScan_boundsProbesOverAllSources() {
+        var configuration = PortScanDetector.Configuration()
+        configuration.maxProbes = 100
+        var h = Harness(PortScanDetector(configuration: configuration))
+        for source in 0..<3 {
+            for port in UInt16(1)...UInt16(40) {
+                h.frame(
+                    Sample.tcp(
+                        from: Sample.mac(UInt8(200 + source)), Sample.ip(UInt8(200 + source)), to: victim, victimIP,
+                        port: port, flags: Sample.syn), at: Sample.at(0))
+            }
+        }
+        #expect(h.stage.stateStatistics == StageStateStatistics(entries: 3 + 100, dropped: 20))
+        // Past the window the probes are forgotten and the budget is free again.
+        h.tick(at: Sample.at(61))
+        #expect(h.stage.stateStatistics.entries == 3)
+    }
+}
