@@ -5,9 +5,11 @@ import LanscopeCore
 /// - **vertical**: `verticalPorts` distinct destination ports on one host;
 /// - **horizontal**: one port on `horizontalHosts` distinct on-link hosts (counted by destination MAC,
 ///   so a browser reaching many Internet servers through the gateway — one MAC — never counts);
-/// - **failed handshakes**: `failedProbes` distinct (host, port) probes refused with RST or never
-///   answered by a SYN-ACK within `handshakeTimeout` — the strongest signal, used only while answers
-///   are visible at all (a SYN-ACK or RST was seen in the last 10 minutes).
+/// - **failed handshakes**: `failedProbes` distinct (host, port) probes to on-link hosts refused with
+///   RST or never answered by a SYN-ACK within `handshakeTimeout` — the strongest signal, used only
+///   while answers are visible at all (a SYN-ACK or RST was seen in the last 10 minutes). On-link: the
+///   inventory knows the target address behind the frame's destination MAC; a peer-to-peer client
+///   failing to reach many Internet peers through the gateway does not count.
 ///
 /// What each capture mode sees: libpcap in gateway/span mode sees SYNs and their answers, so all
 /// three rules apply. With eBPF only SYNs without ACK are handed up (rate-limited to 50/s, burst 100,
@@ -57,6 +59,8 @@ public struct PortScanDetector: PipelineStage {
         var time: Timestamp
         var targetMAC: MACAddress
         var outcome: Outcome
+        /// The target is on the LAN: the inventory knows its address behind the frame's destination MAC.
+        var onLink: Bool
     }
 
     struct PortHost: Hashable, Sendable {
@@ -95,7 +99,7 @@ public struct PortScanDetector: PipelineStage {
         if syn && !ack {
             probe(
                 from: frame.source, address: frame.sourceIP, to: destination, port: frame.destinationPort,
-                targetMAC: frame.destination, at: time, output: &output)
+                targetMAC: frame.destination, at: time, context: context, output: &output)
         } else if (syn && ack) || rst, let source = frame.sourceIP {
             answer(
                 to: frame.destination, from: Probe(target: source, port: frame.sourcePort), refused: rst, at: time,
@@ -125,7 +129,7 @@ public struct PortScanDetector: PipelineStage {
 
     private mutating func probe(
         from mac: MACAddress, address: IPAddress?, to target: IPAddress, port: UInt16,
-        targetMAC: MACAddress, at time: Timestamp, output: inout StageOutput
+        targetMAC: MACAddress, at time: Timestamp, context: StageContext, output: inout StageOutput
     ) {
         guard mac.isUnicastDevice else { return }
         if sources[mac] == nil {
@@ -151,7 +155,8 @@ public struct PortScanDetector: PipelineStage {
         let key = Probe(target: target, port: port)
         if source.probes[key] == nil {
             if source.probes.count < configuration.maxProbesPerSource && totalProbes < configuration.maxProbes {
-                source.probes[key] = ProbeState(time: time, targetMAC: targetMAC, outcome: .pending)
+                let onLink = context.inventory.holder(of: target) == targetMAC
+                source.probes[key] = ProbeState(time: time, targetMAC: targetMAC, outcome: .pending, onLink: onLink)
                 totalProbes += 1
                 source.portsByTarget[target, default: 0] += 1
                 let portHost = PortHost(port: port, mac: targetMAC)
@@ -172,10 +177,11 @@ public struct PortScanDetector: PipelineStage {
         guard var source = sources[mac], let state = source.probes[probe] else { return }
         lastAnswer = time
         guard state.outcome == .pending else { return }
-        source.probes[probe]?.outcome = refused ? .failed : .answered
-        if refused { source.failed += 1 }
+        let failed = refused && state.onLink
+        source.probes[probe]?.outcome = failed ? .failed : .answered
+        if failed { source.failed += 1 }
         sources[mac] = source
-        if refused { evaluate(mac, at: time, output: &output) }
+        if failed { evaluate(mac, at: time, output: &output) }
     }
 
     /// Forgets probes older than the window and marks overdue ones unanswered (when answers are visible).
@@ -195,7 +201,9 @@ public struct PortScanDetector: PipelineStage {
                     if source.hostsByPort[probe.port] == 0 { source.hostsByPort[probe.port] = nil }
                 }
                 if state.outcome == .failed { source.failed -= 1 }
-            } else if state.outcome == .pending, answersVisible, time - state.time > configuration.handshakeTimeout {
+            } else if state.outcome == .pending, state.onLink, answersVisible,
+                time - state.time > configuration.handshakeTimeout
+            {
                 source.probes[probe]?.outcome = .failed
                 source.failed += 1
             }

@@ -108,6 +108,7 @@ import Testing
             for i in 0..<probes {
                 let target = Sample.mac(UInt8(100 + i)), ip = Sample.ip(UInt8(100 + i))
                 let port = UInt16(1000 + i)
+                h.inventory.holders[ip] = target
                 h.frame(
                     Sample.tcp(from: scanner, scannerIP, to: target, ip, port: port, flags: Sample.syn),
                     at: Sample.at(Double(i)))
@@ -133,6 +134,7 @@ import Testing
                 from: gateway, .v4(IPv4Address(1, 1, 1, 1)), sourcePort: 443, to: scanner, scannerIP, port: 40_000,
                 flags: Sample.synAck),
             at: Sample.at(0.01))
+        for i in 0..<20 { h.inventory.holders[Sample.ip(UInt8(100 + i))] = Sample.mac(UInt8(100 + i)) }
         for i in 0..<20 {
             h.frame(
                 Sample.tcp(
@@ -214,5 +216,32 @@ extension PortScanDetectorTests {
         // Past the window the probes are forgotten and the budget is free again.
         h.tick(at: Sample.at(61))
         #expect(h.stage.stateStatistics.entries == 3)
+    }
+}
+
+extension PortScanDetectorTests {
+    /// A peer-to-peer client whose connections to many Internet peers are refused or time out: they all
+    /// go through the gateway, so they are not a scan of the LAN.
+    @Test func portScan_staysQuiet_forFailedConnectionsToInternetPeers() {
+        var h = Harness(PortScanDetector())
+        for i in 0..<100 {
+            let peer = IPAddress.v4(IPv4Address(203, 0, UInt8(i / 50), UInt8(i % 50 + 1)))
+            let port = UInt16(6346 + i % 7)
+            let time = Double(i) * 0.5
+            h.frame(
+                Sample.tcp(
+                    from: scanner, scannerIP, sourcePort: UInt16(50_000 + i), to: gateway, peer, port: port,
+                    flags: Sample.syn),
+                at: Sample.at(time))
+            if i.isMultiple(of: 2) {
+                h.frame(
+                    Sample.tcp(
+                        from: gateway, peer, sourcePort: port, to: scanner, scannerIP, port: UInt16(50_000 + i),
+                        flags: Sample.rstAck), at: Sample.at(time + 0.1))
+            }
+            if i.isMultiple(of: 10) { h.tick(at: Sample.at(time + 0.2)) }
+        }
+        h.tick(at: Sample.at(60))
+        #expect(h.events.isEmpty)
     }
 }
