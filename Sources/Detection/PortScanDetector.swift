@@ -18,8 +18,10 @@ import LanscopeCore
 /// only scans of the sensor itself are visible. UDP scans are not detected (traceroute, RTP and games
 /// use many UDP ports innocently; the signal would need ICMP port-unreachable tracking).
 ///
-/// One event per scan episode: after raising, a scanner stays quiet until it sent no SYN for
-/// `quietPeriod`.
+/// One event per scan episode, raised when a threshold is crossed (the counts then), and a closing
+/// event (same kind, MAC and `time`, `endTime` = the last SYN, `details["phase"] = "end"`) once the
+/// scanner sent no SYN for `quietPeriod` — or at the final tick of a replay — with the totals over the
+/// whole scan: distinct ports, targets and SYNs.
 public struct PortScanDetector: PipelineStage {
     public struct Configuration: Sendable, Hashable {
         /// Window in which probes are counted (default 60 s).
@@ -77,6 +79,51 @@ public struct PortScanDetector: PipelineStage {
         var failed = 0
         var lastPrune: Timestamp
         var latch: EpisodeLatch
+        /// What the scan covered since it was raised (for the closing event).
+        var episode: Episode?
+    }
+
+    /// Totals of one raised scan, over its whole length (not only the window).
+    struct Episode: Sendable {
+        /// The opening event's `time` (its first probe).
+        var start: Timestamp
+        var style: String
+        var lastSYN: Timestamp
+        var syns = 0
+        /// One bit per destination port.
+        var ports = [UInt64](repeating: 0, count: 1_024)
+        var portCount = 0
+        /// Distinct targets, at most `maxEpisodeTargets`.
+        var targets: Set<IPAddress> = []
+        var targetCount = 0
+        var targetMACs: Set<MACAddress> = []
+
+        static let maxEpisodeTargets = 4_096
+
+        mutating func add(_ probe: Probe, targetMAC: MACAddress, at time: Timestamp) {
+            syns += 1
+            lastSYN = max(lastSYN, time)
+            let word = Int(probe.port >> 6), bit = UInt64(1) << UInt64(probe.port & 63)
+            if ports[word] & bit == 0 {
+                ports[word] |= bit
+                portCount += 1
+            }
+            if !targets.contains(probe.target) {
+                targetCount += 1
+                if targets.count < Episode.maxEpisodeTargets { targets.insert(probe.target) }
+            }
+            if targetMACs.count < EventEvidence.relatedLimit * 4 { targetMACs.insert(targetMAC) }
+        }
+
+        /// The lowest ports scanned, for the evidence.
+        func portSample(_ limit: Int) -> [UInt16] {
+            var out: [UInt16] = []
+            for port in 0...UInt16.max where ports[Int(port >> 6)] & (UInt64(1) << UInt64(port & 63)) != 0 {
+                out.append(port)
+                if out.count == limit { break }
+            }
+            return out
+        }
     }
 
     public let name = "port_scan"
@@ -110,7 +157,13 @@ public struct PortScanDetector: PipelineStage {
     public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {
         for mac in sources.keys.sorted() {
             guard var source = sources[mac] else { continue }
-            if tick.time - source.latch.lastActivity > max(configuration.quietPeriod, configuration.window) {
+            let quiet = tick.time - source.latch.lastActivity
+            if let episode = source.episode, tick.isFinal || quiet > configuration.quietPeriod {
+                output.raise(closing(mac, source, episode))
+                source.episode = nil
+                sources[mac] = source
+            }
+            if quiet > max(configuration.quietPeriod, configuration.window) {
                 totalProbes -= source.probes.count
                 sources[mac] = nil
                 continue
@@ -141,7 +194,8 @@ public struct PortScanDetector: PipelineStage {
         }
         var source = sources[mac]!
         if source.latch.raisedAt != nil && !source.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
-            // The previous episode is over: start counting afresh.
+            // The previous episode is over (no tick came since): close it and start counting afresh.
+            if let episode = source.episode { output.raise(closing(mac, source, episode)) }
             totalProbes -= source.probes.count
             source = Source(address: address, lastPrune: time, latch: EpisodeLatch(lastActivity: time))
         }
@@ -153,6 +207,7 @@ public struct PortScanDetector: PipelineStage {
             totalProbes -= before - source.probes.count
         }
         let key = Probe(target: target, port: port)
+        source.episode?.add(key, targetMAC: targetMAC, at: time)
         if source.probes[key] == nil {
             if source.probes.count < configuration.maxProbesPerSource && totalProbes < configuration.maxProbes {
                 let onLink = context.inventory.holder(of: target) == targetMAC
@@ -243,10 +298,38 @@ public struct PortScanDetector: PipelineStage {
         ]
         if let address = source.address { details["scanner_ip"] = address.description }
         let firstProbe = source.probes.values.map(\.time).min() ?? time
+        var episode = Episode(start: firstProbe, style: style, lastSYN: time)
+        for (probe, state) in source.probes { episode.add(probe, targetMAC: state.targetMAC, at: state.time) }
+        sources[mac]!.episode = episode
         output.raise(
             AnomalyEvent(
                 time: firstProbe, kind: .portScan, severity: .warning, mac: mac, summary: summary,
                 details: details,
                 relatedMACs: EventEvidence.related(source.probes.values.map(\.targetMAC), excluding: mac)))
+    }
+
+    /// The event that closes a raised scan: same kind, MAC and `time`, `endTime` = its last SYN, and the
+    /// totals over its whole length.
+    private func closing(_ mac: MACAddress, _ source: Source, _ episode: Episode) -> AnomalyEvent {
+        let who = source.address.map { "\(mac) (\($0))" } ?? mac.description
+        var details = [
+            "phase": AnomalyEvent.closingPhase,
+            "scan": episode.style,
+            "ports": String(episode.portCount),
+            "port_list": EventEvidence.list(episode.portSample(EventEvidence.listLimit))
+                + (episode.portCount > EventEvidence.listLimit
+                    ? " (+\(episode.portCount - EventEvidence.listLimit) more)" : ""),
+            "targets": String(episode.targetCount),
+            "target_list": EventEvidence.list(episode.targets),
+            "syns": String(episode.syns),
+        ]
+        if let address = source.address { details["scanner_ip"] = address.description }
+        let seconds = Int((episode.lastSYN - episode.start).inSeconds.rounded())
+        return AnomalyEvent(
+            time: episode.start, kind: .portScan, severity: .warning, mac: mac,
+            summary:
+                "port scan by \(who) over: \(episode.portCount) ports on \(episode.targetCount) hosts in \(seconds) s",
+            details: details, relatedMACs: EventEvidence.related(episode.targetMACs, excluding: mac),
+            endTime: episode.lastSYN)
     }
 }

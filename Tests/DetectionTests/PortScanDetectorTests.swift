@@ -52,9 +52,29 @@ import Testing
         // Scanning again 299 s after the last SYN is the same episode.
         verticalScan(&h, ports: 2000...2100, start: 10 + 299)
         #expect(h.events.count == 1)
-        // More than the quiet period after that: a new episode.
+        // More than the quiet period after that: the first episode closes with its totals, a new one opens.
         verticalScan(&h, ports: 3000...3100, start: 311 + 301)
+        #expect(h.events.map(\.isClosing) == [false, true, false])
+        let closing = h.events[1]
+        #expect(closing.time == h.events[0].time)
+        #expect(closing.endTime == Sample.at(309 + 1))
+        #expect(closing.details["ports"] == "1101")
+        #expect(closing.details["syns"] == "1101")
+        #expect(closing.details["targets"] == "1")
+        #expect(closing.details["port_list"] == "1,2,3,4,5,6,7,8 (+1093 more)")
+        #expect(closing.summary == "port scan by \(scanner) (192.168.1.66) over: 1101 ports on 1 hosts in 310 s")
+    }
+
+    /// A replay ends in the middle of the quiet period: the final tick closes the scan with its totals.
+    @Test func portScan_closesAtTheFinalTick() {
+        var h = Harness(PortScanDetector())
+        verticalScan(&h, ports: 1...1000)
+        #expect(h.events.count == 1)
+        #expect(h.events[0].details["ports"] == "50")  // the count when the threshold was crossed
+        h.tick(at: Sample.at(12), final: true)
         #expect(h.events.count == 2)
+        #expect(h.events.last?.details["ports"] == "1000")
+        #expect(h.events.last?.endTime == Sample.at(9.99))
     }
 
     @Test func portScan_forgetsProbesOlderThanTheWindow() {
