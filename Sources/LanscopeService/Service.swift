@@ -117,7 +117,8 @@ public final class Service: @unchecked Sendable {
         self.registry = registry
         var pipelineConfiguration = Pipeline.Configuration()
         if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
-        if let period = configuration.detection.learningPeriod { pipelineConfiguration.learningPeriod = period }
+        // The learning period is for a fresh install: with history, the known MACs are not new anyway.
+        if known.isEmpty, let period = configuration.detection.learningPeriod { pipelineConfiguration.learningPeriod = period }
         let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, detection: configuration.detection),
                                 configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
