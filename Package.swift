@@ -84,6 +84,8 @@ let package = Package(
         .testTarget(name: "LanscopeCoreTests", dependencies: ["LanscopeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CapturePcap", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "LanscopeCore", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "LanscopePipelineTests", dependencies: ["LanscopePipeline", "Detection", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FingerprintingTests",

@@ -22,6 +22,16 @@ public struct AnomalyEvent: Sendable, Hashable {
     }
 }
 
+extension AnomalyEvent {
+    /// `details["phase"]` of an event that closes an earlier one (a scan over, a traffic spike over, a
+    /// device back online): same kind, MAC and `time` as the opening event, with `endTime` set. Consumers
+    /// that count anomalies or mark them active skip closing events and end the opening one instead.
+    public static let closingPhase = "end"
+
+    /// Whether this event closes an earlier one (see `closingPhase`).
+    public var isClosing: Bool { details["phase"] == AnomalyEvent.closingPhase }
+}
+
 /// Raw values are the `kind` label and the database column: never rename one.
 public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case newDevice = "new_device"

@@ -104,11 +104,15 @@ public struct TrafficTick: Sendable {
     /// Time since the previous tick (zero for the first).
     public var interval: Duration
     public var deltas: [DeviceCounterDelta]
+    /// True for the last tick of a source that is exhausted (end of a replay): stages flush what they
+    /// hold back (a deferred event) because no later tick will come.
+    public var isFinal: Bool
 
-    public init(time: Timestamp, interval: Duration, deltas: [DeviceCounterDelta]) {
+    public init(time: Timestamp, interval: Duration, deltas: [DeviceCounterDelta], isFinal: Bool = false) {
         self.time = time
         self.interval = interval
         self.deltas = deltas
+        self.isFinal = isFinal
     }
 }
 

@@ -1,7 +1,8 @@
 import LanscopeCore
 
-/// Which (kind, device) pairs have an anomaly active: from an event's start (or end, for a span) until
-/// a hold time after it, so alerting rules can use `for:` on `lanscope_anomaly_active{kind,mac}`.
+/// Which (kind, device) pairs have an anomaly active: from an event until a hold time after it, so alerting
+/// rules can use `for:` on `lanscope_anomaly_active{kind,mac}`; a closing event (the span is over) ends
+/// it at the span's end.
 /// Bounded: past `capacity` pairs, new pairs are refused and counted.
 struct ActiveAnomalies: Sendable {
     struct Key: Hashable, Sendable, Comparable {
@@ -23,6 +24,11 @@ struct ActiveAnomalies: Sendable {
     mutating func note(_ event: AnomalyEvent) {
         guard let mac = event.mac else { return }
         let key = Key(kind: event.kind, mac: mac)
+        if event.isClosing {
+            // The condition is over: active until its end (the opening event's hold no longer applies).
+            if let current = until[key] { until[key] = min(current, event.endTime ?? event.time) }
+            return
+        }
         let end = (event.endTime ?? event.time) + hold
         if let current = until[key] {
             if end > current { until[key] = end }

@@ -167,12 +167,13 @@ public final class Pipeline: @unchecked Sendable {
     /// The source is exhausted (end of a replay): a last tick so stages see the final counters and
     /// flush what they hold (e.g. the classifier's pending devices).
     public func finish(at time: Timestamp) {
-        tick(at: time)
+        tick(at: time, final: true)
         publishStatistics()
     }
 
-    /// Runs a tick now: expiry, counter deltas to the tick stages, then their output.
-    public func tick(at time: Timestamp) {
+    /// Runs a tick now: expiry, counter deltas to the tick stages, then their output. `final`: the
+    /// source is exhausted (`TrafficTick.isFinal`).
+    public func tick(at time: Timestamp, final: Bool = false) {
         let interval = ticks.fire(at: time)
         if let ttl = configuration.deviceTTL {
             let expired = registry.expire(notSeenSince: time - ttl, now: time)
@@ -181,7 +182,7 @@ public final class Pipeline: @unchecked Sendable {
         if !tickStages.isEmpty {
             let reader = trafficReader.withLock { $0 }
             let table = reader?() ?? registry.trafficTable()
-            let tick = TrafficTick(time: time, interval: interval, deltas: ticks.deltas(from: table))
+            let tick = TrafficTick(time: time, interval: interval, deltas: ticks.deltas(from: table), isFinal: final)
             let context = currentContext(time)
             for i in tickStages { stages[i].tick(tick, context: context, output: &output) }
         }
@@ -263,7 +264,8 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func record(_ events: [AnomalyEvent]) {
-        for event in events {
+        // A closing event ends an anomaly already counted; it is kept (history, /alerts.json) but not counted again.
+        for event in events where !event.isClosing {
             local.anomalies[.init(kind: event.kind, severity: event.severity), default: 0] &+= 1
         }
         pending.withLock { p in

@@ -1,5 +1,6 @@
 import CaptureEBPF
 import CapturePcap
+import Detection
 import Exposition
 import Fingerprinting
 import Glibc
@@ -53,6 +54,8 @@ public struct ServiceConfiguration: Sendable {
     /// How often the maintenance loop flushes history, expires devices and checks the interface
     /// (default 5 s).
     public var maintenanceInterval: Duration = .seconds(5)
+    /// Detector thresholds and trusted servers (`--detection-config`; default: the detectors' defaults).
+    public var detection = DetectionConfiguration()
 
     public init(source: Source) { self.source = source }
 }
@@ -152,7 +155,10 @@ public final class Service: @unchecked Sendable {
         self.registry = registry
         var pipelineConfiguration = Pipeline.Configuration()
         if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures),
+        // The learning period is for a fresh install: with history, the known MACs are not new anyway.
+        if known.isEmpty, let period = configuration.detection.learningPeriod { pipelineConfiguration.learningPeriod = period }
+        let pipeline = Pipeline(registry: registry,
+                                stages: ServiceStages.make(known: known, signatures: signatures, detection: configuration.detection),
                                 configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
         // A console user sees the network change: every event at info (warning and above at warning),

@@ -38,6 +38,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
     @Flag(name: .long, help: "Take over an interface another lanscope is capturing on (it is asked to stop).")
     var replace = false
+    @Option(name: .long, help: ArgumentHelp("Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
+                                            valueName: "file"))
+    var detectionConfig: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -75,6 +78,12 @@ struct Run: ParsableCommand {
         configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
         configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
         configuration.deviceTTL = try DurationParser.parse(deviceTtl)
+        if let detectionConfig {
+            do { configuration.detection = try ServiceStages.loadDetectionConfiguration(path: detectionConfig) } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
         do {
             let service = try Service(configuration: configuration, logger: logger)
             try service.start()
