@@ -64,9 +64,18 @@ struct ConnectionStateMachine: Sendable {
         return advance(now: now)
     }
 
-    /// A response is stuck behind a peer that does not read; give it the idle timeout to drain.
-    mutating func writeBlocked(now: ServerInstant) {
-        if case .responding = state { deadline = now.advanced(by: limits.keepAliveIdleTimeout) }
+    /// The socket took no more of the response. A peer that reads nothing for `sendStallTimeout` is
+    /// closed: the clock restarts only when bytes went out (`progressed`), so a reader that never reads
+    /// cannot keep a response, and its memory, by our retrying.
+    mutating func writeBlocked(now: ServerInstant, progressed: Bool) {
+        guard case .responding = state else { return }
+        if progressed || deadline == nil { deadline = now.advanced(by: limits.sendStallTimeout) }
+    }
+
+    /// A response is being written and its send-stall timer runs (what a `timerFired` then closes).
+    var isWritingResponse: Bool {
+        if case .responding = state { return deadline != nil }
+        return false
     }
 
     /// The peer shut down its sending side. Requests already buffered are still answered.

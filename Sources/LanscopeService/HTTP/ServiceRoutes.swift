@@ -12,6 +12,19 @@ public struct ServiceRoutes: Sendable {
     public let history: HistoryStore?
     public let clock: any Clock
     public let readiness: @Sendable () -> Bool
+    /// One `/metrics` render per variant for every scrape that arrives while it is being made.
+    let scrapes = SharedRender<ScrapeVariant, ScrapeBody>()
+
+    /// What distinguishes one `/metrics` body from another: the negotiated format and encoding.
+    struct ScrapeVariant: Hashable, Sendable {
+        let contentType: String
+        let gzip: Bool
+    }
+
+    struct ScrapeBody: Sendable {
+        let bytes: [UInt8]
+        let gzipped: Bool
+    }
 
     public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
                 readiness: @escaping @Sendable () -> Bool) {
@@ -25,7 +38,8 @@ public struct ServiceRoutes: Sendable {
     public func makeRouter() -> HTTPRouter {
         let router = HTTPRouter()
         let routes = self
-        router.get("/metrics", name: "/metrics") { request, _ in routes.metrics(request) }
+        // Scrapes go ahead of JSON requests, with a worker of their own (HTTPServer reservedWorkerThreads).
+        router.get("/metrics", name: "/metrics", prioritized: true) { request, _ in routes.metrics(request) }
         router.get("/devices.json", name: "/devices.json") { request, _ in routes.devices(request) }
         router.get("/devices/{mac}.json", name: "/devices/{mac}.json") { request, parameters in
             routes.device(request, mac: parameters["mac"] ?? "")
@@ -44,47 +58,36 @@ public struct ServiceRoutes: Sendable {
 
     func metrics(_ request: HTTPRequest) -> HTTPResponse {
         let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
-        var body = ExpositionEncoder.encode(collector.collect(), format: format)
-        var response = HTTPResponse(status: .ok, body: [])
+        let gzip = Gzip.accepts(acceptEncoding: request.headers["accept-encoding"])
+        let body = scrapes.value(for: ScrapeVariant(contentType: format.contentType, gzip: gzip)) {
+            let text = ExpositionEncoder.encode(collector.collect(), format: format)
+            // Level 1: an exposition is repetitive enough that it still shrinks ~10×, at a third of level 6's time.
+            if gzip, let compressed = try? Gzip.compress(text, level: 1) {
+                return ScrapeBody(bytes: compressed, gzipped: true)
+            }
+            return ScrapeBody(bytes: text, gzipped: false)
+        }
+        var response = HTTPResponse(status: .ok, body: body.bytes)
         response.headers.add(name: "Content-Type", value: format.contentType)
         response.headers.add(name: "Vary", value: "Accept, Accept-Encoding")
-        // Level 1: an exposition is repetitive enough that it still shrinks ~10×, at a third of level 6's time.
-        if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body, level: 1) {
-            body = compressed
-            response.headers.add(name: "Content-Encoding", value: "gzip")
-        }
-        response.body = body
+        if body.gzipped { response.headers.add(name: "Content-Encoding", value: "gzip") }
         return response
     }
 
     func devices(_ request: HTTPRequest) -> HTTPResponse {
-        for (name, value) in request.query {
-            switch name {
-            case "online": if Bool(value) == nil { return badRequest("online must be true or false") }
-            case "vendor", "hostname": break
-            case "ip": if IPAddress(value) == nil { return badRequest("ip must be an IPv4 or IPv6 address") }
-            default: return badRequest("unknown filter \"\(name)\"; filters: online, vendor, hostname, ip")
-            }
+        let query: DeviceQuery
+        switch DeviceQuery.parse(request.query) {
+        case .success(let parsed): query = parsed
+        case .failure(let error): return badRequest(error.message)
         }
         // Read in place from the registry's storage (no Device copies), like /metrics.
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         var selected = view.selected
-        view.devices.withUnsafeBufferPointer { devices in
-            for (name, value) in request.query {
-                switch name {
-                case "online":
-                    if let wanted = Bool(value) { selected = selected.filter { presence.isOnline(lastSeen: view.lastSeen($0)) == wanted } }
-                case "vendor":
-                    let needle = value.lowercased()
-                    selected = selected.filter { devices[$0].vendor?.lowercased().contains(needle) ?? false }
-                case "hostname":
-                    let needle = value.lowercased()
-                    selected = selected.filter { devices[$0].hostname?.lowercased().contains(needle) ?? false }
-                case "ip":
-                    if let ip = IPAddress(value) { selected = selected.filter { devices[$0].addresses[ip] != nil } }
-                default:
-                    break
+        if query != DeviceQuery() {
+            view.devices.withUnsafeBufferPointer { devices in
+                selected = selected.filter { i in
+                    query.matches(devices[i], isOnline: { presence.isOnline(lastSeen: view.lastSeen(i)) })
                 }
             }
         }
@@ -134,6 +137,8 @@ public struct ServiceRoutes: Sendable {
         var since: Timestamp? = nil
         for (name, value) in request.query {
             guard name == "since" else { return badRequest("unknown parameter \"\(name)\"; parameters: since") }
+            guard since == nil else { return badRequest("parameter \"since\" given more than once") }
+            // DurationParser refuses anything a Timestamp cannot hold, so this subtraction cannot wrap.
             do { since = clock.now() - (try DurationParser.parse(value)) } catch { return badRequest(error.description) }
         }
         return .json(AnomalyRendering.json(pipeline.recentAnomalies(since: since)))
