@@ -57,6 +57,13 @@ final class SharedRender<Key: Hashable & Sendable, Value: Sendable>: @unchecked 
         return counts
     }
 
+    /// Requests waiting for the render of `key` in progress (tests).
+    func waiting(for key: Key) -> Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return entries[key]?.waiting ?? 0
+    }
+
     /// The value for `key`: the render in progress (waited for), a finished one younger than `lifetime`,
     /// or a new render made by this caller. `render` runs without the lock held.
     func value(for key: Key, render: () -> Value) -> Value {
