@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "lanscope", targets: ["lanscope"]),
         .executable(name: "FuzzDecoders", targets: ["FuzzDecoders"]),
         .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
+        .executable(name: "FuzzRoutes", targets: ["FuzzRoutes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -68,6 +69,9 @@ let package = Package(
         // libFuzzer entry points (build with --sanitize=fuzzer; see Makefile `fuzz`).
         .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRoutes",
+                          dependencies: ["LanscopeService", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: swiftSettings),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# libFuzzer runs over the packet decoders (+ the pcap reader) and the HTTP request parser.
+# libFuzzer runs over the packet decoders (+ the pcap reader), the HTTP transport (request parser,
+# connection state machine, router) and the service's HTTP API (filters, MACs, durations, negotiation).
 #   Tests/Fuzz/run.sh SECONDS     (make fuzz-smoke runs 20 s per target; make fuzz FUZZ_SECONDS=600)
 # Seeds are our own crafted frames/requests; new corpus entries go to a scratch dir, crashers to
 # fuzz-artifacts/ (kept out of git) — minimise one and commit it as a regression fixture + test.
@@ -14,18 +15,22 @@ flags=(-c release --scratch-path "$build" --sanitize=fuzzer --sanitize=address
        -Xswiftc -sanitize=fuzzer,address
        -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table)
 
-echo "fuzz: building FuzzDecoders and FuzzHTTP (release, ASan, libFuzzer)"
+echo "fuzz: building FuzzDecoders, FuzzHTTP and FuzzRoutes (release, ASan, libFuzzer)"
 swift build "${flags[@]}" --product FuzzDecoders
 swift build "${flags[@]}" --product FuzzHTTP
+swift build "${flags[@]}" --product FuzzRoutes
 bin=$(swift build "${flags[@]}" --show-bin-path)
 
 mkdir -p fuzz-artifacts
 status=0
-for target in FuzzDecoders:Tests/PacketDecodingTests/Fixtures FuzzHTTP:Tests/HTTPServerTests/Fixtures/fuzz-seeds; do
+# target:seed-dir[,seed-dir...]
+for target in FuzzDecoders:Tests/PacketDecodingTests/Fixtures \
+              FuzzHTTP:Tests/HTTPServerTests/Fixtures/fuzz-seeds \
+              FuzzRoutes:Tests/LanscopeServiceTests/Fixtures/fuzz-routes,Tests/HTTPServerTests/Fixtures/fuzz-seeds; do
     name=${target%%:*}
     seeds=${target#*:}
     work=$(mktemp -d)
-    find "$seeds" -type f -exec cp {} "$work/" \;
+    for dir in ${seeds//,/ }; do find "$dir" -type f -exec cp {} "$work/" \;; done
     echo "fuzz: $name for ${seconds}s with $(ls "$work" | wc -l) seeds"
     if ! "$bin/$name" "$work" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
          -artifact_prefix="fuzz-artifacts/$name-" -print_final_stats=1 2> "fuzz-artifacts/$name.log"; then
