@@ -97,7 +97,8 @@ private func drive(_ bytes: UnsafeBufferPointer<UInt8>) -> (results: [String], c
         let size = 1 + (seed &+ round &* 7) % 16
         let end = min(bytes.count, offset + size)
         now = now.advanced(by: .milliseconds(1))
-        handle(machine.bytesReceived(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset..<end])), now: now))
+        handle(
+            machine.bytesReceived(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset..<end])), now: now))
         offset = end
         round += 1
     }

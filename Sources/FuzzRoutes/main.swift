@@ -24,7 +24,8 @@ private enum Subject {
         service.pipeline.publishStatistics()
         return service
     }()
-    static let limits = HTTPServer.Limits(maxRequestLineBytes: 1024, maxHeaderBytes: 2048, maxHeaderCount: 16, maxBodyBytes: 256)
+    static let limits = HTTPServer.Limits(
+        maxRequestLineBytes: 1024, maxHeaderBytes: 2048, maxHeaderCount: 16, maxBodyBytes: 256)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -24,7 +24,9 @@ import Testing
 
     @Test func slowReaders_holdBoundedMemory_whileAReaderIsServed_andMemoryIsGivenBack() throws {
         guard let baseline = Self.residentBytes() else {
-            withKnownIssue("no /proc/self/status: cannot measure resident memory") { throw ClientError(description: "skip") }
+            withKnownIssue("no /proc/self/status: cannot measure resident memory") {
+                throw ClientError(description: "skip")
+            }
             return
         }
         let router = HTTPRouter()
@@ -66,8 +68,10 @@ import Testing
         peak = max(peak, Self.residentBytes() ?? 0)
 
         let growth = peak - baseline
-        print("abuse: \(Self.clients) slow readers of \(Self.bodyBytes >> 20) MiB: VmRSS \(baseline >> 20) → peak \(peak >> 20) MiB; "
-              + "closed for the budget \(settled.connectionsClosedMemoryBudget), pending peak \(settled.pendingResponseBytesPeak >> 20) MiB")
+        print(
+            "abuse: \(Self.clients) slow readers of \(Self.bodyBytes >> 20) MiB: VmRSS \(baseline >> 20) → peak \(peak >> 20) MiB; "
+                + "closed for the budget \(settled.connectionsClosedMemoryBudget), pending peak \(settled.pendingResponseBytesPeak >> 20) MiB"
+        )
         // Unbounded, 300 × 2 MiB stayed resident (600 MiB); bounded: the budget, a render per worker, slack.
         #expect(growth < Self.budget + 64 << 20, "VmRSS grew by \(growth >> 20) MiB")
         #expect(settled.pendingResponseBytesPeak <= Self.budget)

@@ -1,7 +1,8 @@
 import Foundation
 import HTTPServer
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// One request's work is bounded: each filter once, short values, durations that cannot wrap.
 @Suite struct QueryBoundsTests {

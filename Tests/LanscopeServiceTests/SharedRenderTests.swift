@@ -1,13 +1,18 @@
 import Foundation
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// Concurrent scrapes of one variant share one render; other variants and later requests do not.
 @Suite struct SharedRenderTests {
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1; return value
+            }
+        }
     }
 
     final class Slots: @unchecked Sendable {

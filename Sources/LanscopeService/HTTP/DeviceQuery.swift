@@ -38,7 +38,9 @@ struct DeviceQuery: Equatable, Sendable {
             case "vendor": result.vendor = value.lowercased()
             case "hostname": result.hostname = value.lowercased()
             default:
-                guard let ip = IPAddress(value) else { return .failure(QueryError("ip must be an IPv4 or IPv6 address")) }
+                guard let ip = IPAddress(value) else {
+                    return .failure(QueryError("ip must be an IPv4 or IPv6 address"))
+                }
                 result.ip = ip
             }
         }
