@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HTTPServer
+@_spi(Fuzzing) @testable import HTTPServer
 
 /// Drives the pure connection state machine with hand-made instants (no sleeping, no sockets).
 @Suite struct ConnectionStateMachineTests {
