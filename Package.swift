@@ -62,7 +62,8 @@ let package = Package(
                 ],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "lanscope",
-                          dependencies: ["LanscopeService", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                          dependencies: ["LanscopeService", "HTTPServer",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings),
 

@@ -55,7 +55,7 @@ public final class HTTPServer: Sendable {
         let limits = configuration.limits
         guard limits.maxConnections > 0, limits.maxRequestsPerConnection > 0, limits.maxRequestLineBytes > 0,
             limits.maxHeaderBytes >= 0, limits.maxHeaderCount >= 0, limits.maxBodyBytes >= 0,
-            limits.maxConnectionsPerAddress > 0, limits.maxPendingResponseBytes > 0,
+            limits.maxConnectionsPerAddress > 0, limits.maxPendingResponseBytes > 0, limits.sendStallTimeout > .zero,
             configuration.workerThreads > 0, configuration.reservedWorkerThreads >= 0
         else {
             throw .invalidConfiguration("limits and workerThreads must be positive")

@@ -38,6 +38,8 @@ public struct ServiceConfiguration: Sendable {
     /// Devices the inventory and the BPF map hold (default 16384).
     public var maxDevices: Int = 16_384
     public var metrics = MetricsCollector.Configuration()
+    /// HTTP server limits (connections in total and per address, send-stall timeout, pending-response memory…).
+    public var httpLimits = HTTPServer.Limits()
     /// Devices not seen for this long leave the inventory, the BPF map and `/metrics` (default 24 h);
     /// they stay in history.
     public var deviceTTL: Duration = .seconds(86_400)
@@ -225,7 +227,8 @@ public final class Service: @unchecked Sendable {
             }
         }
         let counters = self.counters
-        let server = HTTPServer(configuration: .init(listen: configuration.listen, authentication: authentication),
+        let server = HTTPServer(configuration: .init(listen: configuration.listen, limits: configuration.httpLimits,
+                                                     authentication: authentication),
                                 router: routes.makeRouter(), logger: logger) { record in
             counters.countRequest(route: record.route, code: record.statusCode)
         }

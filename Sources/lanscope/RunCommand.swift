@@ -1,5 +1,6 @@
 import ArgumentParser
 import CaptureEBPF
+import HTTPServer
 import LanscopeCore
 import LanscopeService
 import Logging
@@ -35,6 +36,12 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
     var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
+    @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")
+    var httpMaxConnectionsPerAddress = 64
+    @Option(name: .long, help: ArgumentHelp("Close an HTTP connection whose response makes no progress this long.", valueName: "duration"))
+    var httpSendStallTimeout = "20s"
+    @Option(name: .long, help: ArgumentHelp("Most memory responses waiting to be sent may hold in total, in MiB.", valueName: "MiB"))
+    var httpMaxPendingResponseMib = 64
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -44,9 +51,13 @@ struct Run: ParsableCommand {
         default: break
         }
         guard maxDevices > 0, maxExportedDevices > 0 else { throw ValidationError("--max-devices and --max-exported-devices must be positive") }
-        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl)] {
+        guard httpMaxConnectionsPerAddress > 0, httpMaxPendingResponseMib > 0, httpMaxPendingResponseMib <= 1 << 20 else {
+            throw ValidationError("--http-max-connections-per-address and --http-max-pending-response-mib must be positive")
+        }
+        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl), ("--http-send-stall-timeout", httpSendStallTimeout)] {
             do { _ = try DurationParser.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
         }
+        if (try? DurationParser.parse(httpSendStallTimeout)) == .zero { throw ValidationError("--http-send-stall-timeout must be positive") }
     }
 
     func run() throws {
@@ -69,6 +80,9 @@ struct Run: ParsableCommand {
         configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
         configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
         configuration.deviceTTL = try DurationParser.parse(deviceTtl)
+        configuration.httpLimits.maxConnectionsPerAddress = httpMaxConnectionsPerAddress
+        configuration.httpLimits.sendStallTimeout = try DurationParser.parse(httpSendStallTimeout)
+        configuration.httpLimits.maxPendingResponseBytes = httpMaxPendingResponseMib << 20
         do {
             let service = try Service(configuration: configuration, logger: logger)
             try service.start()

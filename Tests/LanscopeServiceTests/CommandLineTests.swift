@@ -115,6 +115,12 @@ import Testing
         let (s6, _, e6) = try run(lanscope, ["run"])
         #expect(s6 != 0)
         #expect(e6.contains("--interface") && e6.contains("--pcap"))
+        let (s7, _, e7) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-max-connections-per-address", "0"])
+        #expect(s7 != 0)
+        #expect(e7.contains("--http-max-connections-per-address"))
+        let (s8, _, e8) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-send-stall-timeout", "20000w"])
+        #expect(s8 != 0)
+        #expect(e8.contains("too long"))
     }
 
     @Test func replay_truncatedFile_keepsWhatWasReadable() throws {
