@@ -26,6 +26,13 @@ public struct ServiceRoutes: Sendable {
         let gzipped: Bool
     }
 
+    /// `/metrics` renders made, and scrapes served a render another scrape was already making (for
+    /// export as e.g. `lanscope_http_scrape_renders_total` / `…_shared_total`).
+    public var scrapeRenders: (renders: UInt64, shared: UInt64) {
+        let statistics = scrapes.statistics
+        return (statistics.renders, statistics.shared)
+    }
+
     public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
                 readiness: @escaping @Sendable () -> Bool) {
         self.collector = collector
