@@ -447,8 +447,8 @@ final class EventLoop: @unchecked Sendable {
             guard let victim else { break }
             logger.debug(
                 "responses waiting to be sent exceed \(budget.limit) bytes; closing \(victim.remoteAddress)")
-            statistics.withLock { $0.connectionsClosedMemoryBudget += 1 }
             destroy(victim)
+            statistics.withLock { $0.connectionsClosedMemoryBudget += 1 }
         }
         burstPeak = max(burstPeak, budget.total)
         let total = budget.total
@@ -605,8 +605,8 @@ final class EventLoop: @unchecked Sendable {
                 if connection.machine.isWritingResponse {
                     // No byte of the response went out for sendStallTimeout: the peer does not read.
                     logger.debug("\(connection.remoteAddress) read nothing for \(limits.sendStallTimeout); closing")
-                    statistics.withLock { $0.connectionsClosedSendStall += 1 }
                     destroy(connection)
+                    statistics.withLock { $0.connectionsClosedSendStall += 1 }
                     continue
                 }
                 perform(connection.machine.timerFired(now: now), on: connection, now: now)
