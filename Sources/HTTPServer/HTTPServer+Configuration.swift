@@ -18,12 +18,14 @@ extension HTTPServer {
         public var reservedWorkerThreads: Int
         /// After responses waiting to be sent have held at least this many bytes and then all drained, the
         /// server asks the allocator to return free memory to the kernel (`malloc_trim`), so a burst of slow
-        /// readers does not leave its high-water mark resident. Default 16 MiB; `nil` never trims.
+        /// readers does not leave its high-water mark resident. Default 48 MiB (three quarters of the default
+        /// pending budget): well above one ordinary scrape, whose buffers the service deliberately keeps warm
+        /// between scrapes (`ScrapeMemory`); `nil` never trims.
         public var trimMemoryAfterBurstBytes: Int?
 
         public init(
             listen: String = ":9184", limits: Limits = Limits(), authentication: Authentication? = nil,
-            workerThreads: Int = 2, reservedWorkerThreads: Int = 1, trimMemoryAfterBurstBytes: Int? = 16 << 20
+            workerThreads: Int = 2, reservedWorkerThreads: Int = 1, trimMemoryAfterBurstBytes: Int? = 48 << 20
         ) {
             self.listen = listen
             self.limits = limits
