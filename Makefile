@@ -23,11 +23,11 @@ release: ## optimised build: .build/release/lanscope
 run: ## replay the bundled sample LAN and serve it on http://127.0.0.1:9184 (no root needed)
 	$(SWIFT) run lanscope run --pcap deploy/samples/lan.pcap --listen 127.0.0.1:9184 --db $${TMPDIR:-/tmp}/lanscope-sample.db
 
-test: ## all tests; privileged suites (BPF, namespaces) run as root and skip otherwise
+test: ## all tests; privileged suites (BPF, namespaces) run as root and report a skip otherwise
 	LANSCOPE_PCAP_CORPUS=$(CORPUS) $(SWIFT) test
 
-test-privileged: ## the privileged suites only, with skipping turned into failure
-	LANSCOPE_REQUIRE_PRIVILEGED=1 LANSCOPE_PCAP_CORPUS=$(CORPUS) $(SWIFT) test --filter 'Privileged'
+test-privileged: ## every privileged suite (named *PrivilegedTests), with skipping turned into failure
+	LANSCOPE_REQUIRE_PRIVILEGED=1 LANSCOPE_PCAP_CORPUS=$(CORPUS) $(SWIFT) test --filter 'PrivilegedTests'
 
 test-e2e: ## end-to-end in network namespaces (root): real dnsmasq, DHCP clients, mDNS, tcpreplay
 	LANSCOPE_REQUIRE_PRIVILEGED=1 bash Tests/EndToEnd/run.sh

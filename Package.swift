@@ -39,6 +39,10 @@ let package = Package(
         // Optimised even in debug builds: the registry parse runs on every start and is 100× slower at -Onone.
         .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]),
         .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
+        // The pipeline and its stage protocol's driver: decode → inventory → stages. No capture, SQLite or HTTP.
+        .target(name: "LanscopePipeline",
+                dependencies: ["LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection"],
+                swiftSettings: swiftSettings),
 
         // Generic building blocks that know nothing of lanscope.
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
@@ -56,7 +60,7 @@ let package = Package(
         // Composition root and executable.
         .target(name: "LanscopeService",
                 dependencies: [
-                    "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "History",
+                    "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline", "History",
                     "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux",
                     .product(name: "Logging", package: "swift-log"),
                 ],
@@ -71,7 +75,8 @@ let package = Package(
         .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzRoutes",
-                          dependencies: ["LanscopeService", "HTTPServer", .product(name: "Logging", package: "swift-log")],
+                          dependencies: ["LanscopeService", "LanscopePipeline", "HTTPServer",
+                                         .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings),
 
         // Tests.
@@ -79,6 +84,8 @@ let package = Package(
         .testTarget(name: "LanscopeCoreTests", dependencies: ["LanscopeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CapturePcap", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "LanscopePipelineTests", dependencies: ["LanscopePipeline", "Detection", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"],
@@ -90,8 +97,8 @@ let package = Package(
         .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "LanscopeServiceTests",
-                    dependencies: ["LanscopeService", "LanscopeCore", "Inventory", "History", "HTTPServer", "Exposition", "TestSupport",
-                                   "CaptureEBPF"],
+                    dependencies: ["LanscopeService", "LanscopeCore", "LanscopePipeline", "Inventory", "History", "HTTPServer",
+                                   "Exposition", "TestSupport", "CaptureEBPF"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

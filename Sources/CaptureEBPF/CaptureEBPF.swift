@@ -11,6 +11,15 @@ internal import LanscopeABI
 
 /// Holds the BPF objects embedded at build time (extended by the generated `EmbeddedBPFObject+*.swift`).
 enum EmbeddedBPFObject {
-    /// The object's bytes, decoded once.
-    static let lanscope: [UInt8] = Base64.decode(lanscopeBase64) ?? []
+    /// The object's bytes, decoded once; a failure is kept and reported by every load.
+    static let lanscope: Result<[UInt8], EBPFError> = decode(lanscopeBase64)
+
+    /// The embedded text as object bytes: an error, never an empty object, when it is not usable.
+    static func decode(_ text: String) -> Result<[UInt8], EBPFError> {
+        guard let bytes = Base64.decode(text) else {
+            return .failure(.object("the embedded object is not valid base64 (a damaged build); rebuild lanscope"))
+        }
+        guard !bytes.isEmpty else { return .failure(.object("the embedded object is empty (bpf/ did not compile)")) }
+        return .success(bytes)
+    }
 }

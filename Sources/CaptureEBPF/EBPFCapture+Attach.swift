@@ -4,6 +4,7 @@
 internal import CLibBPF
 internal import LanscopeABI
 import Logging
+import Synchronization
 
 extension EBPFCapture {
     /// Attaches XDP to the interface's ingress (native first in `.auto`, generic as fallback) and the TC

@@ -3,6 +3,7 @@
 #endif
 internal import CLibBPF
 import Logging
+import Synchronization
 internal import LanscopeABI
 import LanscopeCore
 

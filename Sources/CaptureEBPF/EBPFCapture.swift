@@ -5,6 +5,7 @@ internal import CLibBPF
 internal import LanscopeABI
 public import Logging
 import LanscopeCore
+import Synchronization
 
 /// The loaded kernel side for one LAN interface: XDP on ingress, TC clsact on egress.
 ///
@@ -81,7 +82,7 @@ public final class EBPFCapture: @unchecked Sendable {
     /// kernel refused the mapping and reads copy it instead.
     let deviceMemory: UnsafeMutableRawBufferPointer?
     /// Distinct devices seen by the latest full read of the device table (`mapEntryCount`).
-    let lastEntryCount = Locked<Int?>(nil)
+    let lastEntryCount = Mutex<Int?>(nil)
     let perfBuffer: OpaquePointer
     let sink: PerfSink
 
@@ -93,7 +94,7 @@ public final class EBPFCapture: @unchecked Sendable {
         /// Whether attach created the clsact qdisc (then detach removes it again).
         var createdTCHook: Bool
     }
-    let attachment = Locked<Attachment?>(nil)
+    let attachment = Mutex<Attachment?>(nil)
 
     private init(
         configuration: Configuration, logger: Logger, object: OpaquePointer, maps: (Int32, Int32, Int32),
@@ -142,7 +143,7 @@ public final class EBPFCapture: @unchecked Sendable {
         }
     }
 
-    private static let loadLock = Locked<Void>(())
+    private static let loadLock = Mutex<Void>(())
 
     private static func loadRouted(_ configuration: Configuration, logger: Logger) throws(EBPFError) -> EBPFCapture {
         let object = try openEmbeddedObject()
@@ -218,8 +219,7 @@ public final class EBPFCapture: @unchecked Sendable {
     }
 
     static func openEmbeddedObject() throws(EBPFError) -> OpaquePointer {
-        let bytes = EmbeddedBPFObject.lanscope
-        guard !bytes.isEmpty else { throw .object("the embedded object is empty or not valid base64") }
+        let bytes = try EmbeddedBPFObject.lanscope.get()
         let object = bytes.withUnsafeBytes { ls_object_open_mem($0.baseAddress, $0.count, "lanscope") }
         guard let object else { throw .call("bpf_object__open_mem", errno: ls_errno()) }
         return object
@@ -280,9 +280,15 @@ public final class EBPFCapture: @unchecked Sendable {
         max(Int(LS_SLOT_PROBES), (devices * 3 + 1) / 2)
     }
 
+    /// How embedded object text becomes bytes (a damaged or empty object is an error).
+    @_spi(Testing)
+    public static func decodeEmbeddedObject(_ text: String) throws(EBPFError) -> [UInt8] {
+        try EmbeddedBPFObject.decode(text).get()
+    }
+
     /// The embedded object file, for tests that hand it to other tools.
     @_spi(Testing)
-    public static var embeddedObjectBytes: [UInt8] { EmbeddedBPFObject.lanscope }
+    public static var embeddedObjectBytes: [UInt8] { (try? EmbeddedBPFObject.lanscope.get()) ?? [] }
 
     /// Map and program names found in the embedded object, read with libbpf without loading it
     /// (needs no privileges). Internal maps (`.rodata`, `.bss`...) are listed separately.

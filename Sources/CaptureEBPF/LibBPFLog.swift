@@ -1,9 +1,10 @@
 internal import CLibBPF
 import Logging
+import Synchronization
 
 /// Forwards libbpf's own messages (verifier output included) to swift-log at debug level.
 enum LibBPFLog {
-    private static let logger = Locked<Logger?>(nil)
+    private static let logger = Mutex<Logger?>(nil)
 
     /// Installs `logger` as the destination of libbpf messages; the latest call wins.
     static func route(to logger: Logger) {

@@ -9,6 +9,7 @@
 // with a JSON error, and a duration the parser accepts is within its maximum.
 import Foundation
 import HTTPServer
+import LanscopePipeline
 import LanscopeService
 import Logging
 

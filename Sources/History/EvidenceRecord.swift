@@ -10,6 +10,13 @@ public enum EvidenceKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case service
     case searching
     case software
+    case dhcpv6Client = "dhcpv6_client"
+    case tcpSignature = "tcp_signature"
+    case dnsQuery = "dns_query"
+    case tlsClient = "tls_client"
+    case httpClient = "http_client"
+    case inventory
+    case routerAdvertisement = "router_advertisement"
 
     public static func < (a: EvidenceKind, b: EvidenceKind) -> Bool { a.rawValue < b.rawValue }
 }

@@ -18,47 +18,68 @@ extension Device {
         if time < firstSeen { firstSeen = time }
     }
 
-    mutating func apply(_ observation: Observation, limits: DeviceRegistry.Configuration) {
-        touch(observation.time)
+    /// Folds one observation in; identity fields that changed value are appended to `changes`.
+    /// Returns true when the device's evidence changed (a new fact, not a repeat of a known one).
+    mutating func apply(_ observation: Observation, limits: DeviceRegistry.Configuration,
+                        changes: inout [InventoryChange]) -> Bool {
+        let time = observation.time
+        touch(time)
         switch observation.fact {
         case .address(let ip, let via):
             protocols.insert(via)
             if var record = addresses[ip] {
-                if observation.time > record.lastSeen { record.lastSeen = observation.time }
-                if observation.time < record.firstSeen { record.firstSeen = observation.time }
+                let before = record.source
+                if time > record.lastSeen { record.lastSeen = time }
+                if time < record.firstSeen { record.firstSeen = time }
                 // The most authoritative source wins, not the first to arrive: capture backends
                 // (per-CPU perf buffers, libpcap) may deliver one device's frames in different orders.
                 if addressSourceRank(via) < addressSourceRank(record.source) { record.source = via }
                 addresses[ip] = record
+                return record.source != before
             } else if addresses.count < limits.maxAddressesPerDevice {
-                addresses[ip] = AddressRecord(firstSeen: observation.time, lastSeen: observation.time, source: via)
+                addresses[ip] = AddressRecord(firstSeen: time, lastSeen: time, source: via)
+                return true
             }
+            return false
         case .hostname(let name, let via):
-            protocols.insert(via)
-            guard !name.isEmpty else { return }
+            let newProtocol = protocols.insert(via).inserted
+            guard !name.isEmpty, hostnames[via] != name else { return newProtocol }
             hostnames[via] = name
             let best = hostnamePriority.first { hostnames[$0] != nil } ?? hostnames.keys.min()
             if let best {
+                let before = hostname
                 hostname = hostnames[best]
                 hostnameSource = best
+                note(.hostname, from: before, to: hostname, time: time, &changes)
             }
+            return true
         case .dhcpClient(let fingerprint):
             protocols.insert(.dhcp)
             // DISCOVER/REQUEST carry the full fingerprint; keep the latest, but don't let an INFORM
             // without option 55 erase a richer one.
             if fingerprint.parameterRequestList.isEmpty, let existing = dhcp, !existing.parameterRequestList.isEmpty {
-                return
+                return false
             }
             // The newest by packet time, not by arrival order.
-            if let seen = dhcpSeen, observation.time < seen { return }
+            if let seen = dhcpSeen, time < seen { return false }
+            let before = dhcp
             dhcp = fingerprint
-            dhcpSeen = observation.time
+            dhcpSeen = time
+            if !fingerprint.parameterRequestList.isEmpty {
+                note(.dhcpFingerprint, from: before?.parameterRequestListText, to: fingerprint.parameterRequestListText,
+                     time: time, &changes)
+            }
+            if let vendorClass = fingerprint.vendorClass {
+                note(.dhcpVendorClass, from: before?.vendorClass, to: vendorClass, time: time, &changes)
+            }
+            return before != fingerprint
         case .dhcpServer:
             protocols.insert(.dhcp)
-            isDHCPServer = true
+            defer { isDHCPServer = true }
+            return !isDHCPServer
         case .service(let service):
             protocols.insert(service.via)
-            if services.contains(service) { return }
+            if services.contains(service) { return false }
             // A newer announcement of the same instance replaces the older one.
             if let old = services.first(where: {
                 $0.via == service.via && $0.type == service.type && $0.name == service.name
@@ -66,11 +87,69 @@ extension Device {
                 services.remove(old)
             }
             if services.count < limits.maxServicesPerDevice { services.insert(service) }
+            return true
         case .searching(_, let via):
-            protocols.insert(via)
+            return protocols.insert(via).inserted
         case .software(let text, let via):
             protocols.insert(via)
-            software[via] = text
+            defer { software[via] = text }
+            return software[via] != text
+        case .dhcpv6Client(let fingerprint):
+            protocols.insert(.dhcpv6)
+            if fingerprint.optionRequest.isEmpty, let existing = dhcpv6, !existing.optionRequest.isEmpty { return false }
+            let before = dhcpv6
+            dhcpv6 = fingerprint
+            if !fingerprint.optionRequest.isEmpty {
+                note(.dhcpv6Fingerprint, from: before?.optionRequestText, to: fingerprint.optionRequestText, time: time,
+                     &changes)
+            }
+            return before != fingerprint
+        case .tcpSignature(let signature):
+            protocols.insert(.tcp)
+            if tcpSignatures.contains(signature) { return false }
+            guard tcpSignatures.count < limits.maxFingerprintsPerDevice else { return false }
+            tcpSignatures.insert(signature)
+            return true
+        case .dnsQuery(let name):
+            protocols.insert(.dns)
+            return Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice)
+        case .tlsClient(let hello):
+            protocols.insert(.tls)
+            var changed = Device.insertBounded(hello.ja4, into: &tlsFingerprints, limit: limits.maxFingerprintsPerDevice)
+            if let name = hello.serverName {
+                changed = Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
+            }
+            return changed
+        case .httpClient(let head):
+            protocols.insert(.http)
+            var changed = false
+            if let agent = head.userAgent {
+                changed = Device.insertBounded(agent, into: &userAgents, limit: limits.maxFingerprintsPerDevice)
+            }
+            if let host = head.host {
+                changed = Device.insertBounded(host, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
+            }
+            return changed
+        case .inventory(let stated):
+            protocols.insert(stated.via)
+            defer { inventory[stated.via] = stated }
+            return inventory[stated.via] != stated
+        case .routerAdvertisement:
+            protocols.insert(.ndp)
+            defer { isIPv6Router = true }
+            return !isIPv6Router
         }
+    }
+
+    /// Inserts unless the set is full; true when the value is new.
+    private static func insertBounded(_ value: String, into set: inout Set<String>, limit: Int) -> Bool {
+        guard set.count < limit else { return false }
+        return set.insert(value).inserted
+    }
+
+    private func note(_ field: IdentityField, from: String?, to: String?, time: Timestamp,
+                      _ changes: inout [InventoryChange]) {
+        guard let to, from != to else { return }
+        changes.append(.identityChanged(mac, field: field, from: from, to: to, time: time))
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Thread-safe registry of devices. The capture thread writes (`record`, `count`); readers take
 /// immutable snapshots (`snapshot()`), so a scrape never blocks capture for longer than a copy.
-public final class DeviceRegistry: Sendable {
+public final class DeviceRegistry: InventoryReader {
     public struct Configuration: Sendable {
         /// Most devices kept; frames from further new MACs are counted in `devicesRejected` (default 16384).
         public var maxDevices: Int = 16_384
@@ -14,24 +14,31 @@ public final class DeviceRegistry: Sendable {
         public var maxServicesPerDevice: Int = 64
         /// Most addresses remembered per device (default 32).
         public var maxAddressesPerDevice: Int = 32
+        /// Most names (DNS queries, TLS SNI, HTTP Host) remembered per device (default 256).
+        public var maxNamesPerDevice: Int = 256
+        /// Most distinct TCP SYN signatures, JA4 fingerprints and User-Agents remembered per device, each
+        /// (default 16).
+        public var maxFingerprintsPerDevice: Int = 16
         /// Count traffic in userspace (pcap backends). Off when the eBPF maps count (default true).
         public var countTraffic: Bool = true
         public init() {}
     }
 
     public struct Statistics: Sendable, Hashable {
-        /// New MACs refused because the registry was full (MAC-flood protection).
+        /// Devices (distinct MACs) refused because the registry was full (MAC-flood protection). A MAC
+        /// is counted once while it stays among the last `refusedMemory` refused MACs, so one device's
+        /// frames are not counted as many devices.
         public var devicesRejected: UInt64 = 0
         /// Devices removed by `expire`.
         public var devicesExpired: UInt64 = 0
+        /// Address claims not indexed because the address index was full.
+        public var addressIndexRejected: UInt64 = 0
         public init() {}
     }
 
-    /// What happened to the registry as a result of one `record`/`count` call.
-    public struct Change: Sendable, Hashable {
-        public var newDevices: [MACAddress] = []
-        public init() {}
-    }
+    /// How many refused MACs are remembered to count each refused device once (a flood of distinct
+    /// MACs is counted exactly; the memory is cleared when full).
+    public static let refusedMemory = 65_536
 
     /// Devices live in parallel arrays addressed through `slots`, so the per-frame path mutates them
     /// in place (no copy of a `Device` in and out of a dictionary) and counts traffic into a fixed
@@ -43,6 +50,10 @@ public final class DeviceRegistry: Sendable {
         var traffic: [TrafficTally] = []
         var stale: [Bool] = []
         var statistics = Statistics()
+        /// The latest MAC to claim each address (ARP, DHCP, NDP): the IP → MAC index.
+        var holders: [IPAddress: MACAddress] = [:]
+        /// Recently refused MACs (see `refusedMemory`).
+        var refused: Set<MACAddress> = []
 
         func materialize(_ slot: Int) -> Device {
             var device = devices[slot]
@@ -60,7 +71,9 @@ public final class DeviceRegistry: Sendable {
 
         mutating func remove(_ slot: Int) {
             let last = devices.count - 1
-            slots[devices[slot].mac] = nil
+            let mac = devices[slot].mac
+            for address in devices[slot].addresses.keys where holders[address] == mac { holders[address] = nil }
+            slots[mac] = nil
             if slot != last {
                 devices.swapAt(slot, last)
                 traffic.swapAt(slot, last)
@@ -92,10 +105,10 @@ public final class DeviceRegistry: Sendable {
     }
 
     /// Counts one frame: its source transmitted it, its (unicast) destination received it. Both
-    /// become devices if new. Returns MACs seen for the first time.
+    /// become devices if new. Returns the changes: `created` for MACs seen for the first time.
     @discardableResult
     public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination)
-        -> [MACAddress]
+        -> [InventoryChange]
     {
         let source = summary.source
         let destination = summary.destination
@@ -107,8 +120,8 @@ public final class DeviceRegistry: Sendable {
         let countTraffic = configuration.countTraffic
         let countSource = attribution != .destinationOnly
         let countDestination = attribution != .sourceOnly
-        return state.withLock { state -> [MACAddress] in
-            var created: [MACAddress] = []
+        return state.withLock { state -> [InventoryChange] in
+            var created: [InventoryChange] = []
             if source.isUnicastDevice, let slot = ensureDevice(source, time: time, in: &state, created: &created) {
                 state.devices[slot].touch(time)
                 if countTraffic && countSource {
@@ -128,19 +141,65 @@ public final class DeviceRegistry: Sendable {
         }
     }
 
-    /// Folds observations into their devices. Returns MACs seen for the first time.
+    /// Folds observations into their devices. Returns what changed: devices created, identity fields
+    /// that changed value, addresses whose holder changed.
     @discardableResult
-    public func record(_ observations: [Observation]) -> [MACAddress] {
+    public func record(_ observations: [Observation]) -> [InventoryChange] {
         guard !observations.isEmpty else { return [] }
         let limits = configuration
-        return state.withLock { state -> [MACAddress] in
-            var created: [MACAddress] = []
+        return state.withLock { state -> [InventoryChange] in
+            var changes: [InventoryChange] = []
             for observation in observations where observation.mac.isUnicastDevice {
-                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &created)
+                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &changes)
                 else { continue }
-                state.devices[slot].apply(observation, limits: limits)
+                if state.devices[slot].apply(observation, limits: limits, changes: &changes),
+                    changes.last != .updated(observation.mac, time: observation.time)
+                {
+                    changes.append(.updated(observation.mac, time: observation.time))
+                }
+                if case .address(let address, let via) = observation.fact, DeviceRegistry.claimSources.contains(via) {
+                    claim(address, by: observation.mac, time: observation.time, in: &state, changes: &changes)
+                }
             }
-            return created
+            return changes
+        }
+    }
+
+    /// Sources that bind an address to a MAC: the device's own ARP/NDP, or a DHCP lease. What mDNS, SSDP,
+    /// LLDP or NBNS carry may be said on another's behalf (sleep proxies, management addresses).
+    static let claimSources: Set<DiscoveryProtocol> = [.arp, .ndp, .dhcp, .dhcpv6]
+
+    private func claim(_ address: IPAddress, by mac: MACAddress, time: Timestamp, in state: inout State,
+                       changes: inout [InventoryChange]) {
+        let previous = state.holders[address]
+        guard previous != mac else { return }
+        if previous == nil && state.holders.count >= configuration.maxDevices * 4 {
+            state.statistics.addressIndexRejected &+= 1
+            return
+        }
+        state.holders[address] = mac
+        changes.append(.addressClaimed(address, by: mac, previousHolder: previous, time: time))
+    }
+
+    /// Stores the classifier's conclusion; returns the classification fields that changed value.
+    @discardableResult
+    public func classify(_ mac: MACAddress, as classification: DeviceClassification, at time: Timestamp)
+        -> [InventoryChange]
+    {
+        state.withLock { state -> [InventoryChange] in
+            guard let slot = state.slots[mac] else { return [] }
+            let before = state.devices[slot].classification
+            state.devices[slot].classification = classification
+            var changes: [InventoryChange] = []
+            func note(_ field: IdentityField, _ old: String?, _ new: String?) {
+                guard let new, old != new else { return }
+                changes.append(.identityChanged(mac, field: field, from: old, to: new, time: time))
+            }
+            note(.type, before?.type.value.rawValue, classification.type.value.rawValue)
+            note(.os, before?.os?.value, classification.os?.value)
+            note(.model, before?.model?.value, classification.model?.value)
+            note(.manufacturer, before?.manufacturer?.value, classification.manufacturer?.value)
+            return changes
         }
     }
 
@@ -159,22 +218,43 @@ public final class DeviceRegistry: Sendable {
         }
     }
 
-    /// Removes devices not seen since `cutoff`; returns how many.
+    /// Removes devices not seen since `cutoff`; returns an `expired` change for each, dated `now`.
     @discardableResult
-    public func expire(notSeenSince cutoff: Timestamp) -> Int {
+    public func expire(notSeenSince cutoff: Timestamp, now: Timestamp) -> [InventoryChange] {
         state.withLock { state in
-            var removed = 0
+            var removed: [InventoryChange] = []
             var slot = state.devices.count - 1
             // Walking down keeps every slot not yet visited valid across swap-removals.
             while slot >= 0 {
                 if state.devices[slot].lastSeen < cutoff {
+                    removed.append(.expired(state.devices[slot].mac, time: now))
                     state.remove(slot)
-                    removed += 1
                 }
                 slot -= 1
             }
-            state.statistics.devicesExpired &+= UInt64(removed)
+            state.statistics.devicesExpired &+= UInt64(removed.count)
             return removed
+        }
+    }
+
+    /// Sets (or clears) a private MAC's link to the device it belongs to.
+    public func link(_ mac: MACAddress, to link: PrivateMACLink?) {
+        state.withLock { state in
+            guard let slot = state.slots[mac] else { return }
+            state.devices[slot].privateMACLink = link
+        }
+    }
+
+    /// The latest MAC to claim `address` (ARP, DHCP, NDP).
+    public func holder(of address: IPAddress) -> MACAddress? { state.withLock { $0.holders[address] } }
+
+    /// Every device's traffic totals in the shape the kernel table has, for ticks and exports.
+    public func trafficTable() -> DeviceTrafficTable {
+        state.withLock { state in
+            var cells: [PacketByteCount] = []
+            cells.reserveCapacity(state.devices.count * DeviceTrafficTable.cellsPerDevice)
+            for tally in state.traffic { tally.appendCells(to: &cells) }
+            return DeviceTrafficTable(macs: state.devices.map(\.mac), lastSeen: state.devices.map(\.lastSeen), cells: cells)
         }
     }
 
@@ -220,12 +300,13 @@ public final class DeviceRegistry: Sendable {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// The device's slot, creating the device if needed; nil when the registry is full.
-    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State, created: inout [MACAddress])
-        -> Int?
+    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State,
+                              created: inout [InventoryChange]) -> Int?
     {
         if let slot = state.slots[mac] { return slot }
         guard state.devices.count < configuration.maxDevices else {
-            state.statistics.devicesRejected &+= 1
+            if state.refused.count >= DeviceRegistry.refusedMemory { state.refused.removeAll(keepingCapacity: true) }
+            if state.refused.insert(mac).inserted { state.statistics.devicesRejected &+= 1 }
             return nil
         }
         var device = Device(mac: mac, firstSeen: time, lastSeen: time)
@@ -235,7 +316,7 @@ public final class DeviceRegistry: Sendable {
         state.devices.append(device)
         state.traffic.append(TrafficTally())
         state.stale.append(false)
-        created.append(mac)
+        created.append(.created(mac, time: time))
         return slot
     }
 }

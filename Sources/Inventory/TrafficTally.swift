@@ -36,6 +36,11 @@ struct TrafficTally: Sendable {
         classes[slot].bytes &+= bytes
     }
 
+    /// Appends the grid in `DeviceTrafficTable`'s cell order (one cell per `TrafficClass.ordinal`).
+    func appendCells(to cells: inout [PacketByteCount]) {
+        for slot in 0..<Self.classCount { cells.append(classes[slot]) }
+    }
+
     /// The public form: classes never counted are absent, as they were when counting into a dictionary.
     var counters: TrafficCounters {
         var out = TrafficCounters()

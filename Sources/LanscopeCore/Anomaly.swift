@@ -7,13 +7,18 @@ public struct AnomalyEvent: Sendable, Hashable {
     public var mac: MACAddress?
     /// Human summary, e.g. `new device 3c:22:fb:00:00:01 (Apple, Inc.) at 192.168.1.20`.
     public var summary: String
-    /// Structured details (sorted keys when rendered).
+    /// Structured details and evidence (sorted keys when rendered).
     public var details: [String: String]
+    /// Other devices involved (the MAC that held an address before, a scan's targets...).
+    public var relatedMACs: [MACAddress]
+    /// When the condition ended (nil while active, or for instantaneous events).
+    public var endTime: Timestamp?
 
     public init(time: Timestamp, kind: AnomalyKind, severity: Severity, mac: MACAddress?, summary: String,
-                details: [String: String] = [:]) {
+                details: [String: String] = [:], relatedMACs: [MACAddress] = [], endTime: Timestamp? = nil) {
         self.time = time; self.kind = kind; self.severity = severity; self.mac = mac
         self.summary = summary; self.details = details
+        self.relatedMACs = relatedMACs; self.endTime = endTime
     }
 }
 
@@ -21,12 +26,14 @@ public struct AnomalyEvent: Sendable, Hashable {
 public enum AnomalyKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case newDevice = "new_device"
     case portScan = "port_scan"
+    case arpSweep = "arp_sweep"
     case trafficSpike = "traffic_spike"
-    case arpSpoofing = "arp_spoofing"
+    /// An address's learned MAC binding changed, or the gateway's MAC changed (critical).
+    case arpSpoof = "arp_spoof"
+    /// Two MACs claim one IP at the same time.
     case ipConflict = "ip_conflict"
-    case gatewayChange = "gateway_change"
     case rogueDHCP = "rogue_dhcp"
-    case rogueRouterAdvertisement = "rogue_router_advertisement"
+    case rogueRA = "rogue_ra"
     case identityChange = "identity_change"
     case deviceOffline = "device_offline"
 

@@ -21,6 +21,24 @@ public struct Device: Sendable, Hashable {
     public var protocols: Set<DiscoveryProtocol> = []
     /// The device acts as a DHCP server.
     public var isDHCPServer: Bool = false
+    /// The newest DHCPv6 client fingerprint (by packet time).
+    public var dhcpv6: DHCPv6ClientFingerprint?
+    /// Distinct TCP SYN signatures the device sent (bounded).
+    public var tcpSignatures: Set<TCPSignature> = []
+    /// Names the device resolved or connected to: unicast DNS queries, TLS SNI, HTTP Host (bounded).
+    public var destinationNames: Set<String> = []
+    /// Distinct JA4 fingerprints of the device's TLS ClientHellos (bounded).
+    public var tlsFingerprints: Set<String> = []
+    /// Distinct HTTP User-Agent strings the device sent (bounded).
+    public var userAgents: Set<String> = []
+    /// What the device states about its hardware and software (LLDP-MED, CDP), newest per source.
+    public var inventory: [DiscoveryProtocol: DeviceInventory] = [:]
+    /// The device sent IPv6 router advertisements.
+    public var isIPv6Router: Bool = false
+    /// The classifier's conclusion (nil until the device has been classified).
+    public var classification: DeviceClassification?
+    /// For a private (locally administered) MAC: the device it most likely belongs to, and why.
+    public var privateMACLink: PrivateMACLink?
     public var traffic = TrafficCounters()
 
     public init(mac: MACAddress, firstSeen: Timestamp, lastSeen: Timestamp) {
@@ -42,5 +60,18 @@ public struct AddressRecord: Sendable, Hashable {
     public var source: DiscoveryProtocol
     public init(firstSeen: Timestamp, lastSeen: Timestamp, source: DiscoveryProtocol) {
         self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.source = source
+    }
+}
+
+/// A private MAC linked to another MAC of the same device (DHCP client identifier, DHCPv6 DUID,
+/// hostname, mDNS names), with the evidence that links them.
+public struct PrivateMACLink: Sendable, Hashable {
+    public var mac: MACAddress
+    public var confidence: Double
+    public var evidence: [ClassificationEvidence]
+    public init(mac: MACAddress, confidence: Double, evidence: [ClassificationEvidence]) {
+        self.mac = mac
+        self.confidence = confidence
+        self.evidence = evidence
     }
 }

@@ -20,6 +20,11 @@ public struct FrameSummary: Sendable, Hashable {
     public var tcpFlags: UInt8 = 0
     /// Length of the frame on the wire (pcap `len`, not the captured length).
     public var wireLength: Int = 0
+    /// ARP (RFC 826) operation (1 request, 2 reply) and its sender/target protocol addresses; 0/nil
+    /// when the frame is not IPv4-over-Ethernet ARP. What the sweep and spoofing detectors read.
+    public var arpOperation: UInt16 = 0
+    public var arpSenderIP: IPv4Address? = nil
+    public var arpTargetIP: IPv4Address? = nil
 
     public init() {}
 }

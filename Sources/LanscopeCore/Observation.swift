@@ -37,6 +37,20 @@ public enum Fact: Sendable, Hashable {
     case searching(target: String, via: DiscoveryProtocol)
     /// A free-form identity string (SSDP SERVER header, HTTP User-Agent, LLDP system description).
     case software(String, via: DiscoveryProtocol)
+    /// What a DHCPv6 client sent (DUID, ORO, vendor class, FQDN).
+    case dhcpv6Client(DHCPv6ClientFingerprint)
+    /// A TCP SYN the device sent (passive OS signature).
+    case tcpSignature(TCPSignature)
+    /// A DNS name the device looked up (unicast DNS query, not mDNS).
+    case dnsQuery(String)
+    /// A TLS ClientHello the device sent.
+    case tlsClient(TLSClientFingerprint)
+    /// An HTTP/1.x request head the device sent.
+    case httpClient(HTTPClientFingerprint)
+    /// Hardware/software inventory the device states (LLDP-MED, CDP).
+    case inventory(DeviceInventory)
+    /// The device sent an IPv6 router advertisement.
+    case routerAdvertisement(RouterAdvertisement)
 }
 
 /// DHCPv4 client identity (RFC 2132 options), as sent in DISCOVER/REQUEST/INFORM.

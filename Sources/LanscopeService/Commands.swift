@@ -3,6 +3,7 @@ import Glibc
 import History
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 
 /// Where the history database lives by default.
@@ -46,8 +47,8 @@ public enum Commands {
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
-        let pipeline = Pipeline(registry: registry, knownDevices: known)
-        let runner = ReplayRunner(pipeline: pipeline)
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known))
+        let runner = ReplayRunner(pipeline: pipeline, history: store)
         var reports: [ReplayRunner.FileReport] = []
         for file in files {
             let report = runner.replay(path: file)
@@ -176,6 +177,9 @@ public struct ReplayOutcome {
         let discovery = statistics.discoveryPackets.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
         let errors = statistics.decodeErrors.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
         out += "\n\(statistics.frames) frames, \(devices.count) devices (\(newDevices) new)"
+        if statistics.pendingObservationsDropped > 0 {
+            out += "\nobservations not stored (pending set full): \(statistics.pendingObservationsDropped)"
+        }
         out += "\ndiscovery: \(discovery.isEmpty ? "none" : discovery)"
         out += "\ndecode errors: \(errors.isEmpty ? "none" : errors)\n"
         if let vendorNote { out += "note: \(vendorNote)\n" }
@@ -200,6 +204,7 @@ public struct ReplayOutcome {
         w.field("frames", statistics.frames)
         w.field("devices", devices.count)
         w.field("new_devices", newDevices)
+        w.field("observations_dropped", statistics.pendingObservationsDropped)
         w.key("discovery_packets"); w.beginObject()
         for (k, v) in statistics.discoveryPackets.sorted(by: { $0.key < $1.key }) { w.key(text: k.rawValue); w.int(v) }
         w.endObject()

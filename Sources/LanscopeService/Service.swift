@@ -6,6 +6,7 @@ import History
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Synchronization
 
@@ -113,8 +114,31 @@ public final class Service: @unchecked Sendable {
         registryConfiguration.countTraffic = chosen.countsInUserspace
         let registry = DeviceRegistry(configuration: registryConfiguration, vendorLookup: vendors.lookup)
         self.registry = registry
-        let pipeline = Pipeline(registry: registry, knownDevices: known)
+        var pipelineConfiguration = Pipeline.Configuration()
+        if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known),
+                                configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
+        // A console user sees the network change: every event at info (warning and above at warning),
+        // with the device's identity as the inventory knows it.
+        pipeline.setEventSink { [registry] event in
+            var metadata: Logger.Metadata = ["kind": "\(event.kind.rawValue)", "severity": "\(event.severity.rawValue)"]
+            if let mac = event.mac {
+                metadata["mac"] = "\(mac)"
+                if let device = registry.device(mac) {
+                    if let ip = device.sortedAddresses.first { metadata["ip"] = "\(ip)" }
+                    if let vendor = device.vendor { metadata["vendor"] = "\(TerminalText.sanitize(vendor))" }
+                    if let hostname = device.hostname { metadata["hostname"] = "\(TerminalText.sanitize(hostname))" }
+                }
+            }
+            if !event.relatedMACs.isEmpty { metadata["related"] = "\(event.relatedMACs.map(\.description).joined(separator: ","))" }
+            let level: Logger.Level = event.severity == .info ? .info : .warning
+            logger.log(level: level, "\(TerminalText.sanitize(event.summary))", metadata: metadata)
+        }
+        if case .ebpf(let d) = chosen {
+            let capture = d.capture
+            pipeline.setTrafficReader { capture.readDeviceTable() }
+        }
         self.pipeline = pipeline
 
         let counters = self.counters
@@ -123,7 +147,7 @@ public final class Service: @unchecked Sendable {
         let driver: any CaptureDriver
         switch chosen {
         case .file(let path):
-            driver = FileReplayDriver(path: path, registry: registry, logger: logger) { report, runner in
+            driver = FileReplayDriver(path: path, registry: registry, history: openedStore, logger: logger) { report, runner in
                 guard let store = openedStore else { return }
                 do {
                     try runner.store([report], into: store, ingestedAt: SystemClock().now())
@@ -146,7 +170,7 @@ public final class Service: @unchecked Sendable {
                                          counters: counters, clock: clock,
                                          processMetrics: processMetrics ?? { ProcessMetrics.collect() })
         routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
-                               readiness: { driver.isReady })
+                               readiness: { driver.isReady }, logger: logger)
         logCaptureNotice()
     }
 
@@ -264,9 +288,6 @@ public final class Service: @unchecked Sendable {
     public func maintain() {
         let now = clock.now()
         driver.maintain(registry: registry, now: now)
-        if case .interface = configuration.source {
-            registry.expire(notSeenSince: now - configuration.deviceTTL)
-        }
         flushHistory()
     }
 
@@ -277,14 +298,12 @@ public final class Service: @unchecked Sendable {
         var devices = pending.changedDevices.compactMap { registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
-        if pending.overflowed > 0 { counters.updateStore { $0.droppedObservations &+= pending.overflowed } }
     }
 
     /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.
     public func stop() {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
         driver.stop()
-        if let ebpf = driver as? EBPFDriver { ebpf.capture.detach() }
         server?.shutdown(gracePeriod: .seconds(5))
         flushHistory()
         writer?.close()

@@ -1,5 +1,6 @@
 import Glibc
 import LanscopeCore
+import LanscopePipeline
 
 /// The wall clock (`CLOCK_REALTIME`), for live runs and the read commands.
 public struct SystemClock: Clock {

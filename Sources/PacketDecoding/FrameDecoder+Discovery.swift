@@ -29,6 +29,9 @@ extension FrameDecoder {
             result.error = DecodeFailure(layer: .arp, error: error)
             return
         }
+        result.summary.arpOperation = packet.operation
+        result.summary.arpSenderIP = packet.senderIP
+        result.summary.arpTargetIP = packet.targetIP
         let ip = packet.senderIP
         guard !ip.isUnspecified, !ip.isMulticast, !ip.isLimitedBroadcast else { return }
         emit(.address(.v4(ip), via: .arp), about: packet.senderMAC, &result, context)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CaptureEBPF
 import HTTPServer
 import LanscopeCore
 import LanscopeService

@@ -27,9 +27,9 @@ run() {
     fi
 }
 # One suite per process: suites in one process run in parallel and would disturb each other.
-run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --filter 'CaptureEBPFTests.BenchmarkTests' > '$log' 2>&1"
-run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --skip-build --filter 'KernelScrapeBenchmarkTests' >> '$log' 2>&1"
-run sh -c "LANSCOPE_BPF_BENCH=1 LANSCOPE_BENCH_ALLOCATOR=defaults swift test -c release --skip-build --filter 'KernelScrapeBenchmarkTests' > '$defaults' 2>&1"
+run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --filter 'CaptureEBPFTests.BPFBenchmarkPrivilegedTests' > '$log' 2>&1"
+run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' >> '$log' 2>&1"
+run sh -c "LANSCOPE_BPF_BENCH=1 LANSCOPE_BENCH_ALLOCATOR=defaults swift test -c release --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' > '$defaults' 2>&1"
 grep -E 'bench-bpf:|bench-service:|passed|failed|error:' "$log" || true
 echo "bench-bpf: the same scrape with glibc's allocator defaults (a process of its own):"
 grep -E 'bench-bpf: ebpf scrape' "$defaults" || true

@@ -1,13 +1,14 @@
 @_spi(Testing) import CaptureEBPF
 import Foundation
 import LanscopeCore
+import TestSupport
 import Testing
 
 /// Attach, traffic, crash recovery, interface recreation and detach on a real veth pair whose peer
 /// lives in a namespace created by the test. Serialized: each test owns its interfaces, but
 /// attaching is slow enough that running them side by side only adds noise.
-@Suite(.enabled(if: Privileged.enabled, Privileged.reason), .serialized)
-struct AttachTests {
+@Suite(.needsRoot, .serialized)
+struct AttachPrivilegedTests {
     /// Polls until `predicate` holds for the frames seen so far (at most ~3 s).
     func collect(_ capture: EBPFCapture, until predicate: ([EBPFFrame]) -> Bool) -> [EBPFFrame] {
         var frames: [EBPFFrame] = []

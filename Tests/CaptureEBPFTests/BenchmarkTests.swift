@@ -1,14 +1,15 @@
 @_spi(Benchmark) import CaptureEBPF
 import Foundation
 import LanscopeCore
+import TestSupport
 import Testing
 
 /// Opt-in (LANSCOPE_BPF_BENCH=1, see Tests/Benchmarks/bench-bpf.sh): per-packet cost of the programs next to
 /// a trivial XDP_PASS program measured in the same run, and the scrape-side map read for 10,000
 /// devices. Prints figures and ratios; asserts only that the runs did what they claim, never timings.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_BPF_BENCH"] == "1", "set LANSCOPE_BPF_BENCH=1 to run"),
-       .enabled(if: Privileged.enabled, Privileged.reason), .serialized)
-struct BenchmarkTests {
+       .needsRoot, .serialized)
+struct BPFBenchmarkPrivilegedTests {
     static let repeatCount = 1_000_000
 
     static var frames: [(String, [UInt8])] {

@@ -3,6 +3,7 @@
 #endif
 import CaptureEBPF
 import Logging
+import TestSupport
 import Testing
 
 /// Collects log records for assertions.
@@ -40,8 +41,8 @@ final class NSLockLike: @unchecked Sendable {
     }
 }
 
-@Suite(.enabled(if: Privileged.enabled, Privileged.reason), .serialized)
-struct LibBPFLogTests {
+@Suite(.needsRoot, .serialized)
+struct LibBPFLogPrivilegedTests {
     @Test func load_libbpfMessages_reachSwiftLogAtDebug() throws {
         let store = RecordingLogHandler.Store()
         var logger = Logger(label: "lanscope.test.libbpf") { _ in RecordingLogHandler(store: store) }

@@ -2,11 +2,12 @@ import Glibc
 @_spi(Benchmark) import CaptureEBPF
 import LanscopeABI
 import LanscopeCore
+import TestSupport
 import Testing
 
 /// The loaded programs run on crafted frames with BPF_PROG_TEST_RUN: exact counters, exact copies.
-@Suite(.enabled(if: Privileged.enabled, Privileged.reason))
-struct ProgramTestRunTests {
+@Suite(.needsRoot)
+struct ProgramTestRunPrivilegedTests {
     @Test func xdp_arpRequest_countsSenderAndDeliversWholeFrame() throws {
         let harness = try Harness()
         let frame = Frame.arpRequest(from: Frame.deviceA)

@@ -1,4 +1,5 @@
 @_spi(Testing) import CaptureEBPF
+import TestSupport
 import Testing
 
 /// Parts of CaptureEBPF that need no privileges.
@@ -8,6 +9,18 @@ import Testing
         #expect(bytes.count > 1000)
         #expect(Array(bytes.prefix(4)) == [0x7f, 0x45, 0x4c, 0x46], "ELF magic")
         #expect(bytes.count > 19 && bytes[18] == 247 && bytes[19] == 0, "e_machine EM_BPF (247)")
+    }
+
+    @Test func embeddedObject_damagedOrEmptyText_isAnErrorNotAnEmptyObject() throws {
+        #expect(throws: EBPFError.self) { try EBPFCapture.decodeEmbeddedObject("not*base64") }
+        #expect(throws: EBPFError.self) { try EBPFCapture.decodeEmbeddedObject("") }
+        do {
+            _ = try EBPFCapture.decodeEmbeddedObject("@@@@")
+            Issue.record("a damaged object decoded")
+        } catch {
+            #expect(error.description.contains("not valid base64"))
+        }
+        #expect(try EBPFCapture.decodeEmbeddedObject("f0VMRg==") == [0x7f, 0x45, 0x4c, 0x46])
     }
 
     @Test func error_permissionDenied_namesCapabilities() {
@@ -35,8 +48,8 @@ import Testing
 }
 
 /// `check` as the CLI's `--check` mode uses it.
-@Suite(.enabled(if: Privileged.enabled, Privileged.reason), .serialized)
-struct CheckTests {
+@Suite(.needsRoot, .serialized)
+struct CheckPrivilegedTests {
     @Test func check_withoutInterface_loadsAndReportsCapabilities() throws {
         let report = EBPFCapture.check(interface: nil, logger: Privileged.logger)
         #expect(report.loaded, "\(report)")

@@ -1,19 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Without CAP_BPF/CAP_PERFMON, `lanscope run --interface` must say in one log line which capabilities
 /// are missing, fall back to libpcap, and export `lanscope_capture_info{backend="pcap"}`. Root only
 /// (it creates a veth pair and drops capabilities with capsh); CI requires it.
 @Suite(.serialized) struct CapabilityFallbackPrivilegedTests {
-    @Test func run_withoutBPFCapabilities_fallsBackToPcap_andSaysWhy() throws {
-        guard getuid() == 0 else {
-            if ProcessInfo.processInfo.environment["LANSCOPE_REQUIRE_PRIVILEGED"] == "1" {
-                Issue.record("needs root (LANSCOPE_REQUIRE_PRIVILEGED=1 turns this skip into a failure)")
-            } else {
-                print("skipping: needs root to create a veth pair and drop capabilities")
-            }
-            return
-        }
+    @Test(.needsRoot) func run_withoutBPFCapabilities_fallsBackToPcap_andSaysWhy() throws {
+        // Only reached without root when LANSCOPE_REQUIRE_PRIVILEGED=1: then it must fail, not pass.
+        try #require(getuid() == 0, "needs root to create a veth pair and drop capabilities")
         let capsh = try #require(which("capsh"), "capsh missing (Debian libcap2-bin)")
         let name = "lsf\(getpid() % 100_000)"
         try run("/usr/sbin/ip", ["link", "add", name, "type", "veth", "peer", "name", name + "p"])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `lanscope` executable, end to end: replay, list, device, alerts, export, bad input.
@@ -143,11 +144,8 @@ import Testing
 
     /// The whole public corpus in one replay: no crash, a line per file, clear errors for link types
     /// lanscope does not read.
-    @Test func replay_wholeCorpus_reportsEveryFile() throws {
-        guard let corpus = TestPaths.corpus else {
-            print("skipping: public capture corpus not found (set LANSCOPE_PCAP_CORPUS)")
-            return
-        }
+    @Test(.needsCorpus) func replay_wholeCorpus_reportsEveryFile() throws {
+        let corpus = try #require(TestPaths.corpus, "public capture corpus not found (set LANSCOPE_PCAP_CORPUS)")
         let enumerator = FileManager.default.enumerator(atPath: corpus)
         var files: [String] = []
         while let item = enumerator?.nextObject() as? String {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 @testable import LanscopeService
 import TestSupport
 import Testing
@@ -27,7 +28,7 @@ import Testing
         var configuration = MetricsCollector.Configuration()
         configuration.maxExportedDevices = cap
         return MetricsCollector(configuration: configuration, registry: registry,
-                                pipeline: Pipeline(registry: registry, knownDevices: [MACAddress]()),
+                                pipeline: Pipeline(registry: registry, stages: []),
                                 traffic: FixedTraffic(table: traffic), counters: ServiceCounters(),
                                 clock: ManualClock(Timestamp(seconds: 1010)), processMetrics: { [] })
     }
@@ -45,6 +46,41 @@ import Testing
         let sameForJSON = Self.collector(cap: 3).exportedDevices()
         #expect(sameForJSON.devices.map(\.mac.description) == ["3c:22:fb:00:00:03", "3c:22:fb:00:00:04", "3c:22:fb:00:00:05"])
         #expect(sameForJSON.omitted == 2)
+    }
+
+    /// The presence gauge counts the inventory, not the exported subset: devices the cap left out are
+    /// neither "offline" nor missing (all five were seen within the presence window).
+    @Test func devicesGauge_countsWholeInventory_whenCapOmitsDevices() {
+        let text = Self.text(Self.collector(cap: 2))
+        #expect(text.contains("lanscope_exposition_devices_omitted 3\n"))
+        #expect(text.contains("lanscope_devices{state=\"online\"} 5\n"))
+        #expect(text.contains("lanscope_devices{state=\"offline\"} 0\n"))
+        #expect(text.contains("lanscope_devices_by_type{type=\"unknown\"} 5\n"))
+    }
+
+    /// /devices.json is the inventory, not the export: devices the cap leaves out of /metrics are listed,
+    /// with `X-Total-Count` and `limit`/`offset` to page through them.
+    @Test func devicesJSON_listsWholeInventory_andPages() throws {
+        let collector = Self.collector(cap: 2)
+        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
+                                   clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
+        func macs(_ target: String) throws -> (macs: [String], total: String?) {
+            let response = routes.handle(HTTPRequest(method: "GET", target: target, headers: HTTPHeaders()))
+            #expect(response.status == .ok, "\(target)")
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+            return (list.compactMap { $0["mac"] as? String }, response.headers["x-total-count"])
+        }
+        let all = try macs("/devices.json")
+        #expect(all.macs.count == 5)
+        #expect(all.total == "5")
+        let page = try macs("/devices.json?offset=1&limit=2")
+        #expect(page.macs == ["3c:22:fb:00:00:02", "3c:22:fb:00:00:03"])
+        #expect(page.total == "5")
+        #expect(try macs("/devices.json?type=unknown").macs.count == 5)
+        #expect(try macs("/devices.json?type=printer").macs.isEmpty)
+        for bad in ["/devices.json?type=toaster", "/devices.json?limit=-1", "/devices.json?offset=x"] {
+            #expect(routes.handle(HTTPRequest(method: "GET", target: bad, headers: HTTPHeaders())).status == .badRequest)
+        }
     }
 
     @Test func backendCounters_replaceRegistryCounters() {

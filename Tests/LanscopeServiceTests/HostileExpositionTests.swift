@@ -55,7 +55,11 @@ import Testing
             "lanscope_exposition_devices_omitted", "lanscope_inventory_devices_expired", "lanscope_inventory_devices_rejected",
             "lanscope_observations", "lanscope_store_dropped_batches", "lanscope_store_errors", "lanscope_store_writes",
             "lanscope_bpf_map_capacity", "lanscope_bpf_map_entries", "lanscope_capture_dropped", "lanscope_http_requests",
-            "lanscope_traffic_bytes", "lanscope_traffic_packets",
+            "lanscope_traffic_bytes", "lanscope_traffic_packets", "lanscope_anomaly_events_evicted",
+            "lanscope_anomaly_active_refused", "lanscope_anomaly_active", "lanscope_store_observations_dropped",
+            "lanscope_store_changes_dropped", "lanscope_devices_by_type", "lanscope_stage_state_dropped",
+            "lanscope_stage_state_entries", "lanscope_inventory_address_claims_rejected",
+            "lanscope_scrape_collector_duration_seconds",
         ]
         let families = Set(parsed.families.map { $0[0] })
         // text 0.0.4 names counter families with their _total / _info suffix; normalise.

@@ -5,6 +5,7 @@ import Inventory
 import LanscopeCore
 @_spi(Benchmark) import LanscopeService
 import Logging
+import TestSupport
 import Testing
 
 /// Opt-in (LANSCOPE_BPF_BENCH=1, root; Tests/Benchmarks/bench-bpf.sh): the whole `/metrics` scrape of
@@ -16,8 +17,8 @@ import Testing
 /// never timings.
 @Suite(
     .enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_BPF_BENCH"] == "1", "set LANSCOPE_BPF_BENCH=1 to run"),
-    .enabled(if: getuid() == 0, "needs root (CAP_BPF) to load the BPF object"), .serialized)
-struct KernelScrapeBenchmarkTests {
+    .needsRoot, .serialized)
+struct KernelScrapeBenchmarkPrivilegedTests {
     typealias Bench = ServiceBenchmarkTests
 
     static let cases: [(name: String, classes: [TrafficClass]?)] = [
@@ -44,7 +45,7 @@ struct KernelScrapeBenchmarkTests {
             self.classes = classes
             capture = try EBPFCapture.load(.init(interface: "unused", maxDevices: 16384), logger: Logger(label: "bench"))
             try capture.fillDeviceMapForBenchmark(macs: (0..<Bench.deviceCount).map(Bench.mac), classes: classes,
-                                                  packets: KernelScrapeBenchmarkTests.packets, frameBytes: 100)
+                                                  packets: KernelScrapeBenchmarkPrivilegedTests.packets, frameBytes: 100)
             source = kernelTrafficSource(capture: capture)
             let (collector, registry) = Bench.makeCollector(traffic: source, countTraffic: false)
             precondition(registry.count == Bench.deviceCount)

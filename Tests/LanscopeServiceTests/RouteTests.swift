@@ -53,6 +53,23 @@ import Testing
         #expect(get(Self.service, "/devices/not-a-mac.json").status == .badRequest)
     }
 
+    /// A history read that fails reaches the response (and the log), not an empty evidence list.
+    @Test func device_historyReadFails_saysSoInTheResponse() throws {
+        let directory = TestPaths.temporaryDirectory()
+        let database = directory.appendingPathComponent("h.db").path
+        let service = try makeReplayedService(capture: TestPaths.sampleCapture, database: database)
+        service.maintain()
+        // Another process breaks the database under the running service.
+        let (status, _, stderr) = try run("/usr/bin/python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE evidence'); c.commit()", database])
+        #expect(status == 0, "\(stderr)")
+        let response = get(service, "/devices/5c:aa:fd:44:55:66.json")
+        #expect(response.status == .ok)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        let problem = try #require(body["history_error"] as? String)
+        #expect(problem.contains("history unavailable"))
+        #expect((body["device"] as? [String: Any])?["hostname"] as? String == "Sonos-Kitchen")
+    }
+
     @Test func alerts_sinceFiltersByCaptureClock() throws {
         let all = try #require(try json("/alerts.json") as? [[String: Any]])
         #expect(all.count == 7)

@@ -3,6 +3,7 @@ import Exposition
 import Foundation
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 @testable import LanscopeService
 import HTTPServer
 import PacketDecoding
@@ -52,7 +53,7 @@ struct ServiceBenchmarkTests {
         -> (MetricsCollector, DeviceRegistry)
     {
         let registry = DeviceRegistry(vendorLookup: { vendors[$0.rawValue >> 24] })
-        let pipeline = Pipeline(registry: registry, knownDevices: [MACAddress]())
+        let pipeline = Pipeline(registry: registry, stages: [])
         let gateway = mac(0)
         for i in 0..<deviceCount {
             let device = mac(i)
@@ -303,7 +304,7 @@ struct ServiceBenchmarkTests {
         let pipeline = try Self.bestOfThree {
             let reader = try PcapFileReader(path: path)
             let linkType = reader.linkType
-            let pipeline = Pipeline(registry: DeviceRegistry(), knownDevices: [MACAddress]())
+            let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
             try reader.forEachPacket { data, wireLength, time in
                 pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
             }

@@ -10,6 +10,9 @@ enum TestPaths {
     static let sampleCapture = repositoryRoot.appendingPathComponent("deploy/samples/lan.pcap").path
     static let hostileCapture = testsDirectory.appendingPathComponent("Fixtures/hostile.pcap").path
     static let goldenDirectory = testsDirectory.appendingPathComponent("Golden")
+    /// A pinned excerpt of the IEEE registry (Debian's ieee-data) for the sample and hostile captures'
+    /// vendors, so golden files do not change with the host's copy of the registry.
+    static let ouiFixture = testsDirectory.appendingPathComponent("Fixtures/oui").path
     static let exposition = repositoryRoot.appendingPathComponent("Tests/Scripts/parse-exposition.py").path
     static let executable = repositoryRoot.appendingPathComponent(".build/debug/lanscope").path
 
@@ -34,9 +37,20 @@ func makeReplayedService(capture: String, database: String? = nil, listen: Strin
     configuration.listen = listen
     configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
     configuration.databasePath = database
+    configuration.ouiPath = TestPaths.ouiFixture
+    configuration.metrics.scrapeTimer = FakeScrapeTimer().next
     let service = try Service(configuration: configuration, logger: Logger(label: "test"), processMetrics: { [] })
     service.runCaptureInline()
     return service
+}
+
+/// Monotonic time that advances 1 µs per read, so per-collector durations are byte-stable in goldens.
+final class FakeScrapeTimer: @unchecked Sendable {
+    private var now: UInt64 = 0
+    private let lock = NSLock()
+    var next: @Sendable () -> UInt64 {
+        { [self] in lock.lock(); defer { lock.unlock() }; now += 1_000; return now }
+    }
 }
 
 func get(_ service: Service, _ target: String, headers: [(String, String)] = []) -> HTTPResponse {
@@ -51,7 +65,7 @@ func get(_ service: Service, _ target: String, headers: [(String, String)] = [])
 func assertGolden(_ actual: [UInt8], _ name: String) -> String? {
     let url = TestPaths.goldenDirectory.appendingPathComponent(name)
     if ProcessInfo.processInfo.environment["LANSCOPE_RECORD_GOLDEN"] == "1" {
-        try? FileManager.default.createDirectory(at: TestPaths.goldenDirectory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? Data(actual).write(to: url)
         return "recorded \(name); re-run without LANSCOPE_RECORD_GOLDEN to compare"
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// Our decodes of real captures compared, field by field, with what tshark reports for the same
@@ -68,9 +69,9 @@ import Testing
 
     // MARK: ARP
 
-    @Test(arguments: arpFiles)
+    @Test(.needsTshark, arguments: arpFiles)
     func arp_senderAndTargetFields_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [
@@ -116,9 +117,9 @@ import Testing
 
     // MARK: DHCP
 
-    @Test(arguments: dhcpFiles)
+    @Test(.needsTshark, arguments: dhcpFiles)
     func dhcp_options_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let fields = [
             "dhcp.type", "dhcp.hw.mac_addr", "dhcp.option.dhcp", "dhcp.option.hostname",
             "dhcp.option.request_list_item",
@@ -218,9 +219,9 @@ import Testing
 
     // MARK: mDNS
 
-    @Test(arguments: mdnsFiles)
+    @Test(.needsTshark, arguments: mdnsFiles)
     func mdns_records_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let fields = [
             "dns.flags.response", "dns.qry.name", "dns.resp.name", "dns.resp.type", "dns.a", "dns.aaaa",
             "dns.ptr.domain_name", "dns.srv.port", "dns.srv.target", "dns.txt", "_ws.malformed",
@@ -315,9 +316,9 @@ import Testing
 
     // MARK: SSDP
 
-    @Test(arguments: ssdpFiles)
+    @Test(.needsTshark, arguments: ssdpFiles)
     func ssdp_headers_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let fields = [
             "http.request.method", "http.response.code", "http.server", "http.location", "http.user_agent",
             "http.cache_control", "http.request.line", "http.response.line", "http.unknown_header",
@@ -372,9 +373,9 @@ import Testing
 
     // MARK: VLAN, IPv6 extension headers, TCP, NDP
 
-    @Test(arguments: vlanFiles)
+    @Test(.needsTshark, arguments: vlanFiles)
     func vlan_ids_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(file, ["ieee8021ad.id", "vlan.id"], filter: "vlan or ieee8021ad")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
@@ -395,9 +396,9 @@ import Testing
         #expect(compared > 0, "\(file): no tagged frame compared")
     }
 
-    @Test(arguments: ipv6ExtensionFiles)
+    @Test(.needsTshark, arguments: ipv6ExtensionFiles)
     func ipv6_extensionHeaders_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let fields = [
             "ip.src", "ipv6.src", "ipv6.nxt", "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt",
             "ipv6.dstopts.nxt",
@@ -436,9 +437,9 @@ import Testing
             compared > 0 && withExtensions > 0, "\(file): \(compared) frames, \(withExtensions) with extension headers")
     }
 
-    @Test(arguments: tcpFiles)
+    @Test(.needsTshark, arguments: tcpFiles)
     func tcp_portsAndFlags_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [
@@ -472,9 +473,9 @@ import Testing
         #expect(compared + fragments > 0, "\(file): no TCP frame compared")
     }
 
-    @Test(arguments: ndpFiles)
+    @Test(.needsTshark, arguments: ndpFiles)
     func ndp_linkLayerOptions_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [

@@ -2,13 +2,14 @@ import CapturePcap
 import Foundation
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// Every file of the corpus through PcapFileReader + FrameDecoder: readable Ethernet and cooked
 /// captures yield packets, other link types fail with a clear error, nothing traps.
 @Suite struct CorpusWalkTests {
-    @Test func corpus_decodesWithoutCrash_forEveryFile() throws {
-        guard Corpus.available() else { return }
+    @Test(.needsCorpus) func corpus_decodesWithoutCrash_forEveryFile() throws {
+        try Corpus.require()
         let entries = Corpus.manifest
         #expect(entries.count > 200, "manifest lists the corpus")
         var totalFrames = 0
@@ -72,8 +73,8 @@ import Testing
         #expect(observations > 100)
     }
 
-    @Test func malformedFiles_decodeEveryFrameAndTruncation_withoutCrash() throws {
-        guard Corpus.available() else { return }
+    @Test(.needsCorpus) func malformedFiles_decodeEveryFrameAndTruncation_withoutCrash() throws {
+        try Corpus.require()
         let malformed = Corpus.manifest.filter(\.isMalformed)
         #expect(!malformed.isEmpty)
         for entry in malformed {
@@ -90,12 +91,12 @@ import Testing
         }
     }
 
-    @Test(arguments: [
+    @Test(.needsCorpus, arguments: [
         "dhcp/zeek__dhcp.pcap", "mdns/zeek__mdns.pcap", "ssdp/zeek__raw_packets.pcap", "arp/zeek__arp-who-has.pcap",
         "ndp/zeek__icmp6-nd-options.pcap", "vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__iphone.pcap",
     ])
     func realFrames_neverTrap_forEveryTruncationLength(file: String) throws {
-        guard Corpus.available() else { return }
+        try Corpus.require()
         let (linkType, frames) = try Corpus.frames(file)
         let decoder = FrameDecoder(linkType: linkType)
         var result = DecodeResult()

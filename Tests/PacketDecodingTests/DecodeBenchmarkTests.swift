@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// Opt-in throughput figure (`LANSCOPE_DECODE_BENCH=1`): decodes a mixed frame set in a loop and
@@ -72,12 +73,12 @@ import Testing
 
     /// Replay: PcapFileReader + FrameDecoder over a large capture built from a corpus file (its
     /// packets repeated), against `tcpdump -r FILE -w /dev/null` on the same file in the same run.
-    @Test func replayBenchmark_printsPacketsPerSecond_whenEnabled() throws {
+    @Test(.needsCorpus) func replayBenchmark_printsPacketsPerSecond_whenEnabled() throws {
         guard ProcessInfo.processInfo.environment["LANSCOPE_DECODE_BENCH"] == "1" else {
             print("SKIP replay benchmark: set LANSCOPE_DECODE_BENCH=1")
             return
         }
-        guard Corpus.available() else { return }
+        try Corpus.require()
         let (_, frames) = try Corpus.frames("mixed/ndpi__gnutella.pcap")
         func le32(_ v: Int) -> [UInt8] {
             [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)]

@@ -1,6 +1,7 @@
 import Foundation
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// LLDP, CDP and NBNS decodes of corpus captures compared with tshark.
@@ -13,9 +14,9 @@ import Testing
         "mixed/suricata__smb2-ntlmssp-negotiateflags__input.pcap", "mixed/ndpi__gnutella.pcap",
     ]
 
-    @Test(arguments: lldpFiles)
+    @Test(.needsTshark, arguments: lldpFiles)
     func lldp_systemFields_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [
@@ -51,9 +52,9 @@ import Testing
         #expect(compared == rows.count && compared > 0)
     }
 
-    @Test(arguments: cdpFiles)
+    @Test(.needsTshark, arguments: cdpFiles)
     func cdp_deviceFields_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [
@@ -89,9 +90,9 @@ import Testing
         #expect(compared + encapsulated > 0, "\(file): no CDP frame compared")
     }
 
-    @Test(arguments: nbnsFiles)
+    @Test(.needsTshark, arguments: nbnsFiles)
     func nbns_registrations_matchTshark(file: String) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(
             file,
             [

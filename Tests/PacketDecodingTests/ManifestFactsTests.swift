@@ -1,6 +1,7 @@
 import Foundation
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// What the corpus manifest lists per file (DHCP client fingerprints and hostnames, ARP senders)
@@ -32,9 +33,9 @@ import Testing
             && $0.linkTypes.allSatisfy { [1, 113, 276].contains($0) }
     }.map(\.path)
 
-    @Test(arguments: dhcpEntries)
+    @Test(.needsCorpus, arguments: dhcpEntries)
     func dhcpClients_matchManifest(file: String) throws {
-        guard Corpus.available() else { return }
+        try Corpus.require()
         let entry = try #require(Corpus.manifest.first { $0.path == file })
         let clients = (entry.facts["dhcp"] as? [String: Any])?["clients"] as? [[String: Any]] ?? []
         let observed = try Self.observations(file)
@@ -90,9 +91,9 @@ import Testing
         print("\(file): \(checked) DHCP clients checked against the manifest")
     }
 
-    @Test(arguments: arpEntries)
+    @Test(.needsCorpus, arguments: arpEntries)
     func arpSenders_matchManifest(file: String) throws {
-        guard Corpus.available() else { return }
+        try Corpus.require()
         let entry = try #require(Corpus.manifest.first { $0.path == file })
         let senders = (entry.facts["arp"] as? [String: Any])?["senders"] as? [String] ?? []
         let observed = try Self.observations(file)

@@ -2,6 +2,7 @@ import CapturePcap
 import Foundation
 import LanscopeCore
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// PcapFileReader on files written here (pcap headers built by hand) and on corpus files.
@@ -146,12 +147,12 @@ import Testing
 
     // MARK: cooked captures in the corpus
 
-    @Test(arguments: [
+    @Test(.needsTshark, arguments: [
         ("mixed/pcpp__sll.pcap", LinkType.linuxSLL), ("mdns/packetnet__LinuxCookedCapturev2.pcap", .linuxSLL2),
         ("arp/zeek__linuxsll-arp.pcap", .linuxSLL),
     ])
     func cookedCapture_sourceMACs_matchTshark(file: String, linkType: LinkType) throws {
-        guard Tshark.available() else { return }
+        try Tshark.require()
         let rows = try Tshark.fields(file, ["sll.src.eth", "sll.hatype", "sll.etype", "ip.src", "ipv6.src"])
         let (readType, frames) = try Corpus.frames(file)
         #expect(readType == linkType)

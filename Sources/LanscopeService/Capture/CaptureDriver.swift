@@ -1,5 +1,6 @@
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 
 /// One capture backend as the service drives it: a loop on its own thread feeding the pipeline,
 /// plus what it reports to `/metrics`.

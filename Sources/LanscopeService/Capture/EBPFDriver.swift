@@ -1,6 +1,7 @@
 import CaptureEBPF
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Synchronization
 import Glibc
@@ -29,6 +30,7 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
     func run(into pipeline: Pipeline) {
         ready.store(true, ordering: .relaxed)
         var lastSync = monotonicMilliseconds() - 10_000
+        var lastIdle = monotonicMilliseconds()
         while running.load(ordering: .relaxed) {
             let nowMs = monotonicMilliseconds()
             if nowMs - lastSync >= 5_000 {
@@ -47,12 +49,20 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                                      attribution: frame.direction == .ingress ? .sourceOnly : .destinationOnly)
                 }
             }
-            if n == 0 { pipeline.publishStatistics() }
+            // Ticks and published statistics must not wait for traffic: at least once a second.
+            if n == 0 || monotonicMilliseconds() - lastIdle >= 1_000 {
+                lastIdle = monotonicMilliseconds()
+                pipeline.idle(now: SystemClock().now())
+            }
         }
         pipeline.publishStatistics()
     }
 
-    func stop() { running.store(false, ordering: .relaxed) }
+    /// Stops the loop and detaches the programs (traffic is no longer counted from here on).
+    func stop() {
+        running.store(false, ordering: .relaxed)
+        capture.detach()
+    }
 
     func maintain(registry: DeviceRegistry, now: Timestamp) {
         if capture.reattachIfNeeded() {

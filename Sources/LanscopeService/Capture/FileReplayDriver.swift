@@ -1,5 +1,7 @@
+import History
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Synchronization
 
@@ -8,19 +10,21 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
     let path: String
     let logger: Logger
     let registry: DeviceRegistry
+    let history: HistoryStore?
     private let state = Mutex<(ready: Bool, report: ReplayRunner.FileReport?)>((false, nil))
     private let onFinished: @Sendable (ReplayRunner.FileReport, ReplayRunner) -> Void
 
-    init(path: String, registry: DeviceRegistry, logger: Logger,
+    init(path: String, registry: DeviceRegistry, history: HistoryStore?, logger: Logger,
          onFinished: @escaping @Sendable (ReplayRunner.FileReport, ReplayRunner) -> Void) {
         self.path = path
         self.registry = registry
+        self.history = history
         self.logger = logger
         self.onFinished = onFinished
     }
 
     func run(into pipeline: Pipeline) {
-        let runner = ReplayRunner(pipeline: pipeline)
+        let runner = ReplayRunner(pipeline: pipeline, history: history)
         let report = runner.replay(path: path)
         if let error = report.error {
             logger.error("capture file problem", metadata: ["file": "\(path)", "error": "\(error)", "packets_read": "\(report.packets)"])

@@ -1,7 +1,7 @@
-import CaptureEBPF
 import CapturePcap
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 import Logging
 import Glibc
 import Synchronization
@@ -35,6 +35,7 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
     func run(into pipeline: Pipeline) {
         ready.store(true, ordering: .relaxed)
         var current: PcapLiveCapture? = capture.withLock { $0 }
+        var lastIdle = monotonicMilliseconds()
         while running.load(ordering: .relaxed) {
             guard let live = current else {
                 // Interface gone: retry every second until it comes back.
@@ -62,7 +63,10 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
                     }
                     pipeline.process(bytes, wireLength: wireLength, time: time, linkType: linkType, attribution: attribution)
                 }
-                if n == 0 { pipeline.publishStatistics() }
+                if n == 0 || monotonicMilliseconds() - lastIdle >= 1_000 {
+                    lastIdle = monotonicMilliseconds()
+                    pipeline.idle(now: SystemClock().now())
+                }
                 let stats = live.statistics()
                 kernelDrops.withLock { $0 = stats }
             } catch {

@@ -3,6 +3,8 @@ import History
 import HTTPServer
 import Inventory
 import LanscopeCore
+import LanscopePipeline
+import Logging
 
 /// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/`, `/-/healthy`,
 /// `/-/ready`. Handlers only read snapshots.
@@ -12,6 +14,7 @@ public struct ServiceRoutes: Sendable {
     public let history: HistoryStore?
     public let clock: any Clock
     public let readiness: @Sendable () -> Bool
+    public let logger: Logger
     /// One `/metrics` render per variant for every scrape that arrives while it is being made.
     let scrapes = SharedRender<ScrapeVariant, ScrapeBody>()
 
@@ -34,12 +37,13 @@ public struct ServiceRoutes: Sendable {
     }
 
     public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
-                readiness: @escaping @Sendable () -> Bool) {
+                readiness: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "lanscope.http")) {
         self.collector = collector
         self.pipeline = pipeline
         self.history = history
         self.clock = clock
         self.readiness = readiness
+        self.logger = logger
     }
 
     public func makeRouter() -> HTTPRouter {
@@ -90,14 +94,18 @@ public struct ServiceRoutes: Sendable {
         // Read in place from the registry's storage (no Device copies), like /metrics.
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
-        var selected = view.selected
-        if query != DeviceQuery() {
+        // Every device in the inventory, not only those the /metrics export cap keeps.
+        var selected = view.all
+        if query.hasFilters {
             view.devices.withUnsafeBufferPointer { devices in
                 selected = selected.filter { i in
                     query.matches(devices[i], isOnline: { presence.isOnline(lastSeen: view.lastSeen(i)) })
                 }
             }
         }
+        // Pagination after filtering: `X-Total-Count` says how many matched.
+        let matched = selected.count
+        selected = Array(selected.dropFirst(query.offset ?? 0).prefix(query.limit ?? matched))
         var w = JSONWriter(reserve: 1100 * max(selected.count, 1))
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
@@ -113,7 +121,9 @@ public struct ServiceRoutes: Sendable {
             }
         }
         w.endArray()
-        return .json(w.bytes)
+        var response = HTTPResponse.json(w.bytes)
+        response.headers.add(name: "X-Total-Count", value: String(matched))
+        return response
     }
 
     func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {
@@ -126,16 +136,26 @@ public struct ServiceRoutes: Sendable {
         w.key("anomalies"); w.beginArray()
         for e in pipeline.recentAnomalies().filter({ $0.mac == mac }).prefix(100) { AnomalyRendering.writeJSON(e, into: &w) }
         w.endArray()
-        w.key("evidence"); w.beginArray()
-        if let history, let evidence = try? history.evidence(for: mac) {
-            for e in evidence.prefix(500) {
-                w.beginObject()
-                w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
-                w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
-                w.endObject()
+        var evidence: [EvidenceRecord] = []
+        var historyError: String? = nil
+        if let history {
+            do {
+                evidence = try history.evidence(for: mac)
+            } catch {
+                // The live device is still worth showing; the response and the log say what is missing.
+                historyError = "history unavailable: \(error)"
+                logger.error("reading a device's evidence failed", metadata: ["mac": "\(mac)", "error": "\(error)"])
             }
         }
+        w.key("evidence"); w.beginArray()
+        for e in evidence.prefix(500) {
+            w.beginObject()
+            w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
+            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+            w.endObject()
+        }
         w.endArray()
+        if let historyError { w.field("history_error", historyError) }
         w.endObject()
         return .json(w.bytes)
     }

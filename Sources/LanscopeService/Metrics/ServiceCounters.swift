@@ -13,8 +13,6 @@ public final class ServiceCounters: Sendable {
         public var errors: UInt64 = 0
         /// Batches refused because the writer queue was full (the capture path never waits on disk).
         public var droppedBatches: UInt64 = 0
-        /// Observations not queued because the pending set was full.
-        public var droppedObservations: UInt64 = 0
     }
 
     private let http = Mutex([RouteCode: UInt64]())

@@ -70,6 +70,18 @@ public enum DeviceRendering {
         w.key("software"); w.beginObject()
         for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.key(text: via.rawValue); w.string(text) }
         w.endObject()
+        writeSignals(d, into: &w)
+        w.key("classification"); writeClassification(d.classification, into: &w)
+        w.key("private_mac_link")
+        if let link = d.privateMACLink {
+            w.beginObject()
+            w.key("mac"); w.ascii { link.mac.appendText(to: &$0) }
+            w.key("confidence"); w.double(link.confidence)
+            w.key("evidence"); writeEvidence(link.evidence, into: &w)
+            w.endObject()
+        } else {
+            w.null()
+        }
         // The device's few protocols sorted, rather than a set lookup for every protocol there is.
         w.key("protocols"); w.beginArray(); for p in d.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
         w.field("first_seen", d.firstSeen)
@@ -85,6 +97,73 @@ public enum DeviceRendering {
         w.endObject()
     }
 
+    /// Client signals behind identification: DHCPv6, TCP SYN signatures, JA4, User-Agents, names looked up,
+    /// stated inventory. Sets are written sorted so output is deterministic.
+    static func writeSignals(_ d: Device, into w: inout JSONWriter) {
+        w.key("dhcpv6")
+        if let v6 = d.dhcpv6 {
+            w.beginObject()
+            w.field("message_type", v6.messageType)
+            w.field("duid", v6.duid.map { Hex.string($0) })
+            w.key("option_request"); w.beginArray(); for o in v6.optionRequest { w.int(o) }; w.endArray()
+            w.key("vendor_enterprise"); if let e = v6.vendorEnterprise { w.int(e) } else { w.null() }
+            w.field("vendor_class", v6.vendorClass)
+            w.field("fqdn", v6.fqdn)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("tcp_signatures"); w.beginArray(); for s in d.tcpSignatures.map(\.signature).sorted() { w.string(s) }; w.endArray()
+        w.key("tls_fingerprints"); w.beginArray(); for s in d.tlsFingerprints.sorted() { w.string(s) }; w.endArray()
+        w.key("user_agents"); w.beginArray(); for s in d.userAgents.sorted() { w.string(s) }; w.endArray()
+        w.key("destination_names"); w.beginArray(); for s in d.destinationNames.sorted() { w.string(s) }; w.endArray()
+        w.key("inventory"); w.beginObject()
+        for (via, stated) in d.inventory.sorted(by: { $0.key < $1.key }) {
+            w.key(text: via.rawValue); w.beginObject()
+            w.field("manufacturer", stated.manufacturer); w.field("model", stated.model)
+            w.field("hardware_revision", stated.hardwareRevision); w.field("firmware_revision", stated.firmwareRevision)
+            w.field("software_revision", stated.softwareRevision)
+            w.key("med_device_class"); if let c = stated.medDeviceClass { w.int(c) } else { w.null() }
+            w.endObject()
+        }
+        w.endObject()
+        w.field("ipv6_router", d.isIPv6Router)
+    }
+
+    /// `classification`: each field `{value, confidence, evidence: [{signal, value, rule, weight}]}`; type is
+    /// always present (`unknown` with confidence 0 before the classifier has run), the others null when
+    /// nothing supports them.
+    public static func writeClassification(_ c: DeviceClassification?, into w: inout JSONWriter) {
+        let c = c ?? .unknown
+        w.beginObject()
+        w.key("type"); writeClassified(c.type.value.rawValue, c.type.confidence, c.type.evidence, into: &w)
+        for (name, field) in [("os", c.os), ("os_version", c.osVersion), ("model", c.model), ("manufacturer", c.manufacturer)] {
+            w.key(text: name)
+            if let field { writeClassified(field.value, field.confidence, field.evidence, into: &w) } else { w.null() }
+        }
+        w.endObject()
+    }
+
+    static func writeClassified(_ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence],
+                                into w: inout JSONWriter) {
+        w.beginObject()
+        w.field("value", value)
+        w.key("confidence"); w.double((confidence * 1000).rounded() / 1000)
+        w.key("evidence"); writeEvidence(evidence, into: &w)
+        w.endObject()
+    }
+
+    static func writeEvidence(_ evidence: [ClassificationEvidence], into w: inout JSONWriter) {
+        w.beginArray()
+        for e in evidence {
+            w.beginObject()
+            w.field("signal", e.signal); w.field("value", e.value); w.field("rule", e.rule)
+            w.key("weight"); w.double((e.weight * 1000).rounded() / 1000)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
     public static func json(_ devices: [Device], presence: Presence, pretty: Bool = false) -> [UInt8] {
         var w = JSONWriter(pretty: pretty, reserve: 512 * max(devices.count, 1))
         w.beginArray()
@@ -96,7 +175,7 @@ public enum DeviceRendering {
 
     public static let csvHeader = [
         "mac", "vendor", "hostname", "hostname_source", "ipv4", "ipv6", "locally_administered", "dhcp_option55",
-        "dhcp_vendor_class", "services", "first_seen", "last_seen", "transmitted_packets", "transmitted_bytes",
+        "dhcp_vendor_class", "type", "os", "model", "services", "first_seen", "last_seen", "transmitted_packets", "transmitted_bytes",
         "received_packets", "received_bytes",
     ]
 
@@ -111,6 +190,8 @@ public enum DeviceRendering {
                 ips.filter { $0.version == 6 }.map(\.description).joined(separator: " "),
                 d.isLocallyAdministered ? "true" : "false",
                 d.dhcp?.parameterRequestListText ?? "", d.dhcp?.vendorClass ?? "",
+                d.classification?.type.value.rawValue ?? DeviceType.unknown.rawValue, d.classification?.os?.value ?? "",
+                d.classification?.model?.value ?? "",
                 d.services.sorted().map(serviceLabel).joined(separator: "; "),
                 d.firstSeen.rfc3339, d.lastSeen.rfc3339,
                 String(d.traffic.transmittedPackets), String(d.traffic.transmittedBytes),
@@ -128,13 +209,15 @@ public enum DeviceRendering {
                 v4,
                 d.hostname ?? "-",
                 d.vendor ?? (d.isLocallyAdministered ? "(randomised)" : "-"),
+                d.classification?.type.value.rawValue ?? DeviceType.unknown.rawValue,
+                d.classification?.os?.value ?? "-",
                 String(d.services.count),
                 presence.isOnline(d) ? "online" : "offline",
                 d.lastSeen.rfc3339,
                 "\(d.traffic.transmittedPackets)/\(d.traffic.receivedPackets)",
             ]
         }
-        return TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
+        return TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "TYPE", "OS", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
                                   rows: rows, maxWidth: 32)
     }
 
@@ -153,6 +236,8 @@ public enum AnomalyRendering {
         w.field("severity", e.severity.rawValue)
         w.field("mac", e.mac?.description)
         w.field("summary", e.summary)
+        w.key("related_macs"); w.beginArray(); for m in e.relatedMACs { w.ascii { m.appendText(to: &$0) } }; w.endArray()
+        w.key("end_time"); if let end = e.endTime { w.timestamp(end) } else { w.null() }
         w.key("details"); w.beginObject()
         for (k, v) in e.details.sorted(by: { $0.key < $1.key }) { w.key(text: k); w.string(v) }
         w.endObject()

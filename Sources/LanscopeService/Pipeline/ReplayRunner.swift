@@ -2,6 +2,7 @@ import CapturePcap
 import History
 import Inventory
 import LanscopeCore
+import LanscopePipeline
 
 /// Replays capture files through the pipeline (the clock is the packets' own timestamps) and stores
 /// the result. Used by `lanscope replay`, `lanscope run --pcap` and the tests.
@@ -21,11 +22,39 @@ public final class ReplayRunner {
     }
 
     public let pipeline: Pipeline
-    public init(pipeline: Pipeline) { self.pipeline = pipeline }
+    /// Where evidence goes when the pending set fills during a long replay (nil: no history, and what
+    /// piles up is let go rather than counted as lost).
+    public let history: HistoryStore?
+    /// The first error writing history mid-replay; `store` rethrows it.
+    public private(set) var flushError: HistoryError?
+
+    public init(pipeline: Pipeline, history: HistoryStore? = nil) {
+        self.pipeline = pipeline
+        self.history = history
+    }
+
+    /// Pending observations at which a replay writes them out (default half the pending set's capacity),
+    /// so a capture with more distinct facts than the set holds loses none.
+    public var flushThreshold = Pipeline.PendingHistory.capacity / 2
+
+    /// Writes (or, without history, lets go of) what the pipeline gathered so far.
+    func flushPending() {
+        let pending = pipeline.takePendingHistory()
+        guard let history, flushError == nil else { return }
+        var devices = pending.changedDevices.compactMap { pipeline.registry.device($0) }
+        for i in devices.indices { devices[i].traffic = TrafficCounters() }
+        do {
+            try history.write(HistoryBatch(devices: devices, observations: Array(pending.observations),
+                                           anomalies: pending.anomalies))
+        } catch {
+            flushError = error
+        }
+    }
 
     /// Processes one file. Never throws: unreadable or truncated files are reported in the result.
     public func replay(path: String) -> FileReport {
         var report = FileReport(path: path)
+        let flushThreshold = self.flushThreshold
         let before = trafficByDevice()
         do {
             let reader = try PcapFileReader(path: path)
@@ -36,11 +65,17 @@ public final class ReplayRunner {
             var last: Timestamp?
             var bytes: UInt64 = 0
             do {
+                var sinceCheck = 0
                 try reader.forEachPacket { data, wireLength, time in
                     if first == nil { first = time }
                     last = time
                     bytes &+= UInt64(max(wireLength, 0))
                     pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
+                    sinceCheck += 1
+                    if sinceCheck >= min(8192, flushThreshold) {
+                        sinceCheck = 0
+                        if pipeline.pendingObservationCount >= flushThreshold { self.flushPending() }
+                    }
                 }
             } catch {
                 report.error = error.description
@@ -52,7 +87,7 @@ public final class ReplayRunner {
         } catch {
             report.error = error.description
         }
-        pipeline.publishStatistics()
+        if let last = report.lastPacket { pipeline.finish(at: last) } else { pipeline.publishStatistics() }
         if report.packets > 0 {
             report.captureKey = CaptureFingerprint.key(path: path, packets: report.packets,
                                                        firstNanos: report.firstPacket?.nanoseconds ?? 0,
@@ -75,6 +110,7 @@ public final class ReplayRunner {
     /// Writes what the pipeline learned, and each file's traffic under its capture key, to history.
     /// Replaying the same file again replaces its traffic rows instead of adding to them.
     public func store(_ reports: [FileReport], into store: HistoryStore, ingestedAt: Timestamp) throws(HistoryError) {
+        if let flushError { throw flushError }
         let pending = pipeline.takePendingHistory()
         var devices = pipeline.registry.snapshot()
         // Stored traffic is per capture (above); the device rows carry identity only.

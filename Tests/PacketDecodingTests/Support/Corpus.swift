@@ -1,34 +1,21 @@
 import CapturePcap
 import Foundation
 import LanscopeCore
+import TestSupport
 
 /// The shared public capture corpus: `$LANSCOPE_PCAP_CORPUS`, else `shared/pcaps` beside the
 /// repository (found from this file's path, so a CI clone elsewhere works too).
 enum Corpus {
-    static let root: URL? = {
-        let fileManager = FileManager.default
-        if let configured = ProcessInfo.processInfo.environment["LANSCOPE_PCAP_CORPUS"], !configured.isEmpty {
-            return fileManager.fileExists(atPath: configured) ? URL(fileURLWithPath: configured) : nil
-        }
-        // Tests/PacketDecodingTests/Support/Corpus.swift → package root → ../shared/pcaps
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidate = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/pcaps")
-        return fileManager.fileExists(atPath: candidate.appendingPathComponent("manifest.json").path) ? candidate : nil
-    }()
+    static let root: URL? = TestEnvironment.corpusPath.map { URL(fileURLWithPath: $0) }
 
     static var skipReason: String? {
         root == nil ? "pcap corpus not found (set LANSCOPE_PCAP_CORPUS or place it at ../shared/pcaps)" : nil
     }
 
-    /// Prints why a corpus test is skipped and returns false when the corpus is absent.
-    static func available(_ test: String = #function) -> Bool {
-        if let reason = skipReason {
-            print("SKIP \(test): \(reason)")
-            return false
-        }
-        return true
+    /// Throws when the corpus is absent: tests that need it carry the `.needsCorpus` trait, so they only
+    /// run without it when LANSCOPE_REQUIRE_CORPUS=1 asks for a failure.
+    static func require() throws {
+        if let reason = skipReason { throw MissingRequirement(reason: reason) }
     }
 
     struct Entry {
@@ -79,4 +66,10 @@ enum Corpus {
     }
 
     struct CorpusMissing: Error {}
+}
+
+/// A test's requirement is missing (reported as a failure: the trait let it run because CI requires it).
+struct MissingRequirement: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

@@ -6,13 +6,10 @@ enum Tshark {
     static let executable: String? = ["/usr/bin/tshark", "/usr/local/bin/tshark"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static func available(_ test: String = #function) -> Bool {
-        if !Corpus.available(test) { return false }
-        if executable == nil {
-            print("SKIP \(test): tshark not installed")
-            return false
-        }
-        return true
+    /// Throws when the corpus or tshark is missing (see `Corpus.require`).
+    static func require() throws {
+        try Corpus.require()
+        if executable == nil { throw MissingRequirement(reason: "tshark not installed (Debian tshark)") }
     }
 
     /// frame number → field → values (several occurrences in one frame are separate values).

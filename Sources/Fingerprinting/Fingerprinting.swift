@@ -1,2 +1,0 @@
-/// Fingerprinting — see ARCHITECTURE.md.
-enum FingerprintingModule {}
