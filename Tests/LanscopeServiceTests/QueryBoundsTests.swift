@@ -20,6 +20,8 @@ import Testing
         #expect(try error(repeated)?.contains("\"vendor\" given more than once") == true)
         #expect(try error("/devices.json?online=true&online=true")?.contains("\"online\"") == true)
         #expect(try error("/devices.json?ip=192.168.50.20&ip=192.168.50.21")?.contains("\"ip\"") == true)
+        #expect(try error("/devices.json?limit=1&limit=2")?.contains("\"limit\"") == true)
+        #expect(try error("/devices.json?type=phone&type=phone")?.contains("\"type\"") == true)
     }
 
     @Test func devices_rejectsOverlongValues_andAcceptsEveryFilterOnce() throws {
