@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "FuzzDecoders", targets: ["FuzzDecoders"]),
         .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
         .executable(name: "FuzzPcapReader", targets: ["FuzzPcapReader"]),
+        .executable(name: "FuzzRoutes", targets: ["FuzzRoutes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -48,8 +49,9 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // Generic building blocks that know nothing of lanscope.
+        .target(name: "Platform", swiftSettings: swiftSettings),
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "HTTPServer", dependencies: ["CCrypt", "CLinux", .product(name: "Logging", package: "swift-log")],
+        .target(name: "HTTPServer", dependencies: ["CCrypt", "CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
 
         // Adapters.
@@ -57,19 +59,20 @@ let package = Package(
         .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), path: "Sources/BPFObjectPlugin"),
         .target(name: "CaptureEBPF",
-                dependencies: ["LanscopeCore", "CLibBPF", "LanscopeABI", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["LanscopeCore", "CLibBPF", "LanscopeABI", "Platform", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings, plugins: ["BPFObjectPlugin"]),
 
         // Composition root and executable.
         .target(name: "LanscopeService",
                 dependencies: [
                     "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline", "History",
-                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux",
+                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform",
                     .product(name: "Logging", package: "swift-log"),
                 ],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "lanscope",
-                          dependencies: ["LanscopeService", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                          dependencies: ["LanscopeService", "HTTPServer",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings),
 
@@ -77,6 +80,10 @@ let package = Package(
         .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRoutes",
+                          dependencies: ["LanscopeService", "LanscopePipeline", "HTTPServer",
+                                         .product(name: "Logging", package: "swift-log")],
                           swiftSettings: swiftSettings),
 
         // Tests.
@@ -98,7 +105,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], resources: [.copy("Fixtures")],
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Platform", "TestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -8,6 +8,7 @@ public enum CaptureEBPFModule {
 }
 
 internal import LanscopeABI
+import Platform
 
 /// Holds the BPF objects embedded at build time (extended by the generated `EmbeddedBPFObject+*.swift`).
 enum EmbeddedBPFObject {

@@ -3,10 +3,15 @@ final class Connection {
     let fd: Int32
     let id: UInt64
     let remoteAddress: String
+    /// The peer's address without port: what `maxConnectionsPerAddress` counts by.
+    let addressKey: String
     var machine: ConnectionStateMachine
     /// Response bytes the socket has not taken yet.
     var pending = OutgoingBytes.empty
     var pendingOffset = 0
+    /// When the socket last took response bytes (or the connection was accepted): the least recent
+    /// is closed first when pending responses exceed their memory budget.
+    var lastWriteProgress: ServerInstant
     /// The pending bytes are a `100 Continue`, not the response to a request.
     var pendingIsInterim = false
     /// A request parsed while a `100 Continue` was still being written; handed to a worker once it is out.
@@ -24,11 +29,22 @@ final class Connection {
     var broken = false
     var closed = false
 
-    init(fd: Int32, id: UInt64, remoteAddress: String, machine: ConnectionStateMachine) {
+    init(fd: Int32, id: UInt64, remoteAddress: String, machine: ConnectionStateMachine, now: ServerInstant) {
         self.fd = fd
         self.id = id
         self.remoteAddress = remoteAddress
+        self.addressKey = Self.addressKey(of: remoteAddress)
         self.machine = machine
+        self.lastWriteProgress = now
+    }
+
+    /// `192.0.2.1:5000` → `192.0.2.1`, `[2001:db8::1]:5000` → `2001:db8::1`; anything else as is.
+    static func addressKey(of remote: String) -> String {
+        if remote.hasPrefix("["), let close = remote.firstIndex(of: "]") {
+            return String(remote[remote.index(after: remote.startIndex)..<close])
+        }
+        if let colon = remote.lastIndex(of: ":") { return String(remote[..<colon]) }
+        return remote
     }
 
     /// The earliest moment the event loop must look at this connection again.

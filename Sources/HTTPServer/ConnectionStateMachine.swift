@@ -1,7 +1,8 @@
 /// The life of one connection as a pure state machine: bytes, finished writes, end of input, timer expiry
 /// and shutdown go in; what the transport must do comes out. Time is passed in, never read.
-struct ConnectionStateMachine: Sendable {
-    enum Action: Sendable {
+/// Visible to the fuzz target through `@_spi(Fuzzing)`; not public API.
+@_spi(Fuzzing) public struct ConnectionStateMachine: Sendable {
+    public enum Action: Sendable {
         case none
         /// Hand the request to a handler. When `closeAfter`, the response says `Connection: close`
         /// and the connection ends once it is written.
@@ -13,7 +14,7 @@ struct ConnectionStateMachine: Sendable {
         case close
     }
 
-    enum State: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
         /// Between requests; `deadline` is the idle (or, for a new connection, the first-request) timeout.
         case idle
         /// Part of a request has arrived; `deadline` is the head-read timeout, fixed at the first byte.
@@ -25,35 +26,35 @@ struct ConnectionStateMachine: Sendable {
 
     private let limits: HTTPServer.Limits
     private(set) var parser: HTTPRequestParser
-    private(set) var state = State.idle
+    public private(set) var state = State.idle
     /// When the transport must call ``timerFired(now:)``; `nil` when no timer runs.
-    private(set) var deadline: ServerInstant?
+    public private(set) var deadline: ServerInstant?
     private(set) var requestsStarted = 0
     private var inputClosed = false
     private var shuttingDown = false
     private var continueSent = false
 
     /// A new connection must send its first request within the head-read timeout.
-    init(limits: HTTPServer.Limits, now: ServerInstant) {
+    public init(limits: HTTPServer.Limits, now: ServerInstant) {
         self.limits = limits
         parser = HTTPRequestParser(limits: limits)
         deadline = now.advanced(by: limits.headReadTimeout)
     }
 
     /// Most bytes worth buffering: one maximal request. Beyond that, while a response is pending, stop reading.
-    var wantsMoreInput: Bool {
+    public var wantsMoreInput: Bool {
         if case .closed = state { return false }
         return parser.bufferedByteCount < limits.maxRequestLineBytes + limits.maxHeaderBytes + limits.maxBodyBytes + 2
     }
 
-    mutating func bytesReceived(_ bytes: UnsafeRawBufferPointer, now: ServerInstant) -> Action {
+    public mutating func bytesReceived(_ bytes: UnsafeRawBufferPointer, now: ServerInstant) -> Action {
         guard state != .closed else { return .none }
         parser.append(bytes)
         return advance(now: now)
     }
 
     /// The response to the last dispatched request has been written completely.
-    mutating func responseWritten(now: ServerInstant) -> Action {
+    public mutating func responseWritten(now: ServerInstant) -> Action {
         guard case .responding(let closeAfter) = state else { return .none }
         if closeAfter || shuttingDown {
             state = .closed
@@ -64,13 +65,22 @@ struct ConnectionStateMachine: Sendable {
         return advance(now: now)
     }
 
-    /// A response is stuck behind a peer that does not read; give it the idle timeout to drain.
-    mutating func writeBlocked(now: ServerInstant) {
-        if case .responding = state { deadline = now.advanced(by: limits.keepAliveIdleTimeout) }
+    /// The socket took no more of the response. A peer that reads nothing for `sendStallTimeout` is
+    /// closed: the clock restarts only when bytes went out (`progressed`), so a reader that never reads
+    /// cannot keep a response, and its memory, by our retrying.
+    public mutating func writeBlocked(now: ServerInstant, progressed: Bool) {
+        guard case .responding = state else { return }
+        if progressed || deadline == nil { deadline = now.advanced(by: limits.sendStallTimeout) }
+    }
+
+    /// A response is being written and its send-stall timer runs (what a `timerFired` then closes).
+    public var isWritingResponse: Bool {
+        if case .responding = state { return deadline != nil }
+        return false
     }
 
     /// The peer shut down its sending side. Requests already buffered are still answered.
-    mutating func inputEnded(now: ServerInstant) -> Action {
+    public mutating func inputEnded(now: ServerInstant) -> Action {
         inputClosed = true
         switch state {
         case .closed, .responding: return .none
@@ -78,7 +88,7 @@ struct ConnectionStateMachine: Sendable {
         }
     }
 
-    mutating func timerFired(now: ServerInstant) -> Action {
+    public mutating func timerFired(now: ServerInstant) -> Action {
         guard let deadline, now >= deadline else { return .none }
         switch state {
         case .reading:
@@ -93,7 +103,7 @@ struct ConnectionStateMachine: Sendable {
     }
 
     /// Server shutdown: idle and half-read connections close now; a pending response finishes first.
-    mutating func shutdown() -> Action {
+    public mutating func shutdown() -> Action {
         shuttingDown = true
         switch state {
         case .idle, .reading:

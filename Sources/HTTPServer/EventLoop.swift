@@ -4,6 +4,8 @@ import Logging
 #if canImport(Glibc)
     import Glibc
 #endif
+import Platform
+import Synchronization
 
 /// The transport: one thread running `epoll` over non-blocking sockets (edge-triggered), accepting,
 /// reading into each connection's parser, and enforcing timeouts and the connection cap. Parsed requests go
@@ -16,6 +18,8 @@ final class EventLoop: @unchecked Sendable {
         let connectionID: UInt64
         let request: HTTPRequest
         let closeAfter: Bool
+        /// Runs ahead of ordinary jobs (a prioritized route such as `/metrics`).
+        let prioritized: Bool
     }
 
     struct Completion: Sendable {
@@ -36,6 +40,8 @@ final class EventLoop: @unchecked Sendable {
     static let continueResponse = OutgoingBytes(head: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), body: [])
 
     private let limits: HTTPServer.Limits
+    /// Pending bytes after which, once drained, free memory is returned to the kernel; nil never.
+    private let trimAfterBurstBytes: Int?
     private let logger: Logger
     private let observer: (@Sendable (RequestLogRecord) -> Void)?
     private let epollFD: Int32
@@ -43,6 +49,13 @@ final class EventLoop: @unchecked Sendable {
     private var listeners: [Int32]
     private var listenersPausedUntil: ServerInstant?
     private var connections: [Int32: Connection] = [:]
+    /// Open connections by peer address (without port), for `maxConnectionsPerAddress`.
+    private var connectionsPerAddress: [String: Int] = [:]
+    private var budget: ResponseMemoryBudget
+    /// The largest pending total since memory was last given back.
+    private var burstPeak = 0
+    /// Counters for `HTTPServer.statistics()`; written by this thread only, read by any.
+    let statistics = Mutex(HTTPServer.Statistics())
     private var nextConnectionID: UInt64 = 1
     private var nextTimerCheck = ServerInstant(nanoseconds: .max)
     private var scratch: UnsafeMutableRawBufferPointer
@@ -61,16 +74,18 @@ final class EventLoop: @unchecked Sendable {
         var wakePending = false
         var shutdownGrace: Duration?
     }
-    private let inbox = Locked(Inbox())
+    private let inbox = Mutex(Inbox())
     private var shutdownDeadline: ServerInstant?
     /// Connections a worker still held when the grace period ended: closed only after the workers stop.
     private var closeAfterWorkers: [Int32] = []
 
     init(
-        listeners: [Int32], limits: HTTPServer.Limits, logger: Logger,
+        listeners: [Int32], limits: HTTPServer.Limits, trimAfterBurstBytes: Int? = nil, logger: Logger,
         observer: (@Sendable (RequestLogRecord) -> Void)?
     ) throws(SocketError) {
         self.limits = limits
+        self.trimAfterBurstBytes = trimAfterBurstBytes
+        budget = ResponseMemoryBudget(limit: limits.maxPendingResponseBytes)
         self.logger = logger
         self.observer = observer
         self.listeners = listeners
@@ -215,13 +230,18 @@ final class EventLoop: @unchecked Sendable {
             }
             guard let (fd, remote) = accepted else { return }
             if connections.count >= limits.maxConnections {
-                rejectOverCapacity(fd, remote: remote)
+                reject(fd, remote: remote, perAddress: false)
+                continue
+            }
+            let addressKey = Connection.addressKey(of: remote)
+            if connectionsPerAddress[addressKey, default: 0] >= limits.maxConnectionsPerAddress {
+                reject(fd, remote: remote, perAddress: true)
                 continue
             }
             try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             let connection = Connection(
                 fd: fd, id: nextConnectionID, remoteAddress: remote,
-                machine: ConnectionStateMachine(limits: limits, now: now))
+                machine: ConnectionStateMachine(limits: limits, now: now), now: now)
             nextConnectionID += 1
             do {
                 try control(
@@ -234,19 +254,29 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             connections[fd] = connection
+            connectionsPerAddress[addressKey, default: 0] += 1
+            let open = connections.count
+            statistics.withLock { $0.openConnections = open }
             noteDeadline(of: connection)
         }
     }
 
-    /// Over the connection cap: a minimal 503 and close, without touching any other connection.
-    private func rejectOverCapacity(_ fd: Int32, remote: String) {
+    /// Over the connection cap, or over the per-address cap: a minimal 503 and close, without touching any
+    /// other connection.
+    private func reject(_ fd: Int32, remote: String, perAddress: Bool) {
         var bytes = encoder.encode(.status(.serviceUnavailable), headOnly: false, close: true, version: .http1_1)
         _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         // Read what the client already sent so close() does not turn into a reset that eats the 503.
         _ = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
         shutdown(fd, Int32(SHUT_WR))
         close(fd)
-        logger.debug("connection cap \(limits.maxConnections) reached; rejected \(remote)")
+        if perAddress {
+            logger.debug("per-address connection cap \(limits.maxConnectionsPerAddress) reached; rejected \(remote)")
+            statistics.withLock { $0.connectionsRejectedPerAddress += 1 }
+        } else {
+            logger.debug("connection cap \(limits.maxConnections) reached; rejected \(remote)")
+            statistics.withLock { $0.connectionsRejectedAtCapacity += 1 }
+        }
         observer?(
             RequestLogRecord(
                 route: "other", method: "other", statusCode: 503, remoteAddress: remote,
@@ -319,9 +349,15 @@ final class EventLoop: @unchecked Sendable {
                 ready.append(Completion(fd: connection.fd, connectionID: connection.id, bytes: bytes, written: 0, failed: false))
                 break
             }
-            let job = Job(fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter)
+            let job = Job(
+                fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter,
+                prioritized: responder?.isPrioritized(request) ?? false)
             // The worker writes to the socket itself, so it must not start while a 100 Continue is still queued.
-            if connection.pending.isEmpty { pool.submit(job) } else { connection.heldJob = job }
+            if connection.pending.isEmpty {
+                pool.submit(job, prioritized: job.prioritized)
+            } else {
+                connection.heldJob = job
+            }
         case .respondAndClose(let response, let error):
             logger.debug("\(connection.remoteAddress): \(error); answering \(response.status.code) and closing")
             observer?(
@@ -370,8 +406,9 @@ final class EventLoop: @unchecked Sendable {
             destroy(connection)
             return
         }
-        connection.pending = completion.bytes
-        connection.pendingOffset = completion.written
+        if completion.written > 0 { connection.lastWriteProgress = now }
+        setPending(completion.bytes, offset: completion.written, on: connection)
+        if connection.closed { return }
         flush(connection, now: now)
     }
 
@@ -392,22 +429,73 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func sendResponse(_ bytes: OutgoingBytes, on connection: Connection, now: ServerInstant) {
-        connection.pending = bytes
-        connection.pendingOffset = 0
+        setPending(bytes, offset: 0, on: connection)
+        if connection.closed { return }
         flush(connection, now: now)
     }
 
+    /// Makes `bytes` the connection's pending response and charges it to the memory budget; over budget,
+    /// closes the connections whose responses progressed least recently (this one included) until it fits.
+    private func setPending(_ bytes: OutgoingBytes, offset: Int, on connection: Connection) {
+        clearPending(connection)
+        connection.pending = bytes
+        connection.pendingOffset = offset
+        budget.charge(bytes)
+        while budget.isOverLimit {
+            var victim: Connection?
+            for candidate in connections.values where !candidate.pending.isEmpty {
+                if victim == nil || candidate.lastWriteProgress < victim!.lastWriteProgress { victim = candidate }
+            }
+            guard let victim else { break }
+            logger.debug(
+                "responses waiting to be sent exceed \(budget.limit) bytes; closing \(victim.remoteAddress)")
+            destroy(victim)
+            statistics.withLock { $0.connectionsClosedMemoryBudget += 1 }
+        }
+        burstPeak = max(burstPeak, budget.total)
+        let total = budget.total
+        statistics.withLock { statistics in
+            statistics.pendingResponseBytes = total
+            statistics.pendingResponseBytesPeak = max(statistics.pendingResponseBytesPeak, total)
+        }
+    }
+
+    /// Releases the pending response's budget; once nothing is pending after a large burst, gives the
+    /// freed memory back to the kernel (the scrape heap settings otherwise keep it resident).
+    private func clearPending(_ connection: Connection) {
+        guard !connection.pending.isEmpty else { return }
+        budget.release(connection.pending)
+        connection.pending = .empty
+        connection.pendingOffset = 0
+        let total = budget.total
+        var trimmed = false
+        if total == 0, let threshold = trimAfterBurstBytes, burstPeak >= threshold {
+            burstPeak = 0
+            malloc_trim(0)
+            trimmed = true
+        }
+        statistics.withLock { statistics in
+            statistics.pendingResponseBytes = total
+            if trimmed { statistics.memoryTrims += 1 }
+        }
+    }
+
     private func flush(_ connection: Connection, now: ServerInstant) {
+        var progressed = false
         while connection.pendingOffset < connection.pending.count {
             let written = connection.pending.send(fd: connection.fd, from: connection.pendingOffset, flags: Int32(MSG_NOSIGNAL))
             if written >= 0 {
                 connection.pendingOffset += written
+                if written > 0 {
+                    progressed = true
+                    connection.lastWriteProgress = now
+                }
                 continue
             }
             let code = errno
             if code == EINTR { continue }
             if code == EAGAIN || code == EWOULDBLOCK {
-                connection.machine.writeBlocked(now: now)
+                connection.machine.writeBlocked(now: now, progressed: progressed)
                 noteDeadline(of: connection)
                 return
             }
@@ -415,13 +503,12 @@ final class EventLoop: @unchecked Sendable {
             destroy(connection)
             return
         }
-        connection.pending = .empty
-        connection.pendingOffset = 0
+        clearPending(connection)
         if connection.pendingIsInterim {
             connection.pendingIsInterim = false
             if let job = connection.heldJob {
                 connection.heldJob = nil
-                pool.submit(job)
+                pool.submit(job, prioritized: job.prioritized)
             }
             return
         }
@@ -471,6 +558,14 @@ final class EventLoop: @unchecked Sendable {
         guard !connection.closed else { return }
         connection.closed = true
         connections[connection.fd] = nil
+        clearPending(connection)
+        if let count = connectionsPerAddress[connection.addressKey], count > 1 {
+            connectionsPerAddress[connection.addressKey] = count - 1
+        } else {
+            connectionsPerAddress[connection.addressKey] = nil
+        }
+        let open = connections.count
+        statistics.withLock { $0.openConnections = open }
         if connection.inFlight {
             // A worker may still send on this descriptor; closing it now could let the number be reused
             // for another file. Cut the connection now, release the descriptor once the workers have stopped.
@@ -509,6 +604,13 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             if let deadline = connection.machine.deadline, now >= deadline {
+                if connection.machine.isWritingResponse {
+                    // No byte of the response went out for sendStallTimeout: the peer does not read.
+                    logger.debug("\(connection.remoteAddress) read nothing for \(limits.sendStallTimeout); closing")
+                    destroy(connection)
+                    statistics.withLock { $0.connectionsClosedSendStall += 1 }
+                    continue
+                }
                 perform(connection.machine.timerFired(now: now), on: connection, now: now)
             }
             if !connection.closed, let deadline = connection.deadline { next = min(next, deadline) }

@@ -1,3 +1,5 @@
+import Platform
+import Synchronization
 /// A handler: runs on a worker thread (or on the event loop, see `runsOnEventLoop`), must not block for
 /// long, returns the whole response.
 public typealias HTTPHandler = @Sendable (HTTPRequest, RouteParameters) -> HTTPResponse
@@ -12,6 +14,7 @@ public final class HTTPRouter: Sendable {
         var handlers: [String: HTTPHandler]
         let requiresAuthentication: Bool
         let runsOnEventLoop: Bool
+        let prioritized: Bool
 
         var allowedMethods: [String] {
             var methods = Set(handlers.keys)
@@ -35,7 +38,7 @@ public final class HTTPRouter: Sendable {
         var patterns: [Route] = []
     }
 
-    private let table = Locked(Table())
+    private let table = Mutex(Table())
 
     public init() {}
 
@@ -46,9 +49,12 @@ public final class HTTPRouter: Sendable {
     /// a worker and back (two thread wake-ups per request): only for handlers that return at once and
     /// never block, such as health checks. It applies only to routes served without credentials — a
     /// password check is too slow for the loop — and otherwise the route runs on a worker as usual.
+    /// `prioritized: true` (e.g. `/metrics`) puts the route's requests ahead of the others' and lets the
+    /// server's reserved workers run them, so a scrape never queues behind slow requests to other routes.
     public func add(
         _ pattern: String, methods: [String] = ["GET"], name: String? = nil,
-        requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false, handler: @escaping HTTPHandler
+        requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false, prioritized: Bool = false,
+        handler: @escaping HTTPHandler
     ) {
         let parsed = RoutePattern(pattern)
         table.withLock { table in
@@ -57,7 +63,8 @@ public final class HTTPRouter: Sendable {
                     existing
                     ?? Route(
                         pattern: parsed, name: name ?? pattern, handlers: [:],
-                        requiresAuthentication: requiresAuthentication, runsOnEventLoop: runsOnEventLoop)
+                        requiresAuthentication: requiresAuthentication, runsOnEventLoop: runsOnEventLoop,
+                        prioritized: prioritized)
                 for method in methods { route.handlers[method] = handler }
                 return route
             }
@@ -74,10 +81,10 @@ public final class HTTPRouter: Sendable {
     /// Shorthand for a GET (and so HEAD) route.
     public func get(
         _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false,
-        handler: @escaping HTTPHandler
+        prioritized: Bool = false, handler: @escaping HTTPHandler
     ) {
         add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication,
-            runsOnEventLoop: runsOnEventLoop, handler: handler)
+            runsOnEventLoop: runsOnEventLoop, prioritized: prioritized, handler: handler)
     }
 
     func resolve(method: String, path: String) -> Resolution {

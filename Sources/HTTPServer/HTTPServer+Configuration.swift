@@ -12,15 +12,27 @@ extension HTTPServer {
         public var authentication: Authentication?
         /// Threads that run route handlers (and bcrypt verification). Default 2, minimum 1.
         public var workerThreads: Int
+        /// Extra threads that run only prioritized routes (`HTTPRouter.add(prioritized:)`, e.g. `/metrics`),
+        /// so those never queue behind slow requests to other routes. The general workers also take
+        /// prioritized requests first. Default 1; 0 leaves priority as queue order only.
+        public var reservedWorkerThreads: Int
+        /// After responses waiting to be sent have held at least this many bytes and then all drained, the
+        /// server asks the allocator to return free memory to the kernel (`malloc_trim`), so a burst of slow
+        /// readers does not leave its high-water mark resident. Default 48 MiB (three quarters of the default
+        /// pending budget): well above one ordinary scrape, whose buffers the service deliberately keeps warm
+        /// between scrapes (`ScrapeMemory`); `nil` never trims.
+        public var trimMemoryAfterBurstBytes: Int?
 
         public init(
             listen: String = ":9184", limits: Limits = Limits(), authentication: Authentication? = nil,
-            workerThreads: Int = 2
+            workerThreads: Int = 2, reservedWorkerThreads: Int = 1, trimMemoryAfterBurstBytes: Int? = 48 << 20
         ) {
             self.listen = listen
             self.limits = limits
             self.authentication = authentication
             self.workerThreads = workerThreads
+            self.reservedWorkerThreads = reservedWorkerThreads
+            self.trimMemoryAfterBurstBytes = trimMemoryAfterBurstBytes
         }
     }
 
@@ -44,12 +56,25 @@ extension HTTPServer {
         public var maxRequestsPerConnection: Int
         /// Connections open at once; further connections get a minimal 503 and are closed. Default 512.
         public var maxConnections: Int
+        /// Connections open at once from one client address (IPv4 address, or IPv6 address without port),
+        /// under ``maxConnections``, so one host cannot fill the server; further connections from that
+        /// address get a minimal 503 and are closed. Default 64.
+        public var maxConnectionsPerAddress: Int
+        /// Time a response may make no progress (the peer reads nothing) before the connection is closed.
+        /// Any bytes taken by the socket restart it. Default 20 s.
+        public var sendStallTimeout: Duration
+        /// Bytes that responses waiting to be sent may hold in total, over all connections (a body shared by
+        /// several responses counts once). Over it, the connections whose responses made progress least
+        /// recently are closed until the total fits, so slow readers cannot hold a copy of a large response
+        /// each, while clients that read keep being served. Default 67108864 (64 MiB).
+        public var maxPendingResponseBytes: Int
 
         public init(
             maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
             maxBodyBytes: Int = 65536, headReadTimeout: Duration = .seconds(10),
             keepAliveIdleTimeout: Duration = .seconds(60), maxRequestsPerConnection: Int = 1000,
-            maxConnections: Int = 512
+            maxConnections: Int = 512, maxConnectionsPerAddress: Int = 64, sendStallTimeout: Duration = .seconds(20),
+            maxPendingResponseBytes: Int = 64 << 20
         ) {
             self.maxRequestLineBytes = maxRequestLineBytes
             self.maxHeaderBytes = maxHeaderBytes
@@ -59,6 +84,9 @@ extension HTTPServer {
             self.keepAliveIdleTimeout = keepAliveIdleTimeout
             self.maxRequestsPerConnection = maxRequestsPerConnection
             self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.sendStallTimeout = sendStallTimeout
+            self.maxPendingResponseBytes = maxPendingResponseBytes
         }
     }
 }

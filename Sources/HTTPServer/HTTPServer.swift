@@ -6,6 +6,8 @@ import Logging
 #if canImport(Glibc)
     import Glibc
 #endif
+import Platform
+import Synchronization
 
 /// Serves an ``HTTPRouter``'s routes. One event-loop thread handles every socket; a fixed pool of worker
 /// threads runs handlers. Neither uses Swift's cooperative thread pool.
@@ -15,13 +17,13 @@ public final class HTTPServer: Sendable {
     private let logger: Logger
     private let observer: (@Sendable (RequestLogRecord) -> Void)?
 
-    private struct Runtime {
+    struct Runtime {
         var loop: EventLoop?
         var loopThread: pthread_t?
         var started = false
         var stopped = false
     }
-    private let runtime = Locked(Runtime())
+    let runtime = Mutex(Runtime())
     private let stoppedCondition = ConditionLock()
 
     /// `observer` is called once per final response, from a worker thread (or from the event-loop thread for
@@ -55,7 +57,8 @@ public final class HTTPServer: Sendable {
         let limits = configuration.limits
         guard limits.maxConnections > 0, limits.maxRequestsPerConnection > 0, limits.maxRequestLineBytes > 0,
             limits.maxHeaderBytes >= 0, limits.maxHeaderCount >= 0, limits.maxBodyBytes >= 0,
-            configuration.workerThreads > 0
+            limits.maxConnectionsPerAddress > 0, limits.maxPendingResponseBytes > 0, limits.sendStallTimeout > .zero,
+            configuration.workerThreads > 0, configuration.reservedWorkerThreads >= 0
         else {
             throw .invalidConfiguration("limits and workerThreads must be positive")
         }
@@ -63,7 +66,9 @@ public final class HTTPServer: Sendable {
         let (listener, port) = try Socket.listen(on: address, text: configuration.listen)
         let loop: EventLoop
         do {
-            loop = try EventLoop(listeners: [listener], limits: limits, logger: logger, observer: observer)
+            loop = try EventLoop(
+                listeners: [listener], limits: limits, trimAfterBurstBytes: configuration.trimMemoryAfterBurstBytes,
+                logger: logger, observer: observer)
         } catch {
             close(listener)
             throw .socket(error, address: configuration.listen)
@@ -73,7 +78,10 @@ public final class HTTPServer: Sendable {
             observer: observer)
         let pool: WorkerPool<EventLoop.Job>
         do {
-            pool = try WorkerPool(count: configuration.workerThreads, makeState: { ResponseEncoder() }) {
+            pool = try WorkerPool(
+                count: configuration.workerThreads, reserved: configuration.reservedWorkerThreads,
+                makeState: { ResponseEncoder() }
+            ) {
                 job, encoder in
                 let bytes = responder.respond(to: job.request, closeAfter: job.closeAfter, encoder: &encoder)
                 let (written, failed) = EventLoop.sendDirectly(bytes, fd: job.fd)
@@ -83,7 +91,7 @@ public final class HTTPServer: Sendable {
                         written: written, failed: failed))
             }
             loop.attach(pool, responder: responder)
-            let thread = try PosixThread.start { [self] in
+            let thread = try startThread(name: "ls-http-loop") { [self] in
                 loop.run()
                 pool.join()
                 loop.closeDescriptorsHeldForWorkers()
@@ -125,7 +133,7 @@ public final class HTTPServer: Sendable {
             defer { runtime.loopThread = nil }
             return runtime.loopThread
         }) {
-            PosixThread.join(thread)
+            POSIXThread.join(thread)
         }
     }
 

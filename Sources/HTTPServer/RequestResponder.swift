@@ -20,6 +20,14 @@ struct RequestResponder: Sendable {
         return respond(to: request, resolution: resolution, closeAfter: closeAfter, encoder: &encoder)
     }
 
+    /// Whether the request's route is prioritized (see `HTTPRouter.add(prioritized:)`).
+    func isPrioritized(_ request: HTTPRequest) -> Bool {
+        if case .matched(let route, _, _) = router.resolve(method: request.method, path: request.path) {
+            return route.prioritized
+        }
+        return false
+    }
+
     private func respond(
         to request: HTTPRequest, resolution: HTTPRouter.Resolution, closeAfter: Bool, encoder: inout ResponseEncoder
     ) -> OutgoingBytes {

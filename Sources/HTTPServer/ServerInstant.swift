@@ -6,12 +6,14 @@
 
 /// A point on the monotonic clock, in nanoseconds. Pure code takes it as a parameter; only the transport
 /// reads the clock.
-struct ServerInstant: Sendable, Comparable, Hashable {
-    var nanoseconds: Int64
+@_spi(Fuzzing) public struct ServerInstant: Sendable, Comparable, Hashable {
+    public var nanoseconds: Int64
 
-    static func < (a: ServerInstant, b: ServerInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    func advanced(by duration: Duration) -> ServerInstant {
+    public static func < (a: ServerInstant, b: ServerInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    public func advanced(by duration: Duration) -> ServerInstant {
         let (seconds, attoseconds) = duration.components
         let delta = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !delta.overflow else { return ServerInstant(nanoseconds: .max) }

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import Platform
 
 /// A failed system call: which one and the `errno` it left, captured at the call site.
 public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -29,5 +30,14 @@ func syscall<Result: FixedWidthInteger>(_ call: @autoclosure () -> String, _ bod
         let code = errno
         if code == EINTR { continue }
         throw SocketError(call: call(), errno: code)
+    }
+}
+
+/// Starts one of the server's threads; a failure is reported like a socket call's.
+func startThread(name: String, _ body: @escaping @Sendable () -> Void) throws(SocketError) -> pthread_t {
+    do {
+        return try POSIXThread.start(name: name, body)
+    } catch {
+        throw SocketError(call: "pthread_create", errno: error.code)
     }
 }

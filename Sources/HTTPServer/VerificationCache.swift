@@ -1,3 +1,5 @@
+import Platform
+import Synchronization
 /// Remembers successful bcrypt verifications (bcrypt is deliberately slow) under a keyed hash of the
 /// credentials, so repeated scrapes stay cheap. Bounded: cleared when full.
 final class VerificationCache: Sendable {
@@ -23,7 +25,7 @@ final class VerificationCache: Sendable {
     }
 
     private let capacity: Int
-    private let entries = Locked(Set<Key>())
+    private let entries = Mutex(Set<Key>())
 
     init(capacity: Int) { self.capacity = capacity }
 

@@ -1,6 +1,7 @@
 import Glibc
 import History
 import Logging
+import Platform
 import Synchronization
 
 /// Writes history batches on its own thread through a bounded queue: the capture path never waits on

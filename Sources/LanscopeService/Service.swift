@@ -10,6 +10,7 @@ import Inventory
 import LanscopeCore
 import LanscopePipeline
 import Logging
+import Platform
 import Synchronization
 
 /// Configuration of `lanscope run`.
@@ -48,6 +49,8 @@ public struct ServiceConfiguration: Sendable {
     /// Devices the inventory and the BPF map hold (default 16384).
     public var maxDevices: Int = 16_384
     public var metrics = MetricsCollector.Configuration()
+    /// HTTP server limits (connections in total and per address, send-stall timeout, pending-response memory…).
+    public var httpLimits = HTTPServer.Limits()
     /// Devices not seen for this long leave the inventory, the BPF map and `/metrics` (default 24 h);
     /// they stay in history.
     public var deviceTTL: Duration = .seconds(86_400)
@@ -213,6 +216,8 @@ public final class Service: @unchecked Sendable {
                                          processMetrics: processMetrics ?? { ProcessMetrics.collect() })
         routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
                                readiness: { driver.isReady }, logger: logger)
+        let routes = self.routes
+        counters.setScrapeRenders { routes.scrapeRenders }
         logCaptureNotice()
     }
 
@@ -293,13 +298,15 @@ public final class Service: @unchecked Sendable {
             }
         }
         let counters = self.counters
-        let server = HTTPServer(configuration: .init(listen: configuration.listen, authentication: authentication),
+        let server = HTTPServer(configuration: .init(listen: configuration.listen, limits: configuration.httpLimits,
+                                                     authentication: authentication),
                                 router: routes.makeRouter(), logger: logger) { record in
             counters.countRequest(route: record.route, code: record.statusCode)
         }
         let ports: [Int]
         do { ports = try server.start() } catch { throw ServiceError.http("\(error)") }
         self.server = server
+        counters.setHTTPTransport { server.statistics() }
         logger.notice("serving", metadata: ["listen": "\(configuration.listen)", "ports": "\(ports)"])
         return ports
     }
@@ -374,31 +381,5 @@ public final class Service: @unchecked Sendable {
         var set = terminationSignals()
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
-    }
-}
-
-/// A detached POSIX thread for loops that block in syscalls (never Swift's cooperative pool).
-enum POSIXThread {
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
-        final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box {
-            // Linux keeps 15 bytes of a thread name (shown by top -H); Glibc's module does not
-            // export pthread_setname_np, so write the name where the kernel reads it.
-            let fd = open("/proc/thread-self/comm", O_WRONLY)
-            if fd >= 0 {
-                let bytes = Array(name.utf8.prefix(15))
-                _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                close(fd)
-            }
-            body()
-        }).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        precondition(rc == 0, "pthread_create failed: \(rc)")
-        pthread_detach(thread)
     }
 }

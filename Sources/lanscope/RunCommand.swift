@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPServer
 import LanscopeCore
 import LanscopeService
 import Logging
@@ -41,6 +42,12 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
                                             valueName: "file"))
     var detectionConfig: String?
+    @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")
+    var httpMaxConnectionsPerAddress = 64
+    @Option(name: .long, help: ArgumentHelp("Close an HTTP connection whose response makes no progress this long.", valueName: "duration"))
+    var httpSendStallTimeout = "20s"
+    @Option(name: .long, help: ArgumentHelp("Most memory responses waiting to be sent may hold in total, in MiB.", valueName: "MiB"))
+    var httpMaxPendingResponseMib = 64
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -50,9 +57,13 @@ struct Run: ParsableCommand {
         default: break
         }
         guard maxDevices > 0, maxExportedDevices > 0 else { throw ValidationError("--max-devices and --max-exported-devices must be positive") }
-        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl)] {
+        guard httpMaxConnectionsPerAddress > 0, httpMaxPendingResponseMib > 0, httpMaxPendingResponseMib <= 1 << 20 else {
+            throw ValidationError("--http-max-connections-per-address and --http-max-pending-response-mib must be positive")
+        }
+        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl), ("--http-send-stall-timeout", httpSendStallTimeout)] {
             do { _ = try DurationParser.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
         }
+        if (try? DurationParser.parse(httpSendStallTimeout)) == .zero { throw ValidationError("--http-send-stall-timeout must be positive") }
     }
 
     func run() throws {
@@ -84,6 +95,9 @@ struct Run: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        configuration.httpLimits.maxConnectionsPerAddress = httpMaxConnectionsPerAddress
+        configuration.httpLimits.sendStallTimeout = try DurationParser.parse(httpSendStallTimeout)
+        configuration.httpLimits.maxPendingResponseBytes = httpMaxPendingResponseMib << 20
         do {
             let service = try Service(configuration: configuration, logger: logger)
             try service.start()

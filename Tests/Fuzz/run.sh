@@ -3,7 +3,10 @@
 #   FuzzDecoders    frames (<= 4 KiB) through every decoder; capture-file heads through the reader
 #   FuzzPcapReader  whole capture files (<= 64 KiB, pcap either byte order, pcapng) through libpcap,
 #                   the frame decoder and the device registry, as `lanscope replay` reads them
-#   FuzzHTTP        requests through the HTTP request parser
+#   FuzzHTTP        requests through the HTTP parser (whole vs split), the connection state machine fed
+#                   in input-chosen chunks, and the router's percent-decoding
+#   FuzzRoutes      raw requests through the service's HTTP handlers over the sample LAN (filters,
+#                   MACs, durations, Accept/Accept-Encoding negotiation)
 #   Tests/Fuzz/run.sh SECONDS [TARGET...]   (make fuzz-smoke: 20 s each; make fuzz: FUZZ_SECONDS, 600)
 # Seeds: our fixtures (crafted frames, hostile.pcap, the sample LAN) and the public captures in
 # $CORPUS (default ../shared/pcaps) cut into frames or files by make-seeds.py, big-endian rewrites
@@ -15,7 +18,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzDecoders FuzzPcapReader FuzzHTTP)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzDecoders FuzzPcapReader FuzzHTTP FuzzRoutes)
 corpus=${CORPUS:-$(cd .. && pwd)/shared/pcaps}
 python=/usr/bin/python3
 build=.build-fuzz
@@ -50,6 +53,10 @@ for name in "${targets[@]}"; do
             max_len=65536 ;;
         FuzzHTTP)
             find Tests/HTTPServerTests/Fixtures/fuzz-seeds -type f -exec cp {} "$work/" \;
+            count=$(ls "$work" | wc -l)
+            max_len=4096 ;;
+        FuzzRoutes)
+            find Tests/LanscopeServiceTests/Fixtures/fuzz-routes Tests/HTTPServerTests/Fixtures/fuzz-seeds -type f -exec cp {} "$work/" \;
             count=$(ls "$work" | wc -l)
             max_len=4096 ;;
         *) echo "fuzz: unknown target $name"; exit 2 ;;

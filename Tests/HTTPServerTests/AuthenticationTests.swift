@@ -1,8 +1,9 @@
 import CCrypt
 import Glibc
+import Platform
 import Testing
 
-@testable import HTTPServer
+@_spi(Fuzzing) @testable import HTTPServer
 
 /// A bcrypt hash made by the system's libxcrypt (cost 5 keeps tests fast), never by our code.
 func systemBcryptHash(_ password: String, prefix: String = "$2b$") throws -> String {

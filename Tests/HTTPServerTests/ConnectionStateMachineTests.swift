@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HTTPServer
+@_spi(Fuzzing) @testable import HTTPServer
 
 /// Drives the pure connection state machine with hand-made instants (no sleeping, no sockets).
 @Suite struct ConnectionStateMachineTests {
@@ -55,6 +55,25 @@ import Testing
         #expect(machine.deadline == at(2020))
         if case .none = machine.timerFired(now: at(2019)) {} else { Issue.record("fired early") }
         #expect(isClose(machine.timerFired(now: at(2020))))
+    }
+
+    @Test func sendStall_closesAfterTimeoutWithoutProgress_andProgressRestartsIt() {
+        var stall = limits
+        stall.sendStallTimeout = .seconds(1)
+        var machine = ConnectionStateMachine(limits: stall, now: t0)
+        #expect(dispatched(feed(&machine, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", at: at(10))) != nil)
+        #expect(!machine.isWritingResponse)
+        machine.writeBlocked(now: at(20), progressed: false)
+        #expect(machine.deadline == at(1020))
+        #expect(machine.isWritingResponse)
+        // Retrying without a byte going out does not extend the timer.
+        machine.writeBlocked(now: at(500), progressed: false)
+        #expect(machine.deadline == at(1020))
+        // Bytes going out restart it.
+        machine.writeBlocked(now: at(900), progressed: true)
+        #expect(machine.deadline == at(1900))
+        if case .none = machine.timerFired(now: at(1899)) {} else { Issue.record("fired early") }
+        #expect(isClose(machine.timerFired(now: at(1900))))
     }
 
     @Test func pipelinedRequests_areDispatchedOneAtATime_inOrder() {

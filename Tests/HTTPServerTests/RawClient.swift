@@ -22,7 +22,12 @@ final class RawClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, host: String = "127.0.0.1", timeout: Duration = .seconds(3)) throws {
+    /// `source` binds the client to a local IPv4 address first (any 127.x.y.z works on loopback), so a
+    /// test can play several client hosts; `receiveBuffer` shrinks `SO_RCVBUF` (a slow reader's window).
+    init(
+        port: Int, host: String = "127.0.0.1", timeout: Duration = .seconds(3), source: String? = nil,
+        receiveBuffer: Int32? = nil
+    ) throws {
         let isV6 = host.contains(":")
         fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: errno \(errno)") }
@@ -31,6 +36,24 @@ final class RawClient {
             tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                Glibc.close(fd)
+                throw ClientError(description: "bind \(source): errno \(code)")
+            }
+        }
         let result: Int32
         if isV6 {
             var address = sockaddr_in6()

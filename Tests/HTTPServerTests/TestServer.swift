@@ -41,12 +41,14 @@ struct TestServer {
 
     static func start(
         limits: HTTPServer.Limits = HTTPServer.Limits(), authentication: Authentication? = nil,
-        router: HTTPRouter = defaultRouter(), workers: Int = 2
+        router: HTTPRouter = defaultRouter(), workers: Int = 2,
+        configure: (inout HTTPServer.Configuration) -> Void = { _ in }
     ) throws -> TestServer {
         let records = RecordBox()
         var configuration = HTTPServer.Configuration(
             listen: "127.0.0.1:0", limits: limits,
             authentication: authentication, workerThreads: workers)
+        configure(&configuration)
         configuration.listen = "127.0.0.1:0"
         let server = HTTPServer(
             configuration: configuration, router: router, logger: Logger(label: "test"),
@@ -61,4 +63,17 @@ struct TestServer {
     }
 
     func client() throws -> RawClient { try RawClient(port: port) }
+
+    /// Polls the server's statistics until `condition` holds or `seconds` pass; the last value either way.
+    func statistics(
+        within seconds: Int = 10, until condition: (HTTPServer.Statistics) -> Bool
+    ) -> HTTPServer.Statistics {
+        let started = ServerClock.now()
+        var current = server.statistics()
+        while !condition(current) && ServerClock.milliseconds(since: started) < seconds * 1000 {
+            ServerClock.sleep(milliseconds: 20)
+            current = server.statistics()
+        }
+        return current
+    }
 }

@@ -126,6 +126,12 @@ import Testing
                                              "--db", "/proc/lanscope-cannot-be-here/x.db"], timeout: 20)
         #expect(s8 != 0)
         #expect(e8.contains("cannot open the history database /proc/lanscope-cannot-be-here/x.db"))
+        let (s9, _, e9) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-max-connections-per-address", "0"])
+        #expect(s9 != 0)
+        #expect(e9.contains("--http-max-connections-per-address"))
+        let (s10, _, e10) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-send-stall-timeout", "20000w"])
+        #expect(s10 != 0)
+        #expect(e10.contains("too long"))
     }
 
     @Test func replay_truncatedFile_keepsWhatWasReadable() throws {

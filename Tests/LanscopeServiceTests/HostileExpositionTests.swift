@@ -59,7 +59,10 @@ import Testing
             "lanscope_anomaly_active_refused", "lanscope_anomaly_active", "lanscope_store_observations_dropped",
             "lanscope_store_changes_dropped", "lanscope_devices_by_type", "lanscope_stage_state_dropped",
             "lanscope_stage_state_entries", "lanscope_inventory_address_claims_rejected",
-            "lanscope_scrape_collector_duration_seconds",
+            "lanscope_scrape_collector_duration_seconds", "lanscope_store_devices_rejected",
+            "lanscope_http_connections_rejected", "lanscope_http_connections_closed", "lanscope_http_connections_open",
+            "lanscope_http_pending_response_bytes", "lanscope_http_memory_trims", "lanscope_http_scrape_renders",
+            "lanscope_http_scrape_renders_shared",
         ]
         let families = Set(parsed.families.map { $0[0] })
         // text 0.0.4 names counter families with their _total / _info suffix; normalise.

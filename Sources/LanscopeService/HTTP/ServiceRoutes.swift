@@ -15,6 +15,26 @@ public struct ServiceRoutes: Sendable {
     public let clock: any Clock
     public let readiness: @Sendable () -> Bool
     public let logger: Logger
+    /// One `/metrics` render per variant for every scrape that arrives while it is being made.
+    let scrapes = SharedRender<ScrapeVariant, ScrapeBody>()
+
+    /// What distinguishes one `/metrics` body from another: the negotiated format and encoding.
+    struct ScrapeVariant: Hashable, Sendable {
+        let contentType: String
+        let gzip: Bool
+    }
+
+    struct ScrapeBody: Sendable {
+        let bytes: [UInt8]
+        let gzipped: Bool
+    }
+
+    /// `/metrics` renders made, and scrapes served a render another scrape was already making (for
+    /// export as e.g. `lanscope_http_scrape_renders_total` / `…_shared_total`).
+    public var scrapeRenders: (renders: UInt64, shared: UInt64) {
+        let statistics = scrapes.statistics
+        return (statistics.renders, statistics.shared)
+    }
 
     public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
                 readiness: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "lanscope.http")) {
@@ -29,7 +49,8 @@ public struct ServiceRoutes: Sendable {
     public func makeRouter() -> HTTPRouter {
         let router = HTTPRouter()
         let routes = self
-        router.get("/metrics", name: "/metrics") { request, _ in routes.metrics(request) }
+        // Scrapes go ahead of JSON requests, with a worker of their own (HTTPServer reservedWorkerThreads).
+        router.get("/metrics", name: "/metrics", prioritized: true) { request, _ in routes.metrics(request) }
         router.get("/devices.json", name: "/devices.json") { request, _ in routes.devices(request) }
         router.get("/devices/{mac}.json", name: "/devices/{mac}.json") { request, parameters in
             routes.device(request, mac: parameters["mac"] ?? "")
@@ -48,67 +69,43 @@ public struct ServiceRoutes: Sendable {
 
     func metrics(_ request: HTTPRequest) -> HTTPResponse {
         let format = ExpositionFormat.negotiate(accept: request.headers["accept"])
-        var body = ExpositionEncoder.encode(collector.collect(), format: format)
-        var response = HTTPResponse(status: .ok, body: [])
+        let gzip = Gzip.accepts(acceptEncoding: request.headers["accept-encoding"])
+        let body = scrapes.value(for: ScrapeVariant(contentType: format.contentType, gzip: gzip)) {
+            let text = ExpositionEncoder.encode(collector.collect(), format: format)
+            // Level 1: an exposition is repetitive enough that it still shrinks ~10×, at a third of level 6's time.
+            if gzip, let compressed = try? Gzip.compress(text, level: 1) {
+                return ScrapeBody(bytes: compressed, gzipped: true)
+            }
+            return ScrapeBody(bytes: text, gzipped: false)
+        }
+        var response = HTTPResponse(status: .ok, body: body.bytes)
         response.headers.add(name: "Content-Type", value: format.contentType)
         response.headers.add(name: "Vary", value: "Accept, Accept-Encoding")
-        // Level 1: an exposition is repetitive enough that it still shrinks ~10×, at a third of level 6's time.
-        if Gzip.accepts(acceptEncoding: request.headers["accept-encoding"]), let compressed = try? Gzip.compress(body, level: 1) {
-            body = compressed
-            response.headers.add(name: "Content-Encoding", value: "gzip")
-        }
-        response.body = body
+        if body.gzipped { response.headers.add(name: "Content-Encoding", value: "gzip") }
         return response
     }
 
     func devices(_ request: HTTPRequest) -> HTTPResponse {
-        for (name, value) in request.query {
-            switch name {
-            case "online": if Bool(value) == nil { return badRequest("online must be true or false") }
-            case "vendor", "hostname": break
-            case "ip": if IPAddress(value) == nil { return badRequest("ip must be an IPv4 or IPv6 address") }
-            case "type":
-                if DeviceType(rawValue: value) == nil {
-                    return badRequest("type must be one of: \(DeviceType.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
-                }
-            case "limit", "offset":
-                if Int(value).map({ $0 >= 0 }) != true { return badRequest("\(name) must be a non-negative integer") }
-            default:
-                return badRequest("unknown filter \"\(name)\"; filters: online, vendor, hostname, ip, type, limit, offset")
-            }
+        let query: DeviceQuery
+        switch DeviceQuery.parse(request.query) {
+        case .success(let parsed): query = parsed
+        case .failure(let error): return badRequest(error.message)
         }
         // Read in place from the registry's storage (no Device copies), like /metrics.
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
         // Every device in the inventory, not only those the /metrics export cap keeps.
         var selected = view.all
-        view.devices.withUnsafeBufferPointer { devices in
-            for (name, value) in request.query {
-                switch name {
-                case "online":
-                    if let wanted = Bool(value) { selected = selected.filter { presence.isOnline(lastSeen: view.lastSeen($0)) == wanted } }
-                case "vendor":
-                    let needle = value.lowercased()
-                    selected = selected.filter { devices[$0].vendor?.lowercased().contains(needle) ?? false }
-                case "hostname":
-                    let needle = value.lowercased()
-                    selected = selected.filter { devices[$0].hostname?.lowercased().contains(needle) ?? false }
-                case "ip":
-                    if let ip = IPAddress(value) { selected = selected.filter { devices[$0].addresses[ip] != nil } }
-                case "type":
-                    if let type = DeviceType(rawValue: value) {
-                        selected = selected.filter { (devices[$0].classification?.type.value ?? .unknown) == type }
-                    }
-                default:
-                    break
+        if query.hasFilters {
+            view.devices.withUnsafeBufferPointer { devices in
+                selected = selected.filter { i in
+                    query.matches(devices[i], isOnline: { presence.isOnline(lastSeen: view.lastSeen(i)) })
                 }
             }
         }
         // Pagination after filtering: `X-Total-Count` says how many matched.
         let matched = selected.count
-        let offset = request.query.first { $0.0 == "offset" }.flatMap { Int($0.1) } ?? 0
-        let limit = request.query.first { $0.0 == "limit" }.flatMap { Int($0.1) } ?? matched
-        selected = Array(selected.dropFirst(offset).prefix(limit))
+        selected = Array(selected.dropFirst(query.offset ?? 0).prefix(query.limit ?? matched))
         var w = JSONWriter(reserve: 1100 * max(selected.count, 1))
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
@@ -167,6 +164,8 @@ public struct ServiceRoutes: Sendable {
         var since: Timestamp? = nil
         for (name, value) in request.query {
             guard name == "since" else { return badRequest("unknown parameter \"\(name)\"; parameters: since") }
+            guard since == nil else { return badRequest("parameter \"since\" given more than once") }
+            // DurationParser refuses anything a Timestamp cannot hold, so this subtraction cannot wrap.
             do { since = clock.now() - (try DurationParser.parse(value)) } catch { return badRequest(error.description) }
         }
         return .json(AnomalyRendering.json(pipeline.recentAnomalies(since: since)))

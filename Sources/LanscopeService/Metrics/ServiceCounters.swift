@@ -1,3 +1,4 @@
+import HTTPServer
 import Synchronization
 
 /// Counters owned by the service around the pipeline: HTTP requests, history writes.
@@ -18,6 +19,8 @@ public final class ServiceCounters: Sendable {
     private let http = Mutex([RouteCode: UInt64]())
     private let store = Mutex(Store())
     private let storeDevicesRejected = Mutex<(@Sendable () -> UInt64)?>(nil)
+    private let transport = Mutex<(@Sendable () -> HTTPServer.Statistics)?>(nil)
+    private let renders = Mutex<(@Sendable () -> (renders: UInt64, shared: UInt64))?>(nil)
 
     public init() {}
 
@@ -33,4 +36,14 @@ public final class ServiceCounters: Sendable {
     /// Where `lanscope_store_devices_rejected_total` is read (the store's own lock-free counter).
     public func setStoreDevicesRejected(_ read: @escaping @Sendable () -> UInt64) { storeDevicesRejected.withLock { $0 = read } }
     public func storeDevicesRejectedCount() -> UInt64 { storeDevicesRejected.withLock { $0 }?() ?? 0 }
+
+    /// Where the HTTP transport's counters are read (set when the server starts; zeros before).
+    public func setHTTPTransport(_ read: @escaping @Sendable () -> HTTPServer.Statistics) { transport.withLock { $0 = read } }
+    public func httpTransport() -> HTTPServer.Statistics { transport.withLock { $0 }?() ?? HTTPServer.Statistics() }
+
+    /// Where the shared /metrics render counts are read.
+    public func setScrapeRenders(_ read: @escaping @Sendable () -> (renders: UInt64, shared: UInt64)) {
+        renders.withLock { $0 = read }
+    }
+    public func scrapeRenders() -> (renders: UInt64, shared: UInt64) { renders.withLock { $0 }?() ?? (0, 0) }
 }

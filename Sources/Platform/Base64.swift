@@ -1,6 +1,13 @@
-/// Standard base64 (RFC 4648 §4) decoding for Basic credentials; padding optional, anything else invalid.
-enum Base64 {
-    static func decode(_ input: [UInt8]) -> [UInt8]? {
+/// Platform: the generic OS and encoding helpers the package shares, knowing nothing of lanscope — the one
+/// way to start a thread (`POSIXThread`), the one condition lock (`ConditionLock`, for queues threads block
+/// on; everything else locks with `Synchronization.Mutex`), and the one base64 decoder.
+
+/// Standard base64 (RFC 4648 §4) decoding: Basic credentials, the embedded BPF object. Padding optional,
+/// anything else (another alphabet, data after padding, more than two `=`) invalid.
+public enum Base64 {
+    public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }
+
+    public static func decode(_ input: [UInt8]) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(input.count * 3 / 4)
         var accumulator: UInt32 = 0
