@@ -8,6 +8,9 @@ public struct HistoryBatch: Sendable {
     /// Observations, each becoming (or refreshing) one evidence row.
     public var observations: [Observation]
     public var anomalies: [AnomalyEvent]
+    /// Identity changes (`InventoryChange.identityChanged`, classification included); other changes are
+    /// ignored. Stored once per (MAC, time, field, new value).
+    public var changes: [InventoryChange]
     /// The capture this batch came from; required when `traffic` is not empty.
     public var capture: CaptureRecord?
     /// Per-device counters for `capture`, cumulative for that capture: they replace what was
@@ -16,8 +19,9 @@ public struct HistoryBatch: Sendable {
 
     public init(
         devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
-        capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:]
+        changes: [InventoryChange] = [], capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:]
     ) {
+        self.changes = changes
         self.devices = devices
         self.observations = observations
         self.anomalies = anomalies

@@ -97,6 +97,26 @@ extension HistoryStore {
 
     /// Anomaly events at or after `since` (all when `nil`), newest first, at most `limit` of them
     /// (all when `nil`).
+    /// A device's identity changes (classification included), newest first, at most `limit`.
+    public func identityChanges(for mac: MACAddress, limit: Int = 100) throws(HistoryError) -> [InventoryChange] {
+        try locked { () throws(HistoryError) in
+            var changes: [InventoryChange] = []
+            try prepared(
+                """
+                SELECT time, field, from_value, to_value FROM identity_changes WHERE mac = ?1
+                ORDER BY time DESC, field LIMIT ?2
+                """
+            ).query([.text(mac.description), .integer(Int64(max(0, limit)))]) { row throws(HistoryError) in
+                guard let field = IdentityField(rawValue: row.text(1)) else {
+                    throw .invalidStoredValue(table: "identity_changes", column: "field")
+                }
+                changes.append(.identityChanged(mac, field: field, from: row.optionalText(2), to: row.text(3),
+                                                time: Timestamp(nanoseconds: row.integer(0))))
+            }
+            return changes
+        }
+    }
+
     public func anomalies(since: Timestamp?, limit: Int?) throws(HistoryError) -> [AnomalyEvent] {
         try locked { () throws(HistoryError) in
             var events: [AnomalyEvent] = []
@@ -104,7 +124,7 @@ extension HistoryStore {
             let limitValue = limit.map { Int64(max(0, $0)) } ?? -1
             try prepared(
                 """
-                SELECT time, kind, severity, mac, summary, details FROM anomalies WHERE time >= ?1
+                SELECT time, kind, severity, mac, summary, details, related_macs, end_time FROM anomalies WHERE time >= ?1
                 ORDER BY time DESC, id DESC LIMIT ?2
                 """
             ).query([.integer(since?.nanoseconds ?? Int64.min), .integer(limitValue)]) { row throws(HistoryError) in
@@ -124,10 +144,18 @@ extension HistoryStore {
                 guard let details = StoredJSON.decodeDetails(row.text(5)) else {
                     throw .invalidStoredValue(table: "anomalies", column: "details")
                 }
+                var related: [MACAddress] = []
+                for text in row.text(6).split(separator: " ") {
+                    guard let parsed = MACAddress(text) else {
+                        throw .invalidStoredValue(table: "anomalies", column: "related_macs")
+                    }
+                    related.append(parsed)
+                }
                 events.append(
                     AnomalyEvent(
                         time: Timestamp(nanoseconds: row.integer(0)), kind: kind, severity: severity, mac: mac,
-                        summary: row.text(4), details: details))
+                        summary: row.text(4), details: details, relatedMACs: related,
+                        endTime: row.optionalInteger(7).map(Timestamp.init(nanoseconds:))))
             }
             return events
         }
@@ -172,7 +200,7 @@ extension HistoryStore {
             """
             SELECT mac, first_seen, last_seen, hostname, hostname_source, vendor, is_dhcp_server, dhcp_message_type,
                 dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex, dhcp_max_message_size,
-                dhcp_requested_address
+                dhcp_requested_address, classification
             FROM devices\(filter) ORDER BY mac
             """
         ).query(binds) { row throws(HistoryError) in
@@ -192,6 +220,12 @@ extension HistoryStore {
             device.isDHCPServer = row.bool(6)
             if let messageType = row.optionalInteger(7) {
                 device.dhcp = try Self.fingerprint(row: row, messageType: messageType)
+            }
+            if let stored = row.optionalText(13) {
+                guard let classification = StoredJSON.decodeClassification(stored) else {
+                    throw .invalidStoredValue(table: "devices", column: "classification")
+                }
+                device.classification = classification
             }
             indexByMAC[macText] = devices.count
             devices.append(device)

@@ -29,10 +29,13 @@ extension HistoryStore {
                     admitted.devices.removeAll { refused.contains($0.mac) }
                     admitted.observations.removeAll { refused.contains($0.mac) }
                     admitted.traffic = admitted.traffic.filter { !refused.contains($0.key) }
+                    admitted.changes.removeAll { refused.contains($0.mac) }
                 }
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
+                    try writeClassifications(admitted.devices)
                     try writeObservations(admitted.observations, knownDevices: Set(admitted.devices.map(\.mac)))
+                    try writeChanges(admitted.changes)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
                         try writeCapture(capture)
@@ -256,7 +259,8 @@ extension HistoryStore {
         guard !anomalies.isEmpty else { return }
         let insert = try database.statement(
             """
-            INSERT INTO anomalies (time, kind, severity, mac, summary, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO anomalies (time, kind, severity, mac, summary, details, related_macs, end_time)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             ON CONFLICT DO NOTHING
             """)
         for event in anomalies {
@@ -264,6 +268,39 @@ extension HistoryStore {
                 .integer(event.time.nanoseconds), .text(event.kind.rawValue), .text(event.severity.rawValue),
                 .optionalText(event.mac?.description), .text(event.summary),
                 .text(StoredJSON.encode(details: event.details)),
+                .text(event.relatedMACs.map(\.description).joined(separator: " ")),
+                event.endTime.map { .integer($0.nanoseconds) } ?? .null,
+            ])
+        }
+    }
+
+    /// The classifier's latest conclusion per device (the devices the batch carries).
+    private func writeClassifications(_ devices: [Device]) throws(SQLiteError) {
+        let classified = devices.filter { $0.classification != nil }
+        guard !classified.isEmpty else { return }
+        let update = try database.statement("UPDATE devices SET classification = ?2 WHERE mac = ?1")
+        for device in classified {
+            guard let classification = device.classification else { continue }
+            try update.run([.text(device.mac.description), .text(StoredJSON.encode(classification: classification))])
+        }
+    }
+
+    /// Identity changes, once each; a change about a device with no row (refused or never stored) is skipped.
+    private func writeChanges(_ changes: [InventoryChange]) throws(SQLiteError) {
+        let identity = changes.compactMap { change -> (MACAddress, IdentityField, String?, String, Timestamp)? in
+            guard case .identityChanged(let mac, let field, let from, let to, let time) = change else { return nil }
+            return (mac, field, from, to, time)
+        }
+        guard !identity.isEmpty else { return }
+        let insert = try database.statement(
+            """
+            INSERT INTO identity_changes (mac, time, field, from_value, to_value)
+            SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM devices WHERE mac = ?1)
+            ON CONFLICT DO NOTHING
+            """)
+        for (mac, field, from, to, time) in identity {
+            try insert.run([
+                .text(mac.description), .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from), .text(to),
             ])
         }
     }

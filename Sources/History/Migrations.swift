@@ -131,6 +131,23 @@ enum Migrations {
         ) STRICT;
         CREATE UNIQUE INDEX anomalies_identity ON anomalies(time, kind, ifnull(mac, ''), summary);
         CREATE INDEX anomalies_by_mac ON anomalies(mac);
+        """,
+        // 2: what a device is (classification with its evidence, as JSON) and every change to its
+        // identity; events gain the other devices involved and an end time (spans).
         """
+        ALTER TABLE devices ADD COLUMN classification TEXT;
+        ALTER TABLE anomalies ADD COLUMN related_macs TEXT NOT NULL DEFAULT '';
+        ALTER TABLE anomalies ADD COLUMN end_time INTEGER;
+
+        CREATE TABLE identity_changes (
+            mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+            time INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            from_value TEXT,
+            to_value TEXT NOT NULL,
+            PRIMARY KEY (mac, time, field, to_value)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX identity_changes_by_time ON identity_changes(time);
+        """,
     ]
 }

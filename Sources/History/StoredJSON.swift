@@ -28,6 +28,54 @@ enum StoredJSON {
         return out + "]"
     }
 
+    /// `devices.classification`: `{"type": field, "os": field|null, ...}` with each field
+    /// `{"value", "confidence", "evidence": [[signal, value, rule, weight], ...]}`.
+    static func encode(classification: DeviceClassification) -> String {
+        func field(_ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence]) -> String {
+            var out = "{\"value\":"
+            appendString(value, to: &out)
+            out += ",\"confidence\":\(confidence),\"evidence\":["
+            for (index, e) in evidence.enumerated() {
+                if index > 0 { out += "," }
+                out += "["
+                appendString(e.signal, to: &out); out += ","
+                appendString(e.value, to: &out); out += ","
+                appendString(e.rule, to: &out); out += ",\(e.weight)]"
+            }
+            return out + "]}"
+        }
+        var out = "{\"type\":" + field(classification.type.value.rawValue, classification.type.confidence,
+                                          classification.type.evidence)
+        for (name, value) in [("os", classification.os), ("os_version", classification.osVersion),
+                              ("model", classification.model), ("manufacturer", classification.manufacturer)] {
+            out += ",\"\(name)\":"
+            if let value { out += field(value.value, value.confidence, value.evidence) } else { out += "null" }
+        }
+        return out + "}"
+    }
+
+    static func decodeClassification(_ text: String) -> DeviceClassification? {
+        guard let object = parse(text) as? [String: Any] else { return nil }
+        func field(_ any: Any?) -> ClassifiedValue<String>? {
+            guard let o = any as? [String: Any], let value = o["value"] as? String,
+                let confidence = (o["confidence"] as? NSNumber)?.doubleValue, let rows = o["evidence"] as? [[Any]]
+            else { return nil }
+            var evidence: [ClassificationEvidence] = []
+            for row in rows {
+                guard row.count == 4, let signal = row[0] as? String, let v = row[1] as? String,
+                    let rule = row[2] as? String, let weight = (row[3] as? NSNumber)?.doubleValue
+                else { return nil }
+                evidence.append(ClassificationEvidence(signal: signal, value: v, rule: rule, weight: weight))
+            }
+            return ClassifiedValue(value: value, confidence: confidence, evidence: evidence)
+        }
+        guard let type = field(object["type"]), let deviceType = DeviceType(rawValue: type.value) else { return nil }
+        return DeviceClassification(
+            type: ClassifiedValue(value: deviceType, confidence: type.confidence, evidence: type.evidence),
+            os: field(object["os"]), osVersion: field(object["os_version"]), model: field(object["model"]),
+            manufacturer: field(object["manufacturer"]))
+    }
+
     static func decodeDetails(_ text: String) -> [String: String]? {
         guard let object = parse(text) as? [String: Any] else { return nil }
         var out: [String: String] = [:]

@@ -1,4 +1,5 @@
 import Fingerprinting
+import Foundation
 import Glibc
 import History
 import Inventory
@@ -103,9 +104,10 @@ public struct HistoryView {
         do {
             // Bounded reads: a device flooded with addresses or evidence costs what is shown.
             guard let stored = try store.deviceDetail(mac) else { return nil }
-            let events = try store.anomalies(since: nil, limit: nil).filter { $0.mac == mac }
+            let events = try store.anomalies(since: nil, limit: nil).filter { $0.mac == mac || $0.relatedMACs.contains(mac) }
             return DeviceDetail(device: stored.device, evidence: stored.evidence.records, anomalies: events,
-                                addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total)
+                                addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total,
+                                identityChanges: try store.identityChanges(for: mac))
         } catch { throw CommandError.history(error) }
     }
 }
@@ -118,6 +120,8 @@ public struct DeviceDetail {
     /// Addresses and evidence rows stored, including those beyond what was read (`nil`: all read).
     public var addressesStored: Int? = nil
     public var evidenceStored: Int? = nil
+    /// Identity and classification changes, newest first.
+    public var identityChanges: [InventoryChange] = []
 
     public func json(presence: DeviceRendering.Presence) -> [UInt8] {
         var w = JSONWriter(pretty: true)
@@ -133,6 +137,13 @@ public struct DeviceDetail {
         }
         w.endArray()
         w.key("anomalies"); w.beginArray(); for a in anomalies { AnomalyRendering.writeJSON(a, into: &w) }; w.endArray()
+        w.key("identity_changes"); w.beginArray()
+        for case .identityChanged(_, let field, let from, let to, let time) in identityChanges {
+            w.beginObject()
+            w.field("time", time); w.field("field", field.rawValue); w.field("from", from); w.field("to", to)
+            w.endObject()
+        }
+        w.endArray()
         if let addressesStored { w.field("addresses_stored", addressesStored) }
         if let evidenceStored { w.field("evidence_stored", evidenceStored) }
         w.endObject()
@@ -160,6 +171,7 @@ public struct DeviceDetail {
             rows.append(["service", "\(svc.via.rawValue) \(svc.type)\(svc.name.map { " \"\($0)\"" } ?? "")\(svc.port.map { " port \($0)" } ?? "")"])
         }
         out += TerminalText.table(header: ["FIELD", "VALUE"], rows: rows, maxWidth: 100)
+        out += Self.explain(d.classification)
         if let addressesStored, addressesStored > d.addresses.count {
             out += "(\(addressesStored - d.addresses.count) older addresses not shown)\n"
         }
@@ -175,8 +187,33 @@ public struct DeviceDetail {
         if !anomalies.isEmpty {
             out += "\nevents:\n" + AnomalyRendering.table(anomalies)
         }
+        let changes = identityChanges.compactMap { change -> [String]? in
+            guard case .identityChanged(_, let field, let from, let to, let time) = change else { return nil }
+            return [time.rfc3339, field.rawValue, from ?? "-", to]
+        }
+        if !changes.isEmpty {
+            out += "\nidentity changes:\n" + TerminalText.table(header: ["TIME", "FIELD", "FROM", "TO"], rows: changes, maxWidth: 48)
+        }
         _ = s
         return out
+    }
+
+    /// What the device is and why: each classified field with its confidence and the evidence that
+    /// supports it (strongest first).
+    static func explain(_ classification: DeviceClassification?) -> String {
+        guard let c = classification else { return "\nidentification: not classified yet\n" }
+        var rows: [[String]] = []
+        func add(_ name: String, _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence]) {
+            rows.append([name, value, String(format: "%.2f", confidence), ""])
+            for e in evidence.sorted().prefix(6) {
+                rows.append(["", "", "", "\(e.signal) \"\(e.value)\" (\(e.rule), \(String(format: "%+.2f", e.weight)))"])
+            }
+        }
+        add("type", c.type.value.rawValue, c.type.confidence, c.type.evidence)
+        if let os = c.os { add("os", os.value + (c.osVersion.map { " " + $0.value } ?? ""), os.confidence, os.evidence) }
+        if let model = c.model { add("model", model.value, model.confidence, model.evidence) }
+        if let maker = c.manufacturer { add("manufacturer", maker.value, maker.confidence, maker.evidence) }
+        return "\nidentification:\n" + TerminalText.table(header: ["FIELD", "VALUE", "CONFIDENCE", "EVIDENCE"], rows: rows, maxWidth: 90)
     }
 }
 

@@ -345,7 +345,8 @@ public final class Service: @unchecked Sendable {
         guard !pending.changedDevices.isEmpty || !pending.anomalies.isEmpty else { return }
         var devices = pending.changedDevices.compactMap { registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
+        writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                                  changes: pending.changes))
     }
 
     /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.

@@ -42,14 +42,31 @@ struct Replay: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the device inventory stored in the database.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the device inventory stored in the database.",
+        discussion: "Filters work like /devices.json's: substrings, case-insensitive; online means seen within 5 minutes.")
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON instead of a table.") var json = false
+    @Option(name: .long, help: "Only devices whose vendor contains this.") var vendor: String?
+    @Option(name: .long, help: "Only devices whose hostname contains this.") var hostname: String?
+    @Option(name: .long, help: "Only devices of this type (phone, printer, camera, tv...).") var type: String?
+    @Option(name: .long, help: "true: only devices seen within the presence window; false: only the others.")
+    var online: Bool?
+
+    func validate() throws {
+        if let type, DeviceType(rawValue: type) == nil {
+            throw ValidationError("unknown type \"\(TerminalText.sanitize(type))\"; types: \(DeviceType.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         common.bootstrapLogging()
         let view = try Commands.openForReading(common.databasePath)
-        let devices = try view.devices()
+        var devices = try view.devices()
+        if let vendor { devices = devices.filter { $0.vendor?.lowercased().contains(vendor.lowercased()) ?? false } }
+        if let hostname { devices = devices.filter { $0.hostname?.lowercased().contains(hostname.lowercased()) ?? false } }
+        if let type { devices = devices.filter { ($0.classification?.type.value ?? .unknown).rawValue == type } }
+        if let online { devices = devices.filter { view.presence.isOnline($0) == online } }
         if json { printBytes(DeviceRendering.json(devices, presence: view.presence, pretty: true)) }
         else if devices.isEmpty { print("no devices in \(TerminalText.sanitize(common.databasePath)) — run `lanscope replay FILE` or `lanscope run` first") }
         else { print(DeviceRendering.table(devices, presence: view.presence), terminator: "") }
@@ -57,19 +74,43 @@ struct List: ParsableCommand {
 }
 
 struct DeviceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "device", abstract: "Show one device with all its evidence.")
-    @Argument(help: ArgumentHelp("The device's MAC address, e.g. aa:bb:cc:dd:ee:ff.", valueName: "mac")) var mac: String
+    static let configuration = CommandConfiguration(
+        commandName: "device", abstract: "Show one device: what it is and why, its evidence, events and identity changes.",
+        discussion: "The device may be named by MAC (aa:bb:cc:dd:ee:ff, aa-bb-..., aabbccddeeff, aabb.ccdd.eeff), IP address or hostname.")
+    @Argument(help: ArgumentHelp("The device's MAC address (any common notation), IP address or hostname.", valueName: "device"))
+    var mac: String
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard MACAddress(mac) != nil else { throw ValidationError("invalid MAC address \"\(TerminalText.sanitize(mac))\": expected six hex pairs like aa:bb:cc:dd:ee:ff") }
+        guard !mac.isEmpty else { throw ValidationError("give a MAC address, an IP address or a hostname") }
     }
 
     func run() throws {
         common.bootstrapLogging()
         let view = try Commands.openForReading(common.databasePath)
-        let address = MACAddress(mac)!
+        let address: MACAddress
+        if let parsed = MACAddress(anyNotation: mac) {
+            address = parsed
+        } else {
+            let devices = try view.devices()
+            let matches: [Device]
+            if let ip = IPAddress(mac) {
+                matches = devices.filter { $0.addresses[ip] != nil }
+            } else {
+                let wanted = mac.lowercased()
+                matches = devices.filter { ($0.hostname?.lowercased() == wanted) || $0.hostnames.values.contains { $0.lowercased() == wanted } }
+            }
+            guard let first = matches.first else {
+                printError("no device with MAC, address or hostname \"\(TerminalText.sanitize(mac))\" in \(TerminalText.sanitize(common.databasePath))")
+                throw ExitCode(1)
+            }
+            guard matches.count == 1 else {
+                printError("\"\(TerminalText.sanitize(mac))\" matches \(matches.count) devices: \(matches.map(\.mac.description).joined(separator: ", ")); name one by MAC")
+                throw ExitCode(1)
+            }
+            address = first.mac
+        }
         guard let detail = try view.deviceDetail(address) else {
             printError("no device \(address) in \(TerminalText.sanitize(common.databasePath))")
             throw ExitCode(1)
@@ -113,7 +154,8 @@ struct Export: ParsableCommand {
         let devices = try view.devices()
         let bytes: [UInt8]
         switch format {
-        case .csv: bytes = Array(DeviceRendering.csv(devices).utf8)
+        // Written to a terminal, device-supplied text is made safe as in tables; to a file or a pipe, it is exact.
+        case .csv: bytes = Array(DeviceRendering.csv(devices, forTerminal: output == nil && isatty(STDOUT_FILENO) == 1).utf8)
         case .json: bytes = DeviceRendering.json(devices, presence: view.presence, pretty: true)
         }
         if let output { try OutputFile.write(bytes, to: output) } else { printBytes(bytes) }

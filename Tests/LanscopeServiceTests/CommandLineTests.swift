@@ -78,6 +78,27 @@ import Testing
         #expect(evidence.contains { $0["kind"] as? String == "hostname" && $0["value"] as? String == "raspberrypi" })
         #expect(evidence.contains { $0["kind"] as? String == "address" && $0["value"] as? String == "fe80::ba27:ebff:fe01:203" })
 
+        // What it is and why, and every change to it, survive in the database.
+        let classification = try #require((object["device"] as? [String: Any])?["classification"] as? [String: Any])
+        #expect((classification["type"] as? [String: Any])?["value"] as? String != nil)
+        let changes = try #require(object["identity_changes"] as? [[String: Any]])
+        #expect(changes.contains { $0["field"] as? String == "type" })
+        #expect(changes.contains { $0["field"] as? String == "hostname" && $0["to"] as? String == "raspberrypi" })
+        // Any notation, an address or a hostname names the same device.
+        for name in ["b827eb010203", "b827.eb01.0203", "192.168.50.50", "RaspberryPi"] {
+            let (status, text, err) = try run(lanscope, ["device", name, "--db", db])
+            #expect(status == 0, "\(name): \(err)")
+            #expect(text.hasPrefix("device b8:27:eb:01:02:03"), "\(name)")
+            #expect(text.contains("identification:"), "\(name)")
+        }
+        // list filters like /devices.json, with a relative last-seen and a legend for the private-MAC marker.
+        let (_, printers, _) = try run(lanscope, ["list", "--type", "printer", "--db", db])
+        #expect(printers.contains("HPLJ-M404") && !printers.contains("alices-macbook"))
+        let (_, apple, _) = try run(lanscope, ["list", "--vendor", "apple", "--db", db])
+        #expect(apple.contains("alices-macbook") && !apple.contains("raspberrypi"))
+        #expect(table.contains(" ago"))
+        #expect(table.contains("* locally administered (randomised) MAC"))
+
         let (al, alerts, _) = try run(lanscope, ["alerts", "--json", "--db", db])
         #expect(al == 0)
         #expect((try JSONSerialization.jsonObject(with: Data(alerts.utf8)) as? [Any])?.count == 7)
@@ -98,13 +119,17 @@ import Testing
 
     @Test func badInput_getsClearErrors() throws {
         let db = tempDB()
+        try run(lanscope, ["replay", TestPaths.sampleCapture, "--db", db])
         let (s1, _, e1) = try run(lanscope, ["device", "nonsense", "--db", db])
         #expect(s1 != 0)
-        #expect(e1.contains("invalid MAC address"))
+        #expect(e1.contains("no device with MAC, address or hostname \"nonsense\""))
         let (s2, _, e2) = try run(lanscope, ["alerts", "--since", "soon", "--db", db])
         #expect(s2 != 0)
         #expect(e2.contains("invalid duration"))
         let (s3, _, e3) = try run(lanscope, ["list", "--db", "/nonexistent/dir/x.db"])
+        let (s3b, _, e3b) = try run(lanscope, ["list", "--type", "toaster", "--db", db])
+        #expect(s3b != 0)
+        #expect(e3b.contains("unknown type \"toaster\""))
         #expect(s3 != 0)
         #expect(e3.contains("no database at /nonexistent/dir/x.db"))
         let (s4, _, e4) = try run(lanscope, ["export", "--format", "xml", "--db", db])

@@ -45,7 +45,7 @@ public final class ReplayRunner {
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         do {
             try history.write(HistoryBatch(devices: devices, observations: Array(pending.observations),
-                                           anomalies: pending.anomalies))
+                                           anomalies: pending.anomalies, changes: pending.changes))
         } catch {
             flushError = error
         }
@@ -115,7 +115,8 @@ public final class ReplayRunner {
         var devices = pipeline.registry.snapshot()
         // Stored traffic is per capture (above); the device rows carry identity only.
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        try store.write(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies))
+        try store.write(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                                  changes: pending.changes))
         for report in reports {
             guard let key = report.captureKey else { continue }
             let record = CaptureRecord(captureKey: key, source: report.path, firstPacket: report.firstPacket,

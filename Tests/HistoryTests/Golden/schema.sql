@@ -10,6 +10,9 @@ CREATE UNIQUE INDEX anomalies_identity ON anomalies(time, kind, ifnull(mac, ''),
 -- index evidence_by_last_seen on evidence
 CREATE INDEX evidence_by_last_seen ON evidence(last_seen);
 
+-- index identity_changes_by_time on identity_changes
+CREATE INDEX identity_changes_by_time ON identity_changes(time);
+
 -- index services_identity on services
 CREATE UNIQUE INDEX services_identity ON services(mac, via, type, ifnull(name, X''), ifnull(port, -1));
 
@@ -33,7 +36,7 @@ CREATE TABLE anomalies (
     mac TEXT,
     summary TEXT NOT NULL,
     details TEXT NOT NULL
-) STRICT;
+, related_macs TEXT NOT NULL DEFAULT '', end_time INTEGER) STRICT;
 
 -- table captures on captures
 CREATE TABLE captures (
@@ -61,7 +64,7 @@ CREATE TABLE devices (
     dhcp_client_id_hex TEXT,
     dhcp_max_message_size INTEGER,
     dhcp_requested_address TEXT
-) STRICT, WITHOUT ROWID;
+, classification TEXT) STRICT, WITHOUT ROWID;
 
 -- table evidence on evidence
 CREATE TABLE evidence (
@@ -82,6 +85,16 @@ CREATE TABLE hostnames (
     name TEXT NOT NULL,
     last_seen INTEGER NOT NULL,
     PRIMARY KEY (mac, source)
+) STRICT, WITHOUT ROWID;
+
+-- table identity_changes on identity_changes
+CREATE TABLE identity_changes (
+    mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+    time INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT NOT NULL,
+    PRIMARY KEY (mac, time, field, to_value)
 ) STRICT, WITHOUT ROWID;
 
 -- table protocols on protocols
@@ -137,4 +150,4 @@ CREATE TABLE traffic_classes (
     PRIMARY KEY (mac, capture_key, direction, family, protocol)
 ) STRICT, WITHOUT ROWID;
 
--- user_version 1
+-- user_version 2
