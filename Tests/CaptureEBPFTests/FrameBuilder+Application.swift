@@ -4,7 +4,8 @@ extension Frame {
     /// A DNS message (RFC 1035 section 4.1) with one question for `name`, type A, class IN.
     /// `response` sets QR (and one empty answer count stays 0: only the header bit matters here).
     static func dnsMessage(name: String, response: Bool = false, id: Int = 0x1234) -> [UInt8] {
-        var message = be16(id) + [response ? 0x81 : 0x01, response ? 0x80 : 0x00] + be16(1) + be16(0) + be16(0) + be16(0)
+        var message =
+            be16(id) + [response ? 0x81 : 0x01, response ? 0x80 : 0x00] + be16(1) + be16(0) + be16(0) + be16(0)
         for label in name.split(separator: ".") {
             message.append(UInt8(label.utf8.count))
             message += Array(label.utf8)
@@ -29,7 +30,8 @@ extension Frame {
 
     /// An HTTP/1.1 request head (RFC 9112 section 3) with Host and User-Agent.
     static func httpRequest(method: String, path: String = "/", host: String = "example.test") -> [UInt8] {
-        Array("\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: lanscope-test/1.0\r\nAccept: */*\r\n\r\n".utf8)
+        Array(
+            "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: lanscope-test/1.0\r\nAccept: */*\r\n\r\n".utf8)
     }
 
     /// `count` bytes from a fixed linear congruential sequence: the same "random" payload every run.
@@ -42,20 +44,32 @@ extension Frame {
     }
 
     /// A TCP segment (ACK|PSH, ports 40000 → `destinationPort`) over IPv4 or IPv6.
-    static func tcpSegment(sourceMAC: [UInt8], destinationMAC: [UInt8] = gateway, ipv6: Bool = false,
-                           destinationPort: Int = 443, payload: [UInt8]) -> [UInt8] {
+    static func tcpSegment(
+        sourceMAC: [UInt8], destinationMAC: [UInt8] = gateway, ipv6: Bool = false,
+        destinationPort: Int = 443, payload: [UInt8]
+    ) -> [UInt8] {
         let segment = tcp(source: 40000, destination: destinationPort, flags: tcpACK | tcpPSH, payload: payload)
         return ipv6
-            ? ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x86DD, payload: Frame.ipv6(nextHeader: 6, payload: segment))
-            : ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x0800, payload: ipv4(protocol: 6, payload: segment))
+            ? ethernet(
+                destination: destinationMAC, source: sourceMAC, etherType: 0x86DD,
+                payload: Frame.ipv6(nextHeader: 6, payload: segment))
+            : ethernet(
+                destination: destinationMAC, source: sourceMAC, etherType: 0x0800,
+                payload: ipv4(protocol: 6, payload: segment))
     }
 
     /// A UDP datagram over IPv4 or IPv6.
-    static func udpDatagram(sourceMAC: [UInt8], destinationMAC: [UInt8] = gateway, ipv6: Bool = false,
-                            sourcePort: Int, destinationPort: Int, payload: [UInt8]) -> [UInt8] {
+    static func udpDatagram(
+        sourceMAC: [UInt8], destinationMAC: [UInt8] = gateway, ipv6: Bool = false,
+        sourcePort: Int, destinationPort: Int, payload: [UInt8]
+    ) -> [UInt8] {
         let datagram = udp(source: sourcePort, destination: destinationPort, payload: payload)
         return ipv6
-            ? ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x86DD, payload: Frame.ipv6(nextHeader: 17, payload: datagram))
-            : ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x0800, payload: ipv4(protocol: 17, payload: datagram))
+            ? ethernet(
+                destination: destinationMAC, source: sourceMAC, etherType: 0x86DD,
+                payload: Frame.ipv6(nextHeader: 17, payload: datagram))
+            : ethernet(
+                destination: destinationMAC, source: sourceMAC, etherType: 0x0800,
+                payload: ipv4(protocol: 17, payload: datagram))
     }
 }
