@@ -1,6 +1,7 @@
 /* Frame parsing for the lanscope BPF programs: Ethernet, 802.1Q/802.1ad, IPv4, IPv6 with a bounded
  * extension-header walk, TCP/UDP/ICMP/ICMPv6 — just enough to classify a frame for counting and to
- * decide whether it is a discovery frame userspace wants whole. Reads only [data, data_end). */
+ * decide whether it is a discovery frame userspace wants whole. Reads only [data, data_end); payload
+ * bytes are looked at later, after counting (payload.bpf.h). */
 #ifndef LANSCOPE_PARSE_BPF_H
 #define LANSCOPE_PARSE_BPF_H
 
@@ -31,6 +32,7 @@ struct ls_parsed {
     __u8 l4;        /* enum ls_l4 */
     __u8 discovery; /* hand the frame to userspace whole */
     __u8 tcp_syn;   /* TCP SYN without ACK: handed up subject to the sender's rate limit */
+    __u8 dns;       /* UDP to port 53, first fragment: a DNS query if its header says so (payload.bpf.h) */
     __u8 malformed; /* a header announced more bytes than the frame holds */
     void *payload;  /* first byte after the TCP/UDP header (NULL when not reached): with it, a GSO
                      * packet's per-segment header bytes can be counted the way the wire sees them */
@@ -63,7 +65,9 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
             return;
         }
         p->tcp_syn = tcp->syn && !tcp->ack;
-        p->payload = (void *)tcp + tcp->doff * 4;
+        /* A data offset below 5 words would put the "payload" inside the header (RFC 9293 section 3.1). */
+        if (tcp->doff >= 5)
+            p->payload = (void *)tcp + tcp->doff * 4;
         return;
     }
     case IPPROTO_UDP: {
@@ -77,6 +81,8 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
         }
         if (ls_is_discovery_port(bpf_ntohs(udp->source)) || ls_is_discovery_port(bpf_ntohs(udp->dest)))
             p->discovery = 1;
+        /* DNS, RFC 1035 section 4.2.1: queries go to port 53; replies come from it. */
+        p->dns = udp->dest == bpf_htons(53);
         p->payload = udp + 1;
         return;
     }

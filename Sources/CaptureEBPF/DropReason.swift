@@ -13,6 +13,11 @@ public enum DropReason: String, Sendable, CaseIterable, Comparable {
     case rateLimited = "rate_limited"
     /// A frame ended inside a header it announced (runts, cut IP/TCP/UDP headers).
     case malformed
+    /// A DNS query (UDP to port 53) was not handed up because its sender exceeded the DNS rate.
+    case dnsRateLimited = "dns_rate_limited"
+    /// A TCP segment opening a TLS ClientHello or an HTTP/1.x request was not handed up because its
+    /// sender exceeded the payload rate.
+    case payloadRateLimited = "payload_rate_limited"
 
     /// Index into the kernel's drop array (`enum ls_drop_reason`).
     var index: UInt32 {
@@ -22,6 +27,8 @@ public enum DropReason: String, Sendable, CaseIterable, Comparable {
         case .truncated: return UInt32(LS_DROP_TRUNCATED.rawValue)
         case .rateLimited: return UInt32(LS_DROP_RATE_LIMITED.rawValue)
         case .malformed: return UInt32(LS_DROP_MALFORMED.rawValue)
+        case .dnsRateLimited: return UInt32(LS_DROP_DNS_RATE_LIMITED.rawValue)
+        case .payloadRateLimited: return UInt32(LS_DROP_PAYLOAD_RATE_LIMITED.rawValue)
         }
     }
 

@@ -28,7 +28,7 @@ public final class EBPFCapture: @unchecked Sendable {
         public var interface: String
         /// What the kernel side counts; see `CaptureMode`. Default `.gateway`.
         public var mode: CaptureMode
-        /// Capacity of the device map (and of the SYN token-bucket map), in devices. Default 16384.
+        /// Capacity of the device map (and of each token-bucket map), in devices. Default 16384.
         /// Kernel memory: maxDevices × 1.5 slots × possible CPUs × 400 bytes, allocated at load (and
         /// mapped into the process, so it also counts as shared memory there).
         public var maxDevices: Int
@@ -39,6 +39,16 @@ public final class EBPFCapture: @unchecked Sendable {
         public var synRatePerSecond: UInt32
         /// SYNs a device may send in a burst before the rate applies. Default 100.
         public var synBurst: UInt32
+        /// DNS queries (UDP to port 53) handed up per second and source device; 0 hands up none.
+        /// Default 50/s.
+        public var dnsRatePerSecond: UInt32
+        /// DNS queries a device may send in a burst before the rate applies. Default 100.
+        public var dnsBurst: UInt32
+        /// TCP segments opening a TLS ClientHello or an HTTP/1.x request handed up per second and
+        /// source device; 0 hands up none. Default 50/s.
+        public var payloadRatePerSecond: UInt32
+        /// Such segments a device may send in a burst before the rate applies. Default 100.
+        public var payloadBurst: UInt32
         /// XDP attach mode. Default `.auto`.
         public var xdpMode: XDPMode
         /// Perf buffer size per CPU in bytes, rounded up to a power-of-two number of pages.
@@ -50,7 +60,8 @@ public final class EBPFCapture: @unchecked Sendable {
         public init(
             interface: String, mode: CaptureMode = .gateway, maxDevices: Int = 16384,
             snapLength: Int = 1600, synRatePerSecond: UInt32 = 50, synBurst: UInt32 = 100,
-            xdpMode: XDPMode = .auto, ringBufferBytes: Int = 1 << 20
+            dnsRatePerSecond: UInt32 = 50, dnsBurst: UInt32 = 100, payloadRatePerSecond: UInt32 = 50,
+            payloadBurst: UInt32 = 100, xdpMode: XDPMode = .auto, ringBufferBytes: Int = 1 << 20
         ) {
             self.interface = interface
             self.mode = mode
@@ -58,13 +69,19 @@ public final class EBPFCapture: @unchecked Sendable {
             self.snapLength = snapLength
             self.synRatePerSecond = synRatePerSecond
             self.synBurst = synBurst
+            self.dnsRatePerSecond = dnsRatePerSecond
+            self.dnsBurst = dnsBurst
+            self.payloadRatePerSecond = payloadRatePerSecond
+            self.payloadBurst = payloadBurst
             self.xdpMode = xdpMode
             self.ringBufferBytes = ringBufferBytes
         }
     }
 
     /// Names of the maps the BPF object must define, from the ABI header.
-    public static let mapNames: [String] = [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_CLOCK]
+    public static let mapNames: [String] = [
+        LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS, LS_MAP_PAYLOAD_TOKENS, LS_MAP_CLOCK,
+    ]
     /// Names of the programs the BPF object must define, from the ABI header.
     public static let programNames: [String] = [LS_PROG_XDP, LS_PROG_TC, LS_PROG_XDP_PASS]
 
@@ -152,13 +169,16 @@ public final class EBPFCapture: @unchecked Sendable {
 
         let devices = try map(object, LS_MAP_DEVICES)
         let synTokens = try map(object, LS_MAP_SYN_TOKENS)
+        let dnsTokens = try map(object, LS_MAP_DNS_TOKENS)
+        let payloadTokens = try map(object, LS_MAP_PAYLOAD_TOKENS)
         let cpus = max(1, Int(libbpf_num_possible_cpus()))
         let tableElements = Self.slotCount(forDevices: configuration.maxDevices) * cpus
         guard tableElements <= Int(UInt32.max) else {
             throw .invalidConfiguration(
                 "maxDevices \(configuration.maxDevices) on \(cpus) CPUs needs \(tableElements) device-table slots, more than a BPF map holds")
         }
-        for (map, entries) in [(devices, tableElements), (synTokens, configuration.maxDevices)] {
+        let buckets = configuration.maxDevices
+        for (map, entries) in [(devices, tableElements), (synTokens, buckets), (dnsTokens, buckets), (payloadTokens, buckets)] {
             let result = bpf_map__set_max_entries(map, UInt32(entries))
             guard result == 0 else { throw .libbpf("bpf_map__set_max_entries", result) }
         }
@@ -210,8 +230,13 @@ public final class EBPFCapture: @unchecked Sendable {
         guard (64...Int(LS_SNAP_MAX)).contains(configuration.snapLength) else {
             throw .invalidConfiguration("snapLength \(configuration.snapLength) is outside 64...\(LS_SNAP_MAX)")
         }
-        guard configuration.synRatePerSecond <= 1_000_000, configuration.synBurst <= 1_000_000 else {
-            throw .invalidConfiguration("synRatePerSecond and synBurst must be at most 1000000")
+        let limits: [(String, UInt32)] = [
+            ("synRatePerSecond", configuration.synRatePerSecond), ("synBurst", configuration.synBurst),
+            ("dnsRatePerSecond", configuration.dnsRatePerSecond), ("dnsBurst", configuration.dnsBurst),
+            ("payloadRatePerSecond", configuration.payloadRatePerSecond), ("payloadBurst", configuration.payloadBurst),
+        ]
+        for (name, value) in limits where value > 1_000_000 {
+            throw .invalidConfiguration("\(name) \(value) is above 1000000")
         }
         guard (4096...(1 << 30)).contains(configuration.ringBufferBytes) else {
             throw .invalidConfiguration("ringBufferBytes \(configuration.ringBufferBytes) is outside 4096...1073741824")
@@ -261,6 +286,10 @@ public final class EBPFCapture: @unchecked Sendable {
         config.snap_len = UInt32(configuration.snapLength)
         config.syn_rate_per_sec = configuration.synRatePerSecond
         config.syn_burst = configuration.synBurst
+        config.dns_rate_per_sec = configuration.dnsRatePerSecond
+        config.dns_burst = configuration.dnsBurst
+        config.payload_rate_per_sec = configuration.payloadRatePerSecond
+        config.payload_burst = configuration.payloadBurst
         config.count_ingress_dst = configuration.mode == .span ? 1 : 0
         config.slot_count = UInt32(slotCount(forDevices: configuration.maxDevices))
         var random = SystemRandomNumberGenerator()

@@ -8,6 +8,11 @@
 #     with the allocator as `lanscope run` sets it, then with glibc's defaults (one process each),
 #     next to the registry-backed scrape measured in the same process.
 # Prints the figures and ratios, then one SUMMARY line for `make bench`.
+#
+# BPF_BASELINE=REV (a git revision) also compiles that revision's bpf/ and runs its programs next to
+# the current ones, frame by frame in the same process (before/after per packet). PROGRAMS_ONLY=1 runs
+# only the per-packet part (1.), without the scrapes or the SUMMARY line. CONFIGURATION=debug skips the
+# release build: the per-packet figures are the kernel's and do not depend on it.
 set -eu
 cd "$(dirname "$0")/../.."
 if [ "$(id -u)" != 0 ]; then
@@ -16,7 +21,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 log=$(mktemp)
 defaults=$(mktemp)
-trap 'rm -f "$log" "$defaults"' EXIT
+baseline=$(mktemp -d)
+trap 'rm -rf "$log" "$defaults" "$baseline"' EXIT
+configuration=${CONFIGURATION:-release}
+if [ -n "${BPF_BASELINE:-}" ]; then
+    # Same flags as Sources/BPFObjectPlugin, so only the source differs.
+    git archive "$BPF_BASELINE" bpf | tar -x -C "$baseline"
+    "${CLANG:-clang}" -target bpf -mcpu=v3 -O2 -g -Wall -I "$baseline/bpf/include" -I "$baseline/bpf" \
+        -idirafter /usr/include -idirafter "/usr/include/$(uname -m)-linux-gnu" \
+        -c "$baseline/bpf/lanscope.bpf.c" -o "$baseline/lanscope.bpf.o"
+    export LANSCOPE_BPF_BASELINE_OBJECT="$baseline/lanscope.bpf.o"
+    echo "bench-bpf: baseline $BPF_BASELINE ($(git rev-parse --short "$BPF_BASELINE")) compiled"
+fi
 run() {
     status=0
     "$@" || status=$?
@@ -27,9 +43,14 @@ run() {
     fi
 }
 # One suite per process: suites in one process run in parallel and would disturb each other.
-run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --filter 'CaptureEBPFTests.BPFBenchmarkPrivilegedTests' > '$log' 2>&1"
-run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c release --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' >> '$log' 2>&1"
-run sh -c "LANSCOPE_BPF_BENCH=1 LANSCOPE_BENCH_ALLOCATOR=defaults swift test -c release --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' > '$defaults' 2>&1"
+if [ "${PROGRAMS_ONLY:-0}" = 1 ]; then
+    run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c $configuration --filter 'CaptureEBPFTests.BPFBenchmarkPrivilegedTests/programs_' > '$log' 2>&1"
+    grep -E 'bench-bpf:|passed|failed|error:' "$log" || true
+    exit 0
+fi
+run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c $configuration --filter 'CaptureEBPFTests.BPFBenchmarkPrivilegedTests' > '$log' 2>&1"
+run sh -c "LANSCOPE_BPF_BENCH=1 swift test -c $configuration --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' >> '$log' 2>&1"
+run sh -c "LANSCOPE_BPF_BENCH=1 LANSCOPE_BENCH_ALLOCATOR=defaults swift test -c $configuration --skip-build --filter 'KernelScrapeBenchmarkPrivilegedTests' > '$defaults' 2>&1"
 grep -E 'bench-bpf:|bench-service:|passed|failed|error:' "$log" || true
 echo "bench-bpf: the same scrape with glibc's allocator defaults (a process of its own):"
 grep -E 'bench-bpf: ebpf scrape' "$defaults" || true

@@ -32,32 +32,40 @@ import Testing
         #expect(MemoryLayout<ls_event_header>.offset(of: \.reserved) == 20)
     }
 
-    @Test func synBucketAndConfig_layout_matchesHeader() {
+    @Test func tokenBucketAndConfig_layout_matchesHeader() {
         #expect(MemoryLayout<ls_clock_cache>.size == 16)
         #expect(MemoryLayout<ls_clock_cache>.offset(of: \.monotonic_ns) == 8)
-        #expect(MemoryLayout<ls_syn_bucket>.size == 16)
-        #expect(MemoryLayout<ls_syn_bucket>.offset(of: \.updated_ns) == 8)
-        #expect(MemoryLayout<ls_config>.size == 32)
+        #expect(MemoryLayout<ls_token_bucket>.size == 16)
+        #expect(MemoryLayout<ls_token_bucket>.offset(of: \.updated_ns) == 8)
+        #expect(MemoryLayout<ls_config>.size == 48)
         #expect(MemoryLayout<ls_config>.offset(of: \.hash_seed) == 24)
         #expect(MemoryLayout<ls_config>.offset(of: \.slot_count) == 16)
         #expect(MemoryLayout<ls_config>.offset(of: \.snap_len) == 0)
         #expect(MemoryLayout<ls_config>.offset(of: \.syn_rate_per_sec) == 4)
         #expect(MemoryLayout<ls_config>.offset(of: \.syn_burst) == 8)
         #expect(MemoryLayout<ls_config>.offset(of: \.count_ingress_dst) == 12)
+        #expect(MemoryLayout<ls_config>.offset(of: \.dns_rate_per_sec) == 32)
+        #expect(MemoryLayout<ls_config>.offset(of: \.dns_burst) == 36)
+        #expect(MemoryLayout<ls_config>.offset(of: \.payload_rate_per_sec) == 40)
+        #expect(MemoryLayout<ls_config>.offset(of: \.payload_burst) == 44)
     }
 
     @Test func enums_values_matchDropReasonsAndVersion() {
-        #expect(LS_ABI_VERSION == 3)
+        #expect(LS_ABI_VERSION == 4)
         #expect(CaptureEBPFModule.abiVersion == Int(LS_ABI_VERSION))
         #expect(LS_DROP_REASON_COUNT.rawValue == UInt32(DropReason.allCases.count))
-        #expect(DropReason.allCases.map(\.rawValue).sorted() == ["buffer_full", "malformed", "map_full", "rate_limited", "truncated"])
+        #expect(DropReason.allCases.map(\.rawValue).sorted() == [
+            "buffer_full", "dns_rate_limited", "malformed", "map_full", "payload_rate_limited", "rate_limited", "truncated",
+        ])
         #expect(EBPFCapture.Configuration(interface: "x").snapLength == Int(LS_SNAP_DEFAULT))
     }
 
     @Test func embeddedObject_mapNames_equalABIConstants() throws {
         let names = try EBPFCapture.embeddedObjectNames()
         #expect(names.maps.sorted() == EBPFCapture.mapNames.sorted())
-        #expect(Set(EBPFCapture.mapNames) == [LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_CLOCK])
+        #expect(Set(EBPFCapture.mapNames) == [
+            LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS, LS_MAP_PAYLOAD_TOKENS, LS_MAP_CLOCK,
+        ])
         #expect(names.internalMaps.contains { $0.hasSuffix(LS_CONFIG_SECTION) })
         #expect(names.programs.sorted() == EBPFCapture.programNames.sorted())
         // The kernel keeps 15 characters of a name; longer ones would break lookup by name.

@@ -105,6 +105,78 @@ struct BPFBenchmarkPrivilegedTests {
         #expect(counted?.counters.transmittedPackets == UInt64(Self.repeatCount * Self.frames.count * 2))
     }
 
+    static let baselinePath = ProcessInfo.processInfo.environment["LANSCOPE_BPF_BASELINE_OBJECT"]
+
+    /// Frames for the before/after comparison: ordinary counted ones, then the ones the hand-up of
+    /// DNS queries and first payload segments looks at.
+    static var comparisonFrames: [(String, [UInt8])] {
+        let ordinary = frames.filter { !$0.0.contains("hand-up") }
+        return ordinary + [
+            ("tcp ack (ipv4)", Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK)),
+            ("dns query (ipv4)", Frame.udpDatagram(sourceMAC: Frame.deviceA, sourcePort: 51000, destinationPort: 53,
+                                                   payload: Frame.dnsMessage(name: "device-cloud.example.com"))),
+            ("tls clienthello", Frame.tcpSegment(sourceMAC: Frame.deviceA, payload: Frame.tlsClientHello(serverName: "camera-p2p.example.net"))),
+            ("http get", Frame.tcpSegment(sourceMAC: Frame.deviceA, destinationPort: 80, payload: Frame.httpRequest(method: "GET"))),
+        ]
+    }
+
+    /// The embedded programs next to a baseline build of them (LANSCOPE_BPF_BASELINE_OBJECT: an object
+    /// file compiled from an earlier commit, see bench-bpf.sh BPF_BASELINE), frame by frame and round
+    /// by round so both see the same machine load; medians of 7 rounds of 1,000,000 runs. "after" runs
+    /// with the default limits, so past each device's burst a DNS query or ClientHello takes the
+    /// rate-limited path; "hand-up" with limits of 10^6/s, so every one is copied (and, with nobody
+    /// polling, counted as buffer_full once the perf buffer is full, as the ARP/DHCP rows above).
+    @Test(.enabled(if: baselinePath != nil, "set LANSCOPE_BPF_BASELINE_OBJECT (bench-bpf.sh: BPF_BASELINE=REV)"))
+    func programs_perPacketCost_againstBaselineBuild() throws {
+        let baseline = try BenchmarkObject(path: try #require(Self.baselinePath))
+        let current = try EBPFCapture.load(.init(interface: "unused"), logger: Privileged.logger)
+        let handingUp = try EBPFCapture.load(
+            .init(interface: "unused", dnsRatePerSecond: 1_000_000, dnsBurst: 1_000_000, payloadRatePerSecond: 1_000_000,
+                  payloadBurst: 1_000_000),
+            logger: Privileged.logger)
+        let rounds = 7
+        print("bench-bpf: before = \(baseline.path); medians of \(rounds) interleaved rounds, ns per run (BPF_PROG_TEST_RUN)")
+        print("bench-bpf: frame                 floor  xdp before  after  hand-up   delta |  tc before  after  hand-up   delta")
+        var ordinaryDelta: (xdp: Double, tc: Double, count: Double) = (0, 0, 0)
+        for (name, frame) in Self.comparisonFrames {
+            var samples: [String: [UInt32]] = [:]
+            for _ in 0..<rounds {
+                samples["floor", default: []].append(try current.testRun(.xdpPass, frame: frame, repeat: Self.repeatCount).nanosecondsPerRun)
+                for program in [ProgramKind.xdp, .tc] {
+                    let before = try baseline.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    let after = try current.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    let handUp = try handingUp.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    let pass = program == .xdp ? ProgramVerdict.xdpPass : ProgramVerdict.tcActionOK
+                    #expect([before, after, handUp].allSatisfy { $0.returnValue == pass })
+                    samples["\(program) before", default: []].append(before.nanosecondsPerRun)
+                    samples["\(program) after", default: []].append(after.nanosecondsPerRun)
+                    samples["\(program) hand-up", default: []].append(handUp.nanosecondsPerRun)
+                }
+                _ = handingUp.poll(timeout: .zero) { _ in }
+            }
+            func median(_ key: String) -> Double {
+                let sorted = samples[key, default: []].sorted()
+                return sorted.isEmpty ? 0 : Double(sorted[sorted.count / 2])
+            }
+            let xdpDelta = median("xdp after") - median("xdp before")
+            let tcDelta = median("tc after") - median("tc before")
+            if !["dns", "tls", "http"].contains(where: name.hasPrefix) {
+                ordinaryDelta.xdp += xdpDelta
+                ordinaryDelta.tc += tcDelta
+                ordinaryDelta.count += 1
+            }
+            print(String(format: "bench-bpf: %@ %5.0f %11.0f %6.0f %8.0f %+7.0f | %10.0f %6.0f %8.0f %+7.0f", Self.column(name) as NSString,
+                         median("floor"), median("xdp before"), median("xdp after"), median("xdp hand-up"), xdpDelta,
+                         median("tc before"), median("tc after"), median("tc hand-up"), tcDelta))
+        }
+        #expect(ordinaryDelta.count > 0)
+        print(String(format: "bench-bpf: ordinary counted frames, after - before (mean of medians): xdp %+.1f ns, tc %+.1f ns",
+                     ordinaryDelta.xdp / ordinaryDelta.count, ordinaryDelta.tc / ordinaryDelta.count))
+        let drops = current.readDropCounters()
+        print("bench-bpf: after, default limits: dns_rate_limited \(drops[.dnsRateLimited] ?? 0), payload_rate_limited \(drops[.payloadRateLimited] ?? 0)")
+        #expect((drops[.dnsRateLimited] ?? 0) > 0, "the DNS rows measured the rate-limited path")
+    }
+
     /// `name` padded to the frame column.
     static func column(_ name: String) -> String { name.padding(toLength: 20, withPad: " ", startingAt: 0) }
 

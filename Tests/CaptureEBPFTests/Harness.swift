@@ -7,10 +7,12 @@ struct Harness {
     let capture: EBPFCapture
 
     init(mode: CaptureMode = .gateway, maxDevices: Int = 64, snapLength: Int = 1600, synRate: UInt32 = 50,
-         synBurst: UInt32 = 100, ringBufferBytes: Int = 262_144) throws {
+         synBurst: UInt32 = 100, dnsRate: UInt32 = 50, dnsBurst: UInt32 = 100, payloadRate: UInt32 = 50,
+         payloadBurst: UInt32 = 100, ringBufferBytes: Int = 262_144) throws {
         capture = try EBPFCapture.load(
             .init(interface: "unused", mode: mode, maxDevices: maxDevices, snapLength: snapLength,
-                  synRatePerSecond: synRate, synBurst: synBurst, ringBufferBytes: ringBufferBytes),
+                  synRatePerSecond: synRate, synBurst: synBurst, dnsRatePerSecond: dnsRate, dnsBurst: dnsBurst,
+                  payloadRatePerSecond: payloadRate, payloadBurst: payloadBurst, ringBufferBytes: ringBufferBytes),
             logger: Privileged.logger)
     }
 

@@ -8,13 +8,15 @@
 #define LANSCOPE_ABI_H
 #include <linux/types.h>
 
-#define LS_ABI_VERSION 3
+#define LS_ABI_VERSION 4
 
 /* Object names. The kernel keeps 15 characters of a map or program name (BPF_OBJ_NAME_LEN 16). */
 #define LS_MAP_DEVICES "ls_devices"       /* mmapable array of ls_device_slot, one stripe per CPU, open addressing by MAC */
 #define LS_MAP_EVENTS "ls_events"         /* perf event array: ls_event_header + frame bytes */
 #define LS_MAP_DROPS "ls_drops"           /* per-CPU array: enum ls_drop_reason -> __u64 */
-#define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_syn_bucket */
+#define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (TCP SYNs) */
+#define LS_MAP_DNS_TOKENS "ls_dns_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (DNS queries) */
+#define LS_MAP_PAYLOAD_TOKENS "ls_app_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (ClientHello/HTTP) */
 #define LS_MAP_CLOCK "ls_clock"           /* per-CPU array, 1 entry: ls_clock_cache */
 #define LS_PROG_XDP "ls_xdp_ingress"      /* XDP, ingress of the LAN interface */
 #define LS_PROG_TC "ls_tc_egress"         /* TC clsact, egress of the LAN interface */
@@ -66,7 +68,9 @@ enum ls_drop_reason {
     LS_DROP_TRUNCATED = 2,    /* a handed-up frame was cut at the snap length (delivered, shortened) */
     LS_DROP_RATE_LIMITED = 3, /* a TCP SYN not handed up: its sender's token bucket was empty */
     LS_DROP_MALFORMED = 4,    /* frame too short for the headers it announces; counted by MAC if possible */
-    LS_DROP_REASON_COUNT = 5,
+    LS_DROP_DNS_RATE_LIMITED = 5,     /* a DNS query not handed up: its sender's DNS bucket was empty */
+    LS_DROP_PAYLOAD_RATE_LIMITED = 6, /* a ClientHello/HTTP request segment not handed up: bucket empty */
+    LS_DROP_REASON_COUNT = 7,
 };
 
 struct ls_device_key {
@@ -99,8 +103,9 @@ struct ls_device_slot {
  * capacity (none in simulation below 90 %). */
 #define LS_SLOT_PROBES 64
 
-/* Token bucket for TCP SYN hand-up. Tokens are stored scaled by 1e9 (token-nanoseconds). */
-struct ls_syn_bucket {
+/* Token bucket of one rate-limited hand-up (TCP SYNs, DNS queries, first payload segments) for one
+ * source device. Tokens are stored scaled by 1e9 (token-nanoseconds). */
+struct ls_token_bucket {
     __u64 tokens_scaled;
     __u64 updated_ns;
 };
@@ -134,13 +139,18 @@ struct ls_config {
     __u32 slot_count;          /* ls_devices max_entries */
     __u32 pad2;
     __u64 hash_seed;           /* random per load: MACs chosen to collide cannot be precomputed */
+    __u32 dns_rate_per_sec;    /* DNS query (UDP to port 53) token refill per second and source device; 0 hands up none */
+    __u32 dns_burst;           /* bucket depth */
+    __u32 payload_rate_per_sec; /* TCP segments opening with a TLS ClientHello or an HTTP/1.x method, per second
+                                 * and source device; 0 hands up none */
+    __u32 payload_burst;       /* bucket depth */
 };
 
 _Static_assert(sizeof(struct ls_device_key) == 8, "ls_device_key layout");
 _Static_assert(sizeof(struct ls_device_counters) == 392, "ls_device_counters layout");
 _Static_assert(__builtin_offsetof(struct ls_device_counters, bytes) == 192, "ls_device_counters.bytes");
 _Static_assert(__builtin_offsetof(struct ls_device_counters, last_seen_ns) == 384, "ls_device_counters.last_seen_ns");
-_Static_assert(sizeof(struct ls_syn_bucket) == 16, "ls_syn_bucket layout");
+_Static_assert(sizeof(struct ls_token_bucket) == 16, "ls_token_bucket layout");
 _Static_assert(sizeof(struct ls_clock_cache) == 16, "ls_clock_cache layout");
 _Static_assert(sizeof(struct ls_event_header) == 24, "ls_event_header layout");
 _Static_assert(__builtin_offsetof(struct ls_event_header, ifindex) == 8, "ls_event_header.ifindex");
@@ -150,7 +160,11 @@ _Static_assert(__builtin_offsetof(struct ls_event_header, capture_point) == 18, 
 _Static_assert(__builtin_offsetof(struct ls_event_header, abi_version) == 19, "ls_event_header.abi_version");
 _Static_assert(sizeof(struct ls_device_slot) == 400, "ls_device_slot layout");
 _Static_assert(__builtin_offsetof(struct ls_device_slot, counters) == 8, "ls_device_slot.counters");
-_Static_assert(sizeof(struct ls_config) == 32, "ls_config layout");
+_Static_assert(sizeof(struct ls_config) == 48, "ls_config layout");
+_Static_assert(__builtin_offsetof(struct ls_config, dns_rate_per_sec) == 32, "ls_config.dns_rate_per_sec");
+_Static_assert(__builtin_offsetof(struct ls_config, dns_burst) == 36, "ls_config.dns_burst");
+_Static_assert(__builtin_offsetof(struct ls_config, payload_rate_per_sec) == 40, "ls_config.payload_rate_per_sec");
+_Static_assert(__builtin_offsetof(struct ls_config, payload_burst) == 44, "ls_config.payload_burst");
 _Static_assert(__builtin_offsetof(struct ls_config, hash_seed) == 24, "ls_config.hash_seed");
 _Static_assert(__builtin_offsetof(struct ls_config, slot_count) == 16, "ls_config.slot_count");
 _Static_assert(__builtin_offsetof(struct ls_config, count_ingress_dst) == 12, "ls_config.count_ingress_dst");
