@@ -9,7 +9,7 @@ FUZZ_BUILD := .build-fuzz
         evaluate fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
 
 help: ## list targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 deps: ## install the system packages (idempotent; needs root)
 	bash .ci/install-deps.sh
@@ -71,5 +71,5 @@ format: ## swift format in place
 sample-captures: ## regenerate deploy/samples/lan.pcap and the hostile fixture (python3-scapy)
 	/usr/bin/python3 Tests/Scripts/make_sample_captures.py
 
-clean:
+clean: ## remove the build directories (debug, release, fuzz)
 	rm -rf .build $(FUZZ_BUILD)
