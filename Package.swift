@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // The one header shared by the BPF programs and Swift (bpf/include/lanscope_abi.h).
         .target(name: "LanscopeABI"),
+        // Interface flags (SIOCGIFFLAGS) for the capture's link state; system headers stay in its .c file.
+        .target(name: "LinkFlags"),
 
         // Pure layers.
         .target(name: "LanscopeCore", swiftSettings: swiftSettings),
@@ -66,7 +68,7 @@ let package = Package(
         .target(name: "LanscopeService",
                 dependencies: [
                     "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline", "History",
-                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform",
+                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform", "LinkFlags",
                     .product(name: "Logging", package: "swift-log"),
                 ],
                 swiftSettings: swiftSettings),

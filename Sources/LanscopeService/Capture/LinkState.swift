@@ -1,4 +1,4 @@
-internal import CLinux
+internal import LinkFlags
 import Glibc
 
 /// Whether frames can arrive on an interface now: it exists, is administratively up and has carrier.
@@ -11,9 +11,9 @@ struct LinkState: Equatable, Sendable, CustomStringConvertible {
 
     static func current(_ interface: String) -> LinkState {
         let ifindex = Int32(bitPattern: if_nametoindex(interface))
-        let flags = ls_interface_flags(interface)
+        let flags = ls_link_flags(interface)
         guard ifindex > 0, flags >= 0 else { return LinkState(exists: false, ifindex: 0, up: false, running: false) }
-        return LinkState(exists: true, ifindex: ifindex, up: flags & ls_flag_up() != 0, running: flags & ls_flag_running() != 0)
+        return LinkState(exists: true, ifindex: ifindex, up: flags & ls_link_flag_up() != 0, running: flags & ls_link_flag_running() != 0)
     }
 
     /// Frames can arrive.
