@@ -55,4 +55,21 @@ struct ListenAddress: Sendable, Equatable {
             host = .ipv4(address.s_addr)
         }
     }
+
+    /// Reachable from other hosts on every interface: empty host, `0.0.0.0` or `[::]`.
+    var isWildcard: Bool {
+        switch host {
+        case .any: return true
+        case .ipv4(let address): return address == 0
+        case .ipv6(let bytes): return bytes.allSatisfy { $0 == 0 }
+        }
+    }
+}
+
+extension HTTPServer {
+    /// Whether `listen` binds every interface (the exporter convention, `:9184`) rather than one address;
+    /// nil when it does not parse.
+    public static func listensOnEveryInterface(_ listen: String) -> Bool? {
+        try? ListenAddress(parsing: listen).isWildcard
+    }
 }

@@ -308,6 +308,13 @@ public final class Service: @unchecked Sendable {
         self.server = server
         counters.setHTTPTransport { server.statistics() }
         logger.notice("serving", metadata: ["listen": "\(configuration.listen)", "ports": "\(ports)"])
+        if authentication == nil, HTTPServer.listensOnEveryInterface(configuration.listen) == true {
+            // The exporter convention, but the inventory is sensitive: say so once, at start-up.
+            logger.warning(
+                "serving the device inventory on every interface without authentication; anyone who can reach the port reads it",
+                metadata: ["listen": "\(configuration.listen)",
+                           "hint": "--listen 127.0.0.1:9184, or --web-config-file / --bearer-token-file"])
+        }
         return ports
     }
 

@@ -51,3 +51,24 @@ import Testing
         #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\u{1b}") })
     }
 }
+
+/// Listening on every interface without authentication is logged as a warning at start-up.
+@Suite struct ExposureWarningTests {
+    func startupLog(listen: String) throws -> [String] {
+        let sink = EventLogTests.Captured()
+        var configuration = ServiceConfiguration(source: .file(TestPaths.sampleCapture))
+        configuration.listen = listen
+        configuration.ouiPath = TestPaths.ouiFixture
+        let logger = Logger(label: "test") { _ in EventLogTests.CapturingHandler(sink: sink) }
+        let service = try Service(configuration: configuration, logger: logger, processMetrics: { [] })
+        _ = try service.startServerOnly()
+        service.stop()
+        return sink.lines.withLock { $0 }
+    }
+
+    @Test func everyInterfaceWithoutAuthentication_isWarned() throws {
+        #expect(try startupLog(listen: ":0").contains { $0.hasPrefix("warning serving the device inventory on every interface") })
+        #expect(try startupLog(listen: "0.0.0.0:0").contains { $0.contains("without authentication") })
+        #expect(!(try startupLog(listen: "127.0.0.1:0").contains { $0.contains("without authentication") }))
+    }
+}
