@@ -8,4 +8,8 @@ enum EvaluationFloors {
     static let os = 100.0
     static let holdoutType = 66.0
     static let holdoutManufacturer = 93.0
+    /// The namespace devices (scored apart, only when their capture exists; first scoring: type 100 (3/3), OS 80
+    /// (4/5) — the AirPlay device states an Apple TV model, so tvOS outweighs its Linux SYN).
+    static let namespaceType = 100.0
+    static let namespaceOS = 80.0
 }
