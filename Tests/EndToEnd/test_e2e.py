@@ -687,6 +687,10 @@ class ClassificationTests(LanscopeTestCase):
     def tearDownClass(cls):
         LAN.stop("prometheus")
         cls.stop_all()
+        # Leave the LAN as the next class expects it: with empty neighbour caches, so its first traffic
+        # starts with ARP and neighbour solicitations again (GatewayTests learns IPv6 addresses from NDP).
+        for ns in [LAN.gw_ns] + [device.ns for device in LAN.devices]:
+            LAN.run(["ip", "neigh", "flush", "all"], ns=ns, check=False)
 
     def query(self, promql):
         """The instant-query result vector of Prometheus's HTTP API, or None when it did not answer."""
