@@ -74,13 +74,29 @@ extension Device {
         }
         for fingerprint in tlsFingerprints { add(.ja4, fingerprint) }
         for agent in userAgents { add(.userAgent, agent) }
-        for name in destinationNames { add(.dns, name.hasSuffix(".") ? String(name.dropLast()) : name) }
+        for name in destinationNames { add(.dns, Self.hostName(name)) }
         // Link-layer discovery is mostly sent by network gear (and IP phones, some servers running lldpd).
         if protocols.contains(.lldp) { add(.role, "lldp_sender") }
         if protocols.contains(.cdp) { add(.role, "cdp_sender") }
         if isDHCPServer { add(.role, "dhcp_server") }
         if isIPv6Router { add(.role, "ipv6_router") }
         return values.sorted()
+    }
+
+    /// A destination name as rules see it: without the root dot of a DNS name, and without the port an HTTP
+    /// `Host` header may carry (RFC 9110 §7.2: `host[:port]`), so `example.com:80` matches like `example.com`.
+    /// A bracketed IPv6 literal keeps its brackets; only a trailing `:digits` after a name or `]` is a port.
+    static func hostName(_ name: String) -> String {
+        var host = Substring(name)
+        if let colon = host.lastIndex(of: ":"), colon != host.startIndex {
+            let port = host[host.index(after: colon)...]
+            let before = host[..<colon]
+            let isPort = !port.isEmpty && port.allSatisfy { $0.isASCII && $0.isNumber }
+            // An unbracketed IPv6 literal has several colons: its last group is not a port.
+            if isPort && (before.hasSuffix("]") || !before.contains(":")) { host = before }
+        }
+        if host.hasSuffix(".") { host = host.dropLast() }
+        return String(host)
     }
 
     /// Longest signal value kept, in characters (a User-Agent rarely needs more).

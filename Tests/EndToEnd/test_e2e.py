@@ -5,6 +5,7 @@ independent frame counting, tcpreplay); the other classes start lanscope in the 
 and compare what it reports with what the devices were configured to send and what tcpdump saw.
 Run through `run.sh`; see README.md beside this file.
 """
+import json
 import os
 import shutil
 import signal
@@ -628,6 +629,101 @@ class LiveStateTests(LanscopeTestCase):
         published = poll(lambda: (self.sample(instance, "lanscope_capture_packets_total") or 0) >= before + 2, 3, 0.1)
         self.assertTrue(published, "pcap backend did not publish a quiet LAN's last frames within 3 s: "
                                    f"{before} → {self.sample(instance, 'lanscope_capture_packets_total')}")
+
+
+# What the classifier must conclude for each namespace device, from the evidence the device really sends
+# (nothing here is keyed on the test's MACs or hostnames; the rule ids are in Sources/Fingerprinting/Signatures):
+# - every device opens TCP connections to the gateway from a current Linux kernel: the SYN's option order
+#   (tcp.opts.linux) says Linux;
+# - udhcpc sends busybox's default request list (dhcp.prl.udhcpc, dhcp.prl.udhcpc.iot): embedded Linux, some
+#   embedded device, which outweighs the SYN's plain "Linux";
+# - the Apple-OUI device's DHCP hostname contains "macbook" (host.macbook): a laptop;
+# - the avahi device announces _sonos._tcp (mdns.sonos): a speaker.
+EXPECTED_CLASSIFICATION = {
+    "mac": {"type": "laptop", "os": "Linux"},
+    "rpi": {"type": "iot_other", "os": "Linux (embedded)"},
+    "sonos": {"type": "speaker", "os": "Linux"},
+    "tv": {"type": "iot_other", "os": "Linux (embedded)"},
+}
+PROMETHEUS_PORT = 9190
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class ClassificationTests(LanscopeTestCase):
+    """A live `lanscope run` classifies the namespace devices, and a real Prometheus (Debian's), scraping it
+    in the gateway namespace, stores the conclusions as `lanscope_device_info` labels."""
+
+    @classmethod
+    def setUpClass(cls):
+        binary = shutil.which("prometheus")
+        if binary is None:
+            raise unittest.SkipTest("prometheus not installed (Debian package prometheus; make deps)")
+        cls.lanscope = svc.Lanscope(LAN, "lanscope-classify", "ebpf", 9186)
+        cls.instances = [cls.lanscope]
+        base = os.path.join(LAN.workdir, "prometheus")
+        os.makedirs(base, exist_ok=True)
+        config = os.path.join(base, "prometheus.yml")
+        with open(config, "w") as out:
+            out.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                      "scrape_configs:\n  - job_name: lanscope\n    static_configs:\n"
+                      f"      - targets: ['127.0.0.1:{cls.lanscope.port}']\n")
+        try:
+            cls.lanscope.start()
+            LAN.spawn("prometheus", [binary, f"--config.file={config}", f"--storage.tsdb.path={base}/data",
+                                     f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}", "--log.level=warn"],
+                      ns=LAN.gw_ns)
+            # The evidence has to reach the running lanscope: fresh DHCP exchanges, a fresh avahi announcement
+            # and one round of TCP traffic from every device.
+            LAN.restart_dhcp_clients()
+            LAN.restart_avahi(LAN.device("sonos"))
+            LAN.all_traffic()
+        except BaseException:
+            sys.stderr.write(f"\n--- prometheus log (tail) ---\n{LAN.log_of('prometheus')}\n")
+            LAN.stop("prometheus")
+            cls.stop_all()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        LAN.stop("prometheus")
+        cls.stop_all()
+        # Leave the LAN as the next class expects it: with empty neighbour caches, so its first traffic
+        # starts with ARP and neighbour solicitations again (GatewayTests learns IPv6 addresses from NDP).
+        for ns in [LAN.gw_ns] + [device.ns for device in LAN.devices]:
+            LAN.run(["ip", "neigh", "flush", "all"], ns=ns, check=False)
+
+    def query(self, promql):
+        """The instant-query result vector of Prometheus's HTTP API, or None when it did not answer."""
+        done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
+                        f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/query"], ns=LAN.gw_ns, check=False, timeout=10)
+        try:
+            answer = json.loads(done.stdout)
+        except ValueError:
+            return None
+        return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+
+    def test_classification_namespaceDevices_reachPrometheusAsDeviceInfoLabels(self):
+        up = poll(lambda: (self.query('up{job="lanscope"}') or [{}])[0].get("value", [0, "0"])[1] == "1", 30)
+        self.assertTrue(up, f"Prometheus never scraped lanscope up:\n{LAN.log_of('prometheus')}")
+        for device in LAN.devices:
+            expected = EXPECTED_CLASSIFICATION[device.key]
+            with self.subTest(device=device.key):
+                selector = (f'lanscope_device_info{{mac="{device.mac}",type="{expected["type"]}",'
+                            f'os="{expected["os"]}"}}')
+                found = poll(lambda: self.query(selector), 30)
+                if not found:
+                    stored = self.query(f'lanscope_device_info{{mac="{device.mac}"}}') or []
+                    labels = [{k: v for k, v in s["metric"].items() if k in ("type", "os", "model", "hostname")}
+                              for s in stored]
+                    self.fail(f"Prometheus holds no {selector}; it holds {labels}; lanscope says "
+                              f"{(self.lanscope.devices().get(device.mac) or {}).get('classification')}")
+                self.assertEqual(len(found), 1, found)
+                self.assertEqual(found[0]["value"][1], "1")
+                self.assertEqual(found[0]["metric"].get("hostname"), device.hostname)
+        by_type = {s["metric"].get("type"): s["value"][1] for s in self.query("lanscope_devices_by_type") or []}
+        for kind in {e["type"] for e in EXPECTED_CLASSIFICATION.values()}:
+            wanted = sum(1 for e in EXPECTED_CLASSIFICATION.values() if e["type"] == kind)
+            self.assertGreaterEqual(int(by_type.get(kind, "0")), wanted, f"lanscope_devices_by_type{{type={kind}}}")
 
 
 def source_tally(pcap_path):

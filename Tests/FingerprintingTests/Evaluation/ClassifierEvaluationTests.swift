@@ -53,7 +53,24 @@ struct ClassifierEvaluationTests {
         #expect(outcomes.count == (try EvaluationSet.labels()).count)
         #expect(outcomes.allSatisfy { $0.device != nil }, "every labelled MAC must be found in its capture")
 
-        report(outcomes)
+        // The namespace devices (real clients in namespaces, captured by Tests/EndToEnd/capture_devices.py as
+        // root) are scored on their own: their labels describe what a script made them, not products.
+        var namespace: [EvaluationSet.Outcome]? = nil
+        if let captures = EvaluationSet.namespaceCaptures {
+            namespace = try EvaluationSet.run(
+                corpus: captures, vendors: vendors, labels: try EvaluationSet.namespaceLabels())
+        }
+        report(outcomes, namespace: namespace)
+        if let namespace {
+            #expect(namespace.allSatisfy { $0.device != nil }, "every namespace device must be in its capture")
+            let scores = Self.score(namespace)
+            #expect(scores.type.percent >= EvaluationFloors.namespaceType)
+            #expect(scores.os.percent >= EvaluationFloors.namespaceOS)
+        } else {
+            print(
+                "SKIP namespace devices: no capture (as root: python3 Tests/EndToEnd/capture_devices.py "
+                    + ".build/namespace-captures)")
+        }
         let holdout = Self.score(outcomes.filter { $0.label.holdout })
         let all = Self.score(outcomes)
         // Floors at what the rules honestly reach today (README "Device identification" gives the figures;
@@ -65,8 +82,41 @@ struct ClassifierEvaluationTests {
         #expect(holdout.type.percent >= EvaluationFloors.holdoutType)
     }
 
-    func report(_ outcomes: [EvaluationSet.Outcome]) {
+    func report(_ outcomes: [EvaluationSet.Outcome], namespace: [EvaluationSet.Outcome]?) {
         var lines: [String] = ["", "== Classifier evaluation (\(outcomes.count) labelled devices) =="]
+        lines += deviceLines(outcomes)
+        lines += confusionLines(outcomes)
+        for (name, part) in [
+            ("train", outcomes.filter { !$0.label.holdout }), ("holdout", outcomes.filter { $0.label.holdout }),
+            ("all", outcomes),
+        ] {
+            lines.append(scoreLine(name, part))
+        }
+        if let namespace {
+            lines += ["", "== Namespace devices (\(namespace.count), real clients; scored apart) =="]
+            lines += deviceLines(namespace)
+            lines.append(scoreLine("namespace", namespace))
+        } else {
+            lines += ["", "namespace devices: not scored (no capture; see Evaluation/README.md)"]
+        }
+        lines.append(costLine(outcomes))
+        let text = lines.joined(separator: "\n") + "\n"
+        print(text)
+        // Also as a file (`make evaluate` shows it): the runner's console can interleave or drop long output.
+        let path =
+            ProcessInfo.processInfo.environment["LANSCOPE_EVALUATION_REPORT"]
+            ?? NSTemporaryDirectory() + "lanscope-classifier-evaluation.txt"
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func scoreLine(_ name: String, _ part: [EvaluationSet.Outcome]) -> String {
+        let scores = Self.score(part)
+        return "\(name.padding(toLength: 10, withPad: " ", startingAt: 0))type \(scores.type.text)   manufacturer "
+            + "\(scores.manufacturer.text)   os \(scores.os.text)"
+    }
+
+    func deviceLines(_ outcomes: [EvaluationSet.Outcome]) -> [String] {
+        var lines: [String] = []
         for outcome in outcomes {
             let label = outcome.label
             let result = outcome.classification
@@ -85,7 +135,11 @@ struct ClassifierEvaluationTests {
                     String((result.manufacturer?.value ?? "-").prefix(20)) as NSString,
                     mark(osOK) as NSString, (label.os ?? "-") as NSString, (result.os?.value ?? "-") as NSString))
         }
-        lines.append("")
+        return lines
+    }
+
+    func confusionLines(_ outcomes: [EvaluationSet.Outcome]) -> [String] {
+        var lines: [String] = [""]
         lines.append("Type confusion (rows: label, columns: predicted):")
         let labelled = outcomes.compactMap { outcome in
             outcome.label.type.map { ($0, outcome.classification.type.value) }
@@ -104,15 +158,10 @@ struct ClassifierEvaluationTests {
             lines.append(row.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + cells.joined())
         }
         lines.append("")
-        for (name, part) in [
-            ("train", outcomes.filter { !$0.label.holdout }), ("holdout", outcomes.filter { $0.label.holdout }),
-            ("all", outcomes),
-        ] {
-            let scores = Self.score(part)
-            lines.append(
-                "\(name.padding(toLength: 8, withPad: " ", startingAt: 0)) type \(scores.type.text)   manufacturer "
-                    + "\(scores.manufacturer.text)   os \(scores.os.text)")
-        }
+        return lines
+    }
+
+    func costLine(_ outcomes: [EvaluationSet.Outcome]) -> String {
         // Cost of one classification (printed, not asserted): every labelled device, many times.
         let classifier = DeviceClassifier()
         let devices = outcomes.compactMap(\.device)
@@ -124,16 +173,8 @@ struct ClassifierEvaluationTests {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let microseconds = seconds * 1e6 / Double(rounds * max(devices.count, 1))
-        lines.append(
-            String(
-                format: "classification cost: %.1f µs per device (mean of %d classifications; checksum %d)",
-                microseconds, rounds * devices.count, sink))
-        let text = lines.joined(separator: "\n") + "\n"
-        print(text)
-        // Also as a file (`make evaluate` shows it): the runner's console can interleave or drop long output.
-        let path =
-            ProcessInfo.processInfo.environment["LANSCOPE_EVALUATION_REPORT"]
-            ?? NSTemporaryDirectory() + "lanscope-classifier-evaluation.txt"
-        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return String(
+            format: "classification cost: %.1f µs per device (mean of %d classifications; checksum %d)",
+            microseconds, rounds * devices.count, sink)
     }
 }

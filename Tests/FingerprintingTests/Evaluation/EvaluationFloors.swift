@@ -1,11 +1,15 @@
 /// Accuracy floors (percent) the evaluation asserts: what the classifier reached on the labelled set when
-/// the floors were set (all: type 73.7, manufacturer 94.7, OS 100; held-out: type 58.3, manufacturer
-/// 91.7), rounded down. Raise them when the rules improve; never lower one to make a change pass.
-/// Below the targets (type ≥ 90 %, vendor ≥ 95 %): see Evaluation/README.md for why.
+/// the floors were last set (all: type 75.6, manufacturer 95.1, OS 100; held-out: type 66.7, manufacturer
+/// 93.3), rounded down. Raise them when the rules improve; never lower one to make a change pass.
+/// The type target (≥ 90 %) is not reached: see Evaluation/README.md for why.
 enum EvaluationFloors {
-    static let type = 73.0
-    static let manufacturer = 94.0
+    static let type = 75.0
+    static let manufacturer = 95.0
     static let os = 100.0
-    static let holdoutType = 58.0
-    static let holdoutManufacturer = 91.0
+    static let holdoutType = 66.0
+    static let holdoutManufacturer = 93.0
+    /// The namespace devices (scored apart, only when their capture exists; first scoring: type 100 (3/3), OS 80
+    /// (4/5) — the AirPlay device states an Apple TV model, so tvOS outweighs its Linux SYN).
+    static let namespaceType = 100.0
+    static let namespaceOS = 80.0
 }

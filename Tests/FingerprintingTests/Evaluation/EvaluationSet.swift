@@ -37,23 +37,43 @@ enum EvaluationSet {
             ? candidate : nil
     }()
 
-    static func labels() throws -> [Label] {
-        let text = try String(contentsOf: directory.appendingPathComponent("labels.tsv"), encoding: .utf8)
+    /// Where `Tests/EndToEnd/capture_devices.py` wrote the namespace devices' capture: `LANSCOPE_NAMESPACE_CAPTURES`,
+    /// else `.build/namespace-captures` in the package; nil when neither holds it.
+    static let namespaceCaptures: URL? = {
+        let root = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let configured = ProcessInfo.processInfo.environment["LANSCOPE_NAMESPACE_CAPTURES"].flatMap {
+            $0.isEmpty ? nil : URL(fileURLWithPath: $0)
+        }
+        let candidate = configured ?? root.appendingPathComponent(".build/namespace-captures")
+        let exists = (try? namespaceLabels())?.allSatisfy {
+            FileManager.default.fileExists(atPath: candidate.appendingPathComponent($0.capture).path)
+        }
+        return exists == true ? candidate : nil
+    }()
+
+    /// The public captures' labels (`labels.tsv`).
+    static func labels() throws -> [Label] { try labels(file: "labels.tsv") }
+
+    /// The namespace devices' labels (`namespace-labels.tsv`).
+    static func namespaceLabels() throws -> [Label] { try labels(file: "namespace-labels.tsv") }
+
+    static func labels(file: String) throws -> [Label] {
+        let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
         var labels: [Label] = []
         for (number, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 7, let mac = MACAddress(fields[1]) else {
-                throw EvaluationError("labels.tsv:\(number + 1): expected 7 tab-separated fields with a MAC")
+                throw EvaluationError("\(file):\(number + 1): expected 7 tab-separated fields with a MAC")
             }
             func optional(_ text: String) -> String? { text == "-" ? nil : text }
             let type = try optional(fields[2]).map { text -> DeviceType in
                 guard let type = DeviceType(rawValue: text) else {
-                    throw EvaluationError("labels.tsv:\(number + 1): unknown type \(text)")
+                    throw EvaluationError("\(file):\(number + 1): unknown type \(text)")
                 }
                 return type
             }
             guard fields[5] == "train" || fields[5] == "holdout" else {
-                throw EvaluationError("labels.tsv:\(number + 1): split must be train or holdout")
+                throw EvaluationError("\(file):\(number + 1): split must be train or holdout")
             }
             labels.append(
                 Label(
@@ -64,8 +84,8 @@ enum EvaluationSet {
     }
 
     /// Replays every labelled capture once and classifies its devices.
-    static func run(corpus: URL, vendors: OUIRegistry) throws -> [Outcome] {
-        let labels = try labels()
+    static func run(corpus: URL, vendors: OUIRegistry, labels: [Label]? = nil) throws -> [Outcome] {
+        let labels = try labels ?? Self.labels()
         var outcomes: [Outcome] = []
         var registries: [String: DeviceRegistry] = [:]
         for label in labels {
