@@ -10,8 +10,9 @@ Timeline (seconds from T0; ordinary life runs throughout: ARP, mDNS, DHCP renewa
     780   rogue DHCP OFFER from the attacker (server id 192.168.50.66), > 600 s after the first server
     790   rogue IPv6 RA from the attacker (router lifetime 1800 s)
     800   TCP SYN scan of the printer, ports 1-200 in 2 s; the printer answers RST, SYN-ACK on 80/631
-    900-1200  ordinary life only (the router keeps answering for its address only at its own DHCP
-          renewals; no reclaim ARP so the spoof is not also an A->B->A conflict)
+    810   the router answers the next ARP request for its address: 192.168.50.1 moves back
+          (router -> attacker -> router within 300 s: an ip_conflict on the attacker besides the spoof)
+    900-1230  ordinary life only
 
 Deterministic: fixed timestamps, no randomness. Run with Debian's python3 (python3-scapy):
     /usr/bin/python3 Tests/Scripts/make_attack_capture.py [OUT]
