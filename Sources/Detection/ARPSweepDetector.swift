@@ -57,7 +57,9 @@ public struct ARPSweepDetector: PipelineStage {
             }
             senders[mac] = Sender(latch: EpisodeLatch(lastActivity: time))
         }
-        var sender = senders[mac]!
+        // Taken out of the table while it is changed: a copy left behind would make every insert copy
+        // the sender's whole target set (copy-on-write) — quadratic over a sweep.
+        var sender = senders.removeValue(forKey: mac)!
         if sender.latch.raisedAt != nil && !sender.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             sender = Sender(latch: EpisodeLatch(lastActivity: time))
         }

@@ -195,7 +195,9 @@ public struct PortScanDetector: PipelineStage {
             }
             sources[mac] = Source(address: address, lastPrune: time, latch: EpisodeLatch(lastActivity: time))
         }
-        var source = sources[mac]!
+        // Taken out of the table while it is changed: a copy left behind would make every new probe copy
+        // the source's whole probe table (copy-on-write) — quadratic over a scan.
+        var source = sources.removeValue(forKey: mac)!
         if source.latch.raisedAt != nil && !source.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             // The previous episode is over (no tick came since): close it and start counting afresh.
             if let episode = source.episode { output.raise(closing(mac, source, episode)) }
@@ -246,13 +248,13 @@ public struct PortScanDetector: PipelineStage {
         to mac: MACAddress, from probe: Probe, refused: Bool, at time: Timestamp,
         output: inout StageOutput
     ) {
-        guard var source = sources[mac], let state = source.probes[probe] else { return }
+        guard let state = sources[mac]?.probes[probe] else { return }
         lastAnswer = time
         guard state.outcome == .pending else { return }
         let failed = refused && state.onLink
-        source.probes[probe]?.outcome = failed ? .failed : .answered
-        if failed { source.failed += 1 }
-        sources[mac] = source
+        // In place: a copy of the source would copy its probe table on every answer.
+        sources[mac]!.probes[probe]!.outcome = failed ? .failed : .answered
+        if failed { sources[mac]!.failed += 1 }
         if failed { evaluate(mac, at: time, output: &output) }
     }
 
