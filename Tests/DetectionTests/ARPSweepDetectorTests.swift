@@ -81,10 +81,13 @@ import Testing
             let spoofed = MACAddress(0x02, 0x00, 0x00, 0x00, UInt8(i >> 8), UInt8(i & 0xFF))
             let time = Sample.at(Double(i) * 0.005)
             h.frame(
-                Sample.arp(from: spoofed, sender: IPv4Address(10, 9, UInt8(i >> 8), UInt8(i & 0xFF)),
-                           target: IPv4Address(10, 8, UInt8(i >> 8), UInt8(i & 0xFF))), at: time)
+                Sample.arp(
+                    from: spoofed, sender: IPv4Address(10, 9, UInt8(i >> 8), UInt8(i & 0xFF)),
+                    target: IPv4Address(10, 8, UInt8(i >> 8), UInt8(i & 0xFF))), at: time)
             if i % 100 == 0 {
-                h.frame(Sample.arp(from: sweeper, sender: Sample.ipv4(66), target: Sample.ipv4(UInt8(100 + i / 100))), at: time)
+                h.frame(
+                    Sample.arp(from: sweeper, sender: Sample.ipv4(66), target: Sample.ipv4(UInt8(100 + i / 100))),
+                    at: time)
             }
         }
         #expect(h.events.map(\.mac) == [sweeper])

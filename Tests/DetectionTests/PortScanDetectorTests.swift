@@ -228,10 +228,12 @@ import Testing
         for i in 0..<5_000 {
             let spoofed = MACAddress(0x02, 0x00, 0x00, 0x00, UInt8(i >> 8), UInt8(i & 0xFF))
             let time = Sample.at(Double(i) * 0.005)
-            h.frame(Sample.tcp(from: spoofed, Sample.ip(200), to: victim, victimIP, port: 80, flags: Sample.syn), at: time)
+            h.frame(
+                Sample.tcp(from: spoofed, Sample.ip(200), to: victim, victimIP, port: 80, flags: Sample.syn), at: time)
             if i % 50 == 0 {
                 let port = UInt16(1 + i / 50)
-                h.frame(Sample.tcp(from: scanner, scannerIP, to: victim, victimIP, port: port, flags: Sample.syn), at: time)
+                h.frame(
+                    Sample.tcp(from: scanner, scannerIP, to: victim, victimIP, port: port, flags: Sample.syn), at: time)
             }
         }
         #expect(h.events.map(\.mac) == [scanner])

@@ -43,14 +43,17 @@ import Testing
     /// back (router → attacker → router), which is the `ip_conflict`, on the MAC that took it.
     @Test func attackCapture_raisesExactlyTheStagedEvents_onTheAttackersMAC() throws {
         let events = try DetectionReplay.events([DetectionReplay.attackCapture])
-        let raised = events.map { "\($0.kind.rawValue) \($0.severity.rawValue) \($0.mac?.description ?? "-")\($0.isClosing ? " end" : "")" }
+        let raised = events.map {
+            "\($0.kind.rawValue) \($0.severity.rawValue) \($0.mac?.description ?? "-")\($0.isClosing ? " end" : "")"
+        }
         let a = Self.attacker.description
         var expected = [Self.router, Self.laptop, Self.printer, Self.phone, Self.attacker].map {
             "new_device info \($0.description)"
         }
         expected += [
             "arp_sweep warning \(a)", "arp_spoof critical \(a)", "ip_conflict warning \(a)",
-            "rogue_dhcp critical \(a)", "rogue_ra critical \(a)", "port_scan warning \(a)", "port_scan warning \(a) end",
+            "rogue_dhcp critical \(a)", "rogue_ra critical \(a)", "port_scan warning \(a)",
+            "port_scan warning \(a) end",
         ]
         #expect(raised.sorted() == expected.sorted(), "\(events.map(\.fingerprint).joined(separator: "\n"))")
         // The victims are named: the printer for the scan, the router for the spoof and the conflict.
@@ -77,7 +80,8 @@ import Testing
         for file in files {
             let first: [AnomalyEvent]
             do { first = try DetectionReplay.events([file]) } catch let failure as DetectionReplay.ReplayFailure
-            where failure.reason.contains("unsupported link type") {
+                where failure.reason.contains("unsupported link type")
+            {
                 continue  // 802.11 captures: lanscope reads Ethernet and Linux cooked captures only
             }
             let second = try DetectionReplay.events([file])
@@ -125,7 +129,8 @@ import Testing
         // What is stored is what the pipeline raised, in the fields the anomalies table has.
         let raised = try DetectionReplay.events([DetectionReplay.attackCapture])
         let storedAttacks = Array(stored[0].prefix(raised.count))
-        #expect(storedAttacks.map(Self.withoutSpanFields) == raised.map(\.fingerprint).map(Self.withoutSpanFields).sorted())
+        #expect(
+            storedAttacks.map(Self.withoutSpanFields) == raised.map(\.fingerprint).map(Self.withoutSpanFields).sorted())
         withKnownIssue("History stores neither relatedMACs nor endTime (anomalies table, migration 1)") {
             #expect(storedAttacks == raised.map(\.fingerprint).sorted())
         }
