@@ -113,7 +113,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "LanscopeServiceTests",
                     dependencies: ["LanscopeService", "LanscopeCore", "LanscopePipeline", "Inventory", "History", "HTTPServer",
-                                   "Exposition", "TestSupport", "CaptureEBPF"],
+                                   "Exposition", "TestSupport", "CaptureEBPF", "CapturePcap", "PacketDecoding"],
                     exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -17,8 +17,10 @@ public struct ARPSweepDetector: PipelineStage {
         public var unknownTargets: Int = 32
         /// Quiet time after which a sender's episode ends (default 300 s).
         public var quietPeriod: Duration = .seconds(300)
-        /// Most senders tracked (default 1024); requests from further senders are ignored and counted in
-        /// `stateStatistics.dropped`.
+        /// Most senders tracked (default 1024). When full, the senders with the fewest targets (and no
+        /// raised sweep) are forgotten to make room, so a flood of spoofed one-request senders cannot hide
+        /// a sweep behind it; forgotten senders (or, when nothing can be forgotten, refused requests) are
+        /// counted in `stateStatistics.dropped`.
         public var maxSenders: Int = 1_024
         /// Most targets remembered per sender (default 1024; counted in `dropped` when hit).
         public var maxTargetsPerSender: Int = 1_024
@@ -48,13 +50,16 @@ public struct ARPSweepDetector: PipelineStage {
         else { return }
         let mac = frame.source
         if senders[mac] == nil {
+            if senders.count >= configuration.maxSenders { forgetSmallestSenders() }
             guard senders.count < configuration.maxSenders else {
                 dropped &+= 1
                 return
             }
             senders[mac] = Sender(latch: EpisodeLatch(lastActivity: time))
         }
-        var sender = senders[mac]!
+        // Taken out of the table while it is changed: a copy left behind would make every insert copy
+        // the sender's whole target set (copy-on-write) — quadratic over a sweep.
+        var sender = senders.removeValue(forKey: mac)!
         if sender.latch.raisedAt != nil && !sender.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             sender = Sender(latch: EpisodeLatch(lastActivity: time))
         }
@@ -86,6 +91,17 @@ public struct ARPSweepDetector: PipelineStage {
         for mac in Array(senders.keys) where senders[mac]!.latch.raisedAt == nil {
             senders[mac]!.targets = senders[mac]!.targets.filter { tick.time - $0.value <= configuration.window }
         }
+    }
+
+    /// Makes room in a full sender table: forgets every sender with the fewest targets that has no raised
+    /// sweep — all at once (one pass per table-full under a flood; independent of dictionary order).
+    private mutating func forgetSmallestSenders() {
+        var fewest = Int.max
+        for sender in senders.values where sender.latch.raisedAt == nil { fewest = min(fewest, sender.targets.count) }
+        guard fewest != Int.max else { return }
+        let before = senders.count
+        senders = senders.filter { $0.value.latch.raisedAt != nil || $0.value.targets.count > fewest }
+        dropped &+= UInt64(before - senders.count)
     }
 
     public var stateStatistics: StageStateStatistics {

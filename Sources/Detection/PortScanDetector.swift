@@ -38,8 +38,10 @@ public struct PortScanDetector: PipelineStage {
         public var handshakeTimeout: Duration = .seconds(3)
         /// Quiet time after which a scanner's episode ends and a new scan raises again (default 300 s).
         public var quietPeriod: Duration = .seconds(300)
-        /// Most scanners tracked at once (default 1024); SYNs from further sources are ignored and
-        /// counted in `stateStatistics.dropped`.
+        /// Most scanners tracked at once (default 1024). When full, the sources holding the fewest probes
+        /// (and no raised scan) are forgotten to make room, so a flood of one-SYN spoofed MACs cannot
+        /// hide a real scanner behind it; forgotten sources (or, when nothing can be forgotten, refused
+        /// SYNs) are counted in `stateStatistics.dropped`.
         public var maxSources: Int = 1_024
         /// Most probes remembered per source within the window (default 2048); further probes are not
         /// remembered (counted in `stateStatistics.dropped`) — the thresholds are far below.
@@ -186,13 +188,16 @@ public struct PortScanDetector: PipelineStage {
     ) {
         guard mac.isUnicastDevice else { return }
         if sources[mac] == nil {
+            if sources.count >= configuration.maxSources { forgetSmallestSources() }
             guard sources.count < configuration.maxSources else {
                 dropped &+= 1
                 return
             }
             sources[mac] = Source(address: address, lastPrune: time, latch: EpisodeLatch(lastActivity: time))
         }
-        var source = sources[mac]!
+        // Taken out of the table while it is changed: a copy left behind would make every new probe copy
+        // the source's whole probe table (copy-on-write) — quadratic over a scan.
+        var source = sources.removeValue(forKey: mac)!
         if source.latch.raisedAt != nil && !source.latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
             // The previous episode is over (no tick came since): close it and start counting afresh.
             if let episode = source.episode { output.raise(closing(mac, source, episode)) }
@@ -225,17 +230,31 @@ public struct PortScanDetector: PipelineStage {
         evaluate(mac, at: time, output: &output)
     }
 
+    /// Makes room in a full source table: forgets every source with the fewest probes that has no
+    /// raised scan. All of them at once, so a flood costs one pass per table-full, and which ones go does
+    /// not depend on dictionary order (replays stay deterministic). A scanner collecting probes holds
+    /// more than the flood's one-SYN sources and stays.
+    private mutating func forgetSmallestSources() {
+        var fewest = Int.max
+        for source in sources.values where source.latch.raisedAt == nil { fewest = min(fewest, source.probes.count) }
+        guard fewest != Int.max else { return }
+        let before = sources.count
+        sources = sources.filter { $0.value.latch.raisedAt != nil || $0.value.probes.count > fewest }
+        totalProbes -= (before - sources.count) * fewest
+        dropped &+= UInt64(before - sources.count)
+    }
+
     private mutating func answer(
         to mac: MACAddress, from probe: Probe, refused: Bool, at time: Timestamp,
         output: inout StageOutput
     ) {
-        guard var source = sources[mac], let state = source.probes[probe] else { return }
+        guard let state = sources[mac]?.probes[probe] else { return }
         lastAnswer = time
         guard state.outcome == .pending else { return }
         let failed = refused && state.onLink
-        source.probes[probe]?.outcome = failed ? .failed : .answered
-        if failed { source.failed += 1 }
-        sources[mac] = source
+        // In place: a copy of the source would copy its probe table on every answer.
+        sources[mac]!.probes[probe]!.outcome = failed ? .failed : .answered
+        if failed { sources[mac]!.failed += 1 }
         if failed { evaluate(mac, at: time, output: &output) }
     }
 

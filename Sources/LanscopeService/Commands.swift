@@ -1,3 +1,4 @@
+import Detection
 import Fingerprinting
 import Foundation
 import Glibc
@@ -40,8 +41,10 @@ public enum CommandError: Error, CustomStringConvertible {
 public enum Commands {
     /// `lanscope replay`: every file through one pipeline, then stored. Unreadable files are reported
     /// and skipped; truncated ones contribute the packets read before the damage.
+    /// `detection`: the detectors' thresholds (`--detection-config FILE`; its `learning_period` does not
+    /// apply: a replay has none). Default: every detector with its defaults.
     public static func replay(files: [String], databasePath: String?, ouiPath: String?, signaturesPath: String? = nil,
-                              logger: Logger) throws -> ReplayOutcome {
+                              detection: DetectionConfiguration? = nil, logger: Logger) throws -> ReplayOutcome {
         let vendors = VendorDirectory.load(path: ouiPath, logger: logger)
         if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
         let signatures: SignatureSet
@@ -55,7 +58,8 @@ public enum Commands {
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures))
+        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures,
+                                                                                detection: detection ?? .init()))
         let runner = ReplayRunner(pipeline: pipeline, history: store)
         var reports: [ReplayRunner.FileReport] = []
         for file in files {
@@ -273,6 +277,20 @@ public struct ReplayOutcome {
         w.key("decode_errors"); w.beginObject()
         for (k, v) in statistics.decodeErrors.sorted(by: { $0.key < $1.key }) { w.key(text: k.rawValue); w.int(v) }
         w.endObject()
+        // Events raised by kind (closing events of spans not counted), and each stage's state at the last
+        // tick: entries held and what its cap refused (`lanscope_stage_state_{entries,dropped_total}`).
+        var byKind: [String: UInt64] = [:]
+        for (key, n) in statistics.anomalies { byKind[key.kind.rawValue, default: 0] += n }
+        w.key("anomalies"); w.beginObject()
+        for (k, v) in byKind.sorted(by: { $0.key < $1.key }) { w.key(text: k); w.int(v) }
+        w.endObject()
+        w.key("stages"); w.beginArray()
+        for stage in statistics.stages {
+            w.beginObject()
+            w.field("name", stage.name); w.field("entries", stage.entries); w.field("dropped", stage.dropped)
+            w.endObject()
+        }
+        w.endArray()
         w.endObject()
         return w.bytes + [0x0A]
     }

@@ -22,11 +22,21 @@ struct Replay: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.", valueName: "dir"))
     var signatures: String?
 
+    @Option(name: .long, help: ArgumentHelp("Detector thresholds and switches (README: Detection configuration); its learning_period does not apply to a replay.",
+                                            valueName: "file"))
+    var detectionConfig: String?
+
     func run() throws {
         common.bootstrapLogging()
         let logger = Logger(label: "lanscope")
+        let detection = try detectionConfig.map { path in
+            do { return try ServiceStages.loadDetectionConfiguration(path: path) } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
+        }
         let outcome = try Commands.replay(files: files, databasePath: common.databasePath, ouiPath: ouiFile, signaturesPath: signatures,
-                                          logger: logger)
+                                          detection: detection, logger: logger)
         if json {
             printBytes(outcome.json())
         } else {

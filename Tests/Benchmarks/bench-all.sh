@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark (replay, HTTP, BPF) and ends with one table of the headline figures, each
+# Runs every benchmark (replay, HTTP, detectors, BPF) and ends with one table of the headline figures, each
 # next to the reference it was measured against in the same run. BPF needs root and is reported
 # as skipped otherwise. Each benchmark's own output is printed as it runs.
 set -uo pipefail
@@ -9,7 +9,7 @@ logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 
 declare -A status
-for name in replay http bpf; do
+for name in replay http detect bpf; do
     echo "=== bench-$name"
     if [[ "$name" == bpf && "$(id -u)" != 0 ]]; then
         status[$name]="skipped (needs root)"
@@ -34,6 +34,8 @@ v=$(field http healthy_ratio); row "http: /-/healthy vs node_exporter /" "${v:+$
 v=$(field http metrics_ratio); row "http: /metrics (100) vs node_exporter" "${v:+${v}x}" ">= 10x" "$(verdict "$v" 10 ge)"
 v=$(field http metrics10k_ms); row "http: /metrics 10k devices, median" "${v:+$v ms}" "<= 20 ms" "$(verdict "$v" 20 le)"
 v=$(field http devices10k_ms); row "http: /devices.json 10k devices, median" "${v:+$v ms}" "<= 50 ms" "$(verdict "$v" 50 le)"
+v=$(field detect ratio); row "detect: replay, every detector vs without" "${v:+${v}x}" "<= 1.10x" "$(verdict "$v" 1.10 le)"
+v=$(field detect peak_rss_kib); row "detect: peak RSS, 100k-MAC flood + scan" "${v:+$((v / 1024)) MiB}" "(reported)" "-"
 v=$(field bpf counted_xdp_over_floor_ns); row "bpf: xdp per counted packet, over XDP_PASS" "${v:++$v ns}" "<= 30 ns" "$(verdict "$v" 30 le)"
 v=$(field bpf counted_tc_over_floor_ns); row "bpf: tc per counted packet, over XDP_PASS" "${v:++$v ns}" "<= 30 ns" "$(verdict "$v" 30 le)"
 v=$(field bpf counted_xdp_ratio); row "bpf: xdp per counted packet vs XDP_PASS" "${v:+${v}x}" "(reported)" "-"
@@ -42,4 +44,4 @@ v=$(field bpf tc_ratio); row "bpf: tc per packet vs XDP_PASS" "${v:+${v}x}" "(re
 v=$(field bpf map_read_10k_cpu_ms); row "bpf: map read 10k devices (table only)" "${v:+$v ms}" "(reported)" "-"
 v=$(field bpf ebpf_scrape_10k_ms); row "bpf: eBPF /metrics 10k devices, read+render" "${v:+$v ms}" "<= 25 ms" "$(verdict "$v" 25 le)"
 v=$(field bpf ebpf_scrape_10k_24classes_ms); row "bpf: the same, all 24 classes per device" "${v:+$v ms}" "<= 25 ms" "$(verdict "$v" 25 le)"
-for name in replay http bpf; do echo "bench-$name: ${status[$name]}"; done
+for name in replay http detect bpf; do echo "bench-$name: ${status[$name]}"; done

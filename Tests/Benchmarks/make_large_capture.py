@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Writes a large synthetic LAN capture (classic pcap, Ethernet) for the replay and HTTP benchmarks.
 
-    make_large_capture.py OUT.pcap [--frames 2000000] [--devices 300] [--seed 1]
+    make_large_capture.py OUT.pcap [--frames 2000000] [--devices 300] [--seed 1] [--attacks]
 
 Every device first introduces itself (DHCP REQUEST + ACK with hostname, vendor class and parameter
 request list; a gratuitous ARP; an mDNS announcement, SSDP NOTIFY or NDP advertisement for some),
 then the rest of the file is ordinary traffic with discovery frames mixed in at roughly the rates a
 home/office LAN shows: ~93% unicast TCP/UDP over IPv4 and IPv6 (to the gateway, i.e. the Internet,
 and between devices), ~3% ARP, ~2% mDNS, ~1% SSDP, ~1% NDP, ~0.1% DHCP.
+
+With --attacks, half-way through an attacker (00:66:66:00:00:66, 10.20.0.66) sweeps ARP over
+10.20.200.1-254 (addresses nobody holds) and SYN-scans the first device on ports 1-1024 and port 22
+on every device, the scanned hosts answering RST: what the detectors must find in a large capture
+(`make bench-detect`).
 
 Frames are built once into pools with `struct` and then written with fresh timestamps, so two
 million frames take seconds, not minutes. Output goes where it is told (a temp dir); never commit it.
@@ -244,12 +249,28 @@ def introductions(devices):
     return frames
 
 
+ATTACKER_MAC = bytes.fromhex("006666000066")
+ATTACKER_V4 = bytes([10, 20, 0, 66])
+
+
+def attack_frames(devices):
+    """An ARP sweep of unheld addresses, then a vertical and a horizontal SYN scan answered by RSTs."""
+    frames = [arp(ATTACKER_MAC, ATTACKER_V4, b"\0" * 6, bytes([10, 20, 200, last]), 1) for last in range(1, 255)]
+    target = devices[0]
+    probes = [(target, port) for port in range(1, 1025)] + [(d, 22) for d in devices[1:]]
+    for d, port in probes:
+        frames.append(ether(d.mac, ATTACKER_MAC, 0x0800, ipv4(ATTACKER_V4, d.v4, 6, tcp(41000, port, 7000, 0, 0x02, b""))))
+        frames.append(ether(ATTACKER_MAC, d.mac, 0x0800, ipv4(d.v4, ATTACKER_V4, 6, tcp(port, 41000, 0, 7001, 0x14, b""))))
+    return frames
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out")
     parser.add_argument("--frames", type=int, default=2_000_000, help="total frames (default 2,000,000)")
     parser.add_argument("--devices", type=int, default=300, help="devices besides the gateway (default 300)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--attacks", action="store_true", help="an ARP sweep and SYN scans half-way through")
     args = parser.parse_args()
     if args.devices < 2 or args.devices > 60000:
         sys.exit("--devices must be between 2 and 60000")
@@ -257,9 +278,10 @@ def main():
     rng = random.Random(args.seed)
     devices = [Device(i, rng) for i in range(args.devices)]
     intro = introductions(devices)
+    attacks = attack_frames(devices) if args.attacks else []
     ordinary = ordinary_pool(devices, rng, max(4096, 4 * args.devices))
     discovery = discovery_pools(devices, rng)
-    remaining = max(0, args.frames - len(intro))
+    remaining = max(0, args.frames - len(intro) - len(attacks))
 
     # Choose each remaining frame's pool up front; within a pool, walk it round-robin.
     weights = [w for w, _ in discovery]
@@ -279,7 +301,14 @@ def main():
             chunk.append(pack("<IIII", t // 1_000_000, t % 1_000_000, len(frame), len(frame)))
             chunk.append(frame)
         written += len(intro)
-        for which in choices:
+        attack_at = remaining // 2
+        for n, which in enumerate(choices):
+            if n == attack_at and attacks:
+                for frame in attacks:
+                    t += 500  # 2,000 frames/s: a fast scan, well inside every detector's window
+                    chunk.append(pack("<IIII", t // 1_000_000, t % 1_000_000, len(frame), len(frame)))
+                    chunk.append(frame)
+                written += len(attacks)
             frames = pools[which]
             frame = frames[cursors[which] % len(frames)]
             cursors[which] += 1

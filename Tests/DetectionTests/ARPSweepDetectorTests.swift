@@ -72,4 +72,25 @@ import Testing
         sweep(&h, from: sweeper, targets: 101...120, start: 62)
         #expect(h.events.isEmpty)
     }
+
+    /// Spoofed senders asking for one address each fill the sender table many times over while a real
+    /// sweep runs: the sweeper holds more targets than any of them, stays, and is raised.
+    @Test func arpSweep_raisesTheSweeper_behindAFloodOfOneRequestSenders() {
+        var h = Harness(ARPSweepDetector())
+        for i in 0..<5_000 {
+            let spoofed = MACAddress(0x02, 0x00, 0x00, 0x00, UInt8(i >> 8), UInt8(i & 0xFF))
+            let time = Sample.at(Double(i) * 0.005)
+            h.frame(
+                Sample.arp(
+                    from: spoofed, sender: IPv4Address(10, 9, UInt8(i >> 8), UInt8(i & 0xFF)),
+                    target: IPv4Address(10, 8, UInt8(i >> 8), UInt8(i & 0xFF))), at: time)
+            if i % 100 == 0 {
+                h.frame(
+                    Sample.arp(from: sweeper, sender: Sample.ipv4(66), target: Sample.ipv4(UInt8(100 + i / 100))),
+                    at: time)
+            }
+        }
+        #expect(h.events.map(\.mac) == [sweeper])
+        #expect(h.stage.stateStatistics.dropped > 3_000)
+    }
 }

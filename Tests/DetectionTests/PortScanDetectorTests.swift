@@ -204,7 +204,7 @@ import Testing
         #expect(h.events.isEmpty)
     }
 
-    @Test func portScan_countsSourcesRefusedAtItsCap() {
+    @Test func portScan_forgetsAndCountsTheSmallestSources_whenItsSourceTableIsFull() {
         var configuration = PortScanDetector.Configuration()
         configuration.maxSources = 2
         var h = Harness(PortScanDetector(configuration: configuration))
@@ -215,7 +215,29 @@ import Testing
                     flags: Sample.syn),
                 at: Sample.at(0))
         }
-        #expect(h.stage.stateStatistics.dropped == 1)
+        // Both one-probe sources were forgotten to make room for the third: one source, one probe held.
+        #expect(h.stage.stateStatistics.dropped == 2)
+        #expect(h.stage.stateStatistics.entries == 2)
+    }
+
+    /// A flood of spoofed sources with one SYN each (`macof`-style) fills the source table many times
+    /// over while a real scanner probes: the scanner holds more probes than any flood source, so it is
+    /// never the one forgotten, and its scan is raised.
+    @Test func portScan_raisesTheScanner_behindAFloodOfOneSYNSources() {
+        var h = Harness(PortScanDetector())
+        for i in 0..<5_000 {
+            let spoofed = MACAddress(0x02, 0x00, 0x00, 0x00, UInt8(i >> 8), UInt8(i & 0xFF))
+            let time = Sample.at(Double(i) * 0.005)
+            h.frame(
+                Sample.tcp(from: spoofed, Sample.ip(200), to: victim, victimIP, port: 80, flags: Sample.syn), at: time)
+            if i % 50 == 0 {
+                let port = UInt16(1 + i / 50)
+                h.frame(
+                    Sample.tcp(from: scanner, scannerIP, to: victim, victimIP, port: port, flags: Sample.syn), at: time)
+            }
+        }
+        #expect(h.events.map(\.mac) == [scanner])
+        #expect(h.stage.stateStatistics.dropped > 3_000)
     }
 }
 
