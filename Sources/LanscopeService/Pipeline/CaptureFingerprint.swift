@@ -1,4 +1,3 @@
-internal import CLinux
 import Glibc
 
 /// Identifies a capture file by content, so replaying the same file twice (under any name) stores
