@@ -41,79 +41,114 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         // Optimised even in debug builds: the registry parse runs on every start and is 100× slower at -Onone.
         // Signatures/*.tsv are embedded by SignatureEmbedPlugin (no resource bundle to find at run time).
-        .target(name: "Fingerprinting", dependencies: ["LanscopeCore"], exclude: ["Signatures"],
-                swiftSettings: swiftSettings + [.unsafeFlags(["-O"])], plugins: ["SignatureEmbedPlugin"]),
+        .target(
+            name: "Fingerprinting", dependencies: ["LanscopeCore"], exclude: ["Signatures"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"])], plugins: ["SignatureEmbedPlugin"]),
         .plugin(name: "SignatureEmbedPlugin", capability: .buildTool(), path: "Sources/SignatureEmbedPlugin"),
         .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
         // The pipeline and its stage protocol's driver: decode → inventory → stages. No capture, SQLite or HTTP.
-        .target(name: "LanscopePipeline",
-                dependencies: ["LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection"],
-                swiftSettings: swiftSettings),
+        .target(
+            name: "LanscopePipeline",
+            dependencies: ["LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection"],
+            swiftSettings: swiftSettings),
 
         // Generic building blocks that know nothing of lanscope.
         .target(name: "Platform", swiftSettings: swiftSettings),
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "HTTPServer", dependencies: ["CCrypt", "CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
-                swiftSettings: swiftSettings),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CCrypt", "CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
 
         // Adapters.
         .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), path: "Sources/BPFObjectPlugin"),
-        .target(name: "CaptureEBPF",
-                dependencies: ["LanscopeCore", "CLibBPF", "LanscopeABI", "Platform", .product(name: "Logging", package: "swift-log")],
-                swiftSettings: swiftSettings, plugins: ["BPFObjectPlugin"]),
+        .target(
+            name: "CaptureEBPF",
+            dependencies: [
+                "LanscopeCore", "CLibBPF", "LanscopeABI", "Platform", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings, plugins: ["BPFObjectPlugin"]),
 
         // Composition root and executable.
-        .target(name: "LanscopeService",
-                dependencies: [
-                    "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline", "History",
-                    "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform", "LinkFlags",
-                    .product(name: "Logging", package: "swift-log"),
-                ],
-                swiftSettings: swiftSettings),
-        .executableTarget(name: "lanscope",
-                          dependencies: ["LanscopeService", "HTTPServer",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                         .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: swiftSettings),
+        .target(
+            name: "LanscopeService",
+            dependencies: [
+                "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline",
+                "History",
+                "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform", "LinkFlags",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "lanscope",
+            dependencies: [
+                "LanscopeService", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // libFuzzer entry points (build with --sanitize=fuzzer; see Makefile `fuzz`).
-        .executableTarget(name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
-                          swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzRoutes",
-                          dependencies: ["LanscopeService", "LanscopePipeline", "HTTPServer",
-                                         .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzRoutes",
+            dependencies: [
+                "LanscopeService", "LanscopePipeline", "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "LanscopeCoreTests", dependencies: ["LanscopeCore", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CapturePcap", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "LanscopeCore", "TestSupport"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "LanscopePipelineTests", dependencies: ["LanscopePipeline", "Detection", "TestSupport"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "FingerprintingTests",
-                    dependencies: ["Fingerprinting", "LanscopeCore", "PacketDecoding", "CapturePcap", "Inventory",
-                                   "LanscopePipeline", "TestSupport"],
-                    exclude: ["Evaluation/README.md", "Evaluation/labels.tsv"], swiftSettings: swiftSettings),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Golden"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Platform", "TestSupport"], resources: [.copy("Fixtures")],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "LanscopeServiceTests",
-                    dependencies: ["LanscopeService", "LanscopeCore", "LanscopePipeline", "Inventory", "History", "HTTPServer",
-                                   "Exposition", "TestSupport", "CaptureEBPF", "CapturePcap", "PacketDecoding"],
-                    exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LanscopeCoreTests", dependencies: ["LanscopeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PacketDecodingTests", dependencies: ["PacketDecoding", "CapturePcap", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DetectionTests", dependencies: ["Detection", "LanscopeCore", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LanscopePipelineTests", dependencies: ["LanscopePipeline", "Detection", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FingerprintingTests",
+            dependencies: [
+                "Fingerprinting", "LanscopeCore", "PacketDecoding", "CapturePcap", "Inventory",
+                "LanscopePipeline", "TestSupport",
+            ],
+            exclude: ["Evaluation/README.md", "Evaluation/labels.tsv"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Golden"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "Platform", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CaptureEBPFTests", dependencies: ["CaptureEBPF", "LanscopeABI", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LanscopeServiceTests",
+            dependencies: [
+                "LanscopeService", "LanscopeCore", "LanscopePipeline", "Inventory", "History", "HTTPServer",
+                "Exposition", "TestSupport", "CaptureEBPF", "CapturePcap", "PacketDecoding",
+            ],
+            exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

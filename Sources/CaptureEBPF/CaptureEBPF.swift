@@ -1,3 +1,6 @@
+internal import LanscopeABI
+import Platform
+
 /// CaptureEBPF: loads lanscope's BPF object (XDP ingress + TC egress programs, built from `bpf/` and
 /// embedded by BPFObjectPlugin), attaches it to the LAN interface, reads the per-device counter and
 /// drop maps, and drains discovery frames from the perf buffer. Imports LanscopeCore, CLibBPF and
@@ -6,9 +9,6 @@ public enum CaptureEBPFModule {
     /// Version of the kernel/userspace ABI (`LS_ABI_VERSION` in `bpf/include/lanscope_abi.h`).
     public static var abiVersion: Int { Int(LS_ABI_VERSION) }
 }
-
-internal import LanscopeABI
-import Platform
 
 /// Holds the BPF objects embedded at build time (extended by the generated `EmbeddedBPFObject+*.swift`).
 enum EmbeddedBPFObject {

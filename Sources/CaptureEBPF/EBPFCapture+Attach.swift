@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 internal import CLibBPF
 internal import LanscopeABI
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EBPFCapture {
     /// Attaches XDP to the interface's ingress (native first in `.auto`, generic as fallback) and the TC
@@ -41,8 +42,10 @@ extension EBPFCapture {
                 state = try attachPrograms()
                 logger.notice(
                     "eBPF programs reattached",
-                    metadata: ["interface": "\(configuration.interface)", "ifindex": "\(ifindex)",
-                               "reason": "\(recreated ? "interface recreated" : "programs missing")"])
+                    metadata: [
+                        "interface": "\(configuration.interface)", "ifindex": "\(ifindex)",
+                        "reason": "\(recreated ? "interface recreated" : "programs missing")",
+                    ])
                 return true
             } catch {
                 logger.error(
@@ -71,8 +74,10 @@ extension EBPFCapture {
         }
         logger.info(
             "eBPF programs attached",
-            metadata: ["interface": "\(name)", "ifindex": "\(ifindex)",
-                       "xdpMode": "\(modeFlag == XDPFlags.driverMode ? "native" : "generic")"])
+            metadata: [
+                "interface": "\(name)", "ifindex": "\(ifindex)",
+                "xdpMode": "\(modeFlag == XDPFlags.driverMode ? "native" : "generic")",
+            ])
         return Attachment(ifindex: ifindex, xdpModeFlag: modeFlag, createdTCHook: createdHook)
     }
 
@@ -82,7 +87,8 @@ extension EBPFCapture {
         if ls_xdp_query(current.ifindex, &programID, &mode) == 0, programID != 0, programID == ls_prog_id(xdpFD) {
             let result = ls_xdp_detach(current.ifindex, XDPFlags.modeFlag(attachedMode: mode))
             if result != 0 {
-                logger.warning("XDP detach failed", metadata: ["error": "\(EBPFError.libbpf("bpf_xdp_detach", result))"])
+                logger.warning(
+                    "XDP detach failed", metadata: ["error": "\(EBPFError.libbpf("bpf_xdp_detach", result))"])
             }
         }
         let result = ls_tc_detach_egress(current.ifindex, UInt32(LS_TC_HANDLE), UInt32(LS_TC_PRIORITY))
@@ -98,7 +104,9 @@ extension EBPFCapture {
         var mode: UInt8 = 0
         guard ls_xdp_query(ifindex, &xdpID, &mode) == 0, xdpID == ls_prog_id(xdpFD) else { return false }
         var tcID: UInt32 = 0
-        guard ls_tc_query_egress(ifindex, UInt32(LS_TC_HANDLE), UInt32(LS_TC_PRIORITY), &tcID) == 0 else { return false }
+        guard ls_tc_query_egress(ifindex, UInt32(LS_TC_HANDLE), UInt32(LS_TC_PRIORITY), &tcID) == 0 else {
+            return false
+        }
         return tcID == ls_prog_id(tcFD)
     }
 
@@ -111,7 +119,9 @@ extension EBPFCapture {
         guard programID != 0 else { return }
         var nameBuffer = [CChar](repeating: 0, count: 32)
         let nameResult = ls_prog_name_by_id(programID, &nameBuffer, nameBuffer.count)
-        let name = nameResult == 0 ? String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        let name =
+            nameResult == 0
+            ? String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
         guard name == LS_PROG_XDP else {
             throw .foreignXDPProgram(interface: configuration.interface, name: name, id: programID)
         }

@@ -1,7 +1,8 @@
+public import Logging
+
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Logging
 
 extension EBPFCapture {
     /// Loads the object (the verifier runs) and reports capabilities, kernel and BTF; when

@@ -1,8 +1,9 @@
+internal import CLibBPF
+import Logging
+
 #if canImport(Glibc)
     import Glibc
 #endif
-internal import CLibBPF
-import Logging
 
 extension EBPFCapture {
     /// Waits up to `timeout` for discovery frames and passes each to `body` on the calling thread.
@@ -17,7 +18,8 @@ extension EBPFCapture {
             defer { sink.deliver = nil }
             let result = perf_buffer__poll(perfBuffer, milliseconds)
             if result < 0 && result != -EINTR {
-                logger.warning("perf buffer poll failed", metadata: ["error": "\(EBPFError.libbpf("perf_buffer__poll", result))"])
+                logger.warning(
+                    "perf buffer poll failed", metadata: ["error": "\(EBPFError.libbpf("perf_buffer__poll", result))"])
             }
             return sink.delivered
         }

@@ -1,11 +1,12 @@
+internal import CLibBPF
+internal import LanscopeABI
+import LanscopeCore
+import Logging
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-internal import CLibBPF
-import Logging
-import Synchronization
-internal import LanscopeABI
-import LanscopeCore
 
 extension EBPFCapture {
     static let keySize = MemoryLayout<ls_device_key>.size
@@ -59,8 +60,9 @@ extension EBPFCapture {
         let time = KernelTime()
         let sums = aggregate(source: source)
         lastEntryCount.withLock { $0 = sums.keys.count }
-        return DeviceTrafficTable(macs: sums.keys.map(Self.macAddress(key:)),
-                                  lastSeen: sums.lastSeen.map { time.wallClock(kernelNanoseconds: $0) }, cells: sums.cells)
+        return DeviceTrafficTable(
+            macs: sums.keys.map(Self.macAddress(key:)),
+            lastSeen: sums.lastSeen.map { time.wallClock(kernelNanoseconds: $0) }, cells: sums.cells)
     }
 
     /// Distinct devices in the kernel table now (reads the whole table; a scrape that just called
@@ -127,7 +129,8 @@ extension EBPFCapture {
                     previousKey = key
                     previousRow = row
                     table.lastSeen[row] = max(
-                        table.lastSeen[row], memory.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
+                        table.lastSeen[row],
+                        memory.loadUnaligned(fromByteOffset: base + lastSeenOffset, as: UInt64.self))
                     table.cells.withUnsafeMutableBufferPointer { cells in
                         let start = row * width
                         for cell in 0..<kernelCells {
@@ -178,7 +181,8 @@ extension EBPFCapture {
                 }
             }
             if result != 0 && result != -ENOENT {
-                logger.debug("map lookup batch unavailable, reading elements one by one", metadata: ["errno": "\(-result)"])
+                logger.debug(
+                    "map lookup batch unavailable, reading elements one by one", metadata: ["errno": "\(-result)"])
                 for element in filled..<elements {
                     var index = UInt32(element)
                     _ = bpf_map_lookup_elem(devicesFD, &index, buffer.baseAddress! + element * stride)
@@ -210,7 +214,10 @@ extension EBPFCapture {
         // One pass of reading (one copy without the mapping): which devices are stale, and where.
         let (stale, clearable) = withDeviceTable(source: .automatic) { memory -> (Set<UInt64>, [Int]) in
             let table = aggregate(memory: memory)
-            let stale = Set(table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map { table.keys[$0] })
+            let stale = Set(
+                table.keys.indices.filter { Int64(truncatingIfNeeded: table.lastSeen[$0]) < cutoff }.map {
+                    table.keys[$0]
+                })
             guard !stale.isEmpty else { return (stale, []) }
             var clearable: [Int] = []
             for element in 0..<tableElements {
@@ -224,7 +231,8 @@ extension EBPFCapture {
             for element in clearable {
                 let slot = mapped.baseAddress! + element * stride
                 slot.storeBytes(of: 0, as: UInt64.self)
-                (slot + Self.countersOffset).initializeMemory(as: UInt8.self, repeating: 0, count: stride - Self.countersOffset)
+                (slot + Self.countersOffset).initializeMemory(
+                    as: UInt8.self, repeating: 0, count: stride - Self.countersOffset)
             }
         } else {
             var zero = [UInt8](repeating: 0, count: stride)
@@ -267,7 +275,8 @@ extension EBPFCapture {
     static func trafficClass(cell: Int) -> TrafficClass {
         let l4Count = Int(LS_L4_COUNT.rawValue)
         let familyCount = Int(LS_FAMILY_COUNT.rawValue)
-        let direction: TrafficDirection = cell / (l4Count * familyCount) == Int(LS_DIR_TRANSMITTED.rawValue) ? .transmitted : .received
+        let direction: TrafficDirection =
+            cell / (l4Count * familyCount) == Int(LS_DIR_TRANSMITTED.rawValue) ? .transmitted : .received
         let family: IPFamily
         switch UInt32(cell / l4Count % familyCount) {
         case LS_FAMILY_IPV4.rawValue: family = .ipv4

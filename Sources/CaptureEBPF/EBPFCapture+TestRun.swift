@@ -1,21 +1,25 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 internal import CLibBPF
 internal import LanscopeABI
 public import LanscopeCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EBPFCapture {
     /// Runs a loaded program on `frame` with `BPF_PROG_TEST_RUN`, `repeat` times, without any
     /// interface: counters, drops and perf records behave as for a real frame. The kernel needs at
     /// least 14 bytes (an Ethernet header) for both program types.
-    public func testRun(_ program: ProgramKind, frame: [UInt8], repeat count: Int = 1) throws(EBPFError) -> TestRunResult {
+    public func testRun(_ program: ProgramKind, frame: [UInt8], repeat count: Int = 1) throws(EBPFError)
+        -> TestRunResult
+    {
         let fd = programFD(program)
         var returnValue: UInt32 = 0
         var duration: UInt32 = 0
         let result = frame.withUnsafeBytes { buffer in
-            ls_prog_test_run(fd, buffer.baseAddress, UInt32(buffer.count), UInt32(clamping: max(1, count)),
-                             &returnValue, &duration)
+            ls_prog_test_run(
+                fd, buffer.baseAddress, UInt32(buffer.count), UInt32(clamping: max(1, count)),
+                &returnValue, &duration)
         }
         guard result == 0 else { throw .libbpf("bpf_prog_test_run_opts(\(program.rawValue))", result) }
         return TestRunResult(returnValue: returnValue, nanosecondsPerRun: duration)
@@ -50,7 +54,9 @@ extension EBPFCapture {
             buffer.storeBytes(of: UInt64(time.monotonicNow), toByteOffset: Self.lastSeenOffset, as: UInt64.self)
         }
         // One device per slot (the kernel would probe from the MAC's hash; the reader only sums by key).
-        guard macs.count <= slotCount else { throw .invalidConfiguration("\(macs.count) devices exceed \(slotCount) slots") }
+        guard macs.count <= slotCount else {
+            throw .invalidConfiguration("\(macs.count) devices exceed \(slotCount) slots")
+        }
         for (index, mac) in macs.enumerated() {
             var key = ls_device_key()
             withUnsafeMutableBytes(of: &key.mac) { bytes in

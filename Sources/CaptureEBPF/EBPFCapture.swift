@@ -1,11 +1,12 @@
+internal import CLibBPF
+internal import LanscopeABI
+import LanscopeCore
+public import Logging
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-internal import CLibBPF
-internal import LanscopeABI
-public import Logging
-import LanscopeCore
-import Synchronization
 
 /// The loaded kernel side for one LAN interface: XDP on ingress, TC clsact on egress.
 ///
@@ -80,7 +81,8 @@ public final class EBPFCapture: @unchecked Sendable {
 
     /// Names of the maps the BPF object must define, from the ABI header.
     public static let mapNames: [String] = [
-        LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS, LS_MAP_PAYLOAD_TOKENS, LS_MAP_CLOCK,
+        LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS, LS_MAP_PAYLOAD_TOKENS,
+        LS_MAP_CLOCK,
     ]
     /// Names of the programs the BPF object must define, from the ABI header.
     public static let programNames: [String] = [LS_PROG_XDP, LS_PROG_TC, LS_PROG_XDP_PASS]
@@ -142,7 +144,9 @@ public final class EBPFCapture: @unchecked Sendable {
         let mapped = (length + page - 1) / page * page
         let address = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
         guard let address, address != MAP_FAILED else {
-            logger.notice("device table not mapped; scrapes will copy it", metadata: ["error": "\(EBPFError.call("mmap", errno: errno))"])
+            logger.notice(
+                "device table not mapped; scrapes will copy it",
+                metadata: ["error": "\(EBPFError.call("mmap", errno: errno))"])
             return nil
         }
         return UnsafeMutableRawBufferPointer(start: address, count: mapped)
@@ -175,10 +179,13 @@ public final class EBPFCapture: @unchecked Sendable {
         let tableElements = Self.slotCount(forDevices: configuration.maxDevices) * cpus
         guard tableElements <= Int(UInt32.max) else {
             throw .invalidConfiguration(
-                "maxDevices \(configuration.maxDevices) on \(cpus) CPUs needs \(tableElements) device-table slots, more than a BPF map holds")
+                "maxDevices \(configuration.maxDevices) on \(cpus) CPUs needs \(tableElements) device-table slots, more than a BPF map holds"
+            )
         }
         let buckets = configuration.maxDevices
-        for (map, entries) in [(devices, tableElements), (synTokens, buckets), (dnsTokens, buckets), (payloadTokens, buckets)] {
+        for (map, entries) in [
+            (devices, tableElements), (synTokens, buckets), (dnsTokens, buckets), (payloadTokens, buckets),
+        ] {
             let result = bpf_map__set_max_entries(map, UInt32(entries))
             guard result == 0 else { throw .libbpf("bpf_map__set_max_entries", result) }
         }
@@ -187,8 +194,10 @@ public final class EBPFCapture: @unchecked Sendable {
         let loadResult = bpf_object__load(object)
         guard loadResult == 0 else { throw .libbpf("bpf_object__load", loadResult) }
 
-        let programs = (try programFD(object, LS_PROG_XDP), try programFD(object, LS_PROG_TC),
-                        try programFD(object, LS_PROG_XDP_PASS))
+        let programs = (
+            try programFD(object, LS_PROG_XDP), try programFD(object, LS_PROG_TC),
+            try programFD(object, LS_PROG_XDP_PASS)
+        )
         let events = try map(object, LS_MAP_EVENTS)
         let drops = try map(object, LS_MAP_DROPS)
         let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
@@ -196,8 +205,9 @@ public final class EBPFCapture: @unchecked Sendable {
         while pages * pageSize < configuration.ringBufferBytes { pages <<= 1 }
         let sink = PerfSink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        guard let perfBuffer = perf_buffer__new(
-            bpf_map__fd(events), pages, PerfSink.sampleCallback, PerfSink.lostCallback, context, nil)
+        guard
+            let perfBuffer = perf_buffer__new(
+                bpf_map__fd(events), pages, PerfSink.sampleCallback, PerfSink.lostCallback, context, nil)
         else { throw .call("perf_buffer__new", errno: ls_errno()) }
 
         // Mapped last: nothing after this can fail, and the capture unmaps it when it goes.
@@ -209,8 +219,10 @@ public final class EBPFCapture: @unchecked Sendable {
         loaded = true
         logger.debug(
             "eBPF object loaded",
-            metadata: ["interface": "\(configuration.interface)", "maxDevices": "\(configuration.maxDevices)",
-                       "perfBufferPagesPerCPU": "\(pages)", "mode": "\(configuration.mode.rawValue)"])
+            metadata: [
+                "interface": "\(configuration.interface)", "maxDevices": "\(configuration.maxDevices)",
+                "perfBufferPagesPerCPU": "\(pages)", "mode": "\(configuration.mode.rawValue)",
+            ])
         return capture
     }
 
@@ -321,7 +333,9 @@ public final class EBPFCapture: @unchecked Sendable {
 
     /// Map and program names found in the embedded object, read with libbpf without loading it
     /// (needs no privileges). Internal maps (`.rodata`, `.bss`...) are listed separately.
-    public static func embeddedObjectNames() throws(EBPFError) -> (maps: [String], internalMaps: [String], programs: [String]) {
+    public static func embeddedObjectNames() throws(EBPFError) -> (
+        maps: [String], internalMaps: [String], programs: [String]
+    ) {
         let object = try openEmbeddedObject()
         defer { bpf_object__close(object) }
         var maps: [String] = []

@@ -45,7 +45,8 @@ public struct EBPFCheckReport: Sendable, CustomStringConvertible {
         } else {
             lines.append("capabilities: unknown")
         }
-        lines.append(loaded ? "load: ok (programs \(programs.joined(separator: ", ")))" : "load: failed: \(loadError ?? "?")")
+        lines.append(
+            loaded ? "load: ok (programs \(programs.joined(separator: ", ")))" : "load: failed: \(loadError ?? "?")")
         if attachTried { lines.append(attached ? "attach/detach: ok" : "attach: failed: \(attachError ?? "?")") }
         return lines.joined(separator: "\n")
     }

@@ -1,7 +1,8 @@
+import LanscopeCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import LanscopeCore
 
 /// Converts the kernel side's CLOCK_MONOTONIC readings to wall-clock time: `bpf_ktime_get_ns()` for
 /// handed-up frames, the tick-resolution `bpf_ktime_get_coarse_ns()` (same time base, at most one

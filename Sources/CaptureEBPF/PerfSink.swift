@@ -12,12 +12,13 @@ final class PerfSink: @unchecked Sendable {
     /// Records too short for the header they announce (never produced by our programs).
     var malformedRecords: UInt64 = 0
 
-    static let sampleCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?, UInt32) -> Void = {
-        context, _, data, size in
-        guard let context, let data else { return }
-        let sink = Unmanaged<PerfSink>.fromOpaque(context).takeUnretainedValue()
-        sink.receive(UnsafeRawBufferPointer(start: data, count: Int(size)))
-    }
+    static let sampleCallback:
+        @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?, UInt32) -> Void = {
+            context, _, data, size in
+            guard let context, let data else { return }
+            let sink = Unmanaged<PerfSink>.fromOpaque(context).takeUnretainedValue()
+            sink.receive(UnsafeRawBufferPointer(start: data, count: Int(size)))
+        }
 
     static let lostCallback: @convention(c) (UnsafeMutableRawPointer?, Int32, UInt64) -> Void = { context, _, count in
         guard let context else { return }

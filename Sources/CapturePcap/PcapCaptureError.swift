@@ -11,11 +11,13 @@ public enum PcapCaptureError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .openFailed(let i, let r): return "cannot capture on \(i): \(r)"
         case .permissionDenied(let i, let r):
-            return "cannot capture on \(i): permission denied (\(r)) — live capture needs CAP_NET_RAW (run as root or grant it: setcap cap_net_raw,cap_net_admin+ep lanscope)"
+            return
+                "cannot capture on \(i): permission denied (\(r)) — live capture needs CAP_NET_RAW (run as root or grant it: setcap cap_net_raw,cap_net_admin+ep lanscope)"
         case .noSuchInterface(let i): return "no such interface: \(i) (see `ip link`)"
         case .interfaceDown(let i): return "interface \(i) is down"
         case .unsupportedLinkType(let dlt, let name, let source):
-            return "unsupported link type \(dlt) (\(name)) in \(source): lanscope reads Ethernet and Linux cooked (SLL/SLL2) captures"
+            return
+                "unsupported link type \(dlt) (\(name)) in \(source): lanscope reads Ethernet and Linux cooked (SLL/SLL2) captures"
         case .readFailed(let s, let r): return "reading \(s) failed: \(r)"
         }
     }

@@ -94,8 +94,10 @@ public final class PcapLiveCapture: @unchecked Sendable {
     /// Processes the frames available now, waiting at most the read timeout when there are none. Returns
     /// how many were handed to `body` (0 after a quiet timeout); the buffer is valid only during the call.
     @discardableResult
-    public func dispatch(maxFrames: Int32 = 1024,
-                         _ body: (UnsafeRawBufferPointer, Int, Timestamp) -> Void) throws(PcapCaptureError) -> Int {
+    public func dispatch(
+        maxFrames: Int32 = 1024,
+        _ body: (UnsafeRawBufferPointer, Int, Timestamp) -> Void
+    ) throws(PcapCaptureError) -> Int {
         var count = try drain(maxFrames: maxFrames, body)
         if count == 0 && selectableFD >= 0 {
             var fd = pollfd(fd: selectableFD, events: Int16(POLLIN), revents: 0)

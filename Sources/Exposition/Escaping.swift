@@ -27,7 +27,8 @@ public enum Escaping {
     /// Appends raw `value` sanitized and escaped. Printable ASCII without `"` or `\` — MACs,
     /// addresses, most hostnames and vendors — is copied as is in one go; anything else takes the
     /// sanitizer and the escaper through `scratch`.
-    static func appendRawLabelValue(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], scratch: inout [UInt8]) {
+    static func appendRawLabelValue(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], scratch: inout [UInt8])
+    {
         if isPlain(value) {
             out.append(contentsOf: value)
             return
@@ -45,7 +46,9 @@ public enum Escaping {
 
     /// `appendRawLabelValue` for a string's UTF-8.
     static func appendRawLabelValue(_ value: String, to out: inout [UInt8], scratch: inout [UInt8]) {
-        let done: Void? = value.utf8.withContiguousStorageIfAvailable { appendRawLabelValue($0, to: &out, scratch: &scratch) }
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable {
+            appendRawLabelValue($0, to: &out, scratch: &scratch)
+        }
         if done == nil {
             let copy = Array(value.utf8)
             copy.withUnsafeBufferPointer { appendRawLabelValue($0, to: &out, scratch: &scratch) }

@@ -100,7 +100,9 @@ public enum ExpositionEncoder {
 
     /// Close upper estimate of a family's output, so the buffer is allocated once.
     private static func estimatedSize(of prepared: PreparedFamily) -> Int {
-        if let encoded = prepared.family.encodedSamples { return encoded.bytes.count + prepared.family.help.utf8.count * 2 + 3 * 64 }
+        if let encoded = prepared.family.encodedSamples {
+            return encoded.bytes.count + prepared.family.help.utf8.count * 2 + 3 * 64
+        }
         let table = prepared.family.table
         // Per label: name, `="`, `",`; escaping can at most double a value.
         let nameCosts = table.labelNames.map { $0.utf8.count + 4 }

@@ -30,9 +30,11 @@ public struct SampleLineWriter: Sendable {
         self.type = type
         self.labelNames = labelNames
         sampleName = Array((base + type.sampleSuffix).utf8)
-        prefixes = labelNames.enumerated().map { index, label in Array(((index == 0 ? "{" : ",") + label + "=\"").utf8) }
+        prefixes = labelNames.enumerated().map { index, label in Array(((index == 0 ? "{" : ",") + label + "=\"").utf8)
+        }
         lineStart = sampleName + (prefixes.first ?? [])
-        namesValid = NameValidation.isValidMetricName(base) && labelNames.allSatisfy(NameValidation.isValidLabelName)
+        namesValid =
+            NameValidation.isValidMetricName(base) && labelNames.allSatisfy(NameValidation.isValidLabelName)
             && Set(labelNames).count == labelNames.count
         bytes.reserveCapacity(reserveBytes)
     }
@@ -186,7 +188,9 @@ public struct SampleLineWriter: Sendable {
     /// The family, ready for the encoder (merging it with another family of the same name is not
     /// supported: the encoder drops the later one and reports it).
     public func build(help: String, unit: String? = nil) -> MetricFamily {
-        var family = MetricFamily(name: name, help: help, type: type, unit: unit, table: SeriesTable(labelNames: labelNames, minimumCapacity: 0))
+        var family = MetricFamily(
+            name: name, help: help, type: type, unit: unit,
+            table: SeriesTable(labelNames: labelNames, minimumCapacity: 0))
         family.encodedSamples = EncodedSamples(bytes: bytes, count: sampleCount, namesValid: namesValid)
         family.buildDropped = droppedSamples
         return family

@@ -1,9 +1,10 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Platform
 
 /// Credentials the server demands: HTTP Basic with bcrypt hashes (the `basic_auth_users:` map of a
 /// Prometheus web-config file) and/or a bearer token. Either one, when configured, admits a request.

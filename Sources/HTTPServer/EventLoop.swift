@@ -1,11 +1,11 @@
 import CLinux
 import Logging
+import Platform
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import Platform
-import Synchronization
 
 /// The transport: one thread running `epoll` over non-blocking sockets (edge-triggered), accepting,
 /// reading into each connection's parser, and enforcing timeouts and the connection cap. Parsed requests go
@@ -346,7 +346,8 @@ final class EventLoop: @unchecked Sendable {
             if connection.pending.isEmpty, let responder,
                 let bytes = responder.respondOnEventLoop(to: request, closeAfter: closeAfter, encoder: &encoder)
             {
-                ready.append(Completion(fd: connection.fd, connectionID: connection.id, bytes: bytes, written: 0, failed: false))
+                ready.append(
+                    Completion(fd: connection.fd, connectionID: connection.id, bytes: bytes, written: 0, failed: false))
                 break
             }
             let job = Job(
@@ -366,7 +367,8 @@ final class EventLoop: @unchecked Sendable {
                     remoteAddress: connection.remoteAddress, handlerNanoseconds: 0))
             connection.closeAfterWrite = true
             sendResponse(
-                encoder.encodeParts(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now)
+                encoder.encodeParts(response, headOnly: false, close: true, version: .http1_1), on: connection, now: now
+            )
         case .sendContinue:
             // Interim response (RFC 9110 §15.2.1); nothing else is being written while a request is read.
             if connection.pending.isEmpty && !connection.inFlight {
@@ -483,7 +485,8 @@ final class EventLoop: @unchecked Sendable {
     private func flush(_ connection: Connection, now: ServerInstant) {
         var progressed = false
         while connection.pendingOffset < connection.pending.count {
-            let written = connection.pending.send(fd: connection.fd, from: connection.pendingOffset, flags: Int32(MSG_NOSIGNAL))
+            let written = connection.pending.send(
+                fd: connection.fd, from: connection.pendingOffset, flags: Int32(MSG_NOSIGNAL))
             if written >= 0 {
                 connection.pendingOffset += written
                 if written > 0 {

@@ -1,5 +1,6 @@
 import Platform
 import Synchronization
+
 /// A handler: runs on a worker thread (or on the event loop, see `runsOnEventLoop`), must not block for
 /// long, returns the whole response.
 public typealias HTTPHandler = @Sendable (HTTPRequest, RouteParameters) -> HTTPResponse
@@ -83,7 +84,8 @@ public final class HTTPRouter: Sendable {
         _ pattern: String, name: String? = nil, requiresAuthentication: Bool = true, runsOnEventLoop: Bool = false,
         prioritized: Bool = false, handler: @escaping HTTPHandler
     ) {
-        add(pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication,
+        add(
+            pattern, methods: ["GET"], name: name, requiresAuthentication: requiresAuthentication,
             runsOnEventLoop: runsOnEventLoop, prioritized: prioritized, handler: handler)
     }
 

@@ -1,4 +1,5 @@
 import Synchronization
+
 extension HTTPServer {
     /// What the transport refused or cut to protect itself, for the embedding service to export (e.g. as
     /// `http_connections_rejected_total{reason}`). Counters only grow; gauges are read at the call.

@@ -2,12 +2,12 @@
 /// incremental request parser, limits, connection handling, routing and optional authentication, and knows
 /// nothing of what it serves. It imports only Glibc, CCrypt (libxcrypt, epoll) and Logging.
 import Logging
+import Platform
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
-import Platform
-import Synchronization
 
 /// Serves an ``HTTPRouter``'s routes. One event-loop thread handles every socket; a fixed pool of worker
 /// threads runs handlers. Neither uses Swift's cooperative thread pool.

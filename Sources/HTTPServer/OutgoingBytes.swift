@@ -22,14 +22,16 @@ struct OutgoingBytes: Sendable {
                 var vectors = [iovec](repeating: iovec(), count: 2)
                 var count = 0
                 if offset < head.count {
-                    vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress! + offset),
-                                           iov_len: head.count - offset)
+                    vectors[count] = iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress! + offset),
+                        iov_len: head.count - offset)
                     count += 1
                 }
                 let bodyOffset = max(0, offset - head.count)
                 if bodyOffset < body.count {
-                    vectors[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress! + bodyOffset),
-                                           iov_len: body.count - bodyOffset)
+                    vectors[count] = iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress! + bodyOffset),
+                        iov_len: body.count - bodyOffset)
                     count += 1
                 }
                 if count == 0 { return 0 }

@@ -6,13 +6,15 @@ struct RequestResponder: Sendable {
     let observer: (@Sendable (RequestLogRecord) -> Void)?
 
     func respond(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes {
-        respond(to: request, resolution: router.resolve(method: request.method, path: request.path),
-                closeAfter: closeAfter, encoder: &encoder)
+        respond(
+            to: request, resolution: router.resolve(method: request.method, path: request.path),
+            closeAfter: closeAfter, encoder: &encoder)
     }
 
     /// The response when the request's route runs on the event loop (`runsOnEventLoop`, served without
     /// credentials); nil when it belongs on a worker.
-    func respondOnEventLoop(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes? {
+    func respondOnEventLoop(to request: HTTPRequest, closeAfter: Bool, encoder: inout ResponseEncoder) -> OutgoingBytes?
+    {
         let resolution = router.resolve(method: request.method, path: request.path)
         guard case .matched(let route, _, _) = resolution, route.runsOnEventLoop,
             authentication == nil || !route.requiresAuthentication
@@ -48,7 +50,8 @@ struct RequestResponder: Sendable {
         response(for: request, resolution: router.resolve(method: request.method, path: request.path))
     }
 
-    private func response(for request: HTTPRequest, resolution: HTTPRouter.Resolution) -> (HTTPResponse, route: String) {
+    private func response(for request: HTTPRequest, resolution: HTTPRouter.Resolution) -> (HTTPResponse, route: String)
+    {
         let route: HTTPRouter.Route?
         switch resolution {
         case .matched(let matched, _, _), .methodNotAllowed(let matched): route = matched

@@ -13,7 +13,9 @@ struct ResponseEncoder {
         encodeParts(response, headOnly: headOnly, close: close, version: version).joined
     }
 
-    mutating func encodeParts(_ response: HTTPResponse, headOnly: Bool, close: Bool, version: HTTPVersion) -> OutgoingBytes {
+    mutating func encodeParts(_ response: HTTPResponse, headOnly: Bool, close: Bool, version: HTTPVersion)
+        -> OutgoingBytes
+    {
         var out: [UInt8] = []
         out.reserveCapacity(160 + response.headers.count * 32)
         out.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n".utf8)

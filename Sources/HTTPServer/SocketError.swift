@@ -1,9 +1,10 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Platform
 
 /// A failed system call: which one and the `errno` it left, captured at the call site.
 public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {

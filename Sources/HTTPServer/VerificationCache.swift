@@ -1,5 +1,6 @@
 import Platform
 import Synchronization
+
 /// Remembers successful bcrypt verifications (bcrypt is deliberately slow) under a keyed hash of the
 /// credentials, so repeated scrapes stay cheap. Bounded: cleared when full.
 final class VerificationCache: Sendable {

@@ -1,7 +1,8 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Platform
 
 /// A fixed set of threads taking jobs from two FIFO queues: prioritized jobs (e.g. scrapes) and the rest.
 /// General threads take a prioritized job first; reserved threads take only prioritized jobs, so those

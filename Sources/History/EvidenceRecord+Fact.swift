@@ -34,7 +34,9 @@ extension EvidenceRecord {
         case .dhcpv6Client(let fingerprint):
             // RFC 8415 option numbers: 6 ORO, 16 vendor class (enterprise/data), 39 FQDN, 1 client DUID.
             var parts = ["6=\(fingerprint.optionRequestText)"]
-            if let enterprise = fingerprint.vendorEnterprise { parts.append("16=\(enterprise)/\(fingerprint.vendorClass ?? "")") }
+            if let enterprise = fingerprint.vendorEnterprise {
+                parts.append("16=\(enterprise)/\(fingerprint.vendorClass ?? "")")
+            }
             if let fqdn = fingerprint.fqdn { parts.append("39=\(fqdn)") }
             if let duid = fingerprint.duid { parts.append("1=\(Hex.string(duid))") }
             return (.dhcpv6Client, .dhcpv6, parts.joined(separator: ";"))
@@ -47,11 +49,16 @@ extension EvidenceRecord {
         case .httpClient(let head):
             return (.httpClient, .http, "\(head.userAgent ?? "")|\(head.host ?? "")")
         case .inventory(let stated):
-            let fields = [stated.manufacturer, stated.model, stated.hardwareRevision, stated.firmwareRevision,
-                          stated.softwareRevision]
+            let fields = [
+                stated.manufacturer, stated.model, stated.hardwareRevision, stated.firmwareRevision,
+                stated.softwareRevision,
+            ]
             return (.inventory, stated.via, fields.map { $0 ?? "" }.joined(separator: "|"))
         case .routerAdvertisement(let ad):
-            return (.routerAdvertisement, .ndp, "lifetime=\(ad.routerLifetime);prefixes=\(ad.prefixes.joined(separator: ","))")
+            return (
+                .routerAdvertisement, .ndp,
+                "lifetime=\(ad.routerLifetime);prefixes=\(ad.prefixes.joined(separator: ","))"
+            )
         }
     }
 }

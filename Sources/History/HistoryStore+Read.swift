@@ -110,8 +110,10 @@ extension HistoryStore {
                 guard let field = IdentityField(rawValue: row.text(1)) else {
                     throw .invalidStoredValue(table: "identity_changes", column: "field")
                 }
-                changes.append(.identityChanged(mac, field: field, from: row.optionalText(2), to: row.text(3),
-                                                time: Timestamp(nanoseconds: row.integer(0))))
+                changes.append(
+                    .identityChanged(
+                        mac, field: field, from: row.optionalText(2), to: row.text(3),
+                        time: Timestamp(nanoseconds: row.integer(0))))
             }
             return changes
         }

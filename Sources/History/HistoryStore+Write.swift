@@ -300,7 +300,8 @@ extension HistoryStore {
             """)
         for (mac, field, from, to, time) in identity {
             try insert.run([
-                .text(mac.description), .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from), .text(to),
+                .text(mac.description), .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from),
+                .text(to),
             ])
         }
     }

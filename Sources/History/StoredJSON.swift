@@ -44,10 +44,15 @@ enum StoredJSON {
             }
             return out + "]}"
         }
-        var out = "{\"type\":" + field(classification.type.value.rawValue, classification.type.confidence,
-                                          classification.type.evidence)
-        for (name, value) in [("os", classification.os), ("os_version", classification.osVersion),
-                              ("model", classification.model), ("manufacturer", classification.manufacturer)] {
+        var out =
+            "{\"type\":"
+            + field(
+                classification.type.value.rawValue, classification.type.confidence,
+                classification.type.evidence)
+        for (name, value) in [
+            ("os", classification.os), ("os_version", classification.osVersion),
+            ("model", classification.model), ("manufacturer", classification.manufacturer),
+        ] {
             out += ",\"\(name)\":"
             if let value { out += field(value.value, value.confidence, value.evidence) } else { out += "null" }
         }

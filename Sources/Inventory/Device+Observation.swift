@@ -20,8 +20,10 @@ extension Device {
 
     /// Folds one observation in; identity fields that changed value are appended to `changes`.
     /// Returns true when the device's evidence changed (a new fact, not a repeat of a known one).
-    mutating func apply(_ observation: Observation, limits: DeviceRegistry.Configuration,
-                        changes: inout [InventoryChange]) -> Bool {
+    mutating func apply(
+        _ observation: Observation, limits: DeviceRegistry.Configuration,
+        changes: inout [InventoryChange]
+    ) -> Bool {
         let time = observation.time
         touch(time)
         switch observation.fact {
@@ -66,8 +68,9 @@ extension Device {
             dhcp = fingerprint
             dhcpSeen = time
             if !fingerprint.parameterRequestList.isEmpty {
-                note(.dhcpFingerprint, from: before?.parameterRequestListText, to: fingerprint.parameterRequestListText,
-                     time: time, &changes)
+                note(
+                    .dhcpFingerprint, from: before?.parameterRequestListText, to: fingerprint.parameterRequestListText,
+                    time: time, &changes)
             }
             if let vendorClass = fingerprint.vendorClass {
                 note(.dhcpVendorClass, from: before?.vendorClass, to: vendorClass, time: time, &changes)
@@ -96,12 +99,15 @@ extension Device {
             return software[via] != text
         case .dhcpv6Client(let fingerprint):
             protocols.insert(.dhcpv6)
-            if fingerprint.optionRequest.isEmpty, let existing = dhcpv6, !existing.optionRequest.isEmpty { return false }
+            if fingerprint.optionRequest.isEmpty, let existing = dhcpv6, !existing.optionRequest.isEmpty {
+                return false
+            }
             let before = dhcpv6
             dhcpv6 = fingerprint
             if !fingerprint.optionRequest.isEmpty {
-                note(.dhcpv6Fingerprint, from: before?.optionRequestText, to: fingerprint.optionRequestText, time: time,
-                     &changes)
+                note(
+                    .dhcpv6Fingerprint, from: before?.optionRequestText, to: fingerprint.optionRequestText, time: time,
+                    &changes)
             }
             return before != fingerprint
         case .tcpSignature(let signature):
@@ -115,9 +121,11 @@ extension Device {
             return Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice)
         case .tlsClient(let hello):
             protocols.insert(.tls)
-            var changed = Device.insertBounded(hello.ja4, into: &tlsFingerprints, limit: limits.maxFingerprintsPerDevice)
+            var changed = Device.insertBounded(
+                hello.ja4, into: &tlsFingerprints, limit: limits.maxFingerprintsPerDevice)
             if let name = hello.serverName {
-                changed = Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
+                changed =
+                    Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
             }
             return changed
         case .httpClient(let head):
@@ -127,7 +135,8 @@ extension Device {
                 changed = Device.insertBounded(agent, into: &userAgents, limit: limits.maxFingerprintsPerDevice)
             }
             if let host = head.host {
-                changed = Device.insertBounded(host, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
+                changed =
+                    Device.insertBounded(host, into: &destinationNames, limit: limits.maxNamesPerDevice) || changed
             }
             return changed
         case .inventory(let stated):
@@ -147,8 +156,10 @@ extension Device {
         return set.insert(value).inserted
     }
 
-    private func note(_ field: IdentityField, from: String?, to: String?, time: Timestamp,
-                      _ changes: inout [InventoryChange]) {
+    private func note(
+        _ field: IdentityField, from: String?, to: String?, time: Timestamp,
+        _ changes: inout [InventoryChange]
+    ) {
         guard let to, from != to else { return }
         changes.append(.identityChanged(mac, field: field, from: from, to: to, time: time))
     }

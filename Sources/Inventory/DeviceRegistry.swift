@@ -169,8 +169,10 @@ public final class DeviceRegistry: InventoryReader {
     /// LLDP or NBNS carry may be said on another's behalf (sleep proxies, management addresses).
     static let claimSources: Set<DiscoveryProtocol> = [.arp, .ndp, .dhcp, .dhcpv6]
 
-    private func claim(_ address: IPAddress, by mac: MACAddress, time: Timestamp, in state: inout State,
-                       changes: inout [InventoryChange]) {
+    private func claim(
+        _ address: IPAddress, by mac: MACAddress, time: Timestamp, in state: inout State,
+        changes: inout [InventoryChange]
+    ) {
         let previous = state.holders[address]
         guard previous != mac else { return }
         if previous == nil && state.holders.count >= configuration.maxDevices * 4 {
@@ -254,7 +256,8 @@ public final class DeviceRegistry: InventoryReader {
             var cells: [PacketByteCount] = []
             cells.reserveCapacity(state.devices.count * DeviceTrafficTable.cellsPerDevice)
             for tally in state.traffic { tally.appendCells(to: &cells) }
-            return DeviceTrafficTable(macs: state.devices.map(\.mac), lastSeen: state.devices.map(\.lastSeen), cells: cells)
+            return DeviceTrafficTable(
+                macs: state.devices.map(\.mac), lastSeen: state.devices.map(\.lastSeen), cells: cells)
         }
     }
 
@@ -300,9 +303,10 @@ public final class DeviceRegistry: InventoryReader {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// The device's slot, creating the device if needed; nil when the registry is full.
-    private func ensureDevice(_ mac: MACAddress, time: Timestamp, in state: inout State,
-                              created: inout [InventoryChange]) -> Int?
-    {
+    private func ensureDevice(
+        _ mac: MACAddress, time: Timestamp, in state: inout State,
+        created: inout [InventoryChange]
+    ) -> Int? {
         if let slot = state.slots[mac] { return slot }
         guard state.devices.count < configuration.maxDevices else {
             if state.refused.count >= DeviceRegistry.refusedMemory { state.refused.removeAll(keepingCapacity: true) }

@@ -14,8 +14,10 @@ public struct AnomalyEvent: Sendable, Hashable {
     /// When the condition ended (nil while active, or for instantaneous events).
     public var endTime: Timestamp?
 
-    public init(time: Timestamp, kind: AnomalyKind, severity: Severity, mac: MACAddress?, summary: String,
-                details: [String: String] = [:], relatedMACs: [MACAddress] = [], endTime: Timestamp? = nil) {
+    public init(
+        time: Timestamp, kind: AnomalyKind, severity: Severity, mac: MACAddress?, summary: String,
+        details: [String: String] = [:], relatedMACs: [MACAddress] = [], endTime: Timestamp? = nil
+    ) {
         self.time = time; self.kind = kind; self.severity = severity; self.mac = mac
         self.summary = summary; self.details = details
         self.relatedMACs = relatedMACs; self.endTime = endTime

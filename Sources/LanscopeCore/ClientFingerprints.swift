@@ -16,8 +16,10 @@ public struct DHCPv6ClientFingerprint: Sendable, Hashable {
     /// OPTION_CLIENT_FQDN (39), the domain name as text.
     public var fqdn: String?
 
-    public init(messageType: UInt8, duid: [UInt8]? = nil, optionRequest: [UInt16] = [], vendorEnterprise: UInt32? = nil,
-                vendorClass: String? = nil, fqdn: String? = nil) {
+    public init(
+        messageType: UInt8, duid: [UInt8]? = nil, optionRequest: [UInt16] = [], vendorEnterprise: UInt32? = nil,
+        vendorClass: String? = nil, fqdn: String? = nil
+    ) {
         self.messageType = messageType
         self.duid = duid
         self.optionRequest = optionRequest
@@ -67,8 +69,10 @@ public struct TCPSignature: Sendable, Hashable {
     public var mss: UInt16?
     public var windowScale: UInt8?
 
-    public init(ipVersion: UInt8, ttl: UInt8, dontFragment: Bool, window: UInt16, options: [UInt8], mss: UInt16? = nil,
-                windowScale: UInt8? = nil) {
+    public init(
+        ipVersion: UInt8, ttl: UInt8, dontFragment: Bool, window: UInt16, options: [UInt8], mss: UInt16? = nil,
+        windowScale: UInt8? = nil
+    ) {
         self.ipVersion = ipVersion
         self.ttl = ttl
         self.dontFragment = dontFragment
@@ -134,8 +138,10 @@ public struct DeviceInventory: Sendable, Hashable {
     /// LLDP-MED device class (1–3 endpoint, 4 network connectivity), when sent.
     public var medDeviceClass: UInt8?
 
-    public init(via: DiscoveryProtocol, manufacturer: String? = nil, model: String? = nil, hardwareRevision: String? = nil,
-                firmwareRevision: String? = nil, softwareRevision: String? = nil, medDeviceClass: UInt8? = nil) {
+    public init(
+        via: DiscoveryProtocol, manufacturer: String? = nil, model: String? = nil, hardwareRevision: String? = nil,
+        firmwareRevision: String? = nil, softwareRevision: String? = nil, medDeviceClass: UInt8? = nil
+    ) {
         self.via = via
         self.manufacturer = manufacturer
         self.model = model
@@ -156,7 +162,9 @@ public struct RouterAdvertisement: Sendable, Hashable {
     public var managed: Bool
     public var otherConfiguration: Bool
 
-    public init(routerLifetime: UInt16, prefixes: [String] = [], managed: Bool = false, otherConfiguration: Bool = false) {
+    public init(
+        routerLifetime: UInt16, prefixes: [String] = [], managed: Bool = false, otherConfiguration: Bool = false
+    ) {
         self.routerLifetime = routerLifetime
         self.prefixes = prefixes
         self.managed = managed

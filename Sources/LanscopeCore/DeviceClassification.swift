@@ -11,9 +11,11 @@ public struct DeviceClassification: Sendable, Hashable {
     /// private MAC needs.
     public var manufacturer: ClassifiedValue<String>?
 
-    public init(type: ClassifiedValue<DeviceType> = .init(value: .unknown, confidence: 0),
-                os: ClassifiedValue<String>? = nil, osVersion: ClassifiedValue<String>? = nil,
-                model: ClassifiedValue<String>? = nil, manufacturer: ClassifiedValue<String>? = nil) {
+    public init(
+        type: ClassifiedValue<DeviceType> = .init(value: .unknown, confidence: 0),
+        os: ClassifiedValue<String>? = nil, osVersion: ClassifiedValue<String>? = nil,
+        model: ClassifiedValue<String>? = nil, manufacturer: ClassifiedValue<String>? = nil
+    ) {
         self.type = type
         self.os = os
         self.osVersion = osVersion

@@ -22,8 +22,9 @@ public struct DeviceTrafficTable: Sendable {
 
     /// A table over rows in any order; each MAC at most once.
     public init(macs: [MACAddress], lastSeen: [Timestamp], cells: [PacketByteCount]) {
-        precondition(lastSeen.count == macs.count && cells.count == macs.count * Self.cellsPerDevice,
-                     "DeviceTrafficTable: \(macs.count) MACs, \(lastSeen.count) times, \(cells.count) cells")
+        precondition(
+            lastSeen.count == macs.count && cells.count == macs.count * Self.cellsPerDevice,
+            "DeviceTrafficTable: \(macs.count) MACs, \(lastSeen.count) times, \(cells.count) cells")
         var order = macs.indices.map { (mac: macs[$0], row: Int32(truncatingIfNeeded: $0)) }
         order.sort { $0.mac < $1.mac }
         for i in order.indices.dropFirst() {

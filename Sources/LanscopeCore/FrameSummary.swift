@@ -83,7 +83,9 @@ public struct TrafficClass: Sendable, Hashable, Comparable {
         var cells: [TrafficClass] = []
         for direction in TrafficDirection.allCases {
             for family in IPFamily.allCases {
-                for l4 in L4Protocol.allCases { cells.append(TrafficClass(direction: direction, family: family, l4: l4)) }
+                for l4 in L4Protocol.allCases {
+                    cells.append(TrafficClass(direction: direction, family: family, l4: l4))
+                }
             }
         }
         return cells.sorted { $0.ordinal < $1.ordinal }

@@ -91,7 +91,9 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
             let head = String(decoding: chars[..<gap], as: UTF8.self)
             let tail = String(decoding: chars[(gap + 2)...], as: UTF8.self)
             guard !tail.utf8.starts(with: [0x3A]), !head.hasSuffix(":") else { return nil }
-            if (0..<max(tail.utf8.count - 1, 0)).contains(where: { Array(tail.utf8)[$0] == 0x3A && Array(tail.utf8)[$0 + 1] == 0x3A }) {
+            if (0..<max(tail.utf8.count - 1, 0)).contains(where: {
+                Array(tail.utf8)[$0] == 0x3A && Array(tail.utf8)[$0 + 1] == 0x3A
+            }) {
                 return nil
             }
             halves = [head, tail]
@@ -113,7 +115,8 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
         }
         if halves.count == 2 {
             guard let head = parse(halves[0], allowIPv4Tail: false), let tail = parse(halves[1], allowIPv4Tail: true),
-                  head.count + tail.count <= 7 else { return nil }
+                head.count + tail.count <= 7
+            else { return nil }
             groups = head
             groups += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
         } else {
@@ -129,7 +132,9 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var octets: [UInt8] {
         (0..<16).map { i in
-            i < 8 ? UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i))) : UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i - 8)))
+            i < 8
+                ? UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
+                : UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i - 8)))
         }
     }
 
@@ -150,7 +155,9 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// the longest run of two or more zero groups (the first of equals) as `::`.
     public func appendText(to out: inout [UInt8]) {
         @inline(__always) func group(_ i: Int) -> UInt16 {
-            i < 4 ? UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i))) : UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i - 4)))
+            i < 4
+                ? UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i)))
+                : UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i - 4)))
         }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
@@ -198,7 +205,13 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     case v6(IPv6Address)
 
     public init?(_ text: some StringProtocol) {
-        if let v4 = IPv4Address(text) { self = .v4(v4) } else if let v6 = IPv6Address(text) { self = .v6(v6) } else { return nil }
+        if let v4 = IPv4Address(text) {
+            self = .v4(v4)
+        } else if let v6 = IPv6Address(text) {
+            self = .v6(v6)
+        } else {
+            return nil
+        }
     }
 
     public var description: String {

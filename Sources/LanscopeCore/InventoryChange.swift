@@ -17,14 +17,16 @@ public enum InventoryChange: Sendable, Hashable {
     /// The device this change is about (the claimant for an address).
     public var mac: MACAddress {
         switch self {
-        case .created(let mac, _), .updated(let mac, _), .identityChanged(let mac, _, _, _, _), .expired(let mac, _): return mac
+        case .created(let mac, _), .updated(let mac, _), .identityChanged(let mac, _, _, _, _), .expired(let mac, _):
+            return mac
         case .addressClaimed(_, let mac, _, _): return mac
         }
     }
 
     public var time: Timestamp {
         switch self {
-        case .created(_, let time), .updated(_, let time), .identityChanged(_, _, _, _, let time), .addressClaimed(_, _, _, let time),
+        case .created(_, let time), .updated(_, let time), .identityChanged(_, _, _, _, let time),
+            .addressClaimed(_, _, _, let time),
             .expired(_, let time):
             return time
         }

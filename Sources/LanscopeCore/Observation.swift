@@ -68,8 +68,10 @@ public struct DHCPClientFingerprint: Sendable, Hashable {
     /// Option 50.
     public var requestedAddress: IPv4Address?
 
-    public init(messageType: UInt8, parameterRequestList: [UInt8] = [], vendorClass: String? = nil,
-                clientIdentifier: [UInt8]? = nil, maxMessageSize: UInt16? = nil, requestedAddress: IPv4Address? = nil) {
+    public init(
+        messageType: UInt8, parameterRequestList: [UInt8] = [], vendorClass: String? = nil,
+        clientIdentifier: [UInt8]? = nil, maxMessageSize: UInt16? = nil, requestedAddress: IPv4Address? = nil
+    ) {
         self.messageType = messageType
         self.parameterRequestList = parameterRequestList
         self.vendorClass = vendorClass
@@ -97,8 +99,10 @@ public struct ServiceAdvertisement: Sendable, Hashable, Comparable {
     /// SSDP SERVER.
     public var server: String?
 
-    public init(via: DiscoveryProtocol, type: String, name: String? = nil, port: UInt16? = nil, txt: [TXTEntry] = [],
-                location: String? = nil, server: String? = nil) {
+    public init(
+        via: DiscoveryProtocol, type: String, name: String? = nil, port: UInt16? = nil, txt: [TXTEntry] = [],
+        location: String? = nil, server: String? = nil
+    ) {
         self.via = via
         self.type = type
         self.name = name
@@ -109,7 +113,9 @@ public struct ServiceAdvertisement: Sendable, Hashable, Comparable {
     }
 
     public static func < (lhs: ServiceAdvertisement, rhs: ServiceAdvertisement) -> Bool {
-        (lhs.via.rawValue, lhs.type, lhs.name ?? "", lhs.port ?? 0) < (rhs.via.rawValue, rhs.type, rhs.name ?? "", rhs.port ?? 0)
+        (lhs.via.rawValue, lhs.type, lhs.name ?? "", lhs.port ?? 0) < (
+            rhs.via.rawValue, rhs.type, rhs.name ?? "", rhs.port ?? 0
+        )
     }
 }
 

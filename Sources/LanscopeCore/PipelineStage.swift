@@ -22,7 +22,9 @@ public protocol PipelineStage: Sendable {
 }
 
 extension PipelineStage {
-    public mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput) {}
+    public mutating func frame(
+        _ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput
+    ) {}
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {}
     public mutating func change(_ change: InventoryChange, context: StageContext, output: inout StageOutput) {}
     public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {}
@@ -125,8 +127,10 @@ public struct DeviceCounterDelta: Sendable, Hashable {
     /// When the device was last seen by the traffic source.
     public var lastSeen: Timestamp
 
-    public init(mac: MACAddress, transmittedBytes: UInt64 = 0, transmittedPackets: UInt64 = 0, receivedBytes: UInt64 = 0,
-                receivedPackets: UInt64 = 0, lastSeen: Timestamp) {
+    public init(
+        mac: MACAddress, transmittedBytes: UInt64 = 0, transmittedPackets: UInt64 = 0, receivedBytes: UInt64 = 0,
+        receivedPackets: UInt64 = 0, lastSeen: Timestamp
+    ) {
         self.mac = mac
         self.transmittedBytes = transmittedBytes
         self.transmittedPackets = transmittedPackets

@@ -13,7 +13,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let whole = wholeSeconds
         return Double(whole) + Double(nanoseconds - whole * 1_000_000_000) / 1e9
     }
-    public var wholeSeconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
+    public var wholeSeconds: Int64 {
+        nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+    }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
     public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
@@ -24,7 +26,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let (s, a) = rhs.components
         return Timestamp(nanoseconds: lhs.nanoseconds &- s &* 1_000_000_000 &- a / 1_000_000_000)
     }
-    public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration { .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds) }
+    public static func - (lhs: Timestamp, rhs: Timestamp) -> Duration {
+        .nanoseconds(lhs.nanoseconds &- rhs.nanoseconds)
+    }
 
     /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-29T03:33:18.000Z`.
     public var rfc3339: String {

@@ -81,7 +81,8 @@ public final class Pipeline: @unchecked Sendable {
         context = StageContext(inventory: registry)
         ticks = TickClock(interval: configuration.tickInterval)
         recentEvents = Mutex(RecentEvents(capacityPerSeverity: configuration.recentEventsPerSeverity))
-        activeAnomalies = Mutex(ActiveAnomalies(hold: configuration.activeHold, capacity: configuration.maxActiveAnomalies))
+        activeAnomalies = Mutex(
+            ActiveAnomalies(hold: configuration.activeHold, capacity: configuration.maxActiveAnomalies))
         local.stages = stages.map { StageStatistics(name: $0.name) }
     }
 
@@ -206,7 +207,9 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Whether the stages are in their learning period at `time`.
-    public func isLearning(at time: Timestamp) -> Bool { learningUntil.map { time < $0 } ?? (configuration.learningPeriod > .zero) }
+    public func isLearning(at time: Timestamp) -> Bool {
+        learningUntil.map { time < $0 } ?? (configuration.learningPeriod > .zero)
+    }
 
     private func deliver(_ changes: [InventoryChange], time: Timestamp) {
         var kept: [InventoryChange] = []
@@ -272,9 +275,11 @@ public final class Pipeline: @unchecked Sendable {
             p.anomalies += events
             for event in events { if let mac = event.mac { p.changedDevices.insert(mac) } }
         }
-        let evicted = recentEvents.withLock { ring in events.reduce(into: [Severity: UInt64]()) { counts, event in
-            if ring.append(event) { counts[event.severity, default: 0] &+= 1 }
-        } }
+        let evicted = recentEvents.withLock { ring in
+            events.reduce(into: [Severity: UInt64]()) { counts, event in
+                if ring.append(event) { counts[event.severity, default: 0] &+= 1 }
+            }
+        }
         for (severity, n) in evicted { local.eventsEvicted[severity, default: 0] &+= n }
         activeAnomalies.withLock { active in for event in events { active.note(event) } }
         if let sink = eventSink.withLock({ $0 }) { for event in events { sink(event) } }
@@ -285,7 +290,8 @@ public final class Pipeline: @unchecked Sendable {
         pending.withLock { p in
             // A set this large is heading for the cap: grow it once rather than doubling (and
             // rehashing every observation) four more times on the capture thread.
-            if p.observations.count >= PendingHistory.earlyReserve && p.observations.capacity < PendingHistory.capacity {
+            if p.observations.count >= PendingHistory.earlyReserve && p.observations.capacity < PendingHistory.capacity
+            {
                 p.observations.reserveCapacity(PendingHistory.capacity)
             }
             for o in observations {
@@ -334,7 +340,8 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// (kind, MAC) pairs with an anomaly active at `now`, sorted, and how many pairs the cap refused.
-    public func activeAnomalies(at now: Timestamp) -> (active: [(kind: AnomalyKind, mac: MACAddress)], refused: UInt64) {
+    public func activeAnomalies(at now: Timestamp) -> (active: [(kind: AnomalyKind, mac: MACAddress)], refused: UInt64)
+    {
         activeAnomalies.withLock { active in
             active.prune(before: now)
             return (active.active(at: now).map { ($0.kind, $0.mac) }, active.refused)

@@ -38,7 +38,9 @@ public struct PipelineStatistics: Sendable, Hashable {
         public var kind: AnomalyKind
         public var severity: Severity
         public init(kind: AnomalyKind, severity: Severity) { self.kind = kind; self.severity = severity }
-        public static func < (a: AnomalyKey, b: AnomalyKey) -> Bool { (a.kind.rawValue, a.severity.rawValue) < (b.kind.rawValue, b.severity.rawValue) }
+        public static func < (a: AnomalyKey, b: AnomalyKey) -> Bool {
+            (a.kind.rawValue, a.severity.rawValue) < (b.kind.rawValue, b.severity.rawValue)
+        }
     }
 }
 

@@ -18,7 +18,9 @@ struct RecentEvents: Sendable {
         var all: [AnomalyEvent] = []
         for ring in rings.values { all += ring.ordered }
         // Newest first; ties in a stable order so output is deterministic.
-        all.sort { ($0.time, $0.kind.rawValue, $0.mac?.rawValue ?? 0) > ($1.time, $1.kind.rawValue, $1.mac?.rawValue ?? 0) }
+        all.sort {
+            ($0.time, $0.kind.rawValue, $0.mac?.rawValue ?? 0) > ($1.time, $1.kind.rawValue, $1.mac?.rawValue ?? 0)
+        }
         guard let since else { return all }
         return all.filter { $0.time >= since }
     }

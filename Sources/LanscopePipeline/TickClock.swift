@@ -37,17 +37,22 @@ struct TickClock {
         next.reserveCapacity(table.count)
         for row in 0..<table.count {
             let totals = table.totals(at: row)
-            let now = Totals(transmittedBytes: totals.transmittedBytes, transmittedPackets: totals.transmittedPackets,
-                             receivedBytes: totals.receivedBytes, receivedPackets: totals.receivedPackets)
+            let now = Totals(
+                transmittedBytes: totals.transmittedBytes, transmittedPackets: totals.transmittedPackets,
+                receivedBytes: totals.receivedBytes, receivedPackets: totals.receivedPackets)
             let mac = table.macs[row]
-            let before = previous[mac] ?? Totals(transmittedBytes: 0, transmittedPackets: 0, receivedBytes: 0,
-                                                 receivedPackets: 0)
+            let before =
+                previous[mac]
+                ?? Totals(
+                    transmittedBytes: 0, transmittedPackets: 0, receivedBytes: 0,
+                    receivedPackets: 0)
             func delta(_ a: UInt64, _ b: UInt64) -> UInt64 { a >= b ? a - b : a }
-            out.append(DeviceCounterDelta(
-                mac: mac, transmittedBytes: delta(now.transmittedBytes, before.transmittedBytes),
-                transmittedPackets: delta(now.transmittedPackets, before.transmittedPackets),
-                receivedBytes: delta(now.receivedBytes, before.receivedBytes),
-                receivedPackets: delta(now.receivedPackets, before.receivedPackets), lastSeen: table.lastSeen[row]))
+            out.append(
+                DeviceCounterDelta(
+                    mac: mac, transmittedBytes: delta(now.transmittedBytes, before.transmittedBytes),
+                    transmittedPackets: delta(now.transmittedPackets, before.transmittedPackets),
+                    receivedBytes: delta(now.receivedBytes, before.receivedBytes),
+                    receivedPackets: delta(now.receivedPackets, before.receivedPackets), lastSeen: table.lastSeen[row]))
             next[mac] = now
         }
         previous = next

@@ -4,11 +4,11 @@ public enum BuildInfo {
     /// Toolchain that built the binary.
     public static let swiftVersion: String = {
         #if compiler(>=6.3)
-        return "6.3"
+            return "6.3"
         #elseif compiler(>=6.2)
-        return "6.2"
+            return "6.2"
         #else
-        return "6.0"
+            return "6.0"
         #endif
     }()
 }

@@ -25,7 +25,8 @@ public enum CheckRunner {
                 report.lines.append("interface \(name): owned by \(owner); attach test skipped so its capture goes on")
             } else {
                 // Hold the interface during the attach test so a `run` starting now waits its turn.
-                ownership = try? InterfaceOwnership.acquire(interface: name, listen: "check", replace: false, logger: logger)
+                ownership = try? InterfaceOwnership.acquire(
+                    interface: name, listen: "check", replace: false, logger: logger)
             }
         }
         let ebpf = EBPFCapture.check(interface: attachTo, logger: logger)
@@ -51,9 +52,12 @@ public enum CheckRunner {
 
         report.lines.append(databaseLine(databasePath, ok: &report.ok))
         let vendors = VendorDirectory.load(path: nil, logger: logger)
-        if let note = vendors.loadError { report.lines.append("vendor registry: \(note)") } else {
+        if let note = vendors.loadError {
+            report.lines.append("vendor registry: \(note)")
+        } else {
             let count = vendors.registry?.count
-            report.lines.append("vendor registry: ok (MA-L \(count?.ma24 ?? 0), MA-M \(count?.ma28 ?? 0), MA-S \(count?.ma36 ?? 0))")
+            report.lines.append(
+                "vendor registry: ok (MA-L \(count?.ma24 ?? 0), MA-M \(count?.ma28 ?? 0), MA-S \(count?.ma36 ?? 0))")
         }
         report.lines.append(report.ok ? "check: ok" : "check: FAILED")
         return report
@@ -79,7 +83,8 @@ public enum CheckRunner {
         if directory.isEmpty || !path.contains("/") { directory = "." }
         let writable = access(directory, W_OK) == 0
         if !writable { ok = false }
-        return "database: not created yet at \(path); \(writable ? "it can be" : "FAILED: \(directory) is not writable")"
+        return
+            "database: not created yet at \(path); \(writable ? "it can be" : "FAILED: \(directory) is not writable")"
     }
 
     /// Effective capability `bit` from /proc/self/status (numbers from linux/capability.h).

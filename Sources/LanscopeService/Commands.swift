@@ -43,8 +43,10 @@ public enum Commands {
     /// and skipped; truncated ones contribute the packets read before the damage.
     /// `detection`: the detectors' thresholds (`--detection-config FILE`; its `learning_period` does not
     /// apply: a replay has none). Default: every detector with its defaults.
-    public static func replay(files: [String], databasePath: String?, ouiPath: String?, signaturesPath: String? = nil,
-                              detection: DetectionConfiguration? = nil, logger: Logger) throws -> ReplayOutcome {
+    public static func replay(
+        files: [String], databasePath: String?, ouiPath: String?, signaturesPath: String? = nil,
+        detection: DetectionConfiguration? = nil, logger: Logger
+    ) throws -> ReplayOutcome {
         let vendors = VendorDirectory.load(path: ouiPath, logger: logger)
         if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
         let signatures: SignatureSet
@@ -52,28 +54,38 @@ public enum Commands {
             throw CommandError.signatures(error.description)
         }
         let store: HistoryStore?
-        do throws(HistoryError) { store = try databasePath.map { path throws(HistoryError) in try HistoryStore(path: path) } } catch {
+        do throws(HistoryError) {
+            store = try databasePath.map { path throws(HistoryError) in try HistoryStore(path: path) }
+        } catch {
             throw CommandError.history(error)
         }
         var known: [MACAddress] = []
         if let store { do { known = try store.devices().map(\.mac) } catch { throw CommandError.history(error) } }
         let registry = DeviceRegistry(vendorLookup: vendors.lookup)
-        let pipeline = Pipeline(registry: registry, stages: ServiceStages.make(known: known, signatures: signatures,
-                                                                                detection: detection ?? .init()))
+        let pipeline = Pipeline(
+            registry: registry,
+            stages: ServiceStages.make(
+                known: known, signatures: signatures,
+                detection: detection ?? .init()))
         let runner = ReplayRunner(pipeline: pipeline, history: store)
         var reports: [ReplayRunner.FileReport] = []
         for file in files {
             let report = runner.replay(path: file)
-            if let error = report.error { logger.warning("capture file problem", metadata: ["file": "\(file)", "error": "\(error)"]) }
+            if let error = report.error {
+                logger.warning("capture file problem", metadata: ["file": "\(file)", "error": "\(error)"])
+            }
             reports.append(report)
         }
         let pending = pipeline.statistics()
         if let store {
-            do { try runner.store(reports, into: store, ingestedAt: SystemClock().now()) } catch { throw CommandError.history(error) }
+            do { try runner.store(reports, into: store, ingestedAt: SystemClock().now()) } catch {
+                throw CommandError.history(error)
+            }
         }
-        return ReplayOutcome(files: reports, statistics: pending, devices: registry.snapshot(),
-                             newDevices: pending.anomalies.filter { $0.key.kind == .newDevice }.values.reduce(0, +),
-                             databasePath: databasePath, vendorNote: vendors.loadError)
+        return ReplayOutcome(
+            files: reports, statistics: pending, devices: registry.snapshot(),
+            newDevices: pending.anomalies.filter { $0.key.kind == .newDevice }.values.reduce(0, +),
+            databasePath: databasePath, vendorNote: vendors.loadError)
     }
 
     /// Opens the database for `list`, `device`, `alerts` and `export`: read-only (no migration, no
@@ -82,7 +94,9 @@ public enum Commands {
     public static func openForReading(_ path: String) throws -> HistoryView {
         guard access(path, F_OK) == 0 else { throw CommandError.noDatabase(path) }
         let configuration = HistoryStore.Configuration(readOnly: true)
-        do { return HistoryView(store: try HistoryStore(path: path, configuration: configuration), clock: SystemClock()) } catch { throw CommandError.history(error) }
+        do {
+            return HistoryView(store: try HistoryStore(path: path, configuration: configuration), clock: SystemClock())
+        } catch { throw CommandError.history(error) }
     }
 }
 
@@ -101,17 +115,22 @@ public struct HistoryView {
     }
 
     public func anomalies(within window: Duration?) throws -> [AnomalyEvent] {
-        do { return try store.anomalies(since: window.map { presence.now - $0 }, limit: nil) } catch { throw CommandError.history(error) }
+        do { return try store.anomalies(since: window.map { presence.now - $0 }, limit: nil) } catch {
+            throw CommandError.history(error)
+        }
     }
 
     public func deviceDetail(_ mac: MACAddress) throws -> DeviceDetail? {
         do {
             // Bounded reads: a device flooded with addresses or evidence costs what is shown.
             guard let stored = try store.deviceDetail(mac) else { return nil }
-            let events = try store.anomalies(since: nil, limit: nil).filter { $0.mac == mac || $0.relatedMACs.contains(mac) }
-            return DeviceDetail(device: stored.device, evidence: stored.evidence.records, anomalies: events,
-                                addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total,
-                                identityChanges: try store.identityChanges(for: mac))
+            let events = try store.anomalies(since: nil, limit: nil).filter {
+                $0.mac == mac || $0.relatedMACs.contains(mac)
+            }
+            return DeviceDetail(
+                device: stored.device, evidence: stored.evidence.records, anomalies: events,
+                addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total,
+                identityChanges: try store.identityChanges(for: mac))
         } catch { throw CommandError.history(error) }
     }
 }
@@ -136,7 +155,8 @@ public struct DeviceDetail {
         for e in evidence {
             w.beginObject()
             w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
-            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339);
+            w.field("count", e.count)
             w.endObject()
         }
         w.endArray()
@@ -164,7 +184,10 @@ public struct DeviceDetail {
             ["state", presence.isOnline(d) ? "online" : "offline"],
             ["first seen", d.firstSeen.rfc3339],
             ["last seen", d.lastSeen.rfc3339],
-            ["traffic", "tx \(d.traffic.transmittedPackets) pkts / \(d.traffic.transmittedBytes) B, rx \(d.traffic.receivedPackets) pkts / \(d.traffic.receivedBytes) B"],
+            [
+                "traffic",
+                "tx \(d.traffic.transmittedPackets) pkts / \(d.traffic.transmittedBytes) B, rx \(d.traffic.receivedPackets) pkts / \(d.traffic.receivedBytes) B",
+            ],
         ]
         for ip in d.sortedAddresses { rows.append(["address", "\(ip) (\(d.addresses[ip]?.source.rawValue ?? "?"))"]) }
         if let dhcp = d.dhcp {
@@ -172,7 +195,10 @@ public struct DeviceDetail {
             if let v = dhcp.vendorClass { rows.append(["dhcp option 60", v]) }
         }
         for svc in d.services.sorted() {
-            rows.append(["service", "\(svc.via.rawValue) \(svc.type)\(svc.name.map { " \"\($0)\"" } ?? "")\(svc.port.map { " port \($0)" } ?? "")"])
+            rows.append([
+                "service",
+                "\(svc.via.rawValue) \(svc.type)\(svc.name.map { " \"\($0)\"" } ?? "")\(svc.port.map { " port \($0)" } ?? "")",
+            ])
         }
         out += TerminalText.table(header: ["FIELD", "VALUE"], rows: rows, maxWidth: 100)
         out += Self.explain(d.classification)
@@ -181,9 +207,12 @@ public struct DeviceDetail {
         }
         if !evidence.isEmpty {
             out += "\nevidence:\n"
-            out += TerminalText.table(header: ["KIND", "SOURCE", "VALUE", "COUNT", "LAST SEEN"],
-                                      rows: evidence.map { [$0.kind.rawValue, $0.source.rawValue, $0.value, String($0.count), $0.lastSeen.rfc3339] },
-                                      maxWidth: 80)
+            out += TerminalText.table(
+                header: ["KIND", "SOURCE", "VALUE", "COUNT", "LAST SEEN"],
+                rows: evidence.map {
+                    [$0.kind.rawValue, $0.source.rawValue, $0.value, String($0.count), $0.lastSeen.rfc3339]
+                },
+                maxWidth: 80)
             if let evidenceStored, evidenceStored > evidence.count {
                 out += "(\(evidenceStored - evidence.count) more evidence rows not shown)\n"
             }
@@ -196,7 +225,9 @@ public struct DeviceDetail {
             return [time.rfc3339, field.rawValue, from ?? "-", to]
         }
         if !changes.isEmpty {
-            out += "\nidentity changes:\n" + TerminalText.table(header: ["TIME", "FIELD", "FROM", "TO"], rows: changes, maxWidth: 48)
+            out +=
+                "\nidentity changes:\n"
+                + TerminalText.table(header: ["TIME", "FIELD", "FROM", "TO"], rows: changes, maxWidth: 48)
         }
         _ = s
         return out
@@ -210,14 +241,19 @@ public struct DeviceDetail {
         func add(_ name: String, _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence]) {
             rows.append([name, value, String(format: "%.2f", confidence), ""])
             for e in evidence.sorted().prefix(6) {
-                rows.append(["", "", "", "\(e.signal) \"\(e.value)\" (\(e.rule), \(String(format: "%+.2f", e.weight)))"])
+                rows.append([
+                    "", "", "", "\(e.signal) \"\(e.value)\" (\(e.rule), \(String(format: "%+.2f", e.weight)))",
+                ])
             }
         }
         add("type", c.type.value.rawValue, c.type.confidence, c.type.evidence)
-        if let os = c.os { add("os", os.value + (c.osVersion.map { " " + $0.value } ?? ""), os.confidence, os.evidence) }
+        if let os = c.os {
+            add("os", os.value + (c.osVersion.map { " " + $0.value } ?? ""), os.confidence, os.evidence)
+        }
         if let model = c.model { add("model", model.value, model.confidence, model.evidence) }
         if let maker = c.manufacturer { add("manufacturer", maker.value, maker.confidence, maker.evidence) }
-        return "\nidentification:\n" + TerminalText.table(header: ["FIELD", "VALUE", "CONFIDENCE", "EVIDENCE"], rows: rows, maxWidth: 90)
+        return "\nidentification:\n"
+            + TerminalText.table(header: ["FIELD", "VALUE", "CONFIDENCE", "EVIDENCE"], rows: rows, maxWidth: 90)
     }
 }
 
@@ -240,8 +276,10 @@ public struct ReplayOutcome {
             rows.append([f.path, String(f.packets), f.linkType.map { "\($0)" } ?? "-", f.error ?? "ok"])
         }
         var out = TerminalText.table(header: ["FILE", "PACKETS", "LINK", "STATUS"], rows: rows, maxWidth: 90)
-        let discovery = statistics.discoveryPackets.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
-        let errors = statistics.decodeErrors.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
+        let discovery = statistics.discoveryPackets.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
+            .joined(separator: " ")
+        let errors = statistics.decodeErrors.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(
+            separator: " ")
         out += "\n\(statistics.frames) frames, \(devices.count) devices (\(newDevices) new)"
         if statistics.pendingObservationsDropped > 0 {
             out += "\nobservations not stored (pending set full): \(statistics.pendingObservationsDropped)"
@@ -251,7 +289,10 @@ public struct ReplayOutcome {
         if let vendorNote { out += "note: \(vendorNote)\n" }
         if let databasePath { out += "stored in \(TerminalText.sanitize(databasePath))\n" }
         if !devices.isEmpty {
-            out += "\n" + DeviceRendering.table(devices, presence: .init(now: statistics.lastFrameTime ?? .zero, window: .seconds(300)))
+            out +=
+                "\n"
+                + DeviceRendering.table(
+                    devices, presence: .init(now: statistics.lastFrameTime ?? .zero, window: .seconds(300)))
         }
         return out
     }

@@ -4,8 +4,8 @@ import Detection
 import Exposition
 import Fingerprinting
 import Glibc
-import History
 import HTTPServer
+import History
 import Inventory
 import LanscopeCore
 import LanscopePipeline
@@ -101,8 +101,10 @@ public final class Service: @unchecked Sendable {
     private var server: HTTPServer?
     private let stopping = Atomic<Bool>(false)
 
-    public init(configuration: ServiceConfiguration, logger: Logger,
-                processMetrics: (@Sendable () -> [MetricFamily])? = nil) throws {
+    public init(
+        configuration: ServiceConfiguration, logger: Logger,
+        processMetrics: (@Sendable () -> [MetricFamily])? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         let vendors = VendorDirectory.load(path: configuration.ouiPath, logger: logger)
@@ -125,7 +127,9 @@ public final class Service: @unchecked Sendable {
                 if configuration.databaseRequired {
                     throw ServiceError.history("cannot open the history database \(path): \(error)")
                 }
-                logger.error("history database unavailable; running without history", metadata: ["path": "\(path)", "error": "\(error)"])
+                logger.error(
+                    "history database unavailable; running without history",
+                    metadata: ["path": "\(path)", "error": "\(error)"])
                 counters.updateStore { $0.errors &+= 1 }
             }
         }
@@ -143,8 +147,9 @@ public final class Service: @unchecked Sendable {
         var ownership: InterfaceOwnership? = nil
         if case .interface(let name) = configuration.source, configuration.backend != .pcap {
             do {
-                ownership = try InterfaceOwnership.acquire(interface: name, listen: configuration.listen,
-                                                           replace: configuration.replaceRunning, logger: logger)
+                ownership = try InterfaceOwnership.acquire(
+                    interface: name, listen: configuration.listen,
+                    replace: configuration.replaceRunning, logger: logger)
             } catch {
                 throw ServiceError.captureUnavailable(error.description)
             }
@@ -159,15 +164,20 @@ public final class Service: @unchecked Sendable {
         var pipelineConfiguration = Pipeline.Configuration()
         if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
         // The learning period is for a fresh install: with history, the known MACs are not new anyway.
-        if known.isEmpty, let period = configuration.detection.learningPeriod { pipelineConfiguration.learningPeriod = period }
-        let pipeline = Pipeline(registry: registry,
-                                stages: ServiceStages.make(known: known, signatures: signatures, detection: configuration.detection),
-                                configuration: pipelineConfiguration)
+        if known.isEmpty, let period = configuration.detection.learningPeriod {
+            pipelineConfiguration.learningPeriod = period
+        }
+        let pipeline = Pipeline(
+            registry: registry,
+            stages: ServiceStages.make(known: known, signatures: signatures, detection: configuration.detection),
+            configuration: pipelineConfiguration)
         pipeline.restoreAnomalies(storedEvents)
         // A console user sees the network change: every event at info (warning and above at warning),
         // with the device's identity as the inventory knows it.
         pipeline.setEventSink { [registry] event in
-            var metadata: Logger.Metadata = ["kind": "\(event.kind.rawValue)", "severity": "\(event.severity.rawValue)"]
+            var metadata: Logger.Metadata = [
+                "kind": "\(event.kind.rawValue)", "severity": "\(event.severity.rawValue)",
+            ]
             if let mac = event.mac {
                 metadata["mac"] = "\(mac)"
                 if let device = registry.device(mac) {
@@ -176,7 +186,9 @@ public final class Service: @unchecked Sendable {
                     if let hostname = device.hostname { metadata["hostname"] = "\(TerminalText.sanitize(hostname))" }
                 }
             }
-            if !event.relatedMACs.isEmpty { metadata["related"] = "\(event.relatedMACs.map(\.description).joined(separator: ","))" }
+            if !event.relatedMACs.isEmpty {
+                metadata["related"] = "\(event.relatedMACs.map(\.description).joined(separator: ","))"
+            }
             let level: Logger.Level = event.severity == .info ? .info : .warning
             logger.log(level: level, "\(TerminalText.sanitize(event.summary))", metadata: metadata)
         }
@@ -192,7 +204,8 @@ public final class Service: @unchecked Sendable {
         let driver: any CaptureDriver
         switch chosen {
         case .file(let path):
-            driver = FileReplayDriver(path: path, registry: registry, history: openedStore, logger: logger) { report, runner in
+            driver = FileReplayDriver(path: path, registry: registry, history: openedStore, logger: logger) {
+                report, runner in
                 guard let store = openedStore else { return }
                 do {
                     try runner.store([report], into: store, ingestedAt: SystemClock().now())
@@ -211,11 +224,13 @@ public final class Service: @unchecked Sendable {
             clock = SystemClock()
         }
         self.driver = driver
-        let collector = MetricsCollector(configuration: configuration.metrics, registry: registry, pipeline: pipeline, traffic: driver,
-                                         counters: counters, clock: clock,
-                                         processMetrics: processMetrics ?? { ProcessMetrics.collect() })
-        routes = ServiceRoutes(collector: collector, pipeline: pipeline, history: store, clock: clock,
-                               readiness: { driver.isReady }, logger: logger)
+        let collector = MetricsCollector(
+            configuration: configuration.metrics, registry: registry, pipeline: pipeline, traffic: driver,
+            counters: counters, clock: clock,
+            processMetrics: processMetrics ?? { ProcessMetrics.collect() })
+        routes = ServiceRoutes(
+            collector: collector, pipeline: pipeline, history: store, clock: clock,
+            readiness: { driver.isReady }, logger: logger)
         let routes = self.routes
         counters.setScrapeRenders { routes.scrapeRenders }
         logCaptureNotice()
@@ -240,11 +255,15 @@ public final class Service: @unchecked Sendable {
         }
         if configuration.backend != .pcap {
             do {
-                let capture = try EBPFCapture.load(EBPFCapture.Configuration(interface: interface, mode: configuration.mode,
-                                                                              maxDevices: configuration.maxDevices), logger: logger)
+                let capture = try EBPFCapture.load(
+                    EBPFCapture.Configuration(
+                        interface: interface, mode: configuration.mode,
+                        maxDevices: configuration.maxDevices), logger: logger)
                 try capture.attach()
-                return .ebpf(EBPFDriver(capture: capture, interface: interface, mode: configuration.mode,
-                                        idleExpiry: configuration.deviceTTL, logger: logger))
+                return .ebpf(
+                    EBPFDriver(
+                        capture: capture, interface: interface, mode: configuration.mode,
+                        idleExpiry: configuration.deviceTTL, logger: logger))
             } catch {
                 if configuration.backend == .ebpf {
                     throw ServiceError.captureUnavailable("eBPF backend unavailable on \(interface): \(error)")
@@ -253,7 +272,9 @@ public final class Service: @unchecked Sendable {
                 if let missing = EBPFCapture.effectiveCapabilities()?.missing, !missing.isEmpty {
                     metadata["missing_capabilities"] = "\(missing.joined(separator: ","))"
                 }
-                logger.warning("eBPF capture unavailable; falling back to libpcap (counters kept in userspace)", metadata: metadata)
+                logger.warning(
+                    "eBPF capture unavailable; falling back to libpcap (counters kept in userspace)", metadata: metadata
+                )
             }
         }
         do {
@@ -270,10 +291,16 @@ public final class Service: @unchecked Sendable {
         case (.file, _): sees = "everything in the capture file; clock = packet timestamps"
         case (_, .gateway): sees = "all traffic crossing this interface: full per-device counters and discovery"
         case (_, .span): sees = "mirrored traffic between devices: full per-device counters and discovery (not inline)"
-        case (_, .host): sees = "only this host's own traffic plus broadcast/multicast discovery; per-device counters cover only conversations with this host"
+        case (_, .host):
+            sees =
+                "only this host's own traffic plus broadcast/multicast discovery; per-device counters cover only conversations with this host"
         }
-        logger.notice("capture mode", metadata: ["backend": "\(status.backend)", "mode": "\(status.mode)",
-                                                 "interface": "\(status.interface)", "sees": "\(sees)"])
+        logger.notice(
+            "capture mode",
+            metadata: [
+                "backend": "\(status.backend)", "mode": "\(status.mode)",
+                "interface": "\(status.interface)", "sees": "\(sees)",
+            ])
     }
 
     /// Starts the HTTP server and the capture and maintenance threads. Returns the bound ports.
@@ -291,16 +318,20 @@ public final class Service: @unchecked Sendable {
         var authentication: Authentication? = nil
         if configuration.basicAuthUsersFile != nil || configuration.bearerTokenFile != nil {
             do {
-                authentication = try Authentication.load(realm: "lanscope", basicAuthUsersFile: configuration.basicAuthUsersFile,
-                                                          bearerTokenFile: configuration.bearerTokenFile)
+                authentication = try Authentication.load(
+                    realm: "lanscope", basicAuthUsersFile: configuration.basicAuthUsersFile,
+                    bearerTokenFile: configuration.bearerTokenFile)
             } catch {
                 throw ServiceError.authentication("\(error)")
             }
         }
         let counters = self.counters
-        let server = HTTPServer(configuration: .init(listen: configuration.listen, limits: configuration.httpLimits,
-                                                     authentication: authentication),
-                                router: routes.makeRouter(), logger: logger) { record in
+        let server = HTTPServer(
+            configuration: .init(
+                listen: configuration.listen, limits: configuration.httpLimits,
+                authentication: authentication),
+            router: routes.makeRouter(), logger: logger
+        ) { record in
             counters.countRequest(route: record.route, code: record.statusCode)
         }
         let ports: [Int]
@@ -312,8 +343,10 @@ public final class Service: @unchecked Sendable {
             // The exporter convention, but the inventory is sensitive: say so once, at start-up.
             logger.warning(
                 "serving the device inventory on every interface without authentication; anyone who can reach the port reads it",
-                metadata: ["listen": "\(configuration.listen)",
-                           "hint": "--listen 127.0.0.1:9184, or --web-config-file / --bearer-token-file"])
+                metadata: [
+                    "listen": "\(configuration.listen)",
+                    "hint": "--listen 127.0.0.1:9184, or --web-config-file / --bearer-token-file",
+                ])
         }
         return ports
     }
@@ -352,8 +385,10 @@ public final class Service: @unchecked Sendable {
         guard !pending.changedDevices.isEmpty || !pending.anomalies.isEmpty else { return }
         var devices = pending.changedDevices.compactMap { registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        writer.enqueue(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
-                                  changes: pending.changes))
+        writer.enqueue(
+            HistoryBatch(
+                devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                changes: pending.changes))
     }
 
     /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.

@@ -18,8 +18,10 @@ public enum ServiceStages {
     /// plus `--signatures DIR` when given). `detection`: thresholds, usually from the detection config file
     /// (`loadDetectionConfiguration`); the defaults otherwise. The classifier runs first, so detectors see
     /// a device's classification; every detector of `Detection` runs unless the file disables it.
-    public static func make(known: [MACAddress], signatures: SignatureSet = .builtIn,
-                            detection: DetectionConfiguration = .init()) -> [any PipelineStage] {
+    public static func make(
+        known: [MACAddress], signatures: SignatureSet = .builtIn,
+        detection: DetectionConfiguration = .init()
+    ) -> [any PipelineStage] {
         [ClassifierStage(classifier: DeviceClassifier(signatures: signatures))] + detection.makeStages(known: known)
     }
 

@@ -13,7 +13,8 @@ public struct VendorDirectory: Sendable {
             let registry = try path.map { try OUIRegistry(path: $0) } ?? OUIRegistry.loadDefault()
             return VendorDirectory(registry: registry, loadError: nil)
         } catch {
-            let message = "vendor registry not loaded: \(error) — install Debian's ieee-data or pass --oui-file; continuing without vendor names"
+            let message =
+                "vendor registry not loaded: \(error) — install Debian's ieee-data or pass --oui-file; continuing without vendor names"
             logger.warning("vendor registry not loaded", metadata: ["error": "\(error)"])
             return VendorDirectory(registry: nil, loadError: message)
         }

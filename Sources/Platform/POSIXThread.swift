@@ -16,7 +16,9 @@ public enum POSIXThread {
 
     /// Starts a joinable thread, named `name` (Linux keeps 15 bytes, shown by `top -H`) when given.
     /// Throws the `pthread_create` error number.
-    public static func start(name: String? = nil, _ body: @escaping @Sendable () -> Void) throws(ThreadError) -> pthread_t {
+    public static func start(name: String? = nil, _ body: @escaping @Sendable () -> Void) throws(ThreadError)
+        -> pthread_t
+    {
         let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(

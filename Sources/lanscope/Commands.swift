@@ -13,17 +13,27 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path")
+    )
     var ouiFile: String?
 
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.",
+            valueName: "dir"))
     var signatures: String?
 
-    @Option(name: .long, help: ArgumentHelp("Detector thresholds and switches (README: Detection configuration); its learning_period does not apply to a replay.",
-                                            valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Detector thresholds and switches (README: Detection configuration); its learning_period does not apply to a replay.",
+            valueName: "file"))
     var detectionConfig: String?
 
     func run() throws {
@@ -35,8 +45,9 @@ struct Replay: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let outcome = try Commands.replay(files: files, databasePath: common.databasePath, ouiPath: ouiFile, signaturesPath: signatures,
-                                          detection: detection, logger: logger)
+        let outcome = try Commands.replay(
+            files: files, databasePath: common.databasePath, ouiPath: ouiFile, signaturesPath: signatures,
+            detection: detection, logger: logger)
         if json {
             printBytes(outcome.json())
         } else {
@@ -54,7 +65,8 @@ struct Replay: ParsableCommand {
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the device inventory stored in the database.",
-        discussion: "Filters work like /devices.json's: substrings, case-insensitive; online means seen within 5 minutes.")
+        discussion:
+            "Filters work like /devices.json's: substrings, case-insensitive; online means seen within 5 minutes.")
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON instead of a table.") var json = false
     @Option(name: .long, help: "Only devices whose vendor contains this.") var vendor: String?
@@ -65,7 +77,9 @@ struct List: ParsableCommand {
 
     func validate() throws {
         if let type, DeviceType(rawValue: type) == nil {
-            throw ValidationError("unknown type \"\(TerminalText.sanitize(type))\"; types: \(DeviceType.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
+            throw ValidationError(
+                "unknown type \"\(TerminalText.sanitize(type))\"; types: \(DeviceType.allCases.map(\.rawValue).sorted().joined(separator: ", "))"
+            )
         }
     }
 
@@ -74,20 +88,33 @@ struct List: ParsableCommand {
         let view = try Commands.openForReading(common.databasePath)
         var devices = try view.devices()
         if let vendor { devices = devices.filter { $0.vendor?.lowercased().contains(vendor.lowercased()) ?? false } }
-        if let hostname { devices = devices.filter { $0.hostname?.lowercased().contains(hostname.lowercased()) ?? false } }
+        if let hostname {
+            devices = devices.filter { $0.hostname?.lowercased().contains(hostname.lowercased()) ?? false }
+        }
         if let type { devices = devices.filter { ($0.classification?.type.value ?? .unknown).rawValue == type } }
         if let online { devices = devices.filter { view.presence.isOnline($0) == online } }
-        if json { printBytes(DeviceRendering.json(devices, presence: view.presence, pretty: true)) }
-        else if devices.isEmpty { print("no devices in \(TerminalText.sanitize(common.databasePath)) — run `lanscope replay FILE` or `lanscope run` first") }
-        else { print(DeviceRendering.table(devices, presence: view.presence), terminator: "") }
+        if json {
+            printBytes(DeviceRendering.json(devices, presence: view.presence, pretty: true))
+        } else if devices.isEmpty {
+            print(
+                "no devices in \(TerminalText.sanitize(common.databasePath)) — run `lanscope replay FILE` or `lanscope run` first"
+            )
+        } else {
+            print(DeviceRendering.table(devices, presence: view.presence), terminator: "")
+        }
     }
 }
 
 struct DeviceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "device", abstract: "Show one device: what it is and why, its evidence, events and identity changes.",
-        discussion: "The device may be named by MAC (aa:bb:cc:dd:ee:ff, aa-bb-..., aabbccddeeff, aabb.ccdd.eeff), IP address or hostname.")
-    @Argument(help: ArgumentHelp("The device's MAC address (any common notation), IP address or hostname.", valueName: "device"))
+        commandName: "device",
+        abstract: "Show one device: what it is and why, its evidence, events and identity changes.",
+        discussion:
+            "The device may be named by MAC (aa:bb:cc:dd:ee:ff, aa-bb-..., aabbccddeeff, aabb.ccdd.eeff), IP address or hostname."
+    )
+    @Argument(
+        help: ArgumentHelp(
+            "The device's MAC address (any common notation), IP address or hostname.", valueName: "device"))
     var mac: String
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -109,14 +136,20 @@ struct DeviceCommand: ParsableCommand {
                 matches = devices.filter { $0.addresses[ip] != nil }
             } else {
                 let wanted = mac.lowercased()
-                matches = devices.filter { ($0.hostname?.lowercased() == wanted) || $0.hostnames.values.contains { $0.lowercased() == wanted } }
+                matches = devices.filter {
+                    ($0.hostname?.lowercased() == wanted) || $0.hostnames.values.contains { $0.lowercased() == wanted }
+                }
             }
             guard let first = matches.first else {
-                printError("no device with MAC, address or hostname \"\(TerminalText.sanitize(mac))\" in \(TerminalText.sanitize(common.databasePath))")
+                printError(
+                    "no device with MAC, address or hostname \"\(TerminalText.sanitize(mac))\" in \(TerminalText.sanitize(common.databasePath))"
+                )
                 throw ExitCode(1)
             }
             guard matches.count == 1 else {
-                printError("\"\(TerminalText.sanitize(mac))\" matches \(matches.count) devices: \(matches.map(\.mac.description).joined(separator: ", ")); name one by MAC")
+                printError(
+                    "\"\(TerminalText.sanitize(mac))\" matches \(matches.count) devices: \(matches.map(\.mac.description).joined(separator: ", ")); name one by MAC"
+                )
                 throw ExitCode(1)
             }
             address = first.mac
@@ -125,7 +158,11 @@ struct DeviceCommand: ParsableCommand {
             printError("no device \(address) in \(TerminalText.sanitize(common.databasePath))")
             throw ExitCode(1)
         }
-        if json { printBytes(detail.json(presence: view.presence)) } else { print(detail.text(presence: view.presence), terminator: "") }
+        if json {
+            printBytes(detail.json(presence: view.presence))
+        } else {
+            print(detail.text(presence: view.presence), terminator: "")
+        }
     }
 }
 
@@ -145,9 +182,13 @@ struct Alerts: ParsableCommand {
         let view = try Commands.openForReading(common.databasePath)
         let window = try since.map { s throws -> Duration in try DurationParser.parse(s) }
         let events = try view.anomalies(within: window)
-        if json { printBytes(AnomalyRendering.json(events, pretty: true)) }
-        else if events.isEmpty { print("no anomaly events\(since.map { " in the last \($0)" } ?? "")") }
-        else { print(AnomalyRendering.table(events), terminator: "") }
+        if json {
+            printBytes(AnomalyRendering.json(events, pretty: true))
+        } else if events.isEmpty {
+            print("no anomaly events\(since.map { " in the last \($0)" } ?? "")")
+        } else {
+            print(AnomalyRendering.table(events), terminator: "")
+        }
     }
 }
 
@@ -155,7 +196,8 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Export the inventory as CSV or JSON.")
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
     @Option(name: .long, help: "csv or json.") var format: Format
-    @Option(name: .long, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var output: String?
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -165,7 +207,8 @@ struct Export: ParsableCommand {
         let bytes: [UInt8]
         switch format {
         // Written to a terminal, device-supplied text is made safe as in tables; to a file or a pipe, it is exact.
-        case .csv: bytes = Array(DeviceRendering.csv(devices, forTerminal: output == nil && isatty(STDOUT_FILENO) == 1).utf8)
+        case .csv:
+            bytes = Array(DeviceRendering.csv(devices, forTerminal: output == nil && isatty(STDOUT_FILENO) == 1).utf8)
         case .json: bytes = DeviceRendering.json(devices, presence: view.presence, pretty: true)
         }
         if let output { try OutputFile.write(bytes, to: output) } else { printBytes(bytes) }

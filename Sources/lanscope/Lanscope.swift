@@ -21,7 +21,11 @@ struct Lanscope: ParsableCommand {
 
 /// Options every command takes.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("SQLite history database (default: $XDG_DATA_HOME/lanscope/lanscope.db, else ~/.local/share/lanscope/lanscope.db).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite history database (default: $XDG_DATA_HOME/lanscope/lanscope.db, else ~/.local/share/lanscope/lanscope.db).",
+            valueName: "path"))
     var db: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")

@@ -15,55 +15,95 @@ struct Run: ParsableCommand {
             """)
 
     @Option(name: .long, help: ArgumentHelp("LAN interface to capture on.", valueName: "name")) var interface: String?
-    @Option(name: .long, help: ArgumentHelp("Replay this capture file, then keep serving.", valueName: "file")) var pcap: String?
+    @Option(name: .long, help: ArgumentHelp("Replay this capture file, then keep serving.", valueName: "file"))
+    var pcap: String?
     @Option(name: .long, help: "Where lanscope sits: gateway, span or host.") var mode: CaptureMode = .host
     @Option(name: .long, help: "Capture backend: auto (eBPF when permitted, else libpcap), ebpf or pcap.")
     var backend: ServiceConfiguration.Backend = .auto
-    @Option(name: .long, help: ArgumentHelp("HTTP listen address, e.g. :9184, 127.0.0.1:9184, [::1]:9184.", valueName: "addr"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("HTTP listen address, e.g. :9184, 127.0.0.1:9184, [::1]:9184.", valueName: "addr"))
     var listen = ":9184"
-    @Option(name: .long, help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("IEEE OUI registry CSV file or directory (default /usr/share/ieee-data).", valueName: "path")
+    )
     var ouiFile: String?
-    @Option(name: .long, help: ArgumentHelp("Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.",
+            valueName: "dir"))
     var signatures: String?
-    @Option(name: .long, help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
     var webConfigFile: String?
-    @Option(name: .long, help: ArgumentHelp("File holding a bearer token required on every request (except /-/ health checks).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "File holding a bearer token required on every request (except /-/ health checks).", valueName: "file"))
     var bearerTokenFile: String?
     @Option(name: .long, help: "Most devices kept in the inventory and the BPF map.") var maxDevices = 16_384
-    @Option(name: .long, help: "Most devices exported per scrape; the rest are counted as omitted.") var maxExportedDevices = 10_000
-    @Option(name: .long, help: ArgumentHelp("A device is up when seen within this window.", valueName: "duration")) var presenceWindow = "5m"
-    @Option(name: .long, help: ArgumentHelp("Devices idle this long leave the inventory and /metrics (history keeps them).", valueName: "duration"))
+    @Option(name: .long, help: "Most devices exported per scrape; the rest are counted as omitted.")
+    var maxExportedDevices = 10_000
+    @Option(name: .long, help: ArgumentHelp("A device is up when seen within this window.", valueName: "duration"))
+    var presenceWindow = "5m"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Devices idle this long leave the inventory and /metrics (history keeps them).", valueName: "duration"))
     var deviceTtl = "24h"
-    @Flag(name: .long, help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
+    @Flag(
+        name: .long,
+        help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
     var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
     @Flag(name: .long, help: "Take over an interface another lanscope is capturing on (it is asked to stop).")
     var replace = false
-    @Option(name: .long, help: ArgumentHelp("Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
-                                            valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
+            valueName: "file"))
     var detectionConfig: String?
     @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")
     var httpMaxConnectionsPerAddress = 64
-    @Option(name: .long, help: ArgumentHelp("Close an HTTP connection whose response makes no progress this long.", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Close an HTTP connection whose response makes no progress this long.", valueName: "duration"))
     var httpSendStallTimeout = "20s"
-    @Option(name: .long, help: ArgumentHelp("Most memory responses waiting to be sent may hold in total, in MiB.", valueName: "MiB"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Most memory responses waiting to be sent may hold in total, in MiB.", valueName: "MiB"))
     var httpMaxPendingResponseMib = 64
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         switch (interface, pcap) {
-        case (nil, nil): throw ValidationError("give --interface NAME for live capture or --pcap FILE to replay a capture")
+        case (nil, nil):
+            throw ValidationError("give --interface NAME for live capture or --pcap FILE to replay a capture")
         case (.some, .some): throw ValidationError("--interface and --pcap are exclusive")
         default: break
         }
-        guard maxDevices > 0, maxExportedDevices > 0 else { throw ValidationError("--max-devices and --max-exported-devices must be positive") }
-        guard httpMaxConnectionsPerAddress > 0, httpMaxPendingResponseMib > 0, httpMaxPendingResponseMib <= 1 << 20 else {
-            throw ValidationError("--http-max-connections-per-address and --http-max-pending-response-mib must be positive")
+        guard maxDevices > 0, maxExportedDevices > 0 else {
+            throw ValidationError("--max-devices and --max-exported-devices must be positive")
         }
-        for (flag, value) in [("--presence-window", presenceWindow), ("--device-ttl", deviceTtl), ("--http-send-stall-timeout", httpSendStallTimeout)] {
+        guard httpMaxConnectionsPerAddress > 0, httpMaxPendingResponseMib > 0, httpMaxPendingResponseMib <= 1 << 20
+        else {
+            throw ValidationError(
+                "--http-max-connections-per-address and --http-max-pending-response-mib must be positive")
+        }
+        for (flag, value) in [
+            ("--presence-window", presenceWindow), ("--device-ttl", deviceTtl),
+            ("--http-send-stall-timeout", httpSendStallTimeout),
+        ] {
             do { _ = try DurationParser.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
         }
-        if (try? DurationParser.parse(httpSendStallTimeout)) == .zero { throw ValidationError("--http-send-stall-timeout must be positive") }
+        if (try? DurationParser.parse(httpSendStallTimeout)) == .zero {
+            throw ValidationError("--http-send-stall-timeout must be positive")
+        }
     }
 
     func run() throws {
@@ -115,7 +155,9 @@ extension ServiceConfiguration.Backend: ExpressibleByArgument {}
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load and verify the BPF programs, open the database, report capabilities; exit 0 when all is well.")
-    @Option(name: .long, help: ArgumentHelp("Also try attaching to (and detaching from) this interface.", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Also try attaching to (and detaching from) this interface.", valueName: "name")
+    )
     var interface: String?
     @OptionGroup var common: CommonOptions
 

@@ -54,18 +54,22 @@ import Testing
         #expect(LS_ABI_VERSION == 4)
         #expect(CaptureEBPFModule.abiVersion == Int(LS_ABI_VERSION))
         #expect(LS_DROP_REASON_COUNT.rawValue == UInt32(DropReason.allCases.count))
-        #expect(DropReason.allCases.map(\.rawValue).sorted() == [
-            "buffer_full", "dns_rate_limited", "malformed", "map_full", "payload_rate_limited", "rate_limited", "truncated",
-        ])
+        #expect(
+            DropReason.allCases.map(\.rawValue).sorted() == [
+                "buffer_full", "dns_rate_limited", "malformed", "map_full", "payload_rate_limited", "rate_limited",
+                "truncated",
+            ])
         #expect(EBPFCapture.Configuration(interface: "x").snapLength == Int(LS_SNAP_DEFAULT))
     }
 
     @Test func embeddedObject_mapNames_equalABIConstants() throws {
         let names = try EBPFCapture.embeddedObjectNames()
         #expect(names.maps.sorted() == EBPFCapture.mapNames.sorted())
-        #expect(Set(EBPFCapture.mapNames) == [
-            LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS, LS_MAP_PAYLOAD_TOKENS, LS_MAP_CLOCK,
-        ])
+        #expect(
+            Set(EBPFCapture.mapNames) == [
+                LS_MAP_DEVICES, LS_MAP_EVENTS, LS_MAP_DROPS, LS_MAP_SYN_TOKENS, LS_MAP_DNS_TOKENS,
+                LS_MAP_PAYLOAD_TOKENS, LS_MAP_CLOCK,
+            ])
         #expect(names.internalMaps.contains { $0.hasSuffix(LS_CONFIG_SECTION) })
         #expect(names.programs.sorted() == EBPFCapture.programNames.sorted())
         // The kernel keeps 15 characters of a name; longer ones would break lookup by name.

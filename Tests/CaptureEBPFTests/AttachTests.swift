@@ -29,13 +29,16 @@ struct AttachPrivilegedTests {
         #expect(try lab.attachedXDP()?.name == "ls_xdp_ingress")
 
         let arp = Frame.arpRequest(from: Frame.deviceA)
-        let mdns = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
-                                  destinationPort: 5353, payload: [0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0])
-        let data = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK,
-                                  payload: [UInt8](repeating: 7, count: 200))
+        let mdns = Frame.udpFrame(
+            destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+            destinationPort: 5353, payload: [0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+        let data = Frame.tcpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK,
+            payload: [UInt8](repeating: 7, count: 200))
         try lab.sendFromPeer([arp, mdns, data])
-        let offer = Frame.udpFrame(destinationMAC: Frame.deviceB, sourceMAC: Frame.gateway, sourcePort: 67,
-                                   destinationPort: 68, payload: Frame.dhcpMessage(optionBytes: 400, clientMAC: Frame.deviceB))
+        let offer = Frame.udpFrame(
+            destinationMAC: Frame.deviceB, sourceMAC: Frame.gateway, sourcePort: 67,
+            destinationPort: 68, payload: Frame.dhcpMessage(optionBytes: 400, clientMAC: Frame.deviceB))
         try lab.sendFromHost([offer])
 
         // Only the frames this test sent (by source MAC): the kernel may add its own.
@@ -53,12 +56,16 @@ struct AttachPrivilegedTests {
         let devices = Dictionary(uniqueKeysWithValues: capture.readDeviceCounters().map { ($0.mac, $0.counters) })
         let deviceA = try #require(devices[MACAddress(octets: Frame.deviceA)!])
         // Frames shorter than 60 bytes are sent as they are on veth (no padding on a virtual wire).
-        #expect(deviceA == expectedCounters([
-            (.transmitted, .other, .other, 1, UInt64(arp.count)),
-            (.transmitted, .ipv4, .udp, 1, UInt64(mdns.count)),
-            (.transmitted, .ipv4, .tcp, 1, UInt64(data.count)),
-        ]))
-        #expect(devices[MACAddress(octets: Frame.deviceB)!] == expectedCounters([(.received, .ipv4, .udp, 1, UInt64(offer.count))]))
+        #expect(
+            deviceA
+                == expectedCounters([
+                    (.transmitted, .other, .other, 1, UInt64(arp.count)),
+                    (.transmitted, .ipv4, .udp, 1, UInt64(mdns.count)),
+                    (.transmitted, .ipv4, .tcp, 1, UInt64(data.count)),
+                ]))
+        #expect(
+            devices[MACAddress(octets: Frame.deviceB)!]
+                == expectedCounters([(.received, .ipv4, .udp, 1, UInt64(offer.count))]))
         #expect(capture.readDropCounters().values.allSatisfy { $0 == 0 })
     }
 
@@ -73,10 +80,12 @@ struct AttachPrivilegedTests {
         defer { capture.detach() }
 
         let payload = (0..<(9000 - 42)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        let fromPeer = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
-                                      destinationPort: 5353, payload: payload)
-        let fromHost = Frame.udpFrame(destinationMAC: Frame.deviceB, sourceMAC: Frame.gateway, sourcePort: 1900,
-                                      destinationPort: 1900, payload: payload)
+        let fromPeer = Frame.udpFrame(
+            destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+            destinationPort: 5353, payload: payload)
+        let fromHost = Frame.udpFrame(
+            destinationMAC: Frame.deviceB, sourceMAC: Frame.gateway, sourcePort: 1900,
+            destinationPort: 1900, payload: payload)
         try lab.sendFromPeer([fromPeer])
         try lab.sendFromHost([fromHost])
         let frames = collect(capture) { $0.count >= 2 }.filter { $0.wireLength == 9000 }

@@ -7,25 +7,41 @@ import Testing
 /// Opt-in (LANSCOPE_BPF_BENCH=1, see Tests/Benchmarks/bench-bpf.sh): per-packet cost of the programs next to
 /// a trivial XDP_PASS program measured in the same run, and the scrape-side map read for 10,000
 /// devices. Prints figures and ratios; asserts only that the runs did what they claim, never timings.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_BPF_BENCH"] == "1", "set LANSCOPE_BPF_BENCH=1 to run"),
-       .needsRoot, .serialized)
+@Suite(
+    .enabled(if: ProcessInfo.processInfo.environment["LANSCOPE_BPF_BENCH"] == "1", "set LANSCOPE_BPF_BENCH=1 to run"),
+    .needsRoot, .serialized)
 struct BPFBenchmarkPrivilegedTests {
     static let repeatCount = 1_000_000
 
     static var frames: [(String, [UInt8])] {
         let ipv6TCP = Frame.ethernet(
             destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
-            payload: Frame.ipv6(nextHeader: 6, payload: Frame.tcp(source: 40000, destination: 443, flags: Frame.tcpACK,
-                                                                  payload: [UInt8](repeating: 1, count: 200))))
+            payload: Frame.ipv6(
+                nextHeader: 6,
+                payload: Frame.tcp(
+                    source: 40000, destination: 443, flags: Frame.tcpACK,
+                    payload: [UInt8](repeating: 1, count: 200))))
         return [
-            ("tcp data (ipv4)", Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK,
-                                               payload: [UInt8](repeating: 1, count: 1200))),
-            ("udp (ipv4)", Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 40000,
-                                          destinationPort: 443, payload: [UInt8](repeating: 2, count: 100))),
+            (
+                "tcp data (ipv4)",
+                Frame.tcpFrame(
+                    destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK,
+                    payload: [UInt8](repeating: 1, count: 1200))
+            ),
+            (
+                "udp (ipv4)",
+                Frame.udpFrame(
+                    destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 40000,
+                    destinationPort: 443, payload: [UInt8](repeating: 2, count: 100))
+            ),
             ("tcp data (ipv6)", ipv6TCP),
             ("arp (hand-up)", Frame.arpRequest(from: Frame.deviceA)),
-            ("dhcp (hand-up)", Frame.udpFrame(destinationMAC: Frame.broadcast, sourceMAC: Frame.deviceA, sourcePort: 68,
-                                              destinationPort: 67, payload: Frame.dhcpMessage(optionBytes: 60, clientMAC: Frame.deviceA))),
+            (
+                "dhcp (hand-up)",
+                Frame.udpFrame(
+                    destinationMAC: Frame.broadcast, sourceMAC: Frame.deviceA, sourcePort: 68,
+                    destinationPort: 67, payload: Frame.dhcpMessage(optionBytes: 60, clientMAC: Frame.deviceA))
+            ),
         ]
     }
 
@@ -58,23 +74,33 @@ struct BPFBenchmarkPrivilegedTests {
             floorTotal += Double(floor.nanosecondsPerRun)
             xdpTotal += Double(xdp.nanosecondsPerRun)
             tcTotal += Double(tc.nanosecondsPerRun)
-            print(String(format: "bench-bpf: %@ %6d %12d %8d %7d %11.2f %10.2f", Self.column(name) as NSString, frame.count,
-                         floor.nanosecondsPerRun, xdp.nanosecondsPerRun, tc.nanosecondsPerRun,
-                         Double(xdp.nanosecondsPerRun) / Double(max(1, floor.nanosecondsPerRun)),
-                         Double(tc.nanosecondsPerRun) / Double(max(1, floor.nanosecondsPerRun))))
+            print(
+                String(
+                    format: "bench-bpf: %@ %6d %12d %8d %7d %11.2f %10.2f", Self.column(name) as NSString, frame.count,
+                    floor.nanosecondsPerRun, xdp.nanosecondsPerRun, tc.nanosecondsPerRun,
+                    Double(xdp.nanosecondsPerRun) / Double(max(1, floor.nanosecondsPerRun)),
+                    Double(tc.nanosecondsPerRun) / Double(max(1, floor.nanosecondsPerRun))))
         }
         let count = Double(Self.frames.count)
-        print(String(format: "bench-bpf: mixed mean: xdp_pass %.1f ns, xdp %.1f ns (%.2fx floor, +%.1f ns), tc %.1f ns (%.2fx floor)",
-                     floorTotal / count, xdpTotal / count, xdpTotal / floorTotal, (xdpTotal - floorTotal) / count,
-                     tcTotal / count, tcTotal / floorTotal))
-        print(String(format: "bench-bpf: counted-only frames (no hand-up) mean: xdp_pass %.1f ns, xdp %.1f ns (+%.1f ns over floor), tc %.1f ns (+%.1f ns)",
-                     countedFloor / countedFrames, countedXDP / countedFrames, (countedXDP - countedFloor) / countedFrames,
-                     countedTC / countedFrames, (countedTC - countedFloor) / countedFrames))
+        print(
+            String(
+                format:
+                    "bench-bpf: mixed mean: xdp_pass %.1f ns, xdp %.1f ns (%.2fx floor, +%.1f ns), tc %.1f ns (%.2fx floor)",
+                floorTotal / count, xdpTotal / count, xdpTotal / floorTotal, (xdpTotal - floorTotal) / count,
+                tcTotal / count, tcTotal / floorTotal))
+        print(
+            String(
+                format:
+                    "bench-bpf: counted-only frames (no hand-up) mean: xdp_pass %.1f ns, xdp %.1f ns (+%.1f ns over floor), tc %.1f ns (+%.1f ns)",
+                countedFloor / countedFrames, countedXDP / countedFrames, (countedXDP - countedFloor) / countedFrames,
+                countedTC / countedFrames, (countedTC - countedFloor) / countedFrames))
         // The same runs again with the kernel's run-time accounting on: time inside each program
         // alone, without the BPF_PROG_TEST_RUN loop around it (each run pays two clock reads).
         let statistics = try RunTimeStatistics()
         var inside: [ProgramKind: (all: Double, counted: Double)] = [:]
-        print("bench-bpf: kernel run-time accounting (bpf_stats), ns inside the program per run (two clock reads included):")
+        print(
+            "bench-bpf: kernel run-time accounting (bpf_stats), ns inside the program per run (two clock reads included):"
+        )
         print("bench-bpf: frame                 xdp_pass ns   xdp ns   tc ns")
         for (name, frame) in Self.frames {
             var row: [ProgramKind: Double] = [:]
@@ -88,18 +114,26 @@ struct BPFBenchmarkPrivilegedTests {
                 inside[program, default: (0, 0)].all += perRun
                 if !name.contains("hand-up") { inside[program, default: (0, 0)].counted += perRun }
             }
-            print(String(format: "bench-bpf: %@ %12.1f %8.1f %7.1f", Self.column(name) as NSString, row[.xdpPass]!, row[.xdp]!, row[.tc]!))
+            print(
+                String(
+                    format: "bench-bpf: %@ %12.1f %8.1f %7.1f", Self.column(name) as NSString, row[.xdpPass]!,
+                    row[.xdp]!, row[.tc]!))
         }
         withExtendedLifetime(statistics) {}
         let insideFloor = inside[.xdpPass]!.counted / countedFrames
         let insideXDP = inside[.xdp]!.counted / countedFrames
         let insideTC = inside[.tc]!.counted / countedFrames
-        print(String(format: "bench-bpf: bpf_stats counted-only frames mean: xdp_pass %.1f ns, xdp %.1f ns (+%.1f ns over floor), tc %.1f ns (+%.1f ns); all frames: xdp %.1f ns, tc %.1f ns",
-                     insideFloor, insideXDP, insideXDP - insideFloor, insideTC, insideTC - insideFloor,
-                     inside[.xdp]!.all / count, inside[.tc]!.all / count))
+        print(
+            String(
+                format:
+                    "bench-bpf: bpf_stats counted-only frames mean: xdp_pass %.1f ns, xdp %.1f ns (+%.1f ns over floor), tc %.1f ns (+%.1f ns); all frames: xdp %.1f ns, tc %.1f ns",
+                insideFloor, insideXDP, insideXDP - insideFloor, insideTC, insideTC - insideFloor,
+                inside[.xdp]!.all / count, inside[.tc]!.all / count))
 
         let drops = capture.readDropCounters()
-        print("bench-bpf: hand-up records beyond the perf buffer: buffer_full \(drops[.bufferFull] ?? 0) (nobody polled during the runs)")
+        print(
+            "bench-bpf: hand-up records beyond the perf buffer: buffer_full \(drops[.bufferFull] ?? 0) (nobody polled during the runs)"
+        )
         let counted = capture.readDeviceCounters().first { $0.mac == MACAddress(octets: Frame.deviceA)! }
         // Each frame ran through XDP (the device's transmit direction) twice: timed, then with stats.
         #expect(counted?.counters.transmittedPackets == UInt64(Self.repeatCount * Self.frames.count * 2))
@@ -112,11 +146,26 @@ struct BPFBenchmarkPrivilegedTests {
     static var comparisonFrames: [(String, [UInt8])] {
         let ordinary = frames.filter { !$0.0.contains("hand-up") }
         return ordinary + [
-            ("tcp ack (ipv4)", Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK)),
-            ("dns query (ipv4)", Frame.udpDatagram(sourceMAC: Frame.deviceA, sourcePort: 51000, destinationPort: 53,
-                                                   payload: Frame.dnsMessage(name: "device-cloud.example.com"))),
-            ("tls clienthello", Frame.tcpSegment(sourceMAC: Frame.deviceA, payload: Frame.tlsClientHello(serverName: "camera-p2p.example.net"))),
-            ("http get", Frame.tcpSegment(sourceMAC: Frame.deviceA, destinationPort: 80, payload: Frame.httpRequest(method: "GET"))),
+            (
+                "tcp ack (ipv4)",
+                Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK)
+            ),
+            (
+                "dns query (ipv4)",
+                Frame.udpDatagram(
+                    sourceMAC: Frame.deviceA, sourcePort: 51000, destinationPort: 53,
+                    payload: Frame.dnsMessage(name: "device-cloud.example.com"))
+            ),
+            (
+                "tls clienthello",
+                Frame.tcpSegment(
+                    sourceMAC: Frame.deviceA, payload: Frame.tlsClientHello(serverName: "camera-p2p.example.net"))
+            ),
+            (
+                "http get",
+                Frame.tcpSegment(
+                    sourceMAC: Frame.deviceA, destinationPort: 80, payload: Frame.httpRequest(method: "GET"))
+            ),
         ]
     }
 
@@ -131,17 +180,23 @@ struct BPFBenchmarkPrivilegedTests {
         let baseline = try BenchmarkObject(path: try #require(Self.baselinePath))
         let current = try EBPFCapture.load(.init(interface: "unused"), logger: Privileged.logger)
         let handingUp = try EBPFCapture.load(
-            .init(interface: "unused", dnsRatePerSecond: 1_000_000, dnsBurst: 1_000_000, payloadRatePerSecond: 1_000_000,
-                  payloadBurst: 1_000_000),
+            .init(
+                interface: "unused", dnsRatePerSecond: 1_000_000, dnsBurst: 1_000_000, payloadRatePerSecond: 1_000_000,
+                payloadBurst: 1_000_000),
             logger: Privileged.logger)
         let rounds = 7
-        print("bench-bpf: before = \(baseline.path); medians of \(rounds) interleaved rounds, ns per run (BPF_PROG_TEST_RUN)")
-        print("bench-bpf: frame                 floor  xdp before  after  hand-up   delta |  tc before  after  hand-up   delta")
+        print(
+            "bench-bpf: before = \(baseline.path); medians of \(rounds) interleaved rounds, ns per run (BPF_PROG_TEST_RUN)"
+        )
+        print(
+            "bench-bpf: frame                 floor  xdp before  after  hand-up   delta |  tc before  after  hand-up   delta"
+        )
         var ordinaryDelta: (xdp: Double, tc: Double, count: Double) = (0, 0, 0)
         for (name, frame) in Self.comparisonFrames {
             var samples: [String: [UInt32]] = [:]
             for _ in 0..<rounds {
-                samples["floor", default: []].append(try current.testRun(.xdpPass, frame: frame, repeat: Self.repeatCount).nanosecondsPerRun)
+                samples["floor", default: []].append(
+                    try current.testRun(.xdpPass, frame: frame, repeat: Self.repeatCount).nanosecondsPerRun)
                 for program in [ProgramKind.xdp, .tc] {
                     let before = try baseline.testRun(program, frame: frame, repeat: Self.repeatCount)
                     let after = try current.testRun(program, frame: frame, repeat: Self.repeatCount)
@@ -165,15 +220,23 @@ struct BPFBenchmarkPrivilegedTests {
                 ordinaryDelta.tc += tcDelta
                 ordinaryDelta.count += 1
             }
-            print(String(format: "bench-bpf: %@ %5.0f %11.0f %6.0f %8.0f %+7.0f | %10.0f %6.0f %8.0f %+7.0f", Self.column(name) as NSString,
-                         median("floor"), median("xdp before"), median("xdp after"), median("xdp hand-up"), xdpDelta,
-                         median("tc before"), median("tc after"), median("tc hand-up"), tcDelta))
+            print(
+                String(
+                    format: "bench-bpf: %@ %5.0f %11.0f %6.0f %8.0f %+7.0f | %10.0f %6.0f %8.0f %+7.0f",
+                    Self.column(name) as NSString,
+                    median("floor"), median("xdp before"), median("xdp after"), median("xdp hand-up"), xdpDelta,
+                    median("tc before"), median("tc after"), median("tc hand-up"), tcDelta))
         }
         #expect(ordinaryDelta.count > 0)
-        print(String(format: "bench-bpf: ordinary counted frames, after - before (mean of medians): xdp %+.1f ns, tc %+.1f ns",
-                     ordinaryDelta.xdp / ordinaryDelta.count, ordinaryDelta.tc / ordinaryDelta.count))
+        print(
+            String(
+                format:
+                    "bench-bpf: ordinary counted frames, after - before (mean of medians): xdp %+.1f ns, tc %+.1f ns",
+                ordinaryDelta.xdp / ordinaryDelta.count, ordinaryDelta.tc / ordinaryDelta.count))
         let drops = current.readDropCounters()
-        print("bench-bpf: after, default limits: dns_rate_limited \(drops[.dnsRateLimited] ?? 0), payload_rate_limited \(drops[.payloadRateLimited] ?? 0)")
+        print(
+            "bench-bpf: after, default limits: dns_rate_limited \(drops[.dnsRateLimited] ?? 0), payload_rate_limited \(drops[.payloadRateLimited] ?? 0)"
+        )
         #expect((drops[.dnsRateLimited] ?? 0) > 0, "the DNS rows measured the rate-limited path")
     }
 
@@ -206,13 +269,19 @@ struct BPFBenchmarkPrivilegedTests {
         return (milliseconds(best), bestCPU, result)
     }
 
-    @Test(arguments: [
-        ("all 24 classes non-zero (worst case)", nil),
-        ("4 classes non-zero (tx/rx ipv4 tcp/udp)", [
-            TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp), TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp),
-            TrafficClass(direction: .received, family: .ipv4, l4: .tcp), TrafficClass(direction: .received, family: .ipv4, l4: .udp),
-        ]),
-    ] as [(String, [TrafficClass]?)])
+    @Test(
+        arguments: [
+            ("all 24 classes non-zero (worst case)", nil),
+            (
+                "4 classes non-zero (tx/rx ipv4 tcp/udp)",
+                [
+                    TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp),
+                    TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp),
+                    TrafficClass(direction: .received, family: .ipv4, l4: .tcp),
+                    TrafficClass(direction: .received, family: .ipv4, l4: .udp),
+                ]
+            ),
+        ] as [(String, [TrafficClass]?)])
     func readDeviceTable_tenThousandDevices_mappedAndCopied(name: String, classes: [TrafficClass]?) throws {
         let capture = try EBPFCapture.load(.init(interface: "unused", maxDevices: 16384), logger: Privileged.logger)
         try capture.fillDeviceMapForBenchmark(count: 10_000, classes: classes)
@@ -227,9 +296,12 @@ struct BPFBenchmarkPrivilegedTests {
         #expect(copy.result == 16384 * 3 / 2 * capture.possibleCPUCount)
         let sample = try #require(capture.readDeviceCounters().first)
         #expect(sample.counters.byClass.count == (classes?.count ?? 24))
-        print(String(format: "bench-bpf: readDeviceTable 10000 devices x %d CPUs, %@ (best of 5, wall / thread CPU): in place (mmap) %.2f / %.2f ms; through batched lookups %.2f / %.2f ms (the copy alone %.2f / %.2f ms, %.2fx in place CPU)",
-                     capture.possibleCPUCount, name as NSString, mapped.milliseconds, mapped.cpuMilliseconds,
-                     copied.milliseconds, copied.cpuMilliseconds, copy.milliseconds, copy.cpuMilliseconds,
-                     copied.cpuMilliseconds / mapped.cpuMilliseconds))
+        print(
+            String(
+                format:
+                    "bench-bpf: readDeviceTable 10000 devices x %d CPUs, %@ (best of 5, wall / thread CPU): in place (mmap) %.2f / %.2f ms; through batched lookups %.2f / %.2f ms (the copy alone %.2f / %.2f ms, %.2fx in place CPU)",
+                capture.possibleCPUCount, name as NSString, mapped.milliseconds, mapped.cpuMilliseconds,
+                copied.milliseconds, copied.cpuMilliseconds, copy.milliseconds, copy.cpuMilliseconds,
+                copied.cpuMilliseconds / mapped.cpuMilliseconds))
     }
 }

@@ -7,7 +7,9 @@ enum Frame {
     static let ipv4Multicast: [UInt8] = [0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]
     static let ipv6Multicast: [UInt8] = [0x33, 0x33, 0x00, 0x00, 0x00, 0xfb]
 
-    static func be16(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)] }
+    static func be16(_ value: Int) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
 
     /// `vlans` are (TPID, VLAN ID) from outermost to innermost.
     static func ethernet(
@@ -18,8 +20,10 @@ enum Frame {
         return frame + be16(etherType) + payload
     }
 
-    static func ipv4(protocol proto: UInt8, payload: [UInt8], fragmentOffset: Int = 0, moreFragments: Bool = false,
-                     source: [UInt8] = [192, 168, 1, 10], destination: [UInt8] = [192, 168, 1, 1]) -> [UInt8] {
+    static func ipv4(
+        protocol proto: UInt8, payload: [UInt8], fragmentOffset: Int = 0, moreFragments: Bool = false,
+        source: [UInt8] = [192, 168, 1, 10], destination: [UInt8] = [192, 168, 1, 1]
+    ) -> [UInt8] {
         let flags = (moreFragments ? 0x2000 : 0) | (fragmentOffset / 8)
         var header: [UInt8] = [0x45, 0] + be16(20 + payload.count) + be16(0x1234) + be16(flags) + [64, proto, 0, 0]
         header += source + destination
@@ -78,14 +82,19 @@ enum Frame {
         return message
     }
 
-    static func udpFrame(destinationMAC: [UInt8], sourceMAC: [UInt8], sourcePort: Int, destinationPort: Int,
-                         payload: [UInt8], vlans: [(Int, Int)] = []) -> [UInt8] {
-        ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x0800, vlans: vlans,
-                 payload: ipv4(protocol: 17, payload: udp(source: sourcePort, destination: destinationPort, payload: payload)))
+    static func udpFrame(
+        destinationMAC: [UInt8], sourceMAC: [UInt8], sourcePort: Int, destinationPort: Int,
+        payload: [UInt8], vlans: [(Int, Int)] = []
+    ) -> [UInt8] {
+        ethernet(
+            destination: destinationMAC, source: sourceMAC, etherType: 0x0800, vlans: vlans,
+            payload: ipv4(
+                protocol: 17, payload: udp(source: sourcePort, destination: destinationPort, payload: payload)))
     }
 
     static func tcpFrame(destinationMAC: [UInt8], sourceMAC: [UInt8], flags: UInt8, payload: [UInt8] = []) -> [UInt8] {
-        ethernet(destination: destinationMAC, source: sourceMAC, etherType: 0x0800,
-                 payload: ipv4(protocol: 6, payload: tcp(source: 40000, destination: 443, flags: flags, payload: payload)))
+        ethernet(
+            destination: destinationMAC, source: sourceMAC, etherType: 0x0800,
+            payload: ipv4(protocol: 6, payload: tcp(source: 40000, destination: 443, flags: flags, payload: payload)))
     }
 }

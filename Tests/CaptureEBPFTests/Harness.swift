@@ -6,20 +6,25 @@ import Testing
 struct Harness {
     let capture: EBPFCapture
 
-    init(mode: CaptureMode = .gateway, maxDevices: Int = 64, snapLength: Int = 1600, synRate: UInt32 = 50,
-         synBurst: UInt32 = 100, dnsRate: UInt32 = 50, dnsBurst: UInt32 = 100, payloadRate: UInt32 = 50,
-         payloadBurst: UInt32 = 100, ringBufferBytes: Int = 262_144) throws {
+    init(
+        mode: CaptureMode = .gateway, maxDevices: Int = 64, snapLength: Int = 1600, synRate: UInt32 = 50,
+        synBurst: UInt32 = 100, dnsRate: UInt32 = 50, dnsBurst: UInt32 = 100, payloadRate: UInt32 = 50,
+        payloadBurst: UInt32 = 100, ringBufferBytes: Int = 262_144
+    ) throws {
         capture = try EBPFCapture.load(
-            .init(interface: "unused", mode: mode, maxDevices: maxDevices, snapLength: snapLength,
-                  synRatePerSecond: synRate, synBurst: synBurst, dnsRatePerSecond: dnsRate, dnsBurst: dnsBurst,
-                  payloadRatePerSecond: payloadRate, payloadBurst: payloadBurst, ringBufferBytes: ringBufferBytes),
+            .init(
+                interface: "unused", mode: mode, maxDevices: maxDevices, snapLength: snapLength,
+                synRatePerSecond: synRate, synBurst: synBurst, dnsRatePerSecond: dnsRate, dnsBurst: dnsBurst,
+                payloadRatePerSecond: payloadRate, payloadBurst: payloadBurst, ringBufferBytes: ringBufferBytes),
             logger: Privileged.logger)
     }
 
     /// Runs `frame` through `program`, expects the pass verdict, and returns the frames handed up.
     @discardableResult
-    func run(_ program: ProgramKind, _ frame: [UInt8], repeat count: Int = 1,
-             sourceLocation: SourceLocation = #_sourceLocation) throws -> [EBPFFrame] {
+    func run(
+        _ program: ProgramKind, _ frame: [UInt8], repeat count: Int = 1,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [EBPFFrame] {
         let result = try capture.testRun(program, frame: frame, repeat: count)
         let expected = program == .tc ? ProgramVerdict.tcActionOK : ProgramVerdict.xdpPass
         #expect(result.returnValue == expected, "program must never drop or redirect", sourceLocation: sourceLocation)
@@ -43,7 +48,9 @@ struct Harness {
 }
 
 /// Expected counters: each entry adds `packets` frames of `bytes` total to one class.
-func expectedCounters(_ cells: [(TrafficDirection, IPFamily, L4Protocol, packets: UInt64, bytes: UInt64)]) -> TrafficCounters {
+func expectedCounters(_ cells: [(TrafficDirection, IPFamily, L4Protocol, packets: UInt64, bytes: UInt64)])
+    -> TrafficCounters
+{
     var counters = TrafficCounters()
     for (direction, family, l4, packets, bytes) in cells {
         counters.byClass[TrafficClass(direction: direction, family: family, l4: l4), default: .init()]

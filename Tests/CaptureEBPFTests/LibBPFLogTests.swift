@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import CaptureEBPF
 import Logging
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Collects log records for assertions.
 final class RecordingLogHandler: LogHandler, @unchecked Sendable {
@@ -51,9 +52,10 @@ struct LibBPFLogPrivilegedTests {
         let libbpf = store.all.filter { $0.1 == "libbpf" }
         #expect(!libbpf.isEmpty, "libbpf reports at least its object loading at debug level")
         #expect(libbpf.allSatisfy { $0.0 == .debug })
-        #expect(libbpf.allSatisfy { record in
-            if case .string(let text) = record.2["message"] { return !text.isEmpty && !text.hasSuffix("\n") }
-            return false
-        })
+        #expect(
+            libbpf.allSatisfy { record in
+                if case .string(let text) = record.2["message"] { return !text.isEmpty && !text.hasSuffix("\n") }
+                return false
+            })
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import CaptureEBPF
 import Logging
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Shared by the privileged suites (gated by TestSupport's `.needsRoot`, named `*PrivilegedTests` so
 /// `make test-privileged` selects every one of them).
@@ -14,4 +15,3 @@ enum Privileged {
         return logger
     }()
 }
-

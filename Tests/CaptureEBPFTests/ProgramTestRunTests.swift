@@ -1,5 +1,5 @@
-import Glibc
 @_spi(Benchmark) import CaptureEBPF
+import Glibc
 import LanscopeABI
 import LanscopeCore
 import TestSupport
@@ -26,8 +26,9 @@ struct ProgramTestRunPrivilegedTests {
     @Test func xdp_dhcpWithLongOptions_deliversOptionsPastByte240() throws {
         let harness = try Harness()
         let dhcp = Frame.dhcpMessage(optionBytes: 300, clientMAC: Frame.deviceA)
-        let frame = Frame.udpFrame(destinationMAC: Frame.broadcast, sourceMAC: Frame.deviceA, sourcePort: 68,
-                                   destinationPort: 67, payload: dhcp)
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.broadcast, sourceMAC: Frame.deviceA, sourcePort: 68,
+            destinationPort: 67, payload: dhcp)
         let delivered = try harness.run(.xdp, frame)
 
         let copy = try #require(delivered.first)
@@ -35,14 +36,16 @@ struct ProgramTestRunPrivilegedTests {
         #expect(copy.bytes.count == 14 + 20 + 8 + 540)
         #expect(copy.wireLength == frame.count)
         #expect(copy.bytes.last == 255, "the end option survives")
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+        #expect(
+            harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
         #expect(harness.drops() == zeroDrops())
     }
 
     @Test func tc_dhcpOffer_countsDestinationAsReceivedAndDeliversEgressCopy() throws {
         let harness = try Harness()
-        let frame = Frame.udpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 67,
-                                   destinationPort: 68, payload: Frame.dhcpMessage(optionBytes: 60, clientMAC: Frame.deviceA))
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 67,
+            destinationPort: 68, payload: Frame.dhcpMessage(optionBytes: 60, clientMAC: Frame.deviceA))
         let delivered = try harness.run(.tc, frame)
 
         #expect(harness.counters(Frame.deviceA) == expectedCounters([(.received, .ipv4, .udp, 1, UInt64(frame.count))]))
@@ -59,17 +62,20 @@ struct ProgramTestRunPrivilegedTests {
     ])
     func xdp_vlanTaggedUDP_countsInnerIPv4UDP(name: String, vlans: [(Int, Int)]) throws {
         let harness = try Harness()
-        let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 40000,
-                                   destinationPort: 5000, payload: [1, 2, 3], vlans: vlans)
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 40000,
+            destinationPort: 5000, payload: [1, 2, 3], vlans: vlans)
         let delivered = try harness.run(.xdp, frame)
         #expect(delivered.isEmpty, "plain UDP is not a discovery frame")
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+        #expect(
+            harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
     }
 
     @Test func xdp_vlanTaggedMDNS_isDelivered() throws {
         let harness = try Harness()
-        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
-                                   destinationPort: 5353, payload: [0, 0, 0x84, 0], vlans: [(0x88A8, 7), (0x8100, 8)])
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+            destinationPort: 5353, payload: [0, 0, 0x84, 0], vlans: [(0x88A8, 7), (0x8100, 8)])
         let delivered = try harness.run(.xdp, frame)
         #expect(delivered.map(\.bytes) == [frame])
     }
@@ -82,41 +88,50 @@ struct ProgramTestRunPrivilegedTests {
             nextHeader: 43,
             payload: Frame.ipv6Options(
                 nextHeader: 60,
-                payload: Frame.ipv6Options(nextHeader: 44, units: 1,
-                                           payload: Frame.ipv6Fragment(nextHeader: 6, offset: 0, payload: tcp))))
-        let tcpFrame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
-                                      payload: Frame.ipv6(nextHeader: 0, payload: chain))
+                payload: Frame.ipv6Options(
+                    nextHeader: 44, units: 1,
+                    payload: Frame.ipv6Fragment(nextHeader: 6, offset: 0, payload: tcp))))
+        let tcpFrame = Frame.ethernet(
+            destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
+            payload: Frame.ipv6(nextHeader: 0, payload: chain))
         #expect(try harness.run(.xdp, tcpFrame).isEmpty)
 
         // Hop-by-hop (as MLD/NS carry) → ICMPv6 neighbour solicitation: counted and delivered.
         let solicitation = Frame.ethernet(
             destination: Frame.ipv6Multicast, source: Frame.deviceA, etherType: 0x86DD,
-            payload: Frame.ipv6(nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 58, payload: Frame.icmpv6(type: 135))))
+            payload: Frame.ipv6(
+                nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 58, payload: Frame.icmpv6(type: 135))))
         let delivered = try harness.run(.xdp, solicitation)
         #expect(delivered.map(\.bytes) == [solicitation])
 
         // A later fragment: protocol known from the fragment header, no transport header to read.
         let laterFragment = Frame.ethernet(
             destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
-            payload: Frame.ipv6(nextHeader: 44, payload: Frame.ipv6Fragment(nextHeader: 17, offset: 1480, payload: [1, 2])))
+            payload: Frame.ipv6(
+                nextHeader: 44, payload: Frame.ipv6Fragment(nextHeader: 17, offset: 1480, payload: [1, 2])))
         #expect(try harness.run(.xdp, laterFragment).isEmpty)
 
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([
-            (.transmitted, .ipv6, .tcp, 1, UInt64(tcpFrame.count)),
-            (.transmitted, .ipv6, .icmp, 1, UInt64(solicitation.count)),
-            (.transmitted, .ipv6, .udp, 1, UInt64(laterFragment.count)),
-        ]))
+        #expect(
+            harness.counters(Frame.deviceA)
+                == expectedCounters([
+                    (.transmitted, .ipv6, .tcp, 1, UInt64(tcpFrame.count)),
+                    (.transmitted, .ipv6, .icmp, 1, UInt64(solicitation.count)),
+                    (.transmitted, .ipv6, .udp, 1, UInt64(laterFragment.count)),
+                ]))
         #expect(harness.drops() == zeroDrops())
     }
 
     @Test func xdp_ipv4LaterFragment_countsProtocolWithoutReadingPorts() throws {
         let harness = try Harness()
         // Bytes at the "port" position say 67/68, but this is not the first fragment: no hand-up.
-        let frame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
-                                   payload: Frame.ipv4(protocol: 17, payload: Frame.udp(source: 68, destination: 67, payload: [0]),
-                                                       fragmentOffset: 1480))
+        let frame = Frame.ethernet(
+            destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
+            payload: Frame.ipv4(
+                protocol: 17, payload: Frame.udp(source: 68, destination: 67, payload: [0]),
+                fragmentOffset: 1480))
         #expect(try harness.run(.xdp, frame).isEmpty)
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
+        #expect(
+            harness.counters(Frame.deviceA) == expectedCounters([(.transmitted, .ipv4, .udp, 1, UInt64(frame.count))]))
     }
 
     @Test func testRun_frameShorterThanEthernetHeader_isRejectedByKernel() throws {
@@ -132,14 +147,19 @@ struct ProgramTestRunPrivilegedTests {
 
     @Test func xdpAndTC_truncatedHeaders_countMalformedAndNeverDrop() throws {
         let harness = try Harness()
-        let fullUDP = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 68,
-                                     destinationPort: 67, payload: [])
+        let fullUDP = Frame.udpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, sourcePort: 68,
+            destinationPort: 67, payload: [])
         let cutIPv4 = Array(fullUDP.prefix(14 + 10))
         let cutUDP = Array(fullUDP.prefix(14 + 20 + 4))
-        let cutVLAN = Array(Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
-                                           vlans: [(0x8100, 1)], payload: []).prefix(14 + 2))
-        let ipv6Frame = Frame.ethernet(destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
-                                       payload: Frame.ipv6(nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 6, units: 4, payload: [])))
+        let cutVLAN = Array(
+            Frame.ethernet(
+                destination: Frame.gateway, source: Frame.deviceA, etherType: 0x0800,
+                vlans: [(0x8100, 1)], payload: []
+            ).prefix(14 + 2))
+        let ipv6Frame = Frame.ethernet(
+            destination: Frame.gateway, source: Frame.deviceA, etherType: 0x86DD,
+            payload: Frame.ipv6(nextHeader: 0, payload: Frame.ipv6Options(nextHeader: 6, units: 4, payload: [])))
         let cutIPv6Extension = Array(ipv6Frame.prefix(14 + 40 + 8))
         let cutEthernetOnly = Array(fullUDP.prefix(14))
 
@@ -155,20 +175,23 @@ struct ProgramTestRunPrivilegedTests {
         #expect(harness.drops() == zeroDrops(except: [.malformed: 6]))
         // Each frame counts with what was learnt before the cut: the family from the EtherType,
         // the transport from the IP header's protocol field.
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([
-            (.transmitted, .ipv4, .other, 2, 24 + 14),
-            (.transmitted, .ipv4, .udp, 1, 38),
-            (.transmitted, .other, .other, 1, 16),
-            (.transmitted, .ipv6, .tcp, 1, 62),
-        ]))
+        #expect(
+            harness.counters(Frame.deviceA)
+                == expectedCounters([
+                    (.transmitted, .ipv4, .other, 2, 24 + 14),
+                    (.transmitted, .ipv4, .udp, 1, 38),
+                    (.transmitted, .other, .other, 1, 16),
+                    (.transmitted, .ipv6, .tcp, 1, 62),
+                ]))
         #expect(harness.counters(Frame.gateway) == expectedCounters([(.received, .ipv4, .udp, 1, 38)]))
     }
 
     @Test func xdp_jumboMDNS_deliversSnapLengthAndCountsTruncation() throws {
         let harness = try Harness()
         let payload = (0..<(9000 - 42)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
-                                   destinationPort: 5353, payload: payload)
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: 5353,
+            destinationPort: 5353, payload: payload)
         #expect(frame.count == 9000)
         let delivered = try harness.run(.xdp, frame)
 
@@ -181,8 +204,9 @@ struct ProgramTestRunPrivilegedTests {
 
     @Test func tc_frameLongerThanSnapLength_deliversSnapLength() throws {
         let harness = try Harness(snapLength: 256)
-        let frame = Frame.udpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 1900,
-                                   destinationPort: 1900, payload: [UInt8](repeating: 0x41, count: 1000))
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, sourcePort: 1900,
+            destinationPort: 1900, payload: [UInt8](repeating: 0x41, count: 1000))
         let delivered = try harness.run(.tc, frame)
         #expect(delivered.map(\.bytes) == [Array(frame.prefix(256))])
         #expect(delivered.first?.wireLength == frame.count)
@@ -194,8 +218,9 @@ struct ProgramTestRunPrivilegedTests {
     ])
     func xdp_discoveryUDP_isDelivered(name: String, sourcePort: Int, destinationPort: Int) throws {
         let harness = try Harness()
-        let frame = Frame.udpFrame(destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: sourcePort,
-                                   destinationPort: destinationPort, payload: Array("M-SEARCH * HTTP/1.1\r\n\r\n".utf8))
+        let frame = Frame.udpFrame(
+            destinationMAC: Frame.ipv4Multicast, sourceMAC: Frame.deviceA, sourcePort: sourcePort,
+            destinationPort: destinationPort, payload: Array("M-SEARCH * HTTP/1.1\r\n\r\n".utf8))
         let delivered = try harness.run(.xdp, frame)
         #expect(delivered.map(\.bytes) == [frame])
         #expect(delivered.map(\.wireLength) == [frame.count])
@@ -203,37 +228,48 @@ struct ProgramTestRunPrivilegedTests {
 
     @Test func xdp_dhcpv6AndLLDPAndCDP_areDelivered() throws {
         let harness = try Harness()
-        let dhcpv6 = Frame.ethernet(destination: Frame.ipv6Multicast, source: Frame.deviceA, etherType: 0x86DD,
-                                    payload: Frame.ipv6(nextHeader: 17, payload: Frame.udp(source: 546, destination: 547, payload: [1, 0, 0, 1])))
-        let lldp = Frame.ethernet(destination: [0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e], source: Frame.deviceA,
-                                  etherType: 0x88CC, payload: [0x02, 0x07, 0x04] + Frame.deviceA + [0, 0])
+        let dhcpv6 = Frame.ethernet(
+            destination: Frame.ipv6Multicast, source: Frame.deviceA, etherType: 0x86DD,
+            payload: Frame.ipv6(
+                nextHeader: 17, payload: Frame.udp(source: 546, destination: 547, payload: [1, 0, 0, 1])))
+        let lldp = Frame.ethernet(
+            destination: [0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e], source: Frame.deviceA,
+            etherType: 0x88CC, payload: [0x02, 0x07, 0x04] + Frame.deviceA + [0, 0])
         let cdpPayload: [UInt8] = [0xAA, 0xAA, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 0x02, 0xb4, 0, 0]
-        let cdp = Frame.ethernet(destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc], source: Frame.deviceA,
-                                 etherType: cdpPayload.count, payload: cdpPayload)
-        let notCDP = Frame.ethernet(destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcd], source: Frame.deviceA,
-                                    etherType: cdpPayload.count, payload: cdpPayload)
+        let cdp = Frame.ethernet(
+            destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc], source: Frame.deviceA,
+            etherType: cdpPayload.count, payload: cdpPayload)
+        let notCDP = Frame.ethernet(
+            destination: [0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcd], source: Frame.deviceA,
+            etherType: cdpPayload.count, payload: cdpPayload)
         for frame in [dhcpv6, lldp, cdp] {
             #expect(try harness.run(.xdp, frame).map(\.bytes) == [frame])
         }
         #expect(try harness.run(.xdp, notCDP).isEmpty)
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([
-            (.transmitted, .ipv6, .udp, 1, UInt64(dhcpv6.count)),
-            (.transmitted, .other, .other, 3, UInt64(lldp.count + cdp.count + notCDP.count)),
-        ]))
+        #expect(
+            harness.counters(Frame.deviceA)
+                == expectedCounters([
+                    (.transmitted, .ipv6, .udp, 1, UInt64(dhcpv6.count)),
+                    (.transmitted, .other, .other, 3, UInt64(lldp.count + cdp.count + notCDP.count)),
+                ]))
     }
 
     @Test func xdp_tcpSYNOnly_isDeliveredButNotSYNACKOrData() throws {
         let harness = try Harness()
         let syn = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
-        let synAck = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN | Frame.tcpACK)
-        let data = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK | Frame.tcpPSH,
-                                  payload: [UInt8](repeating: 1, count: 100))
+        let synAck = Frame.tcpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN | Frame.tcpACK)
+        let data = Frame.tcpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK | Frame.tcpPSH,
+            payload: [UInt8](repeating: 1, count: 100))
         #expect(try harness.run(.xdp, syn).map(\.bytes) == [syn])
         #expect(try harness.run(.xdp, synAck).isEmpty)
         #expect(try harness.run(.xdp, data).isEmpty)
-        #expect(harness.counters(Frame.deviceA) == expectedCounters([
-            (.transmitted, .ipv4, .tcp, 3, UInt64(syn.count + synAck.count + data.count)),
-        ]))
+        #expect(
+            harness.counters(Frame.deviceA)
+                == expectedCounters([
+                    (.transmitted, .ipv4, .tcp, 3, UInt64(syn.count + synAck.count + data.count))
+                ]))
     }
 
     @Test func xdp_synFloodFromOneMAC_isRateLimitedPerSourceAndCounted() throws {
@@ -258,10 +294,12 @@ struct ProgramTestRunPrivilegedTests {
 
     @Test func xdpAndTC_groupAndZeroMACs_areNotCounted() throws {
         let harness = try Harness(mode: .span)
-        let multicastSource = Frame.udpFrame(destinationMAC: Frame.broadcast, sourceMAC: [0x01, 0, 0x5e, 0, 0, 1],
-                                             sourcePort: 1, destinationPort: 2, payload: [])
-        let zeroSource = Frame.udpFrame(destinationMAC: Frame.ipv6Multicast, sourceMAC: [0, 0, 0, 0, 0, 0],
-                                        sourcePort: 1, destinationPort: 2, payload: [])
+        let multicastSource = Frame.udpFrame(
+            destinationMAC: Frame.broadcast, sourceMAC: [0x01, 0, 0x5e, 0, 0, 1],
+            sourcePort: 1, destinationPort: 2, payload: [])
+        let zeroSource = Frame.udpFrame(
+            destinationMAC: Frame.ipv6Multicast, sourceMAC: [0, 0, 0, 0, 0, 0],
+            sourcePort: 1, destinationPort: 2, payload: [])
         try harness.run(.xdp, multicastSource)
         try harness.run(.xdp, zeroSource)
         try harness.run(.tc, multicastSource)
@@ -314,11 +352,14 @@ struct ProgramTestRunPrivilegedTests {
     /// The kernel's run-time accounting counts every run of each program while enabled, and only then.
     @Test func runStats_countRunsOnlyWhileStatisticsAreEnabled() throws {
         let harness = try Harness()
-        let frame = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK, payload: [1, 2, 3])
+        let frame = Frame.tcpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK, payload: [1, 2, 3])
         var before = try [ProgramKind.xdp, .tc, .xdpPass].map { try harness.capture.runStats($0) }
         do {
             let statistics = try RunTimeStatistics()
-            for program in [ProgramKind.xdp, .tc, .xdpPass] { _ = try harness.capture.testRun(program, frame: frame, repeat: 500) }
+            for program in [ProgramKind.xdp, .tc, .xdpPass] {
+                _ = try harness.capture.testRun(program, frame: frame, repeat: 500)
+            }
             let after = try [ProgramKind.xdp, .tc, .xdpPass].map { try harness.capture.runStats($0) }
             for (b, a) in zip(before, after) {
                 #expect(a.runCount - b.runCount == 500)
@@ -337,7 +378,9 @@ struct ProgramTestRunPrivilegedTests {
     static let macPatterns: [(String, @Sendable (Int) -> [UInt8])] = {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<4096).map { _ in UInt64.random(in: 0...UInt64(0xFFFF_FFFF_FFFF), using: &generator) }
-        let vendors: [UInt64] = [0x3c22fb, 0xb827eb, 0x9c7bef, 0x5caafd, 0xd0d003, 0xf01898, 0x001a11, 0xdca632, 0xdaa119]
+        let vendors: [UInt64] = [
+            0x3c22fb, 0xb827eb, 0x9c7bef, 0x5caafd, 0xd0d003, 0xf01898, 0x001a11, 0xdca632, 0xdaa119,
+        ]
         @Sendable func octets(_ value: UInt64) -> [UInt8] { MACAddress(rawValue: value).octets }
         return [
             ("one vendor, sequential", { octets(0x3c22fb_000000 | UInt64($0)) }),
@@ -356,15 +399,17 @@ struct ProgramTestRunPrivilegedTests {
         let devices = 3072
         for round in 1...2 {
             for i in 0..<devices {
-                let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: mac(i), sourcePort: 40000,
-                                           destinationPort: 443, payload: [1, 2, 3])
+                let frame = Frame.udpFrame(
+                    destinationMAC: Frame.gateway, sourceMAC: mac(i), sourcePort: 40000,
+                    destinationPort: 443, payload: [1, 2, 3])
                 let result = try harness.capture.testRun(.xdp, frame: frame)
                 #expect(result.returnValue == ProgramVerdict.xdpPass)
             }
             #expect(harness.drops()[.mapFull] == 0, "\(name), round \(round)")
             let table = harness.capture.readDeviceTable()
             #expect(table.count == devices, "\(name), round \(round)")
-            #expect((0..<table.count).allSatisfy { table.totals(at: $0).transmittedPackets == UInt64(round) }, "\(name)")
+            #expect(
+                (0..<table.count).allSatisfy { table.totals(at: $0).transmittedPackets == UInt64(round) }, "\(name)")
         }
     }
 
@@ -375,11 +420,15 @@ struct ProgramTestRunPrivilegedTests {
         #expect(harness.capture.isDeviceTableMapped)
         for i in 0..<200 {
             let mac = MACAddress(rawValue: 0x3c22fb_000000 | UInt64(i)).octets
-            let frame = Frame.udpFrame(destinationMAC: Frame.gateway, sourceMAC: mac, sourcePort: 40000,
-                                       destinationPort: 443, payload: [UInt8](repeating: 7, count: i))
+            let frame = Frame.udpFrame(
+                destinationMAC: Frame.gateway, sourceMAC: mac, sourcePort: 40000,
+                destinationPort: 443, payload: [UInt8](repeating: 7, count: i))
             _ = try harness.capture.testRun(.xdp, frame: frame, repeat: 1 + i % 3)
-            _ = try harness.capture.testRun(.tc, frame: Frame.udpFrame(destinationMAC: mac, sourceMAC: Frame.gateway,
-                                                                        sourcePort: 443, destinationPort: 40000, payload: []))
+            _ = try harness.capture.testRun(
+                .tc,
+                frame: Frame.udpFrame(
+                    destinationMAC: mac, sourceMAC: Frame.gateway,
+                    sourcePort: 443, destinationPort: 40000, payload: []))
         }
         let mapped = harness.capture.readDeviceTable()
         let copied = harness.capture.readDeviceTableCopied()

@@ -25,9 +25,13 @@ import Testing
 
     @Test func error_permissionDenied_namesCapabilities() {
         let error = EBPFError.call("bpf_object__load", errno: 1)
-        #expect(error.description.hasPrefix("bpf_object__load failed: Operation not permitted (errno 1) — needs CAP_BPF and CAP_NET_ADMIN"))
+        #expect(
+            error.description.hasPrefix(
+                "bpf_object__load failed: Operation not permitted (errno 1) — needs CAP_BPF and CAP_NET_ADMIN"))
         #expect(!EBPFError.call("bpf_xdp_attach", errno: 19).description.contains("CAP_"))
-        #expect(EBPFError.call("bpf_xdp_attach", errno: 19).description == "bpf_xdp_attach failed: No such device (errno 19)")
+        #expect(
+            EBPFError.call("bpf_xdp_attach", errno: 19).description
+                == "bpf_xdp_attach failed: No such device (errno 19)")
     }
 
     @Test(arguments: [

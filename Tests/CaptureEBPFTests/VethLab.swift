@@ -18,8 +18,9 @@ final class VethLab {
         do {
             try Self.run("/usr/sbin/ip", "netns", "add", namespace)
             // No IPv6 autoconfiguration chatter from the peer: the tests count exact frames.
-            try Self.run("/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/sysctl", "-q", "-w",
-                         "net.ipv6.conf.default.disable_ipv6=1", "net.ipv6.conf.all.disable_ipv6=1")
+            try Self.run(
+                "/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/sysctl", "-q", "-w",
+                "net.ipv6.conf.default.disable_ipv6=1", "net.ipv6.conf.all.disable_ipv6=1")
             try createPair()
         } catch {
             tearDown()
@@ -46,7 +47,9 @@ final class VethLab {
 
     /// Sends raw frames out of the peer (they arrive on `host`: XDP ingress).
     func sendFromPeer(_ frames: [[UInt8]]) throws {
-        try Self.run("/usr/sbin/ip", ["netns", "exec", namespace, Self.pythonPath, "-c", Self.sender, peer] + frames.map(Self.hex))
+        try Self.run(
+            "/usr/sbin/ip",
+            ["netns", "exec", namespace, Self.pythonPath, "-c", Self.sender, peer] + frames.map(Self.hex))
     }
 
     /// Sends raw frames out of `host` (TC egress sees them).
@@ -58,8 +61,8 @@ final class VethLab {
     func attachedXDP() throws -> (id: Int, name: String)? {
         let output = try Self.run("/usr/sbin/ip", "-j", "-d", "link", "show", "dev", host)
         guard let links = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]],
-              let xdp = links.first?["xdp"] as? [String: Any], let prog = xdp["prog"] as? [String: Any],
-              let id = prog["id"] as? Int
+            let xdp = links.first?["xdp"] as? [String: Any], let prog = xdp["prog"] as? [String: Any],
+            let id = prog["id"] as? Int
         else { return nil }
         return (id, prog["name"] as? String ?? "")
     }
@@ -67,8 +70,9 @@ final class VethLab {
     /// BPF filters on `host`'s clsact egress, as `tc` lists them.
     func egressFilters() throws -> [[String: Any]] {
         let output = try Self.run("/usr/sbin/tc", "-j", "filter", "show", "dev", host, "egress")
-        guard let filters = try JSONSerialization.jsonObject(with: Data(output.isEmpty ? "[]".utf8 : output.utf8))
-            as? [[String: Any]]
+        guard
+            let filters = try JSONSerialization.jsonObject(with: Data(output.isEmpty ? "[]".utf8 : output.utf8))
+                as? [[String: Any]]
         else { return [] }
         return filters.filter { $0["kind"] as? String == "bpf" && $0["options"] != nil }
     }
@@ -108,7 +112,10 @@ final class VethLab {
         process.waitUntilExit()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)")
+            throw CommandFailed(
+                description:
+                    "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)"
+            )
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -4,15 +4,19 @@ import Testing
 /// A family written by `SampleLineWriter` must encode to exactly the bytes the general path writes for
 /// the same samples, in both formats, hostile label values included.
 @Suite struct SampleLineWriterTests {
-    static let hostile = ["aa:bb", "quote\"back\\slash", "new\nline} 1\n# HELP x y", "cr\rtab\t", String(repeating: "A", count: 4096),
-                          String(decoding: [0x62, 0xFF, 0xFE, 0xC3, 0x28], as: UTF8.self), "ünïcødé", ""]
+    static let hostile = [
+        "aa:bb", "quote\"back\\slash", "new\nline} 1\n# HELP x y", "cr\rtab\t", String(repeating: "A", count: 4096),
+        String(decoding: [0x62, 0xFF, 0xFE, 0xC3, 0x28], as: UTF8.self), "ünïcødé", "",
+    ]
 
     @Test(arguments: [MetricType.counter, .gauge, .info, .untyped])
     func writer_matchesGeneralEncoder_inBothFormats(type: MetricType) {
         let values = Self.hostile.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var writer = SampleLineWriter(name: "lanscope_test_thing", type: type, labelNames: ["mac"])
-        var general = MetricFamilyBuilder(name: "lanscope_test_thing", help: "Help \"with\" \\ and\nnewline.", type: type, labelNames: ["mac"])
-        var pairs = MetricFamilyBuilder(name: "lanscope_test_pairs", help: "Two labels.", type: type, labelNames: ["a", "b"])
+        var general = MetricFamilyBuilder(
+            name: "lanscope_test_thing", help: "Help \"with\" \\ and\nnewline.", type: type, labelNames: ["mac"])
+        var pairs = MetricFamilyBuilder(
+            name: "lanscope_test_pairs", help: "Two labels.", type: type, labelNames: ["a", "b"])
         var pairWriter = SampleLineWriter(name: "lanscope_test_pairs", type: type, labelNames: ["a", "b"])
         for (i, v) in values.enumerated() {
             let value = [0, 1, 12345, 1793527200.35, 0.1, 1e300][i % 6]
@@ -22,7 +26,9 @@ import Testing
             pairs.add("x", v, value: value)
         }
         for format in ExpositionFormat.allCases {
-            let a = ExpositionEncoder.encode([writer.build(help: "Help \"with\" \\ and\nnewline."), pairWriter.build(help: "Two labels.")], format: format)
+            let a = ExpositionEncoder.encode(
+                [writer.build(help: "Help \"with\" \\ and\nnewline."), pairWriter.build(help: "Two labels.")],
+                format: format)
             let b = ExpositionEncoder.encode([general.build(), pairs.build()], format: format)
             #expect(a == b, "\(type) \(format)")
         }
@@ -36,7 +42,9 @@ import Testing
         writer.add(labelValues: ["d", "e"], value: 2)
         #expect(writer.droppedSamples == 1)
         let encoded = ExpositionEncoder.encodeWithReport([writer.build(help: "h")], format: .prometheusText)
-        #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# HELP lanscope_c_total h\n# TYPE lanscope_c_total counter\nlanscope_c_total{mac=\"a\"} 1\n")
+        #expect(
+            String(decoding: encoded.bytes, as: UTF8.self)
+                == "# HELP lanscope_c_total h\n# TYPE lanscope_c_total counter\nlanscope_c_total{mac=\"a\"} 1\n")
         #expect(encoded.report.droppedSamples == 1)
     }
 
@@ -45,7 +53,8 @@ import Testing
         writer.add("a", value: 1)
         var labels = SampleLineWriter(name: "ok_name", type: .gauge, labelNames: ["__reserved"])
         labels.add("a", value: 1)
-        let encoded = ExpositionEncoder.encodeWithReport([writer.build(help: "h"), labels.build(help: "h")], format: .openMetrics)
+        let encoded = ExpositionEncoder.encodeWithReport(
+            [writer.build(help: "h"), labels.build(help: "h")], format: .openMetrics)
         #expect(String(decoding: encoded.bytes, as: UTF8.self) == "# EOF\n")
         #expect(encoded.report.droppedFamilies == 2)
     }
@@ -72,7 +81,8 @@ import Testing
             c.add(LabelValue(v), LabelValue("rx"), LabelValue("ipv4"), LabelValue(v), value: 3)
             d.add(labelValues: [v, "rx", "ipv4", v], value: 3)
         }
-        #expect(ExpositionEncoder.encode([a.build(help: "h"), c.build(help: "h")], format: .openMetrics)
+        #expect(
+            ExpositionEncoder.encode([a.build(help: "h"), c.build(help: "h")], format: .openMetrics)
                 == ExpositionEncoder.encode([b.build(help: "h"), d.build(help: "h")], format: .openMetrics))
     }
 
@@ -80,7 +90,9 @@ import Testing
     /// and bare CR included) encode exactly as the string path does.
     @Test func appendedLabelValues_matchStringPath() {
         let hostile = SampleLineWriterTests.hostile.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        let rawBytes: [[UInt8]] = [[0x62, 0xFF, 0xFE, 0xC3, 0x28], Array("a\r\n\"\\".utf8), Array("10.0.0.1".utf8), []]
+        let rawBytes: [[UInt8]] = [
+            [0x62, 0xFF, 0xFE, 0xC3, 0x28], Array("a\r\n\"\\".utf8), Array("10.0.0.1".utf8), [],
+        ]
         var a = SampleLineWriter(name: "lanscope_r", type: .info, labelNames: ["mac", "s", "raw", "none"])
         var b = SampleLineWriter(name: "lanscope_r", type: .info, labelNames: ["mac", "s", "raw", "none"])
         for (i, v) in hostile.enumerated() {
@@ -94,30 +106,44 @@ import Testing
         }
         #expect(a.droppedSamples == 0)
         for format in ExpositionFormat.allCases {
-            #expect(ExpositionEncoder.encode([a.build(help: "h")], format: format) == ExpositionEncoder.encode([b.build(help: "h")], format: format))
+            #expect(
+                ExpositionEncoder.encode([a.build(help: "h")], format: format)
+                    == ExpositionEncoder.encode([b.build(help: "h")], format: format))
         }
     }
 
     /// Too few or too many appended values: the sample is left out whole and counted.
     @Test func appendedLabelValues_wrongCount_dropsTheSampleOnly() {
         var w = SampleLineWriter(name: "lanscope_r", type: .gauge, labelNames: ["mac", "a", "b"])
-        w.add(LabelValue("m1"), value: 1) { $0.append("x"); $0.append("y") }
+        w.add(LabelValue("m1"), value: 1) {
+            $0.append("x"); $0.append("y")
+        }
         w.add(LabelValue("m2"), value: 2) { $0.append("x") }
-        w.add(LabelValue("m3"), value: 3) { $0.append("x"); $0.append("y"); $0.append("z") }
-        w.add(LabelValue("m4"), value: 4) { $0.append("x"); $0.append { $0.append(contentsOf: "q".utf8) } }
+        w.add(LabelValue("m3"), value: 3) {
+            $0.append("x"); $0.append("y"); $0.append("z")
+        }
+        w.add(LabelValue("m4"), value: 4) {
+            $0.append("x"); $0.append { $0.append(contentsOf: "q".utf8) }
+        }
         #expect(w.droppedSamples == 2)
-        let text = String(decoding: ExpositionEncoder.encode([w.build(help: "h")], format: .prometheusText), as: UTF8.self)
-        #expect(text == "# HELP lanscope_r h\n# TYPE lanscope_r gauge\nlanscope_r{mac=\"m1\",a=\"x\",b=\"y\"} 1\nlanscope_r{mac=\"m4\",a=\"x\",b=\"q\"} 4\n")
+        let text = String(
+            decoding: ExpositionEncoder.encode([w.build(help: "h")], format: .prometheusText), as: UTF8.self)
+        #expect(
+            text
+                == "# HELP lanscope_r h\n# TYPE lanscope_r gauge\nlanscope_r{mac=\"m1\",a=\"x\",b=\"y\"} 1\nlanscope_r{mac=\"m4\",a=\"x\",b=\"q\"} 4\n"
+        )
     }
 
     @Test(arguments: [
-        (Int64(1_793_527_200_350), 3, "1793527200.35"), (1_793_527_200_000, 3, "1793527200"), (1_793_527_200_050, 3, "1793527200.05"),
+        (Int64(1_793_527_200_350), 3, "1793527200.35"), (1_793_527_200_000, 3, "1793527200"),
+        (1_793_527_200_050, 3, "1793527200.05"),
         (5, 3, "0.005"), (-1500, 3, "-1.5"), (0, 0, "0"), (123, 0, "123"), (1_000_000_001, 9, "1.000000001"),
     ])
     func decimalValues_areExact(units: Int64, digits: Int, expected: String) {
         var w = SampleLineWriter(name: "lanscope_t", type: .gauge, labelNames: ["mac"])
         w.add(LabelValue("m"), decimal: units, fractionDigits: digits)
-        let text = String(decoding: ExpositionEncoder.encode([w.build(help: "h")], format: .prometheusText), as: UTF8.self)
+        let text = String(
+            decoding: ExpositionEncoder.encode([w.build(help: "h")], format: .prometheusText), as: UTF8.self)
         #expect(text.hasSuffix("lanscope_t{mac=\"m\"} \(expected)\n"))
         #expect(Double(expected) == Double(units) / pow10(digits))
     }

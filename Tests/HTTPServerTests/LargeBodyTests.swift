@@ -14,7 +14,9 @@ import Testing
         let test = try TestServer.start(router: router)
         defer { test.stop() }
         let client = try RawClient(port: test.port, timeout: .seconds(20))
-        try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nHEAD /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.send(
+            "GET /big HTTP/1.1\r\nHost: x\r\n\r\nHEAD /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         let big = try client.readResponse()
         #expect(big.status == 200)
         #expect(big.header("Content-Length") == String(Self.body.count))

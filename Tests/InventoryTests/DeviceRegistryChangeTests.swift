@@ -24,29 +24,38 @@ import Testing
         registry.record([Observation(mac: a, time: at(0), fact: .hostname("old-name", via: .dhcp))])
         let changes = registry.record([Observation(mac: a, time: at(1), fact: .hostname("new-name", via: .dhcp))])
         #expect(changes.contains(.identityChanged(a, field: .hostname, from: "old-name", to: "new-name", time: at(1))))
-        let windows = DHCPClientFingerprint(messageType: 1, parameterRequestList: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47],
-                                            vendorClass: "MSFT 5.0")
+        let windows = DHCPClientFingerprint(
+            messageType: 1, parameterRequestList: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47],
+            vendorClass: "MSFT 5.0")
         let first = registry.record([Observation(mac: a, time: at(2), fact: .dhcpClient(windows))])
-        #expect(first.contains(.identityChanged(a, field: .dhcpFingerprint, from: nil, to: "1,3,6,15,31,33,43,44,46,47", time: at(2))))
+        #expect(
+            first.contains(
+                .identityChanged(a, field: .dhcpFingerprint, from: nil, to: "1,3,6,15,31,33,43,44,46,47", time: at(2))))
         #expect(first.contains(.identityChanged(a, field: .dhcpVendorClass, from: nil, to: "MSFT 5.0", time: at(2))))
-        let android = DHCPClientFingerprint(messageType: 1, parameterRequestList: [1, 3, 6, 15, 26, 28, 51, 58, 59, 43],
-                                            vendorClass: "android-dhcp-13")
+        let android = DHCPClientFingerprint(
+            messageType: 1, parameterRequestList: [1, 3, 6, 15, 26, 28, 51, 58, 59, 43],
+            vendorClass: "android-dhcp-13")
         let second = registry.record([Observation(mac: a, time: at(3), fact: .dhcpClient(android))])
-        #expect(second.contains(.identityChanged(a, field: .dhcpVendorClass, from: "MSFT 5.0", to: "android-dhcp-13", time: at(3))))
+        #expect(
+            second.contains(
+                .identityChanged(a, field: .dhcpVendorClass, from: "MSFT 5.0", to: "android-dhcp-13", time: at(3))))
     }
 
     @Test func claims_fromAuthoritativeSourcesOnly_withPreviousHolder_andIndexFollowsExpiry() {
         let registry = DeviceRegistry()
         let ip = IPAddress.v4(IPv4Address(192, 168, 1, 20))
         // mDNS may speak for another host (sleep proxy): not a claim.
-        #expect(!registry.record([Observation(mac: b, time: at(0), fact: .address(ip, via: .mdns))]).contains {
-            if case .addressClaimed = $0 { return true } else { return false }
-        })
+        #expect(
+            !registry.record([Observation(mac: b, time: at(0), fact: .address(ip, via: .mdns))]).contains {
+                if case .addressClaimed = $0 { return true } else { return false }
+            })
         #expect(registry.holder(of: ip) == nil)
-        #expect(registry.record([Observation(mac: a, time: at(1), fact: .address(ip, via: .arp))])
-            .contains(.addressClaimed(ip, by: a, previousHolder: nil, time: at(1))))
-        #expect(registry.record([Observation(mac: b, time: at(2), fact: .address(ip, via: .dhcp))])
-            .contains(.addressClaimed(ip, by: b, previousHolder: a, time: at(2))))
+        #expect(
+            registry.record([Observation(mac: a, time: at(1), fact: .address(ip, via: .arp))])
+                .contains(.addressClaimed(ip, by: a, previousHolder: nil, time: at(1))))
+        #expect(
+            registry.record([Observation(mac: b, time: at(2), fact: .address(ip, via: .dhcp))])
+                .contains(.addressClaimed(ip, by: b, previousHolder: a, time: at(2))))
         #expect(registry.holder(of: ip) == b)
         registry.expire(notSeenSince: at(3), now: at(10))
         #expect(registry.holder(of: ip) == nil, "an expired device holds nothing")
@@ -74,12 +83,14 @@ import Testing
         var frame = FrameSummary()
         frame.source = a
         registry.count(frame, at: at(0))
-        let camera = DeviceClassification(type: ClassifiedValue(value: .camera, confidence: 0.8),
-                                          manufacturer: ClassifiedValue(value: "Axis", confidence: 0.7))
-        #expect(registry.classify(a, as: camera, at: at(1)) == [
-            .identityChanged(a, field: .type, from: nil, to: "camera", time: at(1)),
-            .identityChanged(a, field: .manufacturer, from: nil, to: "Axis", time: at(1)),
-        ])
+        let camera = DeviceClassification(
+            type: ClassifiedValue(value: .camera, confidence: 0.8),
+            manufacturer: ClassifiedValue(value: "Axis", confidence: 0.7))
+        #expect(
+            registry.classify(a, as: camera, at: at(1)) == [
+                .identityChanged(a, field: .type, from: nil, to: "camera", time: at(1)),
+                .identityChanged(a, field: .manufacturer, from: nil, to: "Axis", time: at(1)),
+            ])
         #expect(registry.classify(a, as: camera, at: at(2)).isEmpty)
         #expect(registry.device(a)?.classification == camera)
     }

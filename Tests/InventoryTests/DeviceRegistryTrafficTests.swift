@@ -27,7 +27,10 @@ struct DeviceRegistryTrafficTests {
         registry.count(frame(a, b, ip: 4, transport: 6, length: 50), at: Timestamp(nanoseconds: 2_000))
         registry.count(frame(b, a, ip: 6, transport: 17, length: 70), at: Timestamp(nanoseconds: 3_000))
         registry.count(frame(a, .broadcast, ip: 0, transport: 0, length: 60), at: Timestamp(nanoseconds: 4_000))
-        #expect(created == [.created(a, time: Timestamp(nanoseconds: 1_000)), .created(b, time: Timestamp(nanoseconds: 1_000))])
+        #expect(
+            created == [
+                .created(a, time: Timestamp(nanoseconds: 1_000)), .created(b, time: Timestamp(nanoseconds: 1_000)),
+            ])
 
         let deviceA = try #require(registry.device(a))
         #expect(deviceA.traffic.transmittedPackets == 3)
@@ -66,7 +69,10 @@ struct DeviceRegistryTrafficTests {
         registry.count(frame(a, .broadcast, ip: 4, transport: 6, length: 10), at: Timestamp(nanoseconds: 10))
         registry.count(frame(b, .broadcast, ip: 4, transport: 17, length: 20), at: Timestamp(nanoseconds: 1))
         registry.count(frame(c, .broadcast, ip: 6, transport: 6, length: 30), at: Timestamp(nanoseconds: 10))
-        #expect(registry.expire(notSeenSince: Timestamp(nanoseconds: 5), now: Timestamp(nanoseconds: 30)) == [.expired(b, time: Timestamp(nanoseconds: 30))])
+        #expect(
+            registry.expire(notSeenSince: Timestamp(nanoseconds: 5), now: Timestamp(nanoseconds: 30)) == [
+                .expired(b, time: Timestamp(nanoseconds: 30))
+            ])
         #expect(registry.snapshot().map(\.mac) == [c, a].sorted())
         #expect(registry.device(b) == nil)
         #expect(registry.device(c)?.traffic.transmittedBytes == 30)
@@ -83,7 +89,10 @@ struct DeviceRegistryTrafficTests {
         registry.count(frame(a, .broadcast, ip: 4, transport: 6, length: 10), at: Timestamp(nanoseconds: 10))
         registry.count(frame(b, .broadcast, ip: 4, transport: 6, length: 10), at: Timestamp(nanoseconds: 1))
         #expect(registry.unknown(among: [c, a, b, c]) == [0, 3])
-        #expect(registry.expire(notSeenSince: Timestamp(nanoseconds: 5), now: Timestamp(nanoseconds: 30)) == [.expired(b, time: Timestamp(nanoseconds: 30))])
+        #expect(
+            registry.expire(notSeenSince: Timestamp(nanoseconds: 5), now: Timestamp(nanoseconds: 30)) == [
+                .expired(b, time: Timestamp(nanoseconds: 30))
+            ])
         #expect(registry.unknown(among: [a, b, c]) == [1, 2])
         #expect(registry.unknown(among: []) == [])
     }

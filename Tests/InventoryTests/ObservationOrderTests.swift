@@ -9,8 +9,12 @@ import Testing
     static let ip = IPAddress("10.231.0.114")!
 
     static let observations: [Observation] = [
-        Observation(mac: mac, time: Timestamp(seconds: 10), fact: .dhcpClient(DHCPClientFingerprint(messageType: 1, parameterRequestList: [1, 3, 6]))),
-        Observation(mac: mac, time: Timestamp(seconds: 11), fact: .dhcpClient(DHCPClientFingerprint(messageType: 3, parameterRequestList: [1, 3, 6, 15]))),
+        Observation(
+            mac: mac, time: Timestamp(seconds: 10),
+            fact: .dhcpClient(DHCPClientFingerprint(messageType: 1, parameterRequestList: [1, 3, 6]))),
+        Observation(
+            mac: mac, time: Timestamp(seconds: 11),
+            fact: .dhcpClient(DHCPClientFingerprint(messageType: 3, parameterRequestList: [1, 3, 6, 15]))),
         Observation(mac: mac, time: Timestamp(seconds: 11), fact: .address(ip, via: .dhcp)),
         Observation(mac: mac, time: Timestamp(seconds: 12), fact: .address(ip, via: .arp)),
         Observation(mac: mac, time: Timestamp(seconds: 13), fact: .address(ip, via: .mdns)),

@@ -19,9 +19,12 @@ import Testing
         ]
         for _ in 0..<5000 {
             // Sparse groups, so runs of zeros of every length occur.
-            cases.append((0..<8).flatMap { _ -> [UInt8] in
-                Int.random(in: 0..<3, using: &generator) == 0 ? [UInt8.random(in: 0...255, using: &generator), UInt8.random(in: 0...255, using: &generator)] : [0, 0]
-            })
+            cases.append(
+                (0..<8).flatMap { _ -> [UInt8] in
+                    Int.random(in: 0..<3, using: &generator) == 0
+                        ? [UInt8.random(in: 0...255, using: &generator), UInt8.random(in: 0...255, using: &generator)]
+                        : [0, 0]
+                })
         }
         for bytes in cases {
             let address = IPv6Address(octets: bytes)!
@@ -34,7 +37,9 @@ import Testing
     }
 
     @Test func ipv4_description_matchesInetNtop_andRoundTrips() {
-        for raw in [UInt32(0), 1, 0x0A00_0001, 0xC0A8_3201, 0xFFFF_FFFF, 0x0102_0304] + (0..<2000).map({ _ in UInt32.random(in: 0...UInt32.max) }) {
+        for raw in [UInt32(0), 1, 0x0A00_0001, 0xC0A8_3201, 0xFFFF_FFFF, 0x0102_0304]
+            + (0..<2000).map({ _ in UInt32.random(in: 0...UInt32.max) })
+        {
             let address = IPv4Address(rawValue: raw)
             let bytes = [UInt8(raw >> 24), UInt8(raw >> 16 & 0xFF), UInt8(raw >> 8 & 0xFF), UInt8(raw & 0xFF)]
             #expect(address.description == Self.ntop(AF_INET, bytes))
@@ -48,7 +53,9 @@ import Testing
     }
 
     @Test func ipv6_parse_rejectsMalformed() {
-        for text in ["", ":", ":::", "1::2::3", "12345::", "g::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "::1:", ":1::"] {
+        for text in [
+            "", ":", ":::", "1::2::3", "12345::", "g::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "::1:", ":1::",
+        ] {
             #expect(IPv6Address(text) == nil, "\(text)")
         }
         #expect(IPv6Address("::ffff:192.0.2.1")?.description == "::ffff:c000:201")

@@ -30,7 +30,9 @@ struct DeviceTrafficTableTests {
         let macs: [UInt64] = [0x50, 0x10, 0x30, 0x20, 0xff_ffff_ffff]
         let t = Self.table(macs)
         for (row, mac) in macs.enumerated() { #expect(t.row(of: MACAddress(rawValue: mac)) == row) }
-        for absent: UInt64 in [0x00, 0x11, 0x40, 0x51, 0xff_ffff_fffe] { #expect(t.row(of: MACAddress(rawValue: absent)) == nil) }
+        for absent: UInt64 in [0x00, 0x11, 0x40, 0x51, 0xff_ffff_fffe] {
+            #expect(t.row(of: MACAddress(rawValue: absent)) == nil)
+        }
         #expect(DeviceTrafficTable().row(of: MACAddress(rawValue: 0x10)) == nil)
     }
 
@@ -41,7 +43,11 @@ struct DeviceTrafficTableTests {
         #expect(c.transmittedBytes == 200)
         #expect(c.receivedPackets == 20)
         #expect(c.receivedBytes == 2000)
-        #expect(c.byClass == [Self.tcp4Out: PacketByteCount(packets: 2, bytes: 200), Self.udp6In: PacketByteCount(packets: 20, bytes: 2000)])
+        #expect(
+            c.byClass == [
+                Self.tcp4Out: PacketByteCount(packets: 2, bytes: 200),
+                Self.udp6In: PacketByteCount(packets: 20, bytes: 2000),
+            ])
         #expect(t.lastSeen[1] == Timestamp(seconds: 1001))
         var totals = c
         totals.byClass = [:]

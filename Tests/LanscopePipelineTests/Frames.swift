@@ -5,8 +5,10 @@ enum Frames {
     static func mac(_ m: MACAddress) -> [UInt8] { m.octets }
 
     /// An ARP request or reply (RFC 826) from `sender` claiming `senderIP`.
-    static func arp(from sender: MACAddress, ip senderIP: [UInt8], target targetIP: [UInt8], operation: UInt16 = 1,
-                    to destination: MACAddress = .broadcast) -> [UInt8] {
+    static func arp(
+        from sender: MACAddress, ip senderIP: [UInt8], target targetIP: [UInt8], operation: UInt16 = 1,
+        to destination: MACAddress = .broadcast
+    ) -> [UInt8] {
         var f = mac(destination) + mac(sender) + [0x08, 0x06]
         f += [0x00, 0x01, 0x08, 0x00, 6, 4, UInt8(operation >> 8), UInt8(operation & 0xff)]
         f += mac(sender) + senderIP + [0, 0, 0, 0, 0, 0] + targetIP

@@ -1,8 +1,9 @@
 import Detection
 import Inventory
 import LanscopeCore
-@testable import LanscopePipeline
 import Testing
+
+@testable import LanscopePipeline
 
 /// Stages fed through the protocol by the real pipeline, with packet time as the clock and no capture
 /// backend: what each stage sees, in which order, and what the pipeline does with their output.
@@ -19,7 +20,8 @@ import Testing
         var ticks: [TrafficTick] = []
         var learningSeen: [Bool] = []
 
-        mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput) {
+        mutating func frame(_ frame: FrameSummary, at time: Timestamp, context: StageContext, output: inout StageOutput)
+        {
             log.append("frame \(frame.source) op=\(frame.arpOperation)")
         }
         mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
@@ -63,22 +65,25 @@ import Testing
         let harness = Harness(stage: Recorder())
         harness.feed(Frames.arp(from: Self.a, ip: [10, 0, 0, 5], target: [10, 0, 0, 1]), at: Self.t0)
         let log = harness.box.as(Recorder.self).log
-        #expect(log == [
-            "frame \(Self.a) op=1",
-            "observation \(Self.a)",
-            "created \(Self.a)",
-            "updated \(Self.a)",
-            "claimed 10.0.0.5 by \(Self.a) from nobody",
-        ])
+        #expect(
+            log == [
+                "frame \(Self.a) op=1",
+                "observation \(Self.a)",
+                "created \(Self.a)",
+                "updated \(Self.a)",
+                "claimed 10.0.0.5 by \(Self.a) from nobody",
+            ])
     }
 
     @Test func addressClaim_namesThePreviousHolder_onlyWhenTheHolderChanges() {
         let harness = Harness(stage: Recorder())
         harness.feed(Frames.arp(from: Self.a, ip: [10, 0, 0, 5], target: [10, 0, 0, 1]), at: Self.t0)
         harness.feed(Frames.arp(from: Self.a, ip: [10, 0, 0, 5], target: [10, 0, 0, 1]), at: Self.t0 + .seconds(1))
-        harness.feed(Frames.arp(from: Self.b, ip: [10, 0, 0, 5], target: [10, 0, 0, 1], operation: 2), at: Self.t0 + .seconds(2))
+        harness.feed(
+            Frames.arp(from: Self.b, ip: [10, 0, 0, 5], target: [10, 0, 0, 1], operation: 2), at: Self.t0 + .seconds(2))
         let claims = harness.box.as(Recorder.self).log.filter { $0.hasPrefix("claimed") }
-        #expect(claims == ["claimed 10.0.0.5 by \(Self.a) from nobody", "claimed 10.0.0.5 by \(Self.b) from \(Self.a)"])
+        #expect(
+            claims == ["claimed 10.0.0.5 by \(Self.a) from nobody", "claimed 10.0.0.5 by \(Self.b) from \(Self.a)"])
         #expect(harness.registry.holder(of: .v4(IPv4Address(10, 0, 0, 5))) == Self.b)
     }
 
@@ -107,7 +112,8 @@ import Testing
         var clock = TickClock(interval: .seconds(1))
         func table(_ bytes: UInt64) -> DeviceTrafficTable {
             var cells = [PacketByteCount](repeating: PacketByteCount(), count: DeviceTrafficTable.cellsPerDevice)
-            cells[TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp).ordinal] = PacketByteCount(packets: 1, bytes: bytes)
+            cells[TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp).ordinal] = PacketByteCount(
+                packets: 1, bytes: bytes)
             return DeviceTrafficTable(macs: [Self.a], lastSeen: [Self.t0], cells: cells)
         }
         #expect(clock.deltas(from: table(1000)).first?.transmittedBytes == 1000)
@@ -134,10 +140,13 @@ import Testing
         var configuration = Pipeline.Configuration()
         configuration.learningPeriod = .seconds(60)
         let registry = DeviceRegistry()
-        let pipeline = Pipeline(registry: registry, stages: [NewDeviceDetector(known: [])], configuration: configuration)
+        let pipeline = Pipeline(
+            registry: registry, stages: [NewDeviceDetector(known: [])], configuration: configuration)
         func feed(_ m: MACAddress, _ s: Int64) {
             let bytes = Frames.udp(from: m, to: .broadcast)
-            bytes.withUnsafeBytes { pipeline.process($0, wireLength: bytes.count, time: Self.t0 + .seconds(s), linkType: .ethernet) }
+            bytes.withUnsafeBytes {
+                pipeline.process($0, wireLength: bytes.count, time: Self.t0 + .seconds(s), linkType: .ethernet)
+            }
         }
         feed(Self.a, 0)
         feed(Self.a, 59)
@@ -172,18 +181,22 @@ import Testing
         harness.pipeline.publishStatistics()
         #expect(harness.pipeline.statistics().classifications == 1)
         let pending = harness.pipeline.takePendingHistory()
-        #expect(pending.changes.contains(.identityChanged(Self.a, field: .type, from: nil, to: "printer", time: Self.t0)))
+        #expect(
+            pending.changes.contains(.identityChanged(Self.a, field: .type, from: nil, to: "printer", time: Self.t0)))
     }
 
     @Test func recentEvents_oneRingPerSeverity_evictionsCounted() {
         var configuration = Pipeline.Configuration()
         configuration.recentEventsPerSeverity = 2
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [], configuration: configuration)
-        let critical = AnomalyEvent(time: Self.t0, kind: .arpSpoof, severity: .critical, mac: Self.b, summary: "gateway")
+        let critical = AnomalyEvent(
+            time: Self.t0, kind: .arpSpoof, severity: .critical, mac: Self.b, summary: "gateway")
         var events = [critical]
         for i in 1...5 {
-            events.append(AnomalyEvent(time: Self.t0 + .seconds(Int64(i)), kind: .newDevice, severity: .info,
-                                       mac: MACAddress(rawValue: UInt64(0x0200_0000_0000 + i)), summary: "n\(i)"))
+            events.append(
+                AnomalyEvent(
+                    time: Self.t0 + .seconds(Int64(i)), kind: .newDevice, severity: .info,
+                    mac: MACAddress(rawValue: UInt64(0x0200_0000_0000 + i)), summary: "n\(i)"))
         }
         pipeline.restoreAnomalies(events)
         let kept = pipeline.recentAnomalies()
@@ -197,9 +210,10 @@ import Testing
         configuration.maxActiveAnomalies = 2
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [], configuration: configuration)
         let macs = (1...3).map { MACAddress(rawValue: UInt64(0x3c22_fb00_0100 + $0)) }
-        pipeline.restoreAnomalies(macs.map {
-            AnomalyEvent(time: Self.t0, kind: .portScan, severity: .warning, mac: $0, summary: "scan")
-        })
+        pipeline.restoreAnomalies(
+            macs.map {
+                AnomalyEvent(time: Self.t0, kind: .portScan, severity: .warning, mac: $0, summary: "scan")
+            })
         let during = pipeline.activeAnomalies(at: Self.t0 + .seconds(59))
         #expect(during.active.map(\.mac) == Array(macs.prefix(2)))
         #expect(during.refused == 1)

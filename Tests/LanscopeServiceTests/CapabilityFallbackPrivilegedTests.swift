@@ -22,7 +22,8 @@ import Testing
             for i in $(seq 1 50); do curl -sf http://127.0.0.1:\(port)/metrics > /tmp/\(name).prom && break; sleep 0.1; done
             kill -TERM $pid; wait $pid
             """
-        let (status, _, stderr) = try run(capsh, ["--drop=cap_bpf,cap_sys_admin,cap_perfmon", "--", "-c", script], timeout: 30)
+        let (status, _, stderr) = try run(
+            capsh, ["--drop=cap_bpf,cap_sys_admin,cap_perfmon", "--", "-c", script], timeout: 30)
         #expect(status == 0, "\(stderr)")
         #expect(stderr.contains("falling back to libpcap"))
         #expect(stderr.contains("missing_capabilities=CAP_BPF,CAP_PERFMON"))

@@ -1,7 +1,8 @@
 import Exposition
 import Foundation
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// Each collector's families on their own, from the bundled sample capture, byte for byte: a change to
 /// one concern shows up in its own golden file.

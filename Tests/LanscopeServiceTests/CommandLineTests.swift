@@ -11,7 +11,13 @@ import Testing
     func counts(_ db: String) throws -> [String: Int] {
         var out: [String: Int] = [:]
         for table in ["devices", "addresses", "services", "evidence", "anomalies", "traffic", "captures"] {
-            let (status, text, err) = try run("/usr/bin/python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from \(table)').fetchone()[0])", db])
+            let (status, text, err) = try run(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from \(table)').fetchone()[0])",
+                    db,
+                ])
             #expect(status == 0, "\(err)")
             out[table] = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -41,12 +47,17 @@ import Testing
 
     @Test func replay_intoTwoDatabases_storesIdenticalEvidence() throws {
         func dump(_ db: String) throws -> String {
-            let (status, text, err) = try run("/usr/bin/python3", ["-c", """
-                import sqlite3, sys
-                rows = sqlite3.connect(sys.argv[1]).execute(
-                    'select mac, kind, source, value, first_seen, last_seen, count from evidence order by 1, 2, 3, 4').fetchall()
-                print(repr(rows))
-                """, db])
+            let (status, text, err) = try run(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    """
+                    import sqlite3, sys
+                    rows = sqlite3.connect(sys.argv[1]).execute(
+                        'select mac, kind, source, value, first_seen, last_seen, count from evidence order by 1, 2, 3, 4').fetchall()
+                    print(repr(rows))
+                    """, db,
+                ])
             #expect(status == 0, "\(err)")
             return text
         }
@@ -76,7 +87,10 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any])
         let evidence = try #require(object["evidence"] as? [[String: Any]])
         #expect(evidence.contains { $0["kind"] as? String == "hostname" && $0["value"] as? String == "raspberrypi" })
-        #expect(evidence.contains { $0["kind"] as? String == "address" && $0["value"] as? String == "fe80::ba27:ebff:fe01:203" })
+        #expect(
+            evidence.contains {
+                $0["kind"] as? String == "address" && $0["value"] as? String == "fe80::ba27:ebff:fe01:203"
+            })
 
         // What it is and why, and every change to it, survive in the database.
         let classification = try #require((object["device"] as? [String: Any])?["classification"] as? [String: Any])
@@ -142,19 +156,26 @@ import Testing
         #expect(s6 != 0)
         #expect(e6.contains("--interface") && e6.contains("--pcap"))
         // A capture that cannot be replayed stops `run` instead of serving nothing forever.
-        let (s7, _, e7) = try run(lanscope, ["run", "--pcap", "/nonexistent/missing.pcap", "--listen", "127.0.0.1:0", "--no-db"],
-                                  timeout: 20)
+        let (s7, _, e7) = try run(
+            lanscope, ["run", "--pcap", "/nonexistent/missing.pcap", "--listen", "127.0.0.1:0", "--no-db"],
+            timeout: 20)
         #expect(s7 != 0)
         #expect(e7.contains("cannot replay /nonexistent/missing.pcap"))
         // An explicitly given database that cannot be opened stops `run` with a clear message.
-        let (s8, _, e8) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--listen", "127.0.0.1:0",
-                                             "--db", "/proc/lanscope-cannot-be-here/x.db"], timeout: 20)
+        let (s8, _, e8) = try run(
+            lanscope,
+            [
+                "run", "--pcap", TestPaths.sampleCapture, "--listen", "127.0.0.1:0",
+                "--db", "/proc/lanscope-cannot-be-here/x.db",
+            ], timeout: 20)
         #expect(s8 != 0)
         #expect(e8.contains("cannot open the history database /proc/lanscope-cannot-be-here/x.db"))
-        let (s9, _, e9) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-max-connections-per-address", "0"])
+        let (s9, _, e9) = try run(
+            lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-max-connections-per-address", "0"])
         #expect(s9 != 0)
         #expect(e9.contains("--http-max-connections-per-address"))
-        let (s10, _, e10) = try run(lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-send-stall-timeout", "20000w"])
+        let (s10, _, e10) = try run(
+            lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-send-stall-timeout", "20000w"])
         #expect(s10 != 0)
         #expect(e10.contains("too long"))
     }
@@ -186,7 +207,9 @@ import Testing
         let enumerator = FileManager.default.enumerator(atPath: corpus)
         var files: [String] = []
         while let item = enumerator?.nextObject() as? String {
-            if item.hasSuffix(".pcap") || item.hasSuffix(".pcapng") || item.hasSuffix(".cap") { files.append("\(corpus)/\(item)") }
+            if item.hasSuffix(".pcap") || item.hasSuffix(".pcapng") || item.hasSuffix(".cap") {
+                files.append("\(corpus)/\(item)")
+            }
         }
         files.sort()
         #expect(files.count > 200)
@@ -202,6 +225,8 @@ import Testing
         let read = reports.filter { ($0["packets"] as? Int ?? 0) > 0 }
         #expect(read.count >= 230)
         #expect((object["devices"] as? Int ?? 0) > 500)
-        print("corpus: \(files.count) files, \(read.count) read, \(unsupported.count) unsupported, frames \(object["frames"] ?? 0), devices \(object["devices"] ?? 0)")
+        print(
+            "corpus: \(files.count) files, \(read.count) read, \(unsupported.count) unsupported, frames \(object["frames"] ?? 0), devices \(object["devices"] ?? 0)"
+        )
     }
 }

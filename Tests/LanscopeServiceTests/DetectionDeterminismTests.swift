@@ -130,7 +130,8 @@ import Testing
         let raised = try DetectionReplay.events([DetectionReplay.attackCapture])
         let storedAttacks = Array(stored[0].prefix(raised.count))
         #expect(
-            storedAttacks.map(Self.withoutSpanFields).sorted() == raised.map(\.fingerprint).map(Self.withoutSpanFields).sorted())
+            storedAttacks.map(Self.withoutSpanFields).sorted()
+                == raised.map(\.fingerprint).map(Self.withoutSpanFields).sorted())
         // Migration 2 stores the related MACs and the end time too: every field survives the database.
         #expect(storedAttacks == raised.map(\.fingerprint).sorted())
     }

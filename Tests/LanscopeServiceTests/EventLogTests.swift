@@ -1,8 +1,9 @@
 import Foundation
-@testable import LanscopeService
 import Logging
 import Synchronization
 import Testing
+
+@testable import LanscopeService
 
 /// Every event is logged with the device's identity, and device-supplied text cannot forge log lines.
 @Suite struct EventLogTests {
@@ -67,7 +68,10 @@ import Testing
     }
 
     @Test func everyInterfaceWithoutAuthentication_isWarned() throws {
-        #expect(try startupLog(listen: ":0").contains { $0.hasPrefix("warning serving the device inventory on every interface") })
+        #expect(
+            try startupLog(listen: ":0").contains {
+                $0.hasPrefix("warning serving the device inventory on every interface")
+            })
         #expect(try startupLog(listen: "0.0.0.0:0").contains { $0.contains("without authentication") })
         #expect(!(try startupLog(listen: "127.0.0.1:0").contains { $0.contains("without authentication") }))
     }

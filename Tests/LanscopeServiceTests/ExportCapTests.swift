@@ -4,9 +4,10 @@ import HTTPServer
 import Inventory
 import LanscopeCore
 import LanscopePipeline
-@testable import LanscopeService
 import TestSupport
 import Testing
+
+@testable import LanscopeService
 
 /// The export cap keeps the most recently seen devices and says how many it left out; a backend
 /// with its own counters (eBPF) replaces the registry's.
@@ -14,7 +15,9 @@ import Testing
     struct FixedTraffic: TrafficSource {
         var table: DeviceTrafficTable?
         func deviceTraffic() -> DeviceTrafficTable? { table }
-        func captureStatus() -> CaptureStatus { CaptureStatus(backend: "test", mode: "host", interface: "t0", up: true) }
+        func captureStatus() -> CaptureStatus {
+            CaptureStatus(backend: "test", mode: "host", interface: "t0", up: true)
+        }
     }
 
     static func collector(cap: Int, traffic: DeviceTrafficTable? = nil) -> MetricsCollector {
@@ -27,10 +30,11 @@ import Testing
         }
         var configuration = MetricsCollector.Configuration()
         configuration.maxExportedDevices = cap
-        return MetricsCollector(configuration: configuration, registry: registry,
-                                pipeline: Pipeline(registry: registry, stages: []),
-                                traffic: FixedTraffic(table: traffic), counters: ServiceCounters(),
-                                clock: ManualClock(Timestamp(seconds: 1010)), processMetrics: { [] })
+        return MetricsCollector(
+            configuration: configuration, registry: registry,
+            pipeline: Pipeline(registry: registry, stages: []),
+            traffic: FixedTraffic(table: traffic), counters: ServiceCounters(),
+            clock: ManualClock(Timestamp(seconds: 1010)), processMetrics: { [] })
     }
 
     static func text(_ c: MetricsCollector) -> String {
@@ -41,10 +45,16 @@ import Testing
         let text = Self.text(Self.collector(cap: 3))
         let infos = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_info{") }
         #expect(infos.count == 3)
-        #expect(infos.allSatisfy { $0.contains("3c:22:fb:00:00:03") || $0.contains("3c:22:fb:00:00:04") || $0.contains("3c:22:fb:00:00:05") })
+        #expect(
+            infos.allSatisfy {
+                $0.contains("3c:22:fb:00:00:03") || $0.contains("3c:22:fb:00:00:04") || $0.contains("3c:22:fb:00:00:05")
+            })
         #expect(text.contains("lanscope_exposition_devices_omitted 2\n"))
         let sameForJSON = Self.collector(cap: 3).exportedDevices()
-        #expect(sameForJSON.devices.map(\.mac.description) == ["3c:22:fb:00:00:03", "3c:22:fb:00:00:04", "3c:22:fb:00:00:05"])
+        #expect(
+            sameForJSON.devices.map(\.mac.description) == [
+                "3c:22:fb:00:00:03", "3c:22:fb:00:00:04", "3c:22:fb:00:00:05",
+            ])
         #expect(sameForJSON.omitted == 2)
     }
 
@@ -62,8 +72,9 @@ import Testing
     /// with `X-Total-Count` and `limit`/`offset` to page through them.
     @Test func devicesJSON_listsWholeInventory_andPages() throws {
         let collector = Self.collector(cap: 2)
-        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
-                                   clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
+        let routes = ServiceRoutes(
+            collector: collector, pipeline: collector.pipeline, history: nil,
+            clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
         func macs(_ target: String) throws -> (macs: [String], total: String?) {
             let response = routes.handle(HTTPRequest(method: "GET", target: target, headers: HTTPHeaders()))
             #expect(response.status == .ok, "\(target)")
@@ -79,15 +90,18 @@ import Testing
         #expect(try macs("/devices.json?type=unknown").macs.count == 5)
         #expect(try macs("/devices.json?type=printer").macs.isEmpty)
         for bad in ["/devices.json?type=toaster", "/devices.json?limit=-1", "/devices.json?offset=x"] {
-            #expect(routes.handle(HTTPRequest(method: "GET", target: bad, headers: HTTPHeaders())).status == .badRequest)
+            #expect(
+                routes.handle(HTTPRequest(method: "GET", target: bad, headers: HTTPHeaders())).status == .badRequest)
         }
     }
 
     @Test func backendCounters_replaceRegistryCounters() {
         let mac = MACAddress(rawValue: 0x3c22fb000001)
         var cells = [PacketByteCount](repeating: PacketByteCount(), count: DeviceTrafficTable.cellsPerDevice)
-        cells[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp).ordinal] = PacketByteCount(packets: 40, bytes: 4000)
-        cells[TrafficClass(direction: .transmitted, family: .other, l4: .other).ordinal] = PacketByteCount(packets: 2, bytes: 200)
+        cells[TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp).ordinal] = PacketByteCount(
+            packets: 40, bytes: 4000)
+        cells[TrafficClass(direction: .transmitted, family: .other, l4: .other).ordinal] = PacketByteCount(
+            packets: 2, bytes: 200)
         let table = DeviceTrafficTable(macs: [mac], lastSeen: [Timestamp(seconds: 1009)], cells: cells)
         let text = Self.text(Self.collector(cap: 10, traffic: table))
         #expect(text.contains("lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:01\"} 4200\n"))
@@ -109,9 +123,12 @@ import Testing
         let otherOut = TrafficClass(direction: .transmitted, family: .other, l4: .other)
         return DeviceTrafficTable(
             macs: [0x3c22fb000005, 0x3c22fb000002, 0x3c22fb000009, 0x3c22fb000001].map(MACAddress.init(rawValue:)),
-            lastSeen: [Timestamp(seconds: 1003), Timestamp(seconds: 1009, nanoseconds: 500_000_000),
-                       Timestamp(seconds: 1009), Timestamp(seconds: 1008)],
-            cells: cells([(tcp4Out, 7, 700)]) + cells([(udp6In, 3, 300), (tcp4Out, 1, 60)]) + cells([(tcp4Out, 100, 10_000)])
+            lastSeen: [
+                Timestamp(seconds: 1003), Timestamp(seconds: 1009, nanoseconds: 500_000_000),
+                Timestamp(seconds: 1009), Timestamp(seconds: 1008),
+            ],
+            cells: cells([(tcp4Out, 7, 700)]) + cells([(udp6In, 3, 300), (tcp4Out, 1, 60)])
+                + cells([(tcp4Out, 100, 10_000)])
                 + cells([(otherOut, 2, 200)]))
     }
 
@@ -120,26 +137,35 @@ import Testing
         collector.configuration.deviceTrafficBreakdown = true
         let text = Self.text(collector)
         let tx = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_transmitted_bytes_total{") }
-        #expect(tx == [
-            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:01\"} 200",
-            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:02\"} 60",
-            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:03\"} 0",
-            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:04\"} 0",
-            "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:05\"} 700",
-        ])
+        #expect(
+            tx == [
+                "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:01\"} 200",
+                "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:02\"} 60",
+                "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:03\"} 0",
+                "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:04\"} 0",
+                "lanscope_device_transmitted_bytes_total{mac=\"3c:22:fb:00:00:05\"} 700",
+            ])
         #expect(text.contains("lanscope_device_received_packets_total{mac=\"3c:22:fb:00:00:02\"} 3\n"))
         #expect(!text.contains("3c:22:fb:00:00:09"))
         // Last seen: the later of the inventory's and the kernel's.
         #expect(text.contains("lanscope_device_last_seen_timestamp_seconds{mac=\"3c:22:fb:00:00:02\"} 1009.5\n"))
         #expect(text.contains("lanscope_device_last_seen_timestamp_seconds{mac=\"3c:22:fb:00:00:05\"} 1005\n"))
         // The breakdown in label order, and LAN-wide sums over exported devices only.
-        let classes = text.split(separator: "\n").filter { $0.hasPrefix("lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\"") }
-        #expect(classes == [
-            "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"received\",ip_version=\"ipv6\",protocol=\"udp\"} 300",
-            "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 60",
-        ])
-        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 760\n"))
-        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"other\",protocol=\"other\"} 200\n"))
+        let classes = text.split(separator: "\n").filter {
+            $0.hasPrefix("lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\"")
+        }
+        #expect(
+            classes == [
+                "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"received\",ip_version=\"ipv6\",protocol=\"udp\"} 300",
+                "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:00:00:02\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 60",
+            ])
+        #expect(
+            text.contains(
+                "lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"} 760\n"))
+        #expect(
+            text.contains(
+                "lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"other\",protocol=\"other\"} 200\n")
+        )
     }
 
     @Test func kernelTable_capKeepsMostRecentlySeenBySide() {
@@ -150,7 +176,8 @@ import Testing
         #expect(infos.count == 2)
         #expect(infos[0].contains("3c:22:fb:00:00:01") && infos[1].contains("3c:22:fb:00:00:02"))
         #expect(text.contains("lanscope_exposition_devices_omitted 3\n"))
-        #expect(collector.exportedDevices().devices.map(\.mac.description) == ["3c:22:fb:00:00:01", "3c:22:fb:00:00:02"])
+        #expect(
+            collector.exportedDevices().devices.map(\.mac.description) == ["3c:22:fb:00:00:01", "3c:22:fb:00:00:02"])
     }
 
     @Test func kernelTable_joinedByMAC_inJSONRoutes() throws {
@@ -164,9 +191,11 @@ import Testing
         #expect(collector.exportedDevice(MACAddress(rawValue: 0x3c22fb000009)) == nil)
         #expect(collector.exportedDevice(MACAddress(rawValue: 0x3c22fb000001))?.traffic.transmittedBytes == 200)
 
-        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
-                                   clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
-        let response = routes.devices(HTTPRequest(method: "GET", target: "/devices.json?online=true", headers: HTTPHeaders()))
+        let routes = ServiceRoutes(
+            collector: collector, pipeline: collector.pipeline, history: nil,
+            clock: ManualClock(Timestamp(seconds: 1010)), readiness: { true })
+        let response = routes.devices(
+            HTTPRequest(method: "GET", target: "/devices.json?online=true", headers: HTTPHeaders()))
         let devices = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
         #expect(devices.count == 5)
         let json = try #require(devices.first { $0["mac"] as? String == "3c:22:fb:00:00:02" })

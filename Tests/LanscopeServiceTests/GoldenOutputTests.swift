@@ -1,7 +1,8 @@
 import Foundation
 import HTTPServer
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// `/metrics` (both formats) and `/devices.json` from the bundled sample capture, byte for byte.
 @Suite struct GoldenOutputTests {
@@ -30,13 +31,22 @@ import Testing
     }
 
     @Test func metrics_perDeviceBreakdown_isOffByDefault_lanWideSplitIsOn() throws {
-        let text = String(decoding: get(try makeReplayedService(capture: TestPaths.sampleCapture), "/metrics").body, as: UTF8.self)
+        let text = String(
+            decoding: get(try makeReplayedService(capture: TestPaths.sampleCapture), "/metrics").body, as: UTF8.self)
         #expect(!text.contains("lanscope_device_traffic_bytes_total{"))
         // Sum over devices of transmitted TCP/IPv4 bytes; every TCP frame in the sample is IPv4.
-        #expect(text.contains("lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"))
-        let detailed = String(decoding: get(try makeReplayedService(capture: TestPaths.sampleCapture, deviceTrafficBreakdown: true), "/metrics").body,
-                              as: UTF8.self)
-        #expect(detailed.contains("lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:aa:bb:01\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"))
+        #expect(
+            text.contains(
+                "lanscope_traffic_bytes_total{direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"))
+        let detailed = String(
+            decoding: get(
+                try makeReplayedService(capture: TestPaths.sampleCapture, deviceTrafficBreakdown: true), "/metrics"
+            ).body,
+            as: UTF8.self)
+        #expect(
+            detailed.contains(
+                "lanscope_device_traffic_bytes_total{mac=\"3c:22:fb:aa:bb:01\",direction=\"transmitted\",ip_version=\"ipv4\",protocol=\"tcp\"}"
+            ))
     }
 
     @Test func metrics_gzip_whenAccepted() throws {

@@ -2,8 +2,9 @@ import Foundation
 import HTTPServer
 import Inventory
 import LanscopeCore
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// Devices announcing hostile names and services (quotes, backslashes, newlines, `}`, `# HELP`
 /// lines, 4 KB strings, invalid UTF-8, escape sequences) must not break the exposition or inject series:
@@ -47,14 +48,20 @@ import Testing
 
         // No family or sample name that we did not write: nothing was injected.
         let expectedFamilies: Set<String> = [
-            "lanscope_anomalies", "lanscope_build", "lanscope_capture", "lanscope_capture_bytes", "lanscope_capture_packets",
-            "lanscope_capture_up", "lanscope_decode_errors", "lanscope_device", "lanscope_device_first_seen_timestamp_seconds",
-            "lanscope_device_last_seen_timestamp_seconds", "lanscope_device_received_bytes", "lanscope_device_received_packets",
+            "lanscope_anomalies", "lanscope_build", "lanscope_capture", "lanscope_capture_bytes",
+            "lanscope_capture_packets",
+            "lanscope_capture_up", "lanscope_decode_errors", "lanscope_device",
+            "lanscope_device_first_seen_timestamp_seconds",
+            "lanscope_device_last_seen_timestamp_seconds", "lanscope_device_received_bytes",
+            "lanscope_device_received_packets",
             "lanscope_device_traffic_bytes", "lanscope_device_traffic_packets", "lanscope_device_transmitted_bytes",
-            "lanscope_device_transmitted_packets", "lanscope_device_up", "lanscope_devices", "lanscope_discovery_packets",
-            "lanscope_exposition_devices_omitted", "lanscope_inventory_devices_expired", "lanscope_inventory_devices_rejected",
+            "lanscope_device_transmitted_packets", "lanscope_device_up", "lanscope_devices",
+            "lanscope_discovery_packets",
+            "lanscope_exposition_devices_omitted", "lanscope_inventory_devices_expired",
+            "lanscope_inventory_devices_rejected",
             "lanscope_observations", "lanscope_store_dropped_batches", "lanscope_store_errors", "lanscope_store_writes",
-            "lanscope_bpf_map_capacity", "lanscope_bpf_map_entries", "lanscope_capture_dropped", "lanscope_http_requests",
+            "lanscope_bpf_map_capacity", "lanscope_bpf_map_entries", "lanscope_capture_dropped",
+            "lanscope_http_requests",
             "lanscope_traffic_bytes", "lanscope_traffic_packets", "lanscope_anomaly_events_evicted",
             "lanscope_anomaly_active_refused", "lanscope_anomaly_active", "lanscope_store_observations_dropped",
             "lanscope_store_changes_dropped", "lanscope_devices_by_type", "lanscope_stage_state_dropped",
@@ -66,19 +73,23 @@ import Testing
         ]
         let families = Set(parsed.families.map { $0[0] })
         // text 0.0.4 names counter families with their _total / _info suffix; normalise.
-        let normalised = Set(families.map { name -> String in
-            for suffix in ["_total", "_info"] where name.hasSuffix(suffix) && !expectedFamilies.contains(name) {
-                return String(name.dropLast(suffix.count))
-            }
-            return name
-        })
-        #expect(normalised.subtracting(expectedFamilies).isEmpty, "unexpected families: \(normalised.subtracting(expectedFamilies))")
+        let normalised = Set(
+            families.map { name -> String in
+                for suffix in ["_total", "_info"] where name.hasSuffix(suffix) && !expectedFamilies.contains(name) {
+                    return String(name.dropLast(suffix.count))
+                }
+                return name
+            })
+        #expect(
+            normalised.subtracting(expectedFamilies).isEmpty,
+            "unexpected families: \(normalised.subtracting(expectedFamilies))")
         #expect(!parsed.samples.contains { $0.name.contains("injected") || $0.name == "x" })
 
         // Every device's info series carries exactly the hostname the JSON API reports.
         let infos = parsed.samples.filter { $0.name == "lanscope_device_info" }
         #expect(infos.count == 9)
-        let devices = try #require(try JSONSerialization.jsonObject(with: Data(get(Self.service, "/devices.json").body)) as? [[String: Any]])
+        let devices = try #require(
+            try JSONSerialization.jsonObject(with: Data(get(Self.service, "/devices.json").body)) as? [[String: Any]])
         for device in devices {
             let mac = try #require(device["mac"] as? String)
             let info = try #require(infos.first { $0.labels["mac"] == mac })
@@ -109,8 +120,10 @@ import Testing
     }
 
     @Test func terminalTable_hasNoControlCharacters() {
-        let table = DeviceRendering.table(Self.service.registry.snapshot(), presence: .init(now: .zero, window: .seconds(1)))
-        #expect(!table.unicodeScalars.contains { $0.value == 0x1B || ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F })
+        let table = DeviceRendering.table(
+            Self.service.registry.snapshot(), presence: .init(now: .zero, window: .seconds(1)))
+        #expect(
+            !table.unicodeScalars.contains { $0.value == 0x1B || ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F })
         #expect(table.contains("\\x1b[31m"))
     }
 
@@ -123,11 +136,18 @@ import Testing
             if inQuotes {
                 if c == "\"" {
                     if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { inQuotes = false }
-                } else { field.append(c) }
-            } else if c == "\"" { inQuotes = true }
-            else if c == "," { row.append(field); field = "" }
-            else if c == "\r\n" || c == "\n" { row.append(field); rows.append(row); row = []; field = "" }
-            else { field.append(c) }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                inQuotes = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""
+            } else {
+                field.append(c)
+            }
         }
         #expect(!inQuotes)
         return rows

@@ -1,14 +1,16 @@
 import Foundation
-@testable import LanscopeService
 import LanscopeCore
 import Testing
+
+@testable import LanscopeService
 
 @Suite struct JSONWriterTests {
     @Test func compactOutput_isExact() {
         var w = JSONWriter()
         w.beginObject()
         w.field("a", 1)
-        w.key("list"); w.beginArray(); w.int(-2); w.string("x"); w.null(); w.bool(true); w.beginObject(); w.endObject(); w.endArray()
+        w.key("list"); w.beginArray(); w.int(-2); w.string("x"); w.null(); w.bool(true); w.beginObject(); w.endObject();
+        w.endArray()
         w.field("s", nil as String?)
         w.field("t", Timestamp(seconds: 1009, nanoseconds: 500_000_000))
         w.key("empty"); w.beginArray(); w.endArray()
@@ -18,7 +20,8 @@ import Testing
 
     @Test func prettyOutput_indentsByDepth() {
         var w = JSONWriter(pretty: true)
-        w.beginArray(); w.beginObject(); w.field("k", "v"); w.key("n"); w.beginArray(); w.int(1); w.int(2); w.endArray(); w.endObject(); w.endArray()
+        w.beginArray(); w.beginObject(); w.field("k", "v"); w.key("n"); w.beginArray(); w.int(1); w.int(2);
+        w.endArray(); w.endObject(); w.endArray()
         #expect(w.string == "[\n  {\n    \"k\": \"v\",\n    \"n\": [\n      1,\n      2\n    ]\n  }\n]")
     }
 
@@ -61,6 +64,9 @@ import Testing
         w.ascii { _ in }
         w.endArray()
         #expect(w.string == #"["3c:22:fb:aa:bb:01","a\"b\\c\nd",""]"#)
-        #expect(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String] == ["3c:22:fb:aa:bb:01", "a\"b\\c\nd", ""])
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String] == [
+                "3c:22:fb:aa:bb:01", "a\"b\\c\nd", "",
+            ])
     }
 }

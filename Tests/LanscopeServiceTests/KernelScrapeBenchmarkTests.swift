@@ -22,12 +22,19 @@ struct KernelScrapeBenchmarkPrivilegedTests {
     typealias Bench = ServiceBenchmarkTests
 
     static let cases: [(name: String, classes: [TrafficClass]?)] = [
-        ("8 classes per device", [
-            TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp), TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp),
-            TrafficClass(direction: .transmitted, family: .ipv6, l4: .tcp), TrafficClass(direction: .transmitted, family: .ipv6, l4: .icmp),
-            TrafficClass(direction: .received, family: .ipv4, l4: .tcp), TrafficClass(direction: .received, family: .ipv4, l4: .udp),
-            TrafficClass(direction: .received, family: .ipv6, l4: .tcp), TrafficClass(direction: .received, family: .ipv6, l4: .icmp),
-        ]),
+        (
+            "8 classes per device",
+            [
+                TrafficClass(direction: .transmitted, family: .ipv4, l4: .tcp),
+                TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp),
+                TrafficClass(direction: .transmitted, family: .ipv6, l4: .tcp),
+                TrafficClass(direction: .transmitted, family: .ipv6, l4: .icmp),
+                TrafficClass(direction: .received, family: .ipv4, l4: .tcp),
+                TrafficClass(direction: .received, family: .ipv4, l4: .udp),
+                TrafficClass(direction: .received, family: .ipv6, l4: .tcp),
+                TrafficClass(direction: .received, family: .ipv6, l4: .icmp),
+            ]
+        ),
         ("all 24 classes (worst case)", nil),
     ]
     static let packets: UInt64 = 3
@@ -43,9 +50,11 @@ struct KernelScrapeBenchmarkPrivilegedTests {
         init(name: String, classes: [TrafficClass]?) throws {
             self.name = name
             self.classes = classes
-            capture = try EBPFCapture.load(.init(interface: "unused", maxDevices: 16384), logger: Logger(label: "bench"))
-            try capture.fillDeviceMapForBenchmark(macs: (0..<Bench.deviceCount).map(Bench.mac), classes: classes,
-                                                  packets: KernelScrapeBenchmarkPrivilegedTests.packets, frameBytes: 100)
+            capture = try EBPFCapture.load(
+                .init(interface: "unused", maxDevices: 16384), logger: Logger(label: "bench"))
+            try capture.fillDeviceMapForBenchmark(
+                macs: (0..<Bench.deviceCount).map(Bench.mac), classes: classes,
+                packets: KernelScrapeBenchmarkPrivilegedTests.packets, frameBytes: 100)
             source = kernelTrafficSource(capture: capture)
             let (collector, registry) = Bench.makeCollector(traffic: source, countTraffic: false)
             precondition(registry.count == Bench.deviceCount)
@@ -69,23 +78,30 @@ struct KernelScrapeBenchmarkPrivilegedTests {
             let capture = setup.capture
             let read = Bench.measure { setup.source.deviceTraffic()?.count ?? 0 }
             let scrape = Bench.measure { setup.scrape() }
-            let registryScrape = Bench.measure { ExpositionEncoder.encode(setup.reference.collect(), format: .prometheusText) }
+            let registryScrape = Bench.measure {
+                ExpositionEncoder.encode(setup.reference.collect(), format: .prometheusText)
+            }
 
             print(
                 String(
-                    format: "bench-bpf: /metrics with the eBPF backend, %d devices (table capacity %d) x %d CPUs, %@, %@; median (best) of %d",
+                    format:
+                        "bench-bpf: /metrics with the eBPF backend, %d devices (table capacity %d) x %d CPUs, %@, %@; median (best) of %d",
                     Bench.deviceCount, capture.mapCapacity, capture.possibleCPUCount, setup.name as NSString,
                     allocator as NSString, Bench.runs))
             let referenceName = "registry-backed"
-            Bench.report("read + sum the device table", (read.median, read.best), reference: registryScrape.median,
-                         referenceName: referenceName)
-            Bench.report("scrape: read + join + render", (scrape.median, scrape.best), reference: registryScrape.median,
-                         referenceName: referenceName)
-            Bench.report("registry-backed scrape (pcap)", (registryScrape.median, registryScrape.best),
-                         reference: registryScrape.median, referenceName: referenceName)
+            Bench.report(
+                "read + sum the device table", (read.median, read.best), reference: registryScrape.median,
+                referenceName: referenceName)
+            Bench.report(
+                "scrape: read + join + render", (scrape.median, scrape.best), reference: registryScrape.median,
+                referenceName: referenceName)
+            Bench.report(
+                "registry-backed scrape (pcap)", (registryScrape.median, registryScrape.best),
+                reference: registryScrape.median, referenceName: referenceName)
             print(
                 String(
-                    format: "bench-bpf: ebpf scrape 10000 devices, %@: median %.2f ms best %.2f ms (%@); target <= 25 ms: %@",
+                    format:
+                        "bench-bpf: ebpf scrape 10000 devices, %@: median %.2f ms best %.2f ms (%@); target <= 25 ms: %@",
                     setup.name as NSString, scrape.median, scrape.best, allocator as NSString,
                     (scrape.median <= 25 ? "met" : "MISSED") as NSString))
 

@@ -7,7 +7,8 @@ import Testing
 @Suite struct MetricsDocumentationTests {
     /// README rows: `| \`family\` | \`label\`, … | what |`.
     static func documented() throws -> [String: Set<String>] {
-        let readme = try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: TestPaths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         var families: [String: Set<String>] = [:]
         for line in readme.components(separatedBy: "\n") where line.hasPrefix("| `lanscope_") {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
@@ -15,7 +16,9 @@ import Testing
             }
             guard cells.count >= 4 else { continue }
             let name = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let labels = cells[2].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "` ")) }
+            let labels = cells[2].split(separator: ",").map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: "` "))
+            }
             families[name] = Set(labels.filter { !$0.isEmpty })
         }
         return families
@@ -53,7 +56,9 @@ import Testing
         // Families with samples here must show exactly the documented labels; families without samples
         // in a replay (drops, BPF maps, HTTP) cannot be checked further than their names.
         for (name, labels) in exported where !labels.isEmpty {
-            #expect(documented[name] == labels, "\(name): README says \(documented[name]?.sorted() ?? []), /metrics has \(labels.sorted())")
+            #expect(
+                documented[name] == labels,
+                "\(name): README says \(documented[name]?.sorted() ?? []), /metrics has \(labels.sorted())")
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPServer
-@testable import LanscopeService
 import Logging
 import Testing
+
+@testable import LanscopeService
 
 /// The shipped operator artifacts — alerting rules, dashboards, Prometheus/Alertmanager configuration —
 /// checked with the real tools (promtool, amtool) and against a real Prometheus and Alertmanager fed by
@@ -50,12 +51,14 @@ import Testing
     }
 
     @Test func opsArtifacts_referenceOnlyExportedMetrics() throws {
-        let golden = try String(contentsOf: TestPaths.goldenDirectory.appendingPathComponent("metrics.prom"), encoding: .utf8)
+        let golden = try String(
+            contentsOf: TestPaths.goldenDirectory.appendingPathComponent("metrics.prom"), encoding: .utf8)
         var known = OpsText.exposedNames(golden)
         #expect(known.contains("lanscope_device_info"), "golden exposition lists no lanscope_device_info")
         // The golden file is rendered without process metrics; take their names from a live exposition.
-        let service = try Service(configuration: ServiceConfiguration(source: .file(TestPaths.sampleCapture)),
-                                  logger: Logger(label: "test"))
+        let service = try Service(
+            configuration: ServiceConfiguration(source: .file(TestPaths.sampleCapture)),
+            logger: Logger(label: "test"))
         service.runCaptureInline()
         let live = String(decoding: get(service, "/metrics").body, as: UTF8.self)
         let processNames = OpsText.exposedNames(live).filter { $0.hasPrefix("process_") }
@@ -66,7 +69,8 @@ import Testing
 
         var sources = ["alerting-rules/lanscope.rules.yml": OpsText.metricNames(in: rulesText)]
         for dashboard in try OpsDashboard.loadAll(from: Self.dashboards) {
-            sources[dashboard.file] = Set((dashboard.queries.map(\.expr) + dashboard.variables).flatMap { OpsText.metricNames(in: $0) })
+            sources[dashboard.file] = Set(
+                (dashboard.queries.map(\.expr) + dashboard.variables).flatMap { OpsText.metricNames(in: $0) })
         }
         #expect(sources.count >= 2, "no dashboards found in dashboards/")
         for (file, names) in sources.sorted(by: { $0.key < $1.key }) {
@@ -90,12 +94,18 @@ import Testing
         try fm.createDirectory(at: promDir.appendingPathComponent("secrets"), withIntermediateDirectories: true)
         try fm.createDirectory(at: dir.appendingPathComponent("alerting-rules"), withIntermediateDirectories: true)
         try fm.copyItem(atPath: Self.prometheusConfig, toPath: promDir.appendingPathComponent("prometheus.yml").path)
-        try fm.copyItem(atPath: Self.rules, toPath: dir.appendingPathComponent("alerting-rules/lanscope.rules.yml").path)
-        try "example-token\n".write(to: promDir.appendingPathComponent("secrets/lanscope.token"), atomically: true, encoding: .utf8)
-        try "example-password\n".write(to: promDir.appendingPathComponent("secrets/lanscope.password"), atomically: true, encoding: .utf8)
-        let (promStatus, promOut, promErr) = try run(promtool, ["check", "config", promDir.appendingPathComponent("prometheus.yml").path])
+        try fm.copyItem(
+            atPath: Self.rules, toPath: dir.appendingPathComponent("alerting-rules/lanscope.rules.yml").path)
+        try "example-token\n".write(
+            to: promDir.appendingPathComponent("secrets/lanscope.token"), atomically: true, encoding: .utf8)
+        try "example-password\n".write(
+            to: promDir.appendingPathComponent("secrets/lanscope.password"), atomically: true, encoding: .utf8)
+        let (promStatus, promOut, promErr) = try run(
+            promtool, ["check", "config", promDir.appendingPathComponent("prometheus.yml").path])
         #expect(promStatus == 0, "promtool check config failed:\n\(promOut)\(promErr)")
-        #expect(promOut.contains("1 rule files found"), "the Prometheus example does not load the shipped rules:\n\(promOut)")
+        #expect(
+            promOut.contains("1 rule files found"),
+            "the Prometheus example does not load the shipped rules:\n\(promOut)")
         let (amStatus, amOut, amErr) = try run(amtool, ["check-config", Self.alertmanagerConfig])
         #expect(amStatus == 0, "amtool check-config failed:\n\(amOut)\(amErr)")
 
@@ -108,7 +118,8 @@ import Testing
         let unit = try String(contentsOf: Self.root.appendingPathComponent("deploy/lanscope.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run --interface eth0 --mode gateway"))
         let copy = dir.appendingPathComponent("lanscope.service")
-        try unit.replacingOccurrences(of: "/usr/local/bin/lanscope", with: "/bin/true").write(to: copy, atomically: true, encoding: .utf8)
+        try unit.replacingOccurrences(of: "/usr/local/bin/lanscope", with: "/bin/true").write(
+            to: copy, atomically: true, encoding: .utf8)
         let (unitStatus, unitOut, unitErr) = try run(analyze, ["verify", copy.path])
         #expect(unitStatus == 0 && unitOut.isEmpty && unitErr.isEmpty, "systemd-analyze verify:\n\(unitOut)\(unitErr)")
     }
@@ -118,7 +129,9 @@ import Testing
     /// which delivers them to a webhook served here.
     @Test(.timeLimit(.minutes(2))) func realPrometheus_answersEveryDashboardQueryAndDeliversNewDeviceAlert() throws {
         guard let prometheus = which("prometheus"), let alertmanager = which("prometheus-alertmanager") else {
-            Issue.record("prometheus or prometheus-alertmanager missing: apt-get install prometheus prometheus-alertmanager (make deps)")
+            Issue.record(
+                "prometheus or prometheus-alertmanager missing: apt-get install prometheus prometheus-alertmanager (make deps)"
+            )
             return
         }
         let dir = TestPaths.temporaryDirectory()
@@ -152,11 +165,14 @@ import Testing
                 webhook_configs:
                   - url: http://127.0.0.1:\(hookPort)/lanscope
             """
-        try alertmanagerYAML.write(to: dir.appendingPathComponent("alertmanager.yml"), atomically: true, encoding: .utf8)
-        let am = try OpsDaemon(alertmanager, [
-            "--config.file=\(dir.path)/alertmanager.yml", "--storage.path=\(dir.path)/am",
-            "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=", "--log.level=warn",
-        ], log: dir.appendingPathComponent("alertmanager.log"))
+        try alertmanagerYAML.write(
+            to: dir.appendingPathComponent("alertmanager.yml"), atomically: true, encoding: .utf8)
+        let am = try OpsDaemon(
+            alertmanager,
+            [
+                "--config.file=\(dir.path)/alertmanager.yml", "--storage.path=\(dir.path)/am",
+                "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=", "--log.level=warn",
+            ], log: dir.appendingPathComponent("alertmanager.log"))
         defer { am.stop() }
 
         let promPort = freeLoopbackPort()
@@ -182,10 +198,12 @@ import Testing
                       sensor: bad-frames
             """
         try prometheusYAML.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prom = try OpsDaemon(prometheus, [
-            "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
-        ], log: dir.appendingPathComponent("prometheus.log"))
+        let prom = try OpsDaemon(
+            prometheus,
+            [
+                "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
+                "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
+            ], log: dir.appendingPathComponent("prometheus.log"))
         defer { prom.stop() }
         let api = OpsPrometheusAPI(port: promPort)
 
@@ -205,7 +223,8 @@ import Testing
             let text = String(decoding: get(service, "/metrics").body, as: UTF8.self)
             sampleless.formUnion(OpsText.exposedNames(text).subtracting(OpsText.sampledNames(text)))
         }
-        #expect(sampleless.contains("lanscope_bpf_map_entries"), "replay mode exposes BPF maps now: drop this exception")
+        #expect(
+            sampleless.contains("lanscope_bpf_map_entries"), "replay mode exposes BPF maps now: drop this exception")
         let recording = OpsText.recordingRules(try String(contentsOfFile: Self.rules, encoding: .utf8))
 
         let substitutions = [
@@ -235,7 +254,9 @@ import Testing
             }
         }
         #expect(checked >= 30, "only \(checked) dashboard queries were evaluated")
-        print("dashboard queries evaluated: \(checked); empty because replay mode has no samples for them: \(emptyByNature)")
+        print(
+            "dashboard queries evaluated: \(checked); empty because replay mode has no samples for them: \(emptyByNature)"
+        )
         // The variable queries list what the dashboard offers.
         #expect(api.labelValues("mac", match: "lanscope_device_info").contains("b8:27:eb:01:02:03"))
         #expect(Set(api.labelValues("sensor", match: "lanscope_build_info")) == ["lan", "bad-frames"])
@@ -252,23 +273,34 @@ import Testing
         let alert = try #require(newDevice, "LanscopeNewDevice never became active; alerts: \(api.alerts())")
         #expect(["firing", "pending"].contains(alert["state"] as? String))
         let annotations = alert["annotations"] as? [String: String]
-        #expect(annotations?["description"]?.contains("saw 7 new device(s)") == true, "description: \(annotations ?? [:])")
-        let others = api.alerts().compactMap { ($0["labels"] as? [String: String])?["alertname"] }.filter { $0 != "LanscopeNewDevice" }
+        #expect(
+            annotations?["description"]?.contains("saw 7 new device(s)") == true, "description: \(annotations ?? [:])")
+        let others = api.alerts().compactMap { ($0["labels"] as? [String: String])?["alertname"] }.filter {
+            $0 != "LanscopeNewDevice"
+        }
         #expect(others.isEmpty, "unexpected alerts on a healthy replay: \(others)")
 
         // Alertmanager delivers the alert to the webhook.
         let delivered = OpsWait.until(seconds: 30) {
             webhook.bodies().contains { $0.contains("\"LanscopeNewDevice\"") && $0.contains("\"sensor\":\"lan\"") }
         }
-        #expect(delivered, "the webhook never received LanscopeNewDevice; got \(webhook.bodies().count) posts; alertmanager log:\n\(am.logTail())")
-        if let body = webhook.bodies().first(where: { $0.contains("\"LanscopeNewDevice\"") && $0.contains("\"sensor\":\"lan\"") }),
-           let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] {
+        #expect(
+            delivered,
+            "the webhook never received LanscopeNewDevice; got \(webhook.bodies().count) posts; alertmanager log:\n\(am.logTail())"
+        )
+        if let body = webhook.bodies().first(where: {
+            $0.contains("\"LanscopeNewDevice\"") && $0.contains("\"sensor\":\"lan\"")
+        }),
+            let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        {
             #expect(object["status"] as? String == "firing")
             let alerts = object["alerts"] as? [[String: Any]] ?? []
             let labels = alerts.first?["labels"] as? [String: String]
             #expect(labels?["severity"] == "info")
             #expect(labels?["kind"] == "new_device")
-            #expect((alerts.first?["annotations"] as? [String: String])?["runbook_url"]?.hasSuffix("#runbook-lanscopenewdevice") == true)
+            #expect(
+                (alerts.first?["annotations"] as? [String: String])?["runbook_url"]?.hasSuffix(
+                    "#runbook-lanscopenewdevice") == true)
         }
     }
 
@@ -315,7 +347,8 @@ enum OpsText {
             let body = part.components(separatedBy: "- alert:").first ?? part
             let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
             guard let name = lines.first?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { continue }
-            let exprText = lines.dropFirst().filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(separator: "\n")
+            let exprText = lines.dropFirst().filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }.joined(
+                separator: "\n")
             result[name] = metricNames(in: exprText).sorted()
         }
         return result
@@ -349,10 +382,12 @@ struct OpsDashboard {
     let variables: [String]
 
     static func loadAll(from directory: URL) throws -> [OpsDashboard] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+            .sorted()
         return try files.map { file in
             let data = try Data(contentsOf: directory.appendingPathComponent(file))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(file) is not a JSON object")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(file) is not a JSON object")
             var queries: [Query] = []
             func walk(_ panels: [[String: Any]]) {
                 for panel in panels {
@@ -411,14 +446,16 @@ final class OpsPrometheusAPI {
 
     func get(_ path: String, _ items: [URLQueryItem]) -> [String: Any]? {
         // URLComponents leaves "+" as is, which a server reads as a space: encode everything but unreserved.
-        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        let unreserved = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         let query = items.map { item in
             let value = item.value?.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
             return "\(item.name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? item.name)=\(value)"
         }.joined(separator: "&")
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)" + (query.isEmpty ? "" : "?\(query)")),
-              let (data, _) = try? syncGET(url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            let (data, _) = try? syncGET(url),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             lastError = "no answer"
             return nil
         }
@@ -432,12 +469,18 @@ final class OpsPrometheusAPI {
     /// Instant query; nil when Prometheus rejects it, else its samples (vector or scalar).
     func query(_ promql: String) -> [Sample]? {
         guard let object = get("/api/v1/query", [URLQueryItem(name: "query", value: promql)]),
-              let data = object["data"] as? [String: Any] else { return nil }
+            let data = object["data"] as? [String: Any]
+        else { return nil }
         if let vector = data["result"] as? [[String: Any]] {
-            return vector.map { Sample(labels: $0["metric"] as? [String: String] ?? [:],
-                                       value: ($0["value"] as? [Any])?.last as? String ?? "") }
+            return vector.map {
+                Sample(
+                    labels: $0["metric"] as? [String: String] ?? [:],
+                    value: ($0["value"] as? [Any])?.last as? String ?? "")
+            }
         }
-        if let scalar = data["result"] as? [Any], let value = scalar.last as? String { return [Sample(labels: [:], value: value)] }
+        if let scalar = data["result"] as? [Any], let value = scalar.last as? String {
+            return [Sample(labels: [:], value: value)]
+        }
         return []
     }
 
@@ -478,8 +521,9 @@ final class OpsWebhook: @unchecked Sendable {
         }
         var limits = HTTPServer.Limits()
         limits.maxBodyBytes = 1 << 20
-        let server = HTTPServer(configuration: .init(listen: "127.0.0.1:0", limits: limits), router: router,
-                                logger: Logger(label: "webhook"))
+        let server = HTTPServer(
+            configuration: .init(listen: "127.0.0.1:0", limits: limits), router: router,
+            logger: Logger(label: "webhook"))
         self.server = server
         guard let port = try server.start().first else { throw OpsTestError.noPort }
         return port
@@ -508,12 +552,15 @@ enum OpsCapture {
         let source: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01]
         let broadcast = [UInt8](repeating: 0xff, count: 6)
         // IPv4 0.0.0.0 → 255.255.255.255, UDP 68 → 67, 20 bytes of a BOOTP header that needs 236 (RFC 2131).
-        let ipv4: [UInt8] = [0x45, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
-                             0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff]
+        let ipv4: [UInt8] = [
+            0x45, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+        ]
         let udp: [UInt8] = [0x00, 68, 0x00, 67, 0x00, 28, 0x00, 0x00]
         let dhcp = broadcast + source + [0x08, 0x00] + ipv4 + udp + [UInt8](repeating: 0, count: 20)
         // ARP request (RFC 826) from the same MAC for 192.168.77.1.
-        let arp = broadcast + source + [0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01] + source
+        let arp =
+            broadcast + source + [0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01] + source
             + [192, 168, 77, 10] + [UInt8](repeating: 0, count: 6) + [192, 168, 77, 1]
         for (index, frame) in [dhcp, arp].enumerated() {
             le32(1_793_527_200 + UInt32(index)); le32(0); le32(UInt32(frame.count)); le32(UInt32(frame.count))

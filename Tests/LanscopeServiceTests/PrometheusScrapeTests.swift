@@ -1,6 +1,7 @@
 import Foundation
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// A real Prometheus (Debian's `prometheus`, on loopback with a temporary config and data dir) scrapes
 /// a running lanscope; its HTTP API must then return the device series with the replayed values.
@@ -31,8 +32,10 @@ import Testing
         try config.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = ["--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
-                             "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"]
+        process.arguments = [
+            "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
+            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
+        ]
         let log = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = log
         process.standardError = log
@@ -45,8 +48,9 @@ import Testing
             let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
             let url = URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(encoded)")!
             guard let (data, _) = try? syncGET(url),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]] else { return nil }
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]]
+            else { return nil }
             return result
         }
         func value(_ sample: [String: Any]) -> String? { (sample["value"] as? [Any])?.last as? String }
@@ -64,7 +68,9 @@ import Testing
         let laptop = query("lanscope_device_transmitted_packets_total{mac=\"3c:22:fb:aa:bb:01\"}")
         #expect(laptop?.count == 1)
         #expect(laptop?.first.flatMap(value) == "17")
-        let joined = query("lanscope_device_transmitted_bytes_total * on(mac) group_left(hostname) lanscope_device_info{hostname=\"raspberrypi\"}")
+        let joined = query(
+            "lanscope_device_transmitted_bytes_total * on(mac) group_left(hostname) lanscope_device_info{hostname=\"raspberrypi\"}"
+        )
         #expect(joined?.count == 1)
         // tshark -r deploy/samples/lan.pcap -Y eth.src==b8:27:eb:01:02:03 -T fields -e frame.len | sum → 1957
         #expect(joined?.first.flatMap(value) == "1957")
@@ -82,7 +88,9 @@ func freeLoopbackPort() -> Int {
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    _ = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 

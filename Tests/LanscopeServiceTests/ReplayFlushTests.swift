@@ -3,8 +3,9 @@ import History
 import Inventory
 import LanscopeCore
 import LanscopePipeline
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// A replay with more distinct facts than the pending set holds writes them out as it goes: evidence is
 /// the same whether it was flushed once at the end or many times on the way.
@@ -21,7 +22,9 @@ import Testing
         var rows: [String] = []
         for device in try store.devices() {
             for e in try store.evidence(for: device.mac) {
-                rows.append("\(device.mac) \(e.kind.rawValue) \(e.source.rawValue) \(e.value) \(e.firstSeen) \(e.lastSeen) \(e.count)")
+                rows.append(
+                    "\(device.mac) \(e.kind.rawValue) \(e.source.rawValue) \(e.value) \(e.firstSeen) \(e.lastSeen) \(e.count)"
+                )
             }
         }
         return rows.sorted()

@@ -1,7 +1,8 @@
 import Foundation
 import HTTPServer
-@testable import LanscopeService
 import Testing
+
+@testable import LanscopeService
 
 /// The JSON API's routes, filters and errors, in-process.
 @Suite struct RouteTests {
@@ -60,7 +61,13 @@ import Testing
         let service = try makeReplayedService(capture: TestPaths.sampleCapture, database: database)
         service.maintain()
         // Another process breaks the database under the running service.
-        let (status, _, stderr) = try run("/usr/bin/python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE evidence'); c.commit()", database])
+        let (status, _, stderr) = try run(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE evidence'); c.commit()",
+                database,
+            ])
         #expect(status == 0, "\(stderr)")
         let response = get(service, "/devices/5c:aa:fd:44:55:66.json")
         #expect(response.status == .ok)

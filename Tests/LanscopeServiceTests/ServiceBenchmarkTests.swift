@@ -1,14 +1,15 @@
 import CapturePcap
 import Exposition
 import Foundation
+import HTTPServer
 import Inventory
 import LanscopeCore
 import LanscopePipeline
-@testable import LanscopeService
-import HTTPServer
 import PacketDecoding
 import TestSupport
 import Testing
+
+@testable import LanscopeService
 
 /// Opt-in (LANSCOPE_SERVICE_BENCH=1, `swift test -c release --filter ServiceBenchmark`): what a scrape
 /// of `/metrics` and a `/devices.json` cost in-process with 10,000 devices carrying realistic identity,
@@ -194,11 +195,13 @@ struct ServiceBenchmarkTests {
         var detailed = collector
         detailed.configuration.deviceTrafficBreakdown = true
         let breakdown = Self.measure { ExpositionEncoder.encode(detailed.collect(), format: .prometheusText) }
-        Self.report("/metrics with per-device breakdown", (breakdown.median, breakdown.best), reference: snapshot.median)
+        Self.report(
+            "/metrics with per-device breakdown", (breakdown.median, breakdown.best), reference: snapshot.median)
         print("bench-service: /metrics body with breakdown \(breakdown.result.count) bytes")
         let breakdownText = String(decoding: breakdown.result, as: UTF8.self)
         // Gateway: 4 classes each way; every other device: 4 transmitted + 4 received.
-        #expect(Self.lines(breakdownText, startingWith: "lanscope_device_traffic_packets_total{") == Self.deviceCount * 8)
+        #expect(
+            Self.lines(breakdownText, startingWith: "lanscope_device_traffic_packets_total{") == Self.deviceCount * 8)
 
         let text = String(decoding: scrape.result, as: UTF8.self)
         #expect(snapshot.result.count == Self.deviceCount)
@@ -229,8 +232,9 @@ struct ServiceBenchmarkTests {
         #expect(ScrapeMemory.retainAcrossScrapes())
         let (collector, registry) = Self.makeCollector()
         let presence = DeviceRendering.Presence(now: Self.now, window: collector.configuration.presenceWindow)
-        let routes = ServiceRoutes(collector: collector, pipeline: collector.pipeline, history: nil,
-                                   clock: ManualClock(Self.now), readiness: { true })
+        let routes = ServiceRoutes(
+            collector: collector, pipeline: collector.pipeline, history: nil,
+            clock: ManualClock(Self.now), readiness: { true })
         let request = HTTPRequest(method: "GET", target: "/devices.json", headers: HTTPHeaders())
         let snapshot = Self.measure { registry.snapshot() }
         let exported = Self.measure { collector.exportedDevices().devices }

@@ -1,7 +1,8 @@
 import Foundation
 import HTTPServer
-@testable import LanscopeService
 import Logging
+
+@testable import LanscopeService
 
 /// Paths and helpers shared by the service tests.
 enum TestPaths {
@@ -18,7 +19,8 @@ enum TestPaths {
 
     /// The public capture corpus (never copied into the repository).
     static var corpus: String? {
-        let path = ProcessInfo.processInfo.environment["LANSCOPE_PCAP_CORPUS"]
+        let path =
+            ProcessInfo.processInfo.environment["LANSCOPE_PCAP_CORPUS"]
             ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/pcaps").path
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
@@ -31,8 +33,10 @@ enum TestPaths {
 }
 
 /// A service replaying a capture file in-process, with deterministic clock and no process metrics.
-func makeReplayedService(capture: String, database: String? = nil, listen: String = "127.0.0.1:0",
-                         deviceTrafficBreakdown: Bool = false) throws -> Service {
+func makeReplayedService(
+    capture: String, database: String? = nil, listen: String = "127.0.0.1:0",
+    deviceTrafficBreakdown: Bool = false
+) throws -> Service {
     var configuration = ServiceConfiguration(source: .file(capture))
     configuration.listen = listen
     configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
@@ -49,7 +53,9 @@ final class FakeScrapeTimer: @unchecked Sendable {
     private var now: UInt64 = 0
     private let lock = NSLock()
     var next: @Sendable () -> UInt64 {
-        { [self] in lock.lock(); defer { lock.unlock() }; now += 1_000; return now }
+        { [self] in
+            lock.lock(); defer { lock.unlock() }; now += 1_000; return now
+        }
     }
 }
 
@@ -69,19 +75,24 @@ func assertGolden(_ actual: [UInt8], _ name: String) -> String? {
         try? Data(actual).write(to: url)
         return "recorded \(name); re-run without LANSCOPE_RECORD_GOLDEN to compare"
     }
-    guard let expected = try? Data(contentsOf: url) else { return "missing golden file \(name); record with LANSCOPE_RECORD_GOLDEN=1" }
+    guard let expected = try? Data(contentsOf: url) else {
+        return "missing golden file \(name); record with LANSCOPE_RECORD_GOLDEN=1"
+    }
     if Array(expected) == actual { return nil }
     let a = String(decoding: actual, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     let e = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     for i in 0..<max(a.count, e.count) where (i < a.count ? a[i] : "<eof>") != (i < e.count ? e[i] : "<eof>") {
-        return "\(name) differs at line \(i + 1):\n  expected: \(i < e.count ? String(e[i]) : "<eof>")\n  actual:   \(i < a.count ? String(a[i]) : "<eof>")"
+        return
+            "\(name) differs at line \(i + 1):\n  expected: \(i < e.count ? String(e[i]) : "<eof>")\n  actual:   \(i < a.count ? String(a[i]) : "<eof>")"
     }
     return "\(name) differs"
 }
 
 /// Runs a process to completion with a timeout; returns (status, stdout, stderr).
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil, timeout: TimeInterval = 60) throws -> (Int32, String, String) {
+func run(_ executable: String, _ arguments: [String], input: Data? = nil, timeout: TimeInterval = 60) throws -> (
+    Int32, String, String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -95,18 +106,28 @@ func run(_ executable: String, _ arguments: [String], input: Data? = nil, timeou
     final class Sink: @unchecked Sendable { var data = Data() }
     let outSink = Sink(), errSink = Sink()
     let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter(); DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter();
+    DispatchQueue.global().async {
+        outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
+    group.enter();
+    DispatchQueue.global().async {
+        errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(20_000) }
     if process.isRunning { process.terminate() }
     process.waitUntilExit()
     group.wait()
-    return (process.terminationStatus, String(decoding: outSink.data, as: UTF8.self), String(decoding: errSink.data, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outSink.data, as: UTF8.self),
+        String(decoding: errSink.data, as: UTF8.self)
+    )
 }
 
 func which(_ tool: String) -> String? {
-    for dir in ["/usr/bin", "/usr/sbin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
+    for dir in ["/usr/bin", "/usr/sbin", "/bin", "/usr/local/bin"]
+    where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
         return "\(dir)/\(tool)"
     }
     return nil

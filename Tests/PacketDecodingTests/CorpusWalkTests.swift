@@ -91,10 +91,12 @@ import Testing
         }
     }
 
-    @Test(.needsCorpus, arguments: [
-        "dhcp/zeek__dhcp.pcap", "mdns/zeek__mdns.pcap", "ssdp/zeek__raw_packets.pcap", "arp/zeek__arp-who-has.pcap",
-        "ndp/zeek__icmp6-nd-options.pcap", "vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__iphone.pcap",
-    ])
+    @Test(
+        .needsCorpus,
+        arguments: [
+            "dhcp/zeek__dhcp.pcap", "mdns/zeek__mdns.pcap", "ssdp/zeek__raw_packets.pcap", "arp/zeek__arp-who-has.pcap",
+            "ndp/zeek__icmp6-nd-options.pcap", "vlan/zeek__http-qinq-0.pcap", "mixed/ndpi__iphone.pcap",
+        ])
     func realFrames_neverTrap_forEveryTruncationLength(file: String) throws {
         try Corpus.require()
         let (linkType, frames) = try Corpus.frames(file)

@@ -147,10 +147,12 @@ import Testing
 
     // MARK: cooked captures in the corpus
 
-    @Test(.needsTshark, arguments: [
-        ("mixed/pcpp__sll.pcap", LinkType.linuxSLL), ("mdns/packetnet__LinuxCookedCapturev2.pcap", .linuxSLL2),
-        ("arp/zeek__linuxsll-arp.pcap", .linuxSLL),
-    ])
+    @Test(
+        .needsTshark,
+        arguments: [
+            ("mixed/pcpp__sll.pcap", LinkType.linuxSLL), ("mdns/packetnet__LinuxCookedCapturev2.pcap", .linuxSLL2),
+            ("arp/zeek__linuxsll-arp.pcap", .linuxSLL),
+        ])
     func cookedCapture_sourceMACs_matchTshark(file: String, linkType: LinkType) throws {
         try Tshark.require()
         let rows = try Tshark.fields(file, ["sll.src.eth", "sll.hatype", "sll.etype", "ip.src", "ipv6.src"])

@@ -1,8 +1,9 @@
+import LanscopeCore
+public import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import LanscopeCore
-public import Testing
 
 /// A clock tests move by hand.
 public final class ManualClock: Clock, @unchecked Sendable {
@@ -49,13 +50,15 @@ extension Trait where Self == ConditionTrait {
     public static var needsCorpus: Self {
         .enabled(
             if: TestEnvironment.corpusPath != nil || TestEnvironment.requireCorpus,
-            "pcap corpus not found (set LANSCOPE_PCAP_CORPUS or place it at ../shared/pcaps); LANSCOPE_REQUIRE_CORPUS=1 fails instead")
+            "pcap corpus not found (set LANSCOPE_PCAP_CORPUS or place it at ../shared/pcaps); LANSCOPE_REQUIRE_CORPUS=1 fails instead"
+        )
     }
 
     /// The test compares with tshark on the corpus.
     public static var needsTshark: Self {
         .enabled(
-            if: (TestEnvironment.corpusPath != nil && TestEnvironment.tool("tshark") != nil) || TestEnvironment.requireCorpus,
+            if: (TestEnvironment.corpusPath != nil && TestEnvironment.tool("tshark") != nil)
+                || TestEnvironment.requireCorpus,
             "needs the pcap corpus and tshark (Debian tshark); LANSCOPE_REQUIRE_CORPUS=1 fails instead")
     }
 

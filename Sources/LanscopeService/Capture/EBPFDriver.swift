@@ -1,10 +1,10 @@
 import CaptureEBPF
+import Glibc
 import Inventory
 import LanscopeCore
 import LanscopePipeline
 import Logging
 import Synchronization
-import Glibc
 
 /// The eBPF backend: XDP ingress + TC egress count per device in the kernel; discovery frames come
 /// up through the perf buffer into the pipeline; `/metrics` reads the per-CPU map at scrape time.
@@ -47,8 +47,9 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
                 frame.bytes.withUnsafeBytes { raw in
                     // The kernel already counted the frame; here it only feeds discovery, so the
                     // registry must not count it again.
-                    pipeline.process(raw, wireLength: frame.wireLength, time: frame.time, linkType: .ethernet,
-                                     attribution: frame.direction == .ingress ? .sourceOnly : .destinationOnly)
+                    pipeline.process(
+                        raw, wireLength: frame.wireLength, time: frame.time, linkType: .ethernet,
+                        attribution: frame.direction == .ingress ? .sourceOnly : .destinationOnly)
                 }
             }
             // Ticks, published statistics and the link check must not wait for traffic: once a second.
@@ -77,7 +78,8 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
             logger.notice("capture is up again: frames can arrive", metadata: ["interface": "\(interface)"])
         } else {
             let reason = link.usable ? "programs not attached to this interface" : link.description
-            logger.warning("capture is down: no frames can arrive", metadata: ["interface": "\(interface)", "reason": "\(reason)"])
+            logger.warning(
+                "capture is down: no frames can arrive", metadata: ["interface": "\(interface)", "reason": "\(reason)"])
         }
     }
 
@@ -102,9 +104,10 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
     func captureStatus() -> CaptureStatus {
         var dropped: [String: UInt64] = [:]
         for (reason, n) in capture.readDropCounters() { dropped[reason.rawValue] = n }
-        return CaptureStatus(backend: "ebpf", mode: mode.rawValue, interface: interface,
-                             up: up.load(ordering: .relaxed), dropped: dropped,
-                             maps: ["devices": (capture.lastReadEntryCount ?? capture.mapEntryCount(), capture.mapCapacity)])
+        return CaptureStatus(
+            backend: "ebpf", mode: mode.rawValue, interface: interface,
+            up: up.load(ordering: .relaxed), dropped: dropped,
+            maps: ["devices": (capture.lastReadEntryCount ?? capture.mapEntryCount(), capture.mapCapacity)])
     }
 }
 
@@ -112,8 +115,9 @@ final class EBPFDriver: CaptureDriver, @unchecked Sendable {
 /// `/metrics` reads in `--backend ebpf`, for measuring the whole scrape path.
 @_spi(Benchmark)
 public func kernelTrafficSource(capture: EBPFCapture, interface: String = "bench") -> any TrafficSource {
-    EBPFDriver(capture: capture, interface: interface, mode: .gateway, idleExpiry: .seconds(86_400),
-               logger: Logger(label: "lanscope.bench"))
+    EBPFDriver(
+        capture: capture, interface: interface, mode: .gateway, idleExpiry: .seconds(86_400),
+        logger: Logger(label: "lanscope.bench"))
 }
 
 func monotonicMilliseconds() -> Int64 {

@@ -14,8 +14,10 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
     private let state = Mutex<(ready: Bool, report: ReplayRunner.FileReport?)>((false, nil))
     private let onFinished: @Sendable (ReplayRunner.FileReport, ReplayRunner) -> Void
 
-    init(path: String, registry: DeviceRegistry, history: HistoryStore?, logger: Logger,
-         onFinished: @escaping @Sendable (ReplayRunner.FileReport, ReplayRunner) -> Void) {
+    init(
+        path: String, registry: DeviceRegistry, history: HistoryStore?, logger: Logger,
+        onFinished: @escaping @Sendable (ReplayRunner.FileReport, ReplayRunner) -> Void
+    ) {
         self.path = path
         self.registry = registry
         self.history = history
@@ -27,9 +29,13 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
         let runner = ReplayRunner(pipeline: pipeline, history: history)
         let report = runner.replay(path: path)
         if let error = report.error {
-            logger.error("capture file problem", metadata: ["file": "\(path)", "error": "\(error)", "packets_read": "\(report.packets)"])
+            logger.error(
+                "capture file problem",
+                metadata: ["file": "\(path)", "error": "\(error)", "packets_read": "\(report.packets)"])
         }
-        logger.info("replay finished", metadata: ["file": "\(path)", "packets": "\(report.packets)", "devices": "\(registry.count)"])
+        logger.info(
+            "replay finished",
+            metadata: ["file": "\(path)", "packets": "\(report.packets)", "devices": "\(registry.count)"])
         onFinished(report, runner)
         state.withLock { $0 = (true, report) }
     }
@@ -44,6 +50,7 @@ final class FileReplayDriver: CaptureDriver, @unchecked Sendable {
         let report = state.withLock { $0.report }
         // The file name, not the path: the label stays stable wherever the capture lives.
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return CaptureStatus(backend: "file", mode: "replay", interface: name, up: report != nil && report?.error == nil)
+        return CaptureStatus(
+            backend: "file", mode: "replay", interface: name, up: report != nil && report?.error == nil)
     }
 }

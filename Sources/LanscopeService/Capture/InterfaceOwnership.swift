@@ -28,7 +28,8 @@ public final class InterfaceOwnership: @unchecked Sendable {
                 return "interface \(interface) is already captured by \(owner.map { "\($0)" } ?? "another lanscope");"
                     + " stop it first, or pass --replace to take over on purpose"
             case .replaceFailed(let interface, let owner):
-                return "could not take over \(interface) from \(owner.map { "\($0)" } ?? "another lanscope"): it did not stop within 15 s"
+                return
+                    "could not take over \(interface) from \(owner.map { "\($0)" } ?? "another lanscope"): it did not stop within 15 s"
             case .io(let message): return message
             }
         }
@@ -51,14 +52,18 @@ public final class InterfaceOwnership: @unchecked Sendable {
     {
         let path = lockPath(interface)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io("cannot create the interface lock \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw .io("cannot create the interface lock \(path): \(String(cString: strerror(errno)))")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let owner = readOwner(fd)
             guard replace, let owner else {
                 close(fd)
                 throw .held(interface: interface, by: owner)
             }
-            logger.warning("taking over the interface on request (--replace)", metadata: ["interface": "\(interface)", "owner": "\(owner)"])
+            logger.warning(
+                "taking over the interface on request (--replace)",
+                metadata: ["interface": "\(interface)", "owner": "\(owner)"])
             kill(owner.pid, SIGTERM)
             var acquired = false
             for _ in 0..<150 {
@@ -103,7 +108,8 @@ public final class InterfaceOwnership: @unchecked Sendable {
     static func lockPath(_ interface: String) -> String {
         var info = stat()
         let namespace = stat("/proc/self/ns/net", &info) == 0 ? String(info.st_ino) : "0"
-        let safe = String(interface.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        let safe = String(
+            interface.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
         return runtimeDirectory() + "/\(namespace)-\(safe).lock"
     }
 

@@ -1,5 +1,5 @@
-internal import LinkFlags
 import Glibc
+internal import LinkFlags
 
 /// Whether frames can arrive on an interface now: it exists, is administratively up and has carrier.
 /// What `lanscope_capture_up` reports together with the backend's own state.
@@ -13,7 +13,9 @@ struct LinkState: Equatable, Sendable, CustomStringConvertible {
         let ifindex = Int32(bitPattern: if_nametoindex(interface))
         let flags = ls_link_flags(interface)
         guard ifindex > 0, flags >= 0 else { return LinkState(exists: false, ifindex: 0, up: false, running: false) }
-        return LinkState(exists: true, ifindex: ifindex, up: flags & ls_link_flag_up() != 0, running: flags & ls_link_flag_running() != 0)
+        return LinkState(
+            exists: true, ifindex: ifindex, up: flags & ls_link_flag_up() != 0,
+            running: flags & ls_link_flag_running() != 0)
     }
 
     /// Frames can arrive.

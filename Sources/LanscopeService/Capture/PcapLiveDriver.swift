@@ -1,9 +1,9 @@
 import CapturePcap
+import Glibc
 import Inventory
 import LanscopeCore
 import LanscopePipeline
 import Logging
-import Glibc
 import Synchronization
 
 /// The libpcap live backend: every frame through the pipeline, counters kept in userspace with the
@@ -44,7 +44,8 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
                 pipeline.idle(now: SystemClock().now())
                 checkLink()
                 if let reopened = try? PcapLiveDriver.open(interface: interface, mode: mode) {
-                    logger.notice("capture interface is back; libpcap capture reopened", metadata: ["interface": "\(interface)"])
+                    logger.notice(
+                        "capture interface is back; libpcap capture reopened", metadata: ["interface": "\(interface)"])
                     capture.withLock { $0 = reopened }
                     current = reopened
                     up.store(true, ordering: .relaxed)
@@ -64,7 +65,8 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
                     } else {
                         attribution = .sourceOnly
                     }
-                    pipeline.process(bytes, wireLength: wireLength, time: time, linkType: linkType, attribution: attribution)
+                    pipeline.process(
+                        bytes, wireLength: wireLength, time: time, linkType: linkType, attribution: attribution)
                 }
                 if n == 0 || monotonicMilliseconds() - lastIdle >= 1_000 {
                     lastIdle = monotonicMilliseconds()
@@ -74,7 +76,9 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
                 let stats = live.statistics()
                 kernelDrops.withLock { $0 = stats }
             } catch {
-                logger.warning("capture interface lost; will reopen when it returns", metadata: ["interface": "\(interface)", "error": "\(error)"])
+                logger.warning(
+                    "capture interface lost; will reopen when it returns",
+                    metadata: ["interface": "\(interface)", "error": "\(error)"])
                 up.store(false, ordering: .relaxed)
                 capture.withLock { $0 = nil }
                 current = nil
@@ -91,7 +95,9 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
         if link.usable {
             logger.notice("capture is up again: frames can arrive", metadata: ["interface": "\(interface)"])
         } else {
-            logger.warning("capture is down: no frames can arrive", metadata: ["interface": "\(interface)", "reason": "\(link.description)"])
+            logger.warning(
+                "capture is down: no frames can arrive",
+                metadata: ["interface": "\(interface)", "reason": "\(link.description)"])
         }
     }
 
@@ -106,9 +112,10 @@ final class PcapLiveDriver: CaptureDriver, @unchecked Sendable {
 
     func captureStatus() -> CaptureStatus {
         let drops = kernelDrops.withLock { $0 }
-        return CaptureStatus(backend: "pcap", mode: mode.rawValue, interface: interface,
-                             up: up.load(ordering: .relaxed) && linkUsable.load(ordering: .relaxed),
-                             dropped: ["kernel_buffer": drops.dropped, "interface": drops.interfaceDropped])
+        return CaptureStatus(
+            backend: "pcap", mode: mode.rawValue, interface: interface,
+            up: up.load(ordering: .relaxed) && linkUsable.load(ordering: .relaxed),
+            dropped: ["kernel_buffer": drops.dropped, "interface": drops.interfaceDropped])
     }
 }
 

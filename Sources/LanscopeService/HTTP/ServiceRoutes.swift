@@ -1,6 +1,6 @@
 import Exposition
-import History
 import HTTPServer
+import History
 import Inventory
 import LanscopeCore
 import LanscopePipeline
@@ -36,8 +36,10 @@ public struct ServiceRoutes: Sendable {
         return (statistics.renders, statistics.shared)
     }
 
-    public init(collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
-                readiness: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "lanscope.http")) {
+    public init(
+        collector: MetricsCollector, pipeline: Pipeline, history: HistoryStore?, clock: any Clock,
+        readiness: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "lanscope.http")
+    ) {
         self.collector = collector
         self.pipeline = pipeline
         self.history = history
@@ -115,9 +117,10 @@ public struct ServiceRoutes: Sendable {
                     continue
                 }
                 let k = view.backendRow(i)
-                DeviceRendering.writeJSON(devices[i], presence: presence, into: &w,
-                                          traffic: k.map { backend.totals(at: $0) } ?? TrafficCounters(),
-                                          lastSeen: k.map { backend.lastSeen[$0] })
+                DeviceRendering.writeJSON(
+                    devices[i], presence: presence, into: &w,
+                    traffic: k.map { backend.totals(at: $0) } ?? TrafficCounters(),
+                    lastSeen: k.map { backend.lastSeen[$0] })
             }
         }
         w.endArray()
@@ -134,7 +137,9 @@ public struct ServiceRoutes: Sendable {
         w.beginObject()
         w.key("device"); DeviceRendering.writeJSON(device, presence: presence, into: &w)
         w.key("anomalies"); w.beginArray()
-        for e in pipeline.recentAnomalies().filter({ $0.mac == mac }).prefix(100) { AnomalyRendering.writeJSON(e, into: &w) }
+        for e in pipeline.recentAnomalies().filter({ $0.mac == mac }).prefix(100) {
+            AnomalyRendering.writeJSON(e, into: &w)
+        }
         w.endArray()
         var evidence: [EvidenceRecord] = []
         var historyError: String? = nil
@@ -151,7 +156,8 @@ public struct ServiceRoutes: Sendable {
         for e in evidence.prefix(500) {
             w.beginObject()
             w.field("kind", e.kind.rawValue); w.field("source", e.source.rawValue); w.field("value", e.value)
-            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339); w.field("count", e.count)
+            w.field("first_seen", e.firstSeen.rfc3339); w.field("last_seen", e.lastSeen.rfc3339);
+            w.field("count", e.count)
             w.endObject()
         }
         w.endArray()
@@ -166,7 +172,9 @@ public struct ServiceRoutes: Sendable {
             guard name == "since" else { return badRequest("unknown parameter \"\(name)\"; parameters: since") }
             guard since == nil else { return badRequest("parameter \"since\" given more than once") }
             // DurationParser refuses anything a Timestamp cannot hold, so this subtraction cannot wrap.
-            do { since = clock.now() - (try DurationParser.parse(value)) } catch { return badRequest(error.description) }
+            do { since = clock.now() - (try DurationParser.parse(value)) } catch {
+                return badRequest(error.description)
+            }
         }
         return .json(AnomalyRendering.json(pipeline.recentAnomalies(since: since)))
     }

@@ -10,8 +10,10 @@ public struct CaptureStatus: Sendable {
     public var dropped: [String: UInt64]
     /// BPF map fill: map name → (entries, capacity).
     public var maps: [String: (entries: Int, capacity: Int)]
-    public init(backend: String, mode: String, interface: String, up: Bool, dropped: [String: UInt64] = [:],
-                maps: [String: (entries: Int, capacity: Int)] = [:]) {
+    public init(
+        backend: String, mode: String, interface: String, up: Bool, dropped: [String: UInt64] = [:],
+        maps: [String: (entries: Int, capacity: Int)] = [:]
+    ) {
         self.backend = backend; self.mode = mode; self.interface = interface; self.up = up
         self.dropped = dropped; self.maps = maps
     }

@@ -113,14 +113,16 @@ public struct MetricsCollector: Sendable {
             var cursor = backend.cursor
             for i in order { rows[i] = cursor.seek(devices[i].mac) }
         }
-        let all = ExportView(devices: devices, selected: order, all: order, omitted: 0, backend: backend, backendRows: rows)
+        let all = ExportView(
+            devices: devices, selected: order, all: order, omitted: 0, backend: backend, backendRows: rows)
         guard order.count > configuration.maxExportedDevices else { return all }
         let seen = devices.indices.map(all.lastSeen)
         let recent = order.sorted { (seen[$0], devices[$1].mac) > (seen[$1], devices[$0].mac) }.prefix(
             configuration.maxExportedDevices)
         let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
-        return ExportView(devices: devices, selected: kept, all: order, omitted: order.count - kept.count,
-                          backend: backend, backendRows: rows)
+        return ExportView(
+            devices: devices, selected: kept, all: order, omitted: order.count - kept.count,
+            backend: backend, backendRows: rows)
     }
 
     /// Every family of one scrape: each collector in turn, then how long each took
@@ -148,8 +150,9 @@ public struct MetricsCollector: Sendable {
 
     /// What every collector of one scrape reads.
     func scrapeContext() -> ScrapeContext {
-        ScrapeContext(now: clock.now(), view: exportedOrder(), statistics: pipeline.statistics(),
-                      capture: traffic.captureStatus())
+        ScrapeContext(
+            now: clock.now(), view: exportedOrder(), statistics: pipeline.statistics(),
+            capture: traffic.captureStatus())
     }
 
     /// The collectors of a scrape, in output order: one per concern, each golden-tested on its own.

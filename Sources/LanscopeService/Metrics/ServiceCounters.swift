@@ -34,11 +34,15 @@ public final class ServiceCounters: Sendable {
     public func storeCounters() -> Store { store.withLock { $0 } }
 
     /// Where `lanscope_store_devices_rejected_total` is read (the store's own lock-free counter).
-    public func setStoreDevicesRejected(_ read: @escaping @Sendable () -> UInt64) { storeDevicesRejected.withLock { $0 = read } }
+    public func setStoreDevicesRejected(_ read: @escaping @Sendable () -> UInt64) {
+        storeDevicesRejected.withLock { $0 = read }
+    }
     public func storeDevicesRejectedCount() -> UInt64 { storeDevicesRejected.withLock { $0 }?() ?? 0 }
 
     /// Where the HTTP transport's counters are read (set when the server starts; zeros before).
-    public func setHTTPTransport(_ read: @escaping @Sendable () -> HTTPServer.Statistics) { transport.withLock { $0 = read } }
+    public func setHTTPTransport(_ read: @escaping @Sendable () -> HTTPServer.Statistics) {
+        transport.withLock { $0 = read }
+    }
     public func httpTransport() -> HTTPServer.Statistics { transport.withLock { $0 }?() ?? HTTPServer.Statistics() }
 
     /// Where the shared /metrics render counts are read.

@@ -13,8 +13,10 @@ public enum DeviceRendering {
     }
 
     /// `traffic` and `lastSeen` override the device's own (the eBPF backend's kernel counters).
-    public static func writeJSON(_ d: Device, presence: Presence, into w: inout JSONWriter,
-                                 traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil) {
+    public static func writeJSON(
+        _ d: Device, presence: Presence, into w: inout JSONWriter,
+        traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil
+    ) {
         let seenAt = max(d.lastSeen, lastSeen ?? d.lastSeen)
         w.beginObject()
         w.key("mac"); w.ascii { d.mac.appendText(to: &$0) }
@@ -41,7 +43,8 @@ public enum DeviceRendering {
         if let dhcp = d.dhcp {
             w.beginObject()
             w.field("message_type", dhcp.messageType)
-            w.key("parameter_request_list"); w.beginArray(); for o in dhcp.parameterRequestList { w.int(o) }; w.endArray()
+            w.key("parameter_request_list"); w.beginArray(); for o in dhcp.parameterRequestList { w.int(o) };
+            w.endArray()
             w.field("vendor_class", dhcp.vendorClass)
             w.field("client_id", dhcp.clientIdentifier.map { Hex.string($0) })
             w.key("max_message_size"); if let m = dhcp.maxMessageSize { w.int(m) } else { w.null() }
@@ -113,7 +116,8 @@ public enum DeviceRendering {
         } else {
             w.null()
         }
-        w.key("tcp_signatures"); w.beginArray(); for s in d.tcpSignatures.map(\.signature).sorted() { w.string(s) }; w.endArray()
+        w.key("tcp_signatures"); w.beginArray(); for s in d.tcpSignatures.map(\.signature).sorted() { w.string(s) };
+        w.endArray()
         w.key("tls_fingerprints"); w.beginArray(); for s in d.tlsFingerprints.sorted() { w.string(s) }; w.endArray()
         w.key("user_agents"); w.beginArray(); for s in d.userAgents.sorted() { w.string(s) }; w.endArray()
         w.key("destination_names"); w.beginArray(); for s in d.destinationNames.sorted() { w.string(s) }; w.endArray()
@@ -137,15 +141,19 @@ public enum DeviceRendering {
         let c = c ?? .unknown
         w.beginObject()
         w.key("type"); writeClassified(c.type.value.rawValue, c.type.confidence, c.type.evidence, into: &w)
-        for (name, field) in [("os", c.os), ("os_version", c.osVersion), ("model", c.model), ("manufacturer", c.manufacturer)] {
+        for (name, field) in [
+            ("os", c.os), ("os_version", c.osVersion), ("model", c.model), ("manufacturer", c.manufacturer),
+        ] {
             w.key(text: name)
             if let field { writeClassified(field.value, field.confidence, field.evidence, into: &w) } else { w.null() }
         }
         w.endObject()
     }
 
-    static func writeClassified(_ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence],
-                                into w: inout JSONWriter) {
+    static func writeClassified(
+        _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence],
+        into w: inout JSONWriter
+    ) {
         w.beginObject()
         w.field("value", value)
         w.key("confidence"); w.double((confidence * 1000).rounded() / 1000)
@@ -175,7 +183,8 @@ public enum DeviceRendering {
 
     public static let csvHeader = [
         "mac", "vendor", "hostname", "hostname_source", "ipv4", "ipv6", "locally_administered", "dhcp_option55",
-        "dhcp_vendor_class", "type", "os", "model", "services", "first_seen", "last_seen", "transmitted_packets", "transmitted_bytes",
+        "dhcp_vendor_class", "type", "os", "model", "services", "first_seen", "last_seen", "transmitted_packets",
+        "transmitted_bytes",
         "received_packets", "received_bytes",
     ]
 
@@ -213,7 +222,8 @@ public enum DeviceRendering {
 
     public static func table(_ devices: [Device], presence: Presence) -> String {
         let rows = devices.map { d -> [String] in
-            let v4 = d.sortedAddresses.first { $0.version == 4 }?.description ?? d.sortedAddresses.first?.description ?? "-"
+            let v4 =
+                d.sortedAddresses.first { $0.version == 4 }?.description ?? d.sortedAddresses.first?.description ?? "-"
             return [
                 d.mac.description + (d.isLocallyAdministered ? "*" : ""),
                 v4,
@@ -227,8 +237,9 @@ public enum DeviceRendering {
                 "\(d.traffic.transmittedPackets)/\(d.traffic.receivedPackets)",
             ]
         }
-        var out = TerminalText.table(header: ["MAC", "IP", "HOSTNAME", "VENDOR", "TYPE", "OS", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
-                                     rows: rows, maxWidth: 32)
+        var out = TerminalText.table(
+            header: ["MAC", "IP", "HOSTNAME", "VENDOR", "TYPE", "OS", "SVCS", "STATE", "LAST SEEN", "TX/RX PKTS"],
+            rows: rows, maxWidth: 32)
         if devices.contains(where: \.isLocallyAdministered) {
             out += "* locally administered (randomised) MAC\n"
         }
@@ -250,7 +261,8 @@ public enum AnomalyRendering {
         w.field("severity", e.severity.rawValue)
         w.field("mac", e.mac?.description)
         w.field("summary", e.summary)
-        w.key("related_macs"); w.beginArray(); for m in e.relatedMACs { w.ascii { m.appendText(to: &$0) } }; w.endArray()
+        w.key("related_macs"); w.beginArray(); for m in e.relatedMACs { w.ascii { m.appendText(to: &$0) } };
+        w.endArray()
         w.key("end_time"); if let end = e.endTime { w.timestamp(end) } else { w.null() }
         w.key("details"); w.beginObject()
         for (k, v) in e.details.sorted(by: { $0.key < $1.key }) { w.key(text: k); w.string(v) }
@@ -267,8 +279,11 @@ public enum AnomalyRendering {
     }
 
     public static func table(_ events: [AnomalyEvent]) -> String {
-        TerminalText.table(header: ["TIME", "SEVERITY", "KIND", "MAC", "SUMMARY"],
-                           rows: events.map { [$0.time.rfc3339, $0.severity.rawValue, $0.kind.rawValue, $0.mac?.description ?? "-", $0.summary] },
-                           maxWidth: 72)
+        TerminalText.table(
+            header: ["TIME", "SEVERITY", "KIND", "MAC", "SUMMARY"],
+            rows: events.map {
+                [$0.time.rfc3339, $0.severity.rawValue, $0.kind.rawValue, $0.mac?.description ?? "-", $0.summary]
+            },
+            maxWidth: 72)
     }
 }

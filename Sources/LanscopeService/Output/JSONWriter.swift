@@ -64,7 +64,9 @@ public struct JSONWriter {
         separator()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { utf8 in
-            assert(!utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }, "JSON names in the source need no escaping")
+            assert(
+                !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") },
+                "JSON names in the source need no escaping")
             bytes.append(contentsOf: utf8)
         }
         bytes.append(UInt8(ascii: "\""))
@@ -92,7 +94,9 @@ public struct JSONWriter {
             w.bytes.append(UInt8(ascii: "\""))
             let start = w.bytes.count
             write(&w.bytes)
-            let needsEscaping = w.bytes[start...].contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            let needsEscaping = w.bytes[start...].contains {
+                $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+            }
             if needsEscaping {
                 let raw = String(decoding: w.bytes[start...], as: UTF8.self)
                 w.bytes.removeSubrange(start...)
@@ -109,7 +113,9 @@ public struct JSONWriter {
             w.bytes.append(UInt8(ascii: "\""))
             let start = w.bytes.count
             w.bytes.append(contentsOf: repeatElement(0, count: 24))
-            w.bytes.withUnsafeMutableBufferPointer { t.writeRFC3339(into: UnsafeMutableBufferPointer(rebasing: $0[start..<start + 24])) }
+            w.bytes.withUnsafeMutableBufferPointer {
+                t.writeRFC3339(into: UnsafeMutableBufferPointer(rebasing: $0[start..<start + 24]))
+            }
             w.bytes.append(UInt8(ascii: "\""))
         }
     }
@@ -136,8 +142,11 @@ public struct JSONWriter {
     public mutating func null() { value { $0.bytes.append(contentsOf: "null".utf8) } }
     public mutating func double(_ v: Double) {
         value { w in
-            if v.isFinite { w.bytes.append(contentsOf: (v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)).utf8) }
-            else { w.bytes.append(contentsOf: "null".utf8) }
+            if v.isFinite {
+                w.bytes.append(contentsOf: (v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)).utf8)
+            } else {
+                w.bytes.append(contentsOf: "null".utf8)
+            }
         }
     }
 
@@ -164,11 +173,15 @@ public struct JSONWriter {
                 case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
                 case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
                 default:
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
+                    bytes.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)],
+                    ])
                 }
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count])) }
+            if runStart < utf8.count {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            }
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -12,7 +12,8 @@ public enum TerminalText {
                 let h = String(v, radix: 16)
                 out += "\\x" + (h.count < 2 ? "0" + h : h)
             } else if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v)
-                        || (0x2066...0x2069).contains(v) {
+                || (0x2066...0x2069).contains(v)
+            {
                 // C1 controls and bidi overrides can also rewrite what a terminal shows.
                 out += "\\u{\(String(v, radix: 16))}"
             } else {
@@ -50,7 +51,9 @@ public enum TerminalText {
         }
         let all = [header.map(cell)] + rows.map { $0.map(cell) }
         var widths = [Int](repeating: 0, count: header.count)
-        for row in all { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) } }
+        for row in all {
+            for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) }
+        }
         var out = ""
         for row in all {
             var line = ""

@@ -44,8 +44,10 @@ public final class ReplayRunner {
         var devices = pending.changedDevices.compactMap { pipeline.registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         do {
-            try history.write(HistoryBatch(devices: devices, observations: Array(pending.observations),
-                                           anomalies: pending.anomalies, changes: pending.changes))
+            try history.write(
+                HistoryBatch(
+                    devices: devices, observations: Array(pending.observations),
+                    anomalies: pending.anomalies, changes: pending.changes))
         } catch {
             flushError = error
         }
@@ -89,9 +91,10 @@ public final class ReplayRunner {
         }
         if let last = report.lastPacket { pipeline.finish(at: last) } else { pipeline.publishStatistics() }
         if report.packets > 0 {
-            report.captureKey = CaptureFingerprint.key(path: path, packets: report.packets,
-                                                       firstNanos: report.firstPacket?.nanoseconds ?? 0,
-                                                       lastNanos: report.lastPacket?.nanoseconds ?? 0)
+            report.captureKey = CaptureFingerprint.key(
+                path: path, packets: report.packets,
+                firstNanos: report.firstPacket?.nanoseconds ?? 0,
+                lastNanos: report.lastPacket?.nanoseconds ?? 0)
             let after = trafficByDevice()
             for (mac, counters) in after {
                 let delta = counters.subtracting(before[mac] ?? TrafficCounters())
@@ -115,12 +118,15 @@ public final class ReplayRunner {
         var devices = pipeline.registry.snapshot()
         // Stored traffic is per capture (above); the device rows carry identity only.
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        try store.write(HistoryBatch(devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
-                                  changes: pending.changes))
+        try store.write(
+            HistoryBatch(
+                devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                changes: pending.changes))
         for report in reports {
             guard let key = report.captureKey else { continue }
-            let record = CaptureRecord(captureKey: key, source: report.path, firstPacket: report.firstPacket,
-                                       lastPacket: report.lastPacket, packets: UInt64(report.packets), ingestedAt: ingestedAt)
+            let record = CaptureRecord(
+                captureKey: key, source: report.path, firstPacket: report.firstPacket,
+                lastPacket: report.lastPacket, packets: UInt64(report.packets), ingestedAt: ingestedAt)
             try store.write(HistoryBatch(capture: record, traffic: report.traffic))
         }
     }

@@ -73,17 +73,23 @@ struct DeviceCollector: ScrapeCollector {
                         if backend != nil {
                             // With the eBPF backend, counters and last-seen come from the kernel table.
                             if let k = view.backendRow(i) {
-                                cells = UnsafeBufferPointer(rebasing: kernelCells[(k * cellCount)..<((k + 1) * cellCount)])
+                                cells = UnsafeBufferPointer(
+                                    rebasing: kernelCells[(k * cellCount)..<((k + 1) * cellCount)])
                                 seenAt = max(seenAt, kernelSeen[k])
                             } else {
                                 cells = noCells
                             }
                             for ordinal in 0..<cellCount {
-                                if ordinal < cellCount / 2 { received.add(cells[ordinal]) } else { transmitted.add(cells[ordinal]) }
+                                if ordinal < cellCount / 2 {
+                                    received.add(cells[ordinal])
+                                } else {
+                                    transmitted.add(cells[ordinal])
+                                }
                             }
                         } else {
                             let traffic = devices[i].traffic
-                            transmitted = PacketByteCount(packets: traffic.transmittedPackets, bytes: traffic.transmittedBytes)
+                            transmitted = PacketByteCount(
+                                packets: traffic.transmittedPackets, bytes: traffic.transmittedBytes)
                             received = PacketByteCount(packets: traffic.receivedPackets, bytes: traffic.receivedBytes)
                             if traffic.byClass.isEmpty {
                                 cells = noCells

@@ -27,15 +27,18 @@ struct HTTPCollector: ScrapeCollector {
         let renders = counters.scrapeRenders()
         return [
             http.build(), rejected.build(), closed.build(),
-            singleSample("lanscope_http_connections_open", "HTTP connections open.", .gauge, Double(transport.openConnections)),
+            singleSample(
+                "lanscope_http_connections_open", "HTTP connections open.", .gauge, Double(transport.openConnections)),
             singleSample(
                 "lanscope_http_pending_response_bytes",
                 "Bytes held by responses waiting to be sent (a body shared by several responses counted once).", .gauge,
                 Double(transport.pendingResponseBytes)),
             singleSample(
-                "lanscope_http_memory_trims", "Times free memory was returned to the kernel after a burst of responses.",
+                "lanscope_http_memory_trims",
+                "Times free memory was returned to the kernel after a burst of responses.",
                 .counter, Double(transport.memoryTrims)),
-            singleSample("lanscope_http_scrape_renders", "/metrics bodies rendered.", .counter, Double(renders.renders)),
+            singleSample(
+                "lanscope_http_scrape_renders", "/metrics bodies rendered.", .counter, Double(renders.renders)),
             singleSample(
                 "lanscope_http_scrape_renders_shared", "/metrics responses that shared a render already in progress.",
                 .counter, Double(renders.shared)),

@@ -24,7 +24,9 @@ struct PipelineCollector: ScrapeCollector {
         var errors = labelledFamily(
             "lanscope_decode_errors", "Frames that failed to decode, by the protocol layer that failed.", .counter,
             PipelineCollector.decodedProtocols.count, label: "protocol")
-        for p in PipelineCollector.decodedProtocols { errors.add(p.rawValue, value: Double(stats.decodeErrors[p] ?? 0)) }
+        for p in PipelineCollector.decodedProtocols {
+            errors.add(p.rawValue, value: Double(stats.decodeErrors[p] ?? 0))
+        }
         families.append(errors.build())
         families.append(
             singleSample(
