@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Platform
 
 /// One rendering shared by every request for the same variant that arrives while it is being made.
 ///
@@ -28,80 +29,66 @@ final class SharedRender<Key: Hashable & Sendable, Value: Sendable>: @unchecked 
     }
 
     private let lifetimeNanoseconds: Int64
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private let lock = ConditionLock()
     private var entries: [Key: Entry] = [:]
     private var counts = Statistics()
 
     init(lifetime: Duration = .zero) {
         let (seconds, attoseconds) = lifetime.components
         lifetimeNanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        condition = .allocate(capacity: 1)
-        condition.initialize(to: pthread_cond_t())
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
     }
 
     var statistics: Statistics {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         return counts
     }
 
     /// Requests waiting for the render of `key` in progress (tests).
     func waiting(for key: Key) -> Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         return entries[key]?.waiting ?? 0
     }
 
     /// The value for `key`: the render in progress (waited for), a finished one younger than `lifetime`,
     /// or a new render made by this caller. `render` runs without the lock held.
     func value(for key: Key, render: () -> Value) -> Value {
-        pthread_mutex_lock(mutex)
+        lock.lock()
         var entry = entries[key, default: Entry()]
         if entry.rendering {
             let awaited = entry.generation + 1
             entries[key]!.waiting += 1
-            while entries[key]!.generation < awaited { pthread_cond_wait(condition, mutex) }
+            while entries[key]!.generation < awaited { lock.wait() }
             entries[key]!.waiting -= 1
             let value = entries[key]!.value!
             if entries[key]!.waiting == 0 && lifetimeNanoseconds == 0 && !entries[key]!.rendering {
                 entries[key]!.value = nil
             }
             counts.shared += 1
-            pthread_mutex_unlock(mutex)
+            lock.unlock()
             return value
         }
         if let value = entry.value, Self.now() - entry.finishedAt < lifetimeNanoseconds {
             counts.shared += 1
-            pthread_mutex_unlock(mutex)
+            lock.unlock()
             return value
         }
         entry.rendering = true
         entries[key] = entry
         counts.renders += 1
-        pthread_mutex_unlock(mutex)
+        lock.unlock()
 
         let value = render()
 
-        pthread_mutex_lock(mutex)
+        lock.lock()
         entries[key]!.rendering = false
         entries[key]!.generation += 1
         entries[key]!.finishedAt = Self.now()
         // Keep the value only for those waiting (and for `lifetime`), so an idle server holds no copy.
         entries[key]!.value = entries[key]!.waiting > 0 || lifetimeNanoseconds > 0 ? value : nil
-        pthread_mutex_unlock(mutex)
-        pthread_cond_broadcast(condition)
+        lock.unlock()
+        lock.broadcast()
         return value
     }
 
