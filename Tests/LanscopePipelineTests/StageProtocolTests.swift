@@ -153,10 +153,13 @@ import Testing
     @Test func anomalyCounter_isPublished_whenTheEventIsRaised() {
         var configuration = Pipeline.Configuration()
         configuration.learningPeriod = .seconds(1)
-        let pipeline = Pipeline(registry: DeviceRegistry(), stages: [NewDeviceDetector(known: [])], configuration: configuration)
+        let pipeline = Pipeline(
+            registry: DeviceRegistry(), stages: [NewDeviceDetector(known: [])], configuration: configuration)
         for (m, s) in [(Self.a, Int64(0)), (Self.b, 5)] {
             let bytes = Frames.udp(from: m, to: .broadcast)
-            bytes.withUnsafeBytes { pipeline.process($0, wireLength: bytes.count, time: Self.t0 + .seconds(s), linkType: .ethernet) }
+            bytes.withUnsafeBytes {
+                pipeline.process($0, wireLength: bytes.count, time: Self.t0 + .seconds(s), linkType: .ethernet)
+            }
         }
         #expect(pipeline.recentAnomalies().map(\.mac) == [Self.b])
         #expect(pipeline.statistics().anomalies[.init(kind: .newDevice, severity: .info)] == 1)
