@@ -3,6 +3,10 @@ import LanscopeCore
 /// Raises `port_scan` when one device (the source MAC of TCP SYNs) probes like a scanner within
 /// `window`:
 /// - **vertical**: `verticalPorts` distinct destination ports on one host;
+/// - **block**: `verticalPorts` distinct (host, port) probes over several on-link hosts — a scan of a
+///   few hosts at once, whose ports the eBPF SYN rate limit spreads so thinly that no single host
+///   reaches `verticalPorts` (nmap -sS -T4 of 200 ports on 3 hosts hands up ~35 ports per host). Only
+///   on-link targets count, so a client reaching many Internet servers and ports never does;
 /// - **horizontal**: one port on `horizontalHosts` distinct on-link hosts (counted by destination MAC,
 ///   so a browser reaching many Internet servers through the gateway — one MAC — never counts);
 /// - **failed handshakes**: `failedProbes` distinct (host, port) probes to on-link hosts refused with
@@ -26,7 +30,8 @@ public struct PortScanDetector: PipelineStage {
     public struct Configuration: Sendable, Hashable {
         /// Window in which probes are counted (default 60 s).
         public var window: Duration = .seconds(60)
-        /// Distinct destination ports on one host within the window for a vertical scan (default 50).
+        /// Distinct destination ports on one host within the window for a vertical scan, and distinct
+        /// (host, port) probes over on-link hosts for a block scan (default 50).
         public var verticalPorts: Int = 50
         /// Distinct on-link hosts (destination MACs) on one port within the window for a horizontal scan
         /// (default 24).
@@ -78,6 +83,8 @@ public struct PortScanDetector: PipelineStage {
         var portsByTarget: [IPAddress: Int] = [:]
         var hostsByPort: [UInt16: Int] = [:]
         var portHosts: [PortHost: Int] = [:]
+        /// Distinct probes to on-link targets within the window (the block rule).
+        var onLinkProbes = 0
         var failed = 0
         var lastPrune: Timestamp
         var latch: EpisodeLatch
@@ -218,6 +225,7 @@ public struct PortScanDetector: PipelineStage {
                 let onLink = context.inventory.holder(of: target) == targetMAC
                 source.probes[key] = ProbeState(time: time, targetMAC: targetMAC, outcome: .pending, onLink: onLink)
                 totalProbes += 1
+                if onLink { source.onLinkProbes += 1 }
                 source.portsByTarget[target, default: 0] += 1
                 let portHost = PortHost(port: port, mac: targetMAC)
                 source.portHosts[portHost, default: 0] += 1
@@ -275,6 +283,7 @@ public struct PortScanDetector: PipelineStage {
                     if source.hostsByPort[probe.port] == 0 { source.hostsByPort[probe.port] = nil }
                 }
                 if state.outcome == .failed { source.failed -= 1 }
+                if state.onLink { source.onLinkProbes -= 1 }
             } else if state.outcome == .pending, state.onLink, answersVisible,
                 time - state.time > configuration.handshakeTimeout
             {
@@ -297,6 +306,10 @@ public struct PortScanDetector: PipelineStage {
         } else if let horizontal, horizontal.value >= configuration.horizontalHosts {
             style = "horizontal"
             summary = "port scan by \(who): port \(horizontal.key) on \(horizontal.value) hosts"
+        } else if source.onLinkProbes >= configuration.verticalPorts {
+            style = "block"
+            let hosts = Set(source.probes.filter(\.value.onLink).map(\.key.target)).count
+            summary = "port scan by \(who): \(source.onLinkProbes) port probes over \(hosts) hosts"
         } else if source.failed >= configuration.failedProbes {
             style = "failed_handshakes"
             summary = "port scan by \(who): \(source.failed) connection attempts refused or unanswered"

@@ -2,7 +2,11 @@ import LanscopeCore
 
 /// Raises `rogue_ra` when an IPv6 router advertisement (RFC 4861 §4.2) comes from a router outside the
 /// expected set: the configured `trusted` routers (by MAC) or, without a list, the routers learned
-/// during the learning period or the first `learningWindow` after the first RA. **Critical** when the
+/// during the learning period or the first `learningWindow` after lanscope started watching (its first
+/// tick or first RA, whichever comes first). Routers advertise unprompted (RFC 4861 §6.2.4, every
+/// MaxRtrAdvInterval, default 600 s), so the LAN's own router shows within the window; on a LAN with
+/// no IPv6 router at all the first RA appearing later is the classic rogue-RA attack, not a router to
+/// learn. A router advertising less often than `learningWindow` belongs in `trusted`. **Critical** when the
 /// RA offers itself as default router (router lifetime > 0: it can take every device's IPv6 traffic);
 /// warning otherwise (prefix or option injection). One event per router per episode, again after
 /// `quietPeriod` without RAs from it.
@@ -14,7 +18,7 @@ public struct RogueRouterDetector: PipelineStage {
         /// Trusted routers by MAC or link-local address (default none: learn). Only MACs can be matched
         /// today (the RA fact carries no source address).
         public var trusted: [TrustedSource] = []
-        /// How long after the first RA routers are learned (default 600 s).
+        /// How long after lanscope started watching (first tick or RA) routers are learned (default 600 s).
         public var learningWindow: Duration = .seconds(600)
         /// Quiet time after which a rogue router raises again (default 3600 s).
         public var quietPeriod: Duration = .seconds(3_600)
@@ -24,7 +28,7 @@ public struct RogueRouterDetector: PipelineStage {
     }
 
     public let name = "rogue_ra"
-    public let inputs: StageInputs = [.observations]
+    public let inputs: StageInputs = [.observations, .ticks]
     private let configuration: Configuration
     private var sources: TrustedSources
     private var rogues: [MACAddress: EpisodeLatch] = [:]
@@ -35,6 +39,10 @@ public struct RogueRouterDetector: PipelineStage {
         sources = TrustedSources(
             trusted: configuration.trusted, learningWindow: configuration.learningWindow,
             maxLearned: configuration.maxRouters)
+    }
+
+    public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {
+        sources.watching(since: tick.time)
     }
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {

@@ -23,6 +23,13 @@ struct TrustedSources: Sendable {
 
     var isConfigured: Bool { !trustedMACs.isEmpty || !trustedAddresses.isEmpty }
 
+    /// Starts the learning window at `time` if no source has started it yet: for sources that announce
+    /// themselves unprompted (IPv6 routers), so the first one to appear long after the start is not
+    /// learned just for being first.
+    mutating func watching(since time: Timestamp) {
+        if firstSeen == nil { firstSeen = time }
+    }
+
     /// Whether `mac` (claiming `address`) is expected; learns it when still learning.
     mutating func admit(_ mac: MACAddress, address: IPAddress?, at time: Timestamp, learning: Bool) -> Bool {
         if isConfigured {

@@ -283,6 +283,10 @@ public final class Pipeline: @unchecked Sendable {
         for (severity, n) in evicted { local.eventsEvicted[severity, default: 0] &+= n }
         activeAnomalies.withLock { active in for event in events { active.note(event) } }
         if let sink = eventSink.withLock({ $0 }) { for event in events { sink(event) } }
+        // /alerts.json and lanscope_anomaly_active show the event at once; lanscope_anomalies_total must
+        // too, or a scrape in between sees an active anomaly whose count has not grown (end to end, the
+        // gateway ARP-spoof rule then fired as the non-gateway one for a second). Events are rare.
+        publishStatistics()
     }
 
     private func keepForHistory(_ observations: [Observation]) {

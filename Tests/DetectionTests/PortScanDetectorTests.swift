@@ -168,6 +168,44 @@ import Testing
     }
 
     /// eBPF mode hands up SYNs only: unanswered SYNs must not count when no answer was ever seen.
+    /// nmap -sS -T4 of 200 ports on three hosts seen through the eBPF SYN rate limit (end-to-end
+    /// DetectionTests): about 35 ports per host got through, under the vertical threshold on each.
+    @Test func portScan_block_fewHostsManyPorts_boundaries() {
+        for (perHost, expected) in [(16, 0), (17, 1), (35, 1)] {  // 3 x 16 = 48 < 50; 3 x 17 = 51
+            var h = Harness(PortScanDetector())
+            let hosts = [(gateway, Sample.ip(1)), (victim, victimIP), (Sample.mac(0x07), Sample.ip(7))]
+            for (mac, ip) in hosts { h.inventory.holders[ip] = mac }
+            for i in 0..<perHost {
+                for (mac, ip) in hosts {
+                    h.frame(
+                        Sample.tcp(from: scanner, scannerIP, to: mac, ip, port: UInt16(1 + i * 5), flags: Sample.syn),
+                        at: Sample.at(Double(i) * 0.02))
+                }
+            }
+            h.tick(at: Sample.at(10))
+            #expect(h.events.count == expected, "\(perHost) ports on each of 3 hosts")
+            if expected == 1 {
+                #expect(h.events.first?.details["scan"] == "block")
+                #expect(h.events.first?.mac == scanner)
+                #expect(Set(h.events.first?.relatedMACs ?? []) == Set(hosts.map(\.0)))
+            }
+        }
+    }
+
+    /// Many ports on many Internet servers (a peer-to-peer client): off-link, so no block scan.
+    @Test func portScan_block_staysQuiet_forManyPortsBehindTheGateway() {
+        var h = Harness(PortScanDetector())
+        h.inventory.holders[Sample.ip(1)] = gateway
+        for i in 0..<200 {
+            let peer = IPAddress.v4(IPv4Address(93, 184, 0, UInt8(i % 200)))
+            h.frame(
+                Sample.tcp(from: scanner, scannerIP, to: gateway, peer, port: UInt16(6_000 + i), flags: Sample.syn),
+                at: Sample.at(Double(i) * 0.1))
+        }
+        h.tick(at: Sample.at(30))
+        #expect(h.events.isEmpty)
+    }
+
     @Test func portScan_synsAlone_countOnlyPortsAndHosts() {
         var h = Harness(PortScanDetector())
         for i in 0..<40 {

@@ -102,6 +102,17 @@ import Testing
         #expect(h.events.map(\.severity) == [.warning])
     }
 
+    /// A LAN without IPv6 routers: the first RA, from the attacker (end-to-end DetectionTests, scapy),
+    /// comes after the window that began with lanscope's first tick, so it is not learned.
+    @Test func rogueRA_raises_forTheFirstRouterEver_afterTheWindowSinceTheStart() {
+        for (seconds, expected) in [(600.0, 0), (600.5, 1)] {
+            var h = Harness(RogueRouterDetector())
+            h.tick(at: Sample.at(0))
+            let events = h.observe(advertisement(from: rogue, at: seconds))
+            #expect(events.map(\.mac) == Array(repeating: rogue, count: expected), "RA at \(seconds) s")
+        }
+    }
+
     /// The LAN's own router re-advertising every few minutes (RFC 4861 MaxRtrAdvInterval) never raises.
     @Test func rogueRA_staysQuiet_forTheLearnedRouter() {
         var h = Harness(RogueRouterDetector())

@@ -113,6 +113,43 @@ def tcx_query(args):
     return 0
 
 
+def webhook(args):
+    """An Alertmanager webhook receiver: appends every POST body as one JSON line to --out."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with open(args.out, "ab") as out:
+                out.write(body.replace(b"\n", b" ") + b"\n")
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_):
+            pass
+
+    server = http.server.HTTPServer((args.bind, args.port), Handler)
+    server.timeout = 1.0
+    print("ready", flush=True)
+    deadline = time.monotonic() + args.lifetime
+    while time.monotonic() < deadline:
+        server.handle_request()
+    return 0
+
+
+def rogue_ra(args):
+    """One IPv6 router advertisement (RFC 4861 section 4.2) to all nodes, as a rogue router sends it."""
+    from scapy.all import Ether, IPv6, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, sendp
+    from scapy.utils6 import in6_mactoifaceid
+    link_local = "fe80::" + in6_mactoifaceid(args.mac)
+    frame = (Ether(src=args.mac, dst="33:33:00:00:00:01") / IPv6(src=link_local, dst="ff02::1", hlim=255)
+             / ICMPv6ND_RA(routerlifetime=args.lifetime) / ICMPv6NDOptSrcLLAddr(lladdr=args.mac)
+             / ICMPv6NDOptPrefixInfo(prefix=args.prefix, prefixlen=64, validlifetime=3600, preferredlifetime=1800))
+    sendp(frame, iface=args.interface, count=args.count, inter=0.5, verbose=False)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +177,21 @@ def main():
     tcx = commands.add_parser("tcx-query", help="count tcx programs on an interface, per direction")
     tcx.add_argument("--interface", required=True)
     tcx.set_defaults(run=tcx_query)
+
+    hook = commands.add_parser("webhook", help="receive Alertmanager webhooks into a JSON-lines file")
+    hook.add_argument("--bind", default="127.0.0.1")
+    hook.add_argument("--port", type=int, required=True)
+    hook.add_argument("--out", required=True)
+    hook.add_argument("--lifetime", type=float, default=900.0, help="seconds before it exits by itself")
+    hook.set_defaults(run=webhook)
+
+    ra = commands.add_parser("rogue-ra", help="send COUNT router advertisements from MAC on INTERFACE")
+    ra.add_argument("--interface", required=True)
+    ra.add_argument("--mac", required=True)
+    ra.add_argument("--prefix", default="2001:db8:bad::")
+    ra.add_argument("--lifetime", type=int, default=1800, help="router lifetime in seconds (0: not a default router)")
+    ra.add_argument("--count", type=int, default=3)
+    ra.set_defaults(run=rogue_ra)
 
     args = parser.parse_args()
     return args.run(args)

@@ -31,6 +31,7 @@ need ip iproute2; need bridge iproute2; need ss iproute2; need tc iproute2; need
 need unshare util-linux; need ethtool ethtool; need dnsmasq dnsmasq-base; need dhclient isc-dhcp-client
 need busybox busybox; need avahi-daemon avahi-daemon; need tcpdump tcpdump; need tshark tshark
 need tcpreplay tcpreplay; need ping iputils-ping; need curl curl
+need nmap nmap; need arpspoof dsniff; need iperf3 iperf3  # DetectionTests' attack tools
 [ -x "$PYTHON" ] || missing+=("$PYTHON (Debian package python3)")
 "$PYTHON" -c 'import scapy.all' 2>/dev/null || missing+=("scapy for $PYTHON (Debian package python3-scapy)")
 "$PYTHON" -c 'import prometheus_client.parser' 2>/dev/null \

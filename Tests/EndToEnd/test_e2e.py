@@ -14,6 +14,7 @@ import tempfile
 import time
 import unittest
 
+import detection
 import lan as lanmod
 import lanscope_service as svc
 
@@ -829,6 +830,304 @@ class ScaleTests(unittest.TestCase):
         self.assertEqual(wrong, {}, f"{len(wrong)} devices counted wrong (lanscope, sent); first: "
                                     f"{dict(list(wrong.items())[:5])}")
         self.assertIsNone(process.poll(), "lanscope exited")
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class DetectionTests(LanscopeTestCase):
+    """Real attack tools on the namespace LAN; lanscope must raise exactly the matching event.
+
+    Two lanscopes watch the gateway's LAN port with the same detection config (detection.py says why
+    each value is shortened): eBPF (the subject) and libpcap (the differential). The tests run in name
+    order as one story — ordinary life first (the quiet period), then one attack per test, each
+    checked against the events that appeared since it began — and a real Prometheus with the shipped
+    rules and a real Alertmanager deliver the alerts to a webhook meanwhile (the last test)."""
+
+    SCANNER = "rpi"      # nmap SYN, connect scans and the ARP sweep
+    SPOOFER = "sonos"    # arpspoof for the gateway's address; iperf3 burst
+    VICTIM = "mac"       # the host arpspoof lies to; the DHCP client the rogue answers
+    ROGUE = "tv"         # the rogue dnsmasq; the rogue RA; goes offline and back
+    report = []
+
+    @classmethod
+    def setUpClass(cls):
+        config = detection.write_config(LAN.workdir)
+        cls.ebpf = svc.Lanscope(LAN, "lanscope-detect-ebpf", "ebpf", 9190)
+        cls.pcap = svc.Lanscope(LAN, "lanscope-detect-pcap", "pcap", 9191)
+        cls.instances = [cls.ebpf, cls.pcap]
+        cls.ops = None
+        cls.report = []
+        try:
+            for instance in cls.instances:
+                instance.extra_args = ["--detection-config", config]
+                instance.start()
+            cls.started = time.monotonic()
+            # Ordinary life from the first second: every device checks in every 2 s (bounded: 900
+            # pings), fresh DHCP exchanges, an avahi announcement, HTTP/UDP/ICMP traffic.
+            for device in LAN.devices:
+                cls.start_pinger(device)
+            LAN.restart_dhcp_clients()
+            LAN.restart_avahi(LAN.device("sonos"))
+            LAN.all_traffic()
+            if not detection.OpsStack.missing():
+                cls.ops = detection.OpsStack(LAN, {"ebpf": cls.ebpf.port, "pcap": cls.pcap.port}).start()
+        except BaseException:
+            for instance in cls.instances:
+                sys.stderr.write(f"\n--- {instance.name} log (tail) ---\n{instance.log()}\n")
+            cls.cleanup()
+            raise
+
+    @classmethod
+    def start_pinger(cls, device):
+        LAN.spawn(f"pinger-{device.key}", ["ping", "-n", "-q", "-i", "2", "-c", "900", lanmod.GW_IPV4], ns=device.ns)
+
+    @classmethod
+    def cleanup(cls):
+        for device in LAN.devices:
+            LAN.stop(f"pinger-{device.key}")
+        for name in ("rogue-dnsmasq", "arpspoof", "iperf3-server"):
+            LAN.stop(name)
+        if cls.ops is not None:
+            cls.ops.stop()
+        cls.stop_all()
+        # Leave the LAN as the other classes expect it: no poisoned ARP cache, every address in place.
+        for ns in [LAN.gw_ns] + [d.ns for d in LAN.devices]:
+            LAN.run(["ip", "neigh", "flush", "all"], ns=ns, check=False)
+        for device in LAN.devices:
+            LAN.run(["ip", "link", "set", lanmod.DEVICE_IF, "up"], ns=device.ns, check=False)
+            LAN.run(["ip", "-6", "addr", "replace", f"{device.ipv6}/64", "dev", lanmod.DEVICE_IF, "nodad"],
+                    ns=device.ns, check=False)
+        sys.stderr.write("\n  detection report:\n" + "\n".join(f"    {line}" for line in cls.report) + "\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cleanup()
+
+    # Helpers.
+
+    @staticmethod
+    def key(event):
+        return json.dumps(event, sort_keys=True)
+
+    def snapshot(self):
+        return [{self.key(e) for e in detection.events(i)} for i in self.instances]
+
+    def new_events(self, snapshot):
+        return [[e for e in detection.events(i) if self.key(e) not in seen] for i, seen in zip(self.instances, snapshot)]
+
+    def wait_events(self, snapshot, predicate, timeout):
+        """Polls both instances until predicate(new events) holds for each; returns the last lists."""
+        last = [[], []]
+
+        def check():
+            nonlocal last
+            last = self.new_events(snapshot)
+            return all(predicate(evs) for evs in last)
+
+        poll(check, timeout, 1.0)
+        return last
+
+    def attack(self, label, kind, attacker, action, related=(), severity=None, closing=False, timeout=45,
+               compare=True, cleanup=None, also=()):
+        """Runs `action`, waits for the `kind` event naming `attacker` (and its closing event when the
+        kind is a span), and asserts that nothing else appeared on the eBPF instance — nor on the
+        libpcap one when `compare` — except the kinds in `also`, which must name the attacker too."""
+        mac = LAN.device(attacker).mac
+        before = self.snapshot()
+        totals_before, _ = detection.anomaly_metrics(self.ebpf)
+        try:
+            action()
+            opened = self.wait_events(before, lambda evs: any(e["kind"] == kind and e["mac"] == mac
+                                                               and not detection.is_closing(e) for e in evs), timeout)
+            # Read while the anomaly is active; the counter is published with the event.
+            totals, active = detection.anomaly_metrics(self.ebpf)
+        finally:
+            if cleanup:
+                cleanup()
+        after = opened
+        if closing:
+            after = self.wait_events(before, lambda evs: any(e["kind"] == kind and e["mac"] == mac
+                                                              and detection.is_closing(e) for e in evs), 60)
+        time.sleep(2)  # anything a late frame of the attack would still raise
+        after = self.new_events(before)
+        for instance, evs in zip(self.instances, after):
+            type(self).report.append(f"{label} [{instance.backend}]: " + (
+                "; ".join(f"{e['kind']}/{e['severity']} mac={e['mac']} related={e['related_macs']}"
+                          f"{' (closing)' if detection.is_closing(e) else ''}" for e in evs) or "nothing"))
+        checked = list(zip(self.instances, after)) if compare else [(self.ebpf, after[0])]
+        for instance, evs in checked:
+            who = f"{label} on {instance.backend}:\n{detection.describe(evs)}"
+            opening = [e for e in evs if e["kind"] == kind and not detection.is_closing(e)]
+            self.assertTrue(opening, f"no {kind} event; {who}")
+            self.assertEqual({e["mac"] for e in evs}, {mac}, f"events must name only the attacker {mac}; {who}")
+            self.assertLessEqual({e["kind"] for e in evs}, {kind, *also}, f"only {kind} expected; {who}")
+            for e in opening:
+                for other in related:
+                    self.assertIn(other, e["related_macs"], f"{kind} must name {other}; {who}")
+                if severity:
+                    self.assertEqual(e["severity"], severity, who)
+            if closing:
+                self.assertTrue(any(detection.is_closing(e) for e in evs), f"no closing event; {who}")
+        severity_seen = next(e["severity"] for e in after[0] if e["kind"] == kind)
+        self.assertGreater(totals.get((kind, severity_seen), 0), totals_before.get((kind, severity_seen), 0),
+                           f"lanscope_anomalies_total{{kind={kind}}} did not grow")
+        self.assertEqual(active.get((kind, mac)), 1.0, f"lanscope_anomaly_active{{kind={kind},mac={mac}}} "
+                                                       f"not 1 while the {label} was active: {active}")
+        if compare:
+            signature = [sorted({(e["kind"], e["mac"], tuple(e["related_macs"]), detection.is_closing(e))
+                                 for e in evs}) for evs in after]
+            self.assertEqual(signature[0], signature[1], f"eBPF and libpcap disagree on the {label}")
+        return after
+
+    def ip(self, key):
+        return LAN.device(key).ipv4
+
+    # The story, in name order.
+
+    def test_a_quietPeriod_ordinaryLife_raisesNothingButNewDevices(self):
+        # Past the learning period, then 100 s (10 ticks) of ordinary life: traffic, a DHCP renewal of
+        # every device, an mDNS announcement and query. Nothing may be raised but new_device, and no
+        # new_device either: every device spoke during the learning period.
+        learning_left = 25 - (time.monotonic() - self.started)
+        if learning_left > 0:
+            time.sleep(learning_left)
+        before = self.snapshot()
+        deadline = time.monotonic() + 100
+        rounds = 0
+        while time.monotonic() < deadline:
+            LAN.all_traffic()
+            if rounds == 2:
+                LAN.restart_dhcp_clients()
+            if rounds == 3:
+                LAN.restart_avahi(LAN.device("sonos"))
+                LAN.mdns_query(LAN.device("mac"), f"{lanmod.MDNS_SERVICE_TYPE}.local")
+            rounds += 1
+            time.sleep(max(0.0, min(10.0, deadline - time.monotonic())))
+        after = self.new_events(before)
+        for instance, evs in zip(self.instances, after):
+            type(self).report.append(f"quiet period ({rounds} rounds) [{instance.backend}]: "
+                                     + ("; ".join(f"{e['kind']} mac={e['mac']}" for e in evs) or "nothing"))
+            unexpected = [e for e in evs if e["kind"] != "new_device"]
+            self.assertEqual(unexpected, [], f"{instance.backend} raised during ordinary life:\n"
+                                             f"{detection.describe(unexpected)}")
+
+    def test_b_portScan_nmapSynScan_namesScanner(self):
+        targets = [lanmod.GW_IPV4, self.ip("tv"), self.ip("mac")]
+        self.attack("nmap -sS", "port_scan", self.SCANNER, lambda: LAN.run(
+            ["nmap", "-sS", "-Pn", "-n", "-T4", "-p", "1-200", *targets], ns=LAN.device(self.SCANNER).ns,
+            timeout=120), severity="warning", closing=True)
+
+    def test_c_portScan_nmapConnectScan_namesScanner(self):
+        targets = [lanmod.GW_IPV4, self.ip("tv"), self.ip("sonos")]
+        self.attack("nmap -sT", "port_scan", self.SCANNER, lambda: LAN.run(
+            ["nmap", "-sT", "-Pn", "-n", "-T4", "-p", "1-200", *targets], ns=LAN.device(self.SCANNER).ns,
+            timeout=120), severity="warning", closing=True)
+
+    def test_d_arpSweep_nmapPingSweep_namesSweeper(self):
+        self.attack("nmap -sn sweep", "arp_sweep", self.SCANNER, lambda: LAN.run(
+            ["nmap", "-sn", "-n", f"{lanmod.SUBNET4}.0/24"], ns=LAN.device(self.SCANNER).ns, timeout=120),
+            severity="warning")
+
+    def test_e_arpSpoof_arpspoofForGateway_criticalNamingBothMACs(self):
+        spoofer = LAN.device(self.SPOOFER)
+
+        def spoof():
+            LAN.spawn("arpspoof", ["arpspoof", "-i", lanmod.DEVICE_IF, "-t", self.ip(self.VICTIM), lanmod.GW_IPV4],
+                      ns=spoofer.ns)
+            time.sleep(7)  # arpspoof repeats its forged reply every 2 s
+
+        # The gateway keeps answering for its address, so the binding goes gateway -> spoofer ->
+        # gateway: the address-binding detector also raises ip_conflict on that back-and-forth (its
+        # documented A -> B -> A rule, unit-tested as the gateway attack), naming the spoofer as taker.
+        evs = self.attack("arpspoof", "arp_spoof", self.SPOOFER, spoof, related=[lanmod.GW_MAC],
+                          severity="critical", cleanup=lambda: LAN.stop("arpspoof"), also=("ip_conflict",))
+        for e in evs[0]:
+            self.assertIn(lanmod.GW_MAC, e["related_macs"], detection.describe(evs[0]))
+
+    def test_f_rogueDHCP_secondDnsmasq_namesRogue(self):
+        rogue = LAN.device(self.ROGUE)
+        leases = os.path.join(LAN.workdir, "rogue-dnsmasq.leases")
+        open(leases, "w").close()
+
+        def rogue_server():
+            LAN.spawn("rogue-dnsmasq", [
+                "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--no-hosts", "--no-resolv",
+                f"--interface={lanmod.DEVICE_IF}", "--bind-interfaces", "--user=root", "--group=root", "--no-ping",
+                f"--dhcp-range={lanmod.SUBNET4}.200,{lanmod.SUBNET4}.220,255.255.255.0,10m",
+                f"--dhcp-leasefile={leases}", f"--pid-file={os.path.join(LAN.workdir, 'rogue-dnsmasq.pid')}",
+            ], ns=rogue.ns)
+            time.sleep(1)
+            # A client asking: udhcpc once, its script /bin/true so the victim keeps its own address.
+            LAN.run(["busybox", "udhcpc", "-f", "-q", "-n", "-i", lanmod.DEVICE_IF, "-t", "3", "-T", "1",
+                     "-s", "/bin/true"], ns=LAN.device(self.VICTIM).ns, check=False, timeout=20)
+
+        self.attack("rogue dnsmasq", "rogue_dhcp", self.ROGUE, rogue_server, severity="critical",
+                    cleanup=lambda: LAN.stop("rogue-dnsmasq"))
+
+    def test_g_rogueRA_scapyAdvertisement_namesRouter(self):
+        rogue = LAN.device(self.ROGUE)
+        self.attack("rogue RA", "rogue_ra", self.ROGUE, lambda: LAN.run(
+            [lanmod.PYTHON, lanmod.LANTOOL, "rogue-ra", "--interface", lanmod.DEVICE_IF, "--mac", rogue.mac],
+            ns=rogue.ns), severity="critical")
+
+    def test_h_trafficSpike_iperf3Burst_namesDevice(self):
+        LAN.spawn("iperf3-server", ["iperf3", "-s", "-1", "-B", lanmod.GW_IPV4, "-p", "5201"], ns=LAN.gw_ns)
+        time.sleep(1)
+        # 40 Mbit/s = 5 MB/s for 35 s: 5x the floor, three ticks and more above the device's baseline.
+        self.attack("iperf3 burst", "traffic_spike", self.SPOOFER, lambda: LAN.run(
+            ["iperf3", "-c", lanmod.GW_IPV4, "-p", "5201", "-t", "35", "-b", "40M"], ns=LAN.device(self.SPOOFER).ns,
+            timeout=60), severity="warning", closing=True, timeout=30, cleanup=lambda: LAN.stop("iperf3-server"))
+
+    def test_i_deviceOffline_linkDownThenUp_offlineThenBackOnline(self):
+        device = LAN.device(self.ROGUE)
+
+        def go_away():
+            LAN.stop(f"pinger-{device.key}")
+            LAN.run(["ip", "link", "set", lanmod.DEVICE_IF, "down"], ns=device.ns)
+
+        def come_back():
+            LAN.run(["ip", "link", "set", lanmod.DEVICE_IF, "up"], ns=device.ns)
+            LAN.run(["ip", "-6", "addr", "replace", f"{device.ipv6}/64", "dev", lanmod.DEVICE_IF, "nodad"],
+                    ns=device.ns)
+            self.start_pinger(device)
+
+        before = self.snapshot()
+        go_away()
+        try:
+            offline = self.wait_events(before, lambda evs: any(e["kind"] == "device_offline" for e in evs), 120)
+        finally:
+            come_back()
+        back = self.wait_events(before, lambda evs: any(e["kind"] == "device_offline" and detection.is_closing(e)
+                                                        for e in evs), 40)
+        for instance, evs in zip(self.instances, back):
+            type(self).report.append(f"offline/back [{instance.backend}]: " + (
+                "; ".join(f"{e['kind']}/{e['severity']} mac={e['mac']}"
+                          f"{' (closing)' if detection.is_closing(e) else ''}" for e in evs) or "nothing"))
+        evs = back[0]
+        self.assertEqual({(e["kind"], e["mac"]) for e in evs}, {("device_offline", device.mac)},
+                         f"eBPF:\n{detection.describe(evs)}")
+        self.assertTrue(any(not detection.is_closing(e) for e in evs), detection.describe(evs))
+        self.assertTrue(any(detection.is_closing(e) for e in evs), f"no back-online event:\n{detection.describe(evs)}")
+
+    def test_z_opsPath_alertmanagerDeliversScannerAndSpooferMACs(self):
+        if self.ops is None:
+            self.skipTest(f"missing {detection.OpsStack.missing()} (Debian packages prometheus, "
+                          "prometheus-alertmanager)")
+        scanner, spoofer = LAN.device(self.SCANNER).mac, LAN.device(self.SPOOFER).mac
+
+        def delivered():
+            alerts = self.ops.deliveries()
+            names = {(labels.get("alertname"), labels.get("mac", "").lower(), labels.get("sensor"))
+                     for _, labels, _ in alerts}
+            return all((alert, mac, sensor) in names for alert, mac in
+                       (("LanscopePortScan", scanner), ("LanscopeGatewayARPSpoof", spoofer))
+                       for sensor in ("ebpf", "pcap"))
+
+        ok = poll(delivered, 30, 1.0)
+        alerts = self.ops.deliveries()
+        type(self).report.append("webhook: " + "; ".join(sorted({f"{l.get('alertname')} mac={l.get('mac')} "
+                                                                  f"sensor={l.get('sensor')}" for _, l, _ in alerts})))
+        self.assertTrue(ok, f"webhook did not receive the port scan and gateway ARP spoof alerts for both "
+                            f"sensors; got {[(s, l) for s, l, _ in alerts]}\n{self.ops.logs()}")
 
 
 class CountingResult(unittest.TextTestResult):

@@ -157,6 +157,23 @@ import Testing
         #expect(pipeline.statistics().anomalies[.init(kind: .newDevice, severity: .info)] == 1)
     }
 
+    /// The counter is published with the event, not at the next idle publication (≤ 1 s later, or
+    /// after 4096 frames): a scrape never sees an active anomaly whose count has not grown.
+    @Test func anomalyCounter_isPublished_whenTheEventIsRaised() {
+        var configuration = Pipeline.Configuration()
+        configuration.learningPeriod = .seconds(1)
+        let pipeline = Pipeline(
+            registry: DeviceRegistry(), stages: [NewDeviceDetector(known: [])], configuration: configuration)
+        for (m, s) in [(Self.a, Int64(0)), (Self.b, 5)] {
+            let bytes = Frames.udp(from: m, to: .broadcast)
+            bytes.withUnsafeBytes {
+                pipeline.process($0, wireLength: bytes.count, time: Self.t0 + .seconds(s), linkType: .ethernet)
+            }
+        }
+        #expect(pipeline.recentAnomalies().map(\.mac) == [Self.b])
+        #expect(pipeline.statistics().anomalies[.init(kind: .newDevice, severity: .info)] == 1)
+    }
+
     /// Classifies every new device as a printer once.
     struct PrinterClassifier: PipelineStage {
         let name = "printers"

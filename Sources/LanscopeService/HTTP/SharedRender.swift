@@ -1,7 +1,8 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Platform
 
 /// One rendering shared by every request for the same variant that arrives while it is being made.
 ///
