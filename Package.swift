@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "lanscope",
             dependencies: [
-                "LanscopeService", "HTTPServer",
+                "LanscopeService", "HTTPServer", "Detection", "LanscopeCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detection
 import HTTPServer
 import LanscopeCore
 import LanscopeService
@@ -67,6 +68,25 @@ struct Run: ParsableCommand {
             "Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
             valueName: "file"))
     var detectionConfig: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "On a fresh install (empty history), detectors learn for this long before raising new/changed events (default 0; the config file's learning_period).",
+            valueName: "duration"))
+    var learningPeriod: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A legitimate DHCP server (MAC or IP address); repeat for several. With any, nothing is learned.",
+            valueName: "mac|ip"))
+    var trustedDhcpServer: [String] = []
+    @Option(name: .long, help: ArgumentHelp("A legitimate IPv6 router (MAC); repeat for several.", valueName: "mac"))
+    var trustedRouter: [String] = []
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The gateway's IP address, when the DHCP server is not the router; repeat for several.", valueName: "ip"))
+    var gateway: [String] = []
     @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")
     var httpMaxConnectionsPerAddress = 64
     @Option(
@@ -94,6 +114,21 @@ struct Run: ParsableCommand {
         else {
             throw ValidationError(
                 "--http-max-connections-per-address and --http-max-pending-response-mib must be positive")
+        }
+        if let learningPeriod {
+            do { _ = try DurationParser.parse(learningPeriod) } catch {
+                throw ValidationError("--learning-period: \(error.description)")
+            }
+        }
+        for value in trustedDhcpServer where TrustedSource(value) == nil {
+            throw ValidationError(
+                "--trusted-dhcp-server \"\(value)\": expected a MAC (aa:bb:cc:dd:ee:ff) or an IP address")
+        }
+        for value in trustedRouter where MACAddress(anyNotation: value) == nil {
+            throw ValidationError("--trusted-router \"\(value)\": expected a MAC address")
+        }
+        for value in gateway where IPAddress(value) == nil {
+            throw ValidationError("--gateway \"\(value)\": expected an IP address")
         }
         for (flag, value) in [
             ("--presence-window", presenceWindow), ("--device-ttl", deviceTtl),
@@ -135,6 +170,14 @@ struct Run: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        // The most used detection settings as flags: they add to (or, for the learning period, replace)
+        // what the config file says.
+        if let learningPeriod { configuration.detection.learningPeriod = try DurationParser.parse(learningPeriod) }
+        configuration.detection.rogueDHCP.trusted += trustedDhcpServer.compactMap { TrustedSource($0) }
+        configuration.detection.rogueRA.trusted += trustedRouter.compactMap {
+            MACAddress(anyNotation: $0).map(TrustedSource.mac)
+        }
+        configuration.detection.addressBinding.gateways.formUnion(gateway.compactMap { IPAddress($0) })
         configuration.httpLimits.maxConnectionsPerAddress = httpMaxConnectionsPerAddress
         configuration.httpLimits.sendStallTimeout = try DurationParser.parse(httpSendStallTimeout)
         configuration.httpLimits.maxPendingResponseBytes = httpMaxPendingResponseMib << 20

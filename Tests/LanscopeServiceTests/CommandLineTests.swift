@@ -155,6 +155,17 @@ import Testing
         let (s6, _, e6) = try run(lanscope, ["run"])
         #expect(s6 != 0)
         #expect(e6.contains("--interface") && e6.contains("--pcap"))
+        // The most used detection settings as flags, validated like the config file's.
+        for (flag, value, message) in [
+            ("--trusted-dhcp-server", "not-an-address", "expected a MAC (aa:bb:cc:dd:ee:ff) or an IP address"),
+            ("--trusted-router", "10.0.0.1", "expected a MAC address"), ("--gateway", "gw", "expected an IP address"),
+            ("--learning-period", "soon", "--learning-period"),
+        ] {
+            let (status, _, err) = try run(
+                lanscope, ["run", "--pcap", TestPaths.sampleCapture, flag, value, "--no-db"])
+            #expect(status != 0, "\(flag)")
+            #expect(err.contains(message), "\(flag): \(err)")
+        }
         // A capture that cannot be replayed stops `run` instead of serving nothing forever.
         let (s7, _, e7) = try run(
             lanscope, ["run", "--pcap", "/nonexistent/missing.pcap", "--listen", "127.0.0.1:0", "--no-db"],
