@@ -8,11 +8,28 @@ import LanscopeCore
 import LanscopePipeline
 import Logging
 
-/// Where the history database lives by default.
+/// Where the history database lives when `--db` is not given, the same for the service and the CLI, so
+/// `lanscope alerts` on an installed sensor reads what the service writes:
+/// 1. `$LANSCOPE_DB`;
+/// 2. the system sensor's database, `/var/lib/lanscope/lanscope.db`, when it exists (what the shipped
+///    systemd unit writes);
+/// 3. `$XDG_DATA_HOME/lanscope/lanscope.db`, else `~/.local/share/lanscope/lanscope.db`.
 public enum HistoryPaths {
+    /// The system sensor's database (the systemd unit's `StateDirectory=lanscope`).
+    public static let systemDatabasePath = "/var/lib/lanscope/lanscope.db"
+
     public static func defaultDatabasePath() -> String {
         var environment: [String: String] = [:]
-        for key in ["XDG_DATA_HOME", "HOME"] { if let v = getenv(key) { environment[key] = String(cString: v) } }
+        for key in ["LANSCOPE_DB", "XDG_DATA_HOME", "HOME"] {
+            if let v = getenv(key) { environment[key] = String(cString: v) }
+        }
+        return defaultDatabasePath(environment: environment, exists: { access($0, F_OK) == 0 })
+    }
+
+    /// The search order above, with the environment and the file test passed in (tests).
+    public static func defaultDatabasePath(environment: [String: String], exists: (String) -> Bool) -> String {
+        if let explicit = environment["LANSCOPE_DB"], !explicit.isEmpty { return explicit }
+        if exists(systemDatabasePath) { return systemDatabasePath }
         return HistoryStore.defaultPath(environment: environment)
     }
 }

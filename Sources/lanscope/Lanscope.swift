@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "SQLite history database (default: $XDG_DATA_HOME/lanscope/lanscope.db, else ~/.local/share/lanscope/lanscope.db).",
+            "SQLite history database (default: $LANSCOPE_DB, else /var/lib/lanscope/lanscope.db when it exists, else $XDG_DATA_HOME/lanscope/lanscope.db, else ~/.local/share/lanscope/lanscope.db).",
             valueName: "path"))
     var db: String?
 
