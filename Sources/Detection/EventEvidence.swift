@@ -43,3 +43,38 @@ struct EpisodeLatch: Sendable, Hashable {
         raisedAt != nil && time - lastActivity <= quietPeriod
     }
 }
+
+/// The unexpected sources (rogue DHCP servers, rogue routers) already reported, one open episode each,
+/// capped: a source raises when it opens a new episode, stays quiet while its episode is open, and when
+/// the table is full (after dropping closed episodes) further sources are refused and counted.
+struct RogueEpisodes: Sendable {
+    let quietPeriod: Duration
+    let capacity: Int
+    private var latches: [MACAddress: EpisodeLatch] = [:]
+    private(set) var dropped: UInt64 = 0
+
+    init(quietPeriod: Duration, capacity: Int) {
+        self.quietPeriod = quietPeriod
+        self.capacity = capacity
+    }
+
+    var count: Int { latches.count }
+
+    /// True when `mac` starts a new episode at `time` (the caller raises); false while its episode is open
+    /// (its activity is extended) or when the table is full (counted in `dropped`).
+    mutating func opens(_ mac: MACAddress, at time: Timestamp) -> Bool {
+        if let latch = latches[mac], latch.isOpen(at: time, quietPeriod: quietPeriod) {
+            latches[mac]?.lastActivity = time
+            return false
+        }
+        if latches[mac] == nil && latches.count >= capacity {
+            latches = latches.filter { $0.value.isOpen(at: time, quietPeriod: quietPeriod) }
+            guard latches.count < capacity else {
+                dropped &+= 1
+                return false
+            }
+        }
+        latches[mac] = EpisodeLatch(raisedAt: time, lastActivity: time)
+        return true
+    }
+}

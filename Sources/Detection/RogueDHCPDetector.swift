@@ -27,14 +27,14 @@ public struct RogueDHCPDetector: PipelineStage {
     public let inputs: StageInputs = [.observations]
     private let configuration: Configuration
     private var sources: TrustedSources
-    private var rogues: [MACAddress: EpisodeLatch] = [:]
-    private var dropped: UInt64 = 0
+    private var rogues: RogueEpisodes
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
         sources = TrustedSources(
             trusted: configuration.trusted, learningWindow: configuration.learningWindow,
             maxLearned: configuration.maxServers)
+        rogues = RogueEpisodes(quietPeriod: configuration.quietPeriod, capacity: configuration.maxServers)
     }
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
@@ -43,18 +43,7 @@ public struct RogueDHCPDetector: PipelineStage {
         guard !sources.admit(mac, address: identifier.map { .v4($0) }, at: time, learning: context.learning) else {
             return
         }
-        if let latch = rogues[mac], latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
-            rogues[mac]?.lastActivity = time
-            return
-        }
-        if rogues[mac] == nil && rogues.count >= configuration.maxServers {
-            rogues = rogues.filter { $0.value.isOpen(at: time, quietPeriod: configuration.quietPeriod) }
-            guard rogues.count < configuration.maxServers else {
-                dropped &+= 1
-                return
-            }
-        }
-        rogues[mac] = EpisodeLatch(raisedAt: time, lastActivity: time)
+        guard rogues.opens(mac, at: time) else { return }
         let message = [2: "OFFER", 5: "ACK", 6: "NAK"][Int(type)] ?? String(type)
         var details = ["message": message, "trusted": trustedText]
         if let identifier { details["server_id"] = identifier.description }
@@ -67,7 +56,7 @@ public struct RogueDHCPDetector: PipelineStage {
     }
 
     public var stateStatistics: StageStateStatistics {
-        StageStateStatistics(entries: sources.learned.count + rogues.count, dropped: dropped &+ sources.dropped)
+        StageStateStatistics(entries: sources.learned.count + rogues.count, dropped: rogues.dropped &+ sources.dropped)
     }
 
     private var trustedText: String {

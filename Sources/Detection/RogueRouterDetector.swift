@@ -31,14 +31,14 @@ public struct RogueRouterDetector: PipelineStage {
     public let inputs: StageInputs = [.observations, .ticks]
     private let configuration: Configuration
     private var sources: TrustedSources
-    private var rogues: [MACAddress: EpisodeLatch] = [:]
-    private var dropped: UInt64 = 0
+    private var rogues: RogueEpisodes
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
         sources = TrustedSources(
             trusted: configuration.trusted, learningWindow: configuration.learningWindow,
             maxLearned: configuration.maxRouters)
+        rogues = RogueEpisodes(quietPeriod: configuration.quietPeriod, capacity: configuration.maxRouters)
     }
 
     public mutating func tick(_ tick: TrafficTick, context: StageContext, output: inout StageOutput) {
@@ -49,18 +49,7 @@ public struct RogueRouterDetector: PipelineStage {
         guard case .routerAdvertisement(let advertisement) = observation.fact else { return }
         let mac = observation.mac, time = observation.time
         guard !sources.admit(mac, address: nil, at: time, learning: context.learning) else { return }
-        if let latch = rogues[mac], latch.isOpen(at: time, quietPeriod: configuration.quietPeriod) {
-            rogues[mac]?.lastActivity = time
-            return
-        }
-        if rogues[mac] == nil && rogues.count >= configuration.maxRouters {
-            rogues = rogues.filter { $0.value.isOpen(at: time, quietPeriod: configuration.quietPeriod) }
-            guard rogues.count < configuration.maxRouters else {
-                dropped &+= 1
-                return
-            }
-        }
-        rogues[mac] = EpisodeLatch(raisedAt: time, lastActivity: time)
+        guard rogues.opens(mac, at: time) else { return }
         let defaultRouter = advertisement.routerLifetime > 0
         var details = [
             "router_lifetime_s": String(advertisement.routerLifetime),
@@ -78,6 +67,6 @@ public struct RogueRouterDetector: PipelineStage {
     }
 
     public var stateStatistics: StageStateStatistics {
-        StageStateStatistics(entries: sources.learned.count + rogues.count, dropped: dropped &+ sources.dropped)
+        StageStateStatistics(entries: sources.learned.count + rogues.count, dropped: rogues.dropped &+ sources.dropped)
     }
 }
