@@ -206,11 +206,6 @@ public final class Pipeline: @unchecked Sendable {
         learningUntil = time + configuration.learningPeriod
     }
 
-    /// Whether the stages are in their learning period at `time`.
-    public func isLearning(at time: Timestamp) -> Bool {
-        learningUntil.map { time < $0 } ?? (configuration.learningPeriod > .zero)
-    }
-
     private func deliver(_ changes: [InventoryChange], time: Timestamp) {
         var kept: [InventoryChange] = []
         for change in changes {
