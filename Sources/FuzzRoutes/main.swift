@@ -1,8 +1,8 @@
 // libFuzzer entry point for lanscope's HTTP API as an attacker reaches it: bytes → request parser →
 // router → the service's handlers, over the bundled sample LAN (deploy/samples/lan.pcap, read from the
 // working directory or $LANSCOPE_FUZZ_PCAP). That covers path percent-decoding and MAC parsing
-// (`/devices/{mac}.json`), the `/devices.json` filters, `?since=` durations, and Accept /
-// Accept-Encoding negotiation with gzip on `/metrics`. Build and run with Tests/Fuzz/run.sh; seeds in
+// (`/devices/{mac}.json`), the `/devices.json` and `/sd/devices.json` filters, `?since=` durations, and
+// Accept / Accept-Encoding negotiation with gzip on `/metrics`. Build and run with Tests/Fuzz/run.sh; seeds in
 // Tests/LanscopeServiceTests/Fixtures/fuzz-routes and Tests/HTTPServerTests/Fixtures/fuzz-seeds.
 //
 // Invariants: no handler answers 5xx (but `/-/ready` before capture starts), a refused query is a 400

@@ -35,9 +35,10 @@ enum TestPaths {
 /// A service replaying a capture file in-process, with deterministic clock and no process metrics.
 func makeReplayedService(
     capture: String, database: String? = nil, listen: String = "127.0.0.1:0",
-    deviceTrafficBreakdown: Bool = false
+    deviceTrafficBreakdown: Bool = false, bearerTokenFile: String? = nil
 ) throws -> Service {
     var configuration = ServiceConfiguration(source: .file(capture))
+    configuration.bearerTokenFile = bearerTokenFile
     configuration.listen = listen
     configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
     configuration.databasePath = database

@@ -6,8 +6,8 @@ import LanscopeCore
 import LanscopePipeline
 import Logging
 
-/// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/`, `/-/healthy`,
-/// `/-/ready`. Handlers only read snapshots.
+/// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/sd/devices.json`, `/`,
+/// `/-/healthy`, `/-/ready`. Handlers only read snapshots.
 public struct ServiceRoutes: Sendable {
     public let collector: MetricsCollector
     public let pipeline: Pipeline
@@ -58,6 +58,7 @@ public struct ServiceRoutes: Sendable {
             routes.device(request, mac: parameters["mac"] ?? "")
         }
         router.get("/alerts.json", name: "/alerts.json") { request, _ in routes.alerts(request) }
+        router.get("/sd/devices.json", name: "/sd/devices.json") { request, _ in routes.serviceDiscovery(request) }
         router.get("/", name: "/") { _, _ in .html(ServiceRoutes.landingPage) }
         // Probes answer on the event loop itself: constant-time, never blocking, polled often.
         router.get("/-/healthy", name: "/-/healthy", requiresAuthentication: false, runsOnEventLoop: true) { _, _ in
@@ -166,6 +167,36 @@ public struct ServiceRoutes: Sendable {
         return .json(w.bytes)
     }
 
+    /// Prometheus HTTP service discovery: one target group per device with an address (see `ServiceDiscovery`).
+    func serviceDiscovery(_ request: HTTPRequest) -> HTTPResponse {
+        let query: ServiceDiscovery.Query
+        switch ServiceDiscovery.Query.parse(request.query) {
+        case .success(let parsed): query = parsed
+        case .failure(let error): return badRequest(error.message)
+        }
+        let view = collector.exportedOrder()
+        let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
+        var omitted = 0
+        var w = JSONWriter(reserve: 600 * max(view.all.count, 1))
+        w.beginArray()
+        view.devices.withUnsafeBufferPointer { devices in
+            for i in view.all {
+                let online = presence.isOnline(lastSeen: view.lastSeen(i))
+                guard query.filters.matches(devices[i], isOnline: { online }) else { continue }
+                guard let address = ServiceDiscovery.probeAddress(devices[i]) else {
+                    omitted += 1
+                    continue
+                }
+                ServiceDiscovery.writeGroup(devices[i], address: address, port: query.port, online: online, into: &w)
+            }
+        }
+        w.endArray()
+        var response = HTTPResponse.json(w.bytes)
+        // Devices that matched but have no address a probe could use (only link-local IPv6, or none yet).
+        response.headers.add(name: "X-Omitted-Count", value: String(omitted))
+        return response
+    }
+
     func alerts(_ request: HTTPRequest) -> HTTPResponse {
         var since: Timestamp? = nil
         for (name, value) in request.query {
@@ -199,6 +230,7 @@ public struct ServiceRoutes: Sendable {
         <li><a href="/devices.json">/devices.json</a> — every device (filters: <code>?online=true</code>, <code>?vendor=</code>, <code>?hostname=</code>, <code>?ip=</code>)</li>
         <li><code>/devices/{mac}.json</code> — one device with its evidence and events</li>
         <li><a href="/alerts.json">/alerts.json</a> — recent anomaly events (<code>?since=1h</code>)</li>
+        <li><a href="/sd/devices.json">/sd/devices.json</a> — the devices as Prometheus HTTP service discovery targets (<code>?type=</code>, <code>?online=</code>, <code>?port=</code>)</li>
         <li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a></li>
         </ul>
         </body></html>
