@@ -261,20 +261,28 @@ import Testing
         #expect(api.labelValues("mac", match: "lanscope_device_info").contains("b8:27:eb:01:02:03"))
         #expect(Set(api.labelValues("sensor", match: "lanscope_build_info")) == ["lan", "bad-frames"])
 
-        // The sample has 7 new_device events: the rule must fire for that sensor, with its rendered description.
-        var newDevice: [String: Any]? = nil
-        _ = OpsWait.until(seconds: 20) {
-            newDevice = api.alerts().first { alert in
+        // The sample has 7 new_device events: one alert per device for that sensor, each naming the device and
+        // the sensor in its rendered description.
+        func newDeviceAlerts() -> [[String: Any]] {
+            api.alerts().filter { alert in
                 let labels = alert["labels"] as? [String: String]
                 return labels?["alertname"] == "LanscopeNewDevice" && labels?["sensor"] == "lan"
             }
-            return (newDevice?["state"] as? String) == "firing"
         }
-        let alert = try #require(newDevice, "LanscopeNewDevice never became active; alerts: \(api.alerts())")
+        _ = OpsWait.until(seconds: 20) {
+            newDeviceAlerts().filter { ($0["state"] as? String) == "firing" }.count == 7
+        }
+        let newDevices = newDeviceAlerts()
+        #expect(newDevices.count == 7, "LanscopeNewDevice alerts: \(newDevices)")
+        let alert = try #require(
+            newDevices.first { ($0["labels"] as? [String: String])?["mac"] == "b8:27:eb:01:02:03" },
+            "no LanscopeNewDevice for the Raspberry Pi; alerts: \(api.alerts())")
         #expect(["firing", "pending"].contains(alert["state"] as? String))
+        #expect((alert["labels"] as? [String: String])?["hostname"] == "raspberrypi")
         let annotations = alert["annotations"] as? [String: String]
-        #expect(
-            annotations?["description"]?.contains("saw 7 new device(s)") == true, "description: \(annotations ?? [:])")
+        let description = annotations?["description"] ?? ""
+        #expect(description.hasPrefix("New device b8:27:eb:01:02:03 (raspberrypi, "), "description: \(description)")
+        #expect(description.contains("(sensor lan)"), "description: \(description)")
         let others = api.alerts().compactMap { ($0["labels"] as? [String: String])?["alertname"] }.filter {
             $0 != "LanscopeNewDevice"
         }
