@@ -727,6 +727,246 @@ class ClassificationTests(LanscopeTestCase):
             self.assertGreaterEqual(int(by_type.get(kind, "0")), wanted, f"lanscope_devices_by_type{{type={kind}}}")
 
 
+def dashboard_queries(path):
+    """Every (panel title, expr) of a shipped Grafana dashboard, nested rows included."""
+    with open(path) as source:
+        dashboard = json.load(source)
+    found = []
+
+    def walk(panels):
+        for panel in panels:
+            found.extend((panel.get("title", "?"), t["expr"]) for t in panel.get("targets", []) if t.get("expr"))
+            walk(panel.get("panels", []))
+
+    walk(dashboard.get("panels", []))
+    return found
+
+
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class MultiSensorTests(LanscopeTestCase):
+    """Two sensors on two namespace LANs, each scraped by a Prometheus in agent mode with its own `sensor`
+    external label, both remote-writing into one central Prometheus (remote-write receiver on, lanscope's
+    rules loaded) in a monitoring namespace of its own. The agents and the central one run the shipped
+    deploy/multi-sensor configurations, with only addresses, intervals and the sensor names substituted."""
+
+    SENSORS = ("lan-a", "lan-b")
+    CENTRAL_PORT = 9195
+
+    @classmethod
+    def setUpClass(cls):
+        binary = shutil.which("prometheus")
+        if binary is None:
+            raise unittest.SkipTest("prometheus not installed (Debian package prometheus; make deps)")
+        shipped = os.path.join(svc.REPO, "deploy", "multi-sensor")
+        with open(os.path.join(shipped, "sensor-agent.yml")) as source:
+            agent_template = source.read()
+        with open(os.path.join(shipped, "central-prometheus.yml")) as source:
+            central_template = source.read()
+        base = os.path.join(LAN.workdir, "multisensor")
+        os.makedirs(base, exist_ok=True)
+        # A second LAN with other MACs and hostnames; the gateway's MAC is the same on both, as two sites
+        # with the same router model might have: the central rules must keep them apart by sensor.
+        cls.lan_b = lanmod.Lan(os.path.join(base, "lan-b"), f"{LAN.prefix}b")
+        cls.lan_b.state_path = LAN.state_path  # run.sh's fallback teardown reads one record file
+        for device in cls.lan_b.devices:
+            device.mac = device.mac[:-2] + f"{int(device.mac[-2:], 16) + 0x20:02x}"
+            device.hostname = device.hostname.replace("e2e-", "e2e-b-")
+        cls.lans = (LAN, cls.lan_b)
+        cls.mon_ns = f"{LAN.prefix}mon"
+        cls.sensors = [svc.Lanscope(lan, f"lanscope-{name}", "ebpf", 9187) for lan, name in zip(cls.lans, cls.SENSORS)]
+        for sensor in cls.sensors:  # the per-device protocol panels need the opt-in breakdown
+            sensor.extra_args = ["--device-traffic-breakdown"]
+        cls.instances = list(cls.sensors)
+        cls.agents = []
+        try:
+            cls.lan_b.create()
+            cls.lan_b.start_dnsmasq()
+            cls.lan_b.start_dhcp_clients()
+            cls.lan_b.wait_leases()
+            # The monitoring namespace, one /30 link to each sensor's gateway namespace.
+            LAN._add_ns(cls.mon_ns)
+            LAN.run(["ip", "-n", cls.mon_ns, "link", "set", "lo", "up"])
+            for index, lan in enumerate(cls.lans, start=1):
+                LAN.run(["ip", "link", "add", f"mon{index}", "netns", cls.mon_ns, "type", "veth",
+                         "peer", "name", "mon0", "netns", lan.gw_ns])
+                LAN.run(["ip", "-n", cls.mon_ns, "addr", "add", f"10.254.{index}.1/30", "dev", f"mon{index}"])
+                LAN.run(["ip", "-n", lan.gw_ns, "addr", "add", f"10.254.{index}.2/30", "dev", "mon0"])
+                LAN.run(["ip", "-n", cls.mon_ns, "link", "set", f"mon{index}", "up"])
+                LAN.run(["ip", "-n", lan.gw_ns, "link", "set", "mon0", "up"])
+            central = central_template.replace("evaluation_interval: 30s", "evaluation_interval: 1s")
+            central = central.replace("../../alerting-rules/", os.path.join(svc.REPO, "alerting-rules") + "/")
+            central = central.replace("targets: ['localhost:9093']", "targets: []")
+            cls.write(base, "central.yml", central)
+            LAN.spawn("prometheus-central", [
+                binary, "--web.enable-remote-write-receiver", f"--config.file={base}/central.yml",
+                f"--storage.tsdb.path={base}/central-data", f"--web.listen-address=0.0.0.0:{cls.CENTRAL_PORT}",
+                "--log.level=warn"], ns=cls.mon_ns)
+            for index, (lan, name, sensor) in enumerate(zip(cls.lans, cls.SENSORS, cls.sensors), start=1):
+                sensor.start()
+                agent = agent_template
+                for old, new in (("scrape_interval: 15s", "scrape_interval: 1s"), ("sensor: office", f"sensor: {name}"),
+                                 ("targets: ['localhost:9184']", f"targets: ['127.0.0.1:{sensor.port}']"),
+                                 ("http://central.example.internal:9090/",
+                                  f"http://10.254.{index}.1:{cls.CENTRAL_PORT}/")):
+                    if old not in agent:
+                        raise AssertionError(f"deploy/multi-sensor/sensor-agent.yml no longer contains {old!r}")
+                    agent = agent.replace(old, new)
+                cls.write(base, f"agent-{name}.yml", agent)
+                process_name = f"prometheus-agent-{name}"
+                lan.spawn(process_name, [
+                    binary, "--enable-feature=agent", f"--config.file={base}/agent-{name}.yml",
+                    f"--storage.agent.path={base}/agent-{name}", "--web.listen-address=127.0.0.1:9196",
+                    "--log.level=warn"], ns=lan.gw_ns, log=os.path.join(base, f"{process_name}.log"))
+                cls.agents.append((lan, process_name))
+            # Devices join while both sensors watch.
+            for lan in cls.lans:
+                lan.restart_dhcp_clients()
+        except BaseException:
+            cls.dump_logs()
+            cls.cleanup()
+            raise
+
+    @staticmethod
+    def write(base, name, text):
+        with open(os.path.join(base, name), "w") as out:
+            out.write(text)
+
+    @classmethod
+    def dump_logs(cls):
+        sys.stderr.write(f"\n--- central prometheus (tail) ---\n{LAN.log_of('prometheus-central')}\n")
+        for lan, name in cls.agents:
+            sys.stderr.write(f"\n--- {name} (tail) ---\n{lan.log_of(name)}\n")
+
+    @classmethod
+    def cleanup(cls):
+        for lan, name in cls.agents:
+            lan.stop(name)
+        cls.agents = []
+        LAN.stop("prometheus-central")
+        cls.stop_all()
+        for lan in cls.lans:
+            lan.run(["ip", "link", "del", "mon0"], ns=lan.gw_ns, check=False)
+        LAN.run(["ip", "netns", "del", cls.mon_ns], check=False)
+        if cls.mon_ns in LAN.namespaces:
+            LAN.namespaces.remove(cls.mon_ns)
+        cls.lan_b.teardown()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cleanup()
+
+    def query(self, promql):
+        """The central Prometheus's instant-query result vector, or None when it did not answer."""
+        done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
+                        f"http://127.0.0.1:{self.CENTRAL_PORT}/api/v1/query"], ns=self.mon_ns, check=False,
+                       timeout=10)
+        try:
+            answer = json.loads(done.stdout)
+        except ValueError:
+            return None
+        return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+
+    def central_alerts(self):
+        done = LAN.run(["curl", "-sS", "--max-time", "5", f"http://127.0.0.1:{self.CENTRAL_PORT}/api/v1/alerts"],
+                       ns=self.mon_ns, check=False, timeout=10)
+        try:
+            return json.loads(done.stdout).get("data", {}).get("alerts", [])
+        except ValueError:
+            return []
+
+    def wait_devices(self):
+        """Polls the central Prometheus until each sensor's devices are there under its sensor label."""
+        expected = {name: {d.mac for d in lan.devices} for lan, name in zip(self.lans, self.SENSORS)}
+        seen = {}
+
+        def check():
+            nonlocal seen
+            seen = {}
+            for sample in self.query("lanscope_device_info") or []:
+                seen.setdefault(sample["metric"].get("sensor"), set()).add(sample["metric"].get("mac"))
+            return all(expected[name] <= seen.get(name, set()) for name in self.SENSORS)
+
+        if not poll(check, 90, interval=1):
+            self.dump_logs()
+            self.fail(f"central Prometheus does not hold every device by sensor: expected {expected}, holds {seen}")
+        return expected
+
+    def test_a_central_holdsEachSensorsDevices_underItsSensorLabel(self):
+        expected = self.wait_devices()
+        for lan, name in zip(self.lans, self.SENSORS):
+            other = self.SENSORS[1 - self.SENSORS.index(name)]
+            for device in lan.devices:
+                found = self.query(f'lanscope_device_info{{mac="{device.mac}"}}') or []
+                sensors = {s["metric"].get("sensor") for s in found}
+                self.assertEqual(sensors, {name}, f"{device.key} of {name}: {found}")
+                self.assertEqual({s["metric"].get("hostname") for s in found}, {device.hostname})
+            self.assertFalse(expected[name] & expected[other])
+        # lanscope's own series carry no sensor label: the agent adds it on the way out.
+        for sensor in self.sensors:
+            labelled = [(n, labels) for n, labels, _ in sensor.metric_samples() if "sensor" in labels]
+            self.assertEqual(labelled, [], f"{sensor.name} exports a sensor label itself")
+
+    def test_b_overviewDashboard_returnsDataPerSensor(self):
+        self.wait_devices()
+        queries = dashboard_queries(os.path.join(svc.REPO, "dashboards", "lanscope-overview.json"))
+        self.assertGreaterEqual(len(queries), 30)
+        # Panels a live eBPF sensor with no drops, decode errors or rejected devices can leave empty are
+        # still evaluated (Prometheus must accept them) but only the others must return data.
+        checked = 0
+        for lan, name in zip(self.lans, self.SENSORS):
+            # Recording rules evaluated centrally need two remote-written samples per series.
+            rated = poll(lambda: self.query(f'mac:lanscope_device_transmitted_bytes:rate5m{{sensor="{name}"}}'), 60,
+                         interval=1)
+            self.assertTrue(rated, f"{name}: the central recording rules produced nothing")
+            substitutions = [("$__rate_interval", "30s"), ("$__range", "5m"), ("${datasource}", ""),
+                             ("$datasource", ""), ("$job", "lanscope"), ("$sensor", name), ("$instance", ".*"),
+                             ("$mac", lan.devices[0].mac)]
+            empty = []
+            for title, expr in queries:
+                for old, new in substitutions:
+                    expr = expr.replace(old, new)
+                self.assertNotIn("$", expr, f"{title}: unsubstituted variable")
+                result = self.query(expr)
+                if result is None:
+                    self.fail(f"{title}: central Prometheus rejected {expr}")
+                if not result:
+                    empty.append(title)
+                    continue
+                checked += 1
+                labelled = {s["metric"].get("sensor") for s in result if "sensor" in s["metric"]}
+                self.assertLessEqual(labelled, {name}, f"{title} for {name} returned another sensor's series")
+            self.assertLessEqual(set(empty), {"Devices omitted from export", "Capture drops by reason",
+                                              "Inventory churn", "Decode errors by protocol", "Anomalies in range",
+                                              "Anomalies by kind"},
+                                 f"{name}: panels without data: {empty}")
+        self.assertGreater(checked, 40)
+        both = {s["metric"].get("sensor") for s in self.query(
+            'lanscope_capture_info * on(job, instance, sensor) group_left(version) lanscope_build_info') or []}
+        self.assertEqual(both, set(self.SENSORS))
+
+    def test_c_newDeviceAlert_evaluatedCentrally_namesSensorAndDevice(self):
+        self.wait_devices()
+        for lan, name in zip(self.lans, self.SENSORS):
+            device = lan.device("rpi")
+            alert = None
+
+            def firing():
+                nonlocal alert
+                alert = next((a for a in self.central_alerts()
+                              if a.get("labels", {}).get("alertname") == "LanscopeNewDevice"
+                              and a["labels"].get("sensor") == name and a["labels"].get("mac") == device.mac), None)
+                return alert is not None and alert.get("state") == "firing"
+
+            if not poll(firing, 60, interval=1):
+                self.dump_logs()
+                self.fail(f"no firing LanscopeNewDevice for {device.mac} on {name}; last: {alert}; "
+                          f"alerts: {[a.get('labels') for a in self.central_alerts()]}")
+            description = alert["annotations"]["description"]
+            self.assertIn(device.mac, description)
+            self.assertIn(f"(sensor {name})", description)
+            self.assertIn(device.hostname, description)
+
+
 def source_tally(pcap_path):
     """{src mac: [frames, bytes]} over the unicast, non-zero source MACs of a capture (bytes as on the wire)."""
     import struct
