@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Writes a large synthetic LAN capture (classic pcap, Ethernet) for the replay and HTTP benchmarks.
 
-    make_large_capture.py OUT.pcap [--frames 2000000] [--devices 300] [--seed 1] [--attacks]
+    make_large_capture.py OUT.pcap [--frames 2000000] [--devices 300] [--seed 1] [--attacks] [--mix lan|discovery]
 
 Every device first introduces itself (DHCP REQUEST + ACK with hostname, vendor class and parameter
 request list; a gratuitous ARP; an mDNS announcement, SSDP NOTIFY or NDP advertisement for some),
 then the rest of the file is ordinary traffic with discovery frames mixed in at roughly the rates a
 home/office LAN shows: ~93% unicast TCP/UDP over IPv4 and IPv6 (to the gateway, i.e. the Internet,
 and between devices), ~3% ARP, ~2% mDNS, ~1% SSDP, ~1% NDP, ~0.1% DHCP.
+
+With --mix discovery the discovery path is loaded as a busy network loads it: 20% of the frames are
+discovery frames — DNS queries to the gateway 8% (names from a pool of 2,000: cloud, CDN and vendor
+domains), ARP 5%, mDNS 4% (announcements and queries), DHCP 3% (requests and acks) — and 80% ordinary
+traffic; every device's client signals (DNS names, DHCP) then reach the classifier.
 
 With --attacks, half-way through an attacker (00:66:66:00:00:66, 10.20.0.66) sweeps ARP over
 10.20.200.1-254 (addresses nobody holds) and SYN-scans the first device on ports 1-1024 and port 22
@@ -233,6 +238,32 @@ def discovery_pools(devices, rng):
     return [(0.03, arp_frames), (0.02, mdns_frames), (0.01, ssdp_frames), (0.01, ndp_frames), (0.001, dhcp_frames)]
 
 
+DNS_WORDS = ["api", "cdn", "time", "push", "update", "telemetry", "auth", "media", "img", "static"]
+DNS_ZONES = ["example.com", "example.net", "example.org", "cloud.example", "cdn.example", "devices.example",
+             "iot.example", "tv.example", "vendor.example", "stream.example"]
+
+
+def dns_query(device, name, n):
+    q = struct.pack("!HHHHHH", n & 0xFFFF, 0x0100, 1, 0, 0, 0) + dns_name(name) + struct.pack("!HH", 1 if n % 3 else 28, 1)
+    return ether(GATEWAY_MAC, device.mac, 0x0800, ipv4(device.v4, GATEWAY_V4, 17, udp(40000 + n % 20000, 53, q)))
+
+
+def discovery_heavy_pools(devices, rng):
+    """The issue's discovery-heavy mix: DNS 8%, ARP 5%, mDNS 4%, DHCP 3% (20% in all)."""
+    names = ["%s%d.%s" % (DNS_WORDS[i % len(DNS_WORDS)], i // len(DNS_WORDS), DNS_ZONES[(i * 7) % len(DNS_ZONES)])
+             for i in range(2000)]
+    dns_frames = [dns_query(devices[n % len(devices)], names[rng.randrange(len(names))], n) for n in range(16384)]
+    arp_frames = []
+    for d in devices:
+        arp_frames.append(arp(d.mac, d.v4, b"\0" * 6, GATEWAY_V4, 1))
+        arp_frames.append(arp(GATEWAY_MAC, GATEWAY_V4, d.mac, d.v4, 2, dst_mac=d.mac))
+    mdns_frames = [mdns_announcement(d) for d in devices if d.service] + [mdns_query(d) for d in devices]
+    dhcp_frames = []
+    for d in devices:
+        dhcp_frames += [dhcp(d, 3, False), dhcp(d, 5, True)]
+    return [(0.08, dns_frames), (0.05, arp_frames), (0.04, mdns_frames), (0.03, dhcp_frames)]
+
+
 def introductions(devices):
     """What each device says when it joins: DHCP, gratuitous ARP, and an announcement for some."""
     frames = []
@@ -271,6 +302,8 @@ def main():
     parser.add_argument("--devices", type=int, default=300, help="devices besides the gateway (default 300)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--attacks", action="store_true", help="an ARP sweep and SYN scans half-way through")
+    parser.add_argument("--mix", choices=("lan", "discovery"), default="lan",
+                        help="lan: ~7%% discovery frames (default); discovery: 20%% (DNS 8, ARP 5, mDNS 4, DHCP 3)")
     args = parser.parse_args()
     if args.devices < 2 or args.devices > 60000:
         sys.exit("--devices must be between 2 and 60000")
@@ -280,7 +313,7 @@ def main():
     intro = introductions(devices)
     attacks = attack_frames(devices) if args.attacks else []
     ordinary = ordinary_pool(devices, rng, max(4096, 4 * args.devices))
-    discovery = discovery_pools(devices, rng)
+    discovery = discovery_pools(devices, rng) if args.mix == "lan" else discovery_heavy_pools(devices, rng)
     remaining = max(0, args.frames - len(intro) - len(attacks))
 
     # Choose each remaining frame's pool up front; within a pool, walk it round-robin.
