@@ -35,7 +35,7 @@ start() { # binary port name
     pids+=($!)
     local deadline=$(( $(date +%s) + 180 )) seen=0
     while :; do
-        seen=$(curl -fsS "http://127.0.0.1:$2/metrics" 2>/dev/null | awk '/^lanscope_capture_packets_total / { print $2 + 0 }')
+        seen=$(curl -fsS "http://127.0.0.1:$2/metrics" 2>/dev/null | awk '/^lanscope_capture_packets_total / { print $2 + 0 }' || true)
         [[ "${seen:-0}" == "$packets" ]] && break
         (( $(date +%s) < deadline )) || { echo "$3 saw ${seen:-0} of $packets packets" >&2; tail "$workdir/$3.log" >&2; exit 1; }
         sleep 0.5
