@@ -5,14 +5,17 @@ FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
+.PHONY: help deps deps-test build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
         evaluate fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
 
 help: ## list targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## install the system packages (idempotent; needs root)
+deps: ## install what building and running need (idempotent; needs root)
 	bash .ci/install-deps.sh
+
+deps-test: ## install the test lab: tshark, Prometheus, Alertmanager, dnsmasq, nmap, wrk... (idempotent; root)
+	bash .ci/install-deps.sh --test
 
 build: ## debug build (the BPF object is compiled and embedded by the build plugin)
 	$(SWIFT) build
