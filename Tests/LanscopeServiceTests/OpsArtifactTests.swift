@@ -116,7 +116,8 @@ import Testing
             return
         }
         let unit = try String(contentsOf: Self.root.appendingPathComponent("deploy/lanscope.service"), encoding: .utf8)
-        #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run --interface eth0 --mode gateway"))
+        #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run $LANSCOPE_OPTIONS"))
+        #expect(unit.contains(#"Environment="LANSCOPE_OPTIONS=--interface eth0 --mode gateway --listen :9184""#))
         let copy = dir.appendingPathComponent("lanscope.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/lanscope", with: "/bin/true").write(
             to: copy, atomically: true, encoding: .utf8)
