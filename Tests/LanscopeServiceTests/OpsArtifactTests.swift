@@ -376,7 +376,12 @@ enum OpsText {
 
 /// Panel queries of the Grafana dashboards in `dashboards/`.
 struct OpsDashboard {
-    struct Query { let panel: String; let expr: String }
+    struct Query {
+        let panel: String
+        let expr: String
+        /// The panel's `description`: what a user reads when the panel is empty.
+        var description: String = ""
+    }
     let file: String
     let queries: [Query]
     /// Template variable definitions such as `label_values(lanscope_device_info, mac)` (Grafana, not PromQL).
@@ -394,7 +399,10 @@ struct OpsDashboard {
                 for panel in panels {
                     let title = panel["title"] as? String ?? "?"
                     for target in panel["targets"] as? [[String: Any]] ?? [] {
-                        if let expr = target["expr"] as? String { queries.append(Query(panel: title, expr: expr)) }
+                        if let expr = target["expr"] as? String {
+                            queries.append(
+                                Query(panel: title, expr: expr, description: panel["description"] as? String ?? ""))
+                        }
                     }
                     walk(panel["panels"] as? [[String: Any]] ?? [])
                 }
