@@ -9,7 +9,7 @@ GENERATED := .build/generated
 
 .DEFAULT_GOAL := help
 .PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
-        evaluate fuzz fuzz-smoke checkmetrics checkrules checkconfigs lint format sample-captures clean
+        evaluate fuzz fuzz-smoke checkmetrics checkrules checkconfigs walkthrough lint format sample-captures clean
 
 help: ## list targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -91,6 +91,9 @@ checkrules: ## promtool check/test the shipped alerting rules
 
 checkconfigs: ## promtool/amtool on every shipped Prometheus, Alertmanager and compose configuration, and the rules
 	bash Tests/Scripts/check-configs.sh
+
+walkthrough: build ## README "Prometheus, Grafana and alerts in ten minutes", followed by a script (root: own netns)
+	bash Tests/Scripts/walkthrough.sh .build/debug/lanscope
 
 lint: ## swift format lint (strict)
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
