@@ -3,22 +3,46 @@ SWIFT ?= swift
 CORPUS ?= $(abspath ../shared/pcaps)
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
+PREFIX ?= /usr/local
+DESTDIR ?=
+GENERATED := .build/generated
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
-        evaluate fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
+.PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
+        evaluate fuzz fuzz-smoke checkmetrics checkrules checkconfigs walkthrough lint format sample-captures clean
 
 help: ## list targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## install the system packages (idempotent; needs root)
+deps: ## install what building and running need (idempotent; needs root)
 	bash .ci/install-deps.sh
+
+deps-test: ## install the test lab: tshark, Prometheus, Alertmanager, dnsmasq, nmap, wrk... (idempotent; root)
+	bash .ci/install-deps.sh --test
 
 build: ## debug build (the BPF object is compiled and embedded by the build plugin)
 	$(SWIFT) build
 
-release: ## optimised build: .build/release/lanscope
-	$(SWIFT) build -c release --product lanscope
+release: ## optimised build with the Swift runtime linked in: .build/release/lanscope (runs without Swift)
+	$(SWIFT) build -c release --product lanscope --static-swift-stdlib
+
+docs: release ## man page and bash/zsh/fish completions from the argument parser, into .build/generated
+	SWIFT=$(SWIFT) bash deploy/generate-docs.sh .build/release/lanscope $(GENERATED)
+
+install: docs ## install under $(DESTDIR)$(PREFIX) (default /usr/local): binary, unit, man page, completions, examples
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash deploy/install.sh install .build/release/lanscope $(GENERATED)
+
+uninstall: ## remove what make install put under $(DESTDIR)$(PREFIX) (keeps the defaults file)
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash deploy/install.sh uninstall
+
+test-install: docs ## make install into a temporary DESTDIR, check the tree and the unit's paths, uninstall
+	bash Tests/Scripts/install-test.sh .build/release/lanscope $(GENERATED)
+
+deb: docs ## Debian package .build/deb/lanscope_VERSION_ARCH.deb (dpkg-deb; runs without Swift)
+	bash deploy/debian/build-deb.sh .build/release/lanscope $(GENERATED) .build/deb
+
+test-deb: deb ## install the package in a clean Debian root (debootstrap, cached) and run check + a replay in it
+	bash Tests/Scripts/deb-test.sh .build/deb
 
 run: ## replay the bundled sample LAN and serve it on http://127.0.0.1:9184 (no root needed)
 	$(SWIFT) run lanscope run --pcap deploy/samples/lan.pcap --listen 127.0.0.1:9184 --db $${TMPDIR:-/tmp}/lanscope-sample.db
@@ -64,6 +88,12 @@ checkmetrics: ## promtool check metrics on the golden /metrics
 checkrules: ## promtool check/test the shipped alerting rules
 	promtool check rules alerting-rules/*.yml
 	promtool test rules alerting-rules/tests/*.yml
+
+checkconfigs: ## promtool/amtool on every shipped Prometheus, Alertmanager and compose configuration, and the rules
+	bash Tests/Scripts/check-configs.sh
+
+walkthrough: build ## README "Prometheus, Grafana and alerts in ten minutes", followed by a script (root: own netns)
+	bash Tests/Scripts/walkthrough.sh .build/debug/lanscope
 
 lint: ## swift format lint (strict)
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

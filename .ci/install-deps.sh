@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the system packages lanscope builds and tests with. Idempotent: installs only what is
-# missing, never starts the daemons it installs (tests start their own on loopback / in namespaces).
+# Installs the system packages lanscope builds and runs with (`make deps`), or with --test the test lab
+# (`make deps-test`: reference tools, Prometheus/Alertmanager, namespace and attack tools, benchmarks,
+# packaging checks). Idempotent: installs only what is missing, never starts the daemons it installs
+# (tests start their own on loopback / in namespaces).
 set -euo pipefail
 
 PACKAGES=(
@@ -8,6 +10,9 @@ PACKAGES=(
   libbpf-dev libpcap-dev libsqlite3-dev libcrypt-dev zlib1g-dev pkg-config
   # vendor registry (IEEE OUI files under /usr/share/ieee-data)
   ieee-data
+)
+
+TEST_PACKAGES=(
   # reference tools, exposition and ops tests
   tcpdump tshark tcpreplay prometheus prometheus-alertmanager prometheus-node-exporter
   python3 python3-prometheus-client python3-scapy curl
@@ -17,7 +22,16 @@ PACKAGES=(
   nmap dsniff iperf3
   # benchmarks
   wrk hyperfine
+  # packaging and documentation checks: the clean-root install of `make deb`, JSON Schema validation,
+  # compose file parsing
+  debootstrap python3-jsonschema python3-yaml
 )
+
+case "${1:-}" in
+  --test) PACKAGES=("${TEST_PACKAGES[@]}") ;;
+  "") ;;
+  *) echo "usage: install-deps.sh [--test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

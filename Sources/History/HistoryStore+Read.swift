@@ -184,6 +184,18 @@ extension HistoryStore {
         }
     }
 
+    /// The newest `last_seen` over every stored device (`nil`: no device). Read commands measure
+    /// presence from it when the data came from replayed captures (`DeviceRendering.Presence.reference`).
+    public func newestDeviceSighting() throws(HistoryError) -> Timestamp? {
+        try locked { () throws(HistoryError) in
+            var newest: Timestamp?
+            try prepared("SELECT MAX(last_seen) FROM devices").query { row throws(HistoryError) in
+                newest = row.optionalInteger(0).map(Timestamp.init(nanoseconds:))
+            }
+            return newest
+        }
+    }
+
     func prepared(_ sql: String) throws(HistoryError) -> Statement {
         do throws(SQLiteError) { return try database.statement(sql) } catch { throw .sqlite(error) }
     }

@@ -112,7 +112,13 @@ public enum Commands {
         guard access(path, F_OK) == 0 else { throw CommandError.noDatabase(path) }
         let configuration = HistoryStore.Configuration(readOnly: true)
         do {
-            return HistoryView(store: try HistoryStore(path: path, configuration: configuration), clock: SystemClock())
+            let store = try HistoryStore(path: path, configuration: configuration)
+            let wallClock = SystemClock().now()
+            let now = DeviceRendering.Presence.reference(
+                wallClock: wallClock,
+                newestReplayedPacket: try store.captures().compactMap(\.lastPacket).max(),
+                newestSighting: try store.newestDeviceSighting())
+            return HistoryView(store: store, presence: .init(now: now, wallClock: wallClock))
         } catch { throw CommandError.history(error) }
     }
 }
@@ -122,9 +128,16 @@ public struct HistoryView {
     public let store: HistoryStore
     public let presence: DeviceRendering.Presence
 
-    public init(store: HistoryStore, clock: some Clock, presenceWindow: Duration = .seconds(300)) {
+    public init(
+        store: HistoryStore, clock: some Clock, presenceWindow: Duration = DeviceRendering.Presence.defaultWindow
+    ) {
         self.store = store
         self.presence = .init(now: clock.now(), window: presenceWindow)
+    }
+
+    public init(store: HistoryStore, presence: DeviceRendering.Presence) {
+        self.store = store
+        self.presence = presence
     }
 
     public func devices() throws -> [Device] {
@@ -132,7 +145,7 @@ public struct HistoryView {
     }
 
     public func anomalies(within window: Duration?) throws -> [AnomalyEvent] {
-        do { return try store.anomalies(since: window.map { presence.now - $0 }, limit: nil) } catch {
+        do { return try store.anomalies(since: window.map { presence.wallClock - $0 }, limit: nil) } catch {
             throw CommandError.history(error)
         }
     }
@@ -287,6 +300,16 @@ public struct ReplayOutcome {
     /// Files that could not be read at all (a truncated file still contributed what it held).
     public var unreadable: [ReplayRunner.FileReport] { files.filter { $0.packets == 0 && $0.error != nil } }
 
+    /// Presence as `list` will measure it right after this replay (`Presence.reference`).
+    public var presence: DeviceRendering.Presence {
+        let wallClock = SystemClock().now()
+        return .init(
+            now: DeviceRendering.Presence.reference(
+                wallClock: wallClock, newestReplayedPacket: statistics.lastFrameTime,
+                newestSighting: devices.map(\.lastSeen).max()),
+            wallClock: wallClock)
+    }
+
     public func text() -> String {
         var rows: [[String]] = []
         for f in files {
@@ -297,7 +320,9 @@ public struct ReplayOutcome {
             .joined(separator: " ")
         let errors = statistics.decodeErrors.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }.joined(
             separator: " ")
-        out += "\n\(statistics.frames) frames, \(devices.count) devices (\(newDevices) new)"
+        let presence = presence
+        let online = devices.count { presence.isOnline($0) }
+        out += "\n\(statistics.frames) frames, \(devices.count) devices (\(newDevices) new, \(online) online)"
         if statistics.pendingObservationsDropped > 0 {
             out += "\nobservations not stored (pending set full): \(statistics.pendingObservationsDropped)"
         }
@@ -308,8 +333,7 @@ public struct ReplayOutcome {
         if !devices.isEmpty {
             out +=
                 "\n"
-                + DeviceRendering.table(
-                    devices, presence: .init(now: statistics.lastFrameTime ?? .zero, window: .seconds(300)))
+                + DeviceRendering.table(devices, presence: presence)
         }
         return out
     }
@@ -328,6 +352,8 @@ public struct ReplayOutcome {
         w.field("frames", statistics.frames)
         w.field("devices", devices.count)
         w.field("new_devices", newDevices)
+        let presence = presence
+        w.field("online_devices", devices.count { presence.isOnline($0) })
         w.field("observations_dropped", statistics.pendingObservationsDropped)
         w.key("discovery_packets"); w.beginObject()
         for (k, v) in statistics.discoveryPackets.sorted(by: { $0.key < $1.key }) { w.key(text: k.rawValue); w.int(v) }

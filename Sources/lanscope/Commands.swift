@@ -25,14 +25,14 @@ struct Replay: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.",
+            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules (default: none, the built-in rules only).",
             valueName: "dir"))
     var signatures: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Detector thresholds and switches (README: Detection configuration); its learning_period does not apply to a replay.",
+            "Detector thresholds and switches (README: Detection configuration); its learning_period does not apply to a replay (default: none, built-in thresholds).",
             valueName: "file"))
     var detectionConfig: String?
 
@@ -66,13 +66,17 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the device inventory stored in the database.",
         discussion:
-            "Filters work like /devices.json's: substrings, case-insensitive; online means seen within 5 minutes.")
+            "Filters work like /devices.json's: substrings, case-insensitive. Online means seen within 5 minutes of now, or of the newest replayed packet when no device was seen after it (as in replay's summary)."
+    )
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON instead of a table.") var json = false
-    @Option(name: .long, help: "Only devices whose vendor contains this.") var vendor: String?
-    @Option(name: .long, help: "Only devices whose hostname contains this.") var hostname: String?
-    @Option(name: .long, help: "Only devices of this type (phone, printer, camera, tv...).") var type: String?
-    @Option(name: .long, help: "true: only devices seen within the presence window; false: only the others.")
+    @Option(name: .long, help: "Only devices whose vendor contains this (default: any).") var vendor: String?
+    @Option(name: .long, help: "Only devices whose hostname contains this (default: any).") var hostname: String?
+    @Option(name: .long, help: "Only devices of this type (phone, printer, camera, tv...) (default: any).") var type:
+        String?
+    @Option(
+        name: .long,
+        help: "true: only devices seen within the presence window (5 min); false: only the others (default: both).")
     var online: Bool?
 
     func validate() throws {
@@ -168,7 +172,9 @@ struct DeviceCommand: ParsableCommand {
 
 struct Alerts: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show recent anomaly events.")
-    @Option(name: .long, help: ArgumentHelp("Only events newer than this (e.g. 30m, 1h, 7d).", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Only events newer than this (e.g. 30m, 1h, 7d) (default: all).", valueName: "duration"))
     var since: String?
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -195,8 +201,11 @@ struct Alerts: ParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Export the inventory as CSV or JSON.")
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
-    @Option(name: .long, help: "csv or json.") var format: Format
-    @Option(name: .long, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(name: .long, help: "csv or json (required, no default).") var format: Format
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write to this file instead of standard output (default: standard output).", valueName: "file"))
     var output: String?
     @OptionGroup var common: CommonOptions
 

@@ -15,8 +15,14 @@ struct Run: ParsableCommand {
             host (any machine: its own traffic plus broadcast/multicast discovery).
             """)
 
-    @Option(name: .long, help: ArgumentHelp("LAN interface to capture on.", valueName: "name")) var interface: String?
-    @Option(name: .long, help: ArgumentHelp("Replay this capture file, then keep serving.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("LAN interface to capture on (no default: give --interface or --pcap).", valueName: "name"))
+    var interface: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Replay this capture file, then keep serving (no default: give --interface or --pcap).", valueName: "file"))
     var pcap: String?
     @Option(name: .long, help: "Where lanscope sits: gateway, span or host.") var mode: CaptureMode = .host
     @Option(name: .long, help: "Capture backend: auto (eBPF when permitted, else libpcap), ebpf or pcap.")
@@ -33,17 +39,20 @@ struct Run: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules.",
+            "Directory of classifier signature files (*.tsv) adding to or overriding the built-in rules (default: none, the built-in rules only).",
             valueName: "dir"))
     var signatures: String?
     @Option(
         name: .long,
-        help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
+        help: ArgumentHelp(
+            "Prometheus web-config style file with basic_auth_users (bcrypt) (default: none, no authentication).",
+            valueName: "file"))
     var webConfigFile: String?
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "File holding a bearer token required on every request (except /-/ health checks).", valueName: "file"))
+            "File holding a bearer token required on every request (except /-/ health checks) (default: none).",
+            valueName: "file"))
     var bearerTokenFile: String?
     @Option(name: .long, help: "Most devices kept in the inventory and the BPF map.") var maxDevices = 16_384
     @Option(name: .long, help: "Most devices exported per scrape; the rest are counted as omitted.")
@@ -65,7 +74,7 @@ struct Run: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Detector thresholds, trusted DHCP servers and routers (README: Detection configuration).",
+            "Detector thresholds, trusted DHCP servers and routers (README: Detection configuration) (default: none, built-in thresholds).",
             valueName: "file"))
     var detectionConfig: String?
     @Option(
@@ -77,15 +86,20 @@ struct Run: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A legitimate DHCP server (MAC or IP address); repeat for several. With any, nothing is learned.",
+            "A legitimate DHCP server (MAC or IP address); repeat for several. With any, nothing is learned (default: none, servers are learned).",
             valueName: "mac|ip"))
     var trustedDhcpServer: [String] = []
-    @Option(name: .long, help: ArgumentHelp("A legitimate IPv6 router (MAC); repeat for several.", valueName: "mac"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A legitimate IPv6 router (MAC); repeat for several (default: none, routers are learned).", valueName: "mac"
+        ))
     var trustedRouter: [String] = []
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The gateway's IP address, when the DHCP server is not the router; repeat for several.", valueName: "ip"))
+            "The gateway's IP address, when the DHCP server is not the router; repeat for several (default: none).",
+            valueName: "ip"))
     var gateway: [String] = []
     @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")
     var httpMaxConnectionsPerAddress = 64
@@ -199,7 +213,10 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load and verify the BPF programs, open the database, report capabilities; exit 0 when all is well.")
     @Option(
-        name: .long, help: ArgumentHelp("Also try attaching to (and detaching from) this interface.", valueName: "name")
+        name: .long,
+        help: ArgumentHelp(
+            "Also try attaching to (and detaching from) this interface (default: none, no attachment is tried).",
+            valueName: "name")
     )
     var interface: String?
     @OptionGroup var common: CommonOptions

@@ -116,7 +116,8 @@ import Testing
             return
         }
         let unit = try String(contentsOf: Self.root.appendingPathComponent("deploy/lanscope.service"), encoding: .utf8)
-        #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run --interface eth0 --mode gateway"))
+        #expect(unit.contains("ExecStart=/usr/local/bin/lanscope run $LANSCOPE_OPTIONS"))
+        #expect(unit.contains(#"Environment="LANSCOPE_OPTIONS=--interface eth0 --mode gateway --listen :9184""#))
         let copy = dir.appendingPathComponent("lanscope.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/lanscope", with: "/bin/true").write(
             to: copy, atomically: true, encoding: .utf8)
@@ -383,7 +384,12 @@ enum OpsText {
 
 /// Panel queries of the Grafana dashboards in `dashboards/`.
 struct OpsDashboard {
-    struct Query { let panel: String; let expr: String }
+    struct Query {
+        let panel: String
+        let expr: String
+        /// The panel's `description`: what a user reads when the panel is empty.
+        var description: String = ""
+    }
     let file: String
     let queries: [Query]
     /// Template variable definitions such as `label_values(lanscope_device_info, mac)` (Grafana, not PromQL).
@@ -401,7 +407,10 @@ struct OpsDashboard {
                 for panel in panels {
                     let title = panel["title"] as? String ?? "?"
                     for target in panel["targets"] as? [[String: Any]] ?? [] {
-                        if let expr = target["expr"] as? String { queries.append(Query(panel: title, expr: expr)) }
+                        if let expr = target["expr"] as? String {
+                            queries.append(
+                                Query(panel: title, expr: expr, description: panel["description"] as? String ?? ""))
+                        }
                     }
                     walk(panel["panels"] as? [[String: Any]] ?? [])
                 }

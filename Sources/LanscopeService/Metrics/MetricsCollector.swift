@@ -13,7 +13,7 @@ public struct MetricsCollector: Sendable {
         /// `lanscope_exposition_devices_omitted`.
         public var maxExportedDevices: Int = 10_000
         /// A device is up when seen within this window (default 5 minutes).
-        public var presenceWindow: Duration = .seconds(300)
+        public var presenceWindow: Duration = DeviceRendering.Presence.defaultWindow
         /// Export per-device traffic by direction × IP version × L4 protocol
         /// (`lanscope_device_traffic_{packets,bytes}_total{mac,...}`, up to 24 series each per device).
         /// Default false: it multiplies the series per device; the LAN-wide split

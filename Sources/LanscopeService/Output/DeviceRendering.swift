@@ -3,13 +3,42 @@ import LanscopeCore
 /// How a device is shown: JSON (`/devices.json`, `list --json`, `export --format json`), CSV and the
 /// human table. Field names are the public contract: the device's address field is `mac`.
 public enum DeviceRendering {
-    /// Presence: a device is online when seen within `window` of `now`.
+    /// Presence, the one definition of "online" that `/devices.json`, `/metrics` (`lanscope_devices`),
+    /// `replay`'s summary, `list`, `device` and `export` share: a device is online when seen within
+    /// `window` (default 5 minutes, `run --presence-window`) before `now`.
     public struct Presence: Sendable {
+        /// 5 minutes: the default of `run --presence-window` and the read commands' window.
+        public static let defaultWindow: Duration = .seconds(300)
+        /// The instant presence is measured from (see `reference`).
         public var now: Timestamp
         public var window: Duration
-        public init(now: Timestamp, window: Duration) { self.now = now; self.window = window }
+        /// The current time, which relative times ("3 min ago") and `alerts --since` count from; for
+        /// replayed data it is later than `now`.
+        public var wallClock: Timestamp
+        public init(now: Timestamp, window: Duration = Presence.defaultWindow, wallClock: Timestamp? = nil) {
+            self.now = now
+            self.window = window
+            self.wallClock = wallClock ?? now
+        }
         public func isOnline(_ d: Device) -> Bool { isOnline(lastSeen: d.lastSeen) }
         public func isOnline(lastSeen: Timestamp) -> Bool { lastSeen >= now - window }
+
+        /// The instant presence is measured from. Replayed data has its own clock (as in `run --pcap`,
+        /// whose clock is the newest packet): when no device was seen after the newest replayed packet,
+        /// the data is the captures', and "now" is that packet's time — so `replay`'s summary and a
+        /// `list` right after it agree on who was online. Otherwise (a live sensor's data) the wall clock.
+        ///
+        /// - Parameters:
+        ///   - wallClock: the current time.
+        ///   - newestReplayedPacket: the last packet of the newest replayed capture (`nil`: none).
+        ///   - newestSighting: the newest `last_seen` of any device (`nil`: no device).
+        public static func reference(
+            wallClock: Timestamp, newestReplayedPacket: Timestamp?, newestSighting: Timestamp?
+        ) -> Timestamp {
+            guard let replayed = newestReplayedPacket else { return wallClock }
+            guard let sighting = newestSighting else { return replayed }
+            return sighting <= replayed ? replayed : wallClock
+        }
     }
 
     /// `traffic` and `lastSeen` override the device's own (the eBPF backend's kernel counters).
@@ -233,7 +262,7 @@ public enum DeviceRendering {
                 d.classification?.os?.value ?? "-",
                 String(d.services.count),
                 presence.isOnline(d) ? "online" : "offline",
-                TerminalText.relative(d.lastSeen, now: presence.now),
+                TerminalText.relative(d.lastSeen, now: presence.wallClock),
                 "\(d.traffic.transmittedPackets)/\(d.traffic.receivedPackets)",
             ]
         }
