@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
         // The one header shared by the BPF programs and Swift (bpf/include/lanscope_abi.h).
         .target(name: "LanscopeABI"),
@@ -57,7 +58,9 @@ let package = Package(
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer",
-            dependencies: ["CCrypt", "CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CCrypt", "CLinux", "CTLS", "Platform", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
 
         // Adapters.

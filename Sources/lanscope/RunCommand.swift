@@ -38,7 +38,9 @@ struct Run: ParsableCommand {
     var signatures: String?
     @Option(
         name: .long,
-        help: ArgumentHelp("Prometheus web-config style file with basic_auth_users (bcrypt).", valueName: "file"))
+        help: ArgumentHelp(
+            "Prometheus web-config style file: basic_auth_users (bcrypt) and/or tls_server_config (HTTPS, mTLS).",
+            valueName: "file"))
     var webConfigFile: String?
     @Option(
         name: .long,
