@@ -91,8 +91,10 @@ final class SClient {
         return !process.isRunning
     }
 
+    /// Ends input (s_client quits at end of input), then kills it if it lingers.
     func stop() {
-        if process.isRunning { process.terminate() }
+        try? input.fileHandleForWriting.close()
+        if !waitForExit(seconds: 2) { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
