@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
         .executable(name: "FuzzPcapReader", targets: ["FuzzPcapReader"]),
         .executable(name: "FuzzRoutes", targets: ["FuzzRoutes"]),
+        .executable(name: "FuzzTLS", targets: ["FuzzTLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -97,6 +98,8 @@ let package = Package(
         .executableTarget(
             name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+        // The TLS adapter behind a real OpenSSL client (CTLS only here, for the client side).
+        .executableTarget(name: "FuzzTLS", dependencies: ["HTTPServer", "CTLS"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
             swiftSettings: swiftSettings),

@@ -7,10 +7,11 @@ internal import CTLS
 /// One OpenSSL server context built from a ``TLSServerConfiguration``: certificate chain, key, client-CA
 /// list, verification mode, protocol versions and options. Immutable once built; a reload builds a new one
 /// and connections already open keep the one they started with (OpenSSL counts the references).
-final class TLSContext: @unchecked Sendable {
+/// Visible to the TLS fuzz target through `@_spi(Fuzzing)`; not public API.
+@_spi(Fuzzing) public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
 
-    init(_ configuration: TLSServerConfiguration) throws(TLSConfigurationError) {
+    public init(_ configuration: TLSServerConfiguration) throws(TLSConfigurationError) {
         func fail(_ key: TLSKey, _ what: String) -> TLSConfigurationError {
             TLSConfigurationError("\(configuration.source): tls_server_config.\(key.rawValue): \(what)")
         }

@@ -7,9 +7,10 @@ internal import CTLS
 /// One server-side TLS connection over a non-blocking socket (`SSL_set_fd`): OpenSSL reads and writes
 /// the descriptor itself and reports when it would block, which the event loop maps onto epoll interest —
 /// a handshake or read that needs to *write* waits for `EPOLLOUT`, a write that needs to *read* for `EPOLLIN`.
-/// Used by the event-loop thread only (an `SSL` is not safe to share between threads).
-final class TLSSession {
-    enum Outcome: Equatable {
+/// Used by the event-loop thread only (an `SSL` is not safe to share between threads). Visible to the TLS
+/// fuzz target through `@_spi(Fuzzing)`; not public API.
+@_spi(Fuzzing) public final class TLSSession {
+    public enum Outcome: Equatable {
         /// Bytes moved (0 for a finished handshake).
         case bytes(Int)
         /// The socket has nothing more to read now.
@@ -22,14 +23,14 @@ final class TLSSession {
     }
 
     private let ssl: OpaquePointer
-    private(set) var established = false
+    public private(set) var established = false
     /// The last handshake or read stopped because the socket was full: retry it when writable.
     private(set) var readWaitsForWritable = false
     /// The last write stopped because OpenSSL needed input first: retry it when readable.
     private(set) var writeWaitsForReadable = false
 
     /// Nil when OpenSSL cannot allocate the connection.
-    init?(context: TLSContext, fd: Int32) {
+    public init?(context: TLSContext, fd: Int32) {
         guard let ssl = SSL_new(context.context) else { return nil }
         guard SSL_set_fd(ssl, fd) == 1 else {
             SSL_free(ssl)
@@ -41,7 +42,7 @@ final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
-    func handshake() -> Outcome {
+    public func handshake() -> Outcome {
         ERR_clear_error()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
@@ -54,7 +55,7 @@ final class TLSSession {
         return outcome
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Outcome {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         ERR_clear_error()
         let result = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         let outcome = result > 0 ? .bytes(Int(result)) : outcome(of: result)
@@ -62,7 +63,7 @@ final class TLSSession {
         return outcome
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         ERR_clear_error()
         let result = SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count))
         let outcome = result > 0 ? .bytes(Int(result)) : outcome(of: result)
