@@ -1,3 +1,4 @@
+import CTLS
 // libFuzzer entry point for HTTPServer's TLS adapter (`TLSContext`, `TLSSession`) over a socket pair,
 // exactly as the event loop drives it (non-blocking descriptors, WANT_READ/WANT_WRITE). Build and run with
 // Tests/Fuzz/run.sh (make fuzz-smoke), which makes the certificate (LANSCOPE_FUZZ_TLS_DIR) and the seeds.
@@ -11,7 +12,6 @@
 // - odd: the rest goes to the server as raw bytes (records, ClientHellos, garbage), the peer's sending
 //   side closed when bit 1 is set. The server must never trap, loop or complete a handshake.
 @_spi(Fuzzing) import HTTPServer
-import CTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -86,7 +86,8 @@ private func dispatched(_ chunks: [[UInt8]]) -> [String] {
 private func applicationData(_ payload: ArraySlice<UInt8>, tls12: Bool, seed: Int) {
     let fds = socketPair()
     defer { for fd in fds { close(fd) } }
-    guard let server = TLSSession(context: Fixture.server, fd: fds[0]), let client = SSL_new(Fixture.clients[tls12 ? 1 : 0])
+    guard let server = TLSSession(context: Fixture.server, fd: fds[0]),
+        let client = SSL_new(Fixture.clients[tls12 ? 1 : 0])
     else { fatalError("cannot allocate TLS sessions") }
     defer { SSL_free(client) }
     SSL_set_fd(client, fds[1])
@@ -123,7 +124,9 @@ private func applicationData(_ payload: ArraySlice<UInt8>, tls12: Bool, seed: In
         }
     }
     let plain = received.flatMap { $0 }
-    guard plain.elementsEqual(payload) else { fatalError("decrypted \(plain.count) bytes differ from \(payload.count) sent") }
+    guard plain.elementsEqual(payload) else {
+        fatalError("decrypted \(plain.count) bytes differ from \(payload.count) sent")
+    }
     let viaRecords = dispatched(received)
     let whole = dispatched([Array(payload)])
     guard viaRecords == whole else { fatalError("records changed what was dispatched: \(viaRecords) vs \(whole)") }
@@ -140,13 +143,17 @@ private func applicationData(_ payload: ArraySlice<UInt8>, tls12: Bool, seed: In
         guard count > 0 else { break }
         back += buffer[..<Int(count)]
     }
-    guard back.elementsEqual(payload.prefix(sent)) else { fatalError("the client read other bytes than the server wrote") }
+    guard back.elementsEqual(payload.prefix(sent)) else {
+        fatalError("the client read other bytes than the server wrote")
+    }
 }
 
 private func rawRecords(_ payload: ArraySlice<UInt8>, closeInput: Bool) {
     let fds = socketPair()
     defer { for fd in fds { close(fd) } }
-    guard let server = TLSSession(context: Fixture.server, fd: fds[0]) else { fatalError("cannot allocate a TLS session") }
+    guard let server = TLSSession(context: Fixture.server, fd: fds[0]) else {
+        fatalError("cannot allocate a TLS session")
+    }
     let written = payload.withUnsafeBytes { send(fds[1], $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     guard written == payload.count else { fatalError("socket pair took \(written) of \(payload.count) bytes") }
     if closeInput { shutdown(fds[1], Int32(SHUT_WR)) }

@@ -29,7 +29,9 @@ public struct WebConfigFile: Sendable, Equatable {
         var tlsLine: Int?
         var settings: [String: (line: Int, value: String)] = [:]
         var lineNumber = 0
-        func fail(_ line: Int, _ what: String) -> TLSConfigurationError { TLSConfigurationError("\(path):\(line): \(what)") }
+        func fail(_ line: Int, _ what: String) -> TLSConfigurationError {
+            TLSConfigurationError("\(path):\(line): \(what)")
+        }
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = YAMLLine.stripComment(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
@@ -48,7 +50,8 @@ public struct WebConfigFile: Sendable, Equatable {
                     guard tlsLine == nil else { throw fail(lineNumber, "tls_server_config given twice") }
                     tlsLine = lineNumber
                 default:
-                    throw fail(lineNumber, "unknown setting \"\(key)\" (supported: basic_auth_users, tls_server_config)")
+                    throw fail(
+                        lineNumber, "unknown setting \"\(key)\" (supported: basic_auth_users, tls_server_config)")
                 }
                 section = key
                 continue
@@ -131,7 +134,8 @@ private struct TLSSettings {
         guard let (line, value) = settings[key.rawValue] else { return nil }
         if let version = TLSServerConfiguration.Version(rawValue: value) { return version }
         if value == "TLS10" || value == "TLS11" {
-            throw error(line, key, "\(value) is not supported (RFC 8996 deprecates TLS 1.0 and 1.1); use TLS12 or TLS13")
+            throw error(
+                line, key, "\(value) is not supported (RFC 8996 deprecates TLS 1.0 and 1.1); use TLS12 or TLS13")
         }
         throw error(line, key, "\"\(value)\" is not one of TLS12, TLS13")
     }

@@ -36,7 +36,9 @@ struct TLSAbuseTests {
         defer { certificates.remove() }
         let test = try TLSTools.start(certificates)
         defer { test.stop() }
-        for garbage in ["GET / HTTP/1.1\r\nHost: x\r\n\r\n", String(repeating: "\u{16}\u{3}\u{1}\u{ff}\u{ff}", count: 20)] {
+        for garbage in [
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\n", String(repeating: "\u{16}\u{3}\u{1}\u{ff}\u{ff}", count: 20),
+        ] {
             let client = try RawClient(port: test.port, timeout: .seconds(5))
             try client.send(garbage)
             #expect(client.isClosedByServer(), "a failed handshake may send an alert, then must close")

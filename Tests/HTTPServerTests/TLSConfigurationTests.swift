@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func webConfig_withoutTLS_hasNoTLS_andDefaultsAreTheToolkits() throws {
-        let usersOnly = try write("basic_auth_users:\n  alice: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n")
+        let usersOnly = try write(
+            "basic_auth_users:\n  alice: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n")
         defer { unlink(usersOnly) }
         #expect(try WebConfigFile.load(path: usersOnly).tls == nil)
         let minimal = try write("tls_server_config:\n  cert_file: /c.pem\n  key_file: /k.pem\n")
@@ -55,15 +56,39 @@ import Testing
 
     @Test(arguments: [
         ("  cert_file: /c\n  key_file: /k\n  foo: bar\n", "3: tls_server_config: unknown setting \"foo\""),
-        ("  cert_file: /c\n  key_file: /k\nhttp_server_config:\n  http2: false\n", "3: unknown setting \"http_server_config\""),
-        ("  cert_file: /c\n  key_file: /k\n  min_version: TLS10\n", "3: tls_server_config.min_version: TLS10 is not supported"),
-        ("  cert_file: /c\n  key_file: /k\n  max_version: TLS14\n", "3: tls_server_config.max_version: \"TLS14\" is not one of"),
-        ("  cert_file: /c\n  key_file: /k\n  min_version: TLS13\n  max_version: TLS12\n", "3: tls_server_config.min_version: is above max_version"),
-        ("  cert_file: /c\n  key_file: /k\n  client_auth_type: RequireAndVerifyClientCert\n", "3: tls_server_config.client_auth_type: RequireAndVerifyClientCert needs client_ca_file"),
+        (
+            "  cert_file: /c\n  key_file: /k\nhttp_server_config:\n  http2: false\n",
+            "3: unknown setting \"http_server_config\""
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  min_version: TLS10\n",
+            "3: tls_server_config.min_version: TLS10 is not supported"
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  max_version: TLS14\n",
+            "3: tls_server_config.max_version: \"TLS14\" is not one of"
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  min_version: TLS13\n  max_version: TLS12\n",
+            "3: tls_server_config.min_version: is above max_version"
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  client_auth_type: RequireAndVerifyClientCert\n",
+            "3: tls_server_config.client_auth_type: RequireAndVerifyClientCert needs client_ca_file"
+        ),
         ("  cert_file: /c\n  key_file: /k\n  client_auth_type: VerifyClientCertIfGiven\n", "needs client_ca_file"),
-        ("  cert_file: /c\n  key_file: /k\n  client_auth_type: Always\n", "3: tls_server_config.client_auth_type: \"Always\" is not one of"),
-        ("  cert_file: /c\n  key_file: /k\n  cipher_suites:\n    - TLS_AES_128_GCM_SHA256\n", "3: tls_server_config.cipher_suites is not supported"),
-        ("  cert_file: /c\n  key_file: /k\n  curve_preferences: [X25519]\n", "3: tls_server_config.curve_preferences is not supported"),
+        (
+            "  cert_file: /c\n  key_file: /k\n  client_auth_type: Always\n",
+            "3: tls_server_config.client_auth_type: \"Always\" is not one of"
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  cipher_suites:\n    - TLS_AES_128_GCM_SHA256\n",
+            "3: tls_server_config.cipher_suites is not supported"
+        ),
+        (
+            "  cert_file: /c\n  key_file: /k\n  curve_preferences: [X25519]\n",
+            "3: tls_server_config.curve_preferences is not supported"
+        ),
         ("  cert_file: /c\n", "0: tls_server_config.key_file: missing"),
         ("  key_file: /k\n", "0: tls_server_config.cert_file: missing"),
         ("  cert_file: /c\n  cert_file: /d\n  key_file: /k\n", "2: tls_server_config.cert_file given twice"),
@@ -130,10 +155,14 @@ import Testing
         chmod(garbage, 0o600)
         var notPEM = good
         notPEM.certFile = garbage
-        #expect(startError(notPEM)?.hasPrefix("web.yml: tls_server_config.cert_file: \(garbage): no usable PEM certificate") == true)
+        #expect(
+            startError(notPEM)?.hasPrefix("web.yml: tls_server_config.cert_file: \(garbage): no usable PEM certificate")
+                == true)
         notPEM = good
         notPEM.keyFile = garbage
-        #expect(startError(notPEM)?.hasPrefix("web.yml: tls_server_config.key_file: \(garbage): no usable PEM private key") == true)
+        #expect(
+            startError(notPEM)?.hasPrefix("web.yml: tls_server_config.key_file: \(garbage): no usable PEM private key")
+                == true)
 
         chmod(certificates.serverKey, 0o640)
         #expect(
@@ -145,7 +174,9 @@ import Testing
         var badCA = good
         badCA.clientAuth = .requireAndVerifyClientCert
         badCA.clientCAFile = garbage
-        #expect(startError(badCA)?.hasPrefix("web.yml: tls_server_config.client_ca_file: \(garbage): no usable PEM CA") == true)
+        #expect(
+            startError(badCA)?.hasPrefix("web.yml: tls_server_config.client_ca_file: \(garbage): no usable PEM CA")
+                == true)
         badCA.clientCAFile = certificates.directory + "/absent-ca.pem"
         #expect(startError(badCA)?.hasPrefix("web.yml: tls_server_config.client_ca_file: cannot read") == true)
     }

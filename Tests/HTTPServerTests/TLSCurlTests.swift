@@ -94,8 +94,10 @@ struct TLSCurlTests {
         #expect(without.status == 0 && without.output == "hello\n", "\(without)")
         let other = try TLSTools.curl(
             certificates,
-            ["--tlsv1.2", "--tls-max", "1.2", "--cert", certificates.otherClientCertificate, "--key",
-             certificates.otherClientKey, url])
+            [
+                "--tlsv1.2", "--tls-max", "1.2", "--cert", certificates.otherClientCertificate, "--key",
+                certificates.otherClientKey, url,
+            ])
         #expect(other.status != 0, "\(other)")
     }
 

@@ -14,7 +14,8 @@ struct TLSReloadTests {
         let client = try SClient(port: port, certificates: certificates)
         defer { client.stop() }
         client.read(until: "Verify return code")
-        return client.text.contains("CN = lanscope test server2") ? "server2" : client.text.contains("CN = lanscope test server") ? "server" : client.text
+        return client.text.contains("CN = lanscope test server2")
+            ? "server2" : client.text.contains("CN = lanscope test server") ? "server" : client.text
     }
 
     func waitForSubject(_ subject: String, port: Int, _ certificates: TestCertificates) throws -> String {

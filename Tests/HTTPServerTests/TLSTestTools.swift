@@ -26,7 +26,8 @@ enum TLSTools {
     }
 
     /// curl with the test CA trusted; returns its exit status and output (body, or the error).
-    static func curl(_ certificates: TestCertificates, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func curl(_ certificates: TestCertificates, _ arguments: [String]) throws -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curlPath)
         process.arguments =

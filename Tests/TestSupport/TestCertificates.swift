@@ -25,7 +25,9 @@ public struct TestCertificates: Sendable {
     public static var opensslPath: String? { TestEnvironment.tool("openssl") }
 
     public static func make() throws -> TestCertificates {
-        guard let openssl = opensslPath else { throw Failure(description: "openssl CLI missing (apt-get install openssl)") }
+        guard let openssl = opensslPath else {
+            throw Failure(description: "openssl CLI missing (apt-get install openssl)")
+        }
         let directory = NSTemporaryDirectory() + "lanscope-tls-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
