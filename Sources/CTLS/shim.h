@@ -28,8 +28,15 @@ static inline uint64_t ls_tls_options(void) {
 }
 static inline long ls_tls_modes(void) {
     // Partial writes: SSL_write returns per record, so a large response goes out as the socket takes it.
-    // Moving buffer: a retried write may pass the same bytes from another address. Release buffers: an
-    // idle keep-alive connection holds no 34 KiB of record buffers.
-    return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS;
+    // Moving buffer: a retried write may pass the same bytes from another address. Record buffers are
+    // kept (no SSL_MODE_RELEASE_BUFFERS): freeing and reallocating ~34 KiB per keep-alive request cost
+    // more than the memory, at most maxConnections × 34 KiB.
+    return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+}
+static inline void ls_tls_set_read_ahead(SSL_CTX *ctx) {
+    // One read(2) takes every record the socket holds instead of a header and a body read per record.
+    // Safe with edge-triggered epoll because the event loop reads until WANT_READ, emptying OpenSSL's
+    // buffer too, and resumes a paused read itself, not on the next readiness event.
+    SSL_CTX_set_read_ahead(ctx, 1);
 }
 #endif

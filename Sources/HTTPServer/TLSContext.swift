@@ -62,6 +62,7 @@ internal import CTLS
         _ = ls_tls_set_max_version(context, Self.protocolVersion(configuration.maxVersion))
         _ = SSL_CTX_set_options(context, ls_tls_options())
         _ = ls_tls_set_mode(context, ls_tls_modes())
+        ls_tls_set_read_ahead(context)
     }
 
     deinit { SSL_CTX_free(context) }
