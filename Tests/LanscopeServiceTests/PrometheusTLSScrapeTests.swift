@@ -146,4 +146,58 @@ import Testing
         defer { second.stop() }
         #expect(throws: ServiceError.self) { _ = try second.startServerOnly() }
     }
+
+    @Test(.enabled(if: TestCertificates.opensslPath != nil, "needs the openssl CLI"))
+    func sighup_reloadsTheCertificate_andTheServiceKeepsServing() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let port = freeLoopbackPort()
+        let log = certificates.directory + "/lanscope.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.executable)
+        process.arguments = [
+            "run", "--pcap", TestPaths.sampleCapture, "--no-db", "--listen", "127.0.0.1:\(port)",
+            "--web-config-file", try certificates.webConfig(),
+        ]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        func healthy() throws -> Bool {
+            let (status, out, _) = try run(
+                "/usr/bin/curl",
+                [
+                    "-s", "--max-time", "2", "--cacert", certificates.caCertificate,
+                    "https://127.0.0.1:\(port)/-/healthy",
+                ],
+                timeout: 5)
+            return status == 0 && !out.isEmpty
+        }
+        var up = false
+        for _ in 0..<100 where !up {
+            up = try healthy()
+            if !up { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(up, "lanscope did not serve HTTPS: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        // Unchanged files: only the signal (not the change check) reloads them.
+        kill(process.processIdentifier, SIGHUP)
+        var text = ""
+        for _ in 0..<50 {
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("TLS certificate reloaded") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(text.contains("SIGHUP"), "\(text)")
+        #expect(text.contains("TLS certificate reloaded"), "\(text)")
+        #expect(process.isRunning)
+        #expect(try healthy())
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
