@@ -12,8 +12,9 @@ internal import CTLS
     let context: OpaquePointer
 
     public init(_ configuration: TLSServerConfiguration) throws(TLSConfigurationError) {
+        let origin = configuration.source.isEmpty ? "" : configuration.source + ": "
         func fail(_ key: TLSKey, _ what: String) -> TLSConfigurationError {
-            TLSConfigurationError("\(configuration.source): tls_server_config.\(key.rawValue): \(what)")
+            TLSConfigurationError("\(origin)tls_server_config.\(key.rawValue): \(what)")
         }
         try Self.checkReadable(configuration.certFile) { fail(.certFile, $0) }
         try Self.checkReadable(configuration.keyFile) { fail(.keyFile, $0) }
@@ -28,7 +29,7 @@ internal import CTLS
 
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_server_method()) else {
-            throw TLSConfigurationError("\(configuration.source): OpenSSL: \(Self.lastError())")
+            throw TLSConfigurationError("\(origin)OpenSSL: \(Self.lastError())")
         }
         self.context = context
         guard SSL_CTX_use_certificate_chain_file(context, configuration.certFile) == 1 else {

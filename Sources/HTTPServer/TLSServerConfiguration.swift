@@ -47,13 +47,13 @@ public struct TLSServerConfiguration: Sendable, Equatable {
     /// How often the certificate, key and CA files are checked for changes (size, mtime, inode) and
     /// re-read. Default 5 s.
     public var reloadCheckInterval: Duration
-    /// Where these settings came from (the web-config path), named in error messages.
+    /// Where these settings came from (the web-config path), named in error messages; default empty.
     public var source: String
 
     public init(
         certFile: String, keyFile: String, clientAuth: ClientAuth = .noClientCert, clientCAFile: String? = nil,
         minVersion: Version = .tls12, maxVersion: Version = .tls13, handshakeTimeout: Duration = .seconds(10),
-        reloadCheckInterval: Duration = .seconds(5), source: String = "tls_server_config"
+        reloadCheckInterval: Duration = .seconds(5), source: String = ""
     ) {
         self.certFile = certFile
         self.keyFile = keyFile
