@@ -10,7 +10,8 @@ import Testing
 
 /// Clients that abuse the TLS layer (a handshake never finished, garbage instead of a ClientHello, a
 /// ClientHello trickled a byte at a time, renegotiation) cost their own connection only, while another
-/// client is served; and the HTTP limits (head-read timeout, header budget, per-address cap) hold over TLS.
+/// client is served; and the HTTP limits (head-read timeout, header budget, per-address cap, send stall)
+/// hold over TLS.
 @Suite(.serialized, .enabled(if: TLSTools.available, "needs curl and the openssl CLI"))
 struct TLSAbuseTests {
     func servesOthers(_ test: TestServer, _ certificates: TestCertificates) throws -> Bool {
@@ -115,5 +116,24 @@ struct TLSAbuseTests {
         #expect(statistics.openConnections == 4)
         #expect(try servesOthers(test, certificates))
         for client in held { client.close() }
+    }
+
+    @Test func sendStall_closesATLSClientThatStopsReading_whileAnotherIsServed() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let router = TestServer.defaultRouter()
+        let body = [UInt8](repeating: 0x61, count: 32 << 20)
+        router.get("/big") { _, _ in HTTPResponse(status: .ok, body: body) }
+        let test = try TLSTools.start(
+            certificates, limits: HTTPServer.Limits(sendStallTimeout: .seconds(1)), router: router)
+        defer { test.stop() }
+        // s_client writes what it decrypts to a pipe nobody reads: once the pipe is full it stops reading
+        // the socket, and the server's encrypted writes stall.
+        let reader = try SClient(port: test.port, certificates: certificates, arguments: ["-quiet"])
+        defer { reader.stop() }
+        reader.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        let statistics = test.statistics(within: 20) { $0.connectionsClosedSendStall >= 1 }
+        #expect(statistics.connectionsClosedSendStall == 1)
+        #expect(try servesOthers(test, certificates))
     }
 }
