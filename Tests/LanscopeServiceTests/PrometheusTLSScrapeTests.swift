@@ -125,6 +125,24 @@ import Testing
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(count == "7")
+        // The mTLS sensor counts the handshakes it refused (the job without a certificate), and Prometheus
+        // reads that count through the job with one.
+        let refused = "lanscope_http_tls_handshakes_total{job=\"mtls\",result=\"failed\"}"
+            .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var failed = 0.0
+        for _ in 0..<20 {
+            if let (data, _) = try? syncGET(
+                URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(refused)")!),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]],
+                let value = ((result.first?["value"] as? [Any])?.last as? String).flatMap(Double.init), value > 0
+            {
+                failed = value
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(failed > 0)
     }
 
     @Test(.enabled(if: TestCertificates.opensslPath != nil, "needs the openssl CLI"))
