@@ -73,6 +73,10 @@ bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under
 bench-detect: release ## replay time with every detector vs classifier + new_device only; peak RSS and state caps under a 100k-MAC flood
 	bash Tests/Benchmarks/bench-detect.sh
 
+.PHONY: bench-tls
+bench-tls: release ## HTTPS /-/healthy and /metrics vs prometheus-node-exporter with the same certificate; handshakes/s
+	bash Tests/Benchmarks/bench-tls.sh
+
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
 	bash Tests/Benchmarks/bench-bpf.sh
 

@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "FuzzHTTP", targets: ["FuzzHTTP"]),
         .executable(name: "FuzzPcapReader", targets: ["FuzzPcapReader"]),
         .executable(name: "FuzzRoutes", targets: ["FuzzRoutes"]),
+        .executable(name: "FuzzTLS", targets: ["FuzzTLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CTLS", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
         // The one header shared by the BPF programs and Swift (bpf/include/lanscope_abi.h).
         .target(name: "LanscopeABI"),
@@ -57,7 +59,9 @@ let package = Package(
         .target(name: "Exposition", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer",
-            dependencies: ["CCrypt", "CLinux", "Platform", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CCrypt", "CLinux", "CTLS", "Platform", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
 
         // Adapters.
@@ -94,6 +98,8 @@ let package = Package(
         .executableTarget(
             name: "FuzzDecoders", dependencies: ["PacketDecoding", "CapturePcap"], swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzHTTP", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+        // The TLS adapter behind a real OpenSSL client (CTLS only here, for the client side).
+        .executableTarget(name: "FuzzTLS", dependencies: ["HTTPServer", "CTLS"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "FuzzPcapReader", dependencies: ["CapturePcap", "PacketDecoding", "Inventory"],
             swiftSettings: swiftSettings),

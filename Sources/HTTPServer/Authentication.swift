@@ -91,7 +91,7 @@ public struct Authentication: Sendable {
         return true
     }
 
-    private static func readFile(_ path: String) throws(AuthenticationError) -> String {
+    static func readFile(_ path: String) throws(AuthenticationError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadableFile(path: path, errno: errno) }
         defer { close(fd) }

@@ -1,9 +1,11 @@
 /// Reads the subset of a Prometheus web-config file we support: a top-level `basic_auth_users:` map of
-/// `name: bcrypt-hash` lines, quotes optional, `#` comments and blank lines ignored. Anything else is rejected.
+/// `name: bcrypt-hash` lines, quotes optional, `#` comments and blank lines ignored. A `tls_server_config:`
+/// block is skipped here (`WebConfigFile` reads it); anything else is rejected.
 enum BasicAuthUsersFile {
     static func parse(_ text: String, path: String) throws(AuthenticationError) -> [String: String] {
         var users: [String: String] = [:]
         var inMap = false
+        var inTLSBlock = false
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -11,6 +13,11 @@ enum BasicAuthUsersFile {
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let indented = line.first == " " || line.first == "\t"
             if !indented {
+                inTLSBlock = line.trimmingTrailingSpace() == "tls_server_config:"
+                if inTLSBlock {
+                    inMap = false
+                    continue
+                }
                 guard line.trimmingTrailingSpace() == "basic_auth_users:" else {
                     throw .invalidUsersFile(
                         path: path, line: lineNumber,
@@ -22,6 +29,7 @@ enum BasicAuthUsersFile {
                 inMap = true
                 continue
             }
+            if inTLSBlock { continue }
             guard inMap else {
                 throw .invalidUsersFile(path: path, line: lineNumber, reason: "indented line outside basic_auth_users")
             }

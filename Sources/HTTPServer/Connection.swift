@@ -28,6 +28,10 @@ final class Connection {
     /// The socket failed; close as soon as no handler is using it.
     var broken = false
     var closed = false
+    /// The TLS session of an HTTPS connection (nil for plain HTTP).
+    var tls: TLSSession?
+    /// Until the TLS handshake completes: when the connection is closed if it has not.
+    var handshakeDeadline: ServerInstant?
 
     init(fd: Int32, id: UInt64, remoteAddress: String, machine: ConnectionStateMachine, now: ServerInstant) {
         self.fd = fd
@@ -48,5 +52,9 @@ final class Connection {
     }
 
     /// The earliest moment the event loop must look at this connection again.
-    var deadline: ServerInstant? { lingerDeadline ?? machine.deadline }
+    var deadline: ServerInstant? {
+        if let lingerDeadline { return lingerDeadline }
+        guard let handshakeDeadline else { return machine.deadline }
+        return min(handshakeDeadline, machine.deadline ?? handshakeDeadline)
+    }
 }

@@ -20,6 +20,9 @@ final class EventLoop: @unchecked Sendable {
         let closeAfter: Bool
         /// Runs ahead of ordinary jobs (a prioritized route such as `/metrics`).
         let prioritized: Bool
+        /// The worker may write the response to the socket itself (plain HTTP); over TLS the event loop
+        /// encrypts and writes it, since the connection's `SSL` belongs to the loop's thread.
+        let workerSends: Bool
     }
 
     struct Completion: Sendable {
@@ -44,6 +47,12 @@ final class EventLoop: @unchecked Sendable {
     private let trimAfterBurstBytes: Int?
     private let logger: Logger
     private let observer: (@Sendable (RequestLogRecord) -> Void)?
+    /// Present when serving HTTPS: the context new connections start with, reloaded when its files change.
+    private let tls: TLSCredentials?
+    private var nextTLSReloadCheck = ServerInstant(nanoseconds: .max)
+    /// Plain bytes of one TLS record gathered across a response's head and body, so a small response is
+    /// one record and one `send`.
+    private let tlsRecord = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     private let epollFD: Int32
     private let wakeFD: Int32
     private var listeners: [Int32]
@@ -81,9 +90,14 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         listeners: [Int32], limits: HTTPServer.Limits, trimAfterBurstBytes: Int? = nil, logger: Logger,
-        observer: (@Sendable (RequestLogRecord) -> Void)?
+        observer: (@Sendable (RequestLogRecord) -> Void)?, tls: TLSCredentials? = nil
     ) throws(SocketError) {
         self.limits = limits
+        self.tls = tls
+        if let tls {
+            nextTLSReloadCheck = ServerInstant.now().advanced(by: tls.configuration.reloadCheckInterval)
+            nextTimerCheck = nextTLSReloadCheck
+        }
         self.trimAfterBurstBytes = trimAfterBurstBytes
         budget = ResponseMemoryBudget(limit: limits.maxPendingResponseBytes)
         self.logger = logger
@@ -110,6 +124,7 @@ final class EventLoop: @unchecked Sendable {
 
     deinit {
         scratch.deallocate()
+        tlsRecord.deallocate()
     }
 
     /// Releases everything when `run()` will never be called (start-up failed half way).
@@ -243,6 +258,15 @@ final class EventLoop: @unchecked Sendable {
                 fd: fd, id: nextConnectionID, remoteAddress: remote,
                 machine: ConnectionStateMachine(limits: limits, now: now), now: now)
             nextConnectionID += 1
+            if let tls {
+                guard let session = TLSSession(context: tls.context, fd: fd) else {
+                    logger.warning("cannot allocate a TLS session; dropping connection from \(remote)")
+                    close(fd)
+                    continue
+                }
+                connection.tls = session
+                connection.handshakeDeadline = now.advanced(by: tls.configuration.handshakeTimeout)
+            }
             do {
                 try control(
                     EPOLL_CTL_ADD, fd,
@@ -264,8 +288,11 @@ final class EventLoop: @unchecked Sendable {
     /// Over the connection cap, or over the per-address cap: a minimal 503 and close, without touching any
     /// other connection.
     private func reject(_ fd: Int32, remote: String, perAddress: Bool) {
-        var bytes = encoder.encode(.status(.serviceUnavailable), headOnly: false, close: true, version: .http1_1)
-        _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // Over TLS there is no session to answer in (a handshake costs more than the cap protects): close.
+        if tls == nil {
+            var bytes = encoder.encode(.status(.serviceUnavailable), headOnly: false, close: true, version: .http1_1)
+            _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         // Read what the client already sent so close() does not turn into a reset that eats the 503.
         _ = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
         shutdown(fd, Int32(SHUT_WR))
@@ -294,11 +321,15 @@ final class EventLoop: @unchecked Sendable {
 
     private func handle(_ events: UInt32, on connection: Connection, now: ServerInstant) {
         let hangup = events & (EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
-        if events & EPOLLOUT.rawValue != 0 && !connection.pending.isEmpty {
+        let readable = events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        let writable = events & EPOLLOUT.rawValue != 0
+        // TLS crosses directions: a handshake or read may wait to write, a write may wait to read.
+        let session = connection.tls
+        if (writable || (readable && session?.writeWaitsForReadable == true)) && !connection.pending.isEmpty {
             flush(connection, now: now)
             if connection.closed { return }
         }
-        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+        if readable || (writable && session?.readWaitsForWritable == true) {
             readAvailable(connection, hangup: hangup, now: now)
         }
     }
@@ -314,6 +345,11 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
             connection.readPaused = false
+            if let session = connection.tls {
+                guard handshakeDone(session, on: connection, now: now) else { return }
+                readTLS(session, on: connection, now: now)
+                return
+            }
             let count = read(connection.fd, scratch.baseAddress, scratch.count)
             if count > 0 {
                 let action = connection.machine.bytesReceived(
@@ -336,6 +372,52 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Advances the handshake; true once it is complete. A failed handshake closes the connection.
+    private func handshakeDone(_ session: TLSSession, on connection: Connection, now: ServerInstant) -> Bool {
+        if session.established { return true }
+        switch session.handshake() {
+        case .bytes:
+            connection.handshakeDeadline = nil
+            statistics.withLock { $0.tlsHandshakesCompleted += 1 }
+            return true
+        case .wantRead, .wantWrite:
+            return false
+        case .closed:
+            destroy(connection)
+        case .failed(let reason):
+            logger.debug("TLS handshake with \(connection.remoteAddress) failed: \(reason)")
+            statistics.withLock { $0.tlsHandshakesFailed += 1 }
+            destroy(connection)
+        }
+        return false
+    }
+
+    /// Decrypts until OpenSSL has nothing more (edge-triggered: a short read proves nothing, a record may
+    /// still be buffered), stopping, like plain reads, once a full request waits behind a response.
+    private func readTLS(_ session: TLSSession, on connection: Connection, now: ServerInstant) {
+        while !connection.closed && connection.lingerDeadline == nil {
+            guard connection.machine.wantsMoreInput else {
+                connection.readPaused = true
+                return
+            }
+            switch session.read(into: scratch) {
+            case .bytes(let count):
+                let action = connection.machine.bytesReceived(
+                    UnsafeRawBufferPointer(rebasing: scratch[..<count]), now: now)
+                perform(action, on: connection, now: now)
+            case .wantRead, .wantWrite:
+                return
+            case .closed:
+                perform(connection.machine.inputEnded(now: now), on: connection, now: now)
+                return
+            case .failed(let reason):
+                logger.trace("TLS read from \(connection.remoteAddress) failed: \(reason)")
+                fail(connection)
+                return
+            }
+        }
+    }
+
     private func perform(_ action: ConnectionStateMachine.Action, on connection: Connection, now: ServerInstant) {
         switch action {
         case .none:
@@ -352,7 +434,7 @@ final class EventLoop: @unchecked Sendable {
             }
             let job = Job(
                 fd: connection.fd, connectionID: connection.id, request: request, closeAfter: closeAfter,
-                prioritized: responder?.isPrioritized(request) ?? false)
+                prioritized: responder?.isPrioritized(request) ?? false, workerSends: connection.tls == nil)
             // The worker writes to the socket itself, so it must not start while a 100 Continue is still queued.
             if connection.pending.isEmpty {
                 pool.submit(job, prioritized: job.prioritized)
@@ -485,6 +567,22 @@ final class EventLoop: @unchecked Sendable {
     private func flush(_ connection: Connection, now: ServerInstant) {
         var progressed = false
         while connection.pendingOffset < connection.pending.count {
+            if let session = connection.tls {
+                switch writeTLS(session, connection.pending, from: connection.pendingOffset) {
+                case .bytes(let written):
+                    connection.pendingOffset += written
+                    progressed = true
+                    connection.lastWriteProgress = now
+                    continue
+                case .wantRead, .wantWrite:
+                    connection.machine.writeBlocked(now: now, progressed: progressed)
+                    noteDeadline(of: connection)
+                    return
+                case .closed, .failed:
+                    destroy(connection)
+                    return
+                }
+            }
             let written = connection.pending.send(
                 fd: connection.fd, from: connection.pendingOffset, flags: Int32(MSG_NOSIGNAL))
             if written >= 0 {
@@ -525,10 +623,35 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Encrypts the next record of `bytes` from `offset`. The chunk depends only on `offset`, so a retry
+    /// after `wantWrite` passes OpenSSL the same bytes, as it requires.
+    private func writeTLS(_ session: TLSSession, _ bytes: OutgoingBytes, from offset: Int) -> TLSSession.Outcome {
+        let headCount = bytes.head.count
+        if offset < headCount && !bytes.body.isEmpty && headCount - offset < tlsRecord.count {
+            // Head and the start of the body in one record.
+            let headPart = headCount - offset
+            let bodyPart = min(bytes.body.count, tlsRecord.count - headPart)
+            bytes.head.withUnsafeBytes { head in
+                tlsRecord.baseAddress!.copyMemory(from: head.baseAddress! + offset, byteCount: headPart)
+            }
+            bytes.body.withUnsafeBytes { body in
+                (tlsRecord.baseAddress! + headPart).copyMemory(from: body.baseAddress!, byteCount: bodyPart)
+            }
+            return session.write(UnsafeRawBufferPointer(rebasing: tlsRecord[..<(headPart + bodyPart)]))
+        }
+        if offset < headCount {
+            return bytes.head.withUnsafeBytes { session.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+        }
+        return bytes.body.withUnsafeBytes {
+            session.write(UnsafeRawBufferPointer(rebasing: $0[(offset - headCount)...]))
+        }
+    }
+
     // MARK: Closing
 
     private func startLingering(_ connection: Connection, now: ServerInstant) {
         guard connection.lingerDeadline == nil else { return }
+        connection.tls?.sendCloseNotify()
         shutdown(connection.fd, Int32(SHUT_WR))
         connection.lingerDeadline = now.advanced(by: Self.lingerTime)
         noteDeadline(of: connection)
@@ -601,7 +724,18 @@ final class EventLoop: @unchecked Sendable {
                 next = paused
             }
         }
+        if let tls, now >= nextTLSReloadCheck {
+            tls.reload(force: false)
+            nextTLSReloadCheck = now.advanced(by: tls.configuration.reloadCheckInterval)
+        }
+        next = min(next, nextTLSReloadCheck)
         for connection in Array(connections.values) {
+            if let handshake = connection.handshakeDeadline, now >= handshake {
+                logger.debug("\(connection.remoteAddress) did not finish its TLS handshake in time; closing")
+                statistics.withLock { $0.tlsHandshakesTimedOut += 1 }
+                destroy(connection)
+                continue
+            }
             if let linger = connection.lingerDeadline {
                 if now >= linger { destroy(connection) } else { next = min(next, linger) }
                 continue

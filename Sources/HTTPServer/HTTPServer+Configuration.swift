@@ -22,11 +22,16 @@ extension HTTPServer {
         /// pending budget): well above one ordinary scrape, whose buffers the service deliberately keeps warm
         /// between scrapes (`ScrapeMemory`); `nil` never trims.
         public var trimMemoryAfterBurstBytes: Int?
+        /// Serve HTTPS with these settings; `nil` (the default) serves plain HTTP. Every limit applies
+        /// unchanged over TLS; connections over a cap are closed without the plain-text 503.
+        public var tls: TLSServerConfiguration?
 
         public init(
             listen: String = ":9184", limits: Limits = Limits(), authentication: Authentication? = nil,
-            workerThreads: Int = 2, reservedWorkerThreads: Int = 1, trimMemoryAfterBurstBytes: Int? = 48 << 20
+            workerThreads: Int = 2, reservedWorkerThreads: Int = 1, trimMemoryAfterBurstBytes: Int? = 48 << 20,
+            tls: TLSServerConfiguration? = nil
         ) {
+            self.tls = tls
             self.listen = listen
             self.limits = limits
             self.authentication = authentication

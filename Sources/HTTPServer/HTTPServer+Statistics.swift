@@ -21,6 +21,13 @@ extension HTTPServer {
         public var pendingResponseBytesPeak = 0
         /// Gauge: connections open.
         public var openConnections = 0
+        /// TLS handshakes completed.
+        public var tlsHandshakesCompleted: UInt64 = 0
+        /// TLS handshakes that failed (garbage instead of a ClientHello, no common version, a client
+        /// certificate missing or not verified, the peer gone).
+        public var tlsHandshakesFailed: UInt64 = 0
+        /// Connections closed because their TLS handshake was not complete after `handshakeTimeout`.
+        public var tlsHandshakesTimedOut: UInt64 = 0
 
         public init() {}
     }

@@ -20,6 +20,7 @@ public final class HTTPServer: Sendable {
     struct Runtime {
         var loop: EventLoop?
         var loopThread: pthread_t?
+        var tls: TLSCredentials?
         var started = false
         var stopped = false
     }
@@ -63,12 +64,19 @@ public final class HTTPServer: Sendable {
             throw .invalidConfiguration("limits and workerThreads must be positive")
         }
         let address = try ListenAddress(parsing: configuration.listen)
+        var credentials: TLSCredentials?
+        if let tls = configuration.tls {
+            guard tls.handshakeTimeout > .zero, tls.reloadCheckInterval > .zero else {
+                throw .invalidConfiguration("TLS handshakeTimeout and reloadCheckInterval must be positive")
+            }
+            do { credentials = try TLSCredentials(configuration: tls, logger: logger) } catch { throw .tls(error) }
+        }
         let (listener, port) = try Socket.listen(on: address, text: configuration.listen)
         let loop: EventLoop
         do {
             loop = try EventLoop(
                 listeners: [listener], limits: limits, trimAfterBurstBytes: configuration.trimMemoryAfterBurstBytes,
-                logger: logger, observer: observer)
+                logger: logger, observer: observer, tls: credentials)
         } catch {
             close(listener)
             throw .socket(error, address: configuration.listen)
@@ -84,7 +92,7 @@ public final class HTTPServer: Sendable {
             ) {
                 job, encoder in
                 let bytes = responder.respond(to: job.request, closeAfter: job.closeAfter, encoder: &encoder)
-                let (written, failed) = EventLoop.sendDirectly(bytes, fd: job.fd)
+                let (written, failed) = job.workerSends ? EventLoop.sendDirectly(bytes, fd: job.fd) : (0, false)
                 loop.post(
                     EventLoop.Completion(
                         fd: job.fd, connectionID: job.connectionID, bytes: bytes,
@@ -100,14 +108,27 @@ public final class HTTPServer: Sendable {
             runtime.withLock { runtime in
                 runtime.loop = loop
                 runtime.loopThread = thread
+                runtime.tls = credentials
             }
         } catch {
             // Threads already started leave once the loop that never ran is shut down and its pool stopped.
             loop.abandon()
             throw .socket(error, address: configuration.listen)
         }
-        logger.info("HTTP server listening", metadata: ["address": "\(configuration.listen)", "port": "\(port)"])
+        logger.info(
+            "HTTP server listening",
+            metadata: [
+                "address": "\(configuration.listen)", "port": "\(port)", "tls": "\(configuration.tls != nil)",
+            ])
         return [port]
+    }
+
+    /// Re-reads the TLS certificate, key and CA files now (SIGHUP), whether or not they changed. New
+    /// handshakes use them; open connections keep theirs. On failure the previous certificate stays and
+    /// the error is logged. Returns whether the files were reloaded (false without TLS or on failure).
+    @discardableResult
+    public func reloadTLS() -> Bool {
+        runtime.withLock { $0.tls }?.reload(force: true) == .reloaded
     }
 
     /// Stops accepting, lets in-flight responses finish (with `Connection: close`), closes idle connections,

@@ -5,6 +5,8 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
     case socket(SocketError, address: String)
     case alreadyStarted
     case invalidConfiguration(String)
+    /// The TLS settings or their files cannot be used (the message names file, setting and problem).
+    case tls(TLSConfigurationError)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
         case .socket(let error, let address): "cannot listen on \(address): \(error)"
         case .alreadyStarted: "server already started"
         case .invalidConfiguration(let reason): "invalid server configuration: \(reason)"
+        case .tls(let error): error.description
         }
     }
 }

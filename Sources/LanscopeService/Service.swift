@@ -42,7 +42,8 @@ public struct ServiceConfiguration: Sendable {
     public var ouiPath: String?
     /// Directory of extra classifier signature files (`*.tsv`) adding to / overriding the built-in set.
     public var signaturesPath: String?
-    /// Prometheus web-config style file with `basic_auth_users:` (bcrypt hashes).
+    /// Prometheus web-config style file with `basic_auth_users:` (bcrypt hashes) and/or
+    /// `tls_server_config:` (HTTPS, mutual TLS).
     public var basicAuthUsersFile: String?
     /// File holding a bearer token.
     public var bearerTokenFile: String?
@@ -316,10 +317,22 @@ public final class Service: @unchecked Sendable {
 
     private func startServer() throws -> [Int] {
         var authentication: Authentication? = nil
-        if configuration.basicAuthUsersFile != nil || configuration.bearerTokenFile != nil {
+        var usersFile = configuration.basicAuthUsersFile
+        var tls: TLSServerConfiguration? = nil
+        if let path = configuration.basicAuthUsersFile {
+            do {
+                let webConfig = try WebConfigFile.load(path: path)
+                tls = webConfig.tls
+                // A file with only tls_server_config asks for no passwords.
+                if !webConfig.hasBasicAuthUsers && webConfig.tls != nil { usersFile = nil }
+            } catch {
+                throw ServiceError.authentication("\(error)")
+            }
+        }
+        if usersFile != nil || configuration.bearerTokenFile != nil {
             do {
                 authentication = try Authentication.load(
-                    realm: "lanscope", basicAuthUsersFile: configuration.basicAuthUsersFile,
+                    realm: "lanscope", basicAuthUsersFile: usersFile,
                     bearerTokenFile: configuration.bearerTokenFile)
             } catch {
                 throw ServiceError.authentication("\(error)")
@@ -329,7 +342,7 @@ public final class Service: @unchecked Sendable {
         let server = HTTPServer(
             configuration: .init(
                 listen: configuration.listen, limits: configuration.httpLimits,
-                authentication: authentication),
+                authentication: authentication, tls: tls),
             router: routes.makeRouter(), logger: logger
         ) { record in
             counters.countRequest(route: record.route, code: record.statusCode)
@@ -401,12 +414,18 @@ public final class Service: @unchecked Sendable {
         logger.notice("stopped")
     }
 
-    /// Blocks the calling thread until SIGINT or SIGTERM, then stops. Call after `start()`; the
-    /// signals must already be blocked in every thread (`Service.blockTerminationSignals()` first).
+    /// Blocks the calling thread until SIGINT or SIGTERM, then stops; SIGHUP in between re-reads the TLS
+    /// certificate and key. Call after `start()`; the signals must already be blocked in every thread
+    /// (`Service.blockTerminationSignals()` first).
     public func runUntilSignalled() {
         var set = Service.terminationSignals()
         var signal: Int32 = 0
-        sigwait(&set, &signal)
+        while true {
+            sigwait(&set, &signal)
+            guard signal == SIGHUP else { break }
+            logger.notice("SIGHUP: reloading the TLS certificate")
+            server?.reloadTLS()
+        }
         logger.notice("signal received; shutting down", metadata: ["signal": "\(signal)"])
         stop()
     }
@@ -416,10 +435,11 @@ public final class Service: @unchecked Sendable {
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         return set
     }
 
-    /// Blocks SIGINT/SIGTERM in this thread and every thread started after it, so `sigwait` gets them.
+    /// Blocks SIGINT/SIGTERM (and SIGHUP, a reload) in this thread and every thread started after it, so `sigwait` gets them.
     public static func blockTerminationSignals() {
         var set = terminationSignals()
         pthread_sigmask(SIG_BLOCK, &set, nil)

@@ -45,7 +45,7 @@ struct Run: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Prometheus web-config style file with basic_auth_users (bcrypt) (default: none, no authentication).",
+            "Prometheus web-config style file: basic_auth_users (bcrypt) and/or tls_server_config (HTTPS, mTLS) (default: none: plain HTTP, no authentication).",
             valueName: "file"))
     var webConfigFile: String?
     @Option(

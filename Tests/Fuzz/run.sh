@@ -7,6 +7,8 @@
 #                   in input-chosen chunks, and the router's percent-decoding
 #   FuzzRoutes      raw requests through the service's HTTP handlers over the sample LAN (filters,
 #                   MACs, durations, Accept/Accept-Encoding negotiation)
+#   FuzzTLS         the TLS adapter over a socket pair: requests as application data behind a real
+#                   OpenSSL client's records (TLS 1.2/1.3), or raw bytes where a ClientHello belongs
 #   Tests/Fuzz/run.sh SECONDS [TARGET...]   (make fuzz-smoke: 20 s each; make fuzz: FUZZ_SECONDS, 600)
 # Seeds: our fixtures (crafted frames, hostile.pcap, the sample LAN) and the public captures in
 # $CORPUS (default ../shared/pcaps) cut into frames or files by make-seeds.py, big-endian rewrites
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzDecoders FuzzPcapReader FuzzHTTP FuzzRoutes)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzDecoders FuzzPcapReader FuzzHTTP FuzzRoutes FuzzTLS)
 corpus=${CORPUS:-$(cd .. && pwd)/shared/pcaps}
 python=/usr/bin/python3
 build=.build-fuzz
@@ -59,6 +61,22 @@ for name in "${targets[@]}"; do
             find Tests/LanscopeServiceTests/Fixtures/fuzz-routes Tests/HTTPServerTests/Fixtures/fuzz-seeds -type f -exec cp {} "$work/" \;
             count=$(ls "$work" | wc -l)
             max_len=4096 ;;
+        FuzzTLS)
+            # A throwaway certificate for the server side, and seeds: each HTTP seed as application data
+            # over TLS 1.3 (mode byte 0) and 1.2 (2), and as raw bytes (1); plus a real ClientHello.
+            # (Outside $work: libFuzzer reads corpus directories recursively.)
+            export LANSCOPE_FUZZ_TLS_DIR=$(mktemp -d)
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=fuzz \
+                -keyout "$LANSCOPE_FUZZ_TLS_DIR/key.pem" -out "$LANSCOPE_FUZZ_TLS_DIR/cert.pem" 2>/dev/null
+            chmod 600 "$LANSCOPE_FUZZ_TLS_DIR/key.pem"
+            for seed in Tests/HTTPServerTests/Fixtures/fuzz-seeds/*; do
+                for mode in 00 02 01; do
+                    { printf "\\x$mode"; cat "$seed"; } > "$work/$mode-$(basename "$seed")"
+                done
+            done
+            { printf '\x01'; $python Tests/Fuzz/client-hello.py; } > "$work/01-client-hello" || rm -f "$work/01-client-hello"
+            count=$(ls "$work" | wc -l)
+            max_len=4096 ;;
         *) echo "fuzz: unknown target $name"; exit 2 ;;
     esac
     echo "fuzz: $name for ${seconds}s with $count seeds (max_len $max_len)"
@@ -71,6 +89,7 @@ for name in "${targets[@]}"; do
         line="$name: ${seconds}s, $executions executions, $(sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//' <<< "$last")"
         echo "fuzz: $line" | tee -a fuzz-artifacts/summary.txt
     fi
-    rm -rf "$work"
+    rm -rf "$work" ${LANSCOPE_FUZZ_TLS_DIR:+"$LANSCOPE_FUZZ_TLS_DIR"}
+    unset LANSCOPE_FUZZ_TLS_DIR
 done
 exit $status

@@ -70,6 +70,7 @@ import Testing
             "lanscope_http_connections_rejected", "lanscope_http_connections_closed", "lanscope_http_connections_open",
             "lanscope_http_pending_response_bytes", "lanscope_http_memory_trims", "lanscope_http_scrape_renders",
             "lanscope_http_scrape_renders_shared",
+            "lanscope_http_tls_handshakes",
         ]
         let families = Set(parsed.families.map { $0[0] })
         // text 0.0.4 names counter families with their _total / _info suffix; normalise.

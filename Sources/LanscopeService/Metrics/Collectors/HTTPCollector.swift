@@ -24,9 +24,17 @@ struct HTTPCollector: ScrapeCollector {
             .counter, 2, label: "reason")
         closed.add("memory_budget", value: Double(transport.connectionsClosedMemoryBudget))
         closed.add("send_stall", value: Double(transport.connectionsClosedSendStall))
+        // Zero without TLS; with it, failures show clients refused (no client certificate, another CA, an
+        // old protocol version) that the client's side alone would report.
+        var handshakes = labelledFamily(
+            "lanscope_http_tls_handshakes", "TLS handshakes, by result (completed, failed, timed_out).", .counter, 3,
+            label: "result")
+        handshakes.add("completed", value: Double(transport.tlsHandshakesCompleted))
+        handshakes.add("failed", value: Double(transport.tlsHandshakesFailed))
+        handshakes.add("timed_out", value: Double(transport.tlsHandshakesTimedOut))
         let renders = counters.scrapeRenders()
         return [
-            http.build(), rejected.build(), closed.build(),
+            http.build(), rejected.build(), closed.build(), handshakes.build(),
             singleSample(
                 "lanscope_http_connections_open", "HTTP connections open.", .gauge, Double(transport.openConnections)),
             singleSample(
