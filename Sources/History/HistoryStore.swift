@@ -32,10 +32,14 @@ public final class HistoryStore: @unchecked Sendable {
         /// created, no migration, no journal-mode change. Works on a read-only mount. A file whose
         /// schema is older than this build's is refused (`schemaTooOld`) rather than upgraded.
         public var readOnly: Bool = false
+        /// Sightings closer together than this extend one presence span; a longer silence starts a
+        /// new one (default 5 minutes, `lanscope run`'s presence window).
+        public var presenceGap: Duration = .seconds(300)
 
-        public init(maxDevices: Int = 16_384, readOnly: Bool = false) {
+        public init(maxDevices: Int = 16_384, readOnly: Bool = false, presenceGap: Duration = .seconds(300)) {
             self.maxDevices = maxDevices
             self.readOnly = readOnly
+            self.presenceGap = presenceGap
         }
     }
 

@@ -1,0 +1,121 @@
+import History
+import LanscopeCore
+import Synchronization
+
+/// Turns the pipeline's ticks into history: per-device traffic samples for each history interval and
+/// presence sightings. The capture thread only hands over each tick's deltas (`record`, an append
+/// under a lock); the maintenance thread folds them into interval buckets (`take`) for the writer.
+///
+/// A tick's deltas cover the time since the previous tick and go to the interval holding the tick's
+/// time. Deltas are never negative: the pipeline counts a counter that went backwards (an expired
+/// device that returned, a reloaded BPF table) from zero.
+final class HistorySampler: Sendable {
+    /// Length of a raw sample (`--history-interval`, default 10 s).
+    let interval: Duration
+    /// Ticks waiting for the next `take` at most (default 64, ten minutes of 10 s ticks); beyond,
+    /// the oldest is dropped and counted, so a stalled maintenance thread cannot grow memory.
+    static let pendingCapacity = 64
+
+    private struct State {
+        var pending: [TrafficTick] = []
+        var dropped: UInt64 = 0
+        /// Open intervals: start → MAC → sums.
+        var buckets: [Int64: [MACAddress: Sums]] = [:]
+        var sightings: [MACAddress: (first: Timestamp, last: Timestamp)] = [:]
+    }
+
+    struct Sums {
+        var transmittedBytes: UInt64 = 0, transmittedPackets: UInt64 = 0
+        var receivedBytes: UInt64 = 0, receivedPackets: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    init(interval: Duration) {
+        precondition(interval > .zero, "history interval must be positive")
+        self.interval = interval
+    }
+
+    /// Ticks dropped because `take` did not run for `pendingCapacity` ticks.
+    var dropped: UInt64 { state.withLock { $0.dropped } }
+
+    /// Capture thread: keeps the tick for the next `take`.
+    func record(_ tick: TrafficTick) {
+        state.withLock { s in
+            if s.pending.count >= Self.pendingCapacity {
+                s.pending.removeFirst()
+                s.dropped &+= 1
+            }
+            s.pending.append(tick)
+        }
+    }
+
+    /// A device seen at `time` outside the traffic counters (a discovery frame).
+    func noteSighting(_ mac: MACAddress, at time: Timestamp) {
+        state.withLock { s in Self.sight(mac, at: time, in: &s) }
+    }
+
+    /// Folds the recorded ticks into buckets and hands over every interval that ended by `now` (all of
+    /// them when `now` is nil: at shutdown, the partial interval too) as samples, plus every sighting
+    /// since the previous call as one span per device.
+    func take(endedBy now: Timestamp?) -> (samples: [TrafficSample], presence: [PresenceSpan]) {
+        let length = interval.nanoseconds
+        return state.withLock { s in
+            for tick in s.pending { fold(tick, length: length, into: &s) }
+            s.pending.removeAll(keepingCapacity: true)
+            var samples: [TrafficSample] = []
+            for start in s.buckets.keys.sorted() {
+                if let now, start + length > now.nanoseconds { continue }
+                for (mac, sums) in s.buckets.removeValue(forKey: start) ?? [:] {
+                    samples.append(
+                        TrafficSample(
+                            mac: mac, start: Timestamp(nanoseconds: start), seconds: max(1, length / 1_000_000_000),
+                            transmittedBytes: sums.transmittedBytes, transmittedPackets: sums.transmittedPackets,
+                            receivedBytes: sums.receivedBytes, receivedPackets: sums.receivedPackets))
+                }
+            }
+            let presence = s.sightings.map { PresenceSpan(mac: $0.key, start: $0.value.first, end: $0.value.last) }
+            s.sightings.removeAll(keepingCapacity: true)
+            return (samples, presence)
+        }
+    }
+
+    private func fold(_ tick: TrafficTick, length: Int64, into s: inout State) {
+        // The deltas cover (previous tick, tick.time]: the interval holding the instant before the tick.
+        let at = tick.time.nanoseconds - 1
+        let start = at - ((at % length) + length) % length
+        let since = tick.time - tick.interval
+        for delta in tick.deltas {
+            let moved = delta.transmittedPackets != 0 || delta.receivedPackets != 0
+            if moved {
+                var sums = s.buckets[start, default: [:]][delta.mac, default: Sums()]
+                sums.transmittedBytes &+= delta.transmittedBytes
+                sums.transmittedPackets &+= delta.transmittedPackets
+                sums.receivedBytes &+= delta.receivedBytes
+                sums.receivedPackets &+= delta.receivedPackets
+                s.buckets[start, default: [:]][delta.mac] = sums
+            }
+            // Seen in this tick's span: it sent or received, or the source saw it (its last-seen time moved).
+            if moved || (tick.interval > .zero && delta.lastSeen > since) {
+                Self.sight(delta.mac, at: min(max(delta.lastSeen, since), tick.time), in: &s)
+            }
+        }
+    }
+
+    private static func sight(_ mac: MACAddress, at time: Timestamp, in s: inout State) {
+        if let current = s.sightings[mac] {
+            s.sightings[mac] = (min(current.first, time), max(current.last, time))
+        } else {
+            s.sightings[mac] = (time, time)
+        }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? (seconds < 0 ? Int64.min : Int64.max) : product &+ attoseconds / 1_000_000_000
+    }
+}
