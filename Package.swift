@@ -105,6 +105,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Durability-test helper: writes history in a loop until killed (HistoryStoreKillTests).
+        .executableTarget(
+            name: "HistoryWriteLoop", dependencies: ["History", "LanscopeCore"], swiftSettings: swiftSettings),
+
         // Tests.
         .target(
             name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings
