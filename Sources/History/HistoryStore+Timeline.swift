@@ -46,6 +46,38 @@ extension HistoryStore {
         }
     }
 
+    /// Every device's samples starting at or after `since`, sorted by MAC then start, at most `limit`
+    /// (the first ones in that order; `truncated` says whether more were stored): what `lanscope export
+    /// --since` writes.
+    public func allSamples(since: Timestamp, limit: Int = 2_000_000) throws(HistoryError)
+        -> (samples: [TrafficSample], truncated: Bool)
+    {
+        try locked { () throws(HistoryError) in
+            var samples: [TrafficSample] = []
+            var truncated = false
+            try prepared(
+                """
+                SELECT mac, tier, start, seconds, transmitted_bytes, transmitted_packets, received_bytes,
+                    received_packets
+                FROM traffic_samples WHERE start >= ?1 ORDER BY mac, start, tier LIMIT ?2
+                """
+            ).query([.integer(since.nanoseconds), .integer(Int64(max(0, limit)) + 1)]) { row throws(HistoryError) in
+                guard samples.count < limit else {
+                    truncated = true
+                    return
+                }
+                guard let mac = MACAddress(row.text(0)), let tier = TrafficSample.Tier(rawValue: Int(row.integer(1)))
+                else { throw .invalidStoredValue(table: "traffic_samples", column: "mac") }
+                samples.append(
+                    TrafficSample(
+                        mac: mac, tier: tier, start: Timestamp(nanoseconds: row.integer(2)), seconds: row.integer(3),
+                        transmittedBytes: row.counter(4), transmittedPackets: row.counter(5),
+                        receivedBytes: row.counter(6), receivedPackets: row.counter(7)))
+            }
+            return (samples, truncated)
+        }
+    }
+
     /// One device's traffic per UTC day (every tier summed), oldest first, days starting at or after
     /// `since` (all when nil), at most `limit` days (the newest).
     public func dailyTraffic(for mac: MACAddress, since: Timestamp?, limit: Int = 366) throws(HistoryError)
