@@ -13,7 +13,8 @@ final class HistorySampler: Sendable {
     /// Length of a raw sample (`--history-interval`, default 10 s).
     let interval: Duration
     /// Ticks waiting for the next `take` at most (default 64, ten minutes of 10 s ticks); beyond,
-    /// the oldest is dropped and counted, so a stalled maintenance thread cannot grow memory.
+    /// the oldest is dropped and counted (`onDrop`: `lanscope_store_dropped_batches_total`), so a
+    /// stalled maintenance thread cannot grow memory.
     static let pendingCapacity = 64
 
     private struct State {
@@ -30,10 +31,12 @@ final class HistorySampler: Sendable {
     }
 
     private let state = Mutex(State())
+    private let onDrop: @Sendable () -> Void
 
-    init(interval: Duration) {
+    init(interval: Duration, onDrop: @escaping @Sendable () -> Void = {}) {
         precondition(interval > .zero, "history interval must be positive")
         self.interval = interval
+        self.onDrop = onDrop
     }
 
     /// Ticks dropped because `take` did not run for `pendingCapacity` ticks.
@@ -41,13 +44,17 @@ final class HistorySampler: Sendable {
 
     /// Capture thread: keeps the tick for the next `take`.
     func record(_ tick: TrafficTick) {
-        state.withLock { s in
+        let dropped = state.withLock { s in
+            var dropped = false
             if s.pending.count >= Self.pendingCapacity {
                 s.pending.removeFirst()
                 s.dropped &+= 1
+                dropped = true
             }
             s.pending.append(tick)
+            return dropped
         }
+        if dropped { onDrop() }
     }
 
     /// A device seen at `time` outside the traffic counters (a discovery frame).

@@ -222,7 +222,9 @@ public final class Service: @unchecked Sendable {
         // Live samples only: a replayed file's traffic is stored per capture (replaying it twice counts once).
         var sampler: HistorySampler? = nil
         if store != nil, case .interface = configuration.source {
-            let made = HistorySampler(interval: configuration.historyInterval)
+            let made = HistorySampler(interval: configuration.historyInterval) {
+                counters.updateStore { $0.droppedBatches &+= 1 }
+            }
             pipeline.setTickSink { made.record($0) }
             sampler = made
         }

@@ -47,11 +47,13 @@ import Testing
     }
 
     @Test func record_dropsOldestTick_whenNotTakenForTooLong() {
-        let sampler = HistorySampler(interval: .seconds(10))
+        let counters = ServiceCounters()
+        let sampler = HistorySampler(interval: .seconds(10)) { counters.updateStore { $0.droppedBatches &+= 1 } }
         for i in 0..<(HistorySampler.pendingCapacity + 3) {
             sampler.record(TrafficTick(time: Self.at(Int64(i) * 10 + 10), interval: .seconds(10), deltas: []))
         }
         #expect(sampler.dropped == 3)
+        #expect(counters.storeCounters().droppedBatches == 3)
     }
 
     /// The counters a tick reads come from a table that can go backwards (an expired device that came
