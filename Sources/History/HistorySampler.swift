@@ -1,5 +1,4 @@
-import History
-import LanscopeCore
+public import LanscopeCore
 import Synchronization
 
 /// Turns the pipeline's ticks into history: per-device traffic samples for each history interval and
@@ -9,13 +8,13 @@ import Synchronization
 /// A tick's deltas cover the time since the previous tick and go to the interval holding the tick's
 /// time. Deltas are never negative: the pipeline counts a counter that went backwards (an expired
 /// device that returned, a reloaded BPF table) from zero.
-final class HistorySampler: Sendable {
+public final class HistorySampler: Sendable {
     /// Length of a raw sample (`--history-interval`, default 10 s).
-    let interval: Duration
+    public let interval: Duration
     /// Ticks waiting for the next `take` at most (default 64, ten minutes of 10 s ticks); beyond,
     /// the oldest is dropped and counted (`onDrop`: `lanscope_store_dropped_batches_total`), so a
     /// stalled maintenance thread cannot grow memory.
-    static let pendingCapacity = 64
+    public static let pendingCapacity = 64
 
     private struct State {
         var pending: [TrafficTick] = []
@@ -33,17 +32,18 @@ final class HistorySampler: Sendable {
     private let state = Mutex(State())
     private let onDrop: @Sendable () -> Void
 
-    init(interval: Duration, onDrop: @escaping @Sendable () -> Void = {}) {
+    /// `onDrop` is called (on the capture thread) for each tick dropped at `pendingCapacity`.
+    public init(interval: Duration, onDrop: @escaping @Sendable () -> Void = {}) {
         precondition(interval > .zero, "history interval must be positive")
         self.interval = interval
         self.onDrop = onDrop
     }
 
     /// Ticks dropped because `take` did not run for `pendingCapacity` ticks.
-    var dropped: UInt64 { state.withLock { $0.dropped } }
+    public var dropped: UInt64 { state.withLock { $0.dropped } }
 
     /// Capture thread: keeps the tick for the next `take`.
-    func record(_ tick: TrafficTick) {
+    public func record(_ tick: TrafficTick) {
         let dropped = state.withLock { s in
             var dropped = false
             if s.pending.count >= Self.pendingCapacity {
@@ -58,14 +58,14 @@ final class HistorySampler: Sendable {
     }
 
     /// A device seen at `time` outside the traffic counters (a discovery frame).
-    func noteSighting(_ mac: MACAddress, at time: Timestamp) {
+    public func noteSighting(_ mac: MACAddress, at time: Timestamp) {
         state.withLock { s in Self.sight(mac, at: time, in: &s) }
     }
 
     /// Folds the recorded ticks into buckets and hands over every interval that ended by `now` (all of
     /// them when `now` is nil: at shutdown, the partial interval too) as samples, plus every sighting
     /// since the previous call as one span per device.
-    func take(endedBy now: Timestamp?) -> (samples: [TrafficSample], presence: [PresenceSpan]) {
+    public func take(endedBy now: Timestamp?) -> (samples: [TrafficSample], presence: [PresenceSpan]) {
         let length = interval.nanoseconds
         return state.withLock { s in
             for tick in s.pending { fold(tick, length: length, into: &s) }
@@ -120,7 +120,7 @@ final class HistorySampler: Sendable {
 
 extension Duration {
     /// Whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
+    fileprivate var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? (seconds < 0 ? Int64.min : Int64.max) : product &+ attoseconds / 1_000_000_000
