@@ -22,6 +22,8 @@ public final class HistorySampler: Sendable {
         /// Open intervals: start → MAC → sums.
         var buckets: [Int64: [MACAddress: Sums]] = [:]
         var sightings: [MACAddress: (first: Timestamp, last: Timestamp)] = [:]
+        /// The end of the span last handed over per device, for `presenceResolution`.
+        var reported: [MACAddress: Timestamp] = [:]
     }
 
     struct Sums {
@@ -31,11 +33,18 @@ public final class HistorySampler: Sendable {
 
     private let state = Mutex(State())
     private let onDrop: @Sendable () -> Void
+    /// A device's presence is handed over again only once its last sighting is this much later than
+    /// what was handed over before (default 60 s; always at the first sighting and at shutdown): with
+    /// 10,000 devices, a span update per device every flush would cost more than the samples.
+    public let presenceResolution: Duration
 
     /// `onDrop` is called (on the capture thread) for each tick dropped at `pendingCapacity`.
-    public init(interval: Duration, onDrop: @escaping @Sendable () -> Void = {}) {
+    public init(
+        interval: Duration, presenceResolution: Duration = .seconds(60), onDrop: @escaping @Sendable () -> Void = {}
+    ) {
         precondition(interval > .zero, "history interval must be positive")
         self.interval = interval
+        self.presenceResolution = presenceResolution
         self.onDrop = onDrop
     }
 
@@ -63,8 +72,9 @@ public final class HistorySampler: Sendable {
     }
 
     /// Folds the recorded ticks into buckets and hands over every interval that ended by `now` (all of
-    /// them when `now` is nil: at shutdown, the partial interval too) as samples, plus every sighting
-    /// since the previous call as one span per device.
+    /// them when `now` is nil: at shutdown, the partial interval too) as samples, plus the sightings
+    /// since a device's span was last handed over, one span per device — for a device first seen, or
+    /// seen `presenceResolution` after its last handed-over end (all of them when `now` is nil).
     public func take(endedBy now: Timestamp?) -> (samples: [TrafficSample], presence: [PresenceSpan]) {
         let length = interval.nanoseconds
         return state.withLock { s in
@@ -81,8 +91,17 @@ public final class HistorySampler: Sendable {
                             receivedBytes: sums.receivedBytes, receivedPackets: sums.receivedPackets))
                 }
             }
-            let presence = s.sightings.map { PresenceSpan(mac: $0.key, start: $0.value.first, end: $0.value.last) }
-            s.sightings.removeAll(keepingCapacity: true)
+            var presence: [PresenceSpan] = []
+            for (mac, seen) in s.sightings {
+                if now != nil, let reported = s.reported[mac], seen.last - reported < presenceResolution { continue }
+                presence.append(PresenceSpan(mac: mac, start: seen.first, end: seen.last))
+                s.reported[mac] = seen.last
+                s.sightings[mac] = nil
+            }
+            // Forget devices long gone, so the map stays as small as the set of present devices.
+            if let now, s.reported.count > s.sightings.count {
+                s.reported = s.reported.filter { $0.value > now - .seconds(3_600) || s.sightings[$0.key] != nil }
+            }
             return (samples, presence)
         }
     }

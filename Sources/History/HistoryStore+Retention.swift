@@ -59,22 +59,28 @@ extension HistoryStore {
         return pass
     }
 
-    /// The key of the `limit`-th oldest sample of `tier` before `cutoff`, or nil when there are fewer:
-    /// a statement then covers the rows up to this key, `limit` at most.
-    private func boundary(_ tier: TrafficSample.Tier, before cutoff: Timestamp, limit: Int) throws(HistoryError)
+    /// The range a bounded step covers: the `limit` oldest samples of `tier` before `cutoff`, as the
+    /// statement parameters `start <= ?upper AND (start < ?upper OR mac <= ?mac)`. The `limit`-th oldest
+    /// key is found by an `OFFSET` probe on the age index (tier, start, mac); without one (fewer rows),
+    /// everything before `cutoff`. The start bound is what lets SQLite walk the index only as far as the
+    /// step reaches (a row-value comparison `(start, mac) <= (?, ?)` is not used as an index bound).
+    private func stepRange(_ tier: TrafficSample.Tier, before cutoff: Timestamp, limit: Int) throws(HistoryError)
         -> [SQLiteValue]
     {
-        var key: [SQLiteValue] = [.integer(Int64.max), .text("~")]
+        var range: [SQLiteValue] = [.integer(cutoff.nanoseconds - 1), .text("~")]
         try prepared(
             """
             SELECT start, mac FROM traffic_samples WHERE tier = ?1 AND start < ?2 ORDER BY start, mac
             LIMIT 1 OFFSET ?3
             """
         ).query([.integer(Int64(tier.rawValue)), .integer(cutoff.nanoseconds), .integer(Int64(limit - 1))]) {
-            row throws(HistoryError) in key = [.integer(row.integer(0)), .text(row.text(1))]
+            row throws(HistoryError) in range = [.integer(row.integer(0)), .text(row.text(1))]
         }
-        return key
+        return range
     }
+
+    /// The rows of one step: `tier = ?1` within `stepRange`'s `?2`, `?3`.
+    private static let stepCondition = "tier = ?1 AND start <= ?2 AND (start < ?2 OR mac <= ?3)"
 
     private func fold(
         _ tier: TrafficSample.Tier, into coarser: TrafficSample.Tier, before cutoff: Timestamp, limit: Int
@@ -82,9 +88,9 @@ extension HistoryStore {
         let bucket = (coarser.bucketSeconds ?? 1) * 1_000_000_000
         return try locked { () throws(HistoryError) in
             try database.transaction { () throws(HistoryError) -> Int in
-                let key = try boundary(tier, before: cutoff, limit: limit)
+                let range = try stepRange(tier, before: cutoff, limit: limit)
                 let values: [SQLiteValue] =
-                    [.integer(Int64(tier.rawValue)), .integer(cutoff.nanoseconds)] + key + [
+                    [.integer(Int64(tier.rawValue))] + range + [
                         .integer(Int64(coarser.rawValue)), .integer(bucket), .integer(coarser.bucketSeconds ?? 1),
                     ]
                 do throws(SQLiteError) {
@@ -94,10 +100,10 @@ extension HistoryStore {
                         """
                         INSERT INTO traffic_samples (mac, tier, start, seconds, transmitted_bytes, transmitted_packets,
                             received_bytes, received_packets)
-                        SELECT mac, ?5, start - (start % ?6), ?7, sum(transmitted_bytes), sum(transmitted_packets),
+                        SELECT mac, ?4, start - (start % ?5), ?6, sum(transmitted_bytes), sum(transmitted_packets),
                             sum(received_bytes), sum(received_packets)
-                        FROM traffic_samples WHERE tier = ?1 AND start < ?2 AND (start, mac) <= (?3, ?4)
-                        GROUP BY mac, start - (start % ?6)
+                        FROM traffic_samples WHERE \(Self.stepCondition)
+                        GROUP BY mac, start - (start % ?5)
                         ON CONFLICT (mac, tier, start) DO UPDATE SET
                             transmitted_bytes = traffic_samples.transmitted_bytes + excluded.transmitted_bytes,
                             transmitted_packets = traffic_samples.transmitted_packets + excluded.transmitted_packets,
@@ -105,9 +111,8 @@ extension HistoryStore {
                             received_packets = traffic_samples.received_packets + excluded.received_packets
                         """
                     ).run(values)
-                    try database.statement(
-                        "DELETE FROM traffic_samples WHERE tier = ?1 AND start < ?2 AND (start, mac) <= (?3, ?4)"
-                    ).run(Array(values.prefix(4)))
+                    try database.statement("DELETE FROM traffic_samples WHERE \(Self.stepCondition)").run(
+                        Array(values.prefix(3)))
                 } catch {
                     throw .sqlite(error)
                 }
@@ -121,11 +126,10 @@ extension HistoryStore {
     {
         try locked { () throws(HistoryError) in
             try database.transaction { () throws(HistoryError) -> Int in
-                let key = try boundary(tier, before: cutoff, limit: limit)
+                let range = try stepRange(tier, before: cutoff, limit: limit)
                 do throws(SQLiteError) {
-                    try database.statement(
-                        "DELETE FROM traffic_samples WHERE tier = ?1 AND start < ?2 AND (start, mac) <= (?3, ?4)"
-                    ).run([.integer(Int64(tier.rawValue)), .integer(cutoff.nanoseconds)] + key)
+                    try database.statement("DELETE FROM traffic_samples WHERE \(Self.stepCondition)").run(
+                        [.integer(Int64(tier.rawValue))] + range)
                 } catch {
                     throw .sqlite(error)
                 }

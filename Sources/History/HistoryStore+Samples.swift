@@ -15,6 +15,7 @@ extension HistoryStore {
             }
         }
         for span in presence { widen(span.mac, span.start, span.end) }
+        let withSpans = Set(presence.map(\.mac))
         for sample in samples where window[sample.mac] == nil { widen(sample.mac, sample.start, sample.start) }
         let ensureDevice = try database.statement(
             """
@@ -23,8 +24,15 @@ extension HistoryStore {
                 first_seen = min(devices.first_seen, excluded.first_seen),
                 last_seen = max(devices.last_seen, excluded.last_seen)
             """)
+        // A sample alone only needs its device row to exist; presence spans also move the stored
+        // first/last sighting (they arrive at most once a minute per device, samples every interval).
+        let ensureExists = try database.statement(
+            """
+            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (mac) DO NOTHING
+            """)
         for (mac, span) in window {
-            try ensureDevice.run([
+            try (withSpans.contains(mac) ? ensureDevice : ensureExists).run([
                 .text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
                 .bool(mac.isLocallyAdministered),
             ])
@@ -34,7 +42,8 @@ extension HistoryStore {
         let upsert = try database.statement(Self.addSampleSQL)
         for sample in samples where !sample.isEmpty {
             try upsert.run([
-                .text(sample.mac.description), .integer(Int64(sample.tier.rawValue)), .integer(sample.start.nanoseconds),
+                .text(sample.mac.description), .integer(Int64(sample.tier.rawValue)),
+                .integer(sample.start.nanoseconds),
                 .integer(sample.seconds), .counter(sample.transmittedBytes), .counter(sample.transmittedPackets),
                 .counter(sample.receivedBytes), .counter(sample.receivedPackets),
             ])

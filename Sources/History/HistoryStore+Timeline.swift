@@ -31,7 +31,8 @@ extension HistoryStore {
                 SELECT tier, start, seconds, transmitted_bytes, transmitted_packets, received_bytes, received_packets
                 FROM traffic_samples WHERE mac = ?1 AND start >= ?2 ORDER BY start DESC, tier LIMIT ?3
                 """
-            ).query([.text(mac.description), .integer(since?.nanoseconds ?? Int64.min), .integer(Int64(max(0, limit)))]) {
+            ).query([.text(mac.description), .integer(since?.nanoseconds ?? Int64.min), .integer(Int64(max(0, limit)))])
+            {
                 row throws(HistoryError) in
                 guard let tier = TrafficSample.Tier(rawValue: Int(row.integer(0))) else {
                     throw .invalidStoredValue(table: "traffic_samples", column: "tier")

@@ -132,7 +132,8 @@ func sizeOverMonth() throws {
     let growth = week > 0 ? (sizes[sizes.count - 1] - sizes[sizes.count - 1 - week]) / Double(week) : 0
     print(
         String(
-            format: "after %d days: %.0f bytes per device in use (%.1f KiB; file incl. free pages: %.0f), growth over the last %d days"
+            format:
+                "after %d days: %.0f bytes per device in use (%.1f KiB; file incl. free pages: %.0f), growth over the last %d days"
                 + " %.0f bytes per device per day; retention CPU %.2f s in total",
             days, sizes.last ?? 0, (sizes.last ?? 0) / 1024, final, week, growth, retentionCPU))
 }

@@ -218,11 +218,14 @@ struct Export: ParsableCommand {
         if let since {
             let start = view.presence.now - (try DurationParser.parse(since))
             let traffic = try view.samples(since: start)
-            if traffic.truncated { printError("traffic history truncated to its first \(traffic.samples.count) samples") }
+            if traffic.truncated {
+                printError("traffic history truncated to its first \(traffic.samples.count) samples")
+            }
             switch format {
             case .csv:
                 let terminal = output == nil && isatty(STDOUT_FILENO) == 1
-                bytes = Array(HistoryRendering.trafficCSV(traffic.samples, devices: devices, forTerminal: terminal).utf8)
+                bytes = Array(
+                    HistoryRendering.trafficCSV(traffic.samples, devices: devices, forTerminal: terminal).utf8)
             case .json:
                 bytes = HistoryRendering.exportJSON(
                     devices: devices, samples: traffic.samples, presence: view.presence, truncated: traffic.truncated)

@@ -1194,6 +1194,10 @@ class HistoryTests(LanscopeTestCase):
                 "SELECT mac, sum(transmitted_packets), sum(transmitted_bytes), sum(received_packets),"
                 " sum(received_bytes), count(*) FROM traffic_samples GROUP BY mac").fetchall()
             spans = dict(db.execute("SELECT mac, count(*) FROM presence GROUP BY mac").fetchall())
+            # What a live run stored besides traffic: events, classification changes, addresses.
+            events = {mac for (mac,) in db.execute("SELECT mac FROM anomalies WHERE kind = 'new_device'")}
+            classified = {mac for (mac,) in db.execute("SELECT mac FROM identity_changes WHERE field = 'type'")}
+            addressed = {mac for (mac,) in db.execute("SELECT mac FROM addresses")}
         finally:
             db.close()
         stored = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
@@ -1204,6 +1208,9 @@ class HistoryTests(LanscopeTestCase):
             # The run spans many intervals: traffic spread over several samples, and a presence span.
             self.assertGreater(samples.get(device.mac, 0), 5, f"{device.key}: samples {samples.get(device.mac)}")
             self.assertGreaterEqual(spans.get(device.mac, 0), 1, f"{device.key}: no presence span")
+            self.assertIn(device.mac, events, f"{device.key}: no new_device event stored")
+            self.assertIn(device.mac, classified, f"{device.key}: no classification change stored")
+            self.assertIn(device.mac, addressed, f"{device.key}: no address stored")
         sys.stderr.write(f"\nhistory: {rounds} traffic rounds, {sum(samples.values())} samples for "
                          f"{len(samples)} devices, sums equal /metrics\n")
 

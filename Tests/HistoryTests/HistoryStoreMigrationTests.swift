@@ -50,7 +50,8 @@ import Testing
         // The upgraded file takes the new tables' rows.
         try store.write(
             HistoryBatch(samples: [
-                TrafficSample(mac: printer.mac, start: Timestamp(seconds: 1_700_000_100), seconds: 10, transmittedBytes: 5)
+                TrafficSample(
+                    mac: printer.mac, start: Timestamp(seconds: 1_700_000_100), seconds: 10, transmittedBytes: 5)
             ]))
         #expect(try store.samples(for: printer.mac, since: nil).count == 1)
         // Same schema as a file created by this build.

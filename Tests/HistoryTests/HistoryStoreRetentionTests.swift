@@ -67,7 +67,8 @@ import Testing
     @Test func retention_foldsHourlyIntoDaily_thenDeletesBeyondDailyRetention() throws {
         let dir = try TemporaryDirectory()
         let store = try HistoryStore(path: dir.file("lanscope.db"))
-        let policy = RetentionPolicy(raw: .seconds(Self.day), hourly: .seconds(2 * Self.day), daily: .seconds(10 * Self.day))
+        let policy = RetentionPolicy(
+            raw: .seconds(Self.day), hourly: .seconds(2 * Self.day), daily: .seconds(10 * Self.day))
         try store.write(HistoryBatch(samples: Self.rawSamples(devices: 2, from: 0, seconds: 3 * Self.hour)))
         let bytes = try Self.totals(store)[.raw]!.bytes
         // A simulated month, one pass a day: raw → hourly after a day, → daily after two, gone after ten.

@@ -32,7 +32,8 @@ import Testing
             let (ls, table, lsErr) = try run(TestPaths.executable, ["list", "--db", db])
             #expect(ls == 0, "round \(round): \(lsErr)")
             #expect(table.contains("02:00:00:00:00:00"), "round \(round)")
-            let (ds, detail, dsErr) = try run(TestPaths.executable, ["device", "02:00:00:00:00:07", "--json", "--db", db])
+            let (ds, detail, dsErr) = try run(
+                TestPaths.executable, ["device", "02:00:00:00:00:07", "--json", "--db", db])
             #expect(ds == 0, "round \(round): \(dsErr)")
             #expect(detail.contains("traffic_per_day"), "round \(round)")
         }

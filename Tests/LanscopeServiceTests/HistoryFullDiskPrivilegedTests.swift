@@ -35,7 +35,8 @@ import Testing
         let path: String
         init(size: String) throws {
             path = TestPaths.temporaryDirectory().path
-            let (status, _, err) = try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])
+            let (status, _, err) = try run(
+                "/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", path])
             try #require(status == 0, "mount tmpfs: \(err)")
         }
         func remount(_ options: String) throws {

@@ -22,15 +22,27 @@ import Testing
 
     @Test func take_sumsTicksPerInterval_andKeepsOpenInterval() {
         let sampler = HistorySampler(interval: .seconds(10))
-        sampler.record(TrafficTick(time: Self.at(5), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 100, seen: Self.at(4))]))
-        sampler.record(TrafficTick(time: Self.at(10), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 50, seen: Self.at(9))]))
-        sampler.record(TrafficTick(time: Self.at(15), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 7, seen: Self.at(14))]))
+        sampler.record(
+            TrafficTick(
+                time: Self.at(5), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 100, seen: Self.at(4))]))
+        sampler.record(
+            TrafficTick(
+                time: Self.at(10), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 50, seen: Self.at(9))]))
+        sampler.record(
+            TrafficTick(
+                time: Self.at(15), interval: .seconds(5), deltas: [Self.delta(Self.a, tx: 7, seen: Self.at(14))]))
         let taken = sampler.take(endedBy: Self.at(15))
         // (0, 10] holds the first two ticks; (10, 20] is still open.
-        #expect(taken.samples == [TrafficSample(mac: Self.a, start: Self.at(0), seconds: 10, transmittedBytes: 150, transmittedPackets: 2)])
+        #expect(
+            taken.samples == [
+                TrafficSample(mac: Self.a, start: Self.at(0), seconds: 10, transmittedBytes: 150, transmittedPackets: 2)
+            ])
         #expect(taken.presence == [PresenceSpan(mac: Self.a, start: Self.at(4), end: Self.at(14))])
         let rest = sampler.take(endedBy: nil)
-        #expect(rest.samples == [TrafficSample(mac: Self.a, start: Self.at(10), seconds: 10, transmittedBytes: 7, transmittedPackets: 1)])
+        #expect(
+            rest.samples == [
+                TrafficSample(mac: Self.a, start: Self.at(10), seconds: 10, transmittedBytes: 7, transmittedPackets: 1)
+            ])
         #expect(rest.presence.isEmpty)
     }
 
@@ -44,6 +56,30 @@ import Testing
         #expect(taken.samples.isEmpty)
         // a was seen within the tick's span; b's last sighting is older.
         #expect(taken.presence == [PresenceSpan(mac: Self.a, start: Self.at(3), end: Self.at(3))])
+    }
+
+    @Test func take_handsPresenceOverAgain_onlyAfterResolution_andAllAtShutdown() {
+        let sampler = HistorySampler(interval: .seconds(10), presenceResolution: .seconds(60))
+        func seen(_ seconds: Int64) {
+            sampler.record(
+                TrafficTick(
+                    time: Self.at(seconds), interval: .seconds(10),
+                    deltas: [Self.delta(Self.a, tx: 10, seen: Self.at(seconds - 1))]))
+        }
+        seen(10)
+        #expect(sampler.take(endedBy: Self.at(10)).presence.map(\.end) == [Self.at(9)])  // first sighting: at once
+        seen(20)
+        seen(30)
+        #expect(sampler.take(endedBy: Self.at(30)).presence.isEmpty)  // 20 s after what was handed over
+        seen(70)
+        // 61 s after: one span from the first sighting not handed over yet to the latest.
+        #expect(
+            sampler.take(endedBy: Self.at(70)).presence == [
+                PresenceSpan(mac: Self.a, start: Self.at(19), end: Self.at(69))
+            ])
+        seen(80)
+        #expect(
+            sampler.take(endedBy: nil).presence == [PresenceSpan(mac: Self.a, start: Self.at(79), end: Self.at(79))])
     }
 
     @Test func record_dropsOldestTick_whenNotTakenForTooLong() {
@@ -66,7 +102,8 @@ import Testing
         let totals: [UInt64] = [1_000, 3_000, 500, 900]  // reset between the 2nd and 3rd reads
         for (i, total) in totals.enumerated() {
             var cells = [PacketByteCount](repeating: .init(), count: DeviceTrafficTable.cellsPerDevice)
-            cells[TrafficClass.allByOrdinal.firstIndex { $0.direction == .transmitted }!] = PacketByteCount(packets: total / 100, bytes: total)
+            cells[TrafficClass.allByOrdinal.firstIndex { $0.direction == .transmitted }!] = PacketByteCount(
+                packets: total / 100, bytes: total)
             let table = DeviceTrafficTable(macs: [Self.a], lastSeen: [Self.at(Int64(i) * 10 + 9)], cells: cells)
             pipeline.setTrafficReader { table }
             pipeline.tick(at: Self.at(Int64(i) * 10 + 10))

@@ -66,7 +66,8 @@ import Testing
         try #require(status == 0, "\(err)")
         let store = try HistoryStore(path: path)
         let now = SystemClock().now()
-        var hostile = Device(mac: MACAddress("02:00:00:00:00:42")!, firstSeen: now - .seconds(60), lastSeen: now - .seconds(60))
+        var hostile = Device(
+            mac: MACAddress("02:00:00:00:00:42")!, firstSeen: now - .seconds(60), lastSeen: now - .seconds(60))
         hostile.hostname = "=HYPERLINK(\"http://x\")"
         try store.write(
             HistoryBatch(
@@ -91,7 +92,8 @@ import Testing
         #expect(text.contains("30m10s"))  // 3,600 s − 1,790 s ago
         #expect(text.contains("addresses over time:"))
         #expect(text.contains("traffic per day (UTC):"))
-        let (jsonStatus, json, jsonErr) = try run(TestPaths.executable, ["device", Self.pi.description, "--json", "--db", db])
+        let (jsonStatus, json, jsonErr) = try run(
+            TestPaths.executable, ["device", Self.pi.description, "--json", "--db", db])
         #expect(jsonStatus == 0, "\(jsonErr)")
         let body = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let days = try #require(body["traffic_per_day"] as? [[String: Any]])
@@ -118,7 +120,8 @@ import Testing
         let body = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect((body["traffic"] as? [Any])?.count == 4)
         #expect(((body["devices"] as? [Any])?.count ?? 0) >= 8)
-        let (bad, _, badErr) = try run(TestPaths.executable, ["export", "--format", "csv", "--since", "week", "--db", db])
+        let (bad, _, badErr) = try run(
+            TestPaths.executable, ["export", "--format", "csv", "--since", "week", "--db", db])
         #expect(bad != 0)
         #expect(badErr.contains("invalid duration"))
     }

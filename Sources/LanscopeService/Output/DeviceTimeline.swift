@@ -17,7 +17,9 @@ public struct DeviceTimeline: Sendable {
     /// The device's addresses by when they were first held (oldest first), with first and last sighting.
     static func addressRows(_ device: Device) -> [[String]] {
         device.addresses.sorted { ($0.value.firstSeen, $0.key.description) < ($1.value.firstSeen, $1.key.description) }
-            .map { [$0.key.description, $0.value.source.rawValue, $0.value.firstSeen.rfc3339, $0.value.lastSeen.rfc3339] }
+            .map {
+                [$0.key.description, $0.value.source.rawValue, $0.value.firstSeen.rfc3339, $0.value.lastSeen.rfc3339]
+            }
     }
 
     func text(device: Device) -> String {
@@ -25,7 +27,8 @@ public struct DeviceTimeline: Sendable {
         let addresses = Self.addressRows(device)
         if !addresses.isEmpty {
             out += "\naddresses over time:\n"
-            out += TerminalText.table(header: ["ADDRESS", "SOURCE", "FIRST SEEN", "LAST SEEN"], rows: addresses, maxWidth: 48)
+            out += TerminalText.table(
+                header: ["ADDRESS", "SOURCE", "FIRST SEEN", "LAST SEEN"], rows: addresses, maxWidth: 48)
         }
         if !presence.isEmpty {
             out += "\npresence (newest first):\n"
@@ -54,7 +57,8 @@ public struct DeviceTimeline: Sendable {
         w.key("addresses_over_time"); w.beginArray()
         for row in Self.addressRows(device) {
             w.beginObject()
-            w.field("ip", row[0]); w.field("source", row[1]); w.field("first_seen", row[2]); w.field("last_seen", row[3])
+            w.field("ip", row[0]); w.field("source", row[1]); w.field("first_seen", row[2]);
+            w.field("last_seen", row[3])
             w.endObject()
         }
         w.endArray()
