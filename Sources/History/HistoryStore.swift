@@ -129,6 +129,9 @@ public final class HistoryStore: @unchecked Sendable {
         }
     }
 
+    /// The read-write connection's page cache, in KiB (default 32 MiB; SQLite's own default is 2 MiB).
+    public static let pageCacheKiB = 32_768
+
     /// Number of migrations applied (`PRAGMA user_version`).
     public var schemaVersion: Int {
         lock.withLock { _ in
@@ -175,6 +178,10 @@ public final class HistoryStore: @unchecked Sendable {
             // NORMAL is durable across application crashes in WAL mode; a power cut may lose the
             // last transactions, never consistency (sqlite.org/pragma.html#pragma_synchronous).
             try database.execute("PRAGMA synchronous = NORMAL")
+            // Live samples touch one leaf page per active device per interval (they are keyed by device
+            // first, for the views): a page cache that holds those pages saves re-reading them from the
+            // OS at every batch. At most `pageCacheKiB` of memory, only as the file grows.
+            try database.execute("PRAGMA cache_size = -\(Self.pageCacheKiB)")
         } catch {
             throw .cannotOpen(path: path, underlying: error)
         }
