@@ -8,7 +8,7 @@ DESTDIR ?=
 GENERATED := .build/generated
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
+.PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect bench-history \
         evaluate fuzz fuzz-smoke checkmetrics checkrules checkconfigs walkthrough lint format sample-captures clean
 
 help: ## list targets
@@ -79,6 +79,10 @@ bench-tls: release ## HTTPS /-/healthy and /metrics vs prometheus-node-exporter 
 
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
 	bash Tests/Benchmarks/bench-bpf.sh
+
+bench-history: ## live history: CPU per 10 s interval at 10,000 devices, bytes per device per day over a simulated month
+	$(SWIFT) build -c release --product HistoryBench
+	.build/release/HistoryBench
 
 fuzz: ## libFuzzer campaign, FUZZ_SECONDS (600) per target, seeded from CORPUS; FUZZ_TARGETS to pick
 	CORPUS=$(CORPUS) bash Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -111,6 +111,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // `make bench-history`: live history's CPU per interval and bytes per device per day.
+        .executableTarget(
+            name: "HistoryBench", dependencies: ["History", "LanscopeCore"], swiftSettings: swiftSettings),
+        // Durability-test helper: writes history in a loop until killed (HistoryStoreKillTests).
+        .executableTarget(
+            name: "HistoryWriteLoop", dependencies: ["History", "LanscopeCore"], swiftSettings: swiftSettings),
+
         // Tests.
         .target(
             name: "TestSupport", dependencies: ["LanscopeCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings

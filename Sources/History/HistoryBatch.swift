@@ -16,11 +16,21 @@ public struct HistoryBatch: Sendable {
     /// Per-device counters for `capture`, cumulative for that capture: they replace what was
     /// stored for the same (MAC, capture key), so replaying a file twice counts it once.
     public var traffic: [MACAddress: TrafficCounters]
+    /// Live traffic samples (raw tier). Added to a stored sample for the same (MAC, tier, start), so a
+    /// partial interval written at shutdown and the rest written after a restart sum up.
+    public var samples: [TrafficSample]
+    /// Sightings since the previous batch, one span per device (first to last sighting): each extends
+    /// the device's latest stored span when it starts within the store's `presenceGap` of its end,
+    /// else starts a new span.
+    public var presence: [PresenceSpan]
 
     public init(
         devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
-        changes: [InventoryChange] = [], capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:]
+        changes: [InventoryChange] = [], capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:],
+        samples: [TrafficSample] = [], presence: [PresenceSpan] = []
     ) {
+        self.samples = samples
+        self.presence = presence
         self.changes = changes
         self.devices = devices
         self.observations = observations

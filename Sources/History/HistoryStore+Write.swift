@@ -13,12 +13,15 @@ extension HistoryStore {
     ///   (an observation inside the window is taken as already counted);
     /// - anomalies: one row per (time, kind, MAC, summary);
     /// - traffic: the counters for (MAC, capture key) replace the stored ones; a device's total is
-    ///   the sum over capture keys.
+    ///   the sum over capture keys;
+    /// - samples are added to the stored sample with the same (MAC, tier, start); a presence span
+    ///   extends the device's latest one when it starts within `presenceGap` of its end.
     ///
     /// Device cap: once the store holds `configuration.maxDevices` devices, everything the batch
     /// carries about a device not yet stored is left out (the rest of the batch is stored) and the
     /// device is counted in `devicesRejected`. Devices are admitted in the batch's order: its
-    /// `devices` first, then the MACs of its observations by time, then its traffic's MACs.
+    /// `devices` first, then the MACs of its observations by time, then its traffic's, then its
+    /// presence spans' and samples' MACs.
     public func write(_ batch: HistoryBatch) throws(HistoryError) {
         if !batch.traffic.isEmpty && batch.capture == nil { throw .trafficWithoutCapture }
         try locked { () throws(HistoryError) in
@@ -30,6 +33,8 @@ extension HistoryStore {
                     admitted.observations.removeAll { refused.contains($0.mac) }
                     admitted.traffic = admitted.traffic.filter { !refused.contains($0.key) }
                     admitted.changes.removeAll { refused.contains($0.mac) }
+                    admitted.samples.removeAll { refused.contains($0.mac) }
+                    admitted.presence.removeAll { refused.contains($0.mac) }
                 }
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
@@ -41,6 +46,7 @@ extension HistoryStore {
                         try writeCapture(capture)
                         try writeTraffic(admitted.traffic, captureKey: capture.captureKey)
                     }
+                    try writeSamples(admitted.samples, presence: admitted.presence)
                 } catch {
                     throw .sqlite(error)
                 }
@@ -65,6 +71,8 @@ extension HistoryStore {
             }
         }
         for mac in batch.traffic.keys.sorted() where seen.insert(mac).inserted { order.append(mac) }
+        for span in batch.presence where seen.insert(span.mac).inserted { order.append(span.mac) }
+        for sample in batch.samples where seen.insert(sample.mac).inserted { order.append(sample.mac) }
         guard !order.isEmpty else { return [] }
 
         var stored = 0

@@ -32,10 +32,14 @@ public final class HistoryStore: @unchecked Sendable {
         /// created, no migration, no journal-mode change. Works on a read-only mount. A file whose
         /// schema is older than this build's is refused (`schemaTooOld`) rather than upgraded.
         public var readOnly: Bool = false
+        /// Sightings closer together than this extend one presence span; a longer silence starts a
+        /// new one (default 5 minutes, `lanscope run`'s presence window).
+        public var presenceGap: Duration = .seconds(300)
 
-        public init(maxDevices: Int = 16_384, readOnly: Bool = false) {
+        public init(maxDevices: Int = 16_384, readOnly: Bool = false, presenceGap: Duration = .seconds(300)) {
             self.maxDevices = maxDevices
             self.readOnly = readOnly
+            self.presenceGap = presenceGap
         }
     }
 
@@ -125,6 +129,9 @@ public final class HistoryStore: @unchecked Sendable {
         }
     }
 
+    /// The read-write connection's page cache, in KiB (default 32 MiB; SQLite's own default is 2 MiB).
+    public static let pageCacheKiB = 32_768
+
     /// Number of migrations applied (`PRAGMA user_version`).
     public var schemaVersion: Int {
         lock.withLock { _ in
@@ -171,6 +178,10 @@ public final class HistoryStore: @unchecked Sendable {
             // NORMAL is durable across application crashes in WAL mode; a power cut may lose the
             // last transactions, never consistency (sqlite.org/pragma.html#pragma_synchronous).
             try database.execute("PRAGMA synchronous = NORMAL")
+            // Live samples touch one leaf page per active device per interval (they are keyed by device
+            // first, for the views): a page cache that holds those pages saves re-reading them from the
+            // OS at every batch. At most `pageCacheKiB` of memory, only as the file grows.
+            try database.execute("PRAGMA cache_size = -\(Self.pageCacheKiB)")
         } catch {
             throw .cannotOpen(path: path, underlying: error)
         }

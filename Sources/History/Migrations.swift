@@ -149,5 +149,31 @@ enum Migrations {
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX identity_changes_by_time ON identity_changes(time);
         """,
+        // 3: live history. Traffic samples per device and interval in three tiers (0 raw, 1 hourly,
+        // 2 daily; `seconds` is the sample's length) that retention folds into one another, and
+        // presence spans (online from–to). Samples are keyed by device first (the views read one
+        // device's series); the age index serves retention, which walks the oldest rows of a tier.
+        """
+        CREATE TABLE traffic_samples (
+            mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+            tier INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            seconds INTEGER NOT NULL,
+            transmitted_bytes INTEGER NOT NULL,
+            transmitted_packets INTEGER NOT NULL,
+            received_bytes INTEGER NOT NULL,
+            received_packets INTEGER NOT NULL,
+            PRIMARY KEY (mac, tier, start)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX traffic_samples_by_age ON traffic_samples(tier, start);
+
+        CREATE TABLE presence (
+            mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            PRIMARY KEY (mac, start)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX presence_by_end ON presence(end);
+        """,
     ]
 }

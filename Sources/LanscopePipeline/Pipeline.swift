@@ -54,6 +54,7 @@ public final class Pipeline: @unchecked Sendable {
     private let recentEvents: Mutex<RecentEvents>
     private let activeAnomalies: Mutex<ActiveAnomalies>
     private let eventSink: Mutex<(@Sendable (AnomalyEvent) -> Void)?> = Mutex(nil)
+    private let tickSink: Mutex<(@Sendable (TrafficTick) -> Void)?> = Mutex(nil)
 
     /// Evidence and events gathered since the last `takePendingHistory()`: what the history writer stores.
     public struct PendingHistory: Sendable {
@@ -89,6 +90,12 @@ public final class Pipeline: @unchecked Sendable {
     /// Where ticks read counters from (the eBPF backend's kernel table). Default: the registry.
     public func setTrafficReader(_ reader: @escaping @Sendable () -> DeviceTrafficTable?) {
         trafficReader.withLock { $0 = reader }
+    }
+
+    /// Called with every tick (its counter deltas) on the capture thread, after the stages: the history
+    /// sampler keeps them for the next flush. Must return quickly.
+    public func setTickSink(_ sink: @escaping @Sendable (TrafficTick) -> Void) {
+        tickSink.withLock { $0 = sink }
     }
 
     /// Called with every event as it is raised (logging), on the capture thread.
@@ -180,12 +187,14 @@ public final class Pipeline: @unchecked Sendable {
             let expired = registry.expire(notSeenSince: time - ttl, now: time)
             if !expired.isEmpty { deliver(expired, time: time) }
         }
-        if !tickStages.isEmpty {
+        let sink = tickSink.withLock { $0 }
+        if !tickStages.isEmpty || sink != nil {
             let reader = trafficReader.withLock { $0 }
             let table = reader?() ?? registry.trafficTable()
             let tick = TrafficTick(time: time, interval: interval, deltas: ticks.deltas(from: table), isFinal: final)
             let context = currentContext(time)
             for i in tickStages { stages[i].tick(tick, context: context, output: &output) }
+            sink?(tick)
         }
         if !output.isEmpty { drainOutput(time: time) }
         for i in stages.indices {

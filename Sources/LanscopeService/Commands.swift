@@ -144,10 +144,25 @@ public struct HistoryView {
         do { return try store.devices() } catch { throw CommandError.history(error) }
     }
 
+    /// Every device's traffic samples since `since` (`HistoryStore.allSamples`).
+    public func samples(since: Timestamp) throws -> (samples: [TrafficSample], truncated: Bool) {
+        do { return try store.allSamples(since: since) } catch { throw CommandError.history(error) }
+    }
+
     public func anomalies(within window: Duration?) throws -> [AnomalyEvent] {
         do { return try store.anomalies(since: window.map { presence.wallClock - $0 }, limit: nil) } catch {
             throw CommandError.history(error)
         }
+    }
+
+    /// Devices seen between `from` and `to` (`HistoryStore.devicesSeen`), each with its stored device.
+    public func devicesSeen(from: Timestamp, to: Timestamp) throws -> [(sighting: DeviceSighting, device: Device?)] {
+        do {
+            let seen = try store.devicesSeen(from: from, to: to)
+            var byMAC: [MACAddress: Device] = [:]
+            for device in try store.devices() { byMAC[device.mac] = device }
+            return seen.map { ($0, byMAC[$0.mac]) }
+        } catch { throw CommandError.history(error) }
     }
 
     public func deviceDetail(_ mac: MACAddress) throws -> DeviceDetail? {
@@ -160,7 +175,10 @@ public struct HistoryView {
             return DeviceDetail(
                 device: stored.device, evidence: stored.evidence.records, anomalies: events,
                 addressesStored: stored.addressesStored, evidenceStored: stored.evidence.total,
-                identityChanges: try store.identityChanges(for: mac))
+                identityChanges: try store.identityChanges(for: mac),
+                timeline: DeviceTimeline(
+                    presence: try store.presence(for: mac, limit: 50),
+                    dailyTraffic: try store.dailyTraffic(for: mac, since: nil, limit: 31)))
         } catch { throw CommandError.history(error) }
     }
 }
@@ -175,6 +193,8 @@ public struct DeviceDetail {
     public var evidenceStored: Int? = nil
     /// Identity and classification changes, newest first.
     public var identityChanges: [InventoryChange] = []
+    /// Presence spans, addresses over time and traffic per day (live history).
+    public var timeline: DeviceTimeline? = nil
 
     public func json(presence: DeviceRendering.Presence) -> [UInt8] {
         var w = JSONWriter(pretty: true)
@@ -198,6 +218,7 @@ public struct DeviceDetail {
             w.endObject()
         }
         w.endArray()
+        timeline?.writeJSON(device: device, into: &w)
         if let addressesStored { w.field("addresses_stored", addressesStored) }
         if let evidenceStored { w.field("evidence_stored", evidenceStored) }
         w.endObject()
@@ -247,6 +268,7 @@ public struct DeviceDetail {
                 out += "(\(evidenceStored - evidence.count) more evidence rows not shown)\n"
             }
         }
+        if let timeline { out += timeline.text(device: d) }
         if !anomalies.isEmpty {
             out += "\nevents:\n" + AnomalyRendering.table(anomalies)
         }

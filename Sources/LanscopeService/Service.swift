@@ -60,6 +60,14 @@ public struct ServiceConfiguration: Sendable {
     public var maintenanceInterval: Duration = .seconds(5)
     /// Detector thresholds and trusted servers (`--detection-config`; default: the detectors' defaults).
     public var detection = DetectionConfiguration()
+    /// Length of a live traffic sample in history (`--history-interval`, default 10 s). Shorter than
+    /// the pipeline's 10 s tick, the tick follows it.
+    public var historyInterval: Duration = .seconds(10)
+    /// How long history keeps raw, hourly and daily samples (`--retention`).
+    public var retention = RetentionPolicy()
+    /// How often the history thread runs a bounded retention pass (default 10 s: at 10,000 devices all
+    /// active, a minute brings 60,000 raw samples to fold; six passes a minute fold up to 192,000).
+    public var retentionEvery: Duration = .seconds(10)
 
     public init(source: Source) { self.source = source }
 }
@@ -94,6 +102,9 @@ public final class Service: @unchecked Sendable {
     public let counters = ServiceCounters()
     public let history: HistoryStore?
     let writer: HistoryWriter?
+    /// Live sources with history only: ticks → samples and presence for the writer.
+    let sampler: HistorySampler?
+    private let captureFinished = Atomic<Bool>(false)
     let driver: any CaptureDriver
     /// Held for the service's lifetime when it attaches to an interface (one owner per interface).
     let ownership: InterfaceOwnership?
@@ -120,7 +131,10 @@ public final class Service: @unchecked Sendable {
         var storedEvents: [AnomalyEvent] = []
         if let path = configuration.databasePath {
             do {
-                let opened = try HistoryStore(path: path, configuration: .init(maxDevices: configuration.maxDevices))
+                let opened = try HistoryStore(
+                    path: path,
+                    configuration: .init(
+                        maxDevices: configuration.maxDevices, presenceGap: configuration.metrics.presenceWindow))
                 known = try opened.devices().map(\.mac)
                 storedEvents = try opened.anomalies(since: nil, limit: 1000)
                 store = opened
@@ -163,7 +177,10 @@ public final class Service: @unchecked Sendable {
         let registry = DeviceRegistry(configuration: registryConfiguration, vendorLookup: vendors.lookup)
         self.registry = registry
         var pipelineConfiguration = Pipeline.Configuration()
-        if case .interface = configuration.source { pipelineConfiguration.deviceTTL = configuration.deviceTTL }
+        if case .interface = configuration.source {
+            pipelineConfiguration.deviceTTL = configuration.deviceTTL
+            pipelineConfiguration.tickInterval = min(pipelineConfiguration.tickInterval, configuration.historyInterval)
+        }
         // The learning period is for a fresh install: with history, the known MACs are not new anyway.
         if known.isEmpty, let period = configuration.detection.learningPeriod {
             pipelineConfiguration.learningPeriod = period
@@ -200,8 +217,20 @@ public final class Service: @unchecked Sendable {
         self.pipeline = pipeline
 
         let counters = self.counters
-        let writer = store.map { HistoryWriter(store: $0, counters: counters, logger: logger) }
+        let writer = store.map {
+            HistoryWriter(store: $0, counters: counters, logger: logger, retention: configuration.retention)
+        }
         self.writer = writer
+        // Live samples only: a replayed file's traffic is stored per capture (replaying it twice counts once).
+        var sampler: HistorySampler? = nil
+        if store != nil, case .interface = configuration.source {
+            let made = HistorySampler(interval: configuration.historyInterval) {
+                counters.updateStore { $0.droppedBatches &+= 1 }
+            }
+            pipeline.setTickSink { made.record($0) }
+            sampler = made
+        }
+        self.sampler = sampler
         let driver: any CaptureDriver
         switch chosen {
         case .file(let path):
@@ -310,7 +339,16 @@ public final class Service: @unchecked Sendable {
         let ports = try startServer()
         let driver = self.driver
         let pipeline = self.pipeline
-        POSIXThread.spawn(name: "ls-capture") { driver.run(into: pipeline) }
+        let live: Bool
+        if case .interface = configuration.source { live = true } else { live = false }
+        let clock = self.clock
+        POSIXThread.spawn(name: "ls-capture") { [self] in
+            driver.run(into: pipeline)
+            // A last tick once capture has stopped (BPF detached: the kernel's counters are final), so
+            // history's samples cover everything /metrics counted.
+            if live { pipeline.tick(at: clock.now()) }
+            captureFinished.store(true, ordering: .releasing)
+        }
         POSIXThread.spawn(name: "ls-maintenance") { [self] in maintenanceLoop() }
         return ports
     }
@@ -375,10 +413,16 @@ public final class Service: @unchecked Sendable {
 
     private func maintenanceLoop() {
         var elapsed = Duration.zero
+        var sinceRetention = Duration.zero
         let tick = Duration.milliseconds(250)
         while !stopping.load(ordering: .relaxed) {
             sleepMilliseconds(250)
             elapsed += tick
+            sinceRetention += tick
+            if sinceRetention >= configuration.retentionEvery {
+                sinceRetention = .zero
+                writer?.requestRetention(now: clock.now())
+            }
             guard elapsed >= configuration.maintenanceInterval else { continue }
             elapsed = .zero
             maintain()
@@ -392,16 +436,21 @@ public final class Service: @unchecked Sendable {
         flushHistory()
     }
 
-    func flushHistory() {
+    /// Hands what the pipeline gathered since the last flush to the writer; `final` (at stop) includes
+    /// the interval still open.
+    func flushHistory(final: Bool = false) {
         guard let writer else { _ = pipeline.takePendingHistory(); return }
         let pending = pipeline.takePendingHistory()
-        guard !pending.changedDevices.isEmpty || !pending.anomalies.isEmpty else { return }
         var devices = pending.changedDevices.compactMap { registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
+        if let sampler { for device in devices { sampler.noteSighting(device.mac, at: device.lastSeen) } }
+        let taken = sampler?.take(endedBy: final ? nil : clock.now()) ?? (samples: [], presence: [])
+        guard !devices.isEmpty || !pending.anomalies.isEmpty || !taken.samples.isEmpty || !taken.presence.isEmpty
+        else { return }
         writer.enqueue(
             HistoryBatch(
                 devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
-                changes: pending.changes))
+                changes: pending.changes, samples: taken.samples, presence: taken.presence))
     }
 
     /// Stops capture (detaching BPF programs), finishes in-flight HTTP responses, flushes history.
@@ -409,7 +458,11 @@ public final class Service: @unchecked Sendable {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
         driver.stop()
         server?.shutdown(gracePeriod: .seconds(5))
-        flushHistory()
+        if sampler != nil {
+            // The capture loop notices the stop within its poll timeout (≤ 1 s), then runs its last tick.
+            for _ in 0..<500 where !captureFinished.load(ordering: .acquiring) { sleepMilliseconds(10) }
+        }
+        flushHistory(final: true)
         writer?.close()
         logger.notice("stopped")
     }

@@ -207,13 +207,41 @@ struct Export: ParsableCommand {
         help: ArgumentHelp(
             "Write to this file instead of standard output (default: standard output).", valueName: "file"))
     var output: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Export traffic history from this long ago (e.g. 24h, 7d): CSV gets one row per sample, JSON {devices, traffic}.",
+            valueName: "duration"))
+    var since: String?
     @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let since { do { _ = try DurationParser.parse(since) } catch { throw ValidationError(error.description) } }
+    }
 
     func run() throws {
         common.bootstrapLogging()
         let view = try Commands.openForReading(common.databasePath)
         let devices = try view.devices()
         let bytes: [UInt8]
+        if let since {
+            let start = view.presence.now - (try DurationParser.parse(since))
+            let traffic = try view.samples(since: start)
+            if traffic.truncated {
+                printError("traffic history truncated to its first \(traffic.samples.count) samples")
+            }
+            switch format {
+            case .csv:
+                let terminal = output == nil && isatty(STDOUT_FILENO) == 1
+                bytes = Array(
+                    HistoryRendering.trafficCSV(traffic.samples, devices: devices, forTerminal: terminal).utf8)
+            case .json:
+                bytes = HistoryRendering.exportJSON(
+                    devices: devices, samples: traffic.samples, presence: view.presence, truncated: traffic.truncated)
+            }
+            if let output { try OutputFile.write(bytes, to: output) } else { printBytes(bytes) }
+            return
+        }
         switch format {
         // Written to a terminal, device-supplied text is made safe as in tables; to a file or a pipe, it is exact.
         case .csv:

@@ -69,6 +69,15 @@ struct Run: ParsableCommand {
         help: "Export per-device traffic by direction, IP version and protocol (up to 48 more series per device).")
     var deviceTrafficBreakdown = false
     @Flag(name: .long, help: "Run without the history database.") var noDb = false
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Length of a traffic sample in history (live capture).", valueName: "duration"))
+    var historyInterval = "10s"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long history keeps raw, hourly and daily traffic samples.", valueName: "raw=1d,hourly=30d,daily=365d"))
+    var retention = "raw=1d,hourly=30d,daily=365d"
     @Flag(name: .long, help: "Take over an interface another lanscope is capturing on (it is asked to stop).")
     var replace = false
     @Option(
@@ -146,13 +155,17 @@ struct Run: ParsableCommand {
         }
         for (flag, value) in [
             ("--presence-window", presenceWindow), ("--device-ttl", deviceTtl),
-            ("--http-send-stall-timeout", httpSendStallTimeout),
+            ("--http-send-stall-timeout", httpSendStallTimeout), ("--history-interval", historyInterval),
         ] {
             do { _ = try DurationParser.parse(value) } catch { throw ValidationError("\(flag): \(error.description)") }
         }
         if (try? DurationParser.parse(httpSendStallTimeout)) == .zero {
             throw ValidationError("--http-send-stall-timeout must be positive")
         }
+        if (try? DurationParser.parse(historyInterval)).map({ $0 < .seconds(1) }) ?? false {
+            throw ValidationError("--history-interval must be at least 1s")
+        }
+        do { _ = try RetentionParser.parse(retention) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -178,6 +191,8 @@ struct Run: ParsableCommand {
         configuration.metrics.presenceWindow = try DurationParser.parse(presenceWindow)
         configuration.metrics.deviceTrafficBreakdown = deviceTrafficBreakdown
         configuration.deviceTTL = try DurationParser.parse(deviceTtl)
+        configuration.historyInterval = try DurationParser.parse(historyInterval)
+        configuration.retention = try RetentionParser.parse(retention)
         if let detectionConfig {
             do { configuration.detection = try ServiceStages.loadDetectionConfiguration(path: detectionConfig) } catch {
                 printError("\(error)")

@@ -1370,6 +1370,91 @@ class DetectionTests(LanscopeTestCase):
                             f"sensors; got {[(s, l) for s, l, _ in alerts]}\n{self.ops.logs()}")
 
 
+@unittest.skipIf(LAN_ONLY, "LANSCOPE_E2E_LAN_ONLY=1: lanscope assertions not run")
+class HistoryTests(LanscopeTestCase):
+    """Live history: lanscope (eBPF, gateway) runs for a while with traffic; after a clean stop, the
+    traffic samples in its database sum, per device, to the counters /metrics exported last."""
+
+    DURATION = 75          # seconds of traffic
+    INTERVAL = "5s"        # --history-interval: several samples per device within the run
+
+    @staticmethod
+    def countable_frames_since(capture, since):
+        """Frames at or after `since` that a device counter would include: ingress from a unicast source,
+        egress to a unicast destination (the gateway's own multicast, e.g. the MLD reports Linux sends
+        when the programs detach, counts for no device)."""
+        from scapy.all import Ether, PcapReader
+        found = []
+        for direction, path in capture.files.items():
+            if not os.path.exists(path):
+                continue
+            with PcapReader(path) as reader:
+                for packet in reader:
+                    if float(packet.time) < since or Ether not in packet:
+                        continue
+                    mac = packet[Ether].src if direction == "in" else packet[Ether].dst
+                    if not int(mac.split(":")[0], 16) & 1:
+                        found.append(f"{direction} {packet.summary()}")
+        return found
+
+    def test_history_samplesSumToMetricsCounters_afterCleanStop(self):
+        import sqlite3
+        instance = svc.Lanscope(LAN, "lanscope-history", "ebpf", 9192)
+        instance.extra_args = ["--history-interval", self.INTERVAL]
+        type(self).instances = [instance]
+        try:
+            instance.start()
+            started = time.monotonic()
+            rounds = 0
+            while time.monotonic() - started < self.DURATION:
+                LAN.all_traffic()
+                rounds += 1
+                time.sleep(2)
+            # A quiet LAN, then the last counters, then the stop: a frame between the read and the stop
+            # would make the two incomparable, so the capture running across them must stay empty.
+            quiet = LAN.capture("history-quiet").start()
+            try:
+                quiet.wait_quiet(quiet=1.5, timeout=20)
+                read_at = time.time()
+                final = instance.device_counters()
+                status = instance.stop()
+                time.sleep(0.5)  # tcpdump -U writes each frame as it comes; give the last one time
+            finally:
+                quiet.stop()
+            self.assertEqual(status, 0, f"lanscope did not stop cleanly:\n{instance.log()}")
+            late = self.countable_frames_since(quiet, read_at - 0.1)
+            self.assertEqual(late, [], "frames lanscope counts crossed the LAN between the last scrape and the stop")
+        finally:
+            self.stop_all()
+        self.assertTrue(all(final.get(device.mac) and all(final[device.mac]) for device in LAN.devices),
+                        f"every device sent and received during the run: {final}")
+        db = sqlite3.connect(f"file:{instance.db}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT mac, sum(transmitted_packets), sum(transmitted_bytes), sum(received_packets),"
+                " sum(received_bytes), count(*) FROM traffic_samples GROUP BY mac").fetchall()
+            spans = dict(db.execute("SELECT mac, count(*) FROM presence GROUP BY mac").fetchall())
+            # What a live run stored besides traffic: events, classification changes, addresses.
+            events = {mac for (mac,) in db.execute("SELECT mac FROM anomalies WHERE kind = 'new_device'")}
+            classified = {mac for (mac,) in db.execute("SELECT mac FROM identity_changes WHERE field = 'type'")}
+            addressed = {mac for (mac,) in db.execute("SELECT mac FROM addresses")}
+        finally:
+            db.close()
+        stored = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+        samples = {r[0]: r[5] for r in rows}
+        expected = {mac: counters for mac, counters in final.items() if any(counters)}
+        self.assertEqual(stored, expected, f"history samples vs /metrics:\n{diff_counters(expected, stored)}")
+        for device in LAN.devices:
+            # The run spans many intervals: traffic spread over several samples, and a presence span.
+            self.assertGreater(samples.get(device.mac, 0), 5, f"{device.key}: samples {samples.get(device.mac)}")
+            self.assertGreaterEqual(spans.get(device.mac, 0), 1, f"{device.key}: no presence span")
+            self.assertIn(device.mac, events, f"{device.key}: no new_device event stored")
+            self.assertIn(device.mac, classified, f"{device.key}: no classification change stored")
+            self.assertIn(device.mac, addressed, f"{device.key}: no address stored")
+        sys.stderr.write(f"\nhistory: {rounds} traffic rounds, {sum(samples.values())} samples for "
+                         f"{len(samples)} devices, sums equal /metrics\n")
+
+
 class CountingResult(unittest.TextTestResult):
     """Also remembers successes, so the summary counts tests rather than deriving them."""
 

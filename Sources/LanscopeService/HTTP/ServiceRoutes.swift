@@ -6,8 +6,8 @@ import LanscopeCore
 import LanscopePipeline
 import Logging
 
-/// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/alerts.json`, `/sd/devices.json`, `/`,
-/// `/-/healthy`, `/-/ready`. Handlers only read snapshots.
+/// The HTTP API: `/metrics`, `/devices.json`, `/devices/{mac}.json`, `/devices/{mac}/history.json`,
+/// `/alerts.json`, `/sd/devices.json`, `/`, `/-/healthy`, `/-/ready`. Handlers only read snapshots.
 public struct ServiceRoutes: Sendable {
     public let collector: MetricsCollector
     public let pipeline: Pipeline
@@ -56,6 +56,9 @@ public struct ServiceRoutes: Sendable {
         router.get("/devices.json", name: "/devices.json") { request, _ in routes.devices(request) }
         router.get("/devices/{mac}.json", name: "/devices/{mac}.json") { request, parameters in
             routes.device(request, mac: parameters["mac"] ?? "")
+        }
+        router.get("/devices/{mac}/history.json", name: "/devices/{mac}/history.json") { request, parameters in
+            routes.deviceHistory(request, mac: parameters["mac"] ?? "")
         }
         router.get("/alerts.json", name: "/alerts.json") { request, _ in routes.alerts(request) }
         router.get("/sd/devices.json", name: "/sd/devices.json") { request, _ in routes.serviceDiscovery(request) }
@@ -210,10 +213,10 @@ public struct ServiceRoutes: Sendable {
         return .json(AnomalyRendering.json(pipeline.recentAnomalies(since: since)))
     }
 
-    private func badRequest(_ message: String) -> HTTPResponse { errorJSON(message, status: .badRequest) }
-    private func notFound(_ message: String) -> HTTPResponse { errorJSON(message, status: .notFound) }
+    func badRequest(_ message: String) -> HTTPResponse { errorJSON(message, status: .badRequest) }
+    func notFound(_ message: String) -> HTTPResponse { errorJSON(message, status: .notFound) }
 
-    private func errorJSON(_ message: String, status: HTTPStatus) -> HTTPResponse {
+    func errorJSON(_ message: String, status: HTTPStatus) -> HTTPResponse {
         var w = JSONWriter()
         w.beginObject(); w.field("error", message); w.endObject()
         return .json(w.bytes, status: status)
@@ -229,6 +232,7 @@ public struct ServiceRoutes: Sendable {
         <li><a href="/metrics">/metrics</a> — Prometheus / OpenMetrics exposition</li>
         <li><a href="/devices.json">/devices.json</a> — every device (filters: <code>?online=true</code>, <code>?vendor=</code>, <code>?hostname=</code>, <code>?ip=</code>)</li>
         <li><code>/devices/{mac}.json</code> — one device with its evidence and events</li>
+        <li><code>/devices/{mac}/history.json</code> — one device's traffic samples and presence spans (<code>?since=24h</code>)</li>
         <li><a href="/alerts.json">/alerts.json</a> — recent anomaly events (<code>?since=1h</code>)</li>
         <li><a href="/sd/devices.json">/sd/devices.json</a> — the devices as Prometheus HTTP service discovery targets (<code>?type=</code>, <code>?online=</code>, <code>?port=</code>)</li>
         <li><a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a></li>

@@ -13,8 +13,14 @@ CREATE INDEX evidence_by_last_seen ON evidence(last_seen);
 -- index identity_changes_by_time on identity_changes
 CREATE INDEX identity_changes_by_time ON identity_changes(time);
 
+-- index presence_by_end on presence
+CREATE INDEX presence_by_end ON presence(end);
+
 -- index services_identity on services
 CREATE UNIQUE INDEX services_identity ON services(mac, via, type, ifnull(name, X''), ifnull(port, -1));
+
+-- index traffic_samples_by_age on traffic_samples
+CREATE INDEX traffic_samples_by_age ON traffic_samples(tier, start);
 
 -- table addresses on addresses
 CREATE TABLE addresses (
@@ -97,6 +103,14 @@ CREATE TABLE identity_changes (
     PRIMARY KEY (mac, time, field, to_value)
 ) STRICT, WITHOUT ROWID;
 
+-- table presence on presence
+CREATE TABLE presence (
+    mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (mac, start)
+) STRICT, WITHOUT ROWID;
+
 -- table protocols on protocols
 CREATE TABLE protocols (
     mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
@@ -150,4 +164,17 @@ CREATE TABLE traffic_classes (
     PRIMARY KEY (mac, capture_key, direction, family, protocol)
 ) STRICT, WITHOUT ROWID;
 
--- user_version 2
+-- table traffic_samples on traffic_samples
+CREATE TABLE traffic_samples (
+    mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+    tier INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    seconds INTEGER NOT NULL,
+    transmitted_bytes INTEGER NOT NULL,
+    transmitted_packets INTEGER NOT NULL,
+    received_bytes INTEGER NOT NULL,
+    received_packets INTEGER NOT NULL,
+    PRIMARY KEY (mac, tier, start)
+) STRICT, WITHOUT ROWID;
+
+-- user_version 3
