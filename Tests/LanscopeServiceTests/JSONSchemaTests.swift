@@ -19,6 +19,7 @@ import Testing
         "/devices/{mac}.json": "device-detail.schema.json",
         "/alerts.json": "alerts.schema.json",
         "/sd/devices.json": "sd-devices.schema.json",
+        "/devices/{mac}/history.json": "device-history.schema.json",
     ]
 
     /// Subcommand with a `--json` flag (or a JSON format) → its schema file.
@@ -28,6 +29,7 @@ import Testing
         "device": "cli-device.schema.json",
         "alerts": "alerts.schema.json",
         "export": "devices.schema.json",
+        "history": "history.schema.json",
     ]
 
     /// Runs the validator on documents; records every error it prints.
@@ -103,6 +105,10 @@ import Testing
             let macs = list.compactMap { $0["mac"] as? String }
             try validate(
                 "device-detail.schema.json", macs.map { ("device-\($0)", get(service, "/devices/\($0).json").body) })
+            service.maintain()  // history written: the devices and their samples
+            let histories = macs.map { ("history-\($0)", get(service, "/devices/\($0)/history.json?since=3650d")) }
+            #expect(histories.allSatisfy { $0.1.status.code == 200 }, "\(histories.map { $0.1.status.code })")
+            try validate("device-history.schema.json", histories.map { ($0.0, $0.1.body) })
             let alerts = get(service, "/alerts.json")
             #expect(alerts.status.code == 200)
             try validate("alerts.schema.json", [("alerts", alerts.body)])
@@ -126,6 +132,12 @@ import Testing
         try validate(Self.commands["list"]!, [("list", Array(list.utf8))])
         let (_, export, _) = try run(lanscope, ["export", "--format", "json", "--db", db])
         try validate(Self.commands["export"]!, [("export", Array(export.utf8))])
+        let (_, traffic, _) = try run(lanscope, ["export", "--format", "json", "--since", "3650d", "--db", db])
+        try validate("export-traffic.schema.json", [("export-since", Array(traffic.utf8))])
+        let (hs, history, herr) = try run(lanscope, ["history", "--from", "2000-01-01", "--json", "--db", db])
+        #expect(hs == 0, "\(herr)")
+        try validate(Self.commands["history"]!, [("history", Array(history.utf8))])
+        #expect(history.contains("\"mac\""), "lanscope history listed no device: \(history)")
         let (_, alerts, _) = try run(lanscope, ["alerts", "--json", "--db", db])
         try validate(Self.commands["alerts"]!, [("alerts", Array(alerts.utf8))])
         let macs = (try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [[String: Any]] ?? []).compactMap {
