@@ -17,6 +17,8 @@ PACKAGES=(
   nmap dsniff iperf3
   # benchmarks
   wrk hyperfine
+  # terminal end-to-end (`lanscope top` driven in tmux)
+  tmux
 )
 
 missing=()

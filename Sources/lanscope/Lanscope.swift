@@ -15,7 +15,9 @@ struct Lanscope: ParsableCommand {
             then: curl http://127.0.0.1:9184/devices.json
             """,
         version: BuildInfo.version,
-        subcommands: [Run.self, Replay.self, List.self, DeviceCommand.self, Alerts.self, Export.self, Check.self]
+        subcommands: [
+            Run.self, Replay.self, List.self, DeviceCommand.self, Alerts.self, Export.self, Check.self, Top.self,
+        ]
     )
 }
 
