@@ -5,7 +5,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect \
+.PHONY: help deps build release run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect bench-top \
         evaluate fuzz fuzz-smoke checkmetrics checkrules lint format sample-captures clean
 
 help: ## list targets
@@ -48,6 +48,9 @@ bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under
 
 bench-detect: release ## replay time with every detector vs classifier + new_device only; peak RSS and state caps under a 100k-MAC flood
 	bash Tests/Benchmarks/bench-detect.sh
+
+bench-top: release ## `lanscope top` at 10,000 devices: redraw time by phase, CPU share at a 1 s refresh (tmux)
+	bash Tests/Benchmarks/bench-top.sh
 
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
 	bash Tests/Benchmarks/bench-bpf.sh

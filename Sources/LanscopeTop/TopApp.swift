@@ -27,6 +27,10 @@ public final class TopApp {
     var decoder = KeyDecoder()
     var lastScreen: Screen? = nil
     var size = (columns: 80, rows: 24)
+    /// When `/metrics` was last read for the capture's health (monotonic seconds).
+    var lastHealth = -Double.infinity
+    /// Seconds between reads of the capture's health (default 5).
+    static let healthInterval = 5.0
 
     public init(options: Options) {
         self.options = options
@@ -103,7 +107,12 @@ public final class TopApp {
             state.update(devices: devices, rates: rates)
             state.updated = Self.wallClock()
             state.anomalies = try AnomalySummary.decodeList(client.get("/alerts.json?since=1h"))
-            state.health = CaptureHealth.parse(try client.get("/metrics"))
+            // A 10,000-device exposition is ~7 MB for a few capture lines: read it every 5 s, not every poll.
+            let now = Self.monotonic()
+            if state.health == nil || now - lastHealth >= Self.healthInterval {
+                state.health = CaptureHealth.parse(try client.get("/metrics"))
+                lastHealth = now
+            }
             state.error = nil
         } catch {
             state.error = error.description

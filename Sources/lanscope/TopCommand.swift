@@ -27,6 +27,13 @@ struct Top: ParsableCommand {
             "File holding the password (first line; default: $LANSCOPE_PASSWORD).", valueName: "path"))
     var passwordFile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "No terminal: time this many refreshes and redraws at 160×48 and print the figures (make bench-top).",
+            valueName: "frames"))
+    var benchmark: Int?
+
     func validate() throws {
         guard interval.isFinite, interval >= 0.2, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.2 and 3600 seconds")
@@ -35,6 +42,14 @@ struct Top: ParsableCommand {
     }
 
     func run() throws {
+        if let benchmark {
+            guard benchmark > 0 else { throw ValidationError("--benchmark needs at least one frame") }
+            let address = try ServerAddress(url)
+            let credentials = try user.map { BasicCredentials(user: $0, password: try password()) }
+            let app = TopApp(options: TopApp.Options(address: address, credentials: credentials, interval: interval))
+            print(app.benchmark(frames: benchmark, width: 160, height: 48), terminator: "")
+            return
+        }
         if let refusal = TopApp.refusal(
             outputIsTerminal: isatty(STDOUT_FILENO) == 1, inputIsTerminal: isatty(STDIN_FILENO) == 1)
         {
