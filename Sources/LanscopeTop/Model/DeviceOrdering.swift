@@ -36,42 +36,46 @@ public enum DeviceOrdering {
     }
 
     /// `devices` in `key`'s order; ties are broken by MAC so the order is stable between refreshes.
+    /// Sorts indices over precomputed keys: moving the summaries themselves (several strings each)
+    /// through a sort of 10,000 costs more than the comparisons.
     public static func sort(
         _ devices: [DeviceSummary], by key: SortKey, rates: [String: TrafficRate]
     ) -> [DeviceSummary] {
+        let macs = devices.map(\.mac)
+        var order = Array(devices.indices)
         switch key {
         case .traffic:
-            let keyed = devices.map { d in
-                (d, rates[d.mac]?.total ?? 0, Double(d.transmittedBytes) + Double(d.receivedBytes))
+            let rate = devices.map { rates[$0.mac]?.total ?? 0 }
+            let total = devices.map { Double($0.transmittedBytes) + Double($0.receivedBytes) }
+            order.sort { a, b in
+                if rate[a] != rate[b] { return rate[a] > rate[b] }
+                if total[a] != total[b] { return total[a] > total[b] }
+                return macs[a] < macs[b]
             }
-            return keyed.sorted { a, b in
-                if a.1 != b.1 { return a.1 > b.1 }
-                if a.2 != b.2 { return a.2 > b.2 }
-                return a.0.mac < b.0.mac
-            }.map(\.0)
         case .name:
-            let keyed = devices.map { ($0, ($0.hostname ?? "").lowercased(), ($0.vendor ?? "").lowercased()) }
-            return keyed.sorted { a, b in
-                if a.1.isEmpty != b.1.isEmpty { return !a.1.isEmpty }
-                if a.1 != b.1 { return a.1 < b.1 }
-                if a.2 != b.2 { return a.2 < b.2 }
-                return a.0.mac < b.0.mac
-            }.map(\.0)
+            let name = devices.map { ($0.hostname ?? "").lowercased() }
+            let vendor = devices.map { ($0.vendor ?? "").lowercased() }
+            order.sort { a, b in
+                if name[a].isEmpty != name[b].isEmpty { return !name[a].isEmpty }
+                if name[a] != name[b] { return name[a] < name[b] }
+                if vendor[a] != vendor[b] { return vendor[a] < vendor[b] }
+                return macs[a] < macs[b]
+            }
         case .lastSeen:
-            return devices.sorted { a, b in
-                let x = a.lastSeen ?? 0
-                let y = b.lastSeen ?? 0
-                if x != y { return x > y }
-                return a.mac < b.mac
+            let seen = devices.map { $0.lastSeen ?? 0 }
+            order.sort { a, b in
+                if seen[a] != seen[b] { return seen[a] > seen[b] }
+                return macs[a] < macs[b]
             }
         case .type:
-            return devices.sorted { a, b in
-                if a.type != b.type { return a.type < b.type }
-                let x = a.hostname?.lowercased() ?? "\u{10FFFF}"
-                let y = b.hostname?.lowercased() ?? "\u{10FFFF}"
-                if x != y { return x < y }
-                return a.mac < b.mac
+            let type = devices.map(\.type)
+            let name = devices.map { $0.hostname?.lowercased() ?? "\u{10FFFF}" }
+            order.sort { a, b in
+                if type[a] != type[b] { return type[a] < type[b] }
+                if name[a] != name[b] { return name[a] < name[b] }
+                return macs[a] < macs[b]
             }
         }
+        return order.map { devices[$0] }
     }
 }
