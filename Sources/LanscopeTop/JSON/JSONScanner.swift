@@ -21,6 +21,7 @@ struct JSONScanner {
 
     private func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
+    @inline(__always)
     mutating func skipSpace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -30,11 +31,13 @@ struct JSONScanner {
         }
     }
 
+    @inline(__always)
     mutating func peek() -> UInt8? {
         skipSpace()
         return index < bytes.count ? bytes[index] : nil
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(Failure) {
         guard peek() == byte else { throw fail("expected \(Character(Unicode.Scalar(byte)))") }
         index += 1
@@ -99,6 +102,7 @@ struct JSONScanner {
     /// Marks the value after a key or element as read, so the next `nextKey`/`nextElement` wants a comma.
     private mutating func valueDone() { first = false }
 
+    @inline(__always)
     func key(_ range: Range<Int>, is literal: StaticString) -> Bool {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         let p = literal.utf8Start
@@ -305,8 +309,17 @@ struct JSONScanner {
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default:
-            _ = try number()
+            // Skipped numbers (confidences, weights, packet counts) are not converted.
+            let start = index
+            while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+            guard index > start else { throw fail("expected a value") }
         }
         valueDone()
+    }
+
+    @inline(__always)
+    static func isNumberByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".")
+            || b == 0x65 || b == 0x45
     }
 }
