@@ -131,13 +131,19 @@ import Testing
         try expectRestored(tmux, exit: 0)
     }
 
-    @Test func top_restoresTheTerminal_onSIGTERM() throws {
+    @Test func top_followsResizes_andRestoresTheTerminal_onSIGTERM() throws {
         let (server, devices, tmux) = try start(Self.samplePcap)
         defer {
             tmux.kill()
             server.stop()
         }
         try tmux.waitFor { Self.deviceRows($0).count == devices.count }
+        // SIGWINCH: the layout follows the new size (help line on the new last row, columns narrower).
+        try tmux.run(["resize-window", "-t", "top", "-x", "100", "-y", "20"])
+        let resized = try tmux.waitFor { $0.count >= 20 && $0[19].contains("q quit") }
+        #expect(resized.count >= 20 && resized[19].contains("q quit"), "\(resized.joined(separator: "\n"))")
+        #expect(resized.allSatisfy { $0.count <= 100 })
+        #expect(Self.deviceRows(resized).count == min(devices.count, 20 - 8))
         // The pane runs sh; top is its child.
         let shell = try tmux.display("#{pane_pid}")
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
