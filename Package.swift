@@ -157,7 +157,7 @@ let package = Package(
             ],
             exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LanscopeTopTests", dependencies: ["LanscopeTop", "TerminalUI", "TestSupport"],
+            name: "LanscopeTopTests", dependencies: ["LanscopeTop", "TerminalUI", "HTTPServer", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )
