@@ -151,4 +151,21 @@ import Testing
         #expect(kill(top, SIGTERM) == 0)
         try expectRestored(tmux, exit: 0)
     }
+
+    /// The crash path: a fatal signal (here sent with kill) restores the terminal, then the signal takes
+    /// its default action, so the exit status still says the process crashed.
+    @Test(arguments: [SIGSEGV, SIGABRT])
+    func top_restoresTheTerminal_whenItCrashes(signal: Int32) throws {
+        let (server, devices, tmux) = try start(Self.samplePcap)
+        defer {
+            tmux.kill()
+            server.stop()
+        }
+        try tmux.waitFor { Self.deviceRows($0).count == devices.count }
+        let shell = try tmux.display("#{pane_pid}")
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        let top = try #require(children.split(separator: " ").compactMap { Int32($0) }.first)
+        #expect(kill(top, signal) == 0)
+        try expectRestored(tmux, exit: 128 + Int(signal))
+    }
 }
