@@ -30,6 +30,7 @@ socket="lanscope-bench-top-$$"
 ls_pid=""
 cleanup() {
     tmux -L "$socket" kill-server 2>/dev/null || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$socket"  # the socket file can outlive its server
     if [[ -n "$ls_pid" ]]; then kill "$ls_pid" 2>/dev/null || true; wait "$ls_pid" 2>/dev/null || true; fi
     rm -rf "$workdir"
 }
