@@ -8,7 +8,7 @@ DESTDIR ?=
 GENERATED := .build/generated
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect bench-history \
+.PHONY: help deps deps-test build release docs install uninstall test-install deb test-deb run test test-privileged test-e2e bench bench-replay bench-http bench-bpf bench-detect bench-history bench-top \
         evaluate fuzz fuzz-smoke checkmetrics checkrules checkconfigs walkthrough lint format sample-captures clean
 
 help: ## list targets
@@ -76,6 +76,9 @@ bench-detect: release ## replay time with every detector vs classifier + new_dev
 .PHONY: bench-tls
 bench-tls: release ## HTTPS /-/healthy and /metrics vs prometheus-node-exporter with the same certificate; handshakes/s
 	bash Tests/Benchmarks/bench-tls.sh
+
+bench-top: release ## `lanscope top` at 10,000 devices: redraw time by phase, CPU share at a 1 s refresh (tmux)
+	bash Tests/Benchmarks/bench-top.sh
 
 bench-bpf: release ## BPF per-packet cost (BPF_PROG_TEST_RUN) vs a trivial XDP_PASS; map read cost (root)
 	bash Tests/Benchmarks/bench-bpf.sh

@@ -64,6 +64,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Full-screen terminal rendering (termios, ANSI escapes, key decoding); knows nothing of lanscope.
+        .target(name: "TerminalUI", swiftSettings: swiftSettings),
+        // `lanscope top`: API client, live view model and layout.
+        .target(name: "LanscopeTop", dependencies: ["TerminalUI"], swiftSettings: swiftSettings),
+
         // Adapters.
         .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
@@ -82,13 +87,14 @@ let package = Package(
                 "LanscopeCore", "PacketDecoding", "Inventory", "Fingerprinting", "Detection", "LanscopePipeline",
                 "History",
                 "CapturePcap", "CaptureEBPF", "Exposition", "HTTPServer", "CLinux", "Platform", "LinkFlags",
+                "TerminalUI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "lanscope",
             dependencies: [
-                "LanscopeService", "HTTPServer", "Detection", "LanscopeCore",
+                "LanscopeService", "HTTPServer", "Detection", "LanscopeCore", "LanscopeTop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,5 +169,8 @@ let package = Package(
                 "Exposition", "TestSupport", "CaptureEBPF", "CapturePcap", "PacketDecoding",
             ],
             exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LanscopeTopTests", dependencies: ["LanscopeTop", "TerminalUI", "HTTPServer", "TestSupport"],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -27,6 +27,8 @@ TEST_PACKAGES=(
   # packaging and documentation checks: the clean-root install of `make deb`, JSON Schema validation,
   # compose file parsing
   debootstrap python3-jsonschema python3-yaml
+  # terminal end-to-end (`lanscope top` driven in tmux)
+  tmux
 )
 
 case "${1:-}" in

@@ -17,7 +17,7 @@ struct Lanscope: ParsableCommand {
         version: BuildInfo.version,
         subcommands: [
             Run.self, Replay.self, List.self, DeviceCommand.self, Alerts.self, Export.self, HistoryCommand.self,
-            Check.self,
+            Check.self, Top.self,
         ]
     )
 }

@@ -22,6 +22,8 @@ public enum TestEnvironment {
     /// `LANSCOPE_REQUIRE_PRIVILEGED=1`: root-only suites must run.
     public static let requirePrivileged = environment("LANSCOPE_REQUIRE_PRIVILEGED") == "1"
     public static let isRoot = geteuid() == 0
+    /// `LANSCOPE_REQUIRE_TMUX=1`: the terminal end-to-end tests (`lanscope top` in tmux) must run.
+    public static let requireTmux = environment("LANSCOPE_REQUIRE_TMUX") == "1"
 
     /// The public capture corpus: `$LANSCOPE_PCAP_CORPUS`, else `shared/pcaps` beside the repository.
     public static let corpusPath: String? = {
@@ -67,5 +69,12 @@ extension Trait where Self == ConditionTrait {
         .enabled(
             if: TestEnvironment.isRoot || TestEnvironment.requirePrivileged,
             "needs root (CAP_BPF, CAP_NET_ADMIN); LANSCOPE_REQUIRE_PRIVILEGED=1 fails instead")
+    }
+
+    /// The test drives a terminal program in tmux.
+    public static var needsTmux: Self {
+        .enabled(
+            if: TestEnvironment.tool("tmux") != nil || TestEnvironment.requireTmux,
+            "needs tmux (Debian tmux); LANSCOPE_REQUIRE_TMUX=1 fails instead")
     }
 }

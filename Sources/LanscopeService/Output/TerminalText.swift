@@ -1,27 +1,11 @@
 import LanscopeCore
+import TerminalUI
 
 /// Text for humans on a terminal: control characters (including ESC, so no escape sequence from a
-/// hostile hostname reaches the terminal), DEL and C1 controls become visible `\xNN` / `\u{...}`.
+/// hostile hostname reaches the terminal), DEL, C1 controls, bidi overrides and invisible format
+/// characters become visible `\xNN` / `\u{...}` (`TerminalUI.DisplayText.sanitize`, shared with `top`).
 public enum TerminalText {
-    public static func sanitize(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            let v = scalar.value
-            if v < 0x20 || v == 0x7F {
-                let h = String(v, radix: 16)
-                out += "\\x" + (h.count < 2 ? "0" + h : h)
-            } else if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v)
-                || (0x2066...0x2069).contains(v)
-            {
-                // C1 controls and bidi overrides can also rewrite what a terminal shows.
-                out += "\\u{\(String(v, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func sanitize(_ s: String) -> String { DisplayText.sanitize(s) }
 
     /// How long ago `time` was, relative to `now`, the way people read it: `just now`, `45 s ago`,
     /// `3 min ago`, `2 h ago`, `5 d ago` (or `in 3 min` for a time after `now`).
