@@ -387,7 +387,7 @@ public final class Service: @unchecked Sendable {
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         writer.enqueue(
             HistoryBatch(
-                devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                devices: devices, observations: pending.observations, anomalies: pending.anomalies,
                 changes: pending.changes))
     }
 

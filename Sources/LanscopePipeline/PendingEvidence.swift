@@ -1,0 +1,58 @@
+public import LanscopeCore
+
+/// Observations waiting for the history store, kept as each distinct (device, fact) with the
+/// distinct times it was seen: a fact a device repeats (the same DNS name, the same ARP reply) costs
+/// one timestamp, not a whole `Observation`, so a replay holds many more observations between
+/// flushes in the same memory and writes each evidence row once per flush.
+public struct PendingEvidence: Sendable {
+    private struct Key: Hashable, Sendable {
+        var mac: MACAddress
+        var fact: Fact
+    }
+
+    private var times: [Key: [Timestamp]] = [:]
+    /// Distinct observations held: (device, fact, time) triples.
+    public private(set) var observationCount = 0
+
+    public init() {}
+
+    /// Distinct (device, fact) pairs held.
+    public var factCount: Int { times.count }
+
+    public var isEmpty: Bool { times.isEmpty }
+
+    /// Room for `facts` distinct facts, so the table does not rehash as it grows.
+    mutating func reserveCapacity(_ facts: Int) { times.reserveCapacity(facts) }
+
+    var capacity: Int { times.capacity }
+
+    /// Adds `observation` unless it is held already. Returns false when it was new and left out
+    /// because `maxFacts` facts or `maxObservations` observations are held.
+    mutating func insert(_ observation: Observation, maxFacts: Int, maxObservations: Int) -> Bool {
+        let key = Key(mac: observation.mac, fact: observation.fact)
+        let time = observation.time
+        if let index = times.index(forKey: key) {
+            let held = times.values[index]
+            // Frames mostly arrive in time order, so a new time is usually the latest.
+            if let latest = held.last, time == latest || (time < latest && held.contains(time)) { return true }
+            guard observationCount < maxObservations else { return false }
+            times.values[index].append(time)
+            observationCount += 1
+            return true
+        }
+        guard times.count < maxFacts, observationCount < maxObservations else { return false }
+        times[key] = [time]
+        observationCount += 1
+        return true
+    }
+
+    /// Every held observation, in no particular order.
+    public var observations: [Observation] {
+        var out: [Observation] = []
+        out.reserveCapacity(observationCount)
+        for (key, held) in times {
+            for time in held { out.append(Observation(mac: key.mac, time: time, fact: key.fact)) }
+        }
+        return out
+    }
+}
