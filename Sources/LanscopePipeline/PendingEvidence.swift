@@ -32,12 +32,13 @@ public struct PendingEvidence: Sendable {
         let key = Key(mac: observation.mac, fact: observation.fact)
         let time = observation.time
         if let index = times.index(forKey: key) {
-            let held = times.values[index]
-            // Frames mostly arrive in time order, so a new time is usually the latest.
-            if let latest = held.last, time == latest || (time < latest && held.contains(time)) { return true }
-            guard observationCount < maxObservations else { return false }
-            times.values[index].append(time)
-            observationCount += 1
+            let room = observationCount < maxObservations
+            // One in-place access to the held times (no copy of the array).
+            switch Self.add(time, to: &times.values[index], room: room) {
+            case .added: observationCount += 1
+            case .held: break
+            case .full: return false
+            }
             return true
         }
         guard times.count < maxFacts, observationCount < maxObservations else { return false }
@@ -46,7 +47,17 @@ public struct PendingEvidence: Sendable {
         return true
     }
 
-    /// Every held observation, in no particular order.
+    private enum Addition { case added, held, full }
+
+    private static func add(_ time: Timestamp, to held: inout [Timestamp], room: Bool) -> Addition {
+        // Frames mostly arrive in time order, so a new time is usually the latest.
+        if let latest = held.last, time == latest || (time < latest && held.contains(time)) { return .held }
+        guard room else { return .full }
+        held.append(time)
+        return .added
+    }
+
+    /// Every held observation, grouped by device and fact.
     public var observations: [Observation] {
         var out: [Observation] = []
         out.reserveCapacity(observationCount)
