@@ -10,6 +10,7 @@ public struct PendingEvidence: Sendable {
         var fact: Fact
     }
 
+    /// Each fact's distinct times, ascending.
     private var times: [Key: [Timestamp]] = [:]
     /// Distinct observations held: (device, fact, time) triples.
     public private(set) var observationCount = 0
@@ -49,11 +50,23 @@ public struct PendingEvidence: Sendable {
 
     private enum Addition { case added, held, full }
 
+    /// `held` stays ascending. Frames mostly arrive in time order, so a new time is usually the
+    /// latest and is appended; an earlier one is found or placed by binary search.
     private static func add(_ time: Timestamp, to held: inout [Timestamp], room: Bool) -> Addition {
-        // Frames mostly arrive in time order, so a new time is usually the latest.
-        if let latest = held.last, time == latest || (time < latest && held.contains(time)) { return .held }
+        guard let latest = held.last, time <= latest else {
+            guard room else { return .full }
+            held.append(time)
+            return .added
+        }
+        var low = 0
+        var high = held.count
+        while low < high {
+            let middle = (low + high) / 2
+            if held[middle] < time { low = middle + 1 } else { high = middle }
+        }
+        if held[low] == time { return .held }
         guard room else { return .full }
-        held.append(time)
+        held.insert(time, at: low)
         return .added
     }
 
