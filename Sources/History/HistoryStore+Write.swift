@@ -261,6 +261,7 @@ extension HistoryStore {
             """
             INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (mac, kind, source, value) DO NOTHING
             """)
         let updateEvidence = try database.statement(
             """
@@ -276,6 +277,9 @@ extension HistoryStore {
                 try upsertEvidence.run(key + [.integer(earliest)])
                 continue
             }
+            // A new row (the common case in a replay) is one insert; an existing one is read first.
+            try insertEvidence.run(key + [.integer(earliest), .integer(latest), .integer(Int64(times.count))])
+            if database.changes == 1 { continue }
             var stored: (first: Int64, last: Int64, count: Int64)?
             try readEvidence.rows(key) { row in stored = (row.integer(0), row.integer(1), row.integer(2)) }
             let count = EvidenceTimes.count(stored: stored, times: times)
@@ -283,7 +287,7 @@ extension HistoryStore {
                 .integer(min(stored?.first ?? earliest, earliest)), .integer(max(stored?.last ?? latest, latest)),
                 .integer(count),
             ]
-            try (stored == nil ? insertEvidence : updateEvidence).run(key + window)
+            try updateEvidence.run(key + window)
         }
     }
 

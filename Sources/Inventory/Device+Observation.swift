@@ -67,7 +67,10 @@ extension Device {
             let before = dhcp
             dhcp = fingerprint
             dhcpSeen = time
-            if !fingerprint.parameterRequestList.isEmpty {
+            // The texts are built only when the list changed (a renewal repeats it).
+            if !fingerprint.parameterRequestList.isEmpty,
+                before?.parameterRequestList != fingerprint.parameterRequestList
+            {
                 note(
                     .dhcpFingerprint, from: before?.parameterRequestListText, to: fingerprint.parameterRequestListText,
                     time: time, &changes)
@@ -104,7 +107,7 @@ extension Device {
             }
             let before = dhcpv6
             dhcpv6 = fingerprint
-            if !fingerprint.optionRequest.isEmpty {
+            if !fingerprint.optionRequest.isEmpty, before?.optionRequest != fingerprint.optionRequest {
                 note(
                     .dhcpv6Fingerprint, from: before?.optionRequestText, to: fingerprint.optionRequestText, time: time,
                     &changes)
