@@ -45,7 +45,8 @@ import Testing
         let batch = [
             Self.observation(30, Self.dns), Self.observation(10, Self.dns), Self.observation(20, Self.dns),
             Self.observation(5, Self.arp), Self.observation(40, Self.arp),
-            Self.observation(10, Self.request), Self.observation(10, Self.discover), Self.observation(12, Self.discover),
+            Self.observation(10, Self.request), Self.observation(10, Self.discover),
+            Self.observation(12, Self.discover),
         ].shuffled()
         let grouped = try Self.evidence(before: [], batch: batch, grouped: true)
         #expect(grouped.count == 3)
@@ -59,9 +60,10 @@ import Testing
         // Stored window [20, 30] with count 2; the batch has times before, inside, equal to its
         // ends and after it.
         let before = [Self.observation(20, Self.dns), Self.observation(30, Self.dns), Self.observation(25, Self.arp)]
-        let batch = [5, 10, 20, 22, 30, 31, 35, 35].map { Self.observation($0, Self.dns) } + [
-            Self.observation(25, Self.arp), Self.observation(24, Self.arp),
-        ]
+        let batch =
+            [5, 10, 20, 22, 30, 31, 35, 35].map { Self.observation($0, Self.dns) } + [
+                Self.observation(25, Self.arp), Self.observation(24, Self.arp),
+            ]
         let grouped = try Self.evidence(before: before, batch: batch.shuffled(), grouped: true)
         #expect(grouped == (try Self.evidence(before: before, batch: batch, grouped: false)))
         // DNS: 2 stored + 5 (the earliest, before the window) + 31 and 35 (after it) = 5. ARP: 1 stored
