@@ -67,6 +67,10 @@ bench: release ## every benchmark (replay, HTTP, BPF), ratios against references
 bench-replay: release ## replay throughput vs `tcpdump -r FILE -w /dev/null`
 	bash Tests/Benchmarks/bench-replay.sh
 
+.PHONY: bench-discovery
+bench-discovery: release ## replay of 1M frames, 20% discovery (DNS/ARP/mDNS/DHCP), 2,000 devices vs tcpdump; stage breakdown
+	MIX=discovery bash Tests/Benchmarks/bench-replay.sh
+
 bench-http: release ## /-/healthy and /metrics vs prometheus-node-exporter under wrk; render times at 10k devices
 	bash Tests/Benchmarks/bench-http.sh
 

@@ -65,9 +65,15 @@ extension HistoryStore {
         var seen: Set<MACAddress> = []
         for device in batch.devices where seen.insert(device.mac).inserted { order.append(device.mac) }
         if batch.observations.contains(where: { !seen.contains($0.mac) }) {
-            for observation in batch.observations.sorted(by: { $0.time < $1.time })
-            where seen.insert(observation.mac).inserted {
-                order.append(observation.mac)
+            // By each MAC's earliest observation: the order a time sort of every observation gives,
+            // without sorting them all.
+            var earliest: [MACAddress: Timestamp] = [:]
+            for observation in batch.observations where !seen.contains(observation.mac) {
+                earliest[observation.mac] = Swift.min(earliest[observation.mac] ?? observation.time, observation.time)
+            }
+            for (mac, _) in earliest.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+                seen.insert(mac)
+                order.append(mac)
             }
         }
         for mac in batch.traffic.keys.sorted() where seen.insert(mac).inserted { order.append(mac) }
@@ -253,13 +259,43 @@ extension HistoryStore {
                 .bool(mac.isLocallyAdministered),
             ])
         }
-        // In time order: a repeat counts when it widens the stored window, so the order decides the
-        // count. Callers hand over sets (unordered); sorting makes the count the same on every run.
-        for observation in observations.sorted(by: { $0.time < $1.time }) {
-            let mac = SQLiteValue.text(observation.mac.description)
-            let time = SQLiteValue.integer(observation.time.nanoseconds)
-            let key = EvidenceRecord.key(of: observation.fact)
-            try upsertEvidence.run([mac, .text(key.kind.rawValue), .text(key.source.rawValue), .text(key.value), time])
+        // One write per evidence row, with the count the observations would have reached one at a
+        // time in time order (a repeat counts when it widens the window): callers hand over sets
+        // (unordered), and ordering by time makes the count the same on every run.
+        let readEvidence = try database.statement(
+            "SELECT first_seen, last_seen, count FROM evidence WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4"
+        )
+        let insertEvidence = try database.statement(
+            """
+            INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (mac, kind, source, value) DO NOTHING
+            """)
+        let updateEvidence = try database.statement(
+            """
+            UPDATE evidence SET first_seen = ?5, last_seen = ?6, count = ?7
+            WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4
+            """)
+        for (row, times) in EvidenceTimes(observations).rowsByDevice {
+            let key: [SQLiteValue] = [
+                .text(row.mac.description), .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value),
+            ]
+            guard let earliest = times.first, let latest = times.last else { continue }
+            if times.count == 1 {
+                try upsertEvidence.run(key + [.integer(earliest)])
+                continue
+            }
+            // A new row (the common case in a replay) is one insert; an existing one is read first.
+            try insertEvidence.run(key + [.integer(earliest), .integer(latest), .integer(Int64(times.count))])
+            if database.changes == 1 { continue }
+            var stored: (first: Int64, last: Int64, count: Int64)?
+            try readEvidence.rows(key) { row in stored = (row.integer(0), row.integer(1), row.integer(2)) }
+            let count = EvidenceTimes.count(stored: stored, times: times)
+            let window: [SQLiteValue] = [
+                .integer(min(stored?.first ?? earliest, earliest)), .integer(max(stored?.last ?? latest, latest)),
+                .integer(count),
+            ]
+            try updateEvidence.run(key + window)
         }
     }
 

@@ -179,8 +179,9 @@ public final class HistoryStore: @unchecked Sendable {
             // last transactions, never consistency (sqlite.org/pragma.html#pragma_synchronous).
             try database.execute("PRAGMA synchronous = NORMAL")
             // Live samples touch one leaf page per active device per interval (they are keyed by device
-            // first, for the views): a page cache that holds those pages saves re-reading them from the
-            // OS at every batch. At most `pageCacheKiB` of memory, only as the file grows.
+            // first, for the views), and a large replay batch's evidence upserts touch the evidence table
+            // and its index: a page cache that holds those pages saves re-reading them from the OS at every
+            // batch. At most `pageCacheKiB` of memory, only as pages are used.
             try database.execute("PRAGMA cache_size = -\(Self.pageCacheKiB)")
         } catch {
             throw .cannotOpen(path: path, underlying: error)

@@ -41,6 +41,13 @@ final class Statement {
         }
     }
 
+    /// Runs a query inside a write (its errors stay `SQLiteError`) and hands each row to `body`.
+    func rows(_ values: [SQLiteValue], _ body: (Row) -> Void) throws(SQLiteError) {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        while try step() { body(Row(handle: handle, sql: sql)) }
+    }
+
     private func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)

@@ -28,7 +28,7 @@ extension Device {
         touch(time)
         switch observation.fact {
         case .address(let ip, let via):
-            protocols.insert(via)
+            noteProtocol(via)
             if var record = addresses[ip] {
                 let before = record.source
                 if time > record.lastSeen { record.lastSeen = time }
@@ -44,7 +44,7 @@ extension Device {
             }
             return false
         case .hostname(let name, let via):
-            let newProtocol = protocols.insert(via).inserted
+            let newProtocol = noteProtocol(via)
             guard !name.isEmpty, hostnames[via] != name else { return newProtocol }
             hostnames[via] = name
             let best = hostnamePriority.first { hostnames[$0] != nil } ?? hostnames.keys.min()
@@ -56,7 +56,7 @@ extension Device {
             }
             return true
         case .dhcpClient(let fingerprint):
-            protocols.insert(.dhcp)
+            noteProtocol(.dhcp)
             // DISCOVER/REQUEST carry the full fingerprint; keep the latest, but don't let an INFORM
             // without option 55 erase a richer one.
             if fingerprint.parameterRequestList.isEmpty, let existing = dhcp, !existing.parameterRequestList.isEmpty {
@@ -67,7 +67,10 @@ extension Device {
             let before = dhcp
             dhcp = fingerprint
             dhcpSeen = time
-            if !fingerprint.parameterRequestList.isEmpty {
+            // The texts are built only when the list changed (a renewal repeats it).
+            if !fingerprint.parameterRequestList.isEmpty,
+                before?.parameterRequestList != fingerprint.parameterRequestList
+            {
                 note(
                     .dhcpFingerprint, from: before?.parameterRequestListText, to: fingerprint.parameterRequestListText,
                     time: time, &changes)
@@ -77,11 +80,11 @@ extension Device {
             }
             return before != fingerprint
         case .dhcpServer:
-            protocols.insert(.dhcp)
+            noteProtocol(.dhcp)
             defer { isDHCPServer = true }
             return !isDHCPServer
         case .service(let service):
-            protocols.insert(service.via)
+            noteProtocol(service.via)
             if services.contains(service) { return false }
             // A newer announcement of the same instance replaces the older one.
             if let old = services.first(where: {
@@ -92,35 +95,35 @@ extension Device {
             if services.count < limits.maxServicesPerDevice { services.insert(service) }
             return true
         case .searching(_, let via):
-            return protocols.insert(via).inserted
+            return noteProtocol(via)
         case .software(let text, let via):
-            protocols.insert(via)
+            noteProtocol(via)
             defer { software[via] = text }
             return software[via] != text
         case .dhcpv6Client(let fingerprint):
-            protocols.insert(.dhcpv6)
+            noteProtocol(.dhcpv6)
             if fingerprint.optionRequest.isEmpty, let existing = dhcpv6, !existing.optionRequest.isEmpty {
                 return false
             }
             let before = dhcpv6
             dhcpv6 = fingerprint
-            if !fingerprint.optionRequest.isEmpty {
+            if !fingerprint.optionRequest.isEmpty, before?.optionRequest != fingerprint.optionRequest {
                 note(
                     .dhcpv6Fingerprint, from: before?.optionRequestText, to: fingerprint.optionRequestText, time: time,
                     &changes)
             }
             return before != fingerprint
         case .tcpSignature(let signature):
-            protocols.insert(.tcp)
+            noteProtocol(.tcp)
             if tcpSignatures.contains(signature) { return false }
             guard tcpSignatures.count < limits.maxFingerprintsPerDevice else { return false }
             tcpSignatures.insert(signature)
             return true
         case .dnsQuery(let name):
-            protocols.insert(.dns)
+            noteProtocol(.dns)
             return Device.insertBounded(name, into: &destinationNames, limit: limits.maxNamesPerDevice)
         case .tlsClient(let hello):
-            protocols.insert(.tls)
+            noteProtocol(.tls)
             var changed = Device.insertBounded(
                 hello.ja4, into: &tlsFingerprints, limit: limits.maxFingerprintsPerDevice)
             if let name = hello.serverName {
@@ -129,7 +132,7 @@ extension Device {
             }
             return changed
         case .httpClient(let head):
-            protocols.insert(.http)
+            noteProtocol(.http)
             var changed = false
             if let agent = head.userAgent {
                 changed = Device.insertBounded(agent, into: &userAgents, limit: limits.maxFingerprintsPerDevice)
@@ -140,19 +143,27 @@ extension Device {
             }
             return changed
         case .inventory(let stated):
-            protocols.insert(stated.via)
+            noteProtocol(stated.via)
             defer { inventory[stated.via] = stated }
             return inventory[stated.via] != stated
         case .routerAdvertisement:
-            protocols.insert(.ndp)
+            noteProtocol(.ndp)
             defer { isIPv6Router = true }
             return !isIPv6Router
         }
     }
 
+    /// Adds a protocol the device spoke; true when it is new. Most observations repeat a known
+    /// protocol: a lookup then costs less than an insert (which first secures a unique copy).
+    @discardableResult
+    private mutating func noteProtocol(_ via: DiscoveryProtocol) -> Bool {
+        if protocols.contains(via) { return false }
+        return protocols.insert(via).inserted
+    }
+
     /// Inserts unless the set is full; true when the value is new.
     private static func insertBounded(_ value: String, into set: inout Set<String>, limit: Int) -> Bool {
-        guard set.count < limit else { return false }
+        guard set.count < limit, !set.contains(value) else { return false }
         return set.insert(value).inserted
     }
 

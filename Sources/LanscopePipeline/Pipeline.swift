@@ -58,13 +58,24 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Evidence and events gathered since the last `takePendingHistory()`: what the history writer stores.
     public struct PendingHistory: Sendable {
-        public var observations: Set<Observation> = []
+        /// Observations, grouped by device and fact (see `PendingEvidence`).
+        public var evidence = PendingEvidence()
         public var anomalies: [AnomalyEvent] = []
+        /// Devices with anything new since the last take: an observation (even a repeated one),
+        /// a change or an event. A live flush writes these rows, so their `last_seen` moves on.
         public var changedDevices: Set<MACAddress> = []
+        /// The subset of `changedDevices` whose stored row needs more than a later `last_seen`:
+        /// created, a fact not seen before, an identity or classification change, an address
+        /// claim, an event. A replay writes only these on the way and every device at the end.
+        public var revisedDevices: Set<MACAddress> = []
         /// Inventory changes worth keeping (identity and classification changes, address claims).
         public var changes: [InventoryChange] = []
-        /// Distinct observations kept before the oldest batch is flushed (bounded memory).
+        /// Distinct (device, fact) pairs kept before the oldest batch is flushed (bounded memory).
         public static let capacity = 100_000
+        /// Distinct observations (a time of a kept fact: 8 bytes each) kept at most (default 1,000,000).
+        public static let observationCapacity = 1_000_000
+        /// Every observation held, in no particular order.
+        public var observations: [Observation] { evidence.observations }
         /// Most inventory changes kept between flushes.
         public static let changeCapacity = 20_000
         /// Size at which the set reserves room for `capacity` at once.
@@ -224,11 +235,12 @@ public final class Pipeline: @unchecked Sendable {
             case .updated, .expired: break
             }
         }
-        if !kept.isEmpty || changes.contains(where: { if case .created = $0 { return true } else { return false } }) {
+        if changes.contains(where: { if case .expired = $0 { return false } else { return true } }) {
             pending.withLock { p in
                 for change in changes {
                     if case .expired = change { continue }
                     p.changedDevices.insert(change.mac)
+                    p.revisedDevices.insert(change.mac)
                 }
                 for change in kept {
                     if p.changes.count < PendingHistory.changeCapacity {
@@ -277,7 +289,12 @@ public final class Pipeline: @unchecked Sendable {
         }
         pending.withLock { p in
             p.anomalies += events
-            for event in events { if let mac = event.mac { p.changedDevices.insert(mac) } }
+            for event in events {
+                if let mac = event.mac {
+                    p.changedDevices.insert(mac)
+                    p.revisedDevices.insert(mac)
+                }
+            }
         }
         let evicted = recentEvents.withLock { ring in
             events.reduce(into: [Severity: UInt64]()) { counts, event in
@@ -298,15 +315,19 @@ public final class Pipeline: @unchecked Sendable {
         pending.withLock { p in
             // A set this large is heading for the cap: grow it once rather than doubling (and
             // rehashing every observation) four more times on the capture thread.
-            if p.observations.count >= PendingHistory.earlyReserve && p.observations.capacity < PendingHistory.capacity
-            {
-                p.observations.reserveCapacity(PendingHistory.capacity)
+            if p.evidence.factCount >= PendingHistory.earlyReserve && p.evidence.capacity < PendingHistory.capacity {
+                p.evidence.reserveCapacity(PendingHistory.capacity)
             }
+            var last: MACAddress?
             for o in observations {
-                p.changedDevices.insert(o.mac)
-                if p.observations.count < PendingHistory.capacity {
-                    p.observations.insert(o)
-                } else if !p.observations.contains(o) {
+                // A frame's observations are mostly about one device.
+                if o.mac != last {
+                    p.changedDevices.insert(o.mac)
+                    last = o.mac
+                }
+                if !p.evidence.insert(
+                    o, maxFacts: PendingHistory.capacity, maxObservations: PendingHistory.observationCapacity)
+                {
                     dropped &+= 1
                 }
             }
@@ -324,7 +345,12 @@ public final class Pipeline: @unchecked Sendable {
     public func statistics() -> PipelineStatistics { published.withLock { $0 } }
 
     /// Observations waiting for the next history flush.
-    public var pendingObservationCount: Int { pending.withLock { $0.observations.count } }
+    public var pendingObservationCount: Int { pending.withLock { $0.evidence.observationCount } }
+
+    /// Distinct (device, fact) pairs and observations waiting for the next history flush.
+    public var pendingEvidenceCount: (facts: Int, observations: Int) {
+        pending.withLock { ($0.evidence.factCount, $0.evidence.observationCount) }
+    }
 
     /// Hands over what the history store has not seen yet.
     public func takePendingHistory() -> PendingHistory {

@@ -449,7 +449,7 @@ public final class Service: @unchecked Sendable {
         else { return }
         writer.enqueue(
             HistoryBatch(
-                devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                devices: devices, observations: pending.observations, anomalies: pending.anomalies,
                 changes: pending.changes, samples: taken.samples, presence: taken.presence))
     }
 

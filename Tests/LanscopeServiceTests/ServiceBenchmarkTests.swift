@@ -5,6 +5,7 @@ import HTTPServer
 import Inventory
 import LanscopeCore
 import LanscopePipeline
+import Logging
 import PacketDecoding
 import TestSupport
 import Testing
@@ -277,8 +278,10 @@ struct ServiceBenchmarkTests {
     }
 
     /// Where replay time goes, stage by stage over the same file: reading records only, reading and
-    /// decoding, the whole pipeline (decode, registry, pending evidence) without the history store.
-    /// Best of three each, with each stage's ratio to reading alone.
+    /// decoding, the whole pipeline (decode, registry, pending evidence, the classifier and every
+    /// detector: the stages `lanscope replay` runs) without the history store, and the command's
+    /// logic itself (`Commands.replay` into a fresh database: the pipeline plus history). Best of
+    /// three each, with each stage's ratio to reading alone.
     @Test(
         .enabled(
             if: ProcessInfo.processInfo.environment["LANSCOPE_REPLAY_BENCH_FILE"] != nil,
@@ -308,21 +311,35 @@ struct ServiceBenchmarkTests {
         let pipeline = try Self.bestOfThree {
             let reader = try PcapFileReader(path: path)
             let linkType = reader.linkType
-            let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
+            let pipeline = Pipeline(registry: DeviceRegistry(), stages: ServiceStages.make(known: []))
             try reader.forEachPacket { data, wireLength, time in
                 pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
             }
             pipeline.publishStatistics()
+            if let last = pipeline.statistics().lastFrameTime { pipeline.finish(at: last) }
             #expect(pipeline.statistics().frames == UInt64(reader.packetsRead))
             devices = pipeline.registry.count
             return reader.packetsRead
         }
+        var stored = 0
+        let command = try Self.bestOfThree {
+            let directory = TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let outcome = try Commands.replay(
+                files: [path], databasePath: directory.appendingPathComponent("bench.db").path, ouiPath: nil,
+                logger: Logger(label: "bench"))
+            stored = outcome.devices.count
+            return outcome.files.first?.packets ?? 0
+        }
         #expect(read.packets > 0)
         #expect(decode.packets == read.packets)
         #expect(pipeline.packets == read.packets)
+        #expect(command.packets == read.packets)
         #expect(devices > 0)
+        #expect(stored == devices)
         for (name, stage) in [
-            ("read only", read), ("read + decode", decode), ("read + decode + registry (pipeline)", pipeline),
+            ("read only", read), ("read + decode", decode), ("+ pipeline, classifier, detectors", pipeline),
+            ("+ history (lanscope replay --db)", command),
         ] {
             print(
                 String(
@@ -333,9 +350,10 @@ struct ServiceBenchmarkTests {
         print(
             String(
                 format:
-                    "bench-replay: per packet: read %.0f ns, decode +%.0f ns, registry and evidence +%.0f ns (%d devices)",
+                    "bench-replay: per packet: read %.0f ns, decode +%.0f ns, pipeline and stages +%.0f ns, history +%.0f ns (%d devices)",
                 read.milliseconds * 1e6 / Double(read.packets),
                 (decode.milliseconds - read.milliseconds) * 1e6 / Double(read.packets),
-                (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets), devices))
+                (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets),
+                (command.milliseconds - pipeline.milliseconds) * 1e6 / Double(read.packets), devices))
     }
 }

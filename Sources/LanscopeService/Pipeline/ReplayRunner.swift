@@ -33,20 +33,24 @@ public final class ReplayRunner {
         self.history = history
     }
 
-    /// Pending observations at which a replay writes them out (default half the pending set's capacity),
-    /// so a capture with more distinct facts than the set holds loses none.
+    /// Pending distinct facts (device and fact) at which a replay writes them out (default half the
+    /// pending set's capacity), so a capture with more distinct facts than the set holds loses none.
+    /// It also writes out once half of `Pipeline.PendingHistory.observationCapacity` observations wait.
     public var flushThreshold = Pipeline.PendingHistory.capacity / 2
 
-    /// Writes (or, without history, lets go of) what the pipeline gathered so far.
+    /// Writes (or, without history, lets go of) what the pipeline gathered so far. Only devices with
+    /// something new beyond a later `last_seen` are rewritten on the way (`revisedDevices`): `store`
+    /// writes every device at the end, and a device row merges to the same result either way (times
+    /// by min/max, values newest-wins, sets by union of what was ever held).
     func flushPending() {
         let pending = pipeline.takePendingHistory()
         guard let history, flushError == nil else { return }
-        var devices = pending.changedDevices.compactMap { pipeline.registry.device($0) }
+        var devices = pending.revisedDevices.compactMap { pipeline.registry.device($0) }
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         do {
             try history.write(
                 HistoryBatch(
-                    devices: devices, observations: Array(pending.observations),
+                    devices: devices, observations: pending.observations,
                     anomalies: pending.anomalies, changes: pending.changes))
         } catch {
             flushError = error
@@ -76,7 +80,12 @@ public final class ReplayRunner {
                     sinceCheck += 1
                     if sinceCheck >= min(8192, flushThreshold) {
                         sinceCheck = 0
-                        if pipeline.pendingObservationCount >= flushThreshold { self.flushPending() }
+                        let waiting = pipeline.pendingEvidenceCount
+                        if waiting.facts >= flushThreshold
+                            || waiting.observations >= Pipeline.PendingHistory.observationCapacity / 2
+                        {
+                            self.flushPending()
+                        }
                     }
                 }
             } catch {
@@ -120,7 +129,7 @@ public final class ReplayRunner {
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         try store.write(
             HistoryBatch(
-                devices: devices, observations: Array(pending.observations), anomalies: pending.anomalies,
+                devices: devices, observations: pending.observations, anomalies: pending.anomalies,
                 changes: pending.changes))
         for report in reports {
             guard let key = report.captureKey else { continue }
