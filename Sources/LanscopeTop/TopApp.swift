@@ -102,7 +102,7 @@ public final class TopApp {
     /// One poll of the API: devices (and rates), recent anomalies, capture health, the open detail.
     func refresh() {
         do {
-            let devices = try DeviceSummary.decodeList(client.get("/devices.json"))
+            let devices = try DeviceSummary.decodeList(client.get("/devices.json?view=summary"))
             let rates = tracker.update(devices, at: Self.monotonic())
             state.update(devices: devices, rates: rates)
             state.updated = Self.wallClock()

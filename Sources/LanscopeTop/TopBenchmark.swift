@@ -22,7 +22,7 @@ extension TopApp {
         for frame in 0..<max(1, frames) {
             do {
                 let t0 = Self.monotonic()
-                let body = try client.get("/devices.json")
+                let body = try client.get("/devices.json?view=summary")
                 let t1 = Self.monotonic()
                 let devices = try DeviceSummary.decodeList(body)
                 let t2 = Self.monotonic()

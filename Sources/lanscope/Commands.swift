@@ -210,7 +210,7 @@ struct Export: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Export traffic history from this long ago (e.g. 24h, 7d): CSV gets one row per sample, JSON {devices, traffic}.",
+            "Export traffic history from this long ago (e.g. 24h, 7d): CSV gets one row per sample, JSON {devices, traffic} (default: none, devices only).",
             valueName: "duration"))
     var since: String?
     @OptionGroup var common: CommonOptions

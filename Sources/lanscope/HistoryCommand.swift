@@ -10,7 +10,8 @@ struct HistoryCommand: ParsableCommand {
         discussion:
             "Times are durations back from now (30m, 2h, 7d), now, ISO-8601 times with a zone (2026-12-07T01:00:00Z) or dates (2026-12-07, midnight UTC). A device counts when one of its presence spans overlaps the range; for history written before presence was recorded (or by replays), when it was first or last seen inside it."
     )
-    @Option(name: .long, help: ArgumentHelp("Start of the range.", valueName: "time")) var from: String
+    @Option(name: .long, help: ArgumentHelp("Start of the range (required, no default).", valueName: "time")) var from:
+        String
     @Option(name: .long, help: ArgumentHelp("End of the range (default now).", valueName: "time")) var to = "now"
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Print JSON.") var json = false

@@ -102,6 +102,7 @@ import Testing
             try validate(
                 "devices.schema.json",
                 [("devices", devices.body), ("online", get(service, "/devices.json?online=true").body)])
+            try validate("devices-summary.schema.json", [("summary", get(service, "/devices.json?view=summary").body)])
             let macs = list.compactMap { $0["mac"] as? String }
             try validate(
                 "device-detail.schema.json", macs.map { ("device-\($0)", get(service, "/devices/\($0).json").body) })

@@ -45,6 +45,32 @@ import Testing
         #expect(get(Self.service, "/devices.json?color=red").status == .badRequest)
     }
 
+    /// The compact list has the same devices, in the same order, with the same values for the fields it
+    /// keeps, and is much smaller than the full one.
+    @Test func devices_summaryView_sameDevicesAndValues_smaller() throws {
+        let full = try #require(try json("/devices.json") as? [[String: Any]])
+        let summary = try #require(try json("/devices.json?view=summary") as? [[String: Any]])
+        #expect(summary.map { $0["mac"] as? String } == full.map { $0["mac"] as? String })
+        for (s, f) in zip(summary, full) {
+            for key in ["vendor", "hostname", "first_seen", "last_seen"] {
+                #expect(s[key] as? String == f[key] as? String, "\(key)")
+            }
+            #expect(s["online"] as? Bool == f["online"] as? Bool)
+            let counters = { (d: [String: Any]) in (d["counters"] as? [String: Int]) ?? [:] }
+            #expect(counters(s) == counters(f))
+            let type = { (d: [String: Any]) in
+                ((d["classification"] as? [String: Any])?["type"] as? [String: Any])?["value"] as? String
+            }
+            #expect(type(s) == type(f))
+            #expect(s["dhcp"] == nil && s["services"] == nil, "the summary carries no fingerprints or services")
+        }
+        let fullBytes = get(Self.service, "/devices.json").body.count
+        let summaryBytes = get(Self.service, "/devices.json?view=summary").body.count
+        #expect(summaryBytes * 2 < fullBytes, "summary \(summaryBytes) B vs full \(fullBytes) B")
+        #expect((try json("/devices.json?view=summary&vendor=apple") as? [Any])?.count == 1)
+        #expect(get(Self.service, "/devices.json?view=compact").status == .badRequest)
+    }
+
     @Test func device_byMAC_okNotFoundAndMalformed() throws {
         let one = try #require(try json("/devices/5c:aa:fd:44:55:66.json") as? [String: Any])
         #expect((one["device"] as? [String: Any])?["hostname"] as? String == "Sonos-Kitchen")

@@ -16,8 +16,10 @@ struct DeviceQuery: Equatable, Sendable {
     /// Page: devices skipped after filtering, and most devices returned.
     var offset: Int?
     var limit: Int?
+    /// `view=summary`: the compact device object (`DeviceSummaryRendering`) instead of the full one.
+    var summary = false
 
-    static let parameterNames = ["online", "vendor", "hostname", "ip", "type", "limit", "offset"]
+    static let parameterNames = ["online", "vendor", "hostname", "ip", "type", "limit", "offset", "view"]
     /// Longest filter value in bytes; vendor names and hostnames are far shorter (DNS names ≤ 253).
     static let maxValueBytes = 256
 
@@ -29,7 +31,7 @@ struct DeviceQuery: Equatable, Sendable {
             guard parameterNames.contains(name) else {
                 return .failure(
                     QueryError(
-                        "unknown filter \"\(name)\"; filters: online, vendor, hostname, ip, type, limit, offset"))
+                        "unknown filter \"\(name)\"; filters: online, vendor, hostname, ip, type, limit, offset, view"))
             }
             guard seen.insert(name).inserted else {
                 return .failure(QueryError("filter \"\(name)\" given more than once; each filter may appear once"))
@@ -42,6 +44,11 @@ struct DeviceQuery: Equatable, Sendable {
                 guard let wanted = Bool(value) else { return .failure(QueryError("online must be true or false")) }
                 result.online = wanted
             case "vendor": result.vendor = value.lowercased()
+            case "view":
+                guard value == "full" || value == "summary" else {
+                    return .failure(QueryError("view must be full or summary"))
+                }
+                result.summary = value == "summary"
             case "hostname": result.hostname = value.lowercased()
             case "type":
                 guard let type = DeviceType(rawValue: value) else {

@@ -112,19 +112,24 @@ public struct ServiceRoutes: Sendable {
         // Pagination after filtering: `X-Total-Count` says how many matched.
         let matched = selected.count
         selected = Array(selected.dropFirst(query.offset ?? 0).prefix(query.limit ?? matched))
-        var w = JSONWriter(reserve: 1100 * max(selected.count, 1))
+        var w = JSONWriter(reserve: (query.summary ? 400 : 1100) * max(selected.count, 1))
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
             for i in selected {
-                guard let backend = view.backend else {
-                    DeviceRendering.writeJSON(devices[i], presence: presence, into: &w, traffic: nil, lastSeen: nil)
-                    continue
+                var traffic: TrafficCounters? = nil
+                var lastSeen: Timestamp? = nil
+                if let backend = view.backend {
+                    let k = view.backendRow(i)
+                    traffic = k.map { backend.totals(at: $0) } ?? TrafficCounters()
+                    lastSeen = k.map { backend.lastSeen[$0] }
                 }
-                let k = view.backendRow(i)
-                DeviceRendering.writeJSON(
-                    devices[i], presence: presence, into: &w,
-                    traffic: k.map { backend.totals(at: $0) } ?? TrafficCounters(),
-                    lastSeen: k.map { backend.lastSeen[$0] })
+                if query.summary {
+                    DeviceSummaryRendering.writeJSON(
+                        devices[i], presence: presence, into: &w, traffic: traffic, lastSeen: lastSeen)
+                } else {
+                    DeviceRendering.writeJSON(
+                        devices[i], presence: presence, into: &w, traffic: traffic, lastSeen: lastSeen)
+                }
             }
         }
         w.endArray()
