@@ -9,7 +9,7 @@ enum BasicAuthUsersFile {
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = stripComment(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+            let line = YAMLLine.stripComment(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let indented = line.first == " " || line.first == "\t"
             if !indented {
@@ -57,50 +57,16 @@ enum BasicAuthUsersFile {
         return users
     }
 
-    /// Drops a `#` comment that starts a line or follows whitespace (YAML), outside quotes.
-    private static func stripComment(_ line: Substring) -> Substring {
-        var quote: Character? = nil
-        var previous: Character = " "
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == "#" && (previous == " " || previous == "\t") {
-                return line[..<index]
-            }
-            previous = character
-        }
-        return line
-    }
-
     private static func unquote(_ raw: Substring, path: String, line: Int) throws(AuthenticationError) -> String {
-        let text = raw.trimmingSpace()
-        guard let first = text.first, first == "\"" || first == "'" else {
-            if text.contains("\"") || text.contains("'") {
-                throw .invalidUsersFile(path: path, line: line, reason: "unbalanced quotes")
-            }
-            return String(text)
+        do throws(YAMLLine.Failure) {
+            return try YAMLLine.unquote(raw)
+        } catch {
+            throw .invalidUsersFile(path: path, line: line, reason: error.description)
         }
-        guard text.count >= 2, text.last == first else {
-            throw .invalidUsersFile(path: path, line: line, reason: "unbalanced quotes")
-        }
-        let inner = text.dropFirst().dropLast()
-        if inner.contains(first) || inner.contains("\\") {
-            throw .invalidUsersFile(path: path, line: line, reason: "escapes inside quotes are not supported")
-        }
-        return String(inner)
     }
 }
 
 private extension Substring {
-    func trimmingSpace() -> Substring {
-        var result = self
-        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
-        return result.trimmingTrailingSpace()
-    }
-
     func trimmingTrailingSpace() -> Substring {
         var result = self
         while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }

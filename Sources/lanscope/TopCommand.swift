@@ -18,7 +18,9 @@ struct Top: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds between refreshes (0.2–3600).", valueName: "seconds"))
     var interval = 1.0
 
-    @Option(name: .long, help: ArgumentHelp("User for HTTP basic authentication.", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("User for HTTP basic authentication (default: none, no authentication).", valueName: "name"))
     var user: String?
 
     @Option(
@@ -30,7 +32,7 @@ struct Top: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "No terminal: time this many refreshes and redraws at 160×48 and print the figures (make bench-top).",
+            "No terminal: time this many refreshes and redraws at 160×48 and print the figures (make bench-top; default: off).",
             valueName: "frames"))
     var benchmark: Int?
 

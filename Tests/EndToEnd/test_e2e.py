@@ -1404,6 +1404,11 @@ class HistoryTests(LanscopeTestCase):
         type(self).instances = [instance]
         try:
             instance.start()
+            # Addresses come from discovery frames (ARP, NDP, DHCP, mDNS): empty the neighbour caches an
+            # earlier class may have left warm, so the first round of traffic resolves them while lanscope
+            # watches.
+            for ns in [LAN.gw_ns] + [device.ns for device in LAN.devices]:
+                LAN.run(["ip", "neigh", "flush", "all"], ns=ns, check=False)
             started = time.monotonic()
             rounds = 0
             while time.monotonic() - started < self.DURATION:

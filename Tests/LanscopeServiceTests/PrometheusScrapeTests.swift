@@ -7,7 +7,7 @@ import Testing
 /// a running lanscope; its HTTP API must then return the device series with the replayed values.
 @Suite(.serialized) struct PrometheusScrapeTests {
     @Test func realPrometheus_scrapesDeviceSeries() throws {
-        guard let prometheus = which("prometheus") else {
+        guard let prometheus = RealPrometheus.binary else {
             Issue.record("prometheus missing: apt-get install prometheus (make deps)")
             return
         }
@@ -17,7 +17,6 @@ import Testing
 
         let dir = TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let promPort = freeLoopbackPort()
         let config = """
             global:
               scrape_interval: 1s
@@ -29,29 +28,15 @@ import Testing
                     labels:
                       sensor: test
             """
-        try config.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = [
-            "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
-        ]
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        let real = try RealPrometheus(binary: prometheus, config: config, directory: dir.path)
+        defer { real.stop() }
 
         func query(_ promql: String) -> [[String: Any]]? {
             // Encode everything but unreserved characters: URLComponents leaves "+" alone, which
             // Prometheus would read as a space.
             let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
-            let url = URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(encoded)")!
-            guard let (data, _) = try? syncGET(url),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]]
-            else { return nil }
-            return result
+            return (real.api("/api/v1/query?query=\(encoded)")?["data"] as? [String: Any])?["result"]
+                as? [[String: Any]]
         }
         func value(_ sample: [String: Any]) -> String? { (sample["value"] as? [Any])?.last as? String }
 

@@ -21,7 +21,7 @@ import Testing
 
     @Test(.enabled(if: TestCertificates.opensslPath != nil, "needs the openssl CLI"))
     func realPrometheus_scrapesOverTLS_andMutualTLS_andIsRefusedWithoutAClientCertificate() throws {
-        guard let prometheus = which("prometheus") else {
+        guard let prometheus = RealPrometheus.binary else {
             Issue.record("prometheus missing: apt-get install prometheus (make deps)")
             return
         }
@@ -38,7 +38,6 @@ import Testing
         let mutualPort = try #require(try mutual.startServerOnly().first)
 
         let dir = certificates.directory
-        let promPort = freeLoopbackPort()
         let config = """
             global:
               scrape_interval: 1s
@@ -65,25 +64,14 @@ import Testing
                 static_configs:
                   - targets: ['127.0.0.1:\(mutualPort)']
             """
-        try config.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = [
-            "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/data",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
-        ]
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        let real = try RealPrometheus(binary: prometheus, config: config, directory: dir)
+        defer { real.stop() }
 
         /// job → (health, lastError) from Prometheus's /api/v1/targets.
         func targets() -> [String: (health: String, error: String)] {
-            let url = URL(string: "http://127.0.0.1:\(promPort)/api/v1/targets")!
-            guard let (data, _) = try? syncGET(url),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let active = (object["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
+            guard
+                let active = (real.api("/api/v1/targets")?["data"] as? [String: Any])?["activeTargets"]
+                    as? [[String: Any]]
             else { return [:] }
             var result: [String: (String, String)] = [:]
             for target in active {
@@ -114,9 +102,8 @@ import Testing
             .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         var count: String?
         for _ in 0..<20 {
-            if let (data, _) = try? syncGET(URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(query)")!),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]],
+            if let result = (real.api("/api/v1/query?query=\(query)")?["data"] as? [String: Any])?["result"]
+                as? [[String: Any]],
                 let value = (result.first?["value"] as? [Any])?.last as? String
             {
                 count = value
@@ -131,10 +118,8 @@ import Testing
             .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         var failed = 0.0
         for _ in 0..<20 {
-            if let (data, _) = try? syncGET(
-                URL(string: "http://127.0.0.1:\(promPort)/api/v1/query?query=\(refused)")!),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]],
+            if let result = (real.api("/api/v1/query?query=\(refused)")?["data"] as? [String: Any])?["result"]
+                as? [[String: Any]],
                 let value = ((result.first?["value"] as? [Any])?.last as? String).flatMap(Double.init), value > 0
             {
                 failed = value

@@ -101,7 +101,7 @@ import Testing
     /// The shipped probe example, pointed at a running lanscope with a bearer token: a real Prometheus
     /// (Debian's) discovers every device through `http_sd_configs`, relabelled into a probe job.
     @Test func realPrometheus_httpSD_listsEveryDeviceWithLabels() throws {
-        guard let prometheus = which("prometheus") else {
+        guard let prometheus = RealPrometheus.binary else {
             Issue.record("prometheus missing: apt-get install prometheus (make deps)")
             return
         }
@@ -130,29 +130,17 @@ import Testing
             #expect(config.contains(from), "the shipped example no longer has \(from)")
             config = config.replacingOccurrences(of: from, with: to)
         }
-        let configPath = directory.appendingPathComponent("prometheus.yml").path
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let promPort = freeLoopbackPort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = [
-            "--config.file=\(configPath)", "--storage.tsdb.path=\(directory.path)/data",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn",
-        ]
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        let prometheusDirectory = directory.appendingPathComponent("prometheus").path
+        try FileManager.default.createDirectory(atPath: prometheusDirectory, withIntermediateDirectories: true)
+        let real = try RealPrometheus(binary: prometheus, config: config, directory: prometheusDirectory)
+        defer { real.stop() }
 
         // Bounded wait until service discovery has delivered the devices to the probe job.
-        let targetsURL = URL(string: "http://127.0.0.1:\(promPort)/api/v1/targets?state=active")!
         var active: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let (data, _) = try? syncGET(targetsURL),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let targets = (object["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]
+            if let targets = (real.api("/api/v1/targets?state=active")?["data"] as? [String: Any])?["activeTargets"]
+                as? [[String: Any]]
             {
                 active = targets.filter { ($0["labels"] as? [String: String])?["job"] == "lanscope-device-ping" }
                 if active.count >= 7 { break }

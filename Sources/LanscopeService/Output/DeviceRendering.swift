@@ -119,13 +119,17 @@ public enum DeviceRendering {
         w.field("first_seen", d.firstSeen)
         w.field("last_seen", seenAt)
         w.field("online", presence.isOnline(lastSeen: seenAt))
-        w.key("counters"); w.beginObject()
-        let counters = traffic ?? d.traffic
+        w.key("counters"); writeCounters(traffic ?? d.traffic, into: &w)
+        w.endObject()
+    }
+
+    /// `{"transmitted_packets": …, "transmitted_bytes": …, "received_packets": …, "received_bytes": …}`.
+    static func writeCounters(_ counters: TrafficCounters, into w: inout JSONWriter) {
+        w.beginObject()
         w.field("transmitted_packets", counters.transmittedPackets)
         w.field("transmitted_bytes", counters.transmittedBytes)
         w.field("received_packets", counters.receivedPackets)
         w.field("received_bytes", counters.receivedBytes)
-        w.endObject()
         w.endObject()
     }
 

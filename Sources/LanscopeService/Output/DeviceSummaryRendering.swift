@@ -34,13 +34,7 @@ enum DeviceSummaryRendering {
         w.field("first_seen", d.firstSeen)
         w.field("last_seen", seenAt)
         w.field("online", presence.isOnline(lastSeen: seenAt))
-        let counters = traffic ?? d.traffic
-        w.key("counters"); w.beginObject()
-        w.field("transmitted_packets", counters.transmittedPackets)
-        w.field("transmitted_bytes", counters.transmittedBytes)
-        w.field("received_packets", counters.receivedPackets)
-        w.field("received_bytes", counters.receivedBytes)
-        w.endObject()
+        w.key("counters"); DeviceRendering.writeCounters(traffic ?? d.traffic, into: &w)
         w.endObject()
     }
 

@@ -10,17 +10,7 @@ public enum TerminalText {
     /// How long ago `time` was, relative to `now`, the way people read it: `just now`, `45 s ago`,
     /// `3 min ago`, `2 h ago`, `5 d ago` (or `in 3 min` for a time after `now`).
     public static func relative(_ time: Timestamp, now: Timestamp) -> String {
-        let seconds = (now - time).components.seconds
-        let magnitude = abs(seconds)
-        let text: String
-        switch magnitude {
-        case ..<5: return "just now"
-        case ..<60: text = "\(magnitude) s"
-        case ..<3_600: text = "\(magnitude / 60) min"
-        case ..<172_800: text = "\(magnitude / 3_600) h"
-        default: text = "\(magnitude / 86_400) d"
-        }
-        return seconds >= 0 ? "\(text) ago" : "in \(text)"
+        RelativeTime.text(secondsAgo: (now - time).components.seconds)
     }
 
     /// Display width, counting each scalar as one column (good enough for alignment of sanitized text).

@@ -1,3 +1,5 @@
+import TerminalUI
+
 /// Numbers and times as the view shows them.
 enum Format {
     /// Bytes (or bytes per second) in decimal units: `0 B`, `512 B`, `1.5 kB`, `23 MB`, `4.1 GB`.
@@ -18,16 +20,6 @@ enum Format {
     /// How long ago `time` was: `just now`, `45 s ago`, `3 min ago`, `2 h ago`, `5 d ago`, `in 3 min`.
     static func relative(_ time: Double?, now: Double) -> String {
         guard let time else { return "-" }
-        let seconds = Int((now - time).rounded(.down))
-        let magnitude = abs(seconds)
-        let text: String
-        switch magnitude {
-        case ..<5: return "just now"
-        case ..<60: text = "\(magnitude) s"
-        case ..<3_600: text = "\(magnitude / 60) min"
-        case ..<172_800: text = "\(magnitude / 3_600) h"
-        default: text = "\(magnitude / 86_400) d"
-        }
-        return seconds >= 0 ? "\(text) ago" : "in \(text)"
+        return RelativeTime.text(secondsAgo: Int64((now - time).rounded(.down)))
     }
 }
