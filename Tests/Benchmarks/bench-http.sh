@@ -34,32 +34,14 @@ done
 workdir=$(mktemp -d)
 ne_pid=""
 ls_pid=""
-stop() { # pid
-    [[ -n "$1" ]] || return 0
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
+# stop, summarise, run_wrk
+source Tests/Benchmarks/wrk-lib.sh
 cleanup() {
     stop "$ls_pid"
     stop "$ne_pid"
     rm -rf "$workdir"
 }
 trap cleanup EXIT
-
-# wrk output -> "req_per_sec errors" (errors = socket errors + non-2xx/3xx responses).
-summarise() {
-    awk '
-        /^Requests\/sec:/ { rps = $2 }
-        /Socket errors:/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) errors += $i }
-        /Non-2xx or 3xx responses:/ { errors += $NF }
-        END { printf "%s %d\n", (rps == "" ? "0" : rps), errors }
-    ' "$1"
-}
-
-run_wrk() { # name url
-    wrk -c "$connections" -t "$threads" -d "$duration" "$2" > "$workdir/$1.txt"
-    summarise "$workdir/$1.txt"
-}
 
 wait_for() { # url [seconds]
     local deadline=$(( $(date +%s) + ${2:-30} ))

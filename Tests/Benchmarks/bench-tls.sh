@@ -33,11 +33,8 @@ done
 workdir=$(mktemp -d)
 ne_pid=""
 ls_pid=""
-stop() { # pid
-    [[ -n "$1" ]] || return 0
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
+# stop, summarise, run_wrk
+source Tests/Benchmarks/wrk-lib.sh
 cleanup() {
     stop "$ls_pid"
     stop "$ne_pid"
@@ -56,20 +53,6 @@ openssl x509 -req -in "$workdir/server.csr" -CA "$workdir/ca.pem" -CAkey "$workd
 chmod 600 "$workdir"/*.key
 printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$workdir/server.pem" "$workdir/server.key" > "$workdir/web.yml"
 
-summarise() { # wrk output -> "req_per_sec errors"
-    awk '
-        /^Requests\/sec:/ { rps = $2 }
-        /Socket errors:/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) errors += $i }
-        /Non-2xx or 3xx responses:/ { errors += $NF }
-        END { printf "%s %d\n", (rps == "" ? "0" : rps), errors }
-    ' "$1"
-}
-run_wrk() { # name url [wrk options...]
-    local name=$1 url=$2
-    shift 2
-    wrk -c "$connections" -t "$threads" -d "$duration" "$@" "$url" > "$workdir/$name.txt"
-    summarise "$workdir/$name.txt"
-}
 s_time() { # port path -> full handshakes per second (one client, sequential, new session each time)
     openssl s_time -connect "127.0.0.1:$1" -new -time "$handshake_seconds" -www "$2" -CAfile "$workdir/ca.pem" 2>/dev/null \
         | awk '/connections in [0-9.]+ real seconds/ { printf "%.0f\n", $1 / $4; found = 1 } END { if (!found) print 0 }'

@@ -17,28 +17,13 @@ import argparse
 import struct
 import sys
 
+# Frame builders shared with the large-capture generator beside this file.
+from make_large_capture import ether, icmpv6, ipv4
+
 VICTIM_MAC = bytes.fromhex("001a11990001")
 VICTIM_V4 = bytes([10, 99, 0, 1])
 SCANNER_MAC = bytes.fromhex("00666600ffff")
 SCANNER_V4 = bytes([10, 99, 0, 66])
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return (~total) & 0xFFFF
-
-
-def ether(dst, src, ethertype, payload):
-    return dst + src + struct.pack("!H", ethertype) + payload
-
-
-def ipv4(src, dst, proto, payload, ttl=64):
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, ttl, proto, 0, src, dst)
-    return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + payload
 
 
 def syn(src_mac, src_ip, sport, dport):
@@ -64,11 +49,7 @@ def router_advertisement(mac):
     source = bytes.fromhex("fe80000000000000") + bytes([mac[0] ^ 2]) + mac[1:3] + b"\xff\xfe" + mac[3:]
     all_nodes = bytes.fromhex("ff020000000000000000000000000001")
     body = struct.pack("!BBHII", 64, 0, 1800, 0, 0) + bytes([1, 1]) + mac
-    message = struct.pack("!BBH", 134, 0, 0) + body
-    pseudo = source + all_nodes + struct.pack("!I3xB", len(message), 58)
-    message = message[:2] + struct.pack("!H", checksum(pseudo + message)) + message[4:]
-    header = struct.pack("!IHBB16s16s", 0x60000000, len(message), 58, 255, source, all_nodes)
-    return ether(bytes.fromhex("333300000001"), mac, 0x86DD, header + message)
+    return ether(bytes.fromhex("333300000001"), mac, 0x86DD, icmpv6(source, all_nodes, 134, body))
 
 
 def main():

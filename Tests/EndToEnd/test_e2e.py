@@ -79,6 +79,18 @@ def oui_vendor(mac):
     return None
 
 
+def prometheus_query(ns, port, promql):
+    """The instant-query result vector of the Prometheus on 127.0.0.1:port in namespace ns, or None when
+    it did not answer."""
+    done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
+                    f"http://127.0.0.1:{port}/api/v1/query"], ns=ns, check=False, timeout=10)
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        return None
+    return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+
+
 def poll(predicate, timeout, interval=0.5):
     """Calls predicate until it returns a truthy value or the deadline passes; returns the last value."""
     deadline = time.monotonic() + timeout
@@ -694,14 +706,7 @@ class ClassificationTests(LanscopeTestCase):
             LAN.run(["ip", "neigh", "flush", "all"], ns=ns, check=False)
 
     def query(self, promql):
-        """The instant-query result vector of Prometheus's HTTP API, or None when it did not answer."""
-        done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
-                        f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/query"], ns=LAN.gw_ns, check=False, timeout=10)
-        try:
-            answer = json.loads(done.stdout)
-        except ValueError:
-            return None
-        return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+        return prometheus_query(LAN.gw_ns, PROMETHEUS_PORT, promql)
 
     def test_classification_namespaceDevices_reachPrometheusAsDeviceInfoLabels(self):
         up = poll(lambda: (self.query('up{job="lanscope"}') or [{}])[0].get("value", [0, "0"])[1] == "1", 30)
@@ -857,14 +862,7 @@ class MultiSensorTests(LanscopeTestCase):
 
     def query(self, promql):
         """The central Prometheus's instant-query result vector, or None when it did not answer."""
-        done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
-                        f"http://127.0.0.1:{self.CENTRAL_PORT}/api/v1/query"], ns=self.mon_ns, check=False,
-                       timeout=10)
-        try:
-            answer = json.loads(done.stdout)
-        except ValueError:
-            return None
-        return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+        return prometheus_query(self.mon_ns, self.CENTRAL_PORT, promql)
 
     def central_alerts(self):
         done = LAN.run(["curl", "-sS", "--max-time", "5", f"http://127.0.0.1:{self.CENTRAL_PORT}/api/v1/alerts"],

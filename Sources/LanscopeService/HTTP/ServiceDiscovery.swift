@@ -47,29 +47,23 @@ enum ServiceDiscovery {
     /// global IPv6 address (a link-local one needs a zone Prometheus targets cannot carry). Ties go to
     /// the lower address, so the answer does not depend on dictionary order.
     static func probeAddress(_ device: Device) -> IPAddress? {
-        var best: (address: IPAddress, lastSeen: Timestamp)? = nil
-        var bestV6: (address: IPAddress, lastSeen: Timestamp)? = nil
-        for (address, record) in device.addresses {
-            switch address {
-            case .v4(let v4):
-                guard !v4.isUnspecified, !v4.isMulticast, !v4.isLimitedBroadcast, !v4.isLoopback else { continue }
-                if best.map({ isBetter(address, record.lastSeen, than: $0) }) ?? true {
-                    best = (address, record.lastSeen)
-                }
-            case .v6(let v6):
-                guard !v6.isUnspecified, !v6.isMulticast, !v6.isLinkLocal, !v6.isLoopback else { continue }
-                if bestV6.map({ isBetter(address, record.lastSeen, than: $0) }) ?? true {
-                    bestV6 = (address, record.lastSeen)
-                }
-            }
+        newest(device.addresses) {
+            guard case .v4(let v4) = $0 else { return false }
+            return !v4.isUnspecified && !v4.isMulticast && !v4.isLimitedBroadcast && !v4.isLoopback
         }
-        return (best ?? bestV6)?.address
+            ?? newest(device.addresses) {
+                guard case .v6(let v6) = $0 else { return false }
+                return !v6.isUnspecified && !v6.isMulticast && !v6.isLinkLocal && !v6.isLoopback
+            }
     }
 
-    private static func isBetter(
-        _ address: IPAddress, _ lastSeen: Timestamp, than current: (address: IPAddress, lastSeen: Timestamp)
-    ) -> Bool {
-        lastSeen != current.lastSeen ? lastSeen > current.lastSeen : address < current.address
+    /// The usable address seen last; on a tie the lower address.
+    private static func newest(
+        _ addresses: [IPAddress: AddressRecord], where usable: (IPAddress) -> Bool
+    ) -> IPAddress? {
+        addresses.filter { usable($0.key) }.min {
+            $0.value.lastSeen != $1.value.lastSeen ? $0.value.lastSeen > $1.value.lastSeen : $0.key < $1.key
+        }?.key
     }
 
     /// A target as Prometheus writes one: `host`, `host:port`, `[v6]` or `[v6]:port`.

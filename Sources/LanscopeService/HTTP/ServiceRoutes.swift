@@ -100,15 +100,7 @@ public struct ServiceRoutes: Sendable {
         // Read in place from the registry's storage (no Device copies), like /metrics.
         let view = collector.exportedOrder()
         let presence = DeviceRendering.Presence(now: clock.now(), window: collector.configuration.presenceWindow)
-        // Every device in the inventory, not only those the /metrics export cap keeps.
-        var selected = view.all
-        if query.hasFilters {
-            view.devices.withUnsafeBufferPointer { devices in
-                selected = selected.filter { i in
-                    query.matches(devices[i], isOnline: { presence.isOnline(lastSeen: view.lastSeen(i)) })
-                }
-            }
-        }
+        var selected = matching(query, in: view, presence: presence)
         // Pagination after filtering: `X-Total-Count` says how many matched.
         let matched = selected.count
         selected = Array(selected.dropFirst(query.offset ?? 0).prefix(query.limit ?? matched))
@@ -136,6 +128,19 @@ public struct ServiceRoutes: Sendable {
         var response = HTTPResponse.json(w.bytes)
         response.headers.add(name: "X-Total-Count", value: String(matched))
         return response
+    }
+
+    /// Indices into `view.devices`, in MAC order, of every device in the inventory (not only those the
+    /// /metrics export cap keeps) that passes `query`'s filters.
+    private func matching(
+        _ query: DeviceQuery, in view: MetricsCollector.ExportView, presence: DeviceRendering.Presence
+    ) -> [Int] {
+        guard query.hasFilters else { return view.all }
+        return view.devices.withUnsafeBufferPointer { devices in
+            view.all.filter { i in
+                query.matches(devices[i], isOnline: { presence.isOnline(lastSeen: view.lastSeen(i)) })
+            }
+        }
     }
 
     func device(_ request: HTTPRequest, mac text: String) -> HTTPResponse {
@@ -188,13 +193,12 @@ public struct ServiceRoutes: Sendable {
         var w = JSONWriter(reserve: 600 * max(view.all.count, 1))
         w.beginArray()
         view.devices.withUnsafeBufferPointer { devices in
-            for i in view.all {
-                let online = presence.isOnline(lastSeen: view.lastSeen(i))
-                guard query.filters.matches(devices[i], isOnline: { online }) else { continue }
+            for i in matching(query.filters, in: view, presence: presence) {
                 guard let address = ServiceDiscovery.probeAddress(devices[i]) else {
                     omitted += 1
                     continue
                 }
+                let online = presence.isOnline(lastSeen: view.lastSeen(i))
                 ServiceDiscovery.writeGroup(devices[i], address: address, port: query.port, online: online, into: &w)
             }
         }
