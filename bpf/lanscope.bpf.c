@@ -2,7 +2,8 @@
  *
  * ls_xdp_ingress (XDP) sees what the interface receives, ls_tc_egress (TC clsact) what it sends.
  * Both count every frame per device, then hand up whole: discovery frames, and rate-limited per
- * source device TCP SYNs, DNS queries, and TCP segments opening a TLS ClientHello or HTTP request.
+ * source device TCP SYNs and SYN-ACKs, DNS queries, and TCP segments opening a TLS ClientHello or HTTP
+ * request.
  * Both only observe: every path returns XDP_PASS / TC_ACT_OK. Every frame or count that cannot be
  * delivered is counted in ls_drops by reason, so userspace can export all loss.
  */
@@ -72,7 +73,7 @@ struct {
     __type(value, __u64);
 } ls_drops SEC(".maps");
 
-/* Source MAC -> token bucket, one map per rate-limited hand-up (TCP SYNs, DNS queries, segments
+/* Source MAC -> token bucket, one map per rate-limited hand-up (TCP SYNs and SYN-ACKs, DNS queries, segments
  * opening a TLS ClientHello or HTTP request), so a device's DNS lookups never spend its SYN budget.
  * LRU so a flood of spoofed MACs evicts old buckets instead of failing; max_entries is set by
  * userspace to the device capacity. */

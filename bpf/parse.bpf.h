@@ -31,7 +31,8 @@ struct ls_parsed {
     __u8 family;    /* enum ls_family */
     __u8 l4;        /* enum ls_l4 */
     __u8 discovery; /* hand the frame to userspace whole */
-    __u8 tcp_syn;   /* TCP SYN without ACK: handed up subject to the sender's rate limit */
+    __u8 tcp_syn;   /* TCP SYN, or SYN+ACK (the sender accepts connections on that port): handed up
+                     * subject to the sender's rate limit */
     __u8 dns;       /* UDP to port 53, first fragment: a DNS query if its header says so (payload.bpf.h) */
     __u8 malformed; /* a header announced more bytes than the frame holds */
     void *payload;  /* first byte after the TCP/UDP header (NULL when not reached): with it, a GSO
@@ -64,7 +65,7 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
             p->malformed = 1;
             return;
         }
-        p->tcp_syn = tcp->syn && !tcp->ack;
+        p->tcp_syn = tcp->syn;
         /* A data offset below 5 words would put the "payload" inside the header (RFC 9293 section 3.1). */
         if (tcp->doff >= 5)
             p->payload = (void *)tcp + tcp->doff * 4;

@@ -11,13 +11,14 @@ import LanscopeCore
 ///   so a browser reaching many Internet servers through the gateway — one MAC — never counts);
 /// - **failed handshakes**: `failedProbes` distinct (host, port) probes to on-link hosts refused with
 ///   RST or never answered by a SYN-ACK within `handshakeTimeout` — the strongest signal, used only
-///   while answers are visible at all (a SYN-ACK or RST was seen in the last 10 minutes). On-link: the
+///   while answers are visible at all (an RST answered a probe in the last 10 minutes: SYN-ACKs alone do
+///   not prove it, as the eBPF backend hands them up rate-limited and RSTs never). On-link: the
 ///   inventory knows the target address behind the frame's destination MAC; a peer-to-peer client
 ///   failing to reach many Internet peers through the gateway does not count.
 ///
 /// What each capture mode sees: libpcap in gateway/span mode sees SYNs and their answers, so all
-/// three rules apply. With eBPF only SYNs without ACK are handed up (rate-limited to 50/s, burst 100,
-/// per source), so only the vertical and horizontal rules apply, and a fast scan is counted from the
+/// three rules apply. With eBPF only SYNs and SYN-ACKs are handed up (rate-limited to 50/s, burst 100,
+/// per source) and no RST, so only the vertical, block and horizontal rules apply, and a fast scan is counted from the
 /// SYNs that passed the limit (the thresholds stay reachable: 50 ports take one second). In host mode
 /// only scans of the sensor itself are visible. UDP scans are not detected (traceroute, RTP and games
 /// use many UDP ports innocently; the signal would need ICMP port-unreachable tracking).
@@ -139,8 +140,9 @@ public struct PortScanDetector: PipelineStage {
     public let inputs: StageInputs = [.frames, .ticks]
     private let configuration: Configuration
     private var sources: [MACAddress: Source] = [:]
-    /// Last time an answer (SYN-ACK or RST to a SYN) was seen anywhere: whether handshakes are visible.
-    private var lastAnswer: Timestamp?
+    /// Last time an RST refused a tracked probe: whether handshakes are visible. A SYN-ACK does not count:
+    /// the eBPF backend hands SYN-ACKs up within a rate limit, so one seen says nothing of the others.
+    private var lastRefusal: Timestamp?
     /// Probes held over all sources (bounded by `maxProbes`).
     private var totalProbes = 0
     private var dropped: UInt64 = 0
@@ -257,7 +259,7 @@ public struct PortScanDetector: PipelineStage {
         output: inout StageOutput
     ) {
         guard let state = sources[mac]?.probes[probe] else { return }
-        lastAnswer = time
+        if refused { lastRefusal = time }
         guard state.outcome == .pending else { return }
         let failed = refused && state.onLink
         // In place: a copy of the source would copy its probe table on every answer.
@@ -269,7 +271,7 @@ public struct PortScanDetector: PipelineStage {
     /// Forgets probes older than the window and marks overdue ones unanswered (when answers are visible).
     private func prune(_ source: inout Source, at time: Timestamp) {
         source.lastPrune = time
-        let answersVisible = lastAnswer.map { time - $0 <= .seconds(600) } ?? false
+        let answersVisible = lastRefusal.map { time - $0 <= .seconds(600) } ?? false
         for (probe, state) in source.probes {
             if time - state.time > configuration.window {
                 source.probes[probe] = nil

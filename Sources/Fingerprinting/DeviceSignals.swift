@@ -50,6 +50,8 @@ extension Device {
                 add(.ssdpType, service.type)
                 add(.ssdpServer, service.server)
                 add(.ssdpUSN, service.name)
+            case .tcp:
+                add(.tcpPort, service.port.map(String.init))
             default:
                 add(.mdnsService, service.type)
             }

@@ -117,6 +117,8 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case tcpTTL = "tcp_ttl"
     /// p0f-style TCP SYN signature (`TCPSignature.signature`).
     case tcpSYN = "tcp_syn"
+    /// A TCP port the device accepts connections on (it answered a SYN with a SYN-ACK), decimal: `631`.
+    case tcpPort = "tcp_port"
     /// JA4 TLS client fingerprint.
     case ja4
     /// HTTP User-Agent.

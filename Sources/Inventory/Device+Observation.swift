@@ -86,6 +86,9 @@ extension Device {
         case .service(let service):
             noteProtocol(service.via)
             if services.contains(service) { return false }
+            if service.via == .tcp, services.count(where: { $0.via == .tcp }) >= limits.maxServerPortsPerDevice {
+                return false
+            }
             // A newer announcement of the same instance replaces the older one.
             if let old = services.first(where: {
                 $0.via == service.via && $0.type == service.type && $0.name == service.name

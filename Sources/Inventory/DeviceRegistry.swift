@@ -12,6 +12,10 @@ public final class DeviceRegistry: InventoryReader {
         public var maxDevices: Int = 16_384
         /// Most services remembered per device (default 64): a chatty or hostile device cannot grow memory.
         public var maxServicesPerDevice: Int = 64
+        /// Most TCP ports remembered per device as ones it accepts connections on (default 16, within
+        /// `maxServicesPerDevice`): a host answering a port scan on every open port cannot crowd out what
+        /// it announces.
+        public var maxServerPortsPerDevice: Int = 16
         /// Most addresses remembered per device (default 32).
         public var maxAddressesPerDevice: Int = 32
         /// Most names (DNS queries, TLS SNI, HTTP Host) remembered per device (default 256).

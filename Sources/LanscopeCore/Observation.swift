@@ -31,7 +31,8 @@ public enum Fact: Sendable, Hashable {
     case dhcpClient(DHCPClientFingerprint)
     /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection.
     case dhcpServer(serverIdentifier: IPv4Address?, messageType: UInt8)
-    /// A service the device advertises (mDNS/DNS-SD instance, SSDP NOTIFY or search response).
+    /// A service the device advertises (mDNS/DNS-SD instance, SSDP NOTIFY or search response) or runs
+    /// (a TCP port it answered a SYN on with a SYN-ACK).
     case service(ServiceAdvertisement)
     /// An SSDP M-SEARCH target or mDNS question: what the device looks for (not identity evidence).
     case searching(target: String, via: DiscoveryProtocol)
@@ -87,7 +88,8 @@ public struct DHCPClientFingerprint: Sendable, Hashable {
 /// A service a device advertises.
 public struct ServiceAdvertisement: Sendable, Hashable, Comparable {
     public var via: DiscoveryProtocol
-    /// DNS-SD service type (`_ipp._tcp`) or SSDP NT/ST (`urn:schemas-upnp-org:device:MediaRenderer:1`).
+    /// DNS-SD service type (`_ipp._tcp`), SSDP NT/ST (`urn:schemas-upnp-org:device:MediaRenderer:1`), or
+    /// `tcp/PORT` for a port the device answered a TCP SYN on (`via: .tcp`).
     public var type: String
     /// DNS-SD instance name, or SSDP USN.
     public var name: String?
@@ -111,6 +113,9 @@ public struct ServiceAdvertisement: Sendable, Hashable, Comparable {
         self.location = location
         self.server = server
     }
+
+    /// The `type` of a port the device was seen accepting TCP connections on (a SYN-ACK it sent): `tcp/631`.
+    public static func tcpServerType(_ port: UInt16) -> String { "tcp/\(port)" }
 
     public static func < (lhs: ServiceAdvertisement, rhs: ServiceAdvertisement) -> Bool {
         (lhs.via.rawValue, lhs.type, lhs.name ?? "", lhs.port ?? 0) < (

@@ -42,6 +42,18 @@ extension FrameDecoder {
         emit(.tcpSignature(signature), about: context.sender, &result, context)
     }
 
+    /// A TCP SYN-ACK (RFC 9293 §3.5): its sender accepts connections on the source port — a service it
+    /// runs whether or not it announces it (a printer's IPP or raw-print port, a camera's RTSP). Kept
+    /// as a `.service` with `via: .tcp`, type `tcp/PORT`; like the SYN, only from the host that sent it.
+    func decodeSYNACK(_ tcp: TCPHeader, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .tcp
+        guard isFromSender(context) else { return }
+        let port = tcp.sourcePort
+        emit(
+            .service(ServiceAdvertisement(via: .tcp, type: ServiceAdvertisement.tcpServerType(port), port: port)),
+            about: context.sender, &result, context)
+    }
+
     /// The first bytes of a TCP payload: a TLS ClientHello (content type 22, handshake type 1,
     /// whatever the port) or an HTTP/1.x request head. Anything else returns without allocating.
     /// A hello or head that continues in the next segment gives what this one holds (a hello

@@ -137,6 +137,8 @@ public struct FrameDecoder: Sendable {
             result.summary.tcpFlags = tcp.flags
             if tcp.flags & 0x12 == 0x02 {
                 decodeSYN(tcp, headerStart, &result, &context, source: source)
+            } else if tcp.flags & 0x12 == 0x12 {
+                decodeSYNACK(tcp, &result, &context)
             } else if let first = reader.peekUInt8(), first == 22 || first == 20 || (0x41...0x5A).contains(first) {
                 // Only a payload that starts like a ClientHello or a request method is looked at.
                 decodeTCPPayload(reader.readRemaining(), &result, &context)

@@ -254,7 +254,7 @@ struct ProgramTestRunPrivilegedTests {
                 ]))
     }
 
-    @Test func xdp_tcpSYNOnly_isDeliveredButNotSYNACKOrData() throws {
+    @Test func xdp_tcpSYNAndSYNACK_areDeliveredButNotData() throws {
         let harness = try Harness()
         let syn = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
         let synAck = Frame.tcpFrame(
@@ -263,7 +263,8 @@ struct ProgramTestRunPrivilegedTests {
             destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpACK | Frame.tcpPSH,
             payload: [UInt8](repeating: 1, count: 100))
         #expect(try harness.run(.xdp, syn).map(\.bytes) == [syn])
-        #expect(try harness.run(.xdp, synAck).isEmpty)
+        // A SYN-ACK names a port its sender serves.
+        #expect(try harness.run(.xdp, synAck).map(\.bytes) == [synAck])
         #expect(try harness.run(.xdp, data).isEmpty)
         #expect(
             harness.counters(Frame.deviceA)
@@ -281,8 +282,12 @@ struct ProgramTestRunPrivilegedTests {
         #expect(delivered.count == 5)
         #expect(delivered.allSatisfy { $0.bytes == flood })
         #expect(harness.drops() == zeroDrops(except: [.rateLimited: 45]))
+        let synAck = Frame.tcpFrame(
+            destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN | Frame.tcpACK)
+        #expect(try harness.run(.xdp, synAck).isEmpty, "SYN-ACKs spend the same bucket")
+        #expect(harness.drops() == zeroDrops(except: [.rateLimited: 46]))
         #expect(try harness.run(.xdp, other).count == 1, "another device has its own bucket")
-        #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 50, "rate limiting never affects counting")
+        #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 51, "rate limiting never affects counting")
     }
 
     @Test func xdp_zeroSYNRate_handsUpNoSYNs() throws {

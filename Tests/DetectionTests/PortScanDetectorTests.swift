@@ -144,7 +144,7 @@ import Testing
 
     @Test func portScan_unansweredSYNs_countAfterTheHandshakeTimeout_whenAnswersAreVisible() {
         var h = Harness(PortScanDetector())
-        // One normal connection shows that SYN-ACKs are visible on this capture.
+        // One refused connection (off-link, so not itself a failed probe) shows that answers are visible.
         h.frame(
             Sample.tcp(
                 from: scanner, scannerIP, to: gateway, .v4(IPv4Address(1, 1, 1, 1)), port: 443, flags: Sample.syn),
@@ -152,7 +152,7 @@ import Testing
         h.frame(
             Sample.tcp(
                 from: gateway, .v4(IPv4Address(1, 1, 1, 1)), sourcePort: 443, to: scanner, scannerIP, port: 40_000,
-                flags: Sample.synAck),
+                flags: Sample.rstAck),
             at: Sample.at(0.01))
         for i in 0..<20 { h.inventory.holders[Sample.ip(UInt8(100 + i))] = Sample.mac(UInt8(100 + i)) }
         for i in 0..<20 {
@@ -165,6 +165,28 @@ import Testing
         #expect(h.tick(at: Sample.at(4)).isEmpty)  // exactly the timeout: not yet unanswered
         let events = h.tick(at: Sample.at(4.001))
         #expect(events.map(\.details["scan"]) == ["failed_handshakes"])
+    }
+
+    /// eBPF mode hands up SYNs and SYN-ACKs within a rate limit, and never an RST: a SYN-ACK seen must not
+    /// make the SYNs whose answers were not handed up count as unanswered.
+    @Test func portScan_unansweredSYNs_doNotCount_whenOnlySYNACKsWereSeen() {
+        var h = Harness(PortScanDetector())
+        for i in 0..<21 { h.inventory.holders[Sample.ip(UInt8(100 + i))] = Sample.mac(UInt8(100 + i)) }
+        // A client opening 21 connections on the LAN (under the horizontal threshold); one SYN-ACK got
+        // through the limit, so 20 probes — the failed-handshake threshold — have no answer in sight.
+        for i in 0..<21 {
+            h.frame(
+                Sample.tcp(
+                    from: scanner, scannerIP, to: Sample.mac(UInt8(100 + i)), Sample.ip(UInt8(100 + i)),
+                    port: 443, flags: Sample.syn), at: Sample.at(1))
+        }
+        h.frame(
+            Sample.tcp(
+                from: Sample.mac(100), Sample.ip(100), sourcePort: 443, to: scanner, scannerIP, port: 40_000,
+                flags: Sample.synAck),
+            at: Sample.at(1.01))
+        h.tick(at: Sample.at(10))
+        #expect(h.events.isEmpty)
     }
 
     /// eBPF mode hands up SYNs only: unanswered SYNs must not count when no answer was ever seen.

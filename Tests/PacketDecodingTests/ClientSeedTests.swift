@@ -54,11 +54,18 @@ import Testing
         #expect(result.observations.isEmpty)
     }
 
-    @Test func synAck_isNoSignature() throws {
+    @Test func synAck_namesTheServedPort_notASignature() throws {
         var frame = try FuzzSeedTests.seed("tcp-syn")
         frame[14 + 20 + 13] = 0x12
         let result = FrameDecoder(linkType: .ethernet).decode(frame)
-        #expect(result.discovery == nil && result.observations.isEmpty)
+        #expect(result.discovery == .tcp)
+        let port = result.summary.sourcePort
+        #expect(
+            result.observations.map(\.fact) == [
+                .service(ServiceAdvertisement(via: .tcp, type: "tcp/\(port)", port: port))
+            ])
+        frame[14 + 8] = 63  // routed: a remote server's answer, not the sender's
+        #expect(FrameDecoder(linkType: .ethernet).decode(frame).observations.isEmpty)
     }
 
     @Test func dnsSeed_keepsForwardNameLowercased_skipsReverseLookup() throws {

@@ -151,6 +151,49 @@ import Testing
         #expect(compared > 0, "\(file): no SYN compared")
     }
 
+    // MARK: TCP SYN-ACK
+
+    /// Captures with SYN-ACKs: a printer answering IPP, a camera answering HTTP, servers on and off the link.
+    static let synAckFiles = [
+        "iot/ndpi__ipp.pcap", "iot/iotsentinel__D-LinkCam__Setup-A-1-STA.pcap", "tcp/zeek__syn-synack.pcap",
+        "mixed/ndpi__iphone.pcap", "http/zeek__get.pcap",
+    ]
+
+    @Test(.needsTshark, arguments: synAckFiles)
+    func tcpSYNACK_serverPort_matchesTshark(file: String) throws {
+        let rows = try Tshark.fields(
+            file, ["ip.ttl", "ipv6.hlim", "tcp.srcport", "ip.src", "ipv6.src", "ip.frag_offset", "_ws.malformed"],
+            filter: "tcp.flags.syn == 1 && tcp.flags.ack == 1")
+        let (linkType, frames) = try Corpus.frames(file)
+        let decoder = FrameDecoder(linkType: linkType)
+        var compared = 0
+        var attributed = 0
+        for frame in frames {
+            guard let row = rows[frame.number], row["_ws.malformed"] ?? [] == [],
+                (row["ip.src"]?.count ?? 0) + (row["ipv6.src"]?.count ?? 0) == 1,
+                row["ip.frag_offset"]?.first ?? "0" == "0",
+                let port = row["tcp.srcport"]?.first.flatMap({ UInt16($0) }),
+                let ttl = (row["ip.ttl"] ?? row["ipv6.hlim"])?.first.flatMap({ UInt8($0) })
+            else { continue }
+            let where_ = "\(file) frame \(frame.number)"
+            let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
+            #expect(result.discovery == .tcp, "\(where_)")
+            #expect(result.error == nil, "\(where_)")
+            #expect(result.summary.sourcePort == port, "\(where_)")
+            let sent = Self.facts(result, about: result.summary.source)
+            if [32, 64, 128, 255].contains(ttl) && result.summary.source.isUnicastDevice {
+                let service = ServiceAdvertisement(via: .tcp, type: "tcp/\(port)", port: port)
+                #expect(sent == [.service(service)], "\(where_)")
+                attributed += 1
+            } else {
+                #expect(sent.isEmpty, "\(where_): a routed SYN-ACK describes a remote server")
+            }
+            compared += 1
+        }
+        print("\(file): \(compared) SYN-ACKs compared, \(attributed) attributed to their sender")
+        #expect(compared > 0, "\(file): no SYN-ACK compared")
+    }
+
     // MARK: DNS
 
     @Test(.needsTshark, arguments: dnsFiles)

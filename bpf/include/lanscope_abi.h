@@ -14,7 +14,7 @@
 #define LS_MAP_DEVICES "ls_devices"       /* mmapable array of ls_device_slot, one stripe per CPU, open addressing by MAC */
 #define LS_MAP_EVENTS "ls_events"         /* perf event array: ls_event_header + frame bytes */
 #define LS_MAP_DROPS "ls_drops"           /* per-CPU array: enum ls_drop_reason -> __u64 */
-#define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (TCP SYNs) */
+#define LS_MAP_SYN_TOKENS "ls_syn_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (TCP SYNs, SYN-ACKs) */
 #define LS_MAP_DNS_TOKENS "ls_dns_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (DNS queries) */
 #define LS_MAP_PAYLOAD_TOKENS "ls_app_tokens" /* LRU hash: ls_device_key -> ls_token_bucket (ClientHello/HTTP) */
 #define LS_MAP_CLOCK "ls_clock"           /* per-CPU array, 1 entry: ls_clock_cache */
@@ -66,7 +66,7 @@ enum ls_drop_reason {
     LS_DROP_MAP_FULL = 0,     /* device map had no room for a new MAC */
     LS_DROP_BUFFER_FULL = 1,  /* perf buffer output failed (full, or no reader on that CPU) */
     LS_DROP_TRUNCATED = 2,    /* a handed-up frame was cut at the snap length (delivered, shortened) */
-    LS_DROP_RATE_LIMITED = 3, /* a TCP SYN not handed up: its sender's token bucket was empty */
+    LS_DROP_RATE_LIMITED = 3, /* a TCP SYN or SYN-ACK not handed up: its sender's token bucket was empty */
     LS_DROP_MALFORMED = 4,    /* frame too short for the headers it announces; counted by MAC if possible */
     LS_DROP_DNS_RATE_LIMITED = 5,     /* a DNS query not handed up: its sender's DNS bucket was empty */
     LS_DROP_PAYLOAD_RATE_LIMITED = 6, /* a ClientHello/HTTP request segment not handed up: bucket empty */
@@ -132,7 +132,7 @@ struct ls_event_header {
 /* Load-time configuration, written by userspace into LS_CONFIG_SECTION before the verifier runs. */
 struct ls_config {
     __u32 snap_len;            /* bytes handed up per frame, 1...LS_SNAP_MAX */
-    __u32 syn_rate_per_sec;    /* SYN token refill per second and source device; 0 hands up no SYNs */
+    __u32 syn_rate_per_sec;    /* SYN (and SYN-ACK) token refill per second and source device; 0 hands up none */
     __u32 syn_burst;           /* bucket depth */
     __u8 count_ingress_dst;    /* span mode: ingress also counts the destination MAC as received */
     __u8 pad[3];
