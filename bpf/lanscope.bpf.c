@@ -300,20 +300,6 @@ __noinline int ls_tc_candidate(struct __sk_buff *skb, __u32 kind, __u64 header_l
                                 LS_CAPTURE_EGRESS);
 }
 
-/* The context's packet bounds, for either program type. */
-static __always_inline void ls_packet_bounds(void *ctx, __u8 point, void **data, void **data_end)
-{
-    if (point == LS_CAPTURE_INGRESS) {
-        struct xdp_md *xdp = ctx;
-        *data = (void *)(long)xdp->data;
-        *data_end = (void *)(long)xdp->data_end;
-    } else {
-        struct __sk_buff *skb = ctx;
-        *data = (void *)(long)skb->data;
-        *data_end = (void *)(long)skb->data_end;
-    }
-}
-
 static __always_inline void ls_candidate(void *ctx, __u8 point, __u32 kind, __u64 header_len, __u64 key, __u64 now)
 {
     if (point == LS_CAPTURE_INGRESS)
@@ -359,40 +345,25 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
         ls_count(&destination, LS_DIR_RECEIVED, &p, packets, counted_len, now, cpu);
     }
 
-    /* Hand-up decisions, cheapest first and all after counting: an ordinary frame pays a few flag
-     * tests here, and a TCP segment with payload one more bounds check and a byte compare. */
-    if (p.discovery) {
+    /* Hand-up decisions, all after counting and decided while parsing: an ordinary frame pays the
+     * one test below. The kernel keeps no per-connection state, so a later request on a kept-alive
+     * HTTP connection (or a retransmitted ClientHello) is a candidate too, within the same budget. */
+    if (p.want == LS_WANT_NOTHING)
+        return;
+    if (p.want == LS_WANT_DISCOVERY) {
         ls_hand_up(ctx, wire_len, ifindex, point);
         return;
     }
     if (!source_is_device)
         return;
-    if (p.tcp_syn) {
+    if (p.want == LS_WANT_SYN) {
         if (ls_admit(&ls_syn_tokens, &source, now, ls_config.syn_rate_per_sec, ls_config.syn_burst,
                      LS_DROP_RATE_LIMITED))
             ls_hand_up(ctx, wire_len, ifindex, point);
         return;
     }
-    if (p.dns) {
-        ls_candidate(ctx, point, LS_CANDIDATE_DNS, header_len, source.raw, now);
-        return;
-    }
-    if (p.l4 != LS_L4_TCP || header_len == 0)
-        return;
-    barrier_var(header_len);
-    if (header_len > LS_HEADERS_MAX)
-        return;
-    /* A TCP segment whose payload may open a ClientHello or a request: its first byte decides,
-     * inline, so an ordinary segment pays one bounds check and one compare. The packet bounds are
-     * read again from the context: kept live across the counting loops, they too would split the
-     * verifier's states. The kernel keeps no per-connection state, so a later request on a
-     * kept-alive HTTP connection (or a retransmitted ClientHello) is handed up too, within the
-     * same budget. */
-    void *start, *end;
-    ls_packet_bounds(ctx, point, &start, &end);
-    __u8 *first = start + header_len;
-    if ((void *)(first + 1) <= end && ls_may_open_request(*first))
-        ls_candidate(ctx, point, LS_CANDIDATE_REQUEST, header_len, source.raw, now);
+    ls_candidate(ctx, point, p.want == LS_WANT_DNS ? LS_CANDIDATE_DNS : LS_CANDIDATE_REQUEST, header_len,
+                 source.raw, now);
 }
 
 SEC("xdp.frags")

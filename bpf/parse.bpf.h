@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "lanscope_abi.h"
+#include "payload.bpf.h"
 
 /* Up to two VLAN tags: QinQ (802.1ad outer 0x88A8 or 0x8100, 802.1Q inner). */
 #define LS_VLAN_MAX 2
@@ -27,13 +28,21 @@ struct ls_vlan_hdr {
     __be16 encapsulated_proto;
 };
 
+/* What userspace may want of a frame, decided while its headers are at hand, so that after counting
+ * an ordinary frame (LS_WANT_NOTHING, nearly all of them) pays one test. */
+enum ls_want {
+    LS_WANT_NOTHING = 0,
+    LS_WANT_DISCOVERY = 1, /* hand the frame to userspace whole */
+    LS_WANT_SYN = 2,       /* TCP SYN, or SYN+ACK (the sender accepts connections on that port): handed up
+                            * subject to the sender's rate limit */
+    LS_WANT_DNS = 3,       /* UDP to port 53, first fragment: a DNS query if its header says so (payload.bpf.h) */
+    LS_WANT_REQUEST = 4,   /* TCP payload whose first byte may open a ClientHello or a request method */
+};
+
 struct ls_parsed {
     __u8 family;    /* enum ls_family */
     __u8 l4;        /* enum ls_l4 */
-    __u8 discovery; /* hand the frame to userspace whole */
-    __u8 tcp_syn;   /* TCP SYN, or SYN+ACK (the sender accepts connections on that port): handed up
-                     * subject to the sender's rate limit */
-    __u8 dns;       /* UDP to port 53, first fragment: a DNS query if its header says so (payload.bpf.h) */
+    __u8 want;      /* enum ls_want */
     __u8 malformed; /* a header announced more bytes than the frame holds */
     void *payload;  /* first byte after the TCP/UDP header (NULL when not reached): with it, a GSO
                      * packet's per-segment header bytes can be counted the way the wire sees them */
@@ -65,10 +74,17 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
             p->malformed = 1;
             return;
         }
-        p->tcp_syn = tcp->syn;
         /* A data offset below 5 words would put the "payload" inside the header (RFC 9293 section 3.1). */
         if (tcp->doff >= 5)
             p->payload = (void *)tcp + tcp->doff * 4;
+        if (tcp->syn) {
+            p->want = LS_WANT_SYN;
+        } else if (p->payload) {
+            /* The payload's first byte, if in the linear part, rules out almost every segment. */
+            __u8 *first = p->payload;
+            if ((void *)(first + 1) <= data_end && ls_may_open_request(*first))
+                p->want = LS_WANT_REQUEST;
+        }
         return;
     }
     case IPPROTO_UDP: {
@@ -81,9 +97,10 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
             return;
         }
         if (ls_is_discovery_port(bpf_ntohs(udp->source)) || ls_is_discovery_port(bpf_ntohs(udp->dest)))
-            p->discovery = 1;
+            p->want = LS_WANT_DISCOVERY;
         /* DNS, RFC 1035 section 4.2.1: queries go to port 53; replies come from it. */
-        p->dns = udp->dest == bpf_htons(53);
+        else if (udp->dest == bpf_htons(53))
+            p->want = LS_WANT_DNS;
         p->payload = udp + 1;
         return;
     }
@@ -101,7 +118,7 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
         }
         /* Router/neighbour solicitation and advertisement, RFC 4861 section 4. */
         if (*type >= 133 && *type <= 136)
-            p->discovery = 1;
+            p->want = LS_WANT_DISCOVERY;
         return;
     }
     }
@@ -226,12 +243,12 @@ static __always_inline int ls_parse(void *data, void *data_end, struct ls_parsed
         break;
     case ETH_P_ARP:
     case ETH_P_LLDP:
-        p->discovery = 1;
+        p->want = LS_WANT_DISCOVERY;
         break;
     default:
         /* Values below 0x0600 are 802.3 lengths: an LLC frame follows (IEEE 802.3 clause 3.2.6). */
         if (proto < ETH_P_802_3_MIN && ls_is_cdp(eth, cursor, data_end))
-            p->discovery = 1;
+            p->want = LS_WANT_DISCOVERY;
         break;
     }
     return 1;

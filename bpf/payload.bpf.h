@@ -1,8 +1,9 @@
 /* Payload peeks for the lanscope BPF programs: is a UDP/53 datagram a DNS query, does a TCP segment
  * open a TLS ClientHello or an HTTP/1.x request. A few bytes each, every read bounds-checked against
  * data_end, so only what sits in the linear part of the frame is looked at (headers always do; a
- * segment whose first payload bytes lie in a fragment is simply not recognised). Called only after the
- * frame has been counted, and only for frames that can match. */
+ * segment whose first payload bytes lie in a fragment is simply not recognised). The first-byte test runs
+ * while parsing (parse.bpf.h); the full peeks only after the frame has been counted, and only for frames
+ * that can match. */
 #ifndef LANSCOPE_PAYLOAD_BPF_H
 #define LANSCOPE_PAYLOAD_BPF_H
 

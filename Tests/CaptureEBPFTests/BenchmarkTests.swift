@@ -171,7 +171,9 @@ struct BPFBenchmarkPrivilegedTests {
 
     /// The embedded programs next to a baseline build of them (LANSCOPE_BPF_BASELINE_OBJECT: an object
     /// file compiled from an earlier commit, see bench-bpf.sh BPF_BASELINE), frame by frame and round
-    /// by round so both see the same machine load; medians of 7 rounds of 1,000,000 runs. "after" runs
+    /// by round so both see the same machine load: the delta is the median over rounds of each round's
+    /// after − before (paired, so a load change between rounds cancels), over LANSCOPE_BPF_ROUNDS rounds
+    /// (default 15) of 1,000,000 runs. "after" runs
     /// with the default limits, so past each device's burst a DNS query or ClientHello takes the
     /// rate-limited path; "hand-up" with limits of 10^6/s, so every one is copied (and, with nobody
     /// polling, counted as buffer_full once the perf buffer is full, as the ARP/DHCP rows above).
@@ -184,9 +186,9 @@ struct BPFBenchmarkPrivilegedTests {
                 interface: "unused", dnsRatePerSecond: 1_000_000, dnsBurst: 1_000_000, payloadRatePerSecond: 1_000_000,
                 payloadBurst: 1_000_000),
             logger: Privileged.logger)
-        let rounds = 7
+        let rounds = ProcessInfo.processInfo.environment["LANSCOPE_BPF_ROUNDS"].flatMap { Int($0) } ?? 15
         print(
-            "bench-bpf: before = \(baseline.path); medians of \(rounds) interleaved rounds, ns per run (BPF_PROG_TEST_RUN)"
+            "bench-bpf: before = \(baseline.path); medians of \(rounds) interleaved rounds, ns per run (BPF_PROG_TEST_RUN); delta = median of the rounds' after - before"
         )
         print(
             "bench-bpf: frame                 floor  xdp before  after  hand-up   delta |  tc before  after  hand-up   delta"
@@ -194,6 +196,7 @@ struct BPFBenchmarkPrivilegedTests {
         var ordinaryDelta: (xdp: Double, tc: Double, count: Double) = (0, 0, 0)
         for (name, frame) in Self.comparisonFrames {
             var samples: [String: [UInt32]] = [:]
+            var deltas: [String: [Double]] = [:]
             for _ in 0..<rounds {
                 samples["floor", default: []].append(
                     try current.testRun(.xdpPass, frame: frame, repeat: Self.repeatCount).nanosecondsPerRun)
@@ -206,6 +209,8 @@ struct BPFBenchmarkPrivilegedTests {
                     samples["\(program) before", default: []].append(before.nanosecondsPerRun)
                     samples["\(program) after", default: []].append(after.nanosecondsPerRun)
                     samples["\(program) hand-up", default: []].append(handUp.nanosecondsPerRun)
+                    deltas["\(program)", default: []].append(
+                        Double(after.nanosecondsPerRun) - Double(before.nanosecondsPerRun))
                 }
                 _ = handingUp.poll(timeout: .zero) { _ in }
             }
@@ -213,8 +218,14 @@ struct BPFBenchmarkPrivilegedTests {
                 let sorted = samples[key, default: []].sorted()
                 return sorted.isEmpty ? 0 : Double(sorted[sorted.count / 2])
             }
-            let xdpDelta = median("xdp after") - median("xdp before")
-            let tcDelta = median("tc after") - median("tc before")
+            func pairedMedian(_ key: String) -> Double {
+                let sorted = deltas[key, default: []].sorted()
+                guard !sorted.isEmpty else { return 0 }
+                let middle = sorted.count / 2
+                return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            }
+            let xdpDelta = pairedMedian("xdp")
+            let tcDelta = pairedMedian("tc")
             if !["dns", "tls", "http"].contains(where: name.hasPrefix) {
                 ordinaryDelta.xdp += xdpDelta
                 ordinaryDelta.tc += tcDelta
@@ -222,7 +233,7 @@ struct BPFBenchmarkPrivilegedTests {
             }
             print(
                 String(
-                    format: "bench-bpf: %@ %5.0f %11.0f %6.0f %8.0f %+7.0f | %10.0f %6.0f %8.0f %+7.0f",
+                    format: "bench-bpf: %@ %5.0f %11.0f %6.0f %8.0f %+7.1f | %10.0f %6.0f %8.0f %+7.1f",
                     Self.column(name) as NSString,
                     median("floor"), median("xdp before"), median("xdp after"), median("xdp hand-up"), xdpDelta,
                     median("tc before"), median("tc after"), median("tc hand-up"), tcDelta))
@@ -231,7 +242,7 @@ struct BPFBenchmarkPrivilegedTests {
         print(
             String(
                 format:
-                    "bench-bpf: ordinary counted frames, after - before (mean of medians): xdp %+.1f ns, tc %+.1f ns",
+                    "bench-bpf: ordinary counted frames, after - before (mean of the paired medians): xdp %+.1f ns, tc %+.1f ns",
                 ordinaryDelta.xdp / ordinaryDelta.count, ordinaryDelta.tc / ordinaryDelta.count))
         let drops = current.readDropCounters()
         print(
