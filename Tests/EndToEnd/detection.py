@@ -161,12 +161,7 @@ scrape_configs:
         return self
 
     def query(self, expr):
-        done = self.lan.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={expr}",
-                             f"http://127.0.0.1:{self.prom_port}/api/v1/query"], ns=self.lan.gw_ns, check=False)
-        try:
-            return json.loads(done.stdout)["data"]["result"]
-        except (ValueError, KeyError, TypeError):
-            return None
+        return lanmod.prometheus_query(self.lan, self.lan.gw_ns, self.prom_port, expr)
 
     def wait_ready(self, timeout=60):
         deadline = time.monotonic() + timeout

@@ -80,6 +80,18 @@ def is_unicast(mac):
     return int(mac.split(":")[0], 16) & 1 == 0
 
 
+def prometheus_query(lan, ns, port, promql):
+    """The instant-query result vector of the Prometheus on 127.0.0.1:port in namespace ns, or None when
+    it did not answer."""
+    done = lan.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
+                    f"http://127.0.0.1:{port}/api/v1/query"], ns=ns, check=False, timeout=10)
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        return None
+    return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+
+
 class Lan:
     """One private LAN: `<prefix>br` holds the bridge, `<prefix>gw` the gateway, one namespace per device."""
 

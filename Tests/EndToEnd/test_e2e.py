@@ -80,15 +80,8 @@ def oui_vendor(mac):
 
 
 def prometheus_query(ns, port, promql):
-    """The instant-query result vector of the Prometheus on 127.0.0.1:port in namespace ns, or None when
-    it did not answer."""
-    done = LAN.run(["curl", "-sS", "--max-time", "5", "--get", "--data-urlencode", f"query={promql}",
-                    f"http://127.0.0.1:{port}/api/v1/query"], ns=ns, check=False, timeout=10)
-    try:
-        answer = json.loads(done.stdout)
-    except ValueError:
-        return None
-    return answer.get("data", {}).get("result") if answer.get("status") == "success" else None
+    """The instant-query result vector of the Prometheus on 127.0.0.1:port in namespace ns, or None."""
+    return lanmod.prometheus_query(LAN, ns, port, promql)
 
 
 def poll(predicate, timeout, interval=0.5):
