@@ -67,7 +67,7 @@ let package = Package(
         // Full-screen terminal rendering (termios, ANSI escapes, key decoding); knows nothing of lanscope.
         .target(name: "TerminalUI", swiftSettings: swiftSettings),
         // `lanscope top`: API client, live view model and layout.
-        .target(name: "LanscopeTop", dependencies: ["TerminalUI"], swiftSettings: swiftSettings),
+        .target(name: "LanscopeTop", dependencies: ["TerminalUI", "CTLS"], swiftSettings: swiftSettings),
 
         // Adapters.
         .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),

@@ -39,4 +39,20 @@ static inline void ls_tls_set_read_ahead(SSL_CTX *ctx) {
     // buffer too, and resumes a paused read itself, not on the next readiness event.
     SSL_CTX_set_read_ahead(ctx, 1);
 }
+static inline long ls_tls_set_server_name(SSL *ssl, const char *name) {
+    // SNI (RFC 6066 section 3): for a client naming the host it connects to.
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+static inline uint64_t ls_tls_client_options(void) {
+    // A client's: no renegotiation or compression, and an end of stream without close_notify is an ordinary
+    // end of input (HTTP frames its own messages).
+    return SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF;
+}
+static inline void ls_tls_last_error(char *buffer, size_t size) {
+    // The newest queued OpenSSL error as text (empty when none), then an empty queue for the next call.
+    unsigned long code = ERR_peek_last_error();
+    if (size > 0) buffer[0] = 0;
+    if (code != 0 && size > 0) ERR_error_string_n(code, buffer, size);
+    ERR_clear_error();
+}
 #endif

@@ -88,13 +88,9 @@ internal import CTLS
 
     /// OpenSSL's most recent error as text (its error queue is per thread), then clears the queue.
     static func lastError() -> String {
-        let code = ERR_peek_last_error()
-        defer { ERR_clear_error() }
-        guard code != 0 else { return "unknown error" }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        buffer.withUnsafeMutableBufferPointer {
-            $0.withMemoryRebound(to: CChar.self) { ERR_error_string_n(code, $0.baseAddress, $0.count) }
-        }
-        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+        var buffer = [CChar](repeating: 0, count: 256)
+        ls_tls_last_error(&buffer, buffer.count)
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.isEmpty ? "unknown error" : text
     }
 }

@@ -12,11 +12,17 @@ public final class TopApp {
         public var credentials: BasicCredentials?
         /// Seconds between refreshes (default 1).
         public var interval: Double = 1
+        /// Certificates for an https address (default: the system's trust store, no client certificate).
+        public var tls = TLSClientOptions()
 
-        public init(address: ServerAddress, credentials: BasicCredentials?, interval: Double = 1) {
+        public init(
+            address: ServerAddress, credentials: BasicCredentials?, interval: Double = 1,
+            tls: TLSClientOptions = TLSClientOptions()
+        ) {
             self.address = address
             self.credentials = credentials
             self.interval = interval
+            self.tls = tls
         }
     }
 
@@ -34,7 +40,7 @@ public final class TopApp {
 
     public init(options: Options) {
         self.options = options
-        client = APIClient(address: options.address, credentials: options.credentials)
+        client = APIClient(address: options.address, credentials: options.credentials, tls: options.tls)
         state = TopState(server: options.address.description)
     }
 

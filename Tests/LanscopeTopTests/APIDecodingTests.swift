@@ -106,7 +106,10 @@ import Testing
         #expect(b.host == "::1" && b.port == 8080 && b.pathPrefix == "/lanscope")
         #expect(b.description == "http://[::1]:8080/lanscope")
         #expect(try ServerAddress("http://sensor").port == 80)
-        #expect(throws: TopError.self) { try ServerAddress("https://sensor") }
+        let c = try ServerAddress("https://sensor")
+        #expect(c.usesTLS && c.port == 443 && c.description == "https://sensor" && !b.usesTLS)
+        #expect(try ServerAddress("HTTPS://sensor:9184").description == "https://sensor:9184")
+        #expect(throws: TopError.self) { try ServerAddress("ftp://sensor") }
         #expect(throws: TopError.self) { try ServerAddress("http://user:pw@sensor") }
         #expect(throws: TopError.self) { try ServerAddress("http://sensor:99999") }
         #expect(throws: TopError.self) { try ServerAddress("sensor:9184") }

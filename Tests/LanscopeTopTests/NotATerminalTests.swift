@@ -30,4 +30,17 @@ import Testing
         #expect(result.output.contains("standard output is not a terminal"))
         #expect(!result.output.contains("\u{1B}"))
     }
+
+    @Test func lanscopeTop_refusesCertificateOptions_thatCannotApply() throws {
+        let binary = try #require(LanscopeBinary.path, "the lanscope executable is built beside the tests")
+        let cases: [([String], String)] = [
+            (["--url", "http://127.0.0.1:9", "--ca-file", "/etc/hostname"], "need an https:// --url"),
+            (["--url", "https://127.0.0.1:9", "--client-cert", "/etc/hostname"], "go together"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runProcess(binary, ["top"] + arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.output.contains(message), "\(result.output)")
+        }
+    }
 }

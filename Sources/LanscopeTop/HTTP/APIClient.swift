@@ -4,7 +4,8 @@
 
 /// A small HTTP/1.1 client on POSIX sockets for lanscope's API: `GET` only, one keep-alive connection
 /// reused between polls, `Content-Length` and chunked bodies (RFC 9112 §6–7), a timeout on every
-/// socket operation and a cap on what it will read.
+/// socket operation and a cap on what it will read. An `https://` address goes through TLS
+/// (`TLSClientSession`), the server's certificate verified.
 public final class APIClient {
     public struct Limits: Sendable {
         /// Longest a connect, send or receive may block (default 5 s).
@@ -19,14 +20,23 @@ public final class APIClient {
     public let address: ServerAddress
     public let credentials: BasicCredentials?
     public let limits: Limits
+    public let tlsOptions: TLSClientOptions
     private var fd: Int32 = -1
+    /// The connection's TLS, for an https address.
+    private var tls: TLSClientSession?
+    /// Built on the first https connection and kept (it holds the loaded CA and client certificate).
+    private var tlsContext: TLSClientContext?
     /// Bytes received past the end of the previous response.
     private var leftover: [UInt8] = []
 
-    public init(address: ServerAddress, credentials: BasicCredentials?, limits: Limits = Limits()) {
+    public init(
+        address: ServerAddress, credentials: BasicCredentials?, limits: Limits = Limits(),
+        tls: TLSClientOptions = TLSClientOptions()
+    ) {
         self.address = address
         self.credentials = credentials
         self.limits = limits
+        tlsOptions = tls
     }
 
     deinit { disconnect() }
@@ -93,6 +103,16 @@ public final class APIClient {
             var one: Int32 = 1
             setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             if Glibc.connect(s, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                if address.usesTLS {
+                    do throws(TopError) {
+                        if tlsContext == nil { tlsContext = try TLSClientContext(tlsOptions) }
+                        tls = try TLSClientSession(
+                            socket: s, host: address.host, port: address.port, context: tlsContext!)
+                    } catch {
+                        close(s)
+                        throw error
+                    }
+                }
                 fd = s
                 leftover = []
                 return
@@ -104,6 +124,7 @@ public final class APIClient {
     }
 
     private func disconnect() {
+        tls = nil
         if fd >= 0 { close(fd) }
         fd = -1
         leftover = []
@@ -112,6 +133,13 @@ public final class APIClient {
     private func send(_ bytes: [UInt8]) throws(TopError) {
         var offset = 0
         while offset < bytes.count {
+            if let tls {
+                let sent = bytes.withUnsafeBytes { raw in
+                    Result { () throws(TopError) in try tls.write(raw.baseAddress! + offset, bytes.count - offset) }
+                }
+                offset += try sent.get()
+                continue
+            }
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, 0x4000) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -123,6 +151,12 @@ public final class APIClient {
 
     /// Receives into `buffer` from `start`; returns the bytes read, 0 at the end of the stream.
     private func receive(into buffer: inout [UInt8], at start: Int) throws(TopError) -> Int {
+        if let tls {
+            let received = buffer.withUnsafeMutableBytes { raw in
+                Result { () throws(TopError) in try tls.read(raw.baseAddress! + start, raw.count - start) }
+            }
+            return try received.get()
+        }
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + start, $0.count - start, 0) }
             if n >= 0 { return n }
