@@ -9,7 +9,7 @@ struct Top: ParsableCommand {
         discussion: """
             Polls the API of `lanscope run` (`/devices.json`, `/alerts.json`, `/metrics`). Keys: ↑↓ select,
             Enter detail, / filter, t n l y sort by traffic, name, last seen, type, Esc back, q quit.
-            With --web-config on the server, pass --user and the password in --password-file or $LANSCOPE_PASSWORD;
+            With --web-config-file on the server, pass --user and the password in --password-file or $LANSCOPE_PASSWORD;
             with its tls_server_config, an https:// --url (and --ca-file for a CA of your own).
             """)
 

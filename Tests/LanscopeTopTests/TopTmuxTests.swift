@@ -18,16 +18,40 @@ import Testing
         }
     }
 
-    func start(_ pcap: String, interval: String = "0.5") throws -> (LiveLanscope, [DeviceSummary], Tmux) {
+    func start(
+        _ pcap: String, interval: String = "0.5", certificates: TestCertificates? = nil
+    ) throws -> (LiveLanscope, [DeviceSummary], Tmux) {
         let binary = try #require(LanscopeBinary.path, "the lanscope executable is built beside the tests")
         let tmuxPath = try #require(TestEnvironment.tool("tmux"), "tmux is installed (Debian tmux)")
-        let server = try LiveLanscope(binary: binary, pcap: pcap)
+        let server = try LiveLanscope(
+            binary: binary, pcap: pcap, webConfig: try certificates?.webConfig(),
+            tls: certificates.map { TLSClientOptions(caFile: $0.caCertificate) })
         let devices = try server.waitUntilSettled()
         let tmux = Tmux(tmux: tmuxPath)
+        let trust = certificates.map { " --ca-file '\($0.caCertificate)'" } ?? ""
         // After top: its exit status and the terminal's settings, then stay so the pane can be read.
         try tmux.start(
-            "'\(binary)' top --url \(server.url) --interval \(interval); echo top-exit=$?; stty -a; sleep 120")
+            "'\(binary)' top --url \(server.url)\(trust) --interval \(interval); echo top-exit=$?; stty -a; sleep 120")
         return (server, devices, tmux)
+    }
+
+    /// The same view from a sensor serving https (its web config's `tls_server_config`), trusted through
+    /// --ca-file.
+    @Test(.enabled(if: TestCertificates.opensslPath != nil, "needs the openssl CLI (apt-get install openssl)"))
+    func top_showsTheDevices_ofASensorServingHTTPS() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let (server, devices, tmux) = try start(Self.samplePcap, certificates: certificates)
+        defer {
+            tmux.kill()
+            server.stop()
+        }
+        #expect(server.url.hasPrefix("https://"))
+        let screen = try tmux.waitFor { Self.deviceRows($0).count == devices.count }
+        #expect(Set(Self.deviceRows(screen)) == Set(devices.map(\.mac)), "\(screen.joined(separator: "\n"))")
+        #expect(screen[0].hasPrefix("lanscope top  \(server.url)"))
+        try tmux.sendKeys("q")
+        try expectRestored(tmux, exit: 0)
     }
 
     /// The terminal is back in cooked mode (stty prints `icanon`, `echo`, not their negations) and out
@@ -140,7 +164,10 @@ import Testing
         try tmux.waitFor { Self.deviceRows($0).count == devices.count }
         // SIGWINCH: the layout follows the new size (help line on the new last row, columns narrower).
         try tmux.run(["resize-window", "-t", "top", "-x", "100", "-y", "20"])
-        let resized = try tmux.waitFor { $0.count >= 20 && $0[19].contains("q quit") }
+        // A capture may catch the redraw half done: wait for the whole frame (bounded by waitFor).
+        let resized = try tmux.waitFor {
+            $0.count >= 20 && $0[19].contains("q quit") && Self.deviceRows($0).count == min(devices.count, 20 - 8)
+        }
         #expect(resized.count >= 20 && resized[19].contains("q quit"), "\(resized.joined(separator: "\n"))")
         #expect(resized.allSatisfy { $0.count <= 100 })
         #expect(Self.deviceRows(resized).count == min(devices.count, 20 - 8))

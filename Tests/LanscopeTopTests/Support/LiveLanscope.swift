@@ -2,24 +2,30 @@ import Foundation
 import LanscopeTop
 
 /// `lanscope run --pcap FILE --no-db` on a free loopback port, stopped (SIGTERM, then SIGKILL after a
-/// bounded wait) when the test ends.
+/// bounded wait) when the test ends. With `webConfig` (a file with `tls_server_config`) it serves https,
+/// and `tls` says how the test's own client trusts it.
 final class LiveLanscope {
     let process: SpawnedProcess
     let port: UInt16
     let log: URL
-    var url: String { "http://127.0.0.1:\(port)" }
+    let tls: TLSClientOptions?
+    var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
-    init(binary: String, pcap: String) throws {
+    init(binary: String, pcap: String, webConfig: String? = nil, tls: TLSClientOptions? = nil) throws {
         port = try Self.freePort()
+        self.tls = tls
         log = FileManager.default.temporaryDirectory.appendingPathComponent("lanscope-top-\(getpid())-\(port).log")
         process = try SpawnedProcess(
-            binary, ["run", "--pcap", pcap, "--listen", "127.0.0.1:\(port)", "--no-db"], outputPath: log.path)
+            binary,
+            ["run", "--pcap", pcap, "--listen", "127.0.0.1:\(port)", "--no-db"]
+                + (webConfig.map { ["--web-config-file", $0] } ?? []),
+            outputPath: log.path)
     }
 
     /// Waits (bounded) until `/-/ready` answers and the device counters stopped changing (the replay
     /// has finished), then returns the devices.
     func waitUntilSettled(timeout: TimeInterval = 30) throws -> [DeviceSummary] {
-        let client = APIClient(address: try ServerAddress(url), credentials: nil)
+        let client = APIClient(address: try ServerAddress(url), credentials: nil, tls: tls ?? TLSClientOptions())
         let deadline = Date().addingTimeInterval(timeout)
         var previous: [DeviceSummary]? = nil
         while Date() < deadline {
