@@ -44,6 +44,21 @@ import Testing
 
     static func isTrue(_ value: String?) -> Bool { value == "1" || value == "True" }
 
+    /// Expects `facts` about the frame's sender when its packet still has an initial TTL (a stack's own)
+    /// and comes from a unicast MAC, and nothing otherwise (a router's MAC on a remote host's packet);
+    /// returns whether the facts were attributed.
+    static func expectAttribution(
+        _ result: DecodeResult, ttl: UInt8, _ expected: [Fact], _ where_: String, _ what: String
+    ) -> Bool {
+        let sent = facts(result, about: result.summary.source)
+        if [32, 64, 128, 255].contains(ttl) && result.summary.source.isUnicastDevice {
+            #expect(sent == expected, "\(where_)")
+            return true
+        }
+        #expect(sent.isEmpty, "\(where_): \(what) describes a remote host")
+        return false
+    }
+
     // MARK: DHCPv6
 
     @Test(.needsTshark, arguments: dhcpv6Files)
@@ -138,12 +153,8 @@ import Testing
             #expect(signature.mss.map { [String($0)] } ?? [] == row["tcp.options.mss_val"] ?? [], "\(where_)")
             #expect(
                 signature.windowScale.map { [String($0)] } ?? [] == row["tcp.options.wscale.shift"] ?? [], "\(where_)")
-            let sent = Self.facts(result, about: result.summary.source)
-            if [32, 64, 128, 255].contains(ttl) && result.summary.source.isUnicastDevice {
-                #expect(sent == [.tcpSignature(signature)], "\(where_)")
+            if Self.expectAttribution(result, ttl: ttl, [.tcpSignature(signature)], where_, "a routed SYN") {
                 attributed += 1
-            } else {
-                #expect(sent.isEmpty, "\(where_): a routed SYN describes a remote host")
             }
             compared += 1
         }
@@ -180,13 +191,9 @@ import Testing
             #expect(result.discovery == .tcp, "\(where_)")
             #expect(result.error == nil, "\(where_)")
             #expect(result.summary.sourcePort == port, "\(where_)")
-            let sent = Self.facts(result, about: result.summary.source)
-            if [32, 64, 128, 255].contains(ttl) && result.summary.source.isUnicastDevice {
-                let service = ServiceAdvertisement(via: .tcp, type: "tcp/\(port)", port: port)
-                #expect(sent == [.service(service)], "\(where_)")
+            let service = ServiceAdvertisement(via: .tcp, type: "tcp/\(port)", port: port)
+            if Self.expectAttribution(result, ttl: ttl, [.service(service)], where_, "a routed SYN-ACK") {
                 attributed += 1
-            } else {
-                #expect(sent.isEmpty, "\(where_): a routed SYN-ACK describes a remote server")
             }
             compared += 1
         }
