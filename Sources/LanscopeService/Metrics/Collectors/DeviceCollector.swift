@@ -80,6 +80,22 @@ struct DeviceCollector: ScrapeCollector {
         // Fields are read in place through the buffer: binding a `Device` (or its classification) would
         // retain and release a dozen buffers per device on every scrape.
         devices.withUnsafeBufferPointer { devices in
+            // Each device's lowest IPv4 and IPv6 address, in a loop of its own: the address table behind
+            // each device is a separate allocation whose first read misses the cache, and with little
+            // else to do per device, those reads overlap.
+            var lowest = [(IPAddress?, IPAddress?)](repeating: (nil, nil), count: devices.count)
+            for i in devices.indices where rank[i] >= 0 {
+                var v4: IPAddress? = nil
+                var v6: IPAddress? = nil
+                for ip in devices[i].addresses.keys {
+                    if ip.version == 4 {
+                        if v4.map({ ip < $0 }) ?? true { v4 = ip }
+                    } else if v6.map({ ip < $0 }) ?? true {
+                        v6 = ip
+                    }
+                }
+                lowest[i] = (v4, v6)
+            }
             registryCells.withUnsafeMutableBufferPointer { registryCells in
                 for i in devices.indices {
                     // Presence and types count the whole inventory, exported or not.
@@ -101,15 +117,7 @@ struct DeviceCollector: ScrapeCollector {
                             if keepCells { registryCells[position * cellCount + cls.ordinal] = count }
                         }
                     }
-                    var v4: IPAddress? = nil
-                    var v6: IPAddress? = nil
-                    for ip in devices[i].addresses.keys {
-                        if ip.version == 4 {
-                            if v4.map({ ip < $0 }) ?? true { v4 = ip }
-                        } else if v6.map({ ip < $0 }) ?? true {
-                            v6 = ip
-                        }
-                    }
+                    let (v4, v6) = lowest[i]
                     // Label values straight into the family's bytes: addresses formatted in place, no
                     // String or array per device.
                     let start = staging.byteCount
