@@ -185,6 +185,23 @@ public struct SampleLineWriter: Sendable {
         sampleCount += 1
     }
 
+    /// Bytes written so far. With `appendSample(from:bytes:)` a family can be written in one order and
+    /// assembled in another: e.g. a line per device written in the order devices lie in memory
+    /// (reading each device's fields while they are in cache) into a staging writer, then copied in
+    /// the sorted order the lines must appear in.
+    public var byteCount: Int { bytes.count }
+
+    /// Appends one sample line that `staged`, a writer of the same family (same name, type and label
+    /// names), wrote at `range` (its `byteCount` before and after the `add`). The bytes are copied as
+    /// they are: they were sanitized, escaped and formatted by `staged`.
+    public mutating func appendSample(from staged: SampleLineWriter, bytes range: Range<Int>) {
+        staged.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        sampleCount += 1
+    }
+
+    /// Counts the samples `staged` refused as refused by this writer, so `build` reports them.
+    public mutating func countDropped(of staged: SampleLineWriter) { droppedSamples += staged.droppedSamples }
+
     /// The family, ready for the encoder (merging it with another family of the same name is not
     /// supported: the encoder drops the later one and reports it).
     public func build(help: String, unit: String? = nil) -> MetricFamily {
@@ -243,7 +260,7 @@ struct EncodedSamples: Sendable {
 
 /// A label value sanitized and escaped once, for use in many samples.
 public struct LabelValue: Sendable, Hashable {
-    let escaped: [UInt8]
+    private(set) var escaped: [UInt8]
 
     public init(_ value: String) {
         var out: [UInt8] = []
@@ -259,13 +276,24 @@ public struct LabelValue: Sendable, Hashable {
         var raw: [UInt8] = []
         raw.reserveCapacity(capacity)
         write(&raw)
-        if raw.withUnsafeBufferPointer(Escaping.isPlain) {
-            escaped = raw
-            return
-        }
+        escaped = raw
+        escapeIfNeeded()
+    }
+
+    /// Makes this the value `write` appends as UTF-8 (to an empty buffer), reusing this value's storage:
+    /// a value that changes from sample to sample (each device's MAC in turn) costs no allocation.
+    public mutating func replace(writing write: (inout [UInt8]) -> Void) {
+        escaped.removeAll(keepingCapacity: true)
+        write(&escaped)
+        escapeIfNeeded()
+    }
+
+    /// Sanitizes and escapes `escaped`, which holds raw UTF-8; plain ASCII (the usual case) stays as it is.
+    private mutating func escapeIfNeeded() {
+        if escaped.withUnsafeBufferPointer(Escaping.isPlain) { return }
         var out: [UInt8] = []
         var scratch: [UInt8] = []
-        raw.withUnsafeBufferPointer { Escaping.appendRawLabelValue($0, to: &out, scratch: &scratch) }
+        escaped.withUnsafeBufferPointer { Escaping.appendRawLabelValue($0, to: &out, scratch: &scratch) }
         escaped = out
     }
 }

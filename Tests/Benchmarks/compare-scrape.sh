@@ -8,6 +8,7 @@
 # Without CAPTURE, writes FRAMES (200,000) frames from DEVICES (10,000) devices (make_large_capture.py).
 # Each build runs `lanscope run --pcap CAPTURE` on its own loopback port until every packet went through;
 # then RUNS (31) rounds each time one `/metrics` from OLD and one from NEW with curl's time_total.
+# ROUTE (default /metrics) times another route the same way, e.g. ROUTE=/devices.json.
 # Prints medians, bests, body sizes and new/old. Both pids are recorded and killed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +17,7 @@ new=${2:?new lanscope binary}
 frames=${FRAMES:-200000}
 devices=${DEVICES:-10000}
 runs=${RUNS:-31}
+route=${ROUTE:-/metrics}
 workdir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -43,7 +45,7 @@ start() { # binary port name
 }
 start "$old" 19301 old
 start "$new" 19302 new
-scrape() { curl -fsS -o "$workdir/$2.prom" -w '%{time_total}\n' "http://127.0.0.1:$1/metrics"; }
+scrape() { curl -fsS -o "$workdir/$2.prom" -w '%{time_total}\n' "http://127.0.0.1:$1$route"; }
 for _ in 1 2 3; do scrape 19301 old > /dev/null; scrape 19302 new > /dev/null; done  # warm up
 : > "$workdir/old.times"; : > "$workdir/new.times"
 for _ in $(seq 1 "$runs"); do
@@ -52,7 +54,7 @@ for _ in $(seq 1 "$runs"); do
 done
 stats() { sort -n "$1" | awk '{ v[NR] = $1 * 1000 } END { printf "median %.1f ms, best %.1f ms", v[int((NR + 1) / 2)], v[1] }'; }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $devices devices, $packets frames, $runs alternating rounds"
+echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $devices devices, $packets frames, $runs alternating rounds of $route"
 echo "old: $(stats "$workdir/old.times"), $(wc -c < "$workdir/old.prom") bytes, $(grep -c '^lanscope_device_info{' "$workdir/old.prom") device_info series"
 echo "new: $(stats "$workdir/new.times"), $(wc -c < "$workdir/new.prom") bytes, $(grep -c '^lanscope_device_info{' "$workdir/new.prom") device_info series"
 awk -v o="$(median "$workdir/old.times")" -v n="$(median "$workdir/new.times")" 'BEGIN { printf "new/old (medians) %.3f\n", n / o }'

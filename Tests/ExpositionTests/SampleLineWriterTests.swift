@@ -149,4 +149,35 @@ import Testing
     }
 
     func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }
+
+    /// Lines staged in one order (as devices lie in memory) and copied in another (the sorted order)
+    /// encode to the same bytes as the family written in sorted order directly; samples the staging
+    /// writer refused are reported by the assembled family.
+    @Test func appendSample_fromStagingWriter_matchesDirectWriting() {
+        let names = ["mac", "hostname"]
+        let values = SampleLineWriterTests.hostile.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var direct = SampleLineWriter(name: "lanscope_test", type: .info, labelNames: names)
+        for v in values { direct.add(LabelValue(v), value: 1) { $0.append(v + "!") } }
+        var staging = SampleLineWriter(name: "lanscope_test", type: .info, labelNames: names)
+        var ranges: [String: Range<Int>] = [:]
+        for v in values.reversed() {
+            let start = staging.byteCount
+            staging.add(LabelValue(v), value: 1) { $0.append(v + "!") }
+            ranges[v] = start..<staging.byteCount
+        }
+        staging.add(LabelValue("refused"), value: 1) {
+            $0.append("x"); $0.append("one too many")
+        }
+        var assembled = SampleLineWriter(name: "lanscope_test", type: .info, labelNames: names)
+        for v in values { assembled.appendSample(from: staging, bytes: ranges[v]!) }
+        assembled.countDropped(of: staging)
+        #expect(assembled.droppedSamples == 1)
+        for format in ExpositionFormat.allCases {
+            let a = ExpositionEncoder.encodeWithReport([assembled.build(help: "h")], format: format)
+            let b = ExpositionEncoder.encodeWithReport([direct.build(help: "h")], format: format)
+            #expect(a.bytes == b.bytes, "\(format)")
+            #expect(a.report.droppedSamples == 1)
+            #expect(b.report.droppedSamples == 0)
+        }
+    }
 }

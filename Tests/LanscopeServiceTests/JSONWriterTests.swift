@@ -69,4 +69,21 @@ import Testing
                 "3c:22:fb:aa:bb:01", "a\"b\\c\nd", "",
             ])
     }
+
+    /// Doubles are written as `String(v)` spells them (what the writer did before it formatted rounded
+    /// confidences and weights itself): every whole number of thousandths from -3 to 3, larger and
+    /// near-limit ones, and values that are not thousandths, which take the general path.
+    @Test func doubles_matchStringDescription_forThousandthsAndOthers() {
+        var values: [Double] = (-3000...3000).map { Double($0) / 1000 }
+        values += [0.1 + 0.2, 1.0 / 3, 2.5e-7, 1e-4, 0.0015, -0.0, 123_456_789.125, 999_999_999_999.999]
+        values += [1e12 + 0.5, 4_503_599_627_370_495.5, 1e15, 1e16, 12.000_000_1, 0.999_999_999]
+        values += (0..<500).map { Double($0) * 7.919 / 1000 }
+        values += (0..<500).map { (Double($0) * 0.377 * 1000).rounded() / 1000 }
+        for v in values {
+            var w = JSONWriter()
+            w.double(v)
+            let expected = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+            #expect(w.string == expected, "\(v)")
+        }
+    }
 }

@@ -116,10 +116,9 @@ public struct MetricsCollector: Sendable {
         let all = ExportView(
             devices: devices, selected: order, all: order, omitted: 0, backend: backend, backendRows: rows)
         guard order.count > configuration.maxExportedDevices else { return all }
-        let seen = devices.indices.map(all.lastSeen)
-        let recent = order.sorted { (seen[$0], devices[$1].mac) > (seen[$1], devices[$0].mac) }.prefix(
-            configuration.maxExportedDevices)
-        let kept = recent.sorted { devices[$0].mac < devices[$1].mac }
+        let kept = ExportCap.kept(
+            order, limit: configuration.maxExportedDevices,
+            lastSeen: { all.lastSeen($0).nanoseconds }, mac: { devices[$0].mac.rawValue })
         return ExportView(
             devices: devices, selected: kept, all: order, omitted: order.count - kept.count,
             backend: backend, backendRows: rows)

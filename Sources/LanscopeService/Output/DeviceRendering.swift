@@ -46,19 +46,33 @@ public enum DeviceRendering {
         _ d: Device, presence: Presence, into w: inout JSONWriter,
         traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil
     ) {
-        let seenAt = max(d.lastSeen, lastSeen ?? d.lastSeen)
+        withUnsafePointer(to: d) {
+            writeJSON(at: $0, presence: presence, into: &w, traffic: traffic, lastSeen: lastSeen)
+        }
+    }
+
+    /// `writeJSON` for a device read in place (e.g. in the registry snapshot's storage): each field is
+    /// read where it lies, so a device is not copied — a copy retains and releases every buffer it holds,
+    /// which was the largest single cost of a 10,000-device `/devices.json`.
+    static func writeJSON(
+        at d: UnsafePointer<Device>, presence: Presence, into w: inout JSONWriter,
+        traffic: TrafficCounters? = nil, lastSeen: Timestamp? = nil
+    ) {
+        let seenAt = max(d.pointee.lastSeen, lastSeen ?? d.pointee.lastSeen)
         w.beginObject()
-        w.key("mac"); w.ascii { d.mac.appendText(to: &$0) }
-        w.field("vendor", d.vendor)
-        w.field("locally_administered", d.isLocallyAdministered)
-        w.field("hostname", d.hostname)
-        w.field("hostname_source", d.hostnameSource?.rawValue)
+        w.key("mac"); w.ascii { d.pointee.mac.appendText(to: &$0) }
+        w.field("vendor", d.pointee.vendor)
+        w.field("locally_administered", d.pointee.isLocallyAdministered)
+        w.field("hostname", d.pointee.hostname)
+        w.field("hostname_source", d.pointee.hostnameSource?.rawValue)
         w.key("hostnames"); w.beginObject()
-        for (via, name) in d.hostnames.sorted(by: { $0.key < $1.key }) { w.key(text: via.rawValue); w.string(name) }
+        for (via, name) in d.pointee.hostnames.sorted(by: { $0.key < $1.key }) {
+            w.key(text: via.rawValue); w.string(name)
+        }
         w.endObject()
         w.key("addresses"); w.beginArray()
         // Sorted pairs: no second lookup per address.
-        for (ip, record) in d.addresses.sorted(by: { $0.key < $1.key }) {
+        for (ip, record) in d.pointee.addresses.sorted(by: { $0.key < $1.key }) {
             w.beginObject()
             w.key("ip"); w.ascii { ip.appendText(to: &$0) }
             w.field("version", ip.version)
@@ -69,13 +83,13 @@ public enum DeviceRendering {
         }
         w.endArray()
         w.key("dhcp")
-        if let dhcp = d.dhcp {
+        if let dhcp = d.pointee.dhcp {
             w.beginObject()
             w.field("message_type", dhcp.messageType)
             w.key("parameter_request_list"); w.beginArray(); for o in dhcp.parameterRequestList { w.int(o) };
             w.endArray()
             w.field("vendor_class", dhcp.vendorClass)
-            w.field("client_id", dhcp.clientIdentifier.map { Hex.string($0) })
+            w.key("client_id"); writeHex(dhcp.clientIdentifier, into: &w)
             w.key("max_message_size"); if let m = dhcp.maxMessageSize { w.int(m) } else { w.null() }
             w.key("requested_address")
             if let requested = dhcp.requestedAddress { w.ascii { requested.appendText(to: &$0) } } else { w.null() }
@@ -83,9 +97,9 @@ public enum DeviceRendering {
         } else {
             w.null()
         }
-        w.field("dhcp_server", d.isDHCPServer)
+        w.field("dhcp_server", d.pointee.isDHCPServer)
         w.key("services"); w.beginArray()
-        for s in d.services.sorted() {
+        for s in d.pointee.services.sorted() {
             w.beginObject()
             w.field("via", s.via.rawValue)
             w.field("type", s.type)
@@ -100,12 +114,14 @@ public enum DeviceRendering {
         }
         w.endArray()
         w.key("software"); w.beginObject()
-        for (via, text) in d.software.sorted(by: { $0.key < $1.key }) { w.key(text: via.rawValue); w.string(text) }
+        for (via, text) in d.pointee.software.sorted(by: { $0.key < $1.key }) {
+            w.key(text: via.rawValue); w.string(text)
+        }
         w.endObject()
-        writeSignals(d, into: &w)
-        w.key("classification"); writeClassification(d.classification, into: &w)
+        writeSignals(at: d, into: &w)
+        w.key("classification"); writeClassification(d.pointee.classification, into: &w)
         w.key("private_mac_link")
-        if let link = d.privateMACLink {
+        if let link = d.pointee.privateMACLink {
             w.beginObject()
             w.key("mac"); w.ascii { link.mac.appendText(to: &$0) }
             w.key("confidence"); w.double(link.confidence)
@@ -115,13 +131,27 @@ public enum DeviceRendering {
             w.null()
         }
         // The device's few protocols sorted, rather than a set lookup for every protocol there is.
-        w.key("protocols"); w.beginArray(); for p in d.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
-        w.field("first_seen", d.firstSeen)
+        w.key("protocols"); w.beginArray(); for p in d.pointee.protocols.sorted() { w.string(p.rawValue) }; w.endArray()
+        w.field("first_seen", d.pointee.firstSeen)
         w.field("last_seen", seenAt)
         w.field("online", presence.isOnline(lastSeen: seenAt))
-        w.key("counters"); writeCounters(traffic ?? d.traffic, into: &w)
+        w.key("counters"); writeCounters(traffic ?? d.pointee.traffic, into: &w)
         w.endObject()
     }
+
+    /// `bytes` as a string of lowercase hex digits (what `Hex.string` spells), written in place; null
+    /// when nil.
+    static func writeHex(_ bytes: [UInt8]?, into w: inout JSONWriter) {
+        guard let bytes else { return w.null() }
+        w.ascii { out in
+            for b in bytes {
+                out.append(DeviceRendering.hexDigits[Int(b >> 4)])
+                out.append(DeviceRendering.hexDigits[Int(b & 0xF)])
+            }
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `{"transmitted_packets": …, "transmitted_bytes": …, "received_packets": …, "received_bytes": …}`.
     static func writeCounters(_ counters: TrafficCounters, into w: inout JSONWriter) {
@@ -135,12 +165,12 @@ public enum DeviceRendering {
 
     /// Client signals behind identification: DHCPv6, TCP SYN signatures, JA4, User-Agents, names looked up,
     /// stated inventory. Sets are written sorted so output is deterministic.
-    static func writeSignals(_ d: Device, into w: inout JSONWriter) {
+    static func writeSignals(at d: UnsafePointer<Device>, into w: inout JSONWriter) {
         w.key("dhcpv6")
-        if let v6 = d.dhcpv6 {
+        if let v6 = d.pointee.dhcpv6 {
             w.beginObject()
             w.field("message_type", v6.messageType)
-            w.field("duid", v6.duid.map { Hex.string($0) })
+            w.key("duid"); writeHex(v6.duid, into: &w)
             w.key("option_request"); w.beginArray(); for o in v6.optionRequest { w.int(o) }; w.endArray()
             w.key("vendor_enterprise"); if let e = v6.vendorEnterprise { w.int(e) } else { w.null() }
             w.field("vendor_class", v6.vendorClass)
@@ -149,13 +179,16 @@ public enum DeviceRendering {
         } else {
             w.null()
         }
-        w.key("tcp_signatures"); w.beginArray(); for s in d.tcpSignatures.map(\.signature).sorted() { w.string(s) };
+        w.key("tcp_signatures"); w.beginArray();
+        for s in d.pointee.tcpSignatures.map(\.signature).sorted() { w.string(s) };
         w.endArray()
-        w.key("tls_fingerprints"); w.beginArray(); for s in d.tlsFingerprints.sorted() { w.string(s) }; w.endArray()
-        w.key("user_agents"); w.beginArray(); for s in d.userAgents.sorted() { w.string(s) }; w.endArray()
-        w.key("destination_names"); w.beginArray(); for s in d.destinationNames.sorted() { w.string(s) }; w.endArray()
+        w.key("tls_fingerprints"); w.beginArray(); for s in d.pointee.tlsFingerprints.sorted() { w.string(s) };
+        w.endArray()
+        w.key("user_agents"); w.beginArray(); for s in d.pointee.userAgents.sorted() { w.string(s) }; w.endArray()
+        w.key("destination_names"); w.beginArray(); for s in d.pointee.destinationNames.sorted() { w.string(s) };
+        w.endArray()
         w.key("inventory"); w.beginObject()
-        for (via, stated) in d.inventory.sorted(by: { $0.key < $1.key }) {
+        for (via, stated) in d.pointee.inventory.sorted(by: { $0.key < $1.key }) {
             w.key(text: via.rawValue); w.beginObject()
             w.field("manufacturer", stated.manufacturer); w.field("model", stated.model)
             w.field("hardware_revision", stated.hardwareRevision); w.field("firmware_revision", stated.firmwareRevision)
@@ -164,7 +197,7 @@ public enum DeviceRendering {
             w.endObject()
         }
         w.endObject()
-        w.field("ipv6_router", d.isIPv6Router)
+        w.field("ipv6_router", d.pointee.isIPv6Router)
     }
 
     /// `classification`: each field `{value, confidence, evidence: [{signal, value, rule, weight}]}`; type is
@@ -174,13 +207,17 @@ public enum DeviceRendering {
         let c = c ?? .unknown
         w.beginObject()
         w.key("type"); writeClassified(c.type.value.rawValue, c.type.confidence, c.type.evidence, into: &w)
-        for (name, field) in [
-            ("os", c.os), ("os_version", c.osVersion), ("model", c.model), ("manufacturer", c.manufacturer),
-        ] {
-            w.key(text: name)
-            if let field { writeClassified(field.value, field.confidence, field.evidence, into: &w) } else { w.null() }
-        }
+        // One call per field, not a loop over an array of them: that array was built for every device.
+        w.key("os"); writeClassified(c.os, into: &w)
+        w.key("os_version"); writeClassified(c.osVersion, into: &w)
+        w.key("model"); writeClassified(c.model, into: &w)
+        w.key("manufacturer"); writeClassified(c.manufacturer, into: &w)
         w.endObject()
+    }
+
+    /// One optional classified field: its object, or null when nothing supports it.
+    static func writeClassified(_ field: ClassifiedValue<String>?, into w: inout JSONWriter) {
+        if let field { writeClassified(field.value, field.confidence, field.evidence, into: &w) } else { w.null() }
     }
 
     static func writeClassified(

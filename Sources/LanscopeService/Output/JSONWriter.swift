@@ -143,10 +143,57 @@ public struct JSONWriter {
     public mutating func double(_ v: Double) {
         value { w in
             if v.isFinite {
-                w.bytes.append(contentsOf: (v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)).utf8)
+                if v == v.rounded() && abs(v) < 1e15 {
+                    w.appendDigits(of: Int64(v))
+                } else if !w.appendThousandths(v) {
+                    w.bytes.append(contentsOf: String(v).utf8)
+                }
             } else {
                 w.bytes.append(contentsOf: "null".utf8)
             }
+        }
+    }
+
+    /// Writes `v` when it is the double nearest to a whole number of thousandths (confidences and weights
+    /// are rounded so), as that decimal without trailing zeros — the digits `String(v)` prints, since
+    /// that decimal reads back as `v` and no shorter one can (two decimals of at most three fractional
+    /// digits differ by at least 0.001, far more than `v`'s spacing below 10^12) — without building a
+    /// `String`. Returns false, writing nothing, for any other value.
+    private mutating func appendThousandths(_ v: Double) -> Bool {
+        let scaled = (v * 1000).rounded()
+        guard abs(scaled) < 1e15, scaled / 1000 == v else { return false }
+        let thousandths = Int64(scaled)
+        guard thousandths % 1000 != 0 else { return false }
+        if thousandths < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(of: Int64(thousandths.magnitude / 1000))
+        var fraction = thousandths.magnitude % 1000
+        var digits = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        bytes.append(UInt8(ascii: "."))
+        var divisor: UInt64 = digits == 3 ? 100 : digits == 2 ? 10 : 1
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+        return true
+    }
+
+    /// The decimal digits of `v`, with a minus sign when negative, without building a `String`.
+    private mutating func appendDigits(of v: Int64) {
+        var magnitude = v.magnitude
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var i = raw.count
+            repeat {
+                i -= 1
+                raw[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: raw[i...])
         }
     }
 
