@@ -122,21 +122,7 @@ public struct JSONWriter {
     public mutating func field(_ name: StaticString, _ t: Timestamp) { key(name); timestamp(t) }
     public mutating func stringOrNull(_ s: String?) { if let s { string(s) } else { null() } }
     public mutating func int<I: BinaryInteger>(_ v: I) {
-        value { w in
-            // Digits without building a String.
-            var magnitude = UInt64(truncatingIfNeeded: v.magnitude)
-            if v < 0 { w.bytes.append(UInt8(ascii: "-")) }
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            withUnsafeMutableBytes(of: &digits) { raw in
-                var i = raw.count
-                repeat {
-                    i -= 1
-                    raw[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                w.bytes.append(contentsOf: raw[i...])
-            }
-        }
+        value { $0.appendDigits(of: UInt64(truncatingIfNeeded: v.magnitude), negative: v < 0) }
     }
     public mutating func bool(_ v: Bool) { value { $0.bytes.append(contentsOf: (v ? "true" : "false").utf8) } }
     public mutating func null() { value { $0.bytes.append(contentsOf: "null".utf8) } }
@@ -182,9 +168,11 @@ public struct JSONWriter {
     }
 
     /// The decimal digits of `v`, with a minus sign when negative, without building a `String`.
-    private mutating func appendDigits(of v: Int64) {
-        var magnitude = v.magnitude
-        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+    private mutating func appendDigits(of v: Int64) { appendDigits(of: v.magnitude, negative: v < 0) }
+
+    private mutating func appendDigits(of magnitude: UInt64, negative: Bool) {
+        var magnitude = magnitude
+        if negative { bytes.append(UInt8(ascii: "-")) }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             var i = raw.count
