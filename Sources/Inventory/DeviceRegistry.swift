@@ -56,6 +56,30 @@ public final class DeviceRegistry: InventoryReader {
         /// Each device's `protocols` as bits (`DiscoveryProtocol.bit`): a repeated protocol, which is
         /// almost every observation, is one test instead of hashing into the set.
         var protocolBits: [UInt32] = []
+        /// Each slot's MAC, dense: checks a `recent` entry without touching the device.
+        var macs: [UInt64] = []
+        /// Recently used MAC → slot pairs, direct-mapped by the MAC's low bits: most frames come
+        /// from or go to a few devices (the gateway), and a hit skips hashing the MAC into `slots`.
+        /// An entry is trusted only while `macs[slot]` still holds its MAC (slots move on removal).
+        var recent = [RecentSlot](repeating: RecentSlot(), count: State.recentCount)
+        static let recentCount = 1024
+
+        struct RecentSlot: Sendable {
+            /// Not a MAC (those fit 48 bits) until filled.
+            var mac = UInt64.max
+            var slot = 0
+        }
+
+        /// The device's slot, or nil when it has none.
+        mutating func slot(of mac: MACAddress) -> Int? {
+            let raw = mac.rawValue
+            let index = Int(truncatingIfNeeded: (raw ^ (raw >> 29)) & UInt64(State.recentCount - 1))
+            let entry = recent[index]
+            if entry.mac == raw, entry.slot < macs.count, macs[entry.slot] == raw { return entry.slot }
+            guard let slot = slots[mac] else { return nil }
+            recent[index] = RecentSlot(mac: raw, slot: slot)
+            return slot
+        }
         var statistics = Statistics()
         /// The latest MAC to claim each address (ARP, DHCP, NDP): the IP → MAC index.
         var holders: [IPAddress: MACAddress] = [:]
@@ -95,6 +119,7 @@ public final class DeviceRegistry: InventoryReader {
                 stale.swapAt(slot, last)
                 seen.swapAt(slot, last)
                 protocolBits.swapAt(slot, last)
+                macs.swapAt(slot, last)
                 slots[devices[slot].mac] = slot
             }
             devices.removeLast()
@@ -102,6 +127,7 @@ public final class DeviceRegistry: InventoryReader {
             stale.removeLast()
             seen.removeLast()
             protocolBits.removeLast()
+            macs.removeLast()
         }
 
         mutating func append(_ device: Device, tally: TrafficTally) {
@@ -111,6 +137,7 @@ public final class DeviceRegistry: InventoryReader {
             stale.append(false)
             seen.append(SeenSpan(device))
             protocolBits.append(device.protocols.reduce(0) { $0 | $1.bit })
+            macs.append(device.mac.rawValue)
         }
     }
 
@@ -366,7 +393,7 @@ public final class DeviceRegistry: InventoryReader {
         _ mac: MACAddress, time: Timestamp, in state: inout State,
         created: inout [InventoryChange]
     ) -> Int? {
-        if let slot = state.slots[mac] { return slot }
+        if let slot = state.slot(of: mac) { return slot }
         guard state.devices.count < configuration.maxDevices else {
             if state.refused.count >= DeviceRegistry.refusedMemory { state.refused.removeAll(keepingCapacity: true) }
             if state.refused.insert(mac).inserted { state.statistics.devicesRejected &+= 1 }
