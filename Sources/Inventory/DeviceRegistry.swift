@@ -166,7 +166,8 @@ public final class DeviceRegistry: InventoryReader {
         -> [InventoryChange]
     {
         var created: [InventoryChange] = []
-        state.withLock { state in _ = count(summary, at: time, attribution: attribution, in: &state, changes: &created) }
+        state.withLock { state in _ = count(summary, at: time, attribution: attribution, in: &state, changes: &created)
+        }
         return created
     }
 

@@ -92,7 +92,8 @@ import Testing
         func stored(grouped: Bool, maxDevices: Int) throws -> [String] {
             let dir = try TemporaryDirectory()
             let store = try HistoryStore(path: dir.file("lanscope.db"), configuration: .init(maxDevices: maxDevices))
-            try store.write(HistoryBatch(observations: [Self.observation(20, Self.dns), Self.observation(30, Self.dns)]))
+            try store.write(
+                HistoryBatch(observations: [Self.observation(20, Self.dns), Self.observation(30, Self.dns)]))
             try store.write(grouped ? HistoryBatch(factTimes: groups) : HistoryBatch(observations: observations))
             var out: [String] = []
             for device in try store.devices() {

@@ -44,11 +44,19 @@ import Testing
         ("the arpa zone itself", message([question("in-addr.arpa")])),
         ("root", message([[0, 0, 2, 0, 1]])),
         ("two names", message([question("a.example"), question("B.example")])),
-        ("second name compressed onto the first", message([question("api.example.com"), question([Array("cdn".utf8)], pointer: 16)])),
+        (
+            "second name compressed onto the first",
+            message([question("api.example.com"), question([Array("cdn".utf8)], pointer: 16)])
+        ),
         ("no questions", message([])),
         ("a response", message(flags: 0x8180, [question("a.example")])),
         ("an update", message(flags: 0x2800, [question("a.example")])),
-        ("253-byte name", message([question(Array(repeating: String(repeating: "a", count: 62), count: 4).joined(separator: ".") + ".a")])),
+        (
+            "253-byte name",
+            message([
+                question(Array(repeating: String(repeating: "a", count: 62), count: 4).joined(separator: ".") + ".a")
+            ])
+        ),
         ("digits and symbols", message([question("_dmarc.x-1_y.example")])),
     ]
 
@@ -79,7 +87,10 @@ import Testing
         ("forward pointer", message([question([Array("x".utf8)], pointer: 40)])),
         ("pointer to itself", message([question([], pointer: 12)])),
         ("reserved label type", message([[0x40, 0, 0, 1, 0, 1]])),
-        ("name over 255 octets", message([question(Array(repeating: String(repeating: "b", count: 63), count: 5).joined(separator: "."))])),
+        (
+            "name over 255 octets",
+            message([question(Array(repeating: String(repeating: "b", count: 63), count: 5).joined(separator: "."))])
+        ),
         ("good then bad question", message(count: 2, [question("a.example"), [0x80, 0, 0, 1, 0, 1]])),
     ]
 
