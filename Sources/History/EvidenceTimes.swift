@@ -29,8 +29,10 @@ struct EvidenceTimes {
         rows.map { ($0.key, $0.value) }.sorted { $0.row.mac < $1.row.mac }
     }
 
-    init(_ observations: [Observation]) {
+    /// `grouped`: more observations, already grouped (`HistoryBatch.factTimes`).
+    init(_ observations: [Observation], grouped: [HistoryBatch.FactTimes] = []) {
         var byFact: [Observed: [Int64]] = [:]
+        byFact.reserveCapacity(grouped.count)
         // Repeats of a fact often arrive together (the pipeline hands them over grouped): a run of
         // equal facts is gathered before it is hashed once.
         var run: (observed: Observed, times: [Int64])?
@@ -43,6 +45,9 @@ struct EvidenceTimes {
             run = (Observed(mac: observation.mac, fact: observation.fact), [observation.time.nanoseconds])
         }
         if let run { byFact[run.observed, default: []] += run.times }
+        for group in grouped where !group.times.isEmpty {
+            byFact[Observed(mac: group.mac, fact: group.fact), default: []] += group.times.map(\.nanoseconds)
+        }
         rows.reserveCapacity(byFact.count)
         for (observed, times) in byFact {
             let key = EvidenceRecord.key(of: observed.fact)

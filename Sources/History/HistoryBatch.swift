@@ -7,6 +7,11 @@ public struct HistoryBatch: Sendable {
     public var devices: [Device]
     /// Observations, each becoming (or refreshing) one evidence row.
     public var observations: [Observation]
+    /// Observations already grouped by device and fact, each `FactTimes` standing for one
+    /// observation per time: stored exactly as the same observations in `observations` would be (a
+    /// batch may carry both). A replay hands its pending evidence over in this form, so it is not
+    /// flattened into one `Observation` per time only to be regrouped here.
+    public var factTimes: [FactTimes]
     public var anomalies: [AnomalyEvent]
     /// Identity changes (`InventoryChange.identityChanged`, classification included); other changes are
     /// ignored. Stored once per (MAC, time, field, new value).
@@ -27,8 +32,9 @@ public struct HistoryBatch: Sendable {
     public init(
         devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
         changes: [InventoryChange] = [], capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:],
-        samples: [TrafficSample] = [], presence: [PresenceSpan] = []
+        samples: [TrafficSample] = [], presence: [PresenceSpan] = [], factTimes: [FactTimes] = []
     ) {
+        self.factTimes = factTimes
         self.samples = samples
         self.presence = presence
         self.changes = changes
@@ -37,5 +43,21 @@ public struct HistoryBatch: Sendable {
         self.anomalies = anomalies
         self.capture = capture
         self.traffic = traffic
+    }
+}
+
+extension HistoryBatch {
+    /// One fact about one device and the times it was observed (one observation per time; repeated
+    /// times count once, as the same observation repeated does).
+    public struct FactTimes: Sendable, Hashable {
+        public var mac: MACAddress
+        public var fact: Fact
+        public var times: [Timestamp]
+
+        public init(mac: MACAddress, fact: Fact, times: [Timestamp]) {
+            self.mac = mac
+            self.fact = fact
+            self.times = times
+        }
     }
 }

@@ -31,6 +31,7 @@ extension HistoryStore {
                 if !refused.isEmpty {
                     admitted.devices.removeAll { refused.contains($0.mac) }
                     admitted.observations.removeAll { refused.contains($0.mac) }
+                    admitted.factTimes.removeAll { refused.contains($0.mac) }
                     admitted.traffic = admitted.traffic.filter { !refused.contains($0.key) }
                     admitted.changes.removeAll { refused.contains($0.mac) }
                     admitted.samples.removeAll { refused.contains($0.mac) }
@@ -39,7 +40,9 @@ extension HistoryStore {
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
                     try writeClassifications(admitted.devices)
-                    try writeObservations(admitted.observations, knownDevices: Set(admitted.devices.map(\.mac)))
+                    try writeObservations(
+                        admitted.observations, factTimes: admitted.factTimes,
+                        knownDevices: Set(admitted.devices.map(\.mac)))
                     try writeChanges(admitted.changes)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
@@ -64,12 +67,18 @@ extension HistoryStore {
         var order: [MACAddress] = []
         var seen: Set<MACAddress> = []
         for device in batch.devices where seen.insert(device.mac).inserted { order.append(device.mac) }
-        if batch.observations.contains(where: { !seen.contains($0.mac) }) {
+        if batch.observations.contains(where: { !seen.contains($0.mac) })
+            || batch.factTimes.contains(where: { !seen.contains($0.mac) && !$0.times.isEmpty })
+        {
             // By each MAC's earliest observation: the order a time sort of every observation gives,
             // without sorting them all.
             var earliest: [MACAddress: Timestamp] = [:]
             for observation in batch.observations where !seen.contains(observation.mac) {
                 earliest[observation.mac] = Swift.min(earliest[observation.mac] ?? observation.time, observation.time)
+            }
+            for group in batch.factTimes where !seen.contains(group.mac) {
+                guard let first = group.times.min() else { continue }
+                earliest[group.mac] = Swift.min(earliest[group.mac] ?? first, first)
             }
             for (mac, _) in earliest.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
                 seen.insert(mac)
@@ -222,8 +231,10 @@ extension HistoryStore {
             """ + "\n    " + updates.joined(separator: ",\n    ")
     }()
 
-    private func writeObservations(_ observations: [Observation], knownDevices: Set<MACAddress>) throws(SQLiteError) {
-        guard !observations.isEmpty else { return }
+    private func writeObservations(
+        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>
+    ) throws(SQLiteError) {
+        guard !observations.isEmpty || factTimes.contains(where: { !$0.times.isEmpty }) else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
         // include still creates (or widens) one. MACs among the batch's devices already have theirs.
         let ensureDevice = try database.statement(
@@ -253,6 +264,14 @@ extension HistoryStore {
                 window[observation.mac] = (time, time)
             }
         }
+        for group in factTimes where !knownDevices.contains(group.mac) {
+            guard let first = group.times.min(), let last = group.times.max() else { continue }
+            if let current = window[group.mac] {
+                window[group.mac] = (min(current.first, first), max(current.last, last))
+            } else {
+                window[group.mac] = (first, last)
+            }
+        }
         for (mac, span) in window {
             try ensureDevice.run([
                 .text(mac.description), .integer(span.first.nanoseconds), .integer(span.last.nanoseconds),
@@ -276,7 +295,7 @@ extension HistoryStore {
             UPDATE evidence SET first_seen = ?5, last_seen = ?6, count = ?7
             WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4
             """)
-        for (row, times) in EvidenceTimes(observations).rowsByDevice {
+        for (row, times) in EvidenceTimes(observations, grouped: factTimes).rowsByDevice {
             let key: [SQLiteValue] = [
                 .text(row.mac.description), .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value),
             ]

@@ -20,10 +20,20 @@ extension Device {
 
     /// Folds one observation in; identity fields that changed value are appended to `changes`.
     /// Returns true when the device's evidence changed (a new fact, not a repeat of a known one).
+    /// `protocolBits` mirrors `protocols` (`DiscoveryProtocol.bit`) and is kept in step with it.
     mutating func apply(
-        _ observation: Observation, limits: DeviceRegistry.Configuration,
+        _ observation: Observation, limits: DeviceRegistry.Configuration, protocolBits: inout UInt32,
         changes: inout [InventoryChange]
     ) -> Bool {
+        /// Adds a protocol the device spoke; true when it is new. Most observations repeat a known
+        /// protocol: testing its bit costs less than hashing it into the set.
+        @discardableResult
+        func noteProtocol(_ via: DiscoveryProtocol) -> Bool {
+            guard protocolBits & via.bit == 0 else { return false }
+            protocolBits |= via.bit
+            return protocols.insert(via).inserted
+        }
+
         let time = observation.time
         touch(time)
         switch observation.fact {
@@ -154,14 +164,6 @@ extension Device {
             defer { isIPv6Router = true }
             return !isIPv6Router
         }
-    }
-
-    /// Adds a protocol the device spoke; true when it is new. Most observations repeat a known
-    /// protocol: a lookup then costs less than an insert (which first secures a unique copy).
-    @discardableResult
-    private mutating func noteProtocol(_ via: DiscoveryProtocol) -> Bool {
-        if protocols.contains(via) { return false }
-        return protocols.insert(via).inserted
     }
 
     /// Inserts unless the set is full; true when the value is new.

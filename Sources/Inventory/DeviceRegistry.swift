@@ -53,6 +53,37 @@ public final class DeviceRegistry: InventoryReader {
         var devices: [Device] = []
         var traffic: [TrafficTally] = []
         var stale: [Bool] = []
+        /// Each device's sightings as `count` moves them, 16 bytes a device instead of a whole `Device`
+        /// (512): counting an ordinary frame then touches no device record, which at 2,000 devices was
+        /// a cache miss per frame. Folded into `devices[i]` (earliest first, latest last) when read.
+        var seen: [SeenSpan] = []
+        /// Each device's `protocols` as bits (`DiscoveryProtocol.bit`): a repeated protocol, which is
+        /// almost every observation, is one test instead of hashing into the set.
+        var protocolBits: [UInt32] = []
+        /// Each slot's MAC, dense: checks a `recent` entry without touching the device.
+        var macs: [UInt64] = []
+        /// Recently used MAC → slot pairs, direct-mapped by the MAC's low bits: most frames come
+        /// from or go to a few devices (the gateway), and a hit skips hashing the MAC into `slots`.
+        /// An entry is trusted only while `macs[slot]` still holds its MAC (slots move on removal).
+        var recent = [RecentSlot](repeating: RecentSlot(), count: State.recentCount)
+        static let recentCount = 1024
+
+        struct RecentSlot: Sendable {
+            /// Not a MAC (those fit 48 bits) until filled.
+            var mac = UInt64.max
+            var slot = 0
+        }
+
+        /// The device's slot, or nil when it has none.
+        mutating func slot(of mac: MACAddress) -> Int? {
+            let raw = mac.rawValue
+            let index = Int(truncatingIfNeeded: (raw ^ (raw >> 29)) & UInt64(State.recentCount - 1))
+            let entry = recent[index]
+            if entry.mac == raw, entry.slot < macs.count, macs[entry.slot] == raw { return entry.slot }
+            guard let slot = slots[mac] else { return nil }
+            recent[index] = RecentSlot(mac: raw, slot: slot)
+            return slot
+        }
         var statistics = Statistics()
         /// The latest MAC to claim each address (ARP, DHCP, NDP): the IP → MAC index.
         var holders: [IPAddress: MACAddress] = [:]
@@ -62,14 +93,22 @@ public final class DeviceRegistry: InventoryReader {
         func materialize(_ slot: Int) -> Device {
             var device = devices[slot]
             if stale[slot] { device.traffic = traffic[slot].counters }
+            seen[slot].fold(into: &device)
             return device
         }
 
-        /// Brings every device's `traffic` up to date with its tally.
+        /// The device's latest sighting, counted frames included.
+        func lastSeen(_ slot: Int) -> Timestamp { max(devices[slot].lastSeen, seen[slot].last) }
+
+        /// Brings every device's `traffic` and sighting times up to date. A device is written only
+        /// where something differs: `devices` may be shared with a snapshot, and a write copies it.
         mutating func refresh() {
             for slot in stale.indices where stale[slot] {
                 devices[slot].traffic = traffic[slot].counters
                 stale[slot] = false
+            }
+            for slot in seen.indices where seen[slot].differs(from: devices[slot]) {
+                seen[slot].fold(into: &devices[slot])
             }
         }
 
@@ -82,11 +121,27 @@ public final class DeviceRegistry: InventoryReader {
                 devices.swapAt(slot, last)
                 traffic.swapAt(slot, last)
                 stale.swapAt(slot, last)
+                seen.swapAt(slot, last)
+                protocolBits.swapAt(slot, last)
+                macs.swapAt(slot, last)
                 slots[devices[slot].mac] = slot
             }
             devices.removeLast()
             traffic.removeLast()
             stale.removeLast()
+            seen.removeLast()
+            protocolBits.removeLast()
+            macs.removeLast()
+        }
+
+        mutating func append(_ device: Device, tally: TrafficTally) {
+            slots[device.mac] = devices.count
+            devices.append(device)
+            traffic.append(tally)
+            stale.append(false)
+            seen.append(SeenSpan(device))
+            protocolBits.append(device.protocols.reduce(0) { $0 | $1.bit })
+            macs.append(device.mac.rawValue)
         }
     }
 
@@ -114,35 +169,10 @@ public final class DeviceRegistry: InventoryReader {
     public func count(_ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination)
         -> [InventoryChange]
     {
-        let source = summary.source
-        let destination = summary.destination
-        let wire = UInt64(max(summary.wireLength, 0))
-        let family = summary.family
-        let l4 = summary.l4
-        let transmittedClass = TrafficClass(direction: .transmitted, family: family, l4: l4).ordinal
-        let receivedClass = TrafficClass(direction: .received, family: family, l4: l4).ordinal
-        let countTraffic = configuration.countTraffic
-        let countSource = attribution != .destinationOnly
-        let countDestination = attribution != .sourceOnly
-        return state.withLock { state -> [InventoryChange] in
-            var created: [InventoryChange] = []
-            if source.isUnicastDevice, let slot = ensureDevice(source, time: time, in: &state, created: &created) {
-                state.devices[slot].touch(time)
-                if countTraffic && countSource {
-                    state.traffic[slot].addTransmitted(bytes: wire, slot: transmittedClass)
-                    state.stale[slot] = true
-                }
-            }
-            if destination.isUnicastDevice, destination != source,
-                let slot = ensureDevice(destination, time: time, in: &state, created: &created)
-            {
-                if countTraffic && countDestination {
-                    state.traffic[slot].addReceived(bytes: wire, slot: receivedClass)
-                    state.stale[slot] = true
-                }
-            }
-            return created
+        var created: [InventoryChange] = []
+        state.withLock { state in _ = count(summary, at: time, attribution: attribution, in: &state, changes: &created)
         }
+        return created
     }
 
     /// Folds observations into their devices. Returns what changed: devices created, identity fields
@@ -150,22 +180,81 @@ public final class DeviceRegistry: InventoryReader {
     @discardableResult
     public func record(_ observations: [Observation]) -> [InventoryChange] {
         guard !observations.isEmpty else { return [] }
-        let limits = configuration
-        return state.withLock { state -> [InventoryChange] in
-            var changes: [InventoryChange] = []
-            for observation in observations where observation.mac.isUnicastDevice {
-                guard let slot = ensureDevice(observation.mac, time: observation.time, in: &state, created: &changes)
-                else { continue }
-                if state.devices[slot].apply(observation, limits: limits, changes: &changes),
-                    changes.last != .updated(observation.mac, time: observation.time)
-                {
-                    changes.append(.updated(observation.mac, time: observation.time))
-                }
-                if case .address(let address, let via) = observation.fact, DeviceRegistry.claimSources.contains(via) {
-                    claim(address, by: observation.mac, time: observation.time, in: &state, changes: &changes)
-                }
+        var changes: [InventoryChange] = []
+        state.withLock { state in record(observations, known: nil, in: &state, changes: &changes) }
+        return changes
+    }
+
+    /// `count(summary)` then `record(observations)` under one lock, appending to `changes` what the
+    /// two would return, in the same order. The pipeline's per-frame path: a frame's observations are
+    /// mostly about its source, whose slot counting has just found.
+    public func count(
+        _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
+        recording observations: [Observation], changes: inout [InventoryChange]
+    ) {
+        state.withLock { state in
+            let source = count(summary, at: time, attribution: attribution, in: &state, changes: &changes)
+            if !observations.isEmpty { record(observations, known: source, in: &state, changes: &changes) }
+        }
+    }
+
+    /// Returns the source's slot (nil when it is not a device or the registry is full).
+    private func count(
+        _ summary: FrameSummary, at time: Timestamp, attribution: Attribution, in state: inout State,
+        changes created: inout [InventoryChange]
+    ) -> (mac: MACAddress, slot: Int)? {
+        let source = summary.source
+        let destination = summary.destination
+        let wire = UInt64(max(summary.wireLength, 0))
+        let countTraffic = configuration.countTraffic
+        var known: (mac: MACAddress, slot: Int)?
+        if source.isUnicastDevice, let slot = ensureDevice(source, time: time, in: &state, created: &created) {
+            known = (source, slot)
+            state.seen[slot].touch(time)
+            if countTraffic && attribution != .destinationOnly {
+                let cls = TrafficClass(direction: .transmitted, family: summary.family, l4: summary.l4).ordinal
+                state.traffic[slot].addTransmitted(bytes: wire, slot: cls)
+                state.stale[slot] = true
             }
-            return changes
+        }
+        if destination.isUnicastDevice, destination != source,
+            let slot = ensureDevice(destination, time: time, in: &state, created: &created)
+        {
+            if countTraffic && attribution != .sourceOnly {
+                let cls = TrafficClass(direction: .received, family: summary.family, l4: summary.l4).ordinal
+                state.traffic[slot].addReceived(bytes: wire, slot: cls)
+                state.stale[slot] = true
+            }
+        }
+        return known
+    }
+
+    /// `known`: a MAC whose slot the caller has already found, so its observations skip the lookup.
+    private func record(
+        _ observations: [Observation], known: (mac: MACAddress, slot: Int)?, in state: inout State,
+        changes: inout [InventoryChange]
+    ) {
+        let limits = configuration
+        var cached = known
+        for observation in observations where observation.mac.isUnicastDevice {
+            let slot: Int
+            if let cached, cached.mac == observation.mac {
+                slot = cached.slot
+            } else {
+                guard let found = ensureDevice(observation.mac, time: observation.time, in: &state, created: &changes)
+                else { continue }
+                slot = found
+                cached = (observation.mac, found)
+            }
+            if state.devices[slot].apply(
+                observation, limits: limits, protocolBits: &state.protocolBits[slot], changes: &changes),
+                changes.last != .updated(observation.mac, time: observation.time)
+            {
+                changes.append(.updated(observation.mac, time: observation.time))
+            }
+            if case .address(let address, let via) = observation.fact, DeviceRegistry.claimSources.contains(via) {
+                claim(address, by: observation.mac, time: observation.time, in: &state, changes: &changes)
+            }
         }
     }
 
@@ -216,10 +305,7 @@ public final class DeviceRegistry: InventoryReader {
             where state.slots[device.mac] == nil && state.devices.count < configuration.maxDevices {
                 let tally = TrafficTally(device.traffic)
                 device.traffic = tally.counters
-                state.slots[device.mac] = state.devices.count
-                state.devices.append(device)
-                state.traffic.append(tally)
-                state.stale.append(false)
+                state.append(device, tally: tally)
             }
         }
     }
@@ -232,7 +318,7 @@ public final class DeviceRegistry: InventoryReader {
             var slot = state.devices.count - 1
             // Walking down keeps every slot not yet visited valid across swap-removals.
             while slot >= 0 {
-                if state.devices[slot].lastSeen < cutoff {
+                if state.lastSeen(slot) < cutoff {
                     removed.append(.expired(state.devices[slot].mac, time: now))
                     state.remove(slot)
                 }
@@ -261,7 +347,8 @@ public final class DeviceRegistry: InventoryReader {
             cells.reserveCapacity(state.devices.count * DeviceTrafficTable.cellsPerDevice)
             for tally in state.traffic { tally.appendCells(to: &cells) }
             return DeviceTrafficTable(
-                macs: state.devices.map(\.mac), lastSeen: state.devices.map(\.lastSeen), cells: cells)
+                macs: state.devices.map(\.mac), lastSeen: state.devices.indices.map { state.lastSeen($0) },
+                cells: cells)
         }
     }
 
@@ -311,7 +398,7 @@ public final class DeviceRegistry: InventoryReader {
         _ mac: MACAddress, time: Timestamp, in state: inout State,
         created: inout [InventoryChange]
     ) -> Int? {
-        if let slot = state.slots[mac] { return slot }
+        if let slot = state.slot(of: mac) { return slot }
         guard state.devices.count < configuration.maxDevices else {
             if state.refused.count >= DeviceRegistry.refusedMemory { state.refused.removeAll(keepingCapacity: true) }
             if state.refused.insert(mac).inserted { state.statistics.devicesRejected &+= 1 }
@@ -320,10 +407,7 @@ public final class DeviceRegistry: InventoryReader {
         var device = Device(mac: mac, firstSeen: time, lastSeen: time)
         device.vendor = vendorLookup(mac)
         let slot = state.devices.count
-        state.slots[mac] = slot
-        state.devices.append(device)
-        state.traffic.append(TrafficTally())
-        state.stale.append(false)
+        state.append(device, tally: TrafficTally())
         created.append(.created(mac, time: time))
         return slot
     }

@@ -79,4 +79,10 @@ public struct PendingEvidence: Sendable {
         }
         return out
     }
+
+    /// Visits each held (device, fact) once with its distinct times, ascending: the grouped form
+    /// of `observations`, without building one `Observation` per time.
+    public func forEachFact(_ body: (_ mac: MACAddress, _ fact: Fact, _ times: [Timestamp]) -> Void) {
+        for (key, held) in times { body(key.mac, key.fact, held) }
+    }
 }

@@ -64,6 +64,8 @@ public final class Pipeline: @unchecked Sendable {
         /// Devices with anything new since the last take: an observation (even a repeated one),
         /// a change or an event. A live flush writes these rows, so their `last_seen` moves on.
         public var changedDevices: Set<MACAddress> = []
+        /// The MAC last inserted into `changedDevices`: a repeat skips hashing it again.
+        var lastChanged: MACAddress?
         /// The subset of `changedDevices` whose stored row needs more than a later `last_seen`:
         /// created, a fact not seen before, an identity or classification change, an address
         /// claim, an event. A replay writes only these on the way and every device at the end.
@@ -142,10 +144,11 @@ public final class Pipeline: @unchecked Sendable {
             for i in frameStages { stages[i].frame(summary, at: time, context: context, output: &output) }
         }
         changes.removeAll(keepingCapacity: true)
-        changes += registry.count(result.summary, at: time, attribution: attribution)
+        // One registry call (one lock) for the frame's traffic and its observations.
+        registry.count(
+            result.summary, at: time, attribution: attribution, recording: result.observations, changes: &changes)
         if !result.observations.isEmpty {
             local.observations &+= UInt64(result.observations.count)
-            changes += registry.record(result.observations)
             let observations = result.observations
             keepForHistory(observations)
             if !observationStages.isEmpty {
@@ -318,12 +321,11 @@ public final class Pipeline: @unchecked Sendable {
             if p.evidence.factCount >= PendingHistory.earlyReserve && p.evidence.capacity < PendingHistory.capacity {
                 p.evidence.reserveCapacity(PendingHistory.capacity)
             }
-            var last: MACAddress?
             for o in observations {
-                // A frame's observations are mostly about one device.
-                if o.mac != last {
+                // A frame's observations are mostly about one device, often the previous frame's.
+                if o.mac != p.lastChanged {
                     p.changedDevices.insert(o.mac)
-                    last = o.mac
+                    p.lastChanged = o.mac
                 }
                 if !p.evidence.insert(
                     o, maxFacts: PendingHistory.capacity, maxObservations: PendingHistory.observationCapacity)

@@ -11,12 +11,22 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
     public static let maximumPointerHops = 32
 
     /// Reads a possibly compressed name (RFC 1035 §4.1.4) from a reader over the *whole* message,
-    /// so pointers can reach earlier names. Every pointer must land strictly before the segment
-    /// that holds it, so the walk can only move backwards and always ends; pointer hops and the
-    /// encoded length (255 octets, RFC 1035 §2.3.4) are capped besides.
+    /// so pointers can reach earlier names (the rules: `walk`).
     public init(from reader: inout ByteReader) throws(DecodeError) {
-        let bytes = reader.bytes
         var labels: [String] = []
+        try Self.walk(from: &reader) { labels.append(String(decoding: $0, as: UTF8.self)) }
+        self.labels = labels
+    }
+
+    /// Walks a possibly compressed name, handing each label's bytes to `label` in order, and leaves
+    /// `reader` just after the name. Every pointer must land strictly before the segment that holds
+    /// it, so the walk can only move backwards and always ends; pointer hops and the encoded length
+    /// (255 octets, RFC 1035 §2.3.4) are capped besides. `init(from:)` and the query decoder's
+    /// allocation-free path (`DNSQuery.keptNames`) share it, so both accept and refuse the same names.
+    static func walk(
+        from reader: inout ByteReader, label: (UnsafeRawBufferPointer) -> Void
+    ) throws(DecodeError) {
+        let bytes = reader.bytes
         var position = reader.offset
         var segmentStart = position
         var resumeOffset: Int?
@@ -31,7 +41,6 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
             case 0x00:
                 if length == 0 {
                     try reader.seek(to: resumeOffset ?? position + 1)
-                    self.labels = labels
                     return
                 }
                 encodedLength += length + 1
@@ -42,10 +51,7 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
                 guard start + length <= bytes.count else {
                     throw .truncated(offset: start, needed: length, available: bytes.count - start)
                 }
-                labels.append(
-                    String(
-                        decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]),
-                        as: UTF8.self))
+                label(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
                 position = start + length
             case 0xC0:
                 guard position + 1 < bytes.count else {

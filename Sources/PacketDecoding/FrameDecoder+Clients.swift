@@ -115,18 +115,26 @@ extension FrameDecoder {
     /// response, or a query a router forwarded, describes no one here.
     func decodeDNSQuery(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .dns
-        let query: DNSQuery
+        // Names are read straight from the wire (a query repeats a few names all day); a name
+        // outside ASCII takes the general path, which lower-cases as Unicode does.
+        let kept: DNSQuery.KeptNames
         do throws(DecodeError) {
-            query = try DNSQuery(parsing: payload)
+            kept = try DNSQuery.keptNames(parsing: payload)
         } catch {
             result.error = DecodeFailure(layer: .dns, error: error)
             return
         }
-        guard query.isStandardQuery, isFromSender(context) else { return }
-        for question in query.questions {
-            if let name = DNSQuery.keptName(question.name) {
-                emit(.dnsQuery(name), about: context.sender, &result, context)
+        guard kept.isStandardQuery, isFromSender(context) else { return }
+        guard !kept.general else {
+            guard let query = try? DNSQuery(parsing: payload) else { return }
+            for question in query.questions {
+                if let name = DNSQuery.keptName(question.name) {
+                    emit(.dnsQuery(name), about: context.sender, &result, context)
+                }
             }
+            return
         }
+        if let first = kept.first { emit(.dnsQuery(first), about: context.sender, &result, context) }
+        for name in kept.rest { emit(.dnsQuery(name), about: context.sender, &result, context) }
     }
 }

@@ -72,6 +72,48 @@ import Testing
         #expect(grouped.contains { $0.hasPrefix("address arp") && $0.hasSuffix(" 2") })
     }
 
+    /// The same observations handed over grouped (`factTimes`, as a replay does) or one per time
+    /// leave the same device and evidence rows, over a stored window and when the device cap
+    /// refuses a device.
+    @Test func write_factTimes_storeWhatTheirObservationsStore() throws {
+        let other = Fixtures.mac(8)
+        let third = Fixtures.mac(9)
+        let groups = [
+            HistoryBatch.FactTimes(mac: Self.mac, fact: Self.dns, times: [5, 10, 20, 31].map(Fixtures.time)),
+            HistoryBatch.FactTimes(mac: Self.mac, fact: Self.request, times: [10].map(Fixtures.time)),
+            HistoryBatch.FactTimes(mac: Self.mac, fact: Self.discover, times: [10, 12].map(Fixtures.time)),
+            HistoryBatch.FactTimes(mac: other, fact: Self.arp, times: [3, 40].map(Fixtures.time)),
+            HistoryBatch.FactTimes(mac: third, fact: Self.dns, times: [50].map(Fixtures.time)),
+            HistoryBatch.FactTimes(mac: third, fact: Self.arp, times: []),
+        ]
+        let observations = groups.flatMap { group in
+            group.times.map { Observation(mac: group.mac, time: $0, fact: group.fact) }
+        }
+        func stored(grouped: Bool, maxDevices: Int) throws -> [String] {
+            let dir = try TemporaryDirectory()
+            let store = try HistoryStore(path: dir.file("lanscope.db"), configuration: .init(maxDevices: maxDevices))
+            try store.write(
+                HistoryBatch(observations: [Self.observation(20, Self.dns), Self.observation(30, Self.dns)]))
+            try store.write(grouped ? HistoryBatch(factTimes: groups) : HistoryBatch(observations: observations))
+            var out: [String] = []
+            for device in try store.devices() {
+                out.append("\(device.mac) \(device.firstSeen) \(device.lastSeen)")
+                out += try store.evidence(for: device.mac, limit: nil).map {
+                    "\(device.mac) \($0.kind.rawValue) \($0.source.rawValue) \($0.value) \($0.firstSeen) \($0.lastSeen) \($0.count)"
+                }
+            }
+            return out.sorted()
+        }
+        for cap in [16, 2] {
+            let grouped = try stored(grouped: true, maxDevices: cap)
+            #expect(grouped.count > 3)
+            #expect(grouped == (try stored(grouped: false, maxDevices: cap)), "cap \(cap)")
+        }
+        // Room for two devices: the one first observed last (at 50 s) is refused.
+        #expect(!(try stored(grouped: true, maxDevices: 2)).contains { $0.hasPrefix(third.description) })
+        #expect((try stored(grouped: true, maxDevices: 16)).contains { $0.hasPrefix(third.description) })
+    }
+
     @Test func count_followsTheOneAtATimeRule() {
         #expect(EvidenceTimes.count(stored: nil, times: [1, 2, 3]) == 3)
         #expect(EvidenceTimes.count(stored: (first: 10, last: 20, count: 4), times: [12, 15, 20]) == 4)

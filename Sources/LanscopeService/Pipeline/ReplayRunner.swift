@@ -50,8 +50,8 @@ public final class ReplayRunner {
         do {
             try history.write(
                 HistoryBatch(
-                    devices: devices, observations: pending.observations,
-                    anomalies: pending.anomalies, changes: pending.changes))
+                    devices: devices, anomalies: pending.anomalies, changes: pending.changes,
+                    factTimes: pending.evidence.factTimes))
         } catch {
             flushError = error
         }
@@ -129,8 +129,8 @@ public final class ReplayRunner {
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
         try store.write(
             HistoryBatch(
-                devices: devices, observations: pending.observations, anomalies: pending.anomalies,
-                changes: pending.changes))
+                devices: devices, anomalies: pending.anomalies, changes: pending.changes,
+                factTimes: pending.evidence.factTimes))
         for report in reports {
             guard let key = report.captureKey else { continue }
             let record = CaptureRecord(
@@ -154,5 +154,15 @@ extension TrafficCounters {
             if diff.packets > 0 { d.byClass[k] = diff }
         }
         return d
+    }
+}
+
+extension PendingEvidence {
+    /// The held evidence in the form the history store takes it grouped (no `Observation` per time).
+    var factTimes: [HistoryBatch.FactTimes] {
+        var out: [HistoryBatch.FactTimes] = []
+        out.reserveCapacity(factCount)
+        forEachFact { mac, fact, times in out.append(HistoryBatch.FactTimes(mac: mac, fact: fact, times: times)) }
+        return out
     }
 }
