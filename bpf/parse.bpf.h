@@ -56,6 +56,7 @@ static __always_inline int ls_is_discovery_port(__u16 port)
     case 546: case 547:   /* DHCPv6, RFC 8415 */
     case 1900:            /* SSDP */
     case 5353:            /* mDNS, RFC 6762 */
+    case 3702:            /* WS-Discovery (OASIS): ONVIF cameras, WSD printers */
         return 1;
     }
     return 0;

@@ -52,6 +52,9 @@ extension Device {
                 add(.ssdpUSN, service.name)
             case .tcp:
                 add(.tcpPort, service.port.map(String.init))
+            case .wsd:
+                add(.wsdType, service.type)
+                for entry in service.txt where entry.key == "scope" { add(.wsdScope, entry.value) }
             default:
                 add(.mdnsService, service.type)
             }

@@ -108,6 +108,10 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case ssdpType = "ssdp_type"
     /// SSDP USN.
     case ssdpUSN = "ssdp_usn"
+    /// WS-Discovery type the device implements, local name (`NetworkVideoTransmitter`, `PrintDeviceType`).
+    case wsdType = "wsd_type"
+    /// WS-Discovery scope URI the device announces (`onvif://www.onvif.org/hardware/MODEL`).
+    case wsdScope = "wsd_scope"
     /// LLDP system description or CDP platform/version.
     case systemDescription = "system_description"
     /// LLDP-MED / CDP stated manufacturer and model.

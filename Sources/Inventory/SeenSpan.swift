@@ -27,7 +27,7 @@ struct SeenSpan: Sendable {
 }
 
 extension DiscoveryProtocol {
-    /// This protocol's bit in a device's protocol bit set (`DeviceRegistry`); 18 cases fit a `UInt32`.
+    /// This protocol's bit in a device's protocol bit set (`DeviceRegistry`); 19 cases fit a `UInt32`.
     var bit: UInt32 {
         switch self {
         case .ethernet: 1 << 0
@@ -48,6 +48,7 @@ extension DiscoveryProtocol {
         case .ndp: 1 << 15
         case .tls: 1 << 16
         case .http: 1 << 17
+        case .wsd: 1 << 18
         }
     }
 }

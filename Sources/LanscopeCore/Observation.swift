@@ -2,6 +2,8 @@
 /// `source` column in the database: never rename one.
 public enum DiscoveryProtocol: String, Sendable, Hashable, CaseIterable, Comparable {
     case ethernet, arp, ipv4, ipv6, udp, tcp, icmpv6, dhcp, dhcpv6, dns, mdns, ssdp, lldp, cdp, nbns, ndp, tls, http
+    /// WS-Discovery (UDP 3702): ONVIF cameras, WSD printers and scanners, Windows computers.
+    case wsd
 
     public static func < (lhs: DiscoveryProtocol, rhs: DiscoveryProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
 }

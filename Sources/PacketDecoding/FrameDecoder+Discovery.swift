@@ -180,6 +180,39 @@ extension FrameDecoder {
         if let server { emit(.software(server, via: .ssdp), about: sender, &result, context) }
     }
 
+    /// WS-Discovery (UDP 3702): a Hello or a match describes its sender, one service per type it
+    /// implements (`via: .wsd`, the type's local name, its endpoint address as the name, its scopes as
+    /// `scope` TXT entries, its first transport address as the location); a Probe names what the sender
+    /// looks for. A Bye or a Resolve says nothing about what the sender is.
+    func decodeWSDiscovery(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
+        result.discovery = .wsd
+        let message: WSDiscoveryMessage
+        do throws(DecodeError) {
+            message = try WSDiscoveryMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .wsd, error: error)
+            return
+        }
+        let sender = context.sender
+        guard sender.isUnicastDevice else { return }
+        switch message.kind {
+        case .hello, .probeMatches, .resolveMatches:
+            let scopes = message.scopes.map { TXTEntry(key: "scope", value: $0) }
+            for type in message.types {
+                let service = ServiceAdvertisement(
+                    via: .wsd, type: WSDiscoveryMessage.localName(type), name: message.endpoint, txt: scopes,
+                    location: message.transportAddresses.first)
+                emit(.service(service), about: sender, &result, context)
+            }
+        case .probe:
+            for type in message.types {
+                emit(.searching(target: WSDiscoveryMessage.localName(type), via: .wsd), about: sender, &result, context)
+            }
+        case .bye, .resolve:
+            return
+        }
+    }
+
     /// LLDP describes the station that sent it: system name, description, management addresses.
     func decodeLLDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .lldp

@@ -182,6 +182,8 @@ public struct FrameDecoder: Sendable {
             discovery = .nbns
         } else if (low == 546 || low == 547) && (high == 546 || high == 547), case .v6 = source {
             discovery = .dhcpv6
+        } else if udp.sourcePort == 3702 || udp.destinationPort == 3702 {
+            discovery = .wsd
         } else if udp.destinationPort == 53 {
             // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
             discovery = .dns
@@ -205,6 +207,7 @@ public struct FrameDecoder: Sendable {
         case .nbns: decodeNBNS(payload, &result, &context)
         case .dhcpv6: decodeDHCPv6(payload, &result, &context)
         case .dns: decodeDNSQuery(payload, &result, &context)
+        case .wsd: decodeWSDiscovery(payload, &result, &context)
         default: decodeSSDP(payload, &result, &context)
         }
     }

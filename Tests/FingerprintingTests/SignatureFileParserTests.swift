@@ -68,6 +68,7 @@ struct SignatureFileParserTests {
         #expect(
             files == [
                 "dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ports.tsv", "ssdp.tsv",
+                "wsd.tsv",
                 "system.tsv",
                 "tcp.tsv", "useragent.tsv",
             ])
