@@ -121,5 +121,10 @@ private func replay(_ bytes: UnsafeRawBufferPointer) {
     var result = DecodeResult()
     try? reader.forEachPacket { frame, wireLength, time in
         decoder.decode(frame, wireLength: wireLength, time: time, into: &result)
+        // A result reused across frames answers repeated mDNS messages from its memo
+        // (`MDNSRepeats`): it must give exactly what a fresh decode gives.
+        var fresh = DecodeResult()
+        decoder.decode(frame, wireLength: wireLength, time: time, into: &fresh)
+        precondition(result.observations == fresh.observations && result.error == fresh.error)
     }
 }

@@ -10,6 +10,9 @@ public struct DecodeResult: Sendable {
     public var discovery: DiscoveryProtocol?
     /// Set when a layer failed to decode, for `lanscope_decode_errors_total{protocol}`.
     public var error: DecodeFailure?
+    /// mDNS messages already decoded, for repeats (see `MDNSRepeats`). Kept across frames: `reset()`
+    /// leaves it, so a result reused for a capture recognises a host's repeated announcements.
+    public var mdnsRepeats = MDNSRepeats()
 
     public init() {}
 

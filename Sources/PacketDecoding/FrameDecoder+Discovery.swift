@@ -118,6 +118,24 @@ extension FrameDecoder {
     /// the asker looks for — its known-answer records are not the asker's identity (RFC 6762 §7.1).
     func decodeMDNS(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .mdns
+        // What follows depends only on the payload and the sender: a message held from an earlier
+        // frame gives the same facts. Only a frame with no facts yet is answered from it (or held),
+        // so the per-frame de-duplication and cap in `emit` come out the same.
+        let sender = context.sender
+        let fresh = result.observations.isEmpty && result.error == nil && sender.isUnicastDevice
+        if fresh, let facts = result.mdnsRepeats.facts(sender: sender, payload: payload) {
+            for fact in facts { result.observations.append(Observation(mac: sender, time: context.time, fact: fact)) }
+            return
+        }
+        decodeMDNSMessage(payload, &result, &context)
+        if fresh, result.error == nil {
+            result.mdnsRepeats.store(sender: sender, payload: payload, facts: result.observations.map(\.fact))
+        }
+    }
+
+    private func decodeMDNSMessage(
+        _ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context
+    ) {
         let message: DNSMessage
         do throws(DecodeError) {
             message = try DNSMessage(parsing: payload)
