@@ -17,13 +17,7 @@ extension HistoryStore {
         for span in presence { widen(span.mac, span.start, span.end) }
         let withSpans = Set(presence.map(\.mac))
         for sample in samples where window[sample.mac] == nil { widen(sample.mac, sample.start, sample.start) }
-        let ensureDevice = try database.statement(
-            """
-            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (mac) DO UPDATE SET
-                first_seen = min(devices.first_seen, excluded.first_seen),
-                last_seen = max(devices.last_seen, excluded.last_seen)
-            """)
+        let ensureDevice = try database.statement(Self.widenDeviceSQL)
         // A sample alone only needs its device row to exist; presence spans also move the stored
         // first/last sighting (they arrive at most once a minute per device, samples every interval).
         let ensureExists = try database.statement(

@@ -201,6 +201,16 @@ extension HistoryStore {
             + "THEN excluded.\(column) ELSE devices.\(column) END"
     }
 
+    /// Creates a device row with only its sighting window, or widens an existing row's window to include
+    /// it (?1 mac, ?2 first seen, ?3 last seen, ?4 locally administered): for facts about a MAC whose full
+    /// row is not part of the batch.
+    static let widenDeviceSQL = """
+        INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (mac) DO UPDATE SET
+            first_seen = min(devices.first_seen, excluded.first_seen),
+            last_seen = max(devices.last_seen, excluded.last_seen)
+        """
+
     private static let upsertDeviceSQL: String = {
         let hostname = "excluded.hostname IS NOT NULL"
         let dhcp = "excluded.dhcp_message_type IS NOT NULL"
@@ -237,13 +247,7 @@ extension HistoryStore {
         guard !observations.isEmpty || factTimes.contains(where: { !$0.times.isEmpty }) else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
         // include still creates (or widens) one. MACs among the batch's devices already have theirs.
-        let ensureDevice = try database.statement(
-            """
-            INSERT INTO devices (mac, first_seen, last_seen, locally_administered) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (mac) DO UPDATE SET
-                first_seen = min(devices.first_seen, excluded.first_seen),
-                last_seen = max(devices.last_seen, excluded.last_seen)
-            """)
+        let ensureDevice = try database.statement(Self.widenDeviceSQL)
         let upsertEvidence = try database.statement(
             """
             INSERT INTO evidence (mac, kind, source, value, first_seen, last_seen, count)
