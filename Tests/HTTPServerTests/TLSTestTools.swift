@@ -28,17 +28,7 @@ enum TLSTools {
     /// curl with the test CA trusted; returns its exit status and output (body, or the error).
     static func curl(_ certificates: TestCertificates, _ arguments: [String]) throws -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: curlPath)
-        process.arguments =
-            ["--silent", "--show-error", "--max-time", "5", "--cacert", certificates.caCertificate] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try CurlTests.curl(["--cacert", certificates.caCertificate] + arguments)
     }
 }
 
