@@ -124,11 +124,7 @@ public struct HTTPRequestHead: Sendable, Hashable {
 
     /// The bytes of `range` without leading and trailing spaces and tabs, as text (bounded).
     private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-        var start = range.lowerBound
-        var end = range.upperBound
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        return WireText.string(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        WireText.string(WireText.trimmed(UnsafeRawBufferPointer(rebasing: bytes[range])))
     }
 
     /// The fact form.

@@ -28,9 +28,9 @@ public struct SSDPMessage: Sendable, Hashable {
             if line.isEmpty { break }
             guard headers.count < Self.maximumHeaders else { break }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
-            let name = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[..<colon]))
+            let name = WireText.trimmed(UnsafeRawBufferPointer(rebasing: line[..<colon]))
             guard !name.isEmpty, name.first != UInt8(ascii: " "), name.first != UInt8(ascii: "\t") else { continue }
-            let value = Self.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
+            let value = WireText.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
             headers.append((WireText.string(name, limit: 128), WireText.string(value)))
         }
     }
@@ -94,14 +94,6 @@ public struct SSDPMessage: Sendable, Hashable {
         let start = prefix.utf8Start
         for index in 0..<count where line[index] != start[index] { return false }
         return true
-    }
-
-    private static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var start = 0
-        var end = bytes.count
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
     }
 }
 

@@ -79,8 +79,8 @@ public struct WSDiscoveryMessage: Sendable, Hashable {
         guard let gt = find([UInt8(ascii: ">")], in: bytes, from: lt) else { return nil }
         if gt > 0 && bytes[gt - 1] == UInt8(ascii: "/") { return "" }
         let textEnd = find([UInt8(ascii: "<")], in: bytes, from: gt + 1) ?? bytes.count
-        let raw = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[(gt + 1)..<textEnd]))
-        return unescaped(raw.trimmingCharacters())
+        let text = UnsafeRawBufferPointer(rebasing: bytes[(gt + 1)..<textEnd])
+        return unescaped(WireText.string(WireText.trimmed(text, isSpace: WireText.isXMLSpace)))
     }
 
     /// The offset of the `<` of the first start tag at or after `start` whose local name is `name`.
@@ -132,13 +132,6 @@ public struct WSDiscoveryMessage: Sendable, Hashable {
 }
 
 extension String {
-    fileprivate func trimmingCharacters() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
-    }
-
     fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> String {
         var out = ""
         var rest = Substring(self)

@@ -19,4 +19,19 @@ enum WireText {
     static func string(_ bytes: [UInt8], limit: Int = maximumTextBytes) -> String {
         bytes.withUnsafeBytes { string($0, limit: limit) }
     }
+
+    /// `bytes` without the leading and trailing bytes `isSpace` accepts.
+    static func trimmed(_ bytes: UnsafeRawBufferPointer, isSpace: (UInt8) -> Bool = isBlank) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Space or tab: the optional whitespace around header values (RFC 9110 §5.6.3).
+    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    /// XML's white space: space, tab, CR, LF (XML 1.0 §2.3).
+    static func isXMLSpace(_ byte: UInt8) -> Bool { isBlank(byte) || byte == 0x0A || byte == 0x0D }
 }
