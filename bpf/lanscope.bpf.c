@@ -245,14 +245,9 @@ static __always_inline void ls_hand_up(void *ctx, __u64 wire_len, __u32 ifindex,
         ls_drop(LS_DROP_TRUNCATED);
 }
 
-/* Frames handed up only if their payload says so, looked at after counting. */
-enum ls_candidate {
-    LS_CANDIDATE_DNS = 1,     /* UDP to port 53: handed up if a DNS query */
-    LS_CANDIDATE_REQUEST = 2, /* TCP payload with a plausible first byte: if it opens a ClientHello or request */
-};
-
-/* The payload peek, the sender's rate limit and the copy for a candidate; 1 when handed up.
- * `header_len` is the offset of the TCP/UDP payload, `key` the sender's ls_key.raw. */
+/* The payload peek, the sender's rate limit and the copy for a frame handed up only if its payload says
+ * so (`kind`: LS_WANT_DNS or LS_WANT_REQUEST, parse.bpf.h); 1 when handed up. `header_len` is the offset
+ * of the TCP/UDP payload, `key` the sender's ls_key.raw. */
 static __always_inline int ls_hand_up_candidate(void *ctx, void *data, void *data_end, __u32 kind, __u64 header_len,
                                                 __u64 key, __u64 now, __u64 wire_len, __u32 ifindex, __u8 point)
 {
@@ -265,7 +260,7 @@ static __always_inline int ls_hand_up_candidate(void *ctx, void *data, void *dat
         return 0;
     void *payload = data + header_len;
     union ls_key source = { .raw = key };
-    if (kind == LS_CANDIDATE_DNS) {
+    if (kind == LS_WANT_DNS) {
         if (!ls_is_dns_query(payload, data_end) ||
             !ls_admit(&ls_dns_tokens, &source, now, ls_config.dns_rate_per_sec, ls_config.dns_burst,
                       LS_DROP_DNS_RATE_LIMITED))
@@ -362,8 +357,7 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
             ls_hand_up(ctx, wire_len, ifindex, point);
         return;
     }
-    ls_candidate(ctx, point, p.want == LS_WANT_DNS ? LS_CANDIDATE_DNS : LS_CANDIDATE_REQUEST, header_len,
-                 source.raw, now);
+    ls_candidate(ctx, point, p.want, header_len, source.raw, now);
 }
 
 SEC("xdp.frags")
