@@ -24,15 +24,25 @@ extension Device {
             guard !trimmed.isEmpty else { return }
             values.insert(SignalValue(signal, String(trimmed.prefix(Self.maximumSignalLength))))
         }
+        /// Where the device names itself or its model: each word of these is a `product` value.
+        func addProductWords(_ text: String?) {
+            guard let text else { return }
+            for word in Self.productWords(text) { add(.product, String(word)) }
+        }
         add(.oui, vendor)
-        for name in hostnames.values { add(.hostname, name) }
+        for name in hostnames.values {
+            add(.hostname, name)
+            addProductWords(name)
+        }
         if let dhcp {
             if !dhcp.parameterRequestList.isEmpty { add(.dhcpOptions, dhcp.parameterRequestListText) }
             add(.dhcpVendor, dhcp.vendorClass)
+            addProductWords(dhcp.vendorClass)
         }
         if let dhcpv6 {
             if !dhcpv6.optionRequest.isEmpty { add(.dhcpv6Options, dhcpv6.optionRequestText) }
             add(.dhcpv6Vendor, dhcpv6.vendorClass)
+            addProductWords(dhcpv6.vendorClass)
             add(.dhcpv6Enterprise, dhcpv6.vendorEnterprise.map(String.init))
             add(.dhcpv6Enterprise, dhcpv6.duidEnterprise.map(String.init))
             add(.hostname, dhcpv6.fqdn.map { String($0.prefix { $0 != "." }) })
@@ -42,26 +52,37 @@ extension Device {
             case .mdns:
                 add(.mdnsService, service.type)
                 add(.mdnsInstance, service.name)
+                addProductWords(service.name)
                 for entry in service.txt {
                     // A key without `=` is a boolean attribute (RFC 6763 §6.4); some devices put free text there.
                     add(.mdnsTXT, entry.value.map { entry.key.lowercased() + "=" + $0 } ?? entry.key)
+                    if Self.modelTXTKeys.contains(entry.key.lowercased()) { addProductWords(entry.value) }
                 }
             case .ssdp:
                 add(.ssdpType, service.type)
                 add(.ssdpServer, service.server)
                 add(.ssdpUSN, service.name)
+                addProductWords(service.type)
+                addProductWords(service.server)
             case .tcp:
                 add(.tcpPort, service.port.map(String.init))
             case .wsd:
                 add(.wsdType, service.type)
-                for entry in service.txt where entry.key == "scope" { add(.wsdScope, entry.value) }
+                for entry in service.txt where entry.key == "scope" {
+                    add(.wsdScope, entry.value)
+                    if let value = entry.value, value.lowercased().hasPrefix(Self.onvifHardwareScope) {
+                        addProductWords(String(value.dropFirst(Self.onvifHardwareScope.count)))
+                    }
+                }
             default:
                 add(.mdnsService, service.type)
             }
         }
         for (via, text) in software {
             switch via {
-            case .ssdp: add(.ssdpServer, text)
+            case .ssdp:
+                add(.ssdpServer, text)
+                addProductWords(text)
             case .lldp, .cdp: add(.systemDescription, text)
             case .http: add(.userAgent, text)
             default: add(.systemDescription, text)
@@ -70,6 +91,7 @@ extension Device {
         for stated in inventory.values {
             add(.inventoryManufacturer, stated.manufacturer)
             add(.inventoryModel, stated.model)
+            addProductWords(stated.model)
             add(.systemDescription, stated.softwareRevision)
             if let medClass = stated.medDeviceClass { add(.role, "lldp_med_class_\(medClass)") }
         }
@@ -103,6 +125,31 @@ extension Device {
         if host.hasSuffix(".") { host = host.dropLast() }
         return String(host)
     }
+
+    /// The words of `text` that could be a product or model name (`product` values): split at white space
+    /// and the punctuation names are built with (`()[]{},;:/"'<>=|`), keeping `-`, `_`, `.`, `+` and `!`
+    /// inside words (`DCS-935L`, `shellyplug-s-7C87CE`, `FRITZ!Box`); at least three characters, at least one
+    /// a letter (a bare version number names nothing), at most `maximumProductWordLength`. A vendor prefix in
+    /// the same word (`Tapo_C200`) is kept: rules match words from their start.
+    public static func productWords(_ text: String) -> [Substring] {
+        text.split { $0.isWhitespace || productSeparators.contains($0) }.filter { word in
+            word.count >= 3 && word.count <= maximumProductWordLength && word.contains { $0.isLetter }
+        }
+    }
+
+    static let productSeparators: Set<Character> = [
+        "(", ")", "[", "]", "{", "}", ",", ";", ":", "/", "\"", "'", "<", ">", "=", "|",
+    ]
+
+    /// Longest word taken as a `product` value, in characters; longer runs are serials or encoded data.
+    static let maximumProductWordLength = 48
+
+    /// DNS-SD TXT keys whose value is the device's model (Google Cast `md`, Apple `model` and `rpMd`,
+    /// IPP Everywhere `ty`/`product`/`usb_MDL` (PWG 5100.14), generic `mdl`).
+    static let modelTXTKeys: Set<String> = ["md", "model", "rpmd", "ty", "product", "usb_mdl", "mdl"]
+
+    /// ONVIF's scope for the device's hardware model (ONVIF Core §7.3.2.2); what follows names the model.
+    static let onvifHardwareScope = "onvif://www.onvif.org/hardware/"
 
     /// Longest signal value kept, in characters (a User-Agent rarely needs more).
     static let maximumSignalLength = 256

@@ -13,7 +13,11 @@ public struct SignatureSet: Sendable {
 
     struct Table: Sendable {
         var exact: [String: [Int]] = [:]
-        var prefix: [([UInt8], Int)] = []
+        /// Prefix patterns by their first byte: a value is compared only with the patterns it could start with
+        /// (product lines alone hold a couple of hundred).
+        var prefix: [UInt8: [([UInt8], Int)]] = [:]
+        /// Prefix rules with an empty pattern (possible only when built in code): they match every value.
+        var emptyPrefix: [Int] = []
         var suffix: [([UInt8], Int)] = []
         var contains: [([UInt8], Int)] = []
         var any: [Int] = []
@@ -29,7 +33,13 @@ public struct SignatureSet: Sendable {
             var table = tables[rule.signal] ?? Table()
             switch rule.match {
             case .exact: table.exact[rule.pattern, default: []].append(index)
-            case .prefix: table.prefix.append((Array(rule.pattern.utf8), index))
+            case .prefix:
+                let pattern = Array(rule.pattern.utf8)
+                if let first = pattern.first {
+                    table.prefix[first, default: []].append((pattern, index))
+                } else {
+                    table.emptyPrefix.append(index)
+                }
             case .suffix: table.suffix.append((Array(rule.pattern.utf8), index))
             case .contains: table.contains.append((Array(rule.pattern.utf8), index))
             case .any: table.any.append(index)
@@ -105,6 +115,7 @@ public struct SignatureSet: Sendable {
     ) {
         guard let table = tables[signal] else { return }
         if let indices = table.exact[lowered] { for i in indices { body(rules[i], nil) } }
+        for i in table.emptyPrefix { body(rules[i], value.startIndex) }
         let hasPatterns = !table.prefix.isEmpty || !table.suffix.isEmpty || !table.contains.isEmpty
         if hasPatterns {
             // Byte comparisons on the UTF-8 view: patterns are lowercased like the value, and Character-level
@@ -118,7 +129,9 @@ public struct SignatureSet: Sendable {
             func end(_ offset: Int) -> String.Index? {
                 sameShape ? value.utf8.index(value.utf8.startIndex, offsetBy: offset) : nil
             }
-            for (pattern, i) in table.prefix where bytes.starts(with: pattern) { body(rules[i], end(pattern.count)) }
+            if let first = bytes.first, let candidates = table.prefix[first] {
+                for (pattern, i) in candidates where bytes.starts(with: pattern) { body(rules[i], end(pattern.count)) }
+            }
             for (pattern, i) in table.suffix
             where bytes.count >= pattern.count && bytes[(bytes.count - pattern.count)...].elementsEqual(pattern) {
                 body(rules[i], nil)

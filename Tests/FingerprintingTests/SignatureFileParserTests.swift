@@ -67,7 +67,8 @@ struct SignatureFileParserTests {
         let files = Set(rules.map { $0.origin.split(separator: ":").first.map(String.init) ?? "" })
         #expect(
             files == [
-                "dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ports.tsv", "ssdp.tsv",
+                "dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ports.tsv", "products.tsv",
+                "ssdp.tsv",
                 "wsd.tsv",
                 "system.tsv",
                 "tcp.tsv", "useragent.tsv",

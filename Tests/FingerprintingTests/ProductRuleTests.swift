@@ -1,0 +1,122 @@
+import Fingerprinting
+import LanscopeCore
+import Testing
+
+/// The `product` signal (every word a device names itself or its model with) and the product-line rules in
+/// `products.tsv`.
+struct ProductRuleTests {
+    let classifier = DeviceClassifier()
+
+    static func products(_ device: Device) -> [String] {
+        device.signalValues.filter { $0.signal == .product }.map(\.value)
+    }
+
+    @Test func signalValues_takeProductWords_fromEveryPlaceADeviceNamesItself() {
+        let device = Devices.make { device in
+            device.hostnames[.dhcp] = "HS100(EU)"
+            device.dhcp = Devices.dhcp([1, 3], vendor: "TL-SG116E")
+            device.services.insert(
+                Devices.mdns(
+                    "_http._tcp", name: "D-Link DCS-935L Configuration Utility",
+                    txt: [("md", "Chromecast Ultra"), ("fn", "Living Room 4K")]))
+            device.services.insert(
+                ServiceAdvertisement(
+                    via: .ssdp, type: "urn:schemas-upnp-org:device:DCS-5020L:1", name: "uuid:1",
+                    server: "Linux/2.6 UPnP/1.0 RT-AC68U/3.0"))
+            device.services.insert(
+                ServiceAdvertisement(
+                    via: .wsd, type: "NetworkVideoTransmitter",
+                    txt: [TXTEntry(key: "scope", value: "onvif://www.onvif.org/hardware/DS-2CD2042WD")]))
+            device.inventory[.lldp] = DeviceInventory(via: .lldp, model: "WS-C3560G-24PS")
+        }
+        let words = Set(Self.products(device))
+        for expected in [
+            "HS100", "TL-SG116E", "D-Link", "DCS-935L", "Configuration", "Chromecast", "Ultra", "DCS-5020L",
+            "schemas-upnp-org", "RT-AC68U", "DS-2CD2042WD", "WS-C3560G-24PS",
+        ] {
+            #expect(words.contains(expected), "\(expected) in \(words.sorted())")
+        }
+        // A friendly name is not a model key; bare numbers and two-letter fragments name nothing.
+        #expect(!words.contains("Living"))
+        #expect(!words.contains("2.6") && !words.contains("1.0") && !words.contains("EU"))
+        #expect(!words.contains { $0.count < 3 })
+    }
+
+    @Test func productWords_splitAtPunctuation_andKeepModelPunctuation() {
+        let words = Device.productWords("FRITZ!Box 7590 (shellyplug-s-7C87CE); Tapo_C200/v1 \"x\" ab")
+        #expect(words == ["FRITZ!Box", "shellyplug-s-7C87CE", "Tapo_C200"])
+    }
+
+    @Test func classify_namesTheKind_fromADocumentedProductLine_whereverTheModelAppears() {
+        let cases: [(Device, DeviceType, String)] = [
+            (Devices.make { $0.hostnames[.dhcp] = "HS110(US)" }, .smartPlug, "TP-Link"),
+            (Devices.make { $0.dhcp = Devices.dhcp([1, 3], vendor: "TL-SG108E") }, .switch, "TP-Link"),
+            (Devices.make { $0.hostnames[.mdns] = "DCS-8000LH-A1B2" }, .camera, "D-Link"),
+            (Devices.make { $0.hostnames[.dhcp] = "DCH-S160" }, .sensor, "D-Link"),
+            (Devices.make { $0.hostnames[.dhcp] = "shellyplug-s-7C87CE" }, .smartPlug, "Shelly"),
+            (Devices.make { $0.hostnames[.dhcp] = "shellyht-A1B2C3" }, .sensor, "Shelly"),
+            (
+                Devices.make { $0.inventory[.cdp] = DeviceInventory(via: .cdp, model: "WS-C2960X-48FPD-L") }, .switch,
+                "Cisco"
+            ),
+            (Devices.make { $0.hostnames[.dhcp] = "RT-AX88U-5E10" }, .router, "ASUS"),
+            (Devices.make { $0.hostnames[.dhcp] = "DS920plus" }, .nas, "Synology"),
+            (Devices.make { $0.hostnames[.dhcp] = "axis-00408c123456" }, .camera, "Axis"),
+            (
+                Devices.make { $0.services.insert(Devices.mdns("_ipp._tcp", txt: [("ty", "HP OfficeJet Pro 9010")])) },
+                .printer, "HP"
+            ),
+        ]
+        for (device, type, maker) in cases {
+            let result = classifier.classify(device)
+            #expect(result.type.value == type, "\(Self.products(device))")
+            #expect(result.manufacturer?.value == maker, "\(Self.products(device))")
+            #expect(result.type.evidence.contains { $0.signal == "product" }, "\(Self.products(device))")
+        }
+    }
+
+    /// UPnP and HNAP device types say what the device is in words: `DigitalSecurityCamera` (UPnP Forum),
+    /// `hnap:NetworkCamera` (D-Link's HNAP), `BinaryLight`.
+    @Test func classify_readsTheKind_fromTheWordsOfAnAnnouncedDeviceType() {
+        let cases: [(String, DeviceType)] = [
+            ("hnap:NetworkCamera", .camera),
+            ("urn:schemas-upnp-org:device:DigitalSecurityCamera:1", .camera),
+            ("urn:schemas-upnp-org:device:BinaryLight:1", .light),
+            ("urn:schemas-upnp-org:device:HVAC_System:1", .thermostat),
+        ]
+        for (type, expected) in cases {
+            let device = Devices.make { device in
+                device.services.insert(ServiceAdvertisement(via: .ssdp, type: type, name: "uuid:1"))
+            }
+            #expect(classifier.classify(device).type.value == expected, "\(type)")
+        }
+    }
+
+    /// A busybox DHCP client says only "some embedded device"; the stated product line says which.
+    @Test func classify_letsAProductLine_outweighTheGenericEmbeddedHint() {
+        let device = Devices.make(vendor: "D-Link International") { device in
+            device.hostnames[.dhcp] = "DCH-S150"
+            device.dhcp = Devices.dhcp([1, 3, 6, 12, 15, 28, 42], vendor: "udhcp 1.21.1")
+        }
+        let result = classifier.classify(device)
+        #expect(result.type.value == .sensor)
+        #expect(result.os?.value == "Linux (embedded)")
+    }
+
+    /// The default names of computers, phones and people's devices must not look like a product line.
+    @Test func classify_findsNoProductLine_inOrdinaryHostNames() {
+        let names = [
+            "DESKTOP-7F3K2QA", "LAPTOP-4JH2K1", "Johns-MacBook-Pro", "android-5f2e8a1b9c", "Galaxy-S21",
+            "Maries-iPhone", "raspberrypi", "ubuntu-server-01", "WIN-9K2L3M4N5", "kitchen-pc", "archlinux",
+            "fedora-ws", "build-server-2", "OpenWrt", "Pixel-7a", "Shellys-iPad", "desmond-laptop", "dsc-0042",
+        ]
+        for name in names {
+            let device = Devices.make { $0.hostnames[.dhcp] = name }
+            let result = classifier.classify(device)
+            let productEvidence = [result.type.evidence, result.manufacturer?.evidence ?? []].joined().filter {
+                $0.signal == "product"
+            }
+            #expect(productEvidence.isEmpty, "\(name): \(productEvidence.map(\.rule))")
+        }
+    }
+}
