@@ -22,7 +22,10 @@ extension Device {
             guard let text else { return }
             let trimmed = Substring(text).trimmingSpaces()
             guard !trimmed.isEmpty else { return }
-            values.insert(SignalValue(signal, String(trimmed.prefix(Self.maximumSignalLength))))
+            // A value of at most that many bytes has at most that many characters: no walk to cut it.
+            let kept =
+                trimmed.utf8.count <= Self.maximumSignalLength ? trimmed : trimmed.prefix(Self.maximumSignalLength)
+            values.insert(SignalValue(signal, String(kept)))
         }
         /// Where the device names itself or its model: each word of these is a `product` value.
         func addProductWords(_ text: String?) {
@@ -62,7 +65,7 @@ extension Device {
                 add(.ssdpType, service.type)
                 add(.ssdpServer, service.server)
                 add(.ssdpUSN, service.name)
-                addProductWords(service.type)
+                addProductWords(Self.ssdpDeviceName(service.type))
                 addProductWords(service.server)
             case .tcp:
                 add(.tcpPort, service.port.map(String.init))
@@ -126,22 +129,57 @@ extension Device {
         return String(host)
     }
 
-    /// The words of `text` that could be a product or model name (`product` values): split at white space
+    /// The words of `text` that could be a product or model name (`product` values): split at ASCII white space
     /// and the punctuation names are built with (`()[]{},;:/"'<>=|`), keeping `-`, `_`, `.`, `+` and `!`
-    /// inside words (`DCS-935L`, `shellyplug-s-7C87CE`, `FRITZ!Box`); at least three characters, at least one
-    /// a letter (a bare version number names nothing), at most `maximumProductWordLength`. A vendor prefix in
-    /// the same word (`Tapo_C200`) is kept: rules match words from their start.
+    /// inside words (`DCS-935L`, `shellyplug-s-7C87CE`, `FRITZ!Box`); from 3 to `maximumProductWordLength`
+    /// UTF-8 bytes, at least one a letter (a bare version number names nothing; any non-ASCII character counts
+    /// as a letter). A vendor prefix in the same word (`Tapo_C200`) is kept: rules match words from their
+    /// start. Works on the UTF-8 bytes: this runs for every name of every device at each classification.
     public static func productWords(_ text: String) -> [Substring] {
-        text.split { $0.isWhitespace || productSeparators.contains($0) }.filter { word in
-            word.count >= 3 && word.count <= maximumProductWordLength && word.contains { $0.isLetter }
+        var words: [Substring] = []
+        let utf8 = text.utf8
+        var start: String.Index?
+        var length = 0
+        var hasLetter = false
+        func finish(at end: String.Index) {
+            if let start, length >= 3, length <= maximumProductWordLength, hasLetter {
+                words.append(text[start..<end])
+            }
+            start = nil
+        }
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if isProductSeparator(byte) {
+                finish(at: index)
+            } else {
+                if start == nil {
+                    start = index
+                    length = 0
+                    hasLetter = false
+                }
+                length += 1
+                hasLetter = hasLetter || byte >= 0x80 || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            }
+            utf8.formIndex(after: &index)
+        }
+        finish(at: utf8.endIndex)
+        return words
+    }
+
+    private static func isProductSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x09...0x0D, 0x20: true  // ASCII white space
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+            UInt8(ascii: "}"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "/"),
+            UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "="),
+            UInt8(ascii: "|"):
+            true
+        default: false
         }
     }
 
-    static let productSeparators: Set<Character> = [
-        "(", ")", "[", "]", "{", "}", ",", ";", ":", "/", "\"", "'", "<", ">", "=", "|",
-    ]
-
-    /// Longest word taken as a `product` value, in characters; longer runs are serials or encoded data.
+    /// Longest word taken as a `product` value, in UTF-8 bytes; longer runs are serials or encoded data.
     static let maximumProductWordLength = 48
 
     /// DNS-SD TXT keys whose value is the device's model (Google Cast `md`, Apple `model` and `rpMd`,
@@ -150,6 +188,19 @@ extension Device {
 
     /// ONVIF's scope for the device's hardware model (ONVIF Core §7.3.2.2); what follows names the model.
     static let onvifHardwareScope = "onvif://www.onvif.org/hardware/"
+
+    /// The name an SSDP type gives the device: `DCS-935L` of `urn:schemas-upnp-org:device:DCS-935L:1` (UPnP
+    /// Device Architecture §1.1.2: `urn:domain:device:deviceType:ver`), `NetworkCamera` of `hnap:NetworkCamera`;
+    /// nil for service types, `uuid:` and `upnp:rootdevice`, which name no product.
+    public static func ssdpDeviceName(_ type: String) -> String? {
+        let parts = type.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.first?.lowercased() == "urn" {
+            guard parts.count >= 4, parts[2].lowercased() == "device" else { return nil }
+            return String(parts[3])
+        }
+        guard parts.count == 2, !["uuid", "upnp"].contains(parts[0].lowercased()) else { return nil }
+        return String(parts[1])
+    }
 
     /// Longest signal value kept, in characters (a User-Agent rarely needs more).
     static let maximumSignalLength = 256

@@ -142,6 +142,11 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
 
 extension Substring {
     func trimmingSpaces() -> Substring {
+        // Most values start and end with a printable ASCII character: nothing to trim, and no Unicode
+        // property lookup per character.
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) {
+            return self
+        }
         var text = self
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }

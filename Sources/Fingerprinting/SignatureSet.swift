@@ -120,31 +120,34 @@ public struct SignatureSet: Sendable {
         if hasPatterns {
             // Byte comparisons on the UTF-8 view: patterns are lowercased like the value, and Character-level
             // comparison (grapheme breaking) would cost several times more for the same answer on ASCII.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(lowered.utf8.count)
-            bytes.append(contentsOf: lowered.utf8)
-            // `$rest` offsets are counted in UTF-8 bytes of the lowercased text; they map onto the original
-            // whenever lowercasing kept the byte count (always for ASCII).
-            let sameShape = value.utf8.count == bytes.count
-            func end(_ offset: Int) -> String.Index? {
-                sameShape ? value.utf8.index(value.utf8.startIndex, offsetBy: offset) : nil
-            }
-            if let first = bytes.first, let candidates = table.prefix[first] {
-                for (pattern, i) in candidates where bytes.starts(with: pattern) { body(rules[i], end(pattern.count)) }
-            }
-            for (pattern, i) in table.suffix
-            where bytes.count >= pattern.count && bytes[(bytes.count - pattern.count)...].elementsEqual(pattern) {
-                body(rules[i], nil)
-            }
-            for (pattern, i) in table.contains {
-                if let upper = Self.endOfFirstMatch(of: pattern, in: bytes) { body(rules[i], end(upper)) }
+            // A native String's bytes are contiguous: compare in place rather than copy them out.
+            var lowered = lowered
+            lowered.withUTF8 { bytes in
+                // `$rest` offsets are counted in UTF-8 bytes of the lowercased text; they map onto the original
+                // whenever lowercasing kept the byte count (always for ASCII).
+                let sameShape = value.utf8.count == bytes.count
+                func end(_ offset: Int) -> String.Index? {
+                    sameShape ? value.utf8.index(value.utf8.startIndex, offsetBy: offset) : nil
+                }
+                if let first = bytes.first, let candidates = table.prefix[first] {
+                    for (pattern, i) in candidates where bytes.starts(with: pattern) {
+                        body(rules[i], end(pattern.count))
+                    }
+                }
+                for (pattern, i) in table.suffix
+                where bytes.count >= pattern.count && bytes[(bytes.count - pattern.count)...].elementsEqual(pattern) {
+                    body(rules[i], nil)
+                }
+                for (pattern, i) in table.contains {
+                    if let upper = Self.endOfFirstMatch(of: pattern, in: bytes) { body(rules[i], end(upper)) }
+                }
             }
         }
         for i in table.any { body(rules[i], nil) }
     }
 
     /// Where the first occurrence of `pattern` in `bytes` ends, as an offset (nil when absent).
-    static func endOfFirstMatch(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+    static func endOfFirstMatch(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let first = pattern.first else { return 0 }
         guard bytes.count >= pattern.count else { return nil }
         var start = 0

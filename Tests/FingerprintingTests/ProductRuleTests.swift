@@ -32,7 +32,7 @@ struct ProductRuleTests {
         let words = Set(Self.products(device))
         for expected in [
             "HS100", "TL-SG116E", "D-Link", "DCS-935L", "Configuration", "Chromecast", "Ultra", "DCS-5020L",
-            "schemas-upnp-org", "RT-AC68U", "DS-2CD2042WD", "WS-C3560G-24PS",
+            "RT-AC68U", "DS-2CD2042WD", "WS-C3560G-24PS",
         ] {
             #expect(words.contains(expected), "\(expected) in \(words.sorted())")
         }
@@ -40,6 +40,18 @@ struct ProductRuleTests {
         #expect(!words.contains("Living"))
         #expect(!words.contains("2.6") && !words.contains("1.0") && !words.contains("EU"))
         #expect(!words.contains { $0.count < 3 })
+        // Of an SSDP type only the device's name: not the URN's domain or the word "device".
+        #expect(!words.contains("schemas-upnp-org") && !words.contains("device") && !words.contains("urn"))
+    }
+
+    @Test func ssdpDeviceName_isTheDeviceTypesName_andNothingForServicesOrIdentifiers() {
+        #expect(Device.ssdpDeviceName("urn:schemas-upnp-org:device:DCS-935L:1") == "DCS-935L")
+        #expect(Device.ssdpDeviceName("urn:Belkin:device:controllee:1") == "controllee")
+        #expect(Device.ssdpDeviceName("hnap:NetworkCamera") == "NetworkCamera")
+        #expect(Device.ssdpDeviceName("urn:schemas-upnp-org:service:ChangeIP:1") == nil)
+        #expect(Device.ssdpDeviceName("uuid:b0c554255b0e-0") == nil)
+        #expect(Device.ssdpDeviceName("upnp:rootdevice") == nil)
+        #expect(Device.ssdpDeviceName("urn:x") == nil)
     }
 
     @Test func productWords_splitAtPunctuation_andKeepModelPunctuation() {
