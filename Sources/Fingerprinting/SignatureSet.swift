@@ -36,7 +36,10 @@ public struct SignatureSet: Sendable {
             case .prefix:
                 let pattern = Array(rule.pattern.utf8)
                 if let first = pattern.first {
-                    table.prefix[first, default: []].append((pattern, index))
+                    // A pattern starting with the digit wildcard is a candidate for values starting with any digit.
+                    for byte in first == Self.digitWildcard ? Array(UInt8(ascii: "0")...UInt8(ascii: "9")) : [first] {
+                        table.prefix[byte, default: []].append((pattern, index))
+                    }
                 } else {
                     table.emptyPrefix.append(index)
                 }
@@ -130,7 +133,7 @@ public struct SignatureSet: Sendable {
                     sameShape ? value.utf8.index(value.utf8.startIndex, offsetBy: offset) : nil
                 }
                 if let first = bytes.first, let candidates = table.prefix[first] {
-                    for (pattern, i) in candidates where bytes.starts(with: pattern) {
+                    for (pattern, i) in candidates where Self.hasPrefix(pattern, bytes) {
                         body(rules[i], end(pattern.count))
                     }
                 }
@@ -144,6 +147,24 @@ public struct SignatureSet: Sendable {
             }
         }
         for i in table.any { body(rules[i], nil) }
+    }
+
+    /// In a prefix pattern, `#` stands for one ASCII digit: `lb1##` is TP-Link's LB100–LB199 bulbs, not a
+    /// load balancer named `lb1`.
+    static let digitWildcard = UInt8(ascii: "#")
+
+    /// Whether `bytes` starts with `pattern`, where the pattern's `#` matches any ASCII digit.
+    static func hasPrefix(_ pattern: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= pattern.count else { return false }
+        for (k, expected) in pattern.enumerated() {
+            let byte = bytes[k]
+            if expected == digitWildcard {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+            } else if byte != expected {
+                return false
+            }
+        }
+        return true
     }
 
     /// Where the first occurrence of `pattern` in `bytes` ends, as an offset (nil when absent).

@@ -87,6 +87,27 @@ struct ProductRuleTests {
         }
     }
 
+    /// `#` in a prefix pattern is one digit: model numbers match, names that only share the letters do not.
+    @Test func prefixPatterns_readHashAsOneDigit() {
+        let rule = SignatureRule(
+            id: "t.lb", signal: .product, match: .prefix, pattern: "lb1##",
+            conclusions: [.init(field: .type, value: .literal("light"))], weight: 2)
+        let leading = SignatureRule(
+            id: "t.digit", signal: .product, match: .prefix, pattern: "#x",
+            conclusions: [.init(field: .type, value: .literal("camera"))], weight: 2)
+        let classifier = DeviceClassifier(signatures: SignatureSet([rule, leading]))
+        func type(_ word: String) -> DeviceType {
+            classifier.classify(signals: [SignalValue(.product, word)]).type.value
+        }
+        #expect(type("LB130") == .light)
+        #expect(type("lb100(EU)") == .light)
+        #expect(type("lb1") == .unknown)
+        #expect(type("lb1a0") == .unknown)
+        #expect(type("lb12") == .unknown)
+        #expect(type("7x200") == .camera)
+        #expect(type("xx200") == .unknown)
+    }
+
     /// UPnP and HNAP device types say what the device is in words: `DigitalSecurityCamera` (UPnP Forum),
     /// `hnap:NetworkCamera` (D-Link's HNAP), `BinaryLight`.
     @Test func classify_readsTheKind_fromTheWordsOfAnAnnouncedDeviceType() {
@@ -121,6 +142,9 @@ struct ProductRuleTests {
             "DESKTOP-7F3K2QA", "LAPTOP-4JH2K1", "Johns-MacBook-Pro", "android-5f2e8a1b9c", "Galaxy-S21",
             "Maries-iPhone", "raspberrypi", "ubuntu-server-01", "WIN-9K2L3M4N5", "kitchen-pc", "archlinux",
             "fedora-ws", "build-server-2", "OpenWrt", "Pixel-7a", "Shellys-iPad", "desmond-laptop", "dsc-0042",
+            // Servers named by role and number, the way data centres and labs name them.
+            "lb1", "lb01", "fs1", "fs01", "ds1", "ds02", "ts-1", "gs1", "nc2", "kc1", "ea6", "db01", "wrt", "rax",
+            "eap1", "dns-1", "dir-", "des-moines", "ws-cluster", "cp-app", "hl-lab",
         ]
         for name in names {
             let device = Devices.make { $0.hostnames[.dhcp] = name }
