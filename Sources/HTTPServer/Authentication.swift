@@ -38,6 +38,22 @@ public struct Authentication: Sendable {
         if let basicAuthUsersFile {
             users = try BasicAuthUsersFile.parse(try readFile(basicAuthUsersFile), path: basicAuthUsersFile)
         }
+        return try load(realm: realm, users: users, bearerTokenFile: bearerTokenFile)
+    }
+
+    /// The users of a web-config file already read (``WebConfigFile/load(path:)``), from the text that was
+    /// checked, and/or a token file.
+    public static func load(realm: String, webConfig: WebConfigFile?, bearerTokenFile: String? = nil)
+        throws(AuthenticationError) -> Authentication
+    {
+        var users: [String: String] = [:]
+        if let webConfig { users = try BasicAuthUsersFile.parse(webConfig.text, path: webConfig.path) }
+        return try load(realm: realm, users: users, bearerTokenFile: bearerTokenFile)
+    }
+
+    private static func load(realm: String, users: [String: String], bearerTokenFile: String?)
+        throws(AuthenticationError) -> Authentication
+    {
         var token: String? = nil
         if let bearerTokenFile {
             var text = try readFile(bearerTokenFile)

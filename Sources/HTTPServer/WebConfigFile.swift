@@ -13,6 +13,10 @@ public struct WebConfigFile: Sendable, Equatable {
     public let hasBasicAuthUsers: Bool
     /// The `tls_server_config:` block, with relative paths resolved against the file's directory.
     public let tls: TLSServerConfiguration?
+    /// The file's text as read, so its users are parsed from the same bytes its structure was checked in
+    /// (``Authentication/load(realm:webConfig:bearerTokenFile:)``), never from a second read that could see
+    /// another file.
+    let text: String
 
     static let refusedTLSKeys = ["cipher_suites", "curve_preferences", "prefer_server_cipher_suites"]
 
@@ -73,9 +77,11 @@ public struct WebConfigFile: Sendable, Equatable {
                 throw fail(lineNumber, "tls_server_config.\(key): \(error.description)")
             }
         }
-        guard let tlsLine else { return WebConfigFile(path: path, hasBasicAuthUsers: sawUsers, tls: nil) }
+        guard let tlsLine else {
+            return WebConfigFile(path: path, hasBasicAuthUsers: sawUsers, tls: nil, text: text)
+        }
         let tls = try TLSSettings(settings: settings, path: path, sectionLine: tlsLine).configuration()
-        return WebConfigFile(path: path, hasBasicAuthUsers: sawUsers, tls: tls)
+        return WebConfigFile(path: path, hasBasicAuthUsers: sawUsers, tls: tls, text: text)
     }
 }
 

@@ -355,22 +355,19 @@ public final class Service: @unchecked Sendable {
 
     private func startServer() throws -> [Int] {
         var authentication: Authentication? = nil
-        var usersFile = configuration.basicAuthUsersFile
-        var tls: TLSServerConfiguration? = nil
+        var webConfig: WebConfigFile? = nil
         if let path = configuration.basicAuthUsersFile {
-            do {
-                let webConfig = try WebConfigFile.load(path: path)
-                tls = webConfig.tls
-                // A file with only tls_server_config asks for no passwords.
-                if !webConfig.hasBasicAuthUsers && webConfig.tls != nil { usersFile = nil }
-            } catch {
+            // Read once: the users come from the same text whose structure was checked.
+            do { webConfig = try WebConfigFile.load(path: path) } catch {
                 throw ServiceError.authentication("\(error)")
             }
         }
-        if usersFile != nil || configuration.bearerTokenFile != nil {
+        // A file with only tls_server_config asks for no passwords.
+        let asksForPasswords = webConfig.map { $0.hasBasicAuthUsers || $0.tls == nil } ?? false
+        if asksForPasswords || configuration.bearerTokenFile != nil {
             do {
                 authentication = try Authentication.load(
-                    realm: "lanscope", basicAuthUsersFile: usersFile,
+                    realm: "lanscope", webConfig: asksForPasswords ? webConfig : nil,
                     bearerTokenFile: configuration.bearerTokenFile)
             } catch {
                 throw ServiceError.authentication("\(error)")
@@ -380,7 +377,7 @@ public final class Service: @unchecked Sendable {
         let server = HTTPServer(
             configuration: .init(
                 listen: configuration.listen, limits: configuration.httpLimits,
-                authentication: authentication, tls: tls),
+                authentication: authentication, tls: webConfig?.tls),
             router: routes.makeRouter(), logger: logger
         ) { record in
             counters.countRequest(route: record.route, code: record.statusCode)

@@ -81,6 +81,26 @@ func basic(_ user: String, _ password: String) -> String {
         #expect(throws: AuthenticationError.self) { _ = try Authentication.load(realm: "r", basicAuthUsersFile: path) }
     }
 
+    /// The service reads a web-config file once: its users come from the text whose structure was checked,
+    /// not from a second read that could find the file replaced in between.
+    @Test func webConfigUsers_comeFromTheTextAlreadyRead_evenIfTheFileChangesAfter() throws {
+        let alice = try systemBcryptHash("wonderland")
+        let path = try writeTemporaryFile("basic_auth_users:\n  alice: \(alice)\n")
+        defer { unlink(path) }
+        let webConfig = try WebConfigFile.load(path: path)
+        let replaced = try writeTemporaryFile("basic_auth_users:\n  mallory: \(alice)\n")
+        defer { unlink(replaced) }
+        #expect(rename(replaced, path) == 0)
+        let authentication = try Authentication.load(realm: "lanscope", webConfig: webConfig)
+        #expect(authentication.basicAuthUsers == ["alice": alice])
+        // A file that names no users is refused the same way as through the path.
+        let empty = try writeTemporaryFile("tls_server_config:\n  cert_file: a.pem\n  key_file: b.pem\n")
+        defer { unlink(empty) }
+        #expect(throws: AuthenticationError.self) {
+            _ = try Authentication.load(realm: "r", webConfig: try WebConfigFile.load(path: empty))
+        }
+    }
+
     @Test func missingFile_isAnError_namingThePath() {
         #expect(throws: AuthenticationError.unreadableFile(path: "/nonexistent/users.yml", errno: ENOENT)) {
             _ = try Authentication.load(realm: "r", basicAuthUsersFile: "/nonexistent/users.yml")
