@@ -29,6 +29,17 @@ struct ClientSignalRuleTests {
         #expect(result.type.evidence.map(\.rule) == ["dns.camera.kalay"])
     }
 
+    /// NetworkManager's connectivity check and the distributions' mirrors name Linux, not the device kind.
+    /// (Apple's and Microsoft's time and captive-portal hosts are left out: other devices query them too —
+    /// an Android phone in the corpus resolves an Apple one, and embedded clients use time.windows.com.)
+    @Test func classify_findsLinux_fromNetworkManagersCheckAndDistributionMirrors() {
+        for names in [["nmcheck.gnome.org"], ["deb.debian.org"], ["mirrors.fedoraproject.org"]] {
+            let result = classifier.classify(Devices.make { $0.destinationNames = Set(names) })
+            #expect(result.os?.value == "Linux", "\(names)")
+            #expect(result.type.value == .unknown, "\(names)")
+        }
+    }
+
     @Test func classify_findsASmartPlug_fromAPlugMakersCloud() {
         let device = Devices.make { $0.destinationNames = ["iot.meross.com"] }
         let result = classifier.classify(device)
