@@ -59,6 +59,37 @@ struct ProductRuleTests {
         #expect(words == ["FRITZ!Box", "shellyplug-s-7C87CE", "Tapo_C200"])
     }
 
+    /// Whatever the text (separators, control characters, non-ASCII, long runs), every word is a slice of it in
+    /// order, 3–48 bytes, holds a letter and no separator, and no qualifying run is lost.
+    @Test func productWords_holdTheirInvariants_onRandomText() {
+        var generator = SplitMix64(seed: 0xD0C5)
+        let pieces: [String] = [
+            "a", "Z", "7", "-", "_", ".", "!", "+", " ", "\t", "\n", "(", ")", ":", "/", ";", "=", "|", "\"", "'",
+            "é", "Ω", "🙂", "\u{0}", "\u{7f}", "DCS-935L", "12345", "x",
+        ]
+        let separators = Set(" \t\n\u{0B}\u{0C}\r()[]{},;:/\"'<>=|".utf8)
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...80, using: &generator)
+            let text = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let words = Device.productWords(text)
+            var searchFrom = text.startIndex
+            for word in words {
+                let bytes = Array(word.utf8)
+                #expect((3...48).contains(bytes.count), "\(text.debugDescription): \(word.debugDescription)")
+                #expect(bytes.contains { $0 >= 0x80 || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+                #expect(!bytes.contains { separators.contains($0) }, "\(text.debugDescription)")
+                #expect(word.startIndex >= searchFrom)
+                searchFrom = word.endIndex
+            }
+            // Every maximal run of non-separator bytes that qualifies is a word.
+            let runs = text.utf8.split { separators.contains($0) }.filter { run in
+                (3...48).contains(run.count)
+                    && run.contains { $0 >= 0x80 || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            }
+            #expect(runs.count == words.count, "\(text.debugDescription)")
+        }
+    }
+
     @Test func classify_namesTheKind_fromADocumentedProductLine_whereverTheModelAppears() {
         let cases: [(Device, DeviceType, String)] = [
             (Devices.make { $0.hostnames[.dhcp] = "HS110(US)" }, .smartPlug, "TP-Link"),
