@@ -118,6 +118,17 @@ struct ProductRuleTests {
         }
     }
 
+    /// Default-name rules must not read a kind into people's or places' names: a QNAP's default `NAS…` name
+    /// is a hint that needs its OUI, not a type on its own.
+    @Test func classify_readsNoType_intoNamesThatOnlyLookLikeDefaults() {
+        for name in ["nashville-pc", "nasir-laptop", "septimus", "hpc-node1", "canonical-build"] {
+            let result = classifier.classify(Devices.make { $0.hostnames[.dhcp] = name })
+            #expect(result.type.value == .unknown, "\(name): \(result.type.evidence.map(\.rule))")
+        }
+        let qnap = classifier.classify(Devices.make(vendor: "QNAP Systems, Inc.") { $0.hostnames[.dhcp] = "NAS4F2A1C" })
+        #expect(qnap.type.value == .nas)
+    }
+
     /// `#` in a prefix pattern is one digit: model numbers match, names that only share the letters do not.
     @Test func prefixPatterns_readHashAsOneDigit() {
         let rule = SignatureRule(
