@@ -87,7 +87,9 @@ extension Device {
                 add(.ssdpServer, text)
                 addProductWords(text)
             case .lldp, .cdp: add(.systemDescription, text)
-            case .http: add(.userAgent, text)
+            case .http:
+                add(.userAgent, text)
+                addProductWords(text)
             default: add(.systemDescription, text)
             }
         }
@@ -103,7 +105,11 @@ extension Device {
             add(.tcpSYN, signature.signature)
         }
         for fingerprint in tlsFingerprints { add(.ja4, fingerprint) }
-        for agent in userAgents { add(.userAgent, agent) }
+        for agent in userAgents {
+            add(.userAgent, agent)
+            // A mobile browser's User-Agent names the handset's model (`Android 13; SM-G991B`).
+            addProductWords(agent)
+        }
         for name in destinationNames { add(.dns, Self.hostName(name)) }
         // Link-layer discovery is mostly sent by network gear (and IP phones, some servers running lldpd).
         if protocols.contains(.lldp) { add(.role, "lldp_sender") }

@@ -131,7 +131,7 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case dns
     /// A word that may name the product, from wherever the device states a name or model: its hostnames,
     /// DHCP vendor class, DNS-SD instance names and model TXT values, SSDP device types and SERVER products,
-    /// LLDP/CDP model, ONVIF hardware scope. Split at spaces and punctuation (`DCS-935L`, `HS100`,
+    /// LLDP/CDP model, ONVIF hardware scope, User-Agents. Split at spaces and punctuation (`DCS-935L`, `HS100`,
     /// `shellyplug-s-7C87CE`), so one rule on a documented product line covers every place it appears.
     case product
     /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`.

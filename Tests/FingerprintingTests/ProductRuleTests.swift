@@ -105,6 +105,14 @@ struct ProductRuleTests {
             (Devices.make { $0.hostnames[.dhcp] = "RT-AX88U-5E10" }, .router, "ASUS"),
             (Devices.make { $0.hostnames[.dhcp] = "DS920plus" }, .nas, "Synology"),
             (Devices.make { $0.hostnames[.dhcp] = "axis-00408c123456" }, .camera, "Axis"),
+            (Devices.make { $0.hostnames[.dhcp] = "Pixel-7a" }, .phone, "Google"),
+            (
+                Devices.make {
+                    $0.userAgents = [
+                        "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+                    ]
+                }, .tablet, "Samsung"
+            ),
             (
                 Devices.make { $0.services.insert(Devices.mdns("_ipp._tcp", txt: [("ty", "HP OfficeJet Pro 9010")])) },
                 .printer, "HP"
@@ -183,7 +191,7 @@ struct ProductRuleTests {
         let names = [
             "DESKTOP-7F3K2QA", "LAPTOP-4JH2K1", "Johns-MacBook-Pro", "android-5f2e8a1b9c", "Galaxy-S21",
             "Maries-iPhone", "raspberrypi", "ubuntu-server-01", "WIN-9K2L3M4N5", "kitchen-pc", "archlinux",
-            "fedora-ws", "build-server-2", "OpenWrt", "Pixel-7a", "Shellys-iPad", "desmond-laptop", "dsc-0042",
+            "fedora-ws", "build-server-2", "OpenWrt", "Shellys-iPad", "desmond-laptop", "dsc-0042",
             // Servers named by role and number, the way data centres and labs name them.
             "lb1", "lb01", "fs1", "fs01", "ds1", "ds02", "ts-1", "gs1", "nc2", "kc1", "ea6", "db01", "wrt", "rax",
             "eap1", "dns-1", "dir-", "des-moines", "ws-cluster", "cp-app", "hl-lab",
