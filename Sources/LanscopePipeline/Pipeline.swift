@@ -128,9 +128,26 @@ public final class Pipeline: @unchecked Sendable {
             decoder = FrameDecoder(linkType: linkType)
             self.decoder = decoder
         }
-        result.reset()
         decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
+        processDecoded(wireLength: wireLength, time: time, attribution: attribution)
+    }
 
+    /// Processes frame `index` of `frames`, decoded ahead (a file replay decodes on a thread of its
+    /// own): everything `process` does after decoding, with the same result.
+    public func process(
+        _ frames: DecodedFrames, at index: Int, attribution: DeviceRegistry.Attribution = .sourceAndDestination
+    ) {
+        let frame = frames.frames[index]
+        result.reset()
+        result.summary = frame.summary
+        result.observations.append(contentsOf: frames.observations(of: index))
+        result.discovery = frame.discovery
+        result.error = frame.error
+        processDecoded(wireLength: frame.wireLength, time: frame.time, attribution: attribution)
+    }
+
+    /// The frame `result` holds, decoded: statistics, stages, registry, pending history, ticks.
+    private func processDecoded(wireLength: Int, time: Timestamp, attribution: DeviceRegistry.Attribution) {
         local.frames &+= 1
         local.bytes &+= UInt64(max(wireLength, 0))
         if local.lastFrameTime.map({ time > $0 }) ?? true { local.lastFrameTime = time }
