@@ -133,9 +133,13 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Processes frame `index` of `frames`, decoded ahead (a file replay decodes on a thread of its
-    /// own): everything `process` does after decoding, with the same result.
+    /// own): everything `process` does after decoding, with the same result. `keepingEvidence`
+    /// false leaves the frame's observations out of the pending history: the caller hands the
+    /// batch to `keepEvidence(of:)` instead (on another thread), before it next reads or takes
+    /// the pending history.
     public func process(
-        _ frames: DecodedFrames, at index: Int, attribution: DeviceRegistry.Attribution = .sourceAndDestination
+        _ frames: DecodedFrames, at index: Int, attribution: DeviceRegistry.Attribution = .sourceAndDestination,
+        keepingEvidence: Bool = true
     ) {
         let frame = frames.frames[index]
         result.reset()
@@ -143,11 +147,28 @@ public final class Pipeline: @unchecked Sendable {
         result.observations.append(contentsOf: frames.observations(of: index))
         result.discovery = frame.discovery
         result.error = frame.error
-        processDecoded(wireLength: frame.wireLength, time: frame.time, attribution: attribution)
+        processDecoded(
+            wireLength: frame.wireLength, time: frame.time, attribution: attribution, keepingEvidence: keepingEvidence)
+    }
+
+    /// Adds every observation of `frames` to the pending history, in order, as `process` does frame
+    /// by frame; for batches processed with `keepingEvidence: false`. Safe from any thread (it
+    /// touches only the pending history, under its lock); one caller at a time, batches in capture
+    /// order. Returns the observations the pending set's caps left out, which the capture thread
+    /// adds with `notePendingObservationsDropped`.
+    public func keepEvidence(of frames: DecodedFrames) -> UInt64 {
+        keepForHistory(frames.observations)
+    }
+
+    /// Counts observations `keepEvidence(of:)` left out (capture thread).
+    public func notePendingObservationsDropped(_ dropped: UInt64) {
+        local.pendingObservationsDropped &+= dropped
     }
 
     /// The frame `result` holds, decoded: statistics, stages, registry, pending history, ticks.
-    private func processDecoded(wireLength: Int, time: Timestamp, attribution: DeviceRegistry.Attribution) {
+    private func processDecoded(
+        wireLength: Int, time: Timestamp, attribution: DeviceRegistry.Attribution, keepingEvidence: Bool = true
+    ) {
         local.frames &+= 1
         local.bytes &+= UInt64(max(wireLength, 0))
         if local.lastFrameTime.map({ time > $0 }) ?? true { local.lastFrameTime = time }
@@ -167,7 +188,7 @@ public final class Pipeline: @unchecked Sendable {
         if !result.observations.isEmpty {
             local.observations &+= UInt64(result.observations.count)
             let observations = result.observations
-            keepForHistory(observations)
+            if keepingEvidence { local.pendingObservationsDropped &+= keepForHistory(observations) }
             if !observationStages.isEmpty {
                 let context = currentContext(time)
                 for o in observations {
@@ -330,7 +351,8 @@ public final class Pipeline: @unchecked Sendable {
         publishStatistics()
     }
 
-    private func keepForHistory(_ observations: [Observation]) {
+    /// Returns how many observations the caps left out.
+    private func keepForHistory(_ observations: [Observation]) -> UInt64 {
         var dropped: UInt64 = 0
         pending.withLock { p in
             // A set this large is heading for the cap: grow it once rather than doubling (and
@@ -351,7 +373,7 @@ public final class Pipeline: @unchecked Sendable {
                 }
             }
         }
-        local.pendingObservationsDropped &+= dropped
+        return dropped
     }
 
     /// Makes the latest counters visible to `statistics()` (called every few thousand frames and at idle).

@@ -22,14 +22,24 @@ import Testing
         var evidence: [String]
     }
 
-    func replay(_ files: [String], decodesAhead: Bool, flushThreshold: Int? = nil) throws -> Learned {
+    /// Replays `files` into a fresh database; `threads` are the ones the replay is expected to use
+    /// (decoding ahead, keeping evidence apart), checked so a comparison cannot pass on the old path twice.
+    func replay(
+        _ files: [String], decodesAhead: Bool, flushThreshold: Int? = nil, batchSize: Int? = nil,
+        threads: (decodedAhead: Bool, keptEvidence: Bool)
+    ) throws -> Learned {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("a.db").path
         let store = try HistoryStore(path: path)
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: ServiceStages.make(known: []))
         let runner = ReplayRunner(pipeline: pipeline, history: store)
         runner.decodesAhead = decodesAhead
         if let flushThreshold { runner.flushThreshold = flushThreshold }
-        let reports = files.map { runner.replay(path: $0) }
+        if let batchSize { runner.decodeBatchSize = batchSize }
+        let reports = files.map {
+            let report = runner.replay(path: $0)
+            #expect(report.packets == 0 || runner.lastReplayThreads == threads, "\($0)")
+            return report
+        }
         try runner.store(reports, into: store, ingestedAt: Timestamp(seconds: 1))
         var evidence: [String] = []
         for device in try store.devices() {
@@ -49,18 +59,31 @@ import Testing
     }
 
     @Test func replay_decodingAhead_learnsWhatInlineDecodingLearns_sampleCapture() throws {
-        let inline = try replay([TestPaths.sampleCapture], decodesAhead: false)
-        let ahead = try replay([TestPaths.sampleCapture], decodesAhead: true)
+        let inline = try replay([TestPaths.sampleCapture], decodesAhead: false, threads: (false, false))
+        let ahead = try replay([TestPaths.sampleCapture], decodesAhead: true, threads: (true, true))
         #expect(inline.devices.count > 5)
         #expect(inline.evidence.count > 50)
         #expect(inline.statistics.frames > 50)
         #expect(ahead == inline)
     }
 
-    /// Flushing on the way (after every frame) runs on the pipeline's thread between frames, as before.
+    /// Flushing on the way (after every frame) runs on the pipeline's thread between frames, as
+    /// before; checks that fall inside a batch keep the evidence on the pipeline's thread.
     @Test func replay_decodingAheadFlushingOnTheWay_learnsWhatInlineDecodingLearns() throws {
-        let inline = try replay([TestPaths.sampleCapture], decodesAhead: false, flushThreshold: 1)
-        let ahead = try replay([TestPaths.sampleCapture], decodesAhead: true, flushThreshold: 1)
+        let inline = try replay(
+            [TestPaths.sampleCapture], decodesAhead: false, flushThreshold: 1, threads: (false, false))
+        let ahead = try replay([TestPaths.sampleCapture], decodesAhead: true, flushThreshold: 1, threads: (true, false))
+        #expect(inline.evidence.count > 50)
+        #expect(ahead == inline)
+    }
+
+    /// Batches of 4 frames, a flush check every 8 that flushes from 8 pending facts on: the evidence
+    /// thread is waited for at each check, so every flush holds the same frames as inline.
+    @Test func replay_evidenceKeptApartFlushingOnTheWay_learnsWhatInlineDecodingLearns() throws {
+        let inline = try replay(
+            [TestPaths.sampleCapture], decodesAhead: false, flushThreshold: 8, threads: (false, false))
+        let ahead = try replay(
+            [TestPaths.sampleCapture], decodesAhead: true, flushThreshold: 8, batchSize: 4, threads: (true, true))
         #expect(inline.evidence.count > 50)
         #expect(ahead == inline)
     }
@@ -73,8 +96,8 @@ import Testing
             .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".cap") }.sorted()
             .map { corpus + "/" + $0 }
         try #require(files.count > 100, "the corpus lists \(files.count) captures")
-        let inline = try replay(files, decodesAhead: false)
-        let ahead = try replay(files, decodesAhead: true)
+        let inline = try replay(files, decodesAhead: false, threads: (false, false))
+        let ahead = try replay(files, decodesAhead: true, threads: (true, true))
         #expect(inline.devices.count > 100)
         #expect(ahead == inline)
     }
@@ -85,8 +108,8 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleCapture))
         let cut = TestPaths.temporaryDirectory().appendingPathComponent("cut.pcap")
         try bytes.prefix(bytes.count * 2 / 3).write(to: cut)
-        let inline = try replay([cut.path], decodesAhead: false)
-        let ahead = try replay([cut.path], decodesAhead: true)
+        let inline = try replay([cut.path], decodesAhead: false, threads: (false, false))
+        let ahead = try replay([cut.path], decodesAhead: true, threads: (true, true))
         #expect(inline.reports.first?.contains("truncated") == true, "\(inline.reports)")
         #expect(inline.statistics.frames > 20)
         #expect(ahead == inline)
