@@ -52,25 +52,43 @@ final class DecodeAhead: @unchecked Sendable {
         let reader: PcapFileReader
     }
 
-    private func decode(_ reader: PcapFileReader, batchSize: Int) {
-        let decoder = FrameDecoder(linkType: reader.linkType)
+    /// The decoding thread's state. One value whose mutating method decodes a frame, so the result
+    /// and the batch are reached as parts of `self` rather than through the closure's captures
+    /// (which copied the whole `DecodeResult` out and back per frame).
+    private struct Decoding {
+        let decoder: FrameDecoder
+        let batchSize: Int
         // Reused across frames, as the pipeline reuses its own: its buffer keeps its capacity and
         // its mDNS memo answers repeated messages (`MDNSRepeats`).
         var result = DecodeResult()
-        var batch = DecodedFrames(reservingCapacity: batchSize)
+        var batch: DecodedFrames
+
+        init(linkType: LinkType, batchSize: Int) {
+            decoder = FrameDecoder(linkType: linkType)
+            self.batchSize = batchSize
+            batch = DecodedFrames(reservingCapacity: batchSize)
+        }
+
+        /// Decodes one frame into the batch; returns the batch when it is full.
+        mutating func add(_ bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp) -> DecodedFrames? {
+            decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
+            batch.append(result, wireLength: wireLength, time: time)
+            guard batch.count >= batchSize else { return nil }
+            defer { batch = DecodedFrames(reservingCapacity: batchSize) }
+            return batch
+        }
+    }
+
+    private func decode(_ reader: PcapFileReader, batchSize: Int) {
+        var decoding = Decoding(linkType: reader.linkType, batchSize: batchSize)
         do {
             try reader.forEachPacket { bytes, wireLength, time in
-                decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
-                batch.append(result, wireLength: wireLength, time: time)
-                if batch.count >= batchSize {
-                    hand(batch)
-                    batch = DecodedFrames(reservingCapacity: batchSize)
-                }
+                if let full = decoding.add(bytes, wireLength: wireLength, time: time) { hand(full) }
             }
         } catch {
             readError = error
         }
-        if !batch.isEmpty { hand(batch) }
+        if !decoding.batch.isEmpty { hand(decoding.batch) }
         lock.lock()
         done = true
         lock.signal()
