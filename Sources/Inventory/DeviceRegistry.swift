@@ -181,7 +181,7 @@ public final class DeviceRegistry: InventoryReader {
     public func record(_ observations: [Observation]) -> [InventoryChange] {
         guard !observations.isEmpty else { return [] }
         var changes: [InventoryChange] = []
-        state.withLock { state in record(observations, known: nil, in: &state, changes: &changes) }
+        state.withLock { state in record(observations[...], known: nil, in: &state, changes: &changes) }
         return changes
     }
 
@@ -191,6 +191,15 @@ public final class DeviceRegistry: InventoryReader {
     public func count(
         _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
         recording observations: [Observation], changes: inout [InventoryChange]
+    ) {
+        count(summary, at: time, attribution: attribution, recording: observations[...], changes: &changes)
+    }
+
+    /// `count(_:at:attribution:recording:changes:)` for a frame's observations held in a larger array
+    /// (frames decoded ahead in a batch), without copying them out.
+    public func count(
+        _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
+        recording observations: ArraySlice<Observation>, changes: inout [InventoryChange]
     ) {
         state.withLock { state in
             let source = count(summary, at: time, attribution: attribution, in: &state, changes: &changes)
@@ -231,7 +240,7 @@ public final class DeviceRegistry: InventoryReader {
 
     /// `known`: a MAC whose slot the caller has already found, so its observations skip the lookup.
     private func record(
-        _ observations: [Observation], known: (mac: MACAddress, slot: Int)?, in state: inout State,
+        _ observations: ArraySlice<Observation>, known: (mac: MACAddress, slot: Int)?, in state: inout State,
         changes: inout [InventoryChange]
     ) {
         let limits = configuration

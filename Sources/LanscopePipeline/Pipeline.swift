@@ -50,7 +50,20 @@ public final class Pipeline: @unchecked Sendable {
     /// Counters read for ticks: the kernel's table when the backend counts there, else the registry.
     private let trafficReader: Mutex<(@Sendable () -> DeviceTrafficTable?)?> = Mutex(nil)
     private let published = Mutex(PipelineStatistics())
+    /// What `takePendingHistory()` hands over, in two parts under their own locks: the evidence (with
+    /// the devices it is about) apart from changes and events, so evidence kept on another thread
+    /// (`keepEvidence(of:)`) does not contend with the capture thread's changes.
     private let pending = Mutex(PendingHistory())
+    private let pendingEvidence = Mutex(HeldEvidence())
+
+    /// Observations waiting for history and the devices they are about.
+    private struct HeldEvidence: Sendable {
+        var evidence = PendingEvidence()
+        /// Devices with an observation since the last take (part of `PendingHistory.changedDevices`).
+        var observedDevices: Set<MACAddress> = []
+        /// The MAC last inserted into `observedDevices`: a repeat skips hashing it again.
+        var lastObserved: MACAddress?
+    }
     private let recentEvents: Mutex<RecentEvents>
     private let activeAnomalies: Mutex<ActiveAnomalies>
     private let eventSink: Mutex<(@Sendable (AnomalyEvent) -> Void)?> = Mutex(nil)
@@ -64,8 +77,6 @@ public final class Pipeline: @unchecked Sendable {
         /// Devices with anything new since the last take: an observation (even a repeated one),
         /// a change or an event. A live flush writes these rows, so their `last_seen` moves on.
         public var changedDevices: Set<MACAddress> = []
-        /// The MAC last inserted into `changedDevices`: a repeat skips hashing it again.
-        var lastChanged: MACAddress?
         /// The subset of `changedDevices` whose stored row needs more than a later `last_seen`:
         /// created, a fact not seen before, an identity or classification change, an address
         /// claim, an event. A replay writes only these on the way and every device at the end.
@@ -128,29 +139,66 @@ public final class Pipeline: @unchecked Sendable {
             decoder = FrameDecoder(linkType: linkType)
             self.decoder = decoder
         }
-        result.reset()
         decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
+        processDecoded(
+            result.summary, observations: result.observations[...], discovery: result.discovery, error: result.error,
+            wireLength: wireLength, time: time, attribution: attribution, keepingEvidence: true)
+    }
 
+    /// Processes frame `index` of `frames`, decoded ahead (a file replay decodes on a thread of its
+    /// own): everything `process` does after decoding, with the same result. `keepingEvidence`
+    /// false leaves the frame's observations out of the pending history: the caller hands the
+    /// batch to `keepEvidence(of:)` instead (on another thread), before it next reads or takes
+    /// the pending history.
+    public func process(
+        _ frames: DecodedFrames, at index: Int, attribution: DeviceRegistry.Attribution = .sourceAndDestination,
+        keepingEvidence: Bool = true
+    ) {
+        // The frame's observations are read where the batch holds them, not copied out.
+        let frame = frames.frames[index]
+        processDecoded(
+            frame.summary, observations: frames.observations(of: index), discovery: frame.discovery,
+            error: frame.error, wireLength: frame.wireLength, time: frame.time, attribution: attribution,
+            keepingEvidence: keepingEvidence)
+    }
+
+    /// Adds every observation of `frames` to the pending history, in order, as `process` does frame
+    /// by frame; for batches processed with `keepingEvidence: false`. Safe from any thread (it
+    /// touches only the pending history, under its lock); one caller at a time, batches in capture
+    /// order. Returns the observations the pending set's caps left out, which the capture thread
+    /// adds with `notePendingObservationsDropped`.
+    public func keepEvidence(of frames: DecodedFrames) -> UInt64 {
+        keepForHistory(frames.observations[...])
+    }
+
+    /// Counts observations `keepEvidence(of:)` left out (capture thread).
+    public func notePendingObservationsDropped(_ dropped: UInt64) {
+        local.pendingObservationsDropped &+= dropped
+    }
+
+    /// One decoded frame: statistics, stages, registry, pending history, ticks.
+    private func processDecoded(
+        _ summary: FrameSummary, observations: ArraySlice<Observation>, discovery: DiscoveryProtocol?,
+        error: DecodeFailure?, wireLength: Int, time: Timestamp, attribution: DeviceRegistry.Attribution,
+        keepingEvidence: Bool
+    ) {
         local.frames &+= 1
         local.bytes &+= UInt64(max(wireLength, 0))
         if local.lastFrameTime.map({ time > $0 }) ?? true { local.lastFrameTime = time }
-        if let discovery = result.discovery { local.discoveryPackets[discovery, default: 0] &+= 1 }
-        if let failure = result.error { local.decodeErrors[failure.layer, default: 0] &+= 1 }
+        if let discovery { local.discoveryPackets[discovery, default: 0] &+= 1 }
+        if let failure = error { local.decodeErrors[failure.layer, default: 0] &+= 1 }
         startLearning(at: time)
 
         if !frameStages.isEmpty {
-            let summary = result.summary
             let context = currentContext(time)
             for i in frameStages { stages[i].frame(summary, at: time, context: context, output: &output) }
         }
         changes.removeAll(keepingCapacity: true)
         // One registry call (one lock) for the frame's traffic and its observations.
-        registry.count(
-            result.summary, at: time, attribution: attribution, recording: result.observations, changes: &changes)
-        if !result.observations.isEmpty {
-            local.observations &+= UInt64(result.observations.count)
-            let observations = result.observations
-            keepForHistory(observations)
+        registry.count(summary, at: time, attribution: attribution, recording: observations, changes: &changes)
+        if !observations.isEmpty {
+            local.observations &+= UInt64(observations.count)
+            if keepingEvidence { local.pendingObservationsDropped &+= keepForHistory(observations) }
             if !observationStages.isEmpty {
                 let context = currentContext(time)
                 for o in observations {
@@ -313,9 +361,10 @@ public final class Pipeline: @unchecked Sendable {
         publishStatistics()
     }
 
-    private func keepForHistory(_ observations: [Observation]) {
+    /// Returns how many observations the caps left out.
+    private func keepForHistory(_ observations: ArraySlice<Observation>) -> UInt64 {
         var dropped: UInt64 = 0
-        pending.withLock { p in
+        pendingEvidence.withLock { p in
             // A set this large is heading for the cap: grow it once rather than doubling (and
             // rehashing every observation) four more times on the capture thread.
             if p.evidence.factCount >= PendingHistory.earlyReserve && p.evidence.capacity < PendingHistory.capacity {
@@ -323,9 +372,9 @@ public final class Pipeline: @unchecked Sendable {
             }
             for o in observations {
                 // A frame's observations are mostly about one device, often the previous frame's.
-                if o.mac != p.lastChanged {
-                    p.changedDevices.insert(o.mac)
-                    p.lastChanged = o.mac
+                if o.mac != p.lastObserved {
+                    p.observedDevices.insert(o.mac)
+                    p.lastObserved = o.mac
                 }
                 if !p.evidence.insert(
                     o, maxFacts: PendingHistory.capacity, maxObservations: PendingHistory.observationCapacity)
@@ -334,7 +383,7 @@ public final class Pipeline: @unchecked Sendable {
                 }
             }
         }
-        local.pendingObservationsDropped &+= dropped
+        return dropped
     }
 
     /// Makes the latest counters visible to `statistics()` (called every few thousand frames and at idle).
@@ -347,18 +396,24 @@ public final class Pipeline: @unchecked Sendable {
     public func statistics() -> PipelineStatistics { published.withLock { $0 } }
 
     /// Observations waiting for the next history flush.
-    public var pendingObservationCount: Int { pending.withLock { $0.evidence.observationCount } }
+    public var pendingObservationCount: Int { pendingEvidence.withLock { $0.evidence.observationCount } }
 
     /// Distinct (device, fact) pairs and observations waiting for the next history flush.
     public var pendingEvidenceCount: (facts: Int, observations: Int) {
-        pending.withLock { ($0.evidence.factCount, $0.evidence.observationCount) }
+        pendingEvidence.withLock { ($0.evidence.factCount, $0.evidence.observationCount) }
     }
 
     /// Hands over what the history store has not seen yet.
     public func takePendingHistory() -> PendingHistory {
+        // The one place both locks are held, always in this order.
         pending.withLock { p in
-            let taken = p
+            var taken = p
             p = PendingHistory()
+            pendingEvidence.withLock { held in
+                taken.evidence = held.evidence
+                taken.changedDevices.formUnion(held.observedDevices)
+                held = HeldEvidence()
+            }
             return taken
         }
     }

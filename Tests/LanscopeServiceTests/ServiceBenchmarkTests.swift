@@ -280,7 +280,8 @@ struct ServiceBenchmarkTests {
     /// Where replay time goes, stage by stage over the same file: reading records only, reading and
     /// decoding, the whole pipeline (decode, registry, pending evidence, the classifier and every
     /// detector: the stages `lanscope replay` runs) without the history store, and the command's
-    /// logic itself (`Commands.replay` into a fresh database: the pipeline plus history). Best of
+    /// logic itself (`Commands.replay` into a fresh database: the pipeline plus history, decoded
+    /// ahead). Between the last two, the pipeline as a replay runs it, on three threads. Best of
     /// three each, with each stage's ratio to reading alone.
     @Test(
         .enabled(
@@ -321,6 +322,17 @@ struct ServiceBenchmarkTests {
             devices = pipeline.registry.count
             return reader.packetsRead
         }
+        // The same work as `pipeline` as a replay runs it: read and decoded on a second thread,
+        // evidence kept on a third (`DecodeAhead`, `EvidenceKeeper`); wall time, so it shows the
+        // overlap only when a second core is free.
+        let ahead = try Self.bestOfThree {
+            let pipeline = Pipeline(registry: DeviceRegistry(), stages: ServiceStages.make(known: []))
+            let runner = ReplayRunner(pipeline: pipeline)
+            let report = runner.replay(path: path)
+            #expect(runner.lastReplayThreads == (true, true))
+            #expect(pipeline.registry.count == devices)
+            return report.packets
+        }
         var stored = 0
         let command = try Self.bestOfThree {
             let directory = TestPaths.temporaryDirectory()
@@ -334,12 +346,13 @@ struct ServiceBenchmarkTests {
         #expect(read.packets > 0)
         #expect(decode.packets == read.packets)
         #expect(pipeline.packets == read.packets)
+        #expect(ahead.packets == read.packets)
         #expect(command.packets == read.packets)
         #expect(devices > 0)
         #expect(stored == devices)
         for (name, stage) in [
             ("read only", read), ("read + decode", decode), ("+ pipeline, classifier, detectors", pipeline),
-            ("+ history (lanscope replay --db)", command),
+            ("the same, decoded ahead (3 threads)", ahead), ("+ history (lanscope replay --db)", command),
         ] {
             print(
                 String(
@@ -350,10 +363,12 @@ struct ServiceBenchmarkTests {
         print(
             String(
                 format:
-                    "bench-replay: per packet: read %.0f ns, decode +%.0f ns, pipeline and stages +%.0f ns, history +%.0f ns (%d devices)",
+                    "bench-replay: per packet: read %.0f ns, decode +%.0f ns, pipeline and stages +%.0f ns, history +%.0f ns (%d devices); decoded ahead: %.0f ns in all, history +%.0f ns",
                 read.milliseconds * 1e6 / Double(read.packets),
                 (decode.milliseconds - read.milliseconds) * 1e6 / Double(read.packets),
                 (pipeline.milliseconds - decode.milliseconds) * 1e6 / Double(read.packets),
-                (command.milliseconds - pipeline.milliseconds) * 1e6 / Double(read.packets), devices))
+                (command.milliseconds - pipeline.milliseconds) * 1e6 / Double(read.packets), devices,
+                ahead.milliseconds * 1e6 / Double(read.packets),
+                (command.milliseconds - ahead.milliseconds) * 1e6 / Double(read.packets)))
     }
 }

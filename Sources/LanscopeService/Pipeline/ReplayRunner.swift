@@ -3,6 +3,7 @@ import History
 import Inventory
 import LanscopeCore
 import LanscopePipeline
+import PacketDecoding
 
 /// Replays capture files through the pipeline (the clock is the packets' own timestamps) and stores
 /// the result. Used by `lanscope replay`, `lanscope run --pcap` and the tests.
@@ -38,6 +39,18 @@ public final class ReplayRunner {
     /// It also writes out once half of `Pipeline.PendingHistory.observationCapacity` observations wait.
     public var flushThreshold = Pipeline.PendingHistory.capacity / 2
 
+    /// Read and decode each file on a second thread, in batches, while this one runs the pipeline
+    /// (default true; see `DecodeAhead`). What a replay learns and stores is the same either way; off,
+    /// or when the thread cannot start, frames are decoded one by one on the calling thread.
+    public var decodesAhead = true
+
+    /// Frames per batch decoded ahead (`DecodeAhead.defaultBatchSize`; tests make it small).
+    var decodeBatchSize = DecodeAhead.defaultBatchSize
+
+    /// Whether the latest `replay(path:)` decoded on a second thread and kept evidence on a third
+    /// (tests check the path they mean to compare actually ran).
+    private(set) var lastReplayThreads = (decodedAhead: false, keptEvidence: false)
+
     /// Writes (or, without history, lets go of) what the pipeline gathered so far. Only devices with
     /// something new beyond a later `last_seen` are rewritten on the way (`revisedDevices`): `store`
     /// writes every device at the end, and a device row merges to the same result either way (times
@@ -70,26 +83,52 @@ public final class ReplayRunner {
             var first: Timestamp?
             var last: Timestamp?
             var bytes: UInt64 = 0
-            do {
-                var sinceCheck = 0
-                try reader.forEachPacket { data, wireLength, time in
-                    if first == nil { first = time }
-                    last = time
-                    bytes &+= UInt64(max(wireLength, 0))
-                    pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
-                    sinceCheck += 1
-                    if sinceCheck >= min(8192, flushThreshold) {
-                        sinceCheck = 0
-                        let waiting = pipeline.pendingEvidenceCount
-                        if waiting.facts >= flushThreshold
-                            || waiting.observations >= Pipeline.PendingHistory.observationCapacity / 2
-                        {
-                            self.flushPending()
-                        }
+            var sinceCheck = 0
+            let checkInterval = min(8192, flushThreshold)
+            var keeper: EvidenceKeeper?
+            /// After each frame the pipeline processed, in capture order, whichever thread decoded it.
+            func processed(wireLength: Int, time: Timestamp) {
+                if first == nil { first = time }
+                last = time
+                bytes &+= UInt64(max(wireLength, 0))
+                sinceCheck += 1
+                if sinceCheck >= checkInterval {
+                    sinceCheck = 0
+                    // Checks fall on batch ends (below), so the keeper holds every frame before this one.
+                    if let keeper { pipeline.notePendingObservationsDropped(keeper.wait()) }
+                    let waiting = pipeline.pendingEvidenceCount
+                    if waiting.facts >= flushThreshold
+                        || waiting.observations >= Pipeline.PendingHistory.observationCapacity / 2
+                    {
+                        self.flushPending()
                     }
                 }
-            } catch {
-                report.error = error.description
+            }
+            let batchSize = decodeBatchSize
+            if decodesAhead, let ahead = try? DecodeAhead(reader: reader, batchSize: batchSize) {
+                // Evidence goes to a third thread when every flush check falls on a batch's end: only
+                // whole batches reach it, and a flush must hold exactly the frames before it.
+                if checkInterval % batchSize == 0 { keeper = try? EvidenceKeeper(pipeline: pipeline) }
+                lastReplayThreads = (true, keeper != nil)
+                while let batch = ahead.next() {
+                    for index in 0..<batch.count {
+                        pipeline.process(batch, at: index, keepingEvidence: keeper == nil)
+                        if index == batch.count - 1 { keeper?.hand(batch) }
+                        processed(wireLength: batch.frames[index].wireLength, time: batch.frames[index].time)
+                    }
+                }
+                if let keeper { pipeline.notePendingObservationsDropped(keeper.finish()) }
+                if let error = ahead.finish() { report.error = error.description }
+            } else {
+                lastReplayThreads = (false, false)
+                do {
+                    try reader.forEachPacket { data, wireLength, time in
+                        pipeline.process(data, wireLength: wireLength, time: time, linkType: linkType)
+                        processed(wireLength: wireLength, time: time)
+                    }
+                } catch {
+                    report.error = error.description
+                }
             }
             report.packets = reader.packetsRead
             report.bytes = bytes
