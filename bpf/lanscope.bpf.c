@@ -341,7 +341,10 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
     __u64 now = ls_tick_time();
     __u32 cpu = bpf_get_smp_processor_id();
     union ls_key source, destination;
-    int source_is_device = ls_device_key_from(eth->h_source, &source);
+    /* Egress counts only the destination; its source key is built below, for frames handed up. */
+    int source_is_device = 0;
+    if (point == LS_CAPTURE_INGRESS)
+        source_is_device = ls_device_key_from(eth->h_source, &source);
     int destination_is_device = ls_device_key_from(eth->h_dest, &destination);
 
     if (point == LS_CAPTURE_INGRESS) {
@@ -358,6 +361,8 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
      * HTTP connection (or a retransmitted ClientHello) is a candidate too, within the same budget. */
     if (p.want == LS_WANT_NOTHING)
         return;
+    if (point != LS_CAPTURE_INGRESS)
+        source_is_device = ls_device_key_from(eth->h_source, &source);
     if (p.want == LS_WANT_DISCOVERY) {
         ls_hand_up(ctx, wire_len, ifindex, point);
         return;
