@@ -303,10 +303,23 @@ static __always_inline void ls_candidate(void *ctx, __u8 point, __u32 kind, __u6
         ls_tc_candidate(ctx, kind, header_len, key, now);
 }
 
+/* An empty asm that is handed `object`'s address and may read or write memory: the compiler must
+ * assume the object escapes, so it stays one object in the stack frame instead of being split into
+ * registers (scalar replacement). */
+#define ls_keep_in_stack(object) asm volatile("" : : "r"(object) : "memory")
+
 static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __u64 wire_len, __u64 packets,
                                        __u32 ifindex, __u8 point)
 {
     struct ls_parsed p = {};
+    /* Split into registers, p's fields become values merged from every exit of the inlined parse, and
+     * family, l4 and want stay live across the helper calls below; BPF has four callee-saved
+     * registers (r6-r9). The TC program also keeps the skb, packet count, length and ifindex live, so
+     * clang spilled those merged values by storing each exit's constants on every parse edge: twice
+     * the stack stores and ~45 more instructions per ordinary TC frame than before the hand-up
+     * (2-4 ns, the whole budget), and the verifier walked 0.72 M instructions (0.35 M before).
+     * In memory, the parse stores a field only where it sets one (verifier: 0.19 M). */
+    ls_keep_in_stack(&p);
     int has_ethernet = ls_parse(data, data_end, &p);
     if (p.malformed)
         ls_drop(LS_DROP_MALFORMED);
@@ -328,7 +341,10 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
     __u64 now = ls_tick_time();
     __u32 cpu = bpf_get_smp_processor_id();
     union ls_key source, destination;
-    int source_is_device = ls_device_key_from(eth->h_source, &source);
+    /* Egress counts only the destination; its source key is built below, for frames handed up. */
+    int source_is_device = 0;
+    if (point == LS_CAPTURE_INGRESS)
+        source_is_device = ls_device_key_from(eth->h_source, &source);
     int destination_is_device = ls_device_key_from(eth->h_dest, &destination);
 
     if (point == LS_CAPTURE_INGRESS) {
@@ -345,6 +361,8 @@ static __always_inline void ls_observe(void *ctx, void *data, void *data_end, __
      * HTTP connection (or a retransmitted ClientHello) is a candidate too, within the same budget. */
     if (p.want == LS_WANT_NOTHING)
         return;
+    if (point != LS_CAPTURE_INGRESS)
+        source_is_device = ls_device_key_from(eth->h_source, &source);
     if (p.want == LS_WANT_DISCOVERY) {
         ls_hand_up(ctx, wire_len, ifindex, point);
         return;

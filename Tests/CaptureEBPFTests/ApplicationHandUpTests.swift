@@ -201,4 +201,27 @@ struct ApplicationHandUpPrivilegedTests {
                 ]))
         #expect(harness.drops() == zeroDrops())
     }
+
+    /// Rate-limited hand-ups are keyed by the sender; a group or all-zero source MAC names no device,
+    /// so egress neither hands its SYNs, queries and requests up nor counts them as rate-limited.
+    @Test func tc_groupAndZeroSourceMACs_handUpNoSYNsQueriesOrRequests() throws {
+        let harness = try Harness()
+        for source: [UInt8] in [[0x01, 0, 0x5e, 0, 0, 1], [0, 0, 0, 0, 0, 0]] {
+            let frames = [
+                Frame.tcpFrame(destinationMAC: Frame.deviceA, sourceMAC: source, flags: Frame.tcpSYN),
+                Frame.udpDatagram(
+                    sourceMAC: source, destinationMAC: Frame.deviceA, sourcePort: 51000, destinationPort: 53,
+                    payload: Frame.dnsMessage(name: "printer.lan")),
+                Frame.tcpSegment(
+                    sourceMAC: source, destinationMAC: Frame.deviceA,
+                    payload: Frame.tlsClientHello(serverName: "nas.lan")),
+                Frame.tcpSegment(
+                    sourceMAC: source, destinationMAC: Frame.deviceA, destinationPort: 80,
+                    payload: Frame.httpRequest(method: "GET")),
+            ]
+            for frame in frames { #expect(try harness.run(.tc, frame).isEmpty) }
+        }
+        #expect(harness.counters(Frame.deviceA)?.receivedPackets == 8, "the destination still counts them")
+        #expect(harness.drops() == zeroDrops())
+    }
 }

@@ -172,8 +172,8 @@ struct BPFBenchmarkPrivilegedTests {
     /// The embedded programs next to a baseline build of them (LANSCOPE_BPF_BASELINE_OBJECT: an object
     /// file compiled from an earlier commit, see bench-bpf.sh BPF_BASELINE), frame by frame and round
     /// by round so both see the same machine load: the delta is the median over rounds of each round's
-    /// after − before (paired, so a load change between rounds cancels), over LANSCOPE_BPF_ROUNDS rounds
-    /// (default 15) of 1,000,000 runs. "after" runs
+    /// after − before (paired, so a load change between rounds cancels; which runs first alternates),
+    /// over LANSCOPE_BPF_ROUNDS rounds (default 15) of 1,000,000 runs. "after" runs
     /// with the default limits, so past each device's burst a DNS query or ClientHello takes the
     /// rate-limited path; "hand-up" with limits of 10^6/s, so every one is copied (and, with nobody
     /// polling, counted as buffer_full once the perf buffer is full, as the ARP/DHCP rows above).
@@ -197,12 +197,21 @@ struct BPFBenchmarkPrivilegedTests {
         for (name, frame) in Self.comparisonFrames {
             var samples: [String: [UInt32]] = [:]
             var deltas: [String: [Double]] = [:]
-            for _ in 0..<rounds {
+            for round in 0..<rounds {
                 samples["floor", default: []].append(
                     try current.testRun(.xdpPass, frame: frame, repeat: Self.repeatCount).nanosecondsPerRun)
                 for program in [ProgramKind.xdp, .tc] {
-                    let before = try baseline.testRun(program, frame: frame, repeat: Self.repeatCount)
-                    let after = try current.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    // Which build runs first alternates by round: run in a fixed order, the same build
+                    // of the same code measured up to ~2 ns apart depending on its place.
+                    let before: TestRunResult
+                    let after: TestRunResult
+                    if round.isMultiple(of: 2) {
+                        before = try baseline.testRun(program, frame: frame, repeat: Self.repeatCount)
+                        after = try current.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    } else {
+                        after = try current.testRun(program, frame: frame, repeat: Self.repeatCount)
+                        before = try baseline.testRun(program, frame: frame, repeat: Self.repeatCount)
+                    }
                     let handUp = try handingUp.testRun(program, frame: frame, repeat: Self.repeatCount)
                     let pass = program == .xdp ? ProgramVerdict.xdpPass : ProgramVerdict.tcActionOK
                     #expect([before, after, handUp].allSatisfy { $0.returnValue == pass })

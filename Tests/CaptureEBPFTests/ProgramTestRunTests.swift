@@ -291,6 +291,22 @@ struct ProgramTestRunPrivilegedTests {
         #expect(harness.counters(Frame.deviceA)?.transmittedPackets == 51, "rate limiting never affects counting")
     }
 
+    /// Egress builds the sender's key only for frames it may hand up (it counts the destination):
+    /// SYNs still spend a bucket per source MAC.
+    @Test func tc_synFloodFromOneMAC_isRateLimitedPerSourceAndCounted() throws {
+        // 1 token/s: the whole test runs well within a second, so at most the burst passes.
+        let harness = try Harness(synRate: 1, synBurst: 5)
+        let flood = Frame.tcpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.gateway, flags: Frame.tcpSYN)
+        let other = Frame.tcpFrame(destinationMAC: Frame.deviceA, sourceMAC: Frame.deviceB, flags: Frame.tcpSYN)
+        let delivered = try harness.run(.tc, flood, repeat: 50)
+        #expect(delivered.count == 5)
+        #expect(delivered.allSatisfy { $0.bytes == flood && $0.direction == .egress })
+        #expect(harness.drops() == zeroDrops(except: [.rateLimited: 45]))
+        #expect(try harness.run(.tc, other).count == 1, "another sender has its own bucket")
+        #expect(harness.counters(Frame.deviceA)?.receivedPackets == 51, "rate limiting never affects counting")
+        #expect(harness.counters(Frame.gateway) == nil, "egress counts the destination only")
+    }
+
     @Test func xdp_zeroSYNRate_handsUpNoSYNs() throws {
         let harness = try Harness(synRate: 0)
         let syn = Frame.tcpFrame(destinationMAC: Frame.gateway, sourceMAC: Frame.deviceA, flags: Frame.tcpSYN)
