@@ -58,16 +58,18 @@ public final class ReplayRunner {
     func flushPending() {
         let pending = pipeline.takePendingHistory()
         guard let history, flushError == nil else { return }
-        var devices = pending.revisedDevices.compactMap { pipeline.registry.device($0) }
+        let devices = pending.revisedDevices.compactMap { pipeline.registry.device($0) }
+        do { try history.write(Self.batch(pending, devices: devices)) } catch { flushError = error }
+    }
+
+    /// What a flush or the final store writes: the held evidence, changes and anomalies, and the device
+    /// rows with identity only (stored traffic is per capture, `FileReport.traffic`).
+    private static func batch(_ pending: Pipeline.PendingHistory, devices: consuming [Device]) -> HistoryBatch {
+        var devices = devices
         for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        do {
-            try history.write(
-                HistoryBatch(
-                    devices: devices, anomalies: pending.anomalies, changes: pending.changes,
-                    factTimes: pending.evidence.factTimes))
-        } catch {
-            flushError = error
-        }
+        return HistoryBatch(
+            devices: devices, anomalies: pending.anomalies, changes: pending.changes,
+            factTimes: pending.evidence.factTimes)
     }
 
     /// Processes one file. Never throws: unreadable or truncated files are reported in the result.
@@ -163,13 +165,7 @@ public final class ReplayRunner {
     public func store(_ reports: [FileReport], into store: HistoryStore, ingestedAt: Timestamp) throws(HistoryError) {
         if let flushError { throw flushError }
         let pending = pipeline.takePendingHistory()
-        var devices = pipeline.registry.snapshot()
-        // Stored traffic is per capture (above); the device rows carry identity only.
-        for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        try store.write(
-            HistoryBatch(
-                devices: devices, anomalies: pending.anomalies, changes: pending.changes,
-                factTimes: pending.evidence.factTimes))
+        try store.write(Self.batch(pending, devices: pipeline.registry.snapshot()))
         for report in reports {
             guard let key = report.captureKey else { continue }
             let record = CaptureRecord(
