@@ -18,6 +18,37 @@ import Testing
         #expect(w.string == #"{"a":1,"list":[-2,"x",null,true,{}],"s":null,"t":"1970-01-01T00:16:49.500Z","empty":[]}"#)
     }
 
+    /// The writer grows its own buffer: from the smallest reserve, a document far larger comes out whole,
+    /// every kind of write crossing a growth boundary, and reading `bytes` twice gives the same copy.
+    @Test func output_growsFromATinyReserve_withoutLosingOrReorderingBytes() throws {
+        var w = JSONWriter(reserve: 1)
+        var expected: [[String: Any]] = []
+        w.beginArray()
+        for i in 0..<2_000 {
+            let text = String(repeating: "é\"\u{1}", count: i % 7) + "\(i)"
+            w.beginObject()
+            w.field("i", i)
+            w.field("s", text)
+            w.key("d"); w.double(Double(i) / 8)
+            w.field("t", Timestamp(seconds: Int64(i), nanoseconds: 0))
+            w.key("a"); w.ascii { $0.append(contentsOf: Array("aa:bb:\(i)".utf8)) }
+            w.field("b", i % 2 == 0)
+            w.endObject()
+            expected.append(["i": i, "s": text, "d": Double(i) / 8, "a": "aa:bb:\(i)", "b": i % 2 == 0])
+        }
+        w.endArray()
+        #expect(w.bytes == w.bytes)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [[String: Any]])
+        #expect(parsed.count == expected.count)
+        for (got, want) in zip(parsed, expected) {
+            #expect(got["i"] as? Int == want["i"] as? Int)
+            #expect(got["s"] as? String == want["s"] as? String)
+            #expect(got["d"] as? Double == want["d"] as? Double)
+            #expect(got["a"] as? String == want["a"] as? String)
+            #expect(got["b"] as? Bool == want["b"] as? Bool)
+        }
+    }
+
     @Test func prettyOutput_indentsByDepth() {
         var w = JSONWriter(pretty: true)
         w.beginArray(); w.beginObject(); w.field("k", "v"); w.key("n"); w.beginArray(); w.int(1); w.int(2);
