@@ -40,7 +40,12 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds, starts the event loop and workers, and returns the bound port(s).
+    ///
+    /// Sets SIGPIPE to be ignored, process-wide: plain sockets are written with `MSG_NOSIGNAL`, but OpenSSL
+    /// writes a TLS connection with plain `write`, and a client that hangs up mid-response would otherwise
+    /// kill the process hosting the server instead of failing that one write with `EPIPE`.
     public func start() throws(HTTPServerError) -> [Int] {
+        signal(SIGPIPE, SIG_IGN)
         let alreadyStarted = runtime.withLock { runtime -> Bool in
             defer { runtime.started = true }
             return runtime.started

@@ -118,6 +118,29 @@ struct TLSAbuseTests {
         for client in held { client.close() }
     }
 
+    /// A client that hangs up in the middle of a large response costs that connection, not the process:
+    /// OpenSSL writes with plain write(2), so the server ignores SIGPIPE once it starts (the write fails
+    /// with EPIPE instead of the signal killing whatever hosts the server — here, the test process).
+    @Test func clientHangingUpMidResponse_costsThatConnection_notTheProcess() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let router = TestServer.defaultRouter()
+        let body = [UInt8](repeating: 0x61, count: 32 << 20)
+        router.get("/big") { _, _ in HTTPResponse(status: .ok, body: body) }
+        let test = try TLSTools.start(certificates, router: router)
+        defer { test.stop() }
+        var disposition = sigaction()
+        #expect(sigaction(SIGPIPE, nil, &disposition) == 0)
+        #expect(unsafeBitCast(disposition.__sigaction_handler.sa_handler, to: Int.self) == 1, "SIG_IGN")
+        let client = try SClient(port: test.port, certificates: certificates, arguments: ["-quiet"])
+        defer { client.stop() }
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(client.read(until: "aaaaaaaa", seconds: 10), "the response started")
+        kill(client.process.processIdentifier, SIGKILL)
+        client.process.waitUntilExit()
+        #expect(try servesOthers(test, certificates))
+    }
+
     @Test func sendStall_closesATLSClientThatStopsReading_whileAnotherIsServed() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }

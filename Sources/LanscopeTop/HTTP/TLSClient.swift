@@ -84,6 +84,9 @@ final class TLSClientSession {
     private let ssl: OpaquePointer
 
     init(socket: Int32, host: String, port: UInt16, context: TLSClientContext) throws(TopError) {
+        // OpenSSL writes with plain `write`: a server that hangs up must fail the write (EPIPE), not raise
+        // SIGPIPE in whatever process uses this client (`top` ignores it too; tests and other hosts may not).
+        signal(SIGPIPE, SIG_IGN)
         guard let ssl = SSL_new(context.context) else { throw .connection("OpenSSL: \(TLSClientContext.lastError())") }
         self.ssl = ssl
         let where_ = "TLS with \(host):\(port)"
