@@ -118,16 +118,22 @@ struct TLSAbuseTests {
         for client in held { client.close() }
     }
 
+    /// The test routes plus `/big`: 32 MiB of `a`, far more than socket buffers hold, so the server is
+    /// still writing when the client stops reading or goes away.
+    static func routerWithBigBody() -> HTTPRouter {
+        let router = TestServer.defaultRouter()
+        let body = [UInt8](repeating: 0x61, count: 32 << 20)
+        router.get("/big") { _, _ in HTTPResponse(status: .ok, body: body) }
+        return router
+    }
+
     /// A client that hangs up in the middle of a large response costs that connection, not the process:
     /// OpenSSL writes with plain write(2), so the server ignores SIGPIPE once it starts (the write fails
     /// with EPIPE instead of the signal killing whatever hosts the server — here, the test process).
     @Test func clientHangingUpMidResponse_costsThatConnection_notTheProcess() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let router = TestServer.defaultRouter()
-        let body = [UInt8](repeating: 0x61, count: 32 << 20)
-        router.get("/big") { _, _ in HTTPResponse(status: .ok, body: body) }
-        let test = try TLSTools.start(certificates, router: router)
+        let test = try TLSTools.start(certificates, router: Self.routerWithBigBody())
         defer { test.stop() }
         var disposition = sigaction()
         #expect(sigaction(SIGPIPE, nil, &disposition) == 0)
@@ -144,11 +150,8 @@ struct TLSAbuseTests {
     @Test func sendStall_closesATLSClientThatStopsReading_whileAnotherIsServed() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let router = TestServer.defaultRouter()
-        let body = [UInt8](repeating: 0x61, count: 32 << 20)
-        router.get("/big") { _, _ in HTTPResponse(status: .ok, body: body) }
         let test = try TLSTools.start(
-            certificates, limits: HTTPServer.Limits(sendStallTimeout: .seconds(1)), router: router)
+            certificates, limits: HTTPServer.Limits(sendStallTimeout: .seconds(1)), router: Self.routerWithBigBody())
         defer { test.stop() }
         // s_client writes what it decrypts to a pipe nobody reads: once the pipe is full it stops reading
         // the socket, and the server's encrypted writes stall.
