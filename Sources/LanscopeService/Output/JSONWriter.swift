@@ -89,10 +89,6 @@ public struct JSONWriter: ~Copyable {
             count += length
         }
 
-        mutating func removeLast(_ n: Int) {
-            precondition(n <= count, "JSONWriter: removing more than was written")
-            count -= n
-        }
     }
 
     private mutating func separator() {
@@ -167,21 +163,20 @@ public struct JSONWriter: ~Copyable {
     public mutating func ascii(_ write: (inout [UInt8]) -> Void) {
         value { w in
             // Written into a reused scratch array (the callers' text writers append to `[UInt8]`), then
-            // copied in: a MAC or an address is a few dozen bytes.
-            var text = w.scratch
-            text.removeAll(keepingCapacity: true)
-            write(&text)
-            let needsEscaping = text.contains {
+            // copied in: a MAC or an address is a few dozen bytes. Written in place, so the array stays
+            // uniquely held and keeps its capacity.
+            w.scratch.removeAll(keepingCapacity: true)
+            write(&w.scratch)
+            let needsEscaping = w.scratch.contains {
                 $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
             }
             if needsEscaping {
-                w.appendString(String(decoding: text, as: UTF8.self))
+                w.appendString(String(decoding: w.scratch, as: UTF8.self))
             } else {
                 w.out.append(UInt8(ascii: "\""))
-                w.out.append(contentsOf: text)
+                w.out.append(contentsOf: w.scratch)
                 w.out.append(UInt8(ascii: "\""))
             }
-            w.scratch = text
         }
     }
     /// The scratch buffer `ascii` writes into, kept for its capacity.
