@@ -57,9 +57,10 @@ extension Device {
                 add(.mdnsInstance, service.name)
                 addProductWords(service.name)
                 for entry in service.txt {
+                    let key = entry.key.lowercased()
                     // A key without `=` is a boolean attribute (RFC 6763 §6.4); some devices put free text there.
-                    add(.mdnsTXT, entry.value.map { entry.key.lowercased() + "=" + $0 } ?? entry.key)
-                    if Self.modelTXTKeys.contains(entry.key.lowercased()) { addProductWords(entry.value) }
+                    add(.mdnsTXT, entry.value.map { key + "=" + $0 } ?? entry.key)
+                    if Self.modelTXTKeys.contains(key) { addProductWords(entry.value) }
                 }
             case .ssdp:
                 add(.ssdpType, service.type)
