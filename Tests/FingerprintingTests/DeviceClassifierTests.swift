@@ -71,6 +71,33 @@ struct DeviceClassifierTests {
         #expect(result.manufacturer?.value == "Google")
     }
 
+    /// A Cast receiver that can join a speaker group publishes its zone: alone that says speaker; with a
+    /// video Chromecast's `_googlecast` and model it stays a streamer.
+    @Test func classify_readsASpeaker_fromACastZone_unlessTheCastModelSaysOtherwise() {
+        let zone = Devices.mdns("_googlezone._tcp", name: "79d88e83-725c-b71b-bad0-5862d5b22386")
+        let speaker = classifier.classify(Devices.make(vendor: "Google, Inc.") { $0.services = [zone] })
+        #expect(speaker.type.value == .speaker)
+        #expect(speaker.type.evidence.map(\.rule) == ["mdns.googlezone"])
+        let chromecast = classifier.classify(
+            Devices.make(vendor: "Google, Inc.") {
+                $0.services = [zone, Devices.mdns("_googlecast._tcp", txt: [("md", "Chromecast")])]
+            })
+        #expect(chromecast.type.value == .streamer)
+    }
+
+    /// Windows' media sharing announces a UPnP MediaServer: with the host's Windows SERVER header that is a
+    /// PC, not a NAS. A NAS maker's OUI beside the same announcement still makes a NAS.
+    @Test func classify_readsNoNAS_fromAMediaServerAlone() {
+        let mediaServer = ServiceAdvertisement(
+            via: .ssdp, type: "urn:schemas-upnp-org:device:MediaServer:1", name: "uuid:1",
+            server: "Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0")
+        let windows = classifier.classify(Devices.make(vendor: "Intel Corporate") { $0.services = [mediaServer] })
+        #expect(windows.type.value == .unknown, "\(windows.type.evidence.map(\.rule))")
+        #expect(windows.os?.value == "Windows")
+        let nas = classifier.classify(Devices.make(vendor: "Synology Incorporated") { $0.services = [mediaServer] })
+        #expect(nas.type.value == .nas)
+    }
+
     @Test func classify_findsAnAppleTV_fromAirPlayModel() {
         let device = Devices.make(vendor: "Apple, Inc.") {
             $0.services = [Devices.mdns("_airplay._tcp", txt: [("model", "AppleTV11,1")]), Devices.mdns("_raop._tcp")]
@@ -80,6 +107,25 @@ struct DeviceClassifierTests {
         #expect(result.os?.value == "tvOS")
         #expect(result.model?.value == "AppleTV11,1")
         #expect(result.manufacturer?.value == "Apple")
+    }
+
+    /// dhcpcd names the SoC in its vendor class; a Raspberry Pi's says BCM27xx or BCM283x whatever board
+    /// or USB adapter's OUI the frame carries, and a PC's names its CPU.
+    @Test func classify_findsARaspberryPi_fromDhcpcdsPlatform_andNotAPC() {
+        for vendor in [
+            "dhcpcd-6.10.1:Linux-4.9.57-v7+:armv7l:BCM2835", "dhcpcd-6.11.5:Linux-4.1.18-v7+:armv7l:BCM2709",
+            "dhcpcd-8.1.2:Linux-5.10.17-v8+:aarch64:BCM2711",
+        ] {
+            let result = classifier.classify(
+                Devices.make(vendor: "C. ITOH ELECTRONICS, INC.") { $0.dhcp = Devices.dhcp([1, 3, 6], vendor: vendor) })
+            #expect(result.manufacturer?.value == "Raspberry Pi", "\(vendor)")
+            #expect(result.os?.value == "Linux", "\(vendor)")
+        }
+        let pc = classifier.classify(
+            Devices.make(vendor: "Intel Corporate") {
+                $0.dhcp = Devices.dhcp([1, 3, 6], vendor: "dhcpcd-9.4.1:Linux-6.1.0-13-amd64:x86_64:GenuineIntel")
+            })
+        #expect(pc.manufacturer?.value == "Intel")
     }
 
     @Test func classify_findsEmbeddedLinux_fromUdhcp() {

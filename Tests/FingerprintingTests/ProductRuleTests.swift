@@ -205,4 +205,24 @@ struct ProductRuleTests {
             #expect(productEvidence.isEmpty, "\(name): \(productEvidence.map(\.rule))")
         }
     }
+
+    /// Ubuntu's installer proposes "<user>-<DMI product name>": a laptop-only or desktop-only line names the
+    /// kind and maker; a line that holds both kinds names nothing.
+    @Test func classify_namesLaptopsAndDesktops_fromSingleKindComputerLines() {
+        let cases: [(String, DeviceType, String)] = [
+            ("ana-ThinkPad-T480s", .laptop, "Lenovo"), ("ben-LIFEBOOK-E5410", .laptop, "Fujitsu"),
+            ("cho-Latitude-7420", .laptop, "Dell"), ("dee-HP-EliteBook-840-G8", .laptop, "HP"),
+            ("eli-ZenBook-UX425EA", .laptop, "ASUS"), ("fay-OptiPlex-7010", .desktop, "Dell"),
+            ("gus-ThinkCentre-M720q", .desktop, "Lenovo"), ("hal-HP-EliteDesk-800-G4", .desktop, "HP"),
+        ]
+        for (name, type, maker) in cases {
+            let result = classifier.classify(Devices.make { $0.hostnames[.dhcp] = name })
+            #expect(result.type.value == type, "\(name): \(result.type.evidence.map(\.rule))")
+            #expect(result.manufacturer?.value == maker, "\(name)")
+        }
+        for name in ["jo-XPS-13-9310", "kim-Inspiron-5570", "lu-Precision-5550", "mo-Aspire-A515", "ivy-HP-Pavilion"] {
+            let result = classifier.classify(Devices.make { $0.hostnames[.dhcp] = name })
+            #expect(result.type.value == .unknown, "\(name): \(result.type.evidence.map(\.rule))")
+        }
+    }
 }
