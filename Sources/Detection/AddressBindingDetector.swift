@@ -85,7 +85,7 @@ public struct AddressBindingDetector: PipelineStage {
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
         switch observation.fact {
-        case .dhcpServer(let identifier, let type):
+        case .dhcpServer(let identifier, let type, _):
             ackTime = type == 5 ? observation.time : nil
             if type == 2 || type == 5 {
                 if gatewayMACs.count < Self.maxGateways { gatewayMACs.insert(observation.mac) }

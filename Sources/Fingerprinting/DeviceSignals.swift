@@ -116,6 +116,7 @@ extension Device {
         if protocols.contains(.lldp) { add(.role, "lldp_sender") }
         if protocols.contains(.cdp) { add(.role, "cdp_sender") }
         if isDHCPServer { add(.role, "dhcp_server") }
+        for role in dhcpServerRoles.sorted() { add(.role, "dhcp_\(role.rawValue)") }
         if isIPv6Router { add(.role, "ipv6_router") }
         return values.sorted()
     }

@@ -287,6 +287,14 @@ extension HistoryStore {
             devices[index].protocols.insert(proto)
         }
 
+        try prepared("SELECT mac, role FROM dhcp_server_roles\(filter)").query(binds) { row throws(HistoryError) in
+            guard let index = indexByMAC[row.text(0)] else { return }
+            guard let role = DHCPServerRole(rawValue: row.text(1)) else {
+                throw .invalidStoredValue(table: "dhcp_server_roles", column: "role")
+            }
+            devices[index].dhcpServerRoles.insert(role)
+        }
+
         try prepared("SELECT mac, via, type, name, port, txt, location, server FROM services\(filter)").query(binds) {
             row throws(HistoryError) in
             guard let index = indexByMAC[row.text(0)] else { return }

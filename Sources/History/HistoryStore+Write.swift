@@ -39,6 +39,7 @@ extension HistoryStore {
                 }
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
+                    try writeDHCPServerRoles(admitted.devices)
                     try writeClassifications(admitted.devices)
                     try writeObservations(
                         admitted.observations, factTimes: admitted.factTimes,

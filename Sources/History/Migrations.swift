@@ -175,5 +175,14 @@ enum Migrations {
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX presence_by_end ON presence(end);
         """,
+        // 4: what a DHCP server's replies said of its role (`DHCPServerRole` raw values), a set per device
+        // like its protocols: the classifier tells a router from a server beside it by it.
+        """
+        CREATE TABLE dhcp_server_roles (
+            mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            PRIMARY KEY (mac, role)
+        ) STRICT, WITHOUT ROWID;
+        """,
     ]
 }

@@ -89,10 +89,11 @@ extension Device {
                 note(.dhcpVendorClass, from: before?.vendorClass, to: vendorClass, time: time, &changes)
             }
             return before != fingerprint
-        case .dhcpServer:
+        case .dhcpServer(_, _, let role):
             noteProtocol(.dhcp)
             defer { isDHCPServer = true }
-            return !isDHCPServer
+            let newRole = role.map { dhcpServerRoles.insert($0).inserted } ?? false
+            return !isDHCPServer || newRole
         case .service(let service):
             noteProtocol(service.via)
             if services.contains(service) { return false }

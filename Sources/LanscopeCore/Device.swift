@@ -21,6 +21,8 @@ public struct Device: Sendable, Hashable {
     public var protocols: Set<DiscoveryProtocol> = []
     /// The device acts as a DHCP server.
     public var isDHCPServer: Bool = false
+    /// What its DHCP replies said of its role (gateway, relay, or a server beside the router).
+    public var dhcpServerRoles: Set<DHCPServerRole> = []
     /// The newest DHCPv6 client fingerprint (by packet time).
     public var dhcpv6: DHCPv6ClientFingerprint?
     /// Distinct TCP SYN signatures the device sent (bounded).

@@ -31,8 +31,9 @@ public enum Fact: Sendable, Hashable {
     case hostname(String, via: DiscoveryProtocol)
     /// What a DHCPv4 client sent: the classic DHCP fingerprint.
     case dhcpClient(DHCPClientFingerprint)
-    /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection.
-    case dhcpServer(serverIdentifier: IPv4Address?, messageType: UInt8)
+    /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection — and what
+    /// the reply says of its role (nil when it states no router).
+    case dhcpServer(serverIdentifier: IPv4Address?, messageType: UInt8, role: DHCPServerRole? = nil)
     /// A service the device advertises (mDNS/DNS-SD instance, SSDP NOTIFY or search response) or runs
     /// (a TCP port it answered a SYN on with a SYN-ACK).
     case service(ServiceAdvertisement)

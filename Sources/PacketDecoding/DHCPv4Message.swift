@@ -90,6 +90,12 @@ public struct DHCPv4Message: Sendable, Hashable {
     }
     /// Option 50.
     public var requestedAddress: IPv4Address? { option(50).flatMap(Self.ipv4) }
+    /// Option 3 (RFC 2132 §3.5): the routers a server hands out, in order of preference; nil when absent
+    /// or not a whole number of addresses.
+    public var routers: [IPv4Address]? {
+        guard let data = option(3), !data.isEmpty, data.count % 4 == 0 else { return nil }
+        return stride(from: 0, to: data.count, by: 4).compactMap { Self.ipv4(Array(data[$0..<($0 + 4)])) }
+    }
     /// Option 54.
     public var serverIdentifier: IPv4Address? { option(54).flatMap(Self.ipv4) }
     /// Option 55, in the client's order.

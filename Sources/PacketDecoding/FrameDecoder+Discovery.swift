@@ -105,9 +105,15 @@ extension FrameDecoder {
             }
         } else {
             guard [2, 5, 6].contains(type) else { return }
+            var own: [IPv4Address] = []
+            if case .v4(let source)? = result.summary.sourceIP { own.append(source) }
+            if let identifier = message.serverIdentifier { own.append(identifier) }
+            let role = DHCPServerRole.of(
+                routers: message.routers ?? [], own: own, relayAddress: message.relayAddress,
+                destinationPort: result.summary.destinationPort)
             emit(
-                .dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type), about: context.sender,
-                &result, context)
+                .dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type, role: role),
+                about: context.sender, &result, context)
             if type == 5, !message.yourAddress.isUnspecified {
                 emit(.address(.v4(message.yourAddress), via: .dhcp), about: client, &result, context)
             }

@@ -156,6 +156,32 @@ struct DeviceClassifierTests {
         #expect(classifier.classify(device).type.value == .router)
     }
 
+    /// A DHCP server is taken for the router only when its replies do not say otherwise: one that hands out
+    /// another device as the gateway (a Pi-hole, a Windows or ISC server) is a server, even on a Raspberry Pi.
+    @Test func classify_tellsARouterFromAServerBesideIt_byWhatItsDHCPRepliesSay() {
+        func type(_ roles: Set<DHCPServerRole>, vendor: String? = nil) -> DeviceType {
+            classifier.classify(
+                Devices.make(vendor: vendor) {
+                    $0.isDHCPServer = true
+                    $0.dhcpServerRoles = roles
+                }
+            ).type.value
+        }
+        #expect(type([]) == .router)
+        #expect(type([.gateway]) == .router)
+        #expect(type([.relay]) == .router)
+        #expect(type([.separate]) == .server)
+        #expect(type([.separate], vendor: "Raspberry Pi Trading Ltd") == .server)
+        #expect(type([.gateway, .separate]) == .router)
+        let gateway = classifier.classify(
+            Devices.make {
+                $0.isDHCPServer = true; $0.dhcpServerRoles = [.gateway]
+            })
+        let bare = classifier.classify(Devices.make { $0.isDHCPServer = true })
+        #expect(gateway.type.confidence > bare.type.confidence)
+        #expect(gateway.type.evidence.map(\.rule).contains("role.dhcp.gateway"))
+    }
+
     @Test func classify_readsDHCPv6EnterpriseAndDNSNames() {
         let device = Devices.make {
             $0.dhcpv6 = DHCPv6ClientFingerprint(

@@ -93,7 +93,11 @@ enum Fixtures {
     /// A batch touching every table.
     static func fullBatch(devices count: Int = 3) -> HistoryBatch {
         HistoryBatch(
-            devices: (1...count).map { device($0) },
+            devices: (1...count).map { n in
+                var device = device(n)
+                if n == 1 { device.isDHCPServer = true; device.dhcpServerRoles = [.gateway] }
+                return device
+            },
             observations: (1...count).flatMap { observations(for: $0, at: 10) + observations(for: $0, at: 20) },
             anomalies: [anomaly(at: 5), anomaly(at: 6, kind: .portScan, mac: nil, summary: "scan")],
             capture: capture("sha256-aaaa"),
@@ -107,7 +111,7 @@ extension HistoryStore {
         var counts: [String: Int] = [:]
         for table in [
             "devices", "addresses", "hostnames", "software", "protocols", "services", "evidence", "captures",
-            "traffic", "traffic_classes", "anomalies",
+            "traffic", "traffic_classes", "anomalies", "dhcp_server_roles",
         ] {
             counts[table] = Int(try database.scalarInteger("SELECT count(*) FROM \(table)") ?? -1)
         }

@@ -30,10 +30,28 @@ import Testing
         let store = try HistoryStore(path: dir.file("lanscope.db"))
         var expected = Fixtures.device(7)
         expected.isDHCPServer = true
+        expected.dhcpServerRoles = [.gateway, .separate]
         try store.write(HistoryBatch(devices: [expected]))
         let stored = try #require(try store.device(Fixtures.mac(7)))
         #expect(stored == expected)
         #expect(try store.device(Fixtures.mac(8)) == nil)
+    }
+
+    /// Roles only add up, whatever order the writes come in (a replay's flushes, then its final store), so a
+    /// restarted service classifies a DHCP server from every role it was ever seen in.
+    @Test func write_keepsEveryDHCPServerRoleEverStored() throws {
+        let dir = try TemporaryDirectory()
+        let store = try HistoryStore(path: dir.file("lanscope.db"))
+        var device = Fixtures.device(7)
+        device.isDHCPServer = true
+        device.dhcpServerRoles = [.separate]
+        try store.write(HistoryBatch(devices: [device]))
+        device.dhcpServerRoles = [.relay]
+        try store.write(HistoryBatch(devices: [device]))
+        device.dhcpServerRoles = []
+        try store.write(HistoryBatch(devices: [device]))
+        #expect(try store.device(Fixtures.mac(7))?.dhcpServerRoles == [.relay, .separate])
+        #expect(try store.rowCounts()["dhcp_server_roles"] == 2)
     }
 
     @Test func devices_returnsSortedByMAC() throws {

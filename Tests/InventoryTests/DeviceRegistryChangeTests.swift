@@ -19,6 +19,23 @@ import Testing
         #expect(registry.record([again]).isEmpty, "a repeated fact is not a change")
     }
 
+    /// A DHCP server's replies are a new fact when they show a role not yet seen (so it is reclassified), and
+    /// repeats of a known role are not.
+    @Test func record_foldsDHCPServerRoles_andReportsOnlyANewOne() {
+        let registry = DeviceRegistry()
+        let id = IPv4Address(192, 168, 1, 2)
+        func reply(_ s: Int64, _ role: DHCPServerRole?) -> Observation {
+            Observation(mac: a, time: at(s), fact: .dhcpServer(serverIdentifier: id, messageType: 5, role: role))
+        }
+        #expect(registry.record([reply(0, nil)]).contains(.updated(a, time: at(0))))
+        #expect(registry.record([reply(1, .separate)]).contains(.updated(a, time: at(1))))
+        #expect(registry.record([reply(2, .separate)]).isEmpty)
+        #expect(registry.record([reply(3, nil)]).isEmpty)
+        let device = registry.device(a)
+        #expect(device?.isDHCPServer == true)
+        #expect(device?.dhcpServerRoles == [.separate])
+    }
+
     @Test func record_reportsIdentityFieldsFromTo() {
         let registry = DeviceRegistry()
         registry.record([Observation(mac: a, time: at(0), fact: .hostname("old-name", via: .dhcp))])

@@ -125,14 +125,18 @@ import Testing
             "dhcp.option.request_list_item",
             "dhcp.option.vendor_class_id", "dhcp.option.type", "dhcp.option.requested_ip_address",
             "dhcp.option.dhcp_max_message_size", "dhcp.option.dhcp_server_id", "dhcp.fqdn.name", "dhcp.ip.your",
-            "dhcp.ip.client",
+            "dhcp.ip.client", "dhcp.option.router", "dhcp.ip.relay", "ip.src", "udp.dstport",
         ]
         let rows = try Tshark.fields(file, fields, filter: "dhcp")
         let (linkType, frames) = try Self.decoded(file)
         let decoder = FrameDecoder(linkType: linkType)
         var compared = 0
         var fqdnCompared = 0
-        defer { if fqdnCompared > 0 { print("\(file): \(fqdnCompared) option 81 names compared") } }
+        var rolesCompared = 0
+        defer {
+            if fqdnCompared > 0 { print("\(file): \(fqdnCompared) option 81 names compared") }
+            if rolesCompared > 0 { print("\(file): \(rolesCompared) DHCP server roles compared") }
+        }
         for frame in frames {
             guard let row = rows[frame.number], row["dhcp.type"]?.count == 1 else { continue }
             let layers = Layers(frame.bytes, linkType: linkType)
@@ -201,9 +205,29 @@ import Testing
                 #expect(row["dhcp.hw.mac_addr"]?.contains(mac) == true, "\(where_): option 61")
             }
 
-            // And the frame decoder attributes the fingerprint to chaddr.
+            let overloaded = message.option(52) != nil
+            if !overloaded {
+                #expect(message.routers?.map(\.description) ?? [] == row["dhcp.option.router"] ?? [], "\(where_)")
+            }
+
+            // And the frame decoder attributes the fingerprint to chaddr, and a reply's role to its sender.
             let result = decoder.decode(frame.bytes, wireLength: frame.wireLength, time: frame.time)
             #expect(result.discovery == .dhcp)
+            if message.op == 2, let type = message.messageType, [2, 5, 6].contains(type), !overloaded {
+                let routers = row["dhcp.option.router"] ?? []
+                let own = (row["ip.src"] ?? []) + (row["dhcp.option.dhcp_server_id"] ?? [])
+                let relayed = row["dhcp.ip.relay"]?.first.map { $0 != "0.0.0.0" } ?? false
+                let expected: DHCPServerRole? =
+                    relayed && row["udp.dstport"]?.first == "68"
+                    ? .relay
+                    : routers.isEmpty ? nil : routers.contains(where: own.contains) ? .gateway : .separate
+                let roles = result.observations.compactMap { observation -> DHCPServerRole?? in
+                    guard case .dhcpServer(_, _, let role) = observation.fact else { return nil }
+                    return .some(role)
+                }
+                #expect(roles == [expected], "\(where_): role")
+                if expected != nil { rolesCompared += 1 }
+            }
             if message.op == 1, let type = message.messageType, [1, 3, 4, 7, 8].contains(type),
                 let chaddr = message.clientMAC, chaddr.isUnicastDevice
             {

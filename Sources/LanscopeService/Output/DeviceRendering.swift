@@ -98,6 +98,9 @@ public enum DeviceRendering {
             w.null()
         }
         w.field("dhcp_server", d.pointee.isDHCPServer)
+        w.key("dhcp_server_roles"); w.beginArray()
+        for role in d.pointee.dhcpServerRoles.sorted() { w.string(role.rawValue) }
+        w.endArray()
         w.key("services"); w.beginArray()
         for s in d.pointee.services.sorted() {
             w.beginObject()

@@ -72,6 +72,13 @@ CREATE TABLE devices (
     dhcp_requested_address TEXT
 , classification TEXT) STRICT, WITHOUT ROWID;
 
+-- table dhcp_server_roles on dhcp_server_roles
+CREATE TABLE dhcp_server_roles (
+    mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (mac, role)
+) STRICT, WITHOUT ROWID;
+
 -- table evidence on evidence
 CREATE TABLE evidence (
     mac TEXT NOT NULL REFERENCES devices(mac) ON DELETE CASCADE,
@@ -177,4 +184,4 @@ CREATE TABLE traffic_samples (
     PRIMARY KEY (mac, tier, start)
 ) STRICT, WITHOUT ROWID;
 
--- user_version 3
+-- user_version 4
