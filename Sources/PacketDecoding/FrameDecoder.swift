@@ -184,6 +184,8 @@ public struct FrameDecoder: Sendable {
             discovery = .dhcpv6
         } else if udp.sourcePort == 3702 || udp.destinationPort == 3702 {
             discovery = .wsd
+        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001 {
+            discovery = .ubnt
         } else if udp.destinationPort == 53 {
             // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
             discovery = .dns
@@ -208,6 +210,7 @@ public struct FrameDecoder: Sendable {
         case .dhcpv6: decodeDHCPv6(payload, &result, &context)
         case .dns: decodeDNSQuery(payload, &result, &context)
         case .wsd: decodeWSDiscovery(payload, &result, &context)
+        case .ubnt: decodeUbiquitiDiscovery(payload, &result, &context)
         default: decodeSSDP(payload, &result, &context)
         }
     }
