@@ -171,6 +171,36 @@ import Testing
         #expect(empty.hostname == nil && empty.platform == nil && empty.inventory == nil)
     }
 
+    /// Seeded mutations of an announcement (byte values, lengths, cuts): the decoder never traps, an error
+    /// never comes with facts, and the kept lists stay within their caps.
+    @Test func mutations_neverYieldFactsWithAnError_andKeepTheCaps() {
+        var random = MutationRandom(seed: 0x5542_4e54)
+        var errors = 0
+        var violations: [String] = []
+        for round in 0..<5000 {
+            var payload = Self.gatewayAnnouncement
+            for _ in 0..<Int(random.next() % 4 + 1) {
+                let index = Int(random.next() % UInt64(payload.count))
+                payload[index] = UInt8(truncatingIfNeeded: random.next())
+            }
+            if random.next() % 4 == 0 { payload.removeLast(Int(random.next() % UInt64(payload.count))) }
+            let result = decode(payload)
+            if result.discovery != .ubnt { violations.append("\(round): not routed") }
+            if result.error != nil {
+                errors += 1
+                if !result.observations.isEmpty { violations.append("\(round): facts with an error") }
+            }
+            if let message = try? UbiquitiDiscoveryMessage(parsing: payload),
+                message.addresses.count > 32 || message.macAddresses.count > 32
+                    || (message.hostname?.utf8.count ?? 0) > 255 * 3
+            {
+                violations.append("\(round): over a cap")
+            }
+        }
+        #expect(violations.isEmpty, "\(violations.prefix(5))")
+        #expect(errors > 0 && errors < 5000, "the mutations reach both outcomes (errors: \(errors))")
+    }
+
     @Test func aCutFrame_givesNoInventory() {
         var frame = B.udpFrame(
             sourceMAC: Self.gateway, sourceIP: "192.168.1.1", destinationIP: "255.255.255.255", sourcePort: 34085,
@@ -274,5 +304,18 @@ import Testing
         if file == Self.fixture {
             #expect(compared.keys.sorted() == ["request", "v1 answer", "v2 answer"])
         }
+    }
+}
+
+/// SplitMix64, seeded: the same mutations on every run.
+private struct MutationRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
