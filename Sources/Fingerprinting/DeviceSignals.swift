@@ -88,6 +88,7 @@ extension Device {
                 add(.ssdpServer, text)
                 addProductWords(text)
             case .lldp, .cdp: add(.systemDescription, text)
+            case .ubnt: add(.ubntFirmware, text)
             case .http:
                 add(.userAgent, text)
                 addProductWords(text)

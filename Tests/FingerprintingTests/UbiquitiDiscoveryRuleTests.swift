@@ -54,6 +54,27 @@ struct UbiquitiDiscoveryRuleTests {
         #expect(result.type.value == .unknown)
     }
 
+    /// The firmware family names the kind where the platform code is one no rule knows.
+    @Test(arguments: [
+        ("EdgeRouter.ER-e300.v2.0.9-hotfix.7.5622731.230615.0857", DeviceType.router),
+        ("BZ.qca956x.v4.3.28.11361.200421.1506", .accessPoint), ("US.bcm5334x.v5.43.35.12698.210802.1212", .switch),
+        ("XW.ar934x.v6.3.6.33330.210818.1900", .accessPoint), ("WA.ipq40xx.v8.7.11.46972.220614.0420", .accessPoint),
+    ])
+    func classify_firmwareFamily_givesItsKind(firmware: String, type: DeviceType) {
+        var device = Self.announcing(model: "ZZ9", vendor: nil)
+        device.software[.ubnt] = firmware
+        let result = classifier.classify(device)
+        #expect(result.type.value == type, "\(firmware)")
+        #expect(result.type.evidence.map(\.signal) == ["ubnt_firmware"], "\(firmware)")
+    }
+
+    /// The firmware signal is Ubiquiti discovery's own: an LLDP description starting alike matches nothing there.
+    @Test func firmwareSignal_comesOnlyFromUbiquitiDiscovery() {
+        let device = Devices.make { $0.software[.lldp] = "US.example switch" }
+        #expect(!device.signalValues.contains { $0.signal == .ubntFirmware })
+        #expect(classifier.classify(device).type.evidence.allSatisfy { $0.signal != "ubnt_firmware" })
+    }
+
     @Test func signalValues_giveTheRole_theModel_andItsWords() {
         let values = Self.announcing(model: "NanoStation loco M5 (LM5)").signalValues
         #expect(values.contains(SignalValue(.role, "ubnt_sender")))
@@ -73,6 +94,7 @@ struct UbiquitiDiscoveryCorpusClassificationTests {
         let device = try #require(registry.device(MACAddress("80:2a:a8:8d:69:2c")!))
         let result = try #require(device.classification)
         #expect(result.type.value == .router)
+        #expect(Set(result.type.evidence.map(\.rule)) == ["product.ubiquiti.ugw", "ubnt.firmware.usg"])
         #expect(result.model?.value == "UGW3")
         #expect(result.manufacturer?.value == "Ubiquiti")
         #expect(
