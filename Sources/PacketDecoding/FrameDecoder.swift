@@ -184,11 +184,13 @@ public struct FrameDecoder: Sendable {
             discovery = .dhcpv6
         } else if udp.sourcePort == 3702 || udp.destinationPort == 3702 {
             discovery = .wsd
-        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001 {
-            discovery = .ubnt
         } else if udp.destinationPort == 53 {
             // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
             discovery = .dns
+        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001 {
+            // After DNS: 10001 is inside some systems' ephemeral port range (FreeBSD's starts at 10000), and
+            // a query sent from it is still a query. Announcements go to 10001, answers come from it.
+            discovery = .ubnt
         } else {
             return
         }

@@ -48,7 +48,7 @@ public struct UbiquitiDiscoveryMessage: Sendable, Hashable {
     /// True for a message without TLVs: a client's request, which says nothing about its sender.
     public var isRequest: Bool { tlvCount == 0 }
     /// TLVs read (known or not).
-    public var tlvCount = 0
+    public private(set) var tlvCount = 0
 
     /// A message fits one datagram; each TLV is at least 3 bytes. This bounds the walk anyway.
     static let maximumTLVs = 256

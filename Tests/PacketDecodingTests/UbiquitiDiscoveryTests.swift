@@ -114,6 +114,9 @@ import Testing
         #expect(decode(Self.gatewayAnnouncement, sourcePort: 40000, destinationPort: 10001).discovery == .ubnt)
         let other = decode(Self.gatewayAnnouncement, sourcePort: 40000, destinationPort: 10002)
         #expect(other.discovery == nil && other.observations.isEmpty)
+        // A DNS query that happens to leave from port 10001 (an ephemeral port on some systems) stays DNS.
+        let query = B.dnsHeader(flags: 0x0100, questions: 1, answers: 0) + B.name("example.com") + B.be16(1) + B.be16(1)
+        #expect(decode(query, sourcePort: 10001, destinationPort: 53).discovery == .dns)
     }
 
     @Test func multicastSender_isAttributedNothing() {
