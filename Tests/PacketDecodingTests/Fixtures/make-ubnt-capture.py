@@ -11,7 +11,7 @@ value), so the decoder can be compared with tshark's `ubdp` dissector on every T
 6. a version 2 announcement with a UTF-8 hostname and no model at all.
 
 Addresses are documentation ranges and locally chosen MACs under Ubiquiti's OUIs; the names are made up.
-Usage: make-ubnt-capture.py OUT.pcap
+Usage (Debian python3 with python3-scapy): /usr/bin/python3 make-ubnt-capture.py OUT.pcap
 """
 import struct
 import sys
