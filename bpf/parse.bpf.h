@@ -57,6 +57,7 @@ static __always_inline int ls_is_discovery_port(__u16 port)
     case 1900:            /* SSDP */
     case 5353:            /* mDNS, RFC 6762 */
     case 3702:            /* WS-Discovery (OASIS): ONVIF cameras, WSD printers */
+    case 10001:           /* Ubiquiti discovery: UniFi, airMAX, EdgeMAX announcements */
         return 1;
     }
     return 0;

@@ -88,6 +88,7 @@ extension Device {
                 add(.ssdpServer, text)
                 addProductWords(text)
             case .lldp, .cdp: add(.systemDescription, text)
+            case .ubnt: add(.ubntFirmware, text)
             case .http:
                 add(.userAgent, text)
                 addProductWords(text)
@@ -115,6 +116,8 @@ extension Device {
         // Link-layer discovery is mostly sent by network gear (and IP phones, some servers running lldpd).
         if protocols.contains(.lldp) { add(.role, "lldp_sender") }
         if protocols.contains(.cdp) { add(.role, "cdp_sender") }
+        // Only Ubiquiti firmware announces itself over Ubiquiti discovery (UDP 10001).
+        if protocols.contains(.ubnt) { add(.role, "ubnt_sender") }
         if isDHCPServer { add(.role, "dhcp_server") }
         for role in dhcpServerRoles.sorted() { add(.role, "dhcp_\(role.rawValue)") }
         if isIPv6Router { add(.role, "ipv6_router") }

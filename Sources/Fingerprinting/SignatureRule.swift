@@ -112,6 +112,9 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case wsdType = "wsd_type"
     /// WS-Discovery scope URI the device announces (`onvif://www.onvif.org/hardware/MODEL`).
     case wsdScope = "wsd_scope"
+    /// The firmware build a device states in Ubiquiti discovery (TLV 3), whose first part names the firmware
+    /// family: `EdgeRouter.ER-e50.v2.0.9…`, `BZ.qca956x.v4.3.28…`, `XW.ar934x.v6.1.7…`.
+    case ubntFirmware = "ubnt_firmware"
     /// LLDP system description or CDP platform/version.
     case systemDescription = "system_description"
     /// LLDP-MED / CDP stated manufacturer and model.
@@ -131,10 +134,11 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case dns
     /// A word that may name the product, from wherever the device states a name or model: its hostnames,
     /// DHCP vendor class, DNS-SD instance names and model TXT values, SSDP device types and SERVER products,
-    /// LLDP/CDP model, ONVIF hardware scope, User-Agents. Split at spaces and punctuation (`DCS-935L`, `HS100`,
+    /// LLDP/CDP and Ubiquiti discovery model, ONVIF hardware scope, User-Agents. Split at spaces and punctuation (`DCS-935L`, `HS100`,
     /// `shellyplug-s-7C87CE`), so one rule on a documented product line covers every place it appears.
     case product
-    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`.
+    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`,
+    /// `ubnt_sender` (it announced itself over Ubiquiti discovery).
     case role
 
     public static func < (a: Signal, b: Signal) -> Bool { a.rawValue < b.rawValue }

@@ -58,6 +58,11 @@ private func decodeDirectly(_ bytes: UnsafeRawBufferPointer) {
         _ = packet.inventory
     }
     if let message = try? NBNSMessage(parsing: bytes) { _ = message.name }
+    if let message = try? UbiquitiDiscoveryMessage(parsing: bytes) {
+        precondition(message.addresses.count <= 32 && message.macAddresses.count <= 32)
+        precondition((message.hostname?.utf8.count ?? 0) <= 255 * 3 && (message.firmware?.utf8.count ?? 0) <= 256 * 3)
+        _ = message.inventory
+    }
     if let message = try? DHCPv6Message(parsing: bytes) {
         precondition(message.optionRequest.count <= 128 && (message.clientDUID?.count ?? 0) <= 130)
         _ = message.clientFingerprint?.duidLinkLayerAddress

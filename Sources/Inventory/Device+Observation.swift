@@ -2,11 +2,11 @@ import LanscopeCore
 
 /// Which hostname wins when a device names itself several ways: what it asked DHCP for first
 /// (RFC 2132 option 12 / RFC 4702 option 81), then its own mDNS name, then the rest.
-let hostnamePriority: [DiscoveryProtocol] = [.dhcp, .mdns, .dhcpv6, .nbns, .lldp, .cdp, .ssdp, .dns, .http]
+let hostnamePriority: [DiscoveryProtocol] = [.dhcp, .mdns, .dhcpv6, .nbns, .lldp, .cdp, .ubnt, .ssdp, .dns, .http]
 
 /// How authoritative a source of an address is: a DHCP lease over the device's own ARP/NDP over what
 /// it announces over mDNS/SSDP. Ties keep the existing source.
-let addressSourcePriority: [DiscoveryProtocol] = [.dhcp, .dhcpv6, .arp, .ndp, .mdns, .nbns, .lldp, .cdp, .ssdp]
+let addressSourcePriority: [DiscoveryProtocol] = [.dhcp, .dhcpv6, .arp, .ndp, .mdns, .nbns, .lldp, .cdp, .ubnt, .ssdp]
 
 func addressSourceRank(_ source: DiscoveryProtocol) -> Int {
     addressSourcePriority.firstIndex(of: source) ?? addressSourcePriority.count

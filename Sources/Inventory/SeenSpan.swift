@@ -27,7 +27,7 @@ struct SeenSpan: Sendable {
 }
 
 extension DiscoveryProtocol {
-    /// This protocol's bit in a device's protocol bit set (`DeviceRegistry`); 19 cases fit a `UInt32`.
+    /// This protocol's bit in a device's protocol bit set (`DeviceRegistry`); 20 cases fit a `UInt32`.
     var bit: UInt32 {
         switch self {
         case .ethernet: 1 << 0
@@ -49,6 +49,7 @@ extension DiscoveryProtocol {
         case .tls: 1 << 16
         case .http: 1 << 17
         case .wsd: 1 << 18
+        case .ubnt: 1 << 19
         }
     }
 }

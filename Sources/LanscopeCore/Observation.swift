@@ -4,6 +4,8 @@ public enum DiscoveryProtocol: String, Sendable, Hashable, CaseIterable, Compara
     case ethernet, arp, ipv4, ipv6, udp, tcp, icmpv6, dhcp, dhcpv6, dns, mdns, ssdp, lldp, cdp, nbns, ndp, tls, http
     /// WS-Discovery (UDP 3702): ONVIF cameras, WSD printers and scanners, Windows computers.
     case wsd
+    /// Ubiquiti's discovery protocol (UDP 10001): UniFi, airMAX and EdgeMAX devices announcing themselves.
+    case ubnt
 
     public static func < (lhs: DiscoveryProtocol, rhs: DiscoveryProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
 }

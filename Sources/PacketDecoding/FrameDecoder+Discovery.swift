@@ -237,6 +237,38 @@ extension FrameDecoder {
         }
     }
 
+    /// Ubiquiti discovery (UDP 10001): an announcement or an answer describes its sender — its hostname, its
+    /// firmware build (`software`), its model and firmware version (`inventory`), and the IPv4 addresses it
+    /// pairs with the frame's source MAC. Pairs naming its other interfaces' MACs are not attributed: those
+    /// interfaces may sit on other segments, and a MAC never seen on this link is no device of it. A
+    /// request (no TLVs) says nothing about the client that sent it.
+    func decodeUbiquitiDiscovery(
+        _ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context
+    ) {
+        result.discovery = .ubnt
+        let message: UbiquitiDiscoveryMessage
+        do throws(DecodeError) {
+            message = try UbiquitiDiscoveryMessage(parsing: payload)
+        } catch {
+            result.error = DecodeFailure(layer: .ubnt, error: error)
+            return
+        }
+        let sender = context.sender
+        guard !message.isRequest, sender.isUnicastDevice else { return }
+        if let hostname = message.hostname {
+            emit(.hostname(hostname, via: .ubnt), about: sender, &result, context)
+        }
+        if let firmware = message.firmware ?? message.firmwareVersion {
+            emit(.software(firmware, via: .ubnt), about: sender, &result, context)
+        }
+        for pair in message.addresses where pair.mac == sender {
+            let ip = pair.address
+            guard !ip.isUnspecified, !ip.isMulticast, !ip.isLimitedBroadcast else { continue }
+            emit(.address(.v4(ip), via: .ubnt), about: sender, &result, context)
+        }
+        emitInventory(message.inventory, about: sender, &result, context)
+    }
+
     /// LLDP describes the station that sent it: system name, description, management addresses.
     func decodeLLDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .lldp

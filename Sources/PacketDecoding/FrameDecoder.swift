@@ -187,6 +187,10 @@ public struct FrameDecoder: Sendable {
         } else if udp.destinationPort == 53 {
             // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
             discovery = .dns
+        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001 {
+            // After DNS: 10001 is inside some systems' ephemeral port range (FreeBSD's starts at 10000), and
+            // a query sent from it is still a query. Announcements go to 10001, answers come from it.
+            discovery = .ubnt
         } else {
             return
         }
@@ -208,6 +212,7 @@ public struct FrameDecoder: Sendable {
         case .dhcpv6: decodeDHCPv6(payload, &result, &context)
         case .dns: decodeDNSQuery(payload, &result, &context)
         case .wsd: decodeWSDiscovery(payload, &result, &context)
+        case .ubnt: decodeUbiquitiDiscovery(payload, &result, &context)
         default: decodeSSDP(payload, &result, &context)
         }
     }

@@ -70,6 +70,7 @@ struct SignatureFileParserTests {
                 "dhcp.tsv", "dns.tsv", "hostname.tsv", "ja4.tsv", "mdns.tsv", "oui.tsv", "ports.tsv", "products.tsv",
                 "ssdp.tsv",
                 "wsd.tsv",
+                "ubnt.tsv",
                 "system.tsv",
                 "tcp.tsv", "useragent.tsv",
             ])

@@ -29,6 +29,7 @@ import Testing
         ("mdns-response", .mdns), ("mdns-query", .mdns), ("ssdp-notify", .ssdp), ("ssdp-msearch", .ssdp),
         ("ssdp-response", .ssdp), ("ndp-ns", .ndp), ("ndp-na", .ndp), ("ndp-ra", .ndp), ("ipv6-extensions-udp", .mdns),
         ("lldp", .lldp), ("cdp", .cdp), ("nbns-registration", .nbns), ("wsd-hello", .wsd),
+        ("ubnt-announcement", .ubnt),
     ])
     func seed_decodesToItsProtocol(name: String, discovery: DiscoveryProtocol) throws {
         let result = FrameDecoder(linkType: .ethernet).decode(try Self.seed(name))

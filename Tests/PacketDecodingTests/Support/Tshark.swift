@@ -18,7 +18,7 @@ enum Tshark {
 
     static func fields(
         _ relative: String, _ fields: [String], filter: String? = nil,
-        options: [String] = []
+        options: [String] = [], decodeAs: [String] = []
     ) throws -> Rows {
         guard let executable, let url = Corpus.url(relative) else { return [:] }
         let process = Process()
@@ -27,6 +27,7 @@ enum Tshark {
         for field in fields { arguments += ["-e", field] }
         arguments += ["-E", "separator=/t", "-E", "aggregator=\u{1E}", "-E", "occurrence=a"]
         for option in options { arguments += ["-o", option] }
+        for rule in decodeAs { arguments += ["-d", rule] }
         if let filter { arguments += ["-Y", filter] }
         process.arguments = arguments
         let output = Pipe()
