@@ -194,6 +194,7 @@ struct ProductRuleTests {
             "fedora-ws", "build-server-2", "OpenWrt", "Shellys-iPad", "desmond-laptop", "dsc-0042",
             // Servers named by role and number, the way data centres and labs name them.
             "lb1", "lb01", "fs1", "fs01", "ds1", "ds02", "ts-1", "gs1", "nc2", "kc1", "ea6", "db01", "wrt", "rax",
+            "er-1", "er-2", "uckfield", "ugw-office",
             "eap1", "dns-1", "dir-", "des-moines", "ws-cluster", "cp-app", "hl-lab",
         ]
         for name in names {
