@@ -15,6 +15,8 @@ enum EvaluationSet {
         var manufacturer: String?
         var os: String?
         var holdout: Bool
+        /// Added in the corpus review, after the classifier had been run on every corpus device (README.md).
+        var review: Bool
         var note: String
     }
 
@@ -72,13 +74,14 @@ enum EvaluationSet {
                 }
                 return type
             }
-            guard fields[5] == "train" || fields[5] == "holdout" else {
-                throw EvaluationError("\(file):\(number + 1): split must be train or holdout")
+            guard ["train", "holdout", "review"].contains(fields[5]) else {
+                throw EvaluationError("\(file):\(number + 1): split must be train, holdout or review")
             }
             labels.append(
                 Label(
                     capture: fields[0], mac: mac, type: type, manufacturer: optional(fields[3]),
-                    os: optional(fields[4]), holdout: fields[5] == "holdout", note: fields[6]))
+                    os: optional(fields[4]), holdout: fields[5] == "holdout", review: fields[5] == "review",
+                    note: fields[6]))
         }
         return labels
     }
