@@ -14,16 +14,16 @@ import LanscopeCore
 /// - `arp_spoof` (warning, `reason=gratuitous_storm`) when one MAC sends `gratuitousBurst` gratuitous
 ///   ARPs (sender IP = target IP) within `gratuitousWindow` — hosts send a handful at boot or failover.
 ///
-/// The gateway: addresses configured in `gateways`, plus what the LAN itself advertises — the server
-/// identifier of every DHCP OFFER/ACK (home routers are their own DHCP server) and the MAC of every
-/// DHCP server and IPv6 router (RA with a non-zero router lifetime). DHCP option 3 is not decoded; a
-/// LAN whose DHCP server is not its router should list the router in `gateways`.
+/// The gateway: addresses configured in `gateways`, plus what the LAN itself advertises — the routers
+/// every DHCP OFFER/ACK hands out (option 3), the server identifier and MAC of every DHCP server that is
+/// not a server beside the router (home routers are their own DHCP server; `DHCPServerRole.separate` is
+/// not), and the MAC of every IPv6 router (RA with a non-zero router lifetime).
 ///
 /// During the pipeline's learning period bindings are learned and nothing is raised. Each (address,
 /// MAC, kind) raises at most once per `realertAfter`.
 public struct AddressBindingDetector: PipelineStage {
     public struct Configuration: Sendable, Hashable {
-        /// Gateway addresses (default none: learned from DHCP server identifiers).
+        /// Gateway addresses (default none: learned from DHCP replies, their routers and server identifiers).
         public var gateways: Set<IPAddress> = []
         /// MACs allowed to answer for others' addresses: sleep proxies, Wi-Fi extenders (default none).
         public var trustedProxies: Set<MACAddress> = []
@@ -85,9 +85,15 @@ public struct AddressBindingDetector: PipelineStage {
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
         switch observation.fact {
-        case .dhcpServer(let identifier, let type, _):
+        case .dhcpServer(let identifier, let type, let role, let routers):
             ackTime = type == 5 ? observation.time : nil
             if type == 2 || type == 5 {
+                // The routers the server hands out are the gateway. A server that hands out another device
+                // (a Pi-hole, a server beside the router) is not itself the gateway.
+                for router in routers where learnedGatewayAddresses.count < Self.maxGateways {
+                    learnedGatewayAddresses.insert(.v4(router))
+                }
+                guard role != .separate else { break }
                 if gatewayMACs.count < Self.maxGateways { gatewayMACs.insert(observation.mac) }
                 if let identifier, learnedGatewayAddresses.count < Self.maxGateways {
                     learnedGatewayAddresses.insert(.v4(identifier))

@@ -38,7 +38,9 @@ public struct RogueDHCPDetector: PipelineStage {
     }
 
     public mutating func observation(_ observation: Observation, context: StageContext, output: inout StageOutput) {
-        guard case .dhcpServer(let identifier, let type, _) = observation.fact, [2, 5, 6].contains(type) else { return }
+        guard case .dhcpServer(let identifier, let type, _, _) = observation.fact, [2, 5, 6].contains(type) else {
+            return
+        }
         let mac = observation.mac, time = observation.time
         guard !sources.admit(mac, address: identifier.map { .v4($0) }, at: time, learning: context.learning) else {
             return

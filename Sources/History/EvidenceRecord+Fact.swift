@@ -23,7 +23,7 @@ extension EvidenceRecord {
             if let vendorClass = fingerprint.vendorClass { parts.append("60=\(vendorClass)") }
             if let clientID = fingerprint.clientIdentifier { parts.append("61=\(Hex.string(clientID))") }
             return (.dhcpClient, .dhcp, parts.joined(separator: ";"))
-        case .dhcpServer(let serverIdentifier, _, _):
+        case .dhcpServer(let serverIdentifier, _, _, _):
             return (.dhcpServer, .dhcp, "54=\(serverIdentifier?.description ?? "")")
         case .service(let ad):
             return (.service, ad.via, "\(ad.type)|\(ad.name ?? "")|\(ad.port.map(String.init) ?? "")")

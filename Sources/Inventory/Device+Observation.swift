@@ -89,7 +89,7 @@ extension Device {
                 note(.dhcpVendorClass, from: before?.vendorClass, to: vendorClass, time: time, &changes)
             }
             return before != fingerprint
-        case .dhcpServer(_, _, let role):
+        case .dhcpServer(_, _, let role, _):
             noteProtocol(.dhcp)
             defer { isDHCPServer = true }
             let newRole = role.map { dhcpServerRoles.insert($0).inserted } ?? false

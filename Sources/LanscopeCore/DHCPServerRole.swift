@@ -12,6 +12,10 @@ public enum DHCPServerRole: String, Sendable, Hashable, CaseIterable, Comparable
 
     public static func < (a: DHCPServerRole, b: DHCPServerRole) -> Bool { a.rawValue < b.rawValue }
 
+    /// Routers of one reply kept with its fact: option 3 lists them in order of preference, and more than a
+    /// few on one subnet is not a configuration anyone runs (255 bytes hold 63).
+    public static let maximumRouters = 4
+
     /// The role a server reply gives its sender: nil when the reply states no router and is not relayed.
     /// - Parameters:
     ///   - routers: option 3's addresses, in order.

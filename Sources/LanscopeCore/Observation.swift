@@ -33,9 +33,11 @@ public enum Fact: Sendable, Hashable {
     case hostname(String, via: DiscoveryProtocol)
     /// What a DHCPv4 client sent: the classic DHCP fingerprint.
     case dhcpClient(DHCPClientFingerprint)
-    /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection — and what
-    /// the reply says of its role (nil when it states no router).
-    case dhcpServer(serverIdentifier: IPv4Address?, messageType: UInt8, role: DHCPServerRole? = nil)
+    /// The device answered as a DHCP server (OFFER/ACK/NAK) — input for rogue-server detection — with the
+    /// routers the reply hands out (option 3, at most `DHCPServerRole.maximumRouters`) and what that says of
+    /// the sender's role (nil when it states no router).
+    case dhcpServer(
+        serverIdentifier: IPv4Address?, messageType: UInt8, role: DHCPServerRole? = nil, routers: [IPv4Address] = [])
     /// A service the device advertises (mDNS/DNS-SD instance, SSDP NOTIFY or search response) or runs
     /// (a TCP port it answered a SYN on with a SYN-ACK).
     case service(ServiceAdvertisement)

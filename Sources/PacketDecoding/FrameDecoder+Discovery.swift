@@ -108,11 +108,14 @@ extension FrameDecoder {
             var own: [IPv4Address] = []
             if case .v4(let source)? = result.summary.sourceIP { own.append(source) }
             if let identifier = message.serverIdentifier { own.append(identifier) }
+            let routers = message.routers ?? []
             let role = DHCPServerRole.of(
-                routers: message.routers ?? [], own: own, relayAddress: message.relayAddress,
+                routers: routers, own: own, relayAddress: message.relayAddress,
                 destinationPort: result.summary.destinationPort)
             emit(
-                .dhcpServer(serverIdentifier: message.serverIdentifier, messageType: type, role: role),
+                .dhcpServer(
+                    serverIdentifier: message.serverIdentifier, messageType: type, role: role,
+                    routers: Array(routers.prefix(DHCPServerRole.maximumRouters))),
                 about: context.sender, &result, context)
             if type == 5, !message.yourAddress.isUnspecified {
                 emit(.address(.v4(message.yourAddress), via: .dhcp), about: client, &result, context)

@@ -107,7 +107,7 @@ struct Run: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The gateway's IP address, when the DHCP server is not the router; repeat for several (default: none).",
+            "A gateway IP address no DHCP reply names (its router option names the rest); repeat for several (default: none).",
             valueName: "ip"))
     var gateway: [String] = []
     @Option(name: .long, help: "Most HTTP connections open at once from one client address (503 beyond).")

@@ -44,6 +44,27 @@ import Testing
         #expect(event.summary == "gateway 192.168.1.1 moved from \(router) to \(attacker) without DHCP")
     }
 
+    /// A DHCP server beside the router (a Pi-hole) hands out the router: the router's address is the gateway,
+    /// learned without configuration, and the Pi-hole's own address is an ordinary one.
+    @Test func arpSpoof_isCritical_forTheRouterADHCPServerBesideItHandsOut() throws {
+        let piHole = Sample.mac(0x02)
+        var h = Harness(AddressBindingDetector())
+        for mac in [router, piHole, host, attacker] { h.inventory.add(mac, firstSeen: Sample.at(0)) }
+        h.observe(
+            Observation(
+                mac: piHole, time: Sample.at(0),
+                fact: .dhcpServer(
+                    serverIdentifier: Sample.ipv4(2), messageType: 5, role: .separate, routers: [Sample.ipv4(1)])))
+        let spoofed = try #require(
+            h.change(.addressClaimed(Sample.ip(1), by: attacker, previousHolder: router, time: Sample.at(30))).first)
+        #expect(spoofed.severity == .critical)
+        #expect(spoofed.details["gateway"] == "true")
+        let other = try #require(
+            h.change(.addressClaimed(Sample.ip(2), by: attacker, previousHolder: piHole, time: Sample.at(31))).first)
+        #expect(other.severity == .warning)
+        #expect(other.details["gateway"] == nil)
+    }
+
     @Test func arpSpoof_isCritical_forAConfiguredGateway() {
         var configuration = AddressBindingDetector.Configuration()
         configuration.gateways = [Sample.ip(254)]

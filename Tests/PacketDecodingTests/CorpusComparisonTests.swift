@@ -221,11 +221,12 @@ import Testing
                     relayed && row["udp.dstport"]?.first == "68"
                     ? .relay
                     : routers.isEmpty ? nil : routers.contains(where: own.contains) ? .gateway : .separate
-                let roles = result.observations.compactMap { observation -> DHCPServerRole?? in
-                    guard case .dhcpServer(_, _, let role) = observation.fact else { return nil }
-                    return .some(role)
+                let stated = result.observations.compactMap { observation -> (DHCPServerRole?, [String])? in
+                    guard case .dhcpServer(_, _, let role, let routers) = observation.fact else { return nil }
+                    return (role, routers.map(\.description))
                 }
-                #expect(roles == [expected], "\(where_): role")
+                #expect(stated.map(\.0) == [expected], "\(where_): role")
+                #expect(stated.map(\.1) == [Array(routers.prefix(DHCPServerRole.maximumRouters))], "\(where_): routers")
                 if expected != nil { rolesCompared += 1 }
             }
             if message.op == 1, let type = message.messageType, [1, 3, 4, 7, 8].contains(type),
