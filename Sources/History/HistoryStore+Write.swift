@@ -299,18 +299,26 @@ extension HistoryStore {
             UPDATE evidence SET first_seen = ?5, last_seen = ?6, count = ?7
             WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4
             """)
-        for (row, times) in EvidenceTimes(observations, grouped: factTimes).rowsByDevice {
-            let key: [SQLiteValue] = [
-                .text(row.mac.description), .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value),
-            ]
+        let byDevice = EvidenceTimes(observations, grouped: factTimes).rowsByDevice
+        // Rows come by MAC: its text is built once per device, not once per row.
+        var macText: (mac: MACAddress, text: SQLiteValue)?
+        for (row, times) in byDevice {
             guard let earliest = times.first, let latest = times.last else { continue }
+            if macText?.mac != row.mac { macText = (row.mac, .text(row.mac.description)) }
+            // One array per row: the key's four values, then the row's own (no concatenated copies).
+            var values: [SQLiteValue] = []
+            values.reserveCapacity(7)
+            values += [macText!.text, .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value)]
             if times.count == 1 {
-                try upsertEvidence.run(key + [.integer(earliest)])
+                values.append(.integer(earliest))
+                try upsertEvidence.run(values)
                 continue
             }
             // A new row (the common case in a replay) is one insert; an existing one is read first.
-            try insertEvidence.run(key + [.integer(earliest), .integer(latest), .integer(Int64(times.count))])
+            values += [.integer(earliest), .integer(latest), .integer(Int64(times.count))]
+            try insertEvidence.run(values)
             if database.changes == 1 { continue }
+            let key = Array(values.prefix(4))
             var stored: (first: Int64, last: Int64, count: Int64)?
             try readEvidence.rows(key) { row in stored = (row.integer(0), row.integer(1), row.integer(2)) }
             let count = EvidenceTimes.count(stored: stored, times: times)
@@ -343,12 +351,15 @@ extension HistoryStore {
 
     /// The classifier's latest conclusion per device (the devices the batch carries).
     private func writeClassifications(_ devices: [Device]) throws(SQLiteError) {
-        let classified = devices.filter { $0.classification != nil }
-        guard !classified.isEmpty else { return }
+        guard devices.contains(where: { $0.classification != nil }) else { return }
         let update = try database.statement("UPDATE devices SET classification = ?2 WHERE mac = ?1")
-        for device in classified {
-            guard let classification = device.classification else { continue }
-            try update.run([.text(device.mac.description), .text(StoredJSON.encode(classification: classification))])
+        // By index: reading two fields in place, where `for device in devices` copies each whole
+        // `Device` (a retain for every string and collection it holds).
+        for index in devices.indices {
+            guard let classification = devices[index].classification else { continue }
+            try update.run([
+                .text(devices[index].mac.description), .text(StoredJSON.encode(classification: classification)),
+            ])
         }
     }
 
@@ -365,10 +376,12 @@ extension HistoryStore {
             SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM devices WHERE mac = ?1)
             ON CONFLICT DO NOTHING
             """)
+        // A device's changes mostly come together (a reclassification changes several fields at once).
+        var macText: (mac: MACAddress, text: SQLiteValue)?
         for (mac, field, from, to, time) in identity {
+            if macText?.mac != mac { macText = (mac, .text(mac.description)) }
             try insert.run([
-                .text(mac.description), .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from),
-                .text(to),
+                macText!.text, .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from), .text(to),
             ])
         }
     }
