@@ -37,12 +37,16 @@ extension HistoryStore {
                     admitted.samples.removeAll { refused.contains($0.mac) }
                     admitted.presence.removeAll { refused.contains($0.mac) }
                 }
+                // Grouped while the device rows are written (the evidence rows need those first).
+                let evidenceRows = EvidenceRowsAhead(
+                    admitted.observations, factTimes: admitted.factTimes, threaded: groupsEvidenceAhead)
+                lastWriteGroupedEvidenceAhead = evidenceRows.isThreaded
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
                     try writeClassifications(admitted.devices)
                     try writeObservations(
                         admitted.observations, factTimes: admitted.factTimes,
-                        knownDevices: Set(admitted.devices.map(\.mac)))
+                        knownDevices: Set(admitted.devices.map(\.mac)), rows: evidenceRows)
                     try writeChanges(admitted.changes)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
@@ -242,7 +246,8 @@ extension HistoryStore {
     }()
 
     private func writeObservations(
-        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>
+        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>,
+        rows: EvidenceRowsAhead
     ) throws(SQLiteError) {
         guard !observations.isEmpty || factTimes.contains(where: { !$0.times.isEmpty }) else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
@@ -299,7 +304,7 @@ extension HistoryStore {
             UPDATE evidence SET first_seen = ?5, last_seen = ?6, count = ?7
             WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4
             """)
-        let byDevice = EvidenceTimes(observations, grouped: factTimes).rowsByDevice
+        let byDevice = rows.take()
         // Rows come by MAC: its text is built once per device, not once per row.
         var macText: (mac: MACAddress, text: SQLiteValue)?
         for (row, times) in byDevice {
