@@ -6,8 +6,9 @@ extension HistoryStore {
     /// Merge rules, so that writing the same batch again (replaying a capture) changes nothing:
     /// - device: `first_seen` = min, `last_seen` = max; hostname, vendor and DHCP fingerprint are
     ///   taken from the incoming device when it has one and is at least as recent as the stored row;
-    ///   `is_dhcp_server` only ever turns on; addresses, services, hostnames-by-source, software and
-    ///   protocols are unioned (per key, the more recent value wins);
+    ///   `is_dhcp_server` only ever turns on; the classification is the incoming device's when it has
+    ///   one (the classifier's latest conclusion), else the stored one; addresses, services,
+    ///   hostnames-by-source, software and protocols are unioned (per key, the more recent value wins);
     /// - evidence: one row per (MAC, kind, source, value); `count` grows only for an observation
     ///   outside the stored first/last window, so a replay of the same observations leaves it as is
     ///   (an observation inside the window is taken as already counted);
@@ -43,7 +44,6 @@ extension HistoryStore {
                 lastWriteGroupedEvidenceAhead = evidenceRows.isThreaded
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
-                    try writeClassifications(admitted.devices)
                     let batchDevices = Set(admitted.devices.map(\.mac))
                     try writeObservations(
                         admitted.observations, factTimes: admitted.factTimes, knownDevices: batchDevices,
@@ -172,6 +172,7 @@ extension HistoryStore {
                 .optionalText(dhcp?.clientIdentifier.map { Hex.string($0) }),
                 .optionalInteger(dhcp?.maxMessageSize),
                 .optionalText(dhcp?.requestedAddress?.description),
+                .optionalText(device.classification.map { StoredJSON.encode(classification: $0) }),
             ])
             for (ip, record) in device.addresses {
                 try upsertAddress.run([
@@ -236,12 +237,14 @@ extension HistoryStore {
                 newerWins("vendor", presentWhen: "excluded.vendor IS NOT NULL"),
                 "locally_administered = excluded.locally_administered",
                 "is_dhcp_server = max(devices.is_dhcp_server, excluded.is_dhcp_server)",
+                // The classifier's latest conclusion replaces the stored one; a device without one keeps it.
+                "classification = ifnull(excluded.classification, devices.classification)",
             ] + dhcpColumns
         return """
             INSERT INTO devices (mac, first_seen, last_seen, hostname, hostname_source, vendor, locally_administered,
                 is_dhcp_server, dhcp_message_type, dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex,
-                dhcp_max_message_size, dhcp_requested_address)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                dhcp_max_message_size, dhcp_requested_address, classification)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             ON CONFLICT (mac) DO UPDATE SET
             """ + "\n    " + updates.joined(separator: ",\n    ")
     }()
@@ -351,20 +354,6 @@ extension HistoryStore {
                 .text(StoredJSON.encode(details: event.details)),
                 .text(event.relatedMACs.map(\.description).joined(separator: " ")),
                 event.endTime.map { .integer($0.nanoseconds) } ?? .null,
-            ])
-        }
-    }
-
-    /// The classifier's latest conclusion per device (the devices the batch carries).
-    private func writeClassifications(_ devices: [Device]) throws(SQLiteError) {
-        guard devices.contains(where: { $0.classification != nil }) else { return }
-        let update = try database.statement("UPDATE devices SET classification = ?2 WHERE mac = ?1")
-        // By index: reading two fields in place, where `for device in devices` copies each whole
-        // `Device` (a retain for every string and collection it holds).
-        for index in devices.indices {
-            guard let classification = devices[index].classification else { continue }
-            try update.run([
-                .text(devices[index].mac.description), .text(StoredJSON.encode(classification: classification)),
             ])
         }
     }
