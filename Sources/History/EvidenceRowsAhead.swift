@@ -16,10 +16,16 @@ final class EvidenceRowsAhead: @unchecked Sendable {
 
     typealias Rows = [(row: EvidenceTimes.Row, times: [Int64])]
 
+    /// Where the helper leaves its result: written by the helper before it ends, read only after
+    /// `pthread_join`, which orders the two. The helper holds this box, not the `EvidenceRowsAhead`, so
+    /// the object is always released (and its `deinit` joins) on the writing thread.
+    private final class Result: @unchecked Sendable {
+        var rows: Rows?
+    }
+
     private let observations: [Observation]
     private let factTimes: [HistoryBatch.FactTimes]
-    /// Written by the helper before it ends; read only after `pthread_join`, which orders the two.
-    private var rows: Rows?
+    private let result = Result()
     private var thread: pthread_t?
 
     /// Starts the grouping on a helper thread when the batch is large enough (`threadThreshold`) and
@@ -28,8 +34,9 @@ final class EvidenceRowsAhead: @unchecked Sendable {
         self.observations = observations
         self.factTimes = factTimes
         guard threaded, observations.count + factTimes.count >= Self.threadThreshold else { return }
-        thread = try? POSIXThread.start(name: "ls-evidence-rows") { [self] in
-            rows = EvidenceTimes(self.observations, grouped: self.factTimes).rowsByDevice
+        let result = self.result
+        thread = try? POSIXThread.start(name: "ls-evidence-rows") {
+            result.rows = EvidenceTimes(observations, grouped: factTimes).rowsByDevice
         }
     }
 
@@ -41,7 +48,7 @@ final class EvidenceRowsAhead: @unchecked Sendable {
         if let thread {
             POSIXThread.join(thread)
             self.thread = nil
-            if let rows { return rows }
+            if let rows = result.rows { return rows }
         }
         return EvidenceTimes(observations, grouped: factTimes).rowsByDevice
     }
