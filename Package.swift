@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "LanscopeTop", dependencies: ["TerminalUI", "CTLS"], swiftSettings: swiftSettings),
 
         // Adapters.
-        .target(name: "History", dependencies: ["LanscopeCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "History", dependencies: ["LanscopeCore", "CSQLite", "Platform"], swiftSettings: swiftSettings),
         .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), path: "Sources/BPFObjectPlugin"),
         .target(

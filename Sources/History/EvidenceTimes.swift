@@ -20,42 +20,76 @@ struct EvidenceTimes {
         var fact: Fact
     }
 
-    /// Each row's distinct times (nanoseconds), ascending.
-    private(set) var rows: [Row: [Int64]] = [:]
+    /// Each row with its distinct times (nanoseconds), ascending; one entry per row, in no order.
+    private(set) var entries: [(row: Row, times: [Int64])] = []
 
     /// The rows by MAC, the first column of the table's primary key, so the writes walk its B-tree
     /// forward instead of touching its pages at random (fewer pages read and rewritten).
     var rowsByDevice: [(row: Row, times: [Int64])] {
-        rows.map { ($0.key, $0.value) }.sorted { $0.row.mac < $1.row.mac }
+        entries.sorted { $0.row.mac < $1.row.mac }
     }
 
     /// `grouped`: more observations, already grouped (`HistoryBatch.factTimes`).
     init(_ observations: [Observation], grouped: [HistoryBatch.FactTimes] = []) {
-        var byFact: [Observed: [Int64]] = [:]
-        byFact.reserveCapacity(grouped.count)
-        // Repeats of a fact often arrive together (the pipeline hands them over grouped): a run of
-        // equal facts is gathered before it is hashed once.
-        var run: (observed: Observed, times: [Int64])?
-        for observation in observations {
-            if let current = run?.observed, current.mac == observation.mac, current.fact == observation.fact {
-                run!.times.append(observation.time.nanoseconds)
-                continue
+        var builder = Builder(expectedRows: grouped.count)
+        if !observations.isEmpty {
+            var byFact: [Observed: [Int64]] = [:]
+            // Repeats of a fact often arrive together: a run of equal facts is gathered before it is
+            // hashed once.
+            var run: (observed: Observed, times: [Int64])?
+            for observation in observations {
+                if let current = run?.observed, current.mac == observation.mac, current.fact == observation.fact {
+                    run!.times.append(observation.time.nanoseconds)
+                    continue
+                }
+                if let run { byFact[run.observed, default: []] += run.times }
+                run = (Observed(mac: observation.mac, fact: observation.fact), [observation.time.nanoseconds])
             }
             if let run { byFact[run.observed, default: []] += run.times }
-            run = (Observed(mac: observation.mac, fact: observation.fact), [observation.time.nanoseconds])
+            for (observed, times) in byFact { builder.add(mac: observed.mac, fact: observed.fact, times: times) }
         }
-        if let run { byFact[run.observed, default: []] += run.times }
+        // A group stands for one (device, fact) already (a replay's pending evidence holds each
+        // once), so it goes straight to its row: no table keyed by the fact itself, whose hash walks
+        // every string the fact holds. Two groups of one fact still land on the one row.
         for group in grouped where !group.times.isEmpty {
-            byFact[Observed(mac: group.mac, fact: group.fact), default: []] += group.times.map(\.nanoseconds)
+            builder.add(mac: group.mac, fact: group.fact, times: group.times.map(\.nanoseconds))
         }
-        rows.reserveCapacity(byFact.count)
-        for (observed, times) in byFact {
-            let key = EvidenceRecord.key(of: observed.fact)
-            rows[Row(mac: observed.mac, kind: key.kind, source: key.source, value: key.value), default: []] += times
+        entries = builder.finish()
+    }
+
+    /// Gathers times by row: the key text is built once per group handed in, and each row's times
+    /// are sorted and de-duplicated only when they are not ascending and distinct already (a
+    /// replay's are).
+    private struct Builder {
+        var index: [Row: Int] = [:]
+        var entries: [(row: Row, times: [Int64])] = []
+        var unordered: [Bool] = []
+
+        init(expectedRows: Int) {
+            index.reserveCapacity(expectedRows)
+            entries.reserveCapacity(expectedRows)
+            unordered.reserveCapacity(expectedRows)
         }
-        for row in rows.keys {
-            rows[row]!.sort()
-            rows[row]!.removeDuplicates()
+
+        mutating func add(mac: MACAddress, fact: Fact, times: [Int64]) {
+            let key = EvidenceRecord.key(of: fact)
+            let row = Row(mac: mac, kind: key.kind, source: key.source, value: key.value)
+            if let existing = index[row] {
+                entries[existing].times += times
+                unordered[existing] = true
+            } else {
+                index[row] = entries.count
+                entries.append((row, times))
+                unordered.append(!times.isStrictlyAscending)
+            }
+        }
+
+        consuming func finish() -> [(row: Row, times: [Int64])] {
+            for position in entries.indices where unordered[position] {
+                entries[position].times.sort()
+                entries[position].times.removeDuplicates()
+            }
+            return entries
         }
     }
 
@@ -76,6 +110,16 @@ struct EvidenceTimes {
 }
 
 extension Array where Element == Int64 {
+    /// Each element greater than the one before it.
+    fileprivate var isStrictlyAscending: Bool {
+        var index = 1
+        while index < count {
+            if self[index] <= self[index - 1] { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Removes adjacent duplicates (on a sorted array: every duplicate).
     fileprivate mutating func removeDuplicates() {
         guard count > 1 else { return }

@@ -6,8 +6,9 @@ extension HistoryStore {
     /// Merge rules, so that writing the same batch again (replaying a capture) changes nothing:
     /// - device: `first_seen` = min, `last_seen` = max; hostname, vendor and DHCP fingerprint are
     ///   taken from the incoming device when it has one and is at least as recent as the stored row;
-    ///   `is_dhcp_server` only ever turns on; addresses, services, hostnames-by-source, software and
-    ///   protocols are unioned (per key, the more recent value wins);
+    ///   `is_dhcp_server` only ever turns on; the classification is the incoming device's when it has
+    ///   one (the classifier's latest conclusion), else the stored one; addresses, services,
+    ///   hostnames-by-source, software and protocols are unioned (per key, the more recent value wins);
     /// - evidence: one row per (MAC, kind, source, value); `count` grows only for an observation
     ///   outside the stored first/last window, so a replay of the same observations leaves it as is
     ///   (an observation inside the window is taken as already counted);
@@ -37,14 +38,18 @@ extension HistoryStore {
                     admitted.samples.removeAll { refused.contains($0.mac) }
                     admitted.presence.removeAll { refused.contains($0.mac) }
                 }
+                // Grouped while the device rows are written (the evidence rows need those first).
+                let evidenceRows = EvidenceRowsAhead(
+                    admitted.observations, factTimes: admitted.factTimes, threaded: groupsEvidenceAhead)
+                lastWriteGroupedEvidenceAhead = evidenceRows.isThreaded
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
                     try writeDHCPServerRoles(admitted.devices)
-                    try writeClassifications(admitted.devices)
+                    let batchDevices = Set(admitted.devices.map(\.mac))
                     try writeObservations(
-                        admitted.observations, factTimes: admitted.factTimes,
-                        knownDevices: Set(admitted.devices.map(\.mac)))
-                    try writeChanges(admitted.changes)
+                        admitted.observations, factTimes: admitted.factTimes, knownDevices: batchDevices,
+                        rows: evidenceRows)
+                    try writeChanges(admitted.changes, knownDevices: batchDevices)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
                         try writeCapture(capture)
@@ -168,6 +173,7 @@ extension HistoryStore {
                 .optionalText(dhcp?.clientIdentifier.map { Hex.string($0) }),
                 .optionalInteger(dhcp?.maxMessageSize),
                 .optionalText(dhcp?.requestedAddress?.description),
+                .optionalText(device.classification.map { StoredJSON.encode(classification: $0) }),
             ])
             for (ip, record) in device.addresses {
                 try upsertAddress.run([
@@ -232,18 +238,21 @@ extension HistoryStore {
                 newerWins("vendor", presentWhen: "excluded.vendor IS NOT NULL"),
                 "locally_administered = excluded.locally_administered",
                 "is_dhcp_server = max(devices.is_dhcp_server, excluded.is_dhcp_server)",
+                // The classifier's latest conclusion replaces the stored one; a device without one keeps it.
+                "classification = ifnull(excluded.classification, devices.classification)",
             ] + dhcpColumns
         return """
             INSERT INTO devices (mac, first_seen, last_seen, hostname, hostname_source, vendor, locally_administered,
                 is_dhcp_server, dhcp_message_type, dhcp_parameter_request_list, dhcp_vendor_class, dhcp_client_id_hex,
-                dhcp_max_message_size, dhcp_requested_address)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                dhcp_max_message_size, dhcp_requested_address, classification)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             ON CONFLICT (mac) DO UPDATE SET
             """ + "\n    " + updates.joined(separator: ",\n    ")
     }()
 
     private func writeObservations(
-        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>
+        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>,
+        rows: EvidenceRowsAhead
     ) throws(SQLiteError) {
         guard !observations.isEmpty || factTimes.contains(where: { !$0.times.isEmpty }) else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
@@ -300,18 +309,26 @@ extension HistoryStore {
             UPDATE evidence SET first_seen = ?5, last_seen = ?6, count = ?7
             WHERE mac = ?1 AND kind = ?2 AND source = ?3 AND value = ?4
             """)
-        for (row, times) in EvidenceTimes(observations, grouped: factTimes).rowsByDevice {
-            let key: [SQLiteValue] = [
-                .text(row.mac.description), .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value),
-            ]
+        let byDevice = rows.take()
+        // Rows come by MAC: its text is built once per device, not once per row.
+        var macText: (mac: MACAddress, text: SQLiteValue)?
+        for (row, times) in byDevice {
             guard let earliest = times.first, let latest = times.last else { continue }
+            if macText?.mac != row.mac { macText = (row.mac, .text(row.mac.description)) }
+            // One array per row: the key's four values, then the row's own (no concatenated copies).
+            var values: [SQLiteValue] = []
+            values.reserveCapacity(7)
+            values += [macText!.text, .text(row.kind.rawValue), .text(row.source.rawValue), .text(row.value)]
             if times.count == 1 {
-                try upsertEvidence.run(key + [.integer(earliest)])
+                values.append(.integer(earliest))
+                try upsertEvidence.run(values)
                 continue
             }
             // A new row (the common case in a replay) is one insert; an existing one is read first.
-            try insertEvidence.run(key + [.integer(earliest), .integer(latest), .integer(Int64(times.count))])
+            values += [.integer(earliest), .integer(latest), .integer(Int64(times.count))]
+            try insertEvidence.run(values)
             if database.changes == 1 { continue }
+            let key = Array(values.prefix(4))
             var stored: (first: Int64, last: Int64, count: Int64)?
             try readEvidence.rows(key) { row in stored = (row.integer(0), row.integer(1), row.integer(2)) }
             let count = EvidenceTimes.count(stored: stored, times: times)
@@ -342,34 +359,33 @@ extension HistoryStore {
         }
     }
 
-    /// The classifier's latest conclusion per device (the devices the batch carries).
-    private func writeClassifications(_ devices: [Device]) throws(SQLiteError) {
-        let classified = devices.filter { $0.classification != nil }
-        guard !classified.isEmpty else { return }
-        let update = try database.statement("UPDATE devices SET classification = ?2 WHERE mac = ?1")
-        for device in classified {
-            guard let classification = device.classification else { continue }
-            try update.run([.text(device.mac.description), .text(StoredJSON.encode(classification: classification))])
-        }
-    }
-
     /// Identity changes, once each; a change about a device with no row (refused or never stored) is skipped.
-    private func writeChanges(_ changes: [InventoryChange]) throws(SQLiteError) {
+    /// `knownDevices`: MACs whose rows this batch wrote, so they exist without a lookup.
+    private func writeChanges(_ changes: [InventoryChange], knownDevices: Set<MACAddress>) throws(SQLiteError) {
         let identity = changes.compactMap { change -> (MACAddress, IdentityField, String?, String, Timestamp)? in
             guard case .identityChanged(let mac, let field, let from, let to, let time) = change else { return nil }
             return (mac, field, from, to, time)
         }
         guard !identity.isEmpty else { return }
-        let insert = try database.statement(
+        let insertIfStored = try database.statement(
             """
             INSERT INTO identity_changes (mac, time, field, from_value, to_value)
             SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM devices WHERE mac = ?1)
             ON CONFLICT DO NOTHING
             """)
+        // For a device whose row this batch wrote the lookup is known to succeed: the plain insert
+        // skips it (a quarter of the statement's cost; a replay's changes are all of this kind).
+        let insertKnown = try database.statement(
+            """
+            INSERT INTO identity_changes (mac, time, field, from_value, to_value) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT DO NOTHING
+            """)
+        // A device's changes mostly come together (a reclassification changes several fields at once).
+        var macText: (mac: MACAddress, text: SQLiteValue, known: Bool)?
         for (mac, field, from, to, time) in identity {
-            try insert.run([
-                .text(mac.description), .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from),
-                .text(to),
+            if macText?.mac != mac { macText = (mac, .text(mac.description), knownDevices.contains(mac)) }
+            try (macText!.known ? insertKnown : insertIfStored).run([
+                macText!.text, .integer(time.nanoseconds), .text(field.rawValue), .optionalText(from), .text(to),
             ])
         }
     }

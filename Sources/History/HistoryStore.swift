@@ -49,6 +49,12 @@ public final class HistoryStore: @unchecked Sendable {
     /// Serialises every use of the connection (one lock type in the package: `Mutex`).
     let lock = Mutex<Void>(())
     private let rejected = Atomic<UInt64>(0)
+    /// Whether a large batch's evidence rows are grouped on a helper thread while its device rows are
+    /// written (`EvidenceRowsAhead`; default true). Tests turn it off to compare the two paths.
+    nonisolated(unsafe) var groupsEvidenceAhead = true
+    /// Whether the latest `write` grouped its evidence on a helper thread (tests check the path they
+    /// compare ran). Written under the store's lock.
+    nonisolated(unsafe) var lastWriteGroupedEvidenceAhead = false
     /// Set once a read-write open has completed (configured and migrated): only then may `close()`
     /// write. A failed open (a newer schema, junk) must leave the file exactly as it found it, and
     /// `deinit` runs `close()` after a throwing `init` too.

@@ -115,6 +115,14 @@ enum StoredJSON {
     /// RFC 8259 §7 string escaping: quote, backslash and control characters.
     private static func appendString(_ string: String, to out: inout String) {
         out += "\""
+        // Most values need no escape: those are appended whole instead of scalar by scalar. Every
+        // character escaped below is ASCII, and a UTF-8 byte below 0x80 is always that ASCII scalar,
+        // so scanning the bytes finds exactly the strings the loop would change.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

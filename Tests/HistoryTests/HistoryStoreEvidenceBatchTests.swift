@@ -120,4 +120,20 @@ import Testing
         #expect(EvidenceTimes.count(stored: (first: 10, last: 20, count: 4), times: [1, 2, 15, 21, 22]) == 7)
         #expect(EvidenceTimes.count(stored: (first: 10, last: 20, count: 4), times: [10, 20]) == 4)
     }
+
+    /// Grouped facts go straight to their row; groups and observations of one row still merge.
+    @Test func evidenceTimes_groupsAndObservationsOfOneRow_mergeSortedAndDistinct() {
+        let mac = Fixtures.mac(1)
+        let fact = Fact.hostname("printer", via: .mdns)
+        let times = EvidenceTimes(
+            [Observation(mac: mac, time: Fixtures.time(9), fact: fact)],
+            grouped: [
+                .init(mac: mac, fact: fact, times: [Fixtures.time(5), Fixtures.time(9)]),
+                .init(mac: mac, fact: fact, times: [Fixtures.time(1)]),
+                .init(mac: mac, fact: .hostname("other", via: .mdns), times: []),
+            ]
+        ).rowsByDevice
+        #expect(times.count == 1)
+        #expect(times.first?.times == [1, 5, 9].map { Fixtures.time($0).nanoseconds })
+    }
 }
