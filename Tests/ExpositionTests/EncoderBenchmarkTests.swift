@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import TestSupport
 import Testing
 
 /// Opt-in timing of the composition root's heaviest case: 10,000 devices × 8 series (one info
@@ -45,7 +46,7 @@ struct EncoderBenchmarkTests {
     @Test func encode_tenThousandDevices_printsMedian() {
         let macs = Self.macs()
         let sortedFamilies = Self.build(macs, shuffledOrder: Array(0..<Self.devices))
-        var generator = SplitMix(seed: 1)
+        var generator = SplitMix64(seed: 1)
         let shuffledFamilies = Self.build(macs, shuffledOrder: Array(0..<Self.devices).shuffled(using: &generator))
 
         let clock = ContinuousClock()
@@ -77,7 +78,7 @@ struct EncoderBenchmarkTests {
         // Worst case: every family in its own order, so no family can reuse another's sort.
         var independent: [MetricFamily] = []
         for (f, family) in shuffledFamilies.enumerated() {
-            var g = SplitMix(seed: UInt64(100 + f))
+            var g = SplitMix64(seed: UInt64(100 + f))
             independent.append(
                 MetricFamily(
                     name: family.name, help: family.help, type: family.type, unit: family.unit,
@@ -87,7 +88,7 @@ struct EncoderBenchmarkTests {
             ExpositionEncoder.encode(independent, format: .prometheusText).count
         }
         measure("build + encode text, input shuffled") {
-            var g = SplitMix(seed: 2)
+            var g = SplitMix64(seed: 2)
             let families = Self.build(macs, shuffledOrder: Array(0..<Self.devices).shuffled(using: &g))
             return ExpositionEncoder.encode(families, format: .prometheusText).count
         }

@@ -1,4 +1,5 @@
 import Exposition
+import TestSupport
 import Testing
 
 @Suite struct EncoderTests {
@@ -299,7 +300,7 @@ import Testing
 @Suite struct EncoderOrderingTests {
     /// Label values drawn from an alphabet that stresses the sort: NUL, bytes above 0x7F, shared
     /// prefixes longer than the 24-byte sort key, and prefix relations between values.
-    static func randomValue(_ generator: inout SplitMix) -> String {
+    static func randomValue(_ generator: inout SplitMix64) -> String {
         let alphabet: [String] = ["\u{0}", "a", "b", "A", "\u{E9}", "\u{1F389}", "-", ":", "\"", "\\", "\n"]
         let sharedPrefix = Bool.random(using: &generator) ? String(repeating: "p", count: 26) : ""
         let length = Int.random(in: 0...6, using: &generator)
@@ -307,7 +308,7 @@ import Testing
     }
 
     @Test func samples_sortedByValueBytes_randomValuesWithTrickyBytes() {
-        var generator = SplitMix(seed: 11)
+        var generator = SplitMix64(seed: 11)
         for round in 0..<20 {
             var values = Set<String>()
             while values.count < 200 { values.insert(Self.randomValue(&generator)) }
@@ -326,7 +327,7 @@ import Testing
     }
 
     @Test func samples_sortedDeterministically_mixedLabelSets() {
-        var generator = SplitMix(seed: 12)
+        var generator = SplitMix64(seed: 12)
         var samples: [Sample] = []
         for i in 0..<300 {
             var labels: [Label] = []

@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import TestSupport
 import Testing
 
 /// Byte-exact expositions of `RepresentativeModel`. `LANSCOPE_RECORD_GOLDEN=1` rewrites the files,
@@ -35,7 +36,7 @@ import Testing
     @Test func encoder_outputIsIndependentOfInputOrder_shuffledFamiliesAndSamples() {
         let families = RepresentativeModel.metricFamilies()
         let reference = ExpositionEncoder.encode(families, format: .openMetrics)
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<5 {
             let shuffled = families.shuffled(using: &generator).map { family in
                 MetricFamily(
@@ -57,18 +58,5 @@ import Testing
             #expect(line.hasPrefix("# ") || line.hasPrefix("demo_"), "unexpected line: \(line.prefix(80))")
         }
         #expect(!text.contains("\ninjected"))
-    }
-}
-
-/// Deterministic generator so shuffles are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Exposition
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct GzipTests {
@@ -15,7 +16,7 @@ import Testing
 
     @Test(arguments: [0, 1, 6, 9] as [Int32])
     func compress_roundTripsThroughZlibInflate_eachLevel(level: Int32) throws {
-        var generator = SplitMix(seed: UInt64(level))
+        var generator = SplitMix64(seed: UInt64(level))
         let bytes = (0..<100_000).map { i in i % 3 == 0 ? UInt8.random(in: 0...255, using: &generator) : UInt8(i % 7) }
         #expect(try Gzip.decompress(Gzip.compress(bytes, level: level)) == bytes)
     }

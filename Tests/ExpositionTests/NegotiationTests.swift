@@ -1,4 +1,5 @@
 import Exposition
+import TestSupport
 import Testing
 
 @Suite struct NegotiationTests {
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func negotiationAndGzipAccepts_neverTrap_randomHeaders() {
-        var generator = SplitMix(seed: 5)
+        var generator = SplitMix64(seed: 5)
         let pieces = [
             "application/openmetrics-text", "text/plain", "gzip", "*", "*/*", ";", ",", "=", "q", "q=", "0", "1",
             ".", "0.5", "1.0001", "\"", " ", "\t", "version=1.0.0", "\u{0}", "\u{FFFD}", "\r\n", ";;q=0.3",

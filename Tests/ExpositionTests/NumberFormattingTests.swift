@@ -1,4 +1,5 @@
 import Exposition
+import TestSupport
 import Testing
 
 @Suite struct NumberFormattingTests {
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func format_roundTrips_randomDoubles() {
-        var generator = SplitMix(seed: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<20_000 {
             let value = Double(bitPattern: generator.next())
             let text = NumberFormatting.format(value)

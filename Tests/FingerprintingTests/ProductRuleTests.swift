@@ -1,5 +1,6 @@
 import Fingerprinting
 import LanscopeCore
+import TestSupport
 import Testing
 
 /// The `product` signal (every word a device names itself or its model with) and the product-line rules in

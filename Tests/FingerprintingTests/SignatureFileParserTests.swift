@@ -1,5 +1,6 @@
 import Foundation
 import LanscopeCore
+import TestSupport
 import Testing
 
 @testable import Fingerprinting

@@ -177,7 +177,7 @@ import Testing
     /// Seeded mutations of an announcement (byte values, lengths, cuts): the decoder never traps, an error
     /// never comes with facts, and the kept lists stay within their caps.
     @Test func mutations_neverYieldFactsWithAnError_andKeepTheCaps() {
-        var random = MutationRandom(seed: 0x5542_4e54)
+        var random = SplitMix64(seed: 0x5542_4e54)
         var errors = 0
         var violations: [String] = []
         for round in 0..<5000 {
@@ -307,18 +307,5 @@ import Testing
         if file == Self.fixture {
             #expect(compared.keys.sorted() == ["request", "v1 answer", "v2 answer"])
         }
-    }
-}
-
-/// SplitMix64, seeded: the same mutations on every run.
-private struct MutationRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
