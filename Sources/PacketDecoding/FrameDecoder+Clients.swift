@@ -65,13 +65,8 @@ extension FrameDecoder {
                 result.error = DecodeFailure(layer: .tls, error: context.cutError)
                 return
             }
-            let hello: TLSClientHello
-            do throws(DecodeError) {
-                hello = try TLSClientHello(parsing: payload)
-            } catch {
-                result.error = DecodeFailure(layer: .tls, error: error)
-                return
-            }
+            guard let hello = parsed(.tls, &result, { () throws(DecodeError) in try TLSClientHello(parsing: payload) })
+            else { return }
             // A hello cut before its SNI and ALPN says nothing yet.
             guard isFromSender(context), hello.isComplete || hello.serverName != nil || !hello.alpn.isEmpty else {
                 return
@@ -99,13 +94,8 @@ extension FrameDecoder {
     /// carry another device's message and are skipped.
     func decodeDHCPv6(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .dhcpv6
-        let message: DHCPv6Message
-        do throws(DecodeError) {
-            message = try DHCPv6Message(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .dhcpv6, error: error)
-            return
-        }
+        guard let message = parsed(.dhcpv6, &result, { () throws(DecodeError) in try DHCPv6Message(parsing: payload) })
+        else { return }
         guard let fingerprint = message.clientFingerprint else { return }
         emit(.dhcpv6Client(fingerprint), about: context.sender, &result, context)
         if let name = message.hostname { emit(.hostname(name, via: .dhcpv6), about: context.sender, &result, context) }
@@ -117,13 +107,8 @@ extension FrameDecoder {
         result.discovery = .dns
         // Names are read straight from the wire (a query repeats a few names all day); a name
         // outside ASCII takes the general path, which lower-cases as Unicode does.
-        let kept: DNSQuery.KeptNames
-        do throws(DecodeError) {
-            kept = try DNSQuery.keptNames(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .dns, error: error)
-            return
-        }
+        guard let kept = parsed(.dns, &result, { () throws(DecodeError) in try DNSQuery.keptNames(parsing: payload) })
+        else { return }
         guard kept.isStandardQuery, isFromSender(context) else { return }
         guard !kept.general else {
             guard let query = try? DNSQuery(parsing: payload) else { return }

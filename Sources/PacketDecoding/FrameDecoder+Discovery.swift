@@ -22,11 +22,7 @@ extension FrameDecoder {
             let protocolType = UInt16(protocolHigh) << 8 | UInt16(protocolLow)
             guard hardwareType == 1 || hardwareType == 6, protocolType == 0x0800 else { return }
         }
-        let packet: ARPPacket
-        do throws(DecodeError) {
-            packet = try ARPPacket(from: &reader)
-        } catch {
-            result.error = DecodeFailure(layer: .arp, error: error)
+        guard let packet = parsed(.arp, &result, { () throws(DecodeError) in try ARPPacket(from: &reader) }) else {
             return
         }
         result.summary.arpOperation = packet.operation
@@ -45,11 +41,7 @@ extension FrameDecoder {
     ) {
         guard let type = reader.peekUInt8(), (133...137).contains(type) else { return }
         result.discovery = .ndp
-        let message: ICMPv6Message
-        do throws(DecodeError) {
-            message = try ICMPv6Message(from: &reader)
-        } catch {
-            result.error = DecodeFailure(layer: .ndp, error: error)
+        guard let message = parsed(.ndp, &result, { () throws(DecodeError) in try ICMPv6Message(from: &reader) }) else {
             return
         }
         switch message.type {
@@ -87,13 +79,8 @@ extension FrameDecoder {
     /// from the client's fields.
     func decodeDHCPv4(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .dhcp
-        let message: DHCPv4Message
-        do throws(DecodeError) {
-            message = try DHCPv4Message(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .dhcp, error: error)
-            return
-        }
+        guard let message = parsed(.dhcp, &result, { () throws(DecodeError) in try DHCPv4Message(parsing: payload) })
+        else { return }
         guard let type = message.messageType else { return }
         let client = message.clientMAC ?? .zero
         if message.op == 1 {
@@ -145,13 +132,8 @@ extension FrameDecoder {
     private func decodeMDNSMessage(
         _ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context
     ) {
-        let message: DNSMessage
-        do throws(DecodeError) {
-            message = try DNSMessage(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .mdns, error: error)
-            return
-        }
+        guard let message = parsed(.mdns, &result, { () throws(DecodeError) in try DNSMessage(parsing: payload) })
+        else { return }
         let sender = context.sender
         guard sender.isUnicastDevice else { return }
         if !message.isResponse {
@@ -170,13 +152,8 @@ extension FrameDecoder {
     /// what the client looks for.
     func decodeSSDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .ssdp
-        let message: SSDPMessage
-        do throws(DecodeError) {
-            message = try SSDPMessage(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .ssdp, error: error)
-            return
-        }
+        guard let message = parsed(.ssdp, &result, { () throws(DecodeError) in try SSDPMessage(parsing: payload) })
+        else { return }
         let sender = context.sender
         guard sender.isUnicastDevice else { return }
         let type: String?
@@ -213,13 +190,9 @@ extension FrameDecoder {
     /// looks for. A Bye or a Resolve says nothing about what the sender is.
     func decodeWSDiscovery(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .wsd
-        let message: WSDiscoveryMessage
-        do throws(DecodeError) {
-            message = try WSDiscoveryMessage(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .wsd, error: error)
-            return
-        }
+        guard
+            let message = parsed(.wsd, &result, { () throws(DecodeError) in try WSDiscoveryMessage(parsing: payload) })
+        else { return }
         let sender = context.sender
         guard sender.isUnicastDevice else { return }
         switch message.kind {
@@ -249,13 +222,10 @@ extension FrameDecoder {
         _ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context
     ) {
         result.discovery = .ubnt
-        let message: UbiquitiDiscoveryMessage
-        do throws(DecodeError) {
-            message = try UbiquitiDiscoveryMessage(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .ubnt, error: error)
-            return
-        }
+        guard
+            let message = parsed(
+                .ubnt, &result, { () throws(DecodeError) in try UbiquitiDiscoveryMessage(parsing: payload) })
+        else { return }
         let sender = context.sender
         guard !message.isRequest, sender.isUnicastDevice else { return }
         if let hostname = message.hostname {
@@ -275,11 +245,7 @@ extension FrameDecoder {
     /// LLDP describes the station that sent it: system name, description, management addresses.
     func decodeLLDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .lldp
-        let packet: LLDPPacket
-        do throws(DecodeError) {
-            packet = try LLDPPacket(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .lldp, error: error)
+        guard let packet = parsed(.lldp, &result, { () throws(DecodeError) in try LLDPPacket(parsing: payload) }) else {
             return
         }
         let sender = context.sender
@@ -313,11 +279,7 @@ extension FrameDecoder {
     /// CDP describes the sending device: its device ID, platform (model) and addresses.
     func decodeCDP(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .cdp
-        let packet: CDPPacket
-        do throws(DecodeError) {
-            packet = try CDPPacket(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .cdp, error: error)
+        guard let packet = parsed(.cdp, &result, { () throws(DecodeError) in try CDPPacket(parsing: payload) }) else {
             return
         }
         let sender = context.sender
@@ -339,13 +301,8 @@ extension FrameDecoder {
     /// responses (a WINS server answers for others) and group names are not identity evidence.
     func decodeNBNS(_ payload: UnsafeRawBufferPointer, _ result: inout DecodeResult, _ context: inout Context) {
         result.discovery = .nbns
-        let message: NBNSMessage
-        do throws(DecodeError) {
-            message = try NBNSMessage(parsing: payload)
-        } catch {
-            result.error = DecodeFailure(layer: .nbns, error: error)
-            return
-        }
+        guard let message = parsed(.nbns, &result, { () throws(DecodeError) in try NBNSMessage(parsing: payload) })
+        else { return }
         guard !message.isResponse, [5, 8, 9].contains(message.opcode), let name = message.name, !name.isEmpty,
             message.suffix == 0x00 || message.suffix == 0x20
         else { return }

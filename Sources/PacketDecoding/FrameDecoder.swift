@@ -72,12 +72,22 @@ public struct FrameDecoder: Sendable {
         var dontFragment = false
     }
 
-    private func decodeIPv4(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
-        let header: IPv4Header
+    /// What `parse` reads, or nil with the frame's error set to why its `layer` could not be read: every
+    /// decoder opens this way, and a message that fails to parse teaches nothing.
+    @inline(__always)
+    func parsed<Message>(
+        _ layer: DiscoveryProtocol, _ result: inout DecodeResult, _ parse: () throws(DecodeError) -> Message
+    ) -> Message? {
         do throws(DecodeError) {
-            header = try IPv4Header(from: &reader)
+            return try parse()
         } catch {
-            result.error = DecodeFailure(layer: .ipv4, error: error)
+            result.error = DecodeFailure(layer: layer, error: error)
+            return nil
+        }
+    }
+
+    private func decodeIPv4(_ reader: inout ByteReader, _ result: inout DecodeResult, _ context: inout Context) {
+        guard let header = parsed(.ipv4, &result, { () throws(DecodeError) in try IPv4Header(from: &reader) }) else {
             return
         }
         result.summary.ipVersion = 4
@@ -124,11 +134,7 @@ public struct FrameDecoder: Sendable {
         switch protocolNumber {
         case 6:
             let headerStart = reader
-            let tcp: TCPHeader
-            do throws(DecodeError) {
-                tcp = try TCPHeader(from: &reader)
-            } catch {
-                result.error = DecodeFailure(layer: .tcp, error: error)
+            guard let tcp = parsed(.tcp, &result, { () throws(DecodeError) in try TCPHeader(from: &reader) }) else {
                 return
             }
             result.summary.transport = 6
@@ -144,11 +150,7 @@ public struct FrameDecoder: Sendable {
                 decodeTCPPayload(reader.readRemaining(), &result, &context)
             }
         case 17:
-            let udp: UDPHeader
-            do throws(DecodeError) {
-                udp = try UDPHeader(from: &reader)
-            } catch {
-                result.error = DecodeFailure(layer: .udp, error: error)
+            guard let udp = parsed(.udp, &result, { () throws(DecodeError) in try UDPHeader(from: &reader) }) else {
                 return
             }
             result.summary.transport = 17
