@@ -137,8 +137,9 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     /// LLDP/CDP and Ubiquiti discovery model, ONVIF hardware scope, User-Agents. Split at spaces and punctuation (`DCS-935L`, `HS100`,
     /// `shellyplug-s-7C87CE`), so one rule on a documented product line covers every place it appears.
     case product
-    /// What the device does on the network: `dhcp_server`, `ipv6_router`, `lldp_sender`, `cdp_sender`, `lldp_med_class_N`,
-    /// `ubnt_sender` (it announced itself over Ubiquiti discovery).
+    /// What the device does on the network: `dhcp_server`, and what its DHCP replies said of it
+    /// (`dhcp_gateway`, `dhcp_relay`, `dhcp_separate`: `DHCPServerRole`), `ipv6_router`, `lldp_sender`,
+    /// `cdp_sender`, `lldp_med_class_N`, `ubnt_sender` (it announced itself over Ubiquiti discovery).
     case role
 
     public static func < (a: Signal, b: Signal) -> Bool { a.rawValue < b.rawValue }
