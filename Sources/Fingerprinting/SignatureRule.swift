@@ -134,8 +134,9 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     case dns
     /// A word that may name the product, from wherever the device states a name or model: its hostnames,
     /// DHCP vendor class, DNS-SD instance names and model TXT values, SSDP device types and SERVER products,
-    /// LLDP/CDP and Ubiquiti discovery model, ONVIF hardware scope, User-Agents. Split at spaces and punctuation (`DCS-935L`, `HS100`,
-    /// `shellyplug-s-7C87CE`), so one rule on a documented product line covers every place it appears.
+    /// LLDP/CDP and Ubiquiti discovery model, ONVIF hardware scope, User-Agents. Split at spaces and
+    /// punctuation (`DCS-935L`, `HS100`, `shellyplug-s-7C87CE`), so one rule on a documented product line
+    /// covers every place it appears.
     case product
     /// What the device does on the network: `dhcp_server`, and what its DHCP replies said of it
     /// (`dhcp_gateway`, `dhcp_relay`, `dhcp_separate`: `DHCPServerRole`), `ipv6_router`, `lldp_sender`,

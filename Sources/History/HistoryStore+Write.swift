@@ -8,7 +8,8 @@ extension HistoryStore {
     ///   taken from the incoming device when it has one and is at least as recent as the stored row;
     ///   `is_dhcp_server` only ever turns on; the classification is the incoming device's when it has
     ///   one (the classifier's latest conclusion), else the stored one; addresses, services,
-    ///   hostnames-by-source, software and protocols are unioned (per key, the more recent value wins);
+    ///   hostnames-by-source, software, protocols and DHCP server roles are unioned (per key, the more
+    ///   recent value wins);
     /// - evidence: one row per (MAC, kind, source, value); `count` grows only for an observation
     ///   outside the stored first/last window, so a replay of the same observations leaves it as is
     ///   (an observation inside the window is taken as already counted);
@@ -44,7 +45,6 @@ extension HistoryStore {
                 lastWriteGroupedEvidenceAhead = evidenceRows.isThreaded
                 do throws(SQLiteError) {
                     try writeDevices(admitted.devices)
-                    try writeDHCPServerRoles(admitted.devices)
                     let batchDevices = Set(admitted.devices.map(\.mac))
                     try writeObservations(
                         admitted.observations, factTimes: admitted.factTimes, knownDevices: batchDevices,
@@ -140,6 +140,8 @@ extension HistoryStore {
             """)
         let insertProtocol = try database.statement(
             "INSERT INTO protocols (mac, protocol) VALUES (?1, ?2) ON CONFLICT (mac, protocol) DO NOTHING")
+        let insertDHCPServerRole = try database.statement(
+            "INSERT INTO dhcp_server_roles (mac, role) VALUES (?1, ?2) ON CONFLICT (mac, role) DO NOTHING")
         let upsertService = try database.statement(
             """
             INSERT INTO services (mac, via, type, name, port, txt, location, server, first_seen, last_seen)
@@ -189,6 +191,9 @@ extension HistoryStore {
             }
             for proto in device.protocols {
                 try insertProtocol.run([mac, .text(proto.rawValue)])
+            }
+            for role in device.dhcpServerRoles.sorted() {
+                try insertDHCPServerRole.run([mac, .text(role.rawValue)])
             }
             for service in device.services {
                 try upsertService.run([
