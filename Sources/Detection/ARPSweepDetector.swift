@@ -35,7 +35,7 @@ public struct ARPSweepDetector: PipelineStage {
     }
 
     public let name = "arp_sweep"
-    public let inputs: StageInputs = [.frames, .ticks]
+    public let inputs: StageInputs = [.arpFrames, .ticks]
     private let configuration: Configuration
     private var senders: [MACAddress: Sender] = [:]
     private var dropped: UInt64 = 0

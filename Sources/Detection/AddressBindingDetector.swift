@@ -65,7 +65,7 @@ public struct AddressBindingDetector: PipelineStage {
     }
 
     public let name = "address_binding"
-    public let inputs: StageInputs = [.frames, .observations, .changes, .ticks]
+    public let inputs: StageInputs = [.arpFrames, .observations, .changes, .ticks]
     private let configuration: Configuration
     /// The newest DHCP ACK per address: who the server gave it to.
     private var leases: [IPAddress: MACAddress] = [:]

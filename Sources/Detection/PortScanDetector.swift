@@ -137,7 +137,7 @@ public struct PortScanDetector: PipelineStage {
     }
 
     public let name = "port_scan"
-    public let inputs: StageInputs = [.frames, .ticks]
+    public let inputs: StageInputs = [.tcpControlFrames, .ticks]
     private let configuration: Configuration
     private var sources: [MACAddress: Source] = [:]
     /// Last time an RST refused a tracked probe: whether handshakes are visible. A SYN-ACK does not count:

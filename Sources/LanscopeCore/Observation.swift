@@ -8,6 +8,33 @@ public enum DiscoveryProtocol: String, Sendable, Hashable, CaseIterable, Compara
     case ubnt
 
     public static func < (lhs: DiscoveryProtocol, rhs: DiscoveryProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The case's position in declaration order (`allCases`), for counters kept in a fixed array
+    /// rather than hashed into a dictionary on the per-frame path.
+    public var ordinal: Int {
+        switch self {
+        case .ethernet: 0
+        case .arp: 1
+        case .ipv4: 2
+        case .ipv6: 3
+        case .udp: 4
+        case .tcp: 5
+        case .icmpv6: 6
+        case .dhcp: 7
+        case .dhcpv6: 8
+        case .dns: 9
+        case .mdns: 10
+        case .ssdp: 11
+        case .lldp: 12
+        case .cdp: 13
+        case .nbns: 14
+        case .ndp: 15
+        case .tls: 16
+        case .http: 17
+        case .wsd: 18
+        case .ubnt: 19
+        }
+    }
 }
 
 /// One fact learned from one frame about one device (the MAC it is attributed to). Decoders emit

@@ -40,7 +40,28 @@ public struct StageInputs: OptionSet, Sendable, Hashable {
     public static let observations = StageInputs(rawValue: 1 << 1)
     public static let changes = StageInputs(rawValue: 1 << 2)
     public static let ticks = StageInputs(rawValue: 1 << 3)
+    /// Only the frames that carry an ARP message (`FrameSummary.arpOperation` non-zero): a stage that
+    /// returns at once for any other frame says so, and the pipeline does not call it for the ordinary
+    /// traffic that is most of a capture. Implied by `frames`.
+    public static let arpFrames = StageInputs(rawValue: 1 << 4)
+    /// Only TCP frames with SYN or RST set (connection attempts and their answers). Implied by `frames`.
+    public static let tcpControlFrames = StageInputs(rawValue: 1 << 5)
     public static let all: StageInputs = [.frames, .observations, .changes, .ticks]
+
+    /// Which of the frame inputs `frame` belongs to: `.arpFrames`, `.tcpControlFrames`, or neither (empty).
+    public static func frameKind(of frame: FrameSummary) -> StageInputs {
+        if frame.arpOperation != 0 { return .arpFrames }
+        if frame.transport == 6 && frame.tcpFlags & (tcpSYN | tcpRST) != 0 { return .tcpControlFrames }
+        return []
+    }
+
+    private static let tcpSYN: UInt8 = 0x02
+    private static let tcpRST: UInt8 = 0x04
+
+    /// True when a stage with these inputs wants a frame of `kind` (`frameKind(of:)`).
+    public func wantsFrame(of kind: StageInputs) -> Bool {
+        contains(.frames) || (!kind.isEmpty && contains(kind))
+    }
 }
 
 /// Entries a stage holds and what its caps refused.

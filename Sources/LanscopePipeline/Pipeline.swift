@@ -36,9 +36,17 @@ public final class Pipeline: @unchecked Sendable {
     private var decoder: FrameDecoder?
     private var result = DecodeResult()
     private var local = PipelineStatistics()
+    /// Discovery frames by `DiscoveryProtocol.ordinal` since the last publish, folded into
+    /// `local.discoveryPackets` there: an array slot per frame instead of a dictionary update.
+    private var discoveryCounts = [UInt64](repeating: 0, count: DiscoveryProtocol.allCases.count)
     private var framesSincePublish = 0
     private var stages: [any PipelineStage]
+    /// The stages that want a frame, in stage order, by the frame's kind (`StageInputs.frameKind`): every
+    /// frame, ARP frames, TCP SYN/RST frames. Most frames are none of the narrower kinds, so a stage that
+    /// looks only at ARP or at connection attempts costs nothing on them.
     private let frameStages: [Int]
+    private let arpFrameStages: [Int]
+    private let tcpControlFrameStages: [Int]
     private let observationStages: [Int]
     private let changeStages: [Int]
     private let tickStages: [Int]
@@ -99,7 +107,9 @@ public final class Pipeline: @unchecked Sendable {
         self.registry = registry
         self.configuration = configuration
         self.stages = stages
-        frameStages = stages.indices.filter { stages[$0].inputs.contains(.frames) }
+        frameStages = stages.indices.filter { stages[$0].inputs.wantsFrame(of: []) }
+        arpFrameStages = stages.indices.filter { stages[$0].inputs.wantsFrame(of: .arpFrames) }
+        tcpControlFrameStages = stages.indices.filter { stages[$0].inputs.wantsFrame(of: .tcpControlFrames) }
         observationStages = stages.indices.filter { stages[$0].inputs.contains(.observations) }
         changeStages = stages.indices.filter { stages[$0].inputs.contains(.changes) }
         tickStages = stages.indices.filter { stages[$0].inputs.contains(.ticks) }
@@ -185,13 +195,16 @@ public final class Pipeline: @unchecked Sendable {
         local.frames &+= 1
         local.bytes &+= UInt64(max(wireLength, 0))
         if local.lastFrameTime.map({ time > $0 }) ?? true { local.lastFrameTime = time }
-        if let discovery { local.discoveryPackets[discovery, default: 0] &+= 1 }
+        if let discovery { discoveryCounts[discovery.ordinal] &+= 1 }
         if let failure = error { local.decodeErrors[failure.layer, default: 0] &+= 1 }
         startLearning(at: time)
 
-        if !frameStages.isEmpty {
+        let kind = StageInputs.frameKind(of: summary)
+        let interested =
+            kind == .arpFrames ? arpFrameStages : kind == .tcpControlFrames ? tcpControlFrameStages : frameStages
+        if !interested.isEmpty {
             let context = currentContext(time)
-            for i in frameStages { stages[i].frame(summary, at: time, context: context, output: &output) }
+            for i in interested { stages[i].frame(summary, at: time, context: context, output: &output) }
         }
         changes.removeAll(keepingCapacity: true)
         // One registry call (one lock) for the frame's traffic and its observations.
@@ -389,6 +402,10 @@ public final class Pipeline: @unchecked Sendable {
     /// Makes the latest counters visible to `statistics()` (called every few thousand frames and at idle).
     public func publishStatistics() {
         framesSincePublish = 0
+        for (ordinal, count) in discoveryCounts.enumerated() where count != 0 {
+            local.discoveryPackets[DiscoveryProtocol.allCases[ordinal], default: 0] &+= count
+            discoveryCounts[ordinal] = 0
+        }
         let snapshot = local
         published.withLock { $0 = snapshot }
     }

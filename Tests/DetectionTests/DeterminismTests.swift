@@ -85,7 +85,7 @@ import Testing
                 var output = StageOutput()
                 switch input {
                 case .frame(let frame, let time):
-                    if stages[i].inputs.contains(.frames) {
+                    if stages[i].inputs.wantsFrame(of: StageInputs.frameKind(of: frame)) {
                         stages[i].frame(frame, at: time, context: context, output: &output)
                     }
                 case .observation(let o):

@@ -24,4 +24,13 @@ enum Frames {
         f += [0x30, 0x39, 0x30, 0x3a, UInt8((ipLength - 20) >> 8), UInt8((ipLength - 20) & 0xff), 0, 0]
         return f + [UInt8](repeating: 0, count: max(0, length - f.count))
     }
+
+    /// A minimal IPv4/TCP segment (20-byte header, no payload) with the given flags (RFC 9293 §3.1).
+    static func tcp(from source: MACAddress, to destination: MACAddress, flags: UInt8) -> [UInt8] {
+        var f = mac(destination) + mac(source) + [0x08, 0x00]
+        f += [0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]
+        f += [10, 0, 0, 1, 10, 0, 0, 2]
+        f += [0xc0, 0x01, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]
+        return f + [UInt8](repeating: 0, count: 6)
+    }
 }

@@ -75,6 +75,52 @@ import Testing
             ])
     }
 
+    @Test func frameInputs_deliverOnlyTheFramesAStageAsksFor() {
+        let udp = Frames.udp(from: Self.a, to: Self.b)
+        let arp = Frames.arp(from: Self.a, ip: [10, 0, 0, 5], target: [10, 0, 0, 1])
+        let syn = Frames.tcp(from: Self.a, to: Self.b, flags: 0x02)
+        let rst = Frames.tcp(from: Self.b, to: Self.a, flags: 0x14)
+        let data = Frames.tcp(from: Self.a, to: Self.b, flags: 0x18)
+        func frames(seenBy inputs: StageInputs) -> [String] {
+            var recorder = Recorder()
+            recorder.inputs = inputs
+            let harness = Harness(stage: recorder)
+            for (i, frame) in [udp, arp, syn, rst, data].enumerated() {
+                harness.feed(frame, at: Self.t0 + .seconds(i))
+            }
+            return harness.box.as(Recorder.self).log.filter { $0.hasPrefix("frame") }
+        }
+        let all = [
+            "frame \(Self.a) op=0", "frame \(Self.a) op=1", "frame \(Self.a) op=0", "frame \(Self.b) op=0",
+            "frame \(Self.a) op=0",
+        ]
+        #expect(frames(seenBy: .frames) == all)
+        #expect(frames(seenBy: .all) == all)
+        #expect(frames(seenBy: .arpFrames) == ["frame \(Self.a) op=1"])
+        #expect(frames(seenBy: .tcpControlFrames) == ["frame \(Self.a) op=0", "frame \(Self.b) op=0"])
+        #expect(frames(seenBy: [.arpFrames, .tcpControlFrames]).count == 3)
+        #expect(frames(seenBy: [.observations, .changes]).isEmpty)
+    }
+
+    @Test func frameKind_namesARPAndTCPControlFramesOnly() {
+        var frame = FrameSummary()
+        #expect(StageInputs.frameKind(of: frame).isEmpty)
+        frame.arpOperation = 2
+        #expect(StageInputs.frameKind(of: frame) == .arpFrames)
+        frame = FrameSummary()
+        frame.transport = 6
+        for (flags, control) in [
+            (0x02, true), (0x12, true), (0x04, true), (0x14, true), (0x10, false), (0x18, false),
+            (0x01, false),
+        ] as [(UInt8, Bool)] {
+            frame.tcpFlags = flags
+            #expect((StageInputs.frameKind(of: frame) == .tcpControlFrames) == control, "flags \(flags)")
+        }
+        frame.transport = 17
+        frame.tcpFlags = 0x02
+        #expect(StageInputs.frameKind(of: frame).isEmpty, "a UDP frame's flags byte means nothing")
+    }
+
     @Test func addressClaim_namesThePreviousHolder_onlyWhenTheHolderChanges() {
         let harness = Harness(stage: Recorder())
         harness.feed(Frames.arp(from: Self.a, ip: [10, 0, 0, 5], target: [10, 0, 0, 1]), at: Self.t0)
