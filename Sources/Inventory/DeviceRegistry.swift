@@ -47,26 +47,40 @@ public final class DeviceRegistry: InventoryReader {
     /// Devices live in parallel arrays addressed through `slots`, so the per-frame path mutates them
     /// in place (no copy of a `Device` in and out of a dictionary) and counts traffic into a fixed
     /// grid (`TrafficTally`). `devices[i].traffic` is the tally's `TrafficCounters` form as of the
-    /// last read, rebuilt on the next read only where `stale[i]` says frames were counted since.
+    /// last read, rebuilt on the next read only where `hot[i].stale` says frames were counted since.
     private struct State: Sendable {
         var slots: [MACAddress: Int] = [:]
         var devices: [Device] = []
         var traffic: [TrafficTally] = []
-        var stale: [Bool] = []
-        /// Each device's sightings as `count` moves them, 16 bytes a device instead of a whole `Device`
-        /// (512): counting an ordinary frame then touches no device record, which at 2,000 devices was
-        /// a cache miss per frame. Folded into `devices[i]` (earliest first, latest last) when read.
-        var seen: [SeenSpan] = []
-        /// Each device's `protocols` as bits (`DiscoveryProtocol.bit`): a repeated protocol, which is
-        /// almost every observation, is one test instead of hashing into the set.
-        var protocolBits: [UInt32] = []
-        /// Each slot's MAC, dense: checks a `recent` entry without touching the device.
-        var macs: [UInt64] = []
+        /// What counting a frame reads and writes besides the traffic cell, one 32-byte record a device
+        /// (two to a cache line) instead of a whole `Device` (512 bytes) or four arrays: at 2,000
+        /// devices each separate array was a cache miss per frame end.
+        var hot: [Hot] = []
         /// Recently used MAC → slot pairs, direct-mapped by the MAC's low bits: most frames come
         /// from or go to a few devices (the gateway), and a hit skips hashing the MAC into `slots`.
-        /// An entry is trusted only while `macs[slot]` still holds its MAC (slots move on removal).
+        /// An entry is trusted only while `hot[slot].mac` still holds its MAC (slots move on removal).
         var recent = [RecentSlot](repeating: RecentSlot(), count: State.recentCount)
         static let recentCount = 1024
+
+        struct Hot: Sendable {
+            /// The slot's MAC (`MACAddress.rawValue`): checks a `recent` entry without touching the device.
+            var mac: UInt64
+            /// The device's sightings as `count` moves them; folded into `devices[i]` (earliest first,
+            /// latest last) when read.
+            var seen: SeenSpan
+            /// The device's `protocols` as bits (`DiscoveryProtocol.bit`): a repeated protocol, which is
+            /// almost every observation, is one test instead of hashing into the set.
+            var protocolBits: UInt32
+            /// Frames were counted into `traffic[i]` since `devices[i].traffic` was last rebuilt.
+            var stale: Bool
+
+            init(_ device: Device) {
+                mac = device.mac.rawValue
+                seen = SeenSpan(device)
+                protocolBits = device.protocols.reduce(0) { $0 | $1.bit }
+                stale = false
+            }
+        }
 
         struct RecentSlot: Sendable {
             /// Not a MAC (those fit 48 bits) until filled.
@@ -79,7 +93,7 @@ public final class DeviceRegistry: InventoryReader {
             let raw = mac.rawValue
             let index = Int(truncatingIfNeeded: (raw ^ (raw >> 29)) & UInt64(State.recentCount - 1))
             let entry = recent[index]
-            if entry.mac == raw, entry.slot < macs.count, macs[entry.slot] == raw { return entry.slot }
+            if entry.mac == raw, entry.slot < hot.count, hot[entry.slot].mac == raw { return entry.slot }
             guard let slot = slots[mac] else { return nil }
             recent[index] = RecentSlot(mac: raw, slot: slot)
             return slot
@@ -92,23 +106,23 @@ public final class DeviceRegistry: InventoryReader {
 
         func materialize(_ slot: Int) -> Device {
             var device = devices[slot]
-            if stale[slot] { device.traffic = traffic[slot].counters }
-            seen[slot].fold(into: &device)
+            if hot[slot].stale { device.traffic = traffic[slot].counters }
+            hot[slot].seen.fold(into: &device)
             return device
         }
 
         /// The device's latest sighting, counted frames included.
-        func lastSeen(_ slot: Int) -> Timestamp { max(devices[slot].lastSeen, seen[slot].last) }
+        func lastSeen(_ slot: Int) -> Timestamp { max(devices[slot].lastSeen, hot[slot].seen.last) }
 
         /// Brings every device's `traffic` and sighting times up to date. A device is written only
         /// where something differs: `devices` may be shared with a snapshot, and a write copies it.
         mutating func refresh() {
-            for slot in stale.indices where stale[slot] {
-                devices[slot].traffic = traffic[slot].counters
-                stale[slot] = false
-            }
-            for slot in seen.indices where seen[slot].differs(from: devices[slot]) {
-                seen[slot].fold(into: &devices[slot])
+            for slot in hot.indices {
+                if hot[slot].stale {
+                    devices[slot].traffic = traffic[slot].counters
+                    hot[slot].stale = false
+                }
+                if hot[slot].seen.differs(from: devices[slot]) { hot[slot].seen.fold(into: &devices[slot]) }
             }
         }
 
@@ -120,28 +134,19 @@ public final class DeviceRegistry: InventoryReader {
             if slot != last {
                 devices.swapAt(slot, last)
                 traffic.swapAt(slot, last)
-                stale.swapAt(slot, last)
-                seen.swapAt(slot, last)
-                protocolBits.swapAt(slot, last)
-                macs.swapAt(slot, last)
+                hot.swapAt(slot, last)
                 slots[devices[slot].mac] = slot
             }
             devices.removeLast()
             traffic.removeLast()
-            stale.removeLast()
-            seen.removeLast()
-            protocolBits.removeLast()
-            macs.removeLast()
+            hot.removeLast()
         }
 
         mutating func append(_ device: Device, tally: TrafficTally) {
             slots[device.mac] = devices.count
             devices.append(device)
             traffic.append(tally)
-            stale.append(false)
-            seen.append(SeenSpan(device))
-            protocolBits.append(device.protocols.reduce(0) { $0 | $1.bit })
-            macs.append(device.mac.rawValue)
+            hot.append(Hot(device))
         }
     }
 
@@ -219,11 +224,11 @@ public final class DeviceRegistry: InventoryReader {
         var known: (mac: MACAddress, slot: Int)?
         if source.isUnicastDevice, let slot = ensureDevice(source, time: time, in: &state, created: &created) {
             known = (source, slot)
-            state.seen[slot].touch(time)
+            state.hot[slot].seen.touch(time)
             if countTraffic && attribution != .destinationOnly {
                 let cls = TrafficClass(direction: .transmitted, family: summary.family, l4: summary.l4).ordinal
                 state.traffic[slot].addTransmitted(bytes: wire, slot: cls)
-                state.stale[slot] = true
+                state.hot[slot].stale = true
             }
         }
         if destination.isUnicastDevice, destination != source,
@@ -232,7 +237,7 @@ public final class DeviceRegistry: InventoryReader {
             if countTraffic && attribution != .sourceOnly {
                 let cls = TrafficClass(direction: .received, family: summary.family, l4: summary.l4).ordinal
                 state.traffic[slot].addReceived(bytes: wire, slot: cls)
-                state.stale[slot] = true
+                state.hot[slot].stale = true
             }
         }
         return known
@@ -256,7 +261,7 @@ public final class DeviceRegistry: InventoryReader {
                 cached = (observation.mac, found)
             }
             if state.devices[slot].apply(
-                observation, limits: limits, protocolBits: &state.protocolBits[slot], changes: &changes),
+                observation, limits: limits, protocolBits: &state.hot[slot].protocolBits, changes: &changes),
                 changes.last != .updated(observation.mac, time: observation.time)
             {
                 changes.append(.updated(observation.mac, time: observation.time))
