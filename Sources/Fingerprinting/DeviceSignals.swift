@@ -128,6 +128,27 @@ extension Device {
     /// `Host` header may carry (RFC 9110 §7.2: `host[:port]`), so `example.com:80` matches like `example.com`.
     /// A bracketed IPv6 literal keeps its brackets; only a trailing `:digits` after a name or `]` is a port.
     static func hostName(_ name: String) -> String {
+        // Names are ASCII (IDNs travel as punycode): then the rules below read the same on bytes, without
+        // the grapheme breaking `Character` needs; this runs for every name of a device at each classification.
+        let ascii: String?? = name.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var end = bytes.count
+            if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), colon != 0 {
+                let port = bytes[(colon + 1)...]
+                let isPort = !port.isEmpty && port.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                let before = bytes[..<colon]
+                if isPort && (before.last == UInt8(ascii: "]") || !before.contains(UInt8(ascii: ":"))) { end = colon }
+            }
+            if end > 0 && bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            return end == bytes.count
+                ? name : String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
+        }
+        if let ascii, let host = ascii { return host }
+        return hostNameByCharacter(name)
+    }
+
+    /// `hostName` for any text, by `Character` (the ASCII path's reference).
+    static func hostNameByCharacter(_ name: String) -> String {
         var host = Substring(name)
         if let colon = host.lastIndex(of: ":"), colon != host.startIndex {
             let port = host[host.index(after: colon)...]
