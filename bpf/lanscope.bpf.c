@@ -246,7 +246,8 @@ static __always_inline void ls_hand_up(void *ctx, __u64 wire_len, __u32 ifindex,
 }
 
 /* The payload peek, the sender's rate limit and the copy for a frame handed up only if its payload says
- * so (`kind`: LS_WANT_DNS or LS_WANT_REQUEST, parse.bpf.h); 1 when handed up. `header_len` is the offset
+ * so (`kind`: LS_WANT_DNS, LS_WANT_REQUEST or LS_WANT_UBNT (not rate limited), parse.bpf.h); 1 when
+ * handed up. `header_len` is the offset
  * of the TCP/UDP payload, `key` the sender's ls_key.raw. */
 static __always_inline int ls_hand_up_candidate(void *ctx, void *data, void *data_end, __u32 kind, __u64 header_len,
                                                 __u64 key, __u64 now, __u64 wire_len, __u32 ifindex, __u8 point)
@@ -264,6 +265,10 @@ static __always_inline int ls_hand_up_candidate(void *ctx, void *data, void *dat
         if (!ls_is_dns_query(payload, data_end) ||
             !ls_admit(&ls_dns_tokens, &source, now, ls_config.dns_rate_per_sec, ls_config.dns_burst,
                       LS_DROP_DNS_RATE_LIMITED))
+            return 0;
+    } else if (kind == LS_WANT_UBNT) {
+        /* Handed up unrated, like the other discovery frames: devices announce every few seconds. */
+        if (!ls_is_ubnt_message(payload, data_end))
             return 0;
     } else {
         if (!ls_opens_request(payload, data_end) ||

@@ -37,6 +37,7 @@ enum ls_want {
                             * subject to the sender's rate limit */
     LS_WANT_DNS = 3,       /* UDP to port 53, first fragment: a DNS query if its header says so (payload.bpf.h) */
     LS_WANT_REQUEST = 4,   /* TCP payload whose first byte may open a ClientHello or a request method */
+    LS_WANT_UBNT = 5,      /* UDP to or from port 10001: Ubiquiti discovery if its header says so (payload.bpf.h) */
 };
 
 struct ls_parsed {
@@ -57,7 +58,6 @@ static __always_inline int ls_is_discovery_port(__u16 port)
     case 1900:            /* SSDP */
     case 5353:            /* mDNS, RFC 6762 */
     case 3702:            /* WS-Discovery (OASIS): ONVIF cameras, WSD printers */
-    case 10001:           /* Ubiquiti discovery: UniFi, airMAX, EdgeMAX announcements */
         return 1;
     }
     return 0;
@@ -103,6 +103,10 @@ static __always_inline void ls_parse_l4(void *l4, void *data_end, __u8 proto, in
         /* DNS, RFC 1035 section 4.2.1: queries go to port 53; replies come from it. */
         else if (udp->dest == bpf_htons(53))
             p->want = LS_WANT_DNS;
+        /* Ubiquiti discovery (UniFi, airMAX, EdgeMAX announcements). The port is not Ubiquiti's (IANA:
+         * scp-config) and other traffic uses it: only a datagram whose header fits is handed up. */
+        else if (udp->source == bpf_htons(10001) || udp->dest == bpf_htons(10001))
+            p->want = LS_WANT_UBNT;
         p->payload = udp + 1;
         return;
     }

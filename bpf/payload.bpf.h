@@ -20,6 +20,26 @@ static __always_inline int ls_is_dns_query(void *payload, void *data_end)
     return !(dns[2] & 0x80);
 }
 
+/* The longest Ubiquiti discovery message handed up, header included; the userspace decoder applies the
+ * same bound (UbiquitiDiscoveryMessage.maximumLength). Announcements are a few hundred bytes. */
+#define LS_UBNT_MAX_LENGTH 4096
+
+/* Ubiquiti discovery (UDP 10001; no published specification, the layout devices send): a 4-byte header,
+ * version 1 or 2, a command byte and the big-endian length of the TLVs that follow, which must lie
+ * within the frame. A request is 01 00 00 00. Media streams and other tools on the port fail this. */
+static __always_inline int ls_is_ubnt_message(void *payload, void *data_end)
+{
+    __u8 *h = payload;
+    if ((void *)(h + 4) > data_end)
+        return 0;
+    if (h[0] != 1 && h[0] != 2)
+        return 0;
+    __u32 length = 4 + (((__u32)h[2] << 8) | h[3]);
+    if (length > LS_UBNT_MAX_LENGTH)
+        return 0;
+    return (void *)h + length <= data_end;
+}
+
 #define LS_WORD(a, b, c, d) (((__u32)(a) << 24) | ((__u32)(b) << 16) | ((__u32)(c) << 8) | (__u32)(d))
 /* First letters of the recognised methods (C D G H O P) as bits over 'A'...'Z'. */
 #define LS_METHOD_INITIALS \

@@ -117,6 +117,11 @@ public struct ByteReader {
         ByteReader(try readBuffer(count))
     }
 
+    /// Up to `count` of the next bytes, without moving (fewer near the end).
+    public func peekRemaining(upTo count: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[offset..<min(bytes.count, offset + max(count, 0))])
+    }
+
     /// The byte at `offset + ahead` without moving, or `nil` past the end.
     @inline(__always)
     public func peekUInt8(ahead: Int = 0) -> UInt8? {

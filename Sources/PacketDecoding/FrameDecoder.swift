@@ -189,9 +189,13 @@ public struct FrameDecoder: Sendable {
         } else if udp.destinationPort == 53 {
             // Unicast DNS queries; LLMNR (5355) and mDNS have ports of their own.
             discovery = .dns
-        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001 {
+        } else if udp.sourcePort == 10001 || udp.destinationPort == 10001,
+            UbiquitiDiscoveryMessage.startsLikeOne(
+                reader.peekRemaining(upTo: 4), payloadLength: reader.remaining + udp.missingPayload)
+        {
             // After DNS: 10001 is inside some systems' ephemeral port range (FreeBSD's starts at 10000), and
-            // a query sent from it is still a query. Announcements go to 10001, answers come from it.
+            // a query sent from it is still a query. Announcements go to 10001, answers come from it. Other
+            // traffic on the port (it is not Ubiquiti's) is not discovery, and not an error either.
             discovery = .ubnt
         } else {
             return

@@ -63,6 +63,21 @@ public struct UbiquitiDiscoveryMessage: Sendable, Hashable {
     static let maximumFirmwareBytes = 256
     static let maximumESSIDBytes = 32
 
+    /// Longest message taken as Ubiquiti discovery, header included (announcements are a few hundred bytes;
+    /// the kernel program applies the same bound before handing a datagram up).
+    public static let maximumLength = 4096
+
+    /// Whether a UDP payload on port 10001 starts like a Ubiquiti discovery message: version 1 or 2, and a
+    /// declared length that fits the datagram (`payloadLength`, on the wire) and `maximumLength`. Port 10001
+    /// is not registered to Ubiquiti (IANA lists it as `scp-config`) and other applications use it (media
+    /// streams, vendor tools); their datagrams fail this test and are left alone instead of being reported
+    /// as malformed discovery. `header` holds the payload's first bytes as captured (at least 4 are needed).
+    public static func startsLikeOne(_ header: UnsafeRawBufferPointer, payloadLength: Int) -> Bool {
+        guard header.count >= 4, header[0] == 1 || header[0] == 2 else { return false }
+        let declared = 4 + (Int(header[2]) << 8 | Int(header[3]))
+        return declared <= payloadLength && declared <= maximumLength
+    }
+
     public init(parsing bytes: UnsafeRawBufferPointer) throws(DecodeError) {
         var reader = ByteReader(bytes)
         version = try reader.readUInt8()

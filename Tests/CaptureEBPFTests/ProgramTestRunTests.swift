@@ -216,7 +216,6 @@ struct ProgramTestRunPrivilegedTests {
     @Test(arguments: [
         ("mDNS", 5353, 5353), ("SSDP", 50000, 1900), ("NBNS", 137, 137), ("DHCPv4 server", 67, 68),
         ("WS-Discovery", 3702, 3702), ("WS-Discovery match", 3702, 50000),
-        ("Ubiquiti discovery", 50000, 10001), ("Ubiquiti discovery answer", 10001, 50000),
     ])
     func xdp_discoveryUDP_isDelivered(name: String, sourcePort: Int, destinationPort: Int) throws {
         let harness = try Harness()

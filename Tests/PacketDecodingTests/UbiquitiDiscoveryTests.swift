@@ -123,12 +123,41 @@ import Testing
         #expect(decode(Self.gatewayAnnouncement, from: "01:00:5e:00:00:01").observations.isEmpty)
     }
 
+    /// Port 10001 is not Ubiquiti's: what does not start like its header is other traffic, neither
+    /// discovery nor an error (a media stream on the port must not raise the decode error ratio).
     @Test(arguments: [
         ("empty", [UInt8]()),
         ("header cut", [2, 6, 0]),
         ("version 3", [3, 6, 0, 0]),
         ("version 0", [0, 0, 0, 0]),
+        ("RTP", [0x80, 0x60, 0x12, 0x34] + Array(repeating: 0x55, count: 160)),
         ("length past the end", [2, 6, 0, 20, 11, 0, 2, 0x61, 0x62]),
+        ("length over the cap", [2, 6, 0x10, 0x00] + Array(repeating: 0, count: 4096)),
+    ])
+    func otherTrafficOnThePort_isNeitherDiscoveryNorAnError(name: String, payload: [UInt8]) {
+        for (source, destination) in [(40000, 10001), (10001, 40000)] {
+            let result = decode(payload, sourcePort: source, destinationPort: destination)
+            #expect(result.discovery == nil && result.error == nil && result.observations.isEmpty, "\(name)")
+        }
+        #expect(!payload.withUnsafeBytes { UbiquitiDiscoveryMessage.startsLikeOne($0, payloadLength: payload.count) })
+    }
+
+    @Test func startsLikeOne_acceptsRequestsAndAnnouncements_andMessagesCutByTheSnapLength() {
+        let request: [UInt8] = [1, 0, 0, 0]
+        #expect(request.withUnsafeBytes { UbiquitiDiscoveryMessage.startsLikeOne($0, payloadLength: 4) })
+        #expect(decode(request).discovery == .ubnt && decode(request).error == nil)
+        let announcement = Self.gatewayAnnouncement
+        #expect(announcement.withUnsafeBytes { UbiquitiDiscoveryMessage.startsLikeOne($0, payloadLength: $0.count) })
+        // Only the header was captured: the datagram's length on the wire decides, and the cut is an error.
+        #expect(
+            announcement.withUnsafeBytes {
+                UbiquitiDiscoveryMessage.startsLikeOne(
+                    UnsafeRawBufferPointer(rebasing: $0[..<4]), payloadLength: announcement.count)
+            })
+        #expect(announcement.withUnsafeBytes { !UbiquitiDiscoveryMessage.startsLikeOne($0, payloadLength: 10) })
+    }
+
+    @Test(arguments: [
         ("TLV past the end", [2, 6, 0, 5, 11, 0, 9, 0x61, 0x62]),
         ("TLV header cut", [2, 6, 0, 2, 11, 0]),
         ("MAC of zero length", message([tlv(1, [])])),
@@ -188,7 +217,12 @@ import Testing
             }
             if random.next() % 4 == 0 { payload.removeLast(Int(random.next() % UInt64(payload.count))) }
             let result = decode(payload)
-            if result.discovery != .ubnt { violations.append("\(round): not routed") }
+            let plausible = payload.withUnsafeBytes {
+                UbiquitiDiscoveryMessage.startsLikeOne($0, payloadLength: payload.count)
+            }
+            if (result.discovery == .ubnt) != plausible {
+                violations.append("\(round): routed \(result.discovery as Any)")
+            }
             if result.error != nil {
                 errors += 1
                 if !result.observations.isEmpty { violations.append("\(round): facts with an error") }
