@@ -17,7 +17,10 @@ extension Device {
     /// Every signal value the device gave, sorted and without repeats, so what the classifier concludes
     /// never depends on the order facts arrived in (or on `Set` iteration order).
     public var signalValues: [SignalValue] {
-        var values: Set<SignalValue> = []
+        // Collected in an array, then sorted and de-duplicated: the sort is needed anyway, and equal values
+        // end up next to each other (`<` and `==` agree), so a set's hashing of every value is not.
+        var values: [SignalValue] = []
+        values.reserveCapacity(32)
         func add(_ signal: Signal, _ text: String?) {
             guard let text else { return }
             let trimmed = Substring(text).trimmingSpaces()
@@ -25,7 +28,7 @@ extension Device {
             // A value of at most that many bytes has at most that many characters: no walk to cut it.
             let kept =
                 trimmed.utf8.count <= Self.maximumSignalLength ? trimmed : trimmed.prefix(Self.maximumSignalLength)
-            values.insert(SignalValue(signal, String(kept)))
+            values.append(SignalValue(signal, String(kept)))
         }
         /// Where the device names itself or its model: each word of these is a `product` value.
         func addProductWords(_ text: String?) {
@@ -121,7 +124,11 @@ extension Device {
         if isDHCPServer { add(.role, "dhcp_server") }
         for role in dhcpServerRoles.sorted() { add(.role, "dhcp_\(role.rawValue)") }
         if isIPv6Router { add(.role, "ipv6_router") }
-        return values.sorted()
+        values.sort()
+        var distinct: [SignalValue] = []
+        distinct.reserveCapacity(values.count)
+        for value in values where distinct.last != value { distinct.append(value) }
+        return distinct
     }
 
     /// A destination name as rules see it: without the root dot of a DNS name, and without the port an HTTP
