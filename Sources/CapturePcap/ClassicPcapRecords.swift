@@ -13,8 +13,10 @@ import LanscopeCore
 /// What is delivered, and when reading stops, follows libpcap 1.10 for the same files (see
 /// `ClassicPcapHeader`): a record whose captured length exceeds 262144 is an error; one longer
 /// than the snapshot length is read whole and delivered cut to it; a captured length larger than
-/// the wire length is delivered as it is; seconds and the fraction are signed 32-bit values, the
-/// fraction multiplied by 1000 in a microsecond file and never normalised.
+/// the wire length is delivered as it is; the fraction is multiplied by 1000 in a microsecond file
+/// and never normalised. Seconds and the fraction are signed 32-bit values in a file of this host's
+/// byte order but unsigned in a byte-swapped one (libpcap swaps them as unsigned fields; found by
+/// FuzzPcapReader), so 0xFFFFFFFF seconds is -1 in one and 4294967295 in the other.
 final class ClassicPcapRecords {
     /// Bytes read at once (default 1 MiB: one `read` per ~1,500 average frames; larger reads
     /// gained nothing measurable).
@@ -113,9 +115,12 @@ final class ClassicPcapRecords {
             let bytes = UnsafeRawBufferPointer(
                 start: buffer + start + Self.recordHeaderSize, count: min(Int(captured), snapshotLength))
             start += recordLength
-            let time = Timestamp(
-                seconds: Int64(Int32(bitPattern: seconds)),
-                nanoseconds: Int64(Int32(bitPattern: fraction)) * fractionScale)
+            let time =
+                swapped
+                ? Timestamp(seconds: Int64(seconds), nanoseconds: Int64(fraction) * fractionScale)
+                : Timestamp(
+                    seconds: Int64(Int32(bitPattern: seconds)),
+                    nanoseconds: Int64(Int32(bitPattern: fraction)) * fractionScale)
             body(bytes, Int(wire), time)
         }
     }

@@ -59,24 +59,27 @@ import Testing
             ])
     }
 
-    @Test(arguments: [false, true])
-    func timestamps_matchLibpcap_forOutOfRangeFields(nanosecond: Bool) throws {
-        // libpcap reads both fields as signed 32-bit and never normalises the fraction.
-        var file = ClassicPcapBuilder(nanosecond: nanosecond)
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func timestamps_matchLibpcap_forOutOfRangeFields(bigEndian: Bool, nanosecond: Bool) throws {
+        // libpcap never normalises the fraction, and reads both fields as signed 32-bit in a file of
+        // the host's byte order but as unsigned in a byte-swapped one (a big-endian file here).
+        var file = ClassicPcapBuilder(bigEndian: bigEndian, nanosecond: nanosecond)
         let fields: [(UInt32, UInt32)] = [
             (0xFFFF_FFFF, 0xFFFF_FFFF), (0x8000_0000, 1_000_000), (1, 0x7FFF_FFFF), (1, 0x8000_0000),
-            (0x7FFF_FFFF, 1_999_999_999),
+            (0x7FFF_FFFF, 1_999_999_999), (0xA1B2_C3D4, 0x0002_0004),
         ]
         for (seconds, fraction) in fields { file.record(seconds: seconds, fraction: fraction, data: Self.frame) }
         let reading = try check(file.file)
         let scale: Int64 = nanosecond ? 1 : 1000
+        func value(_ field: UInt32) -> Int64 { bigEndian ? Int64(field) : Int64(Int32(bitPattern: field)) }
         #expect(
             reading.packets.map(\.time)
-                == fields.map {
-                    Timestamp(
-                        seconds: Int64(Int32(bitPattern: $0.0)), nanoseconds: Int64(Int32(bitPattern: $0.1)) * scale)
-                })
-        #expect(reading.packets.first?.time == Timestamp(seconds: -1, nanoseconds: -scale))
+                == fields.map { Timestamp(seconds: value($0.0), nanoseconds: value($0.1) * scale) })
+        let first =
+            bigEndian
+            ? Timestamp(seconds: 0xFFFF_FFFF, nanoseconds: 0xFFFF_FFFF * scale)
+            : Timestamp(seconds: -1, nanoseconds: -scale)
+        #expect(reading.packets.first?.time == first)
     }
 
     @Test func timeZoneAndAccuracyFields_areIgnored_likeLibpcap() throws {
@@ -187,13 +190,14 @@ import Testing
         }
     }
 
-    @Test func snaplenZeroOrNegative_meansTheMaximum() throws {
+    @Test(arguments: [false, true])
+    func snaplenZeroOrNegative_meansTheMaximum(bigEndian: Bool) throws {
         // libpcap takes a snaplen of 0, or one that is negative as a signed 32-bit value, as 262144;
         // any other snaplen cuts the records longer than it.
         for (snaplen, delivered) in [(0, 200_000), (0x8000_0000, 200_000), (0xFFFF_FFFF, 200_000), (100_000, 100_000)]
             as [(UInt32, Int)]
         {
-            var file = ClassicPcapBuilder()
+            var file = ClassicPcapBuilder(bigEndian: bigEndian)
             file.snaplen = snaplen
             file.record(data: ClassicPcapBuilder.payload(200_000, seed: 2))
             let reading = try check(file.file, chunkSizes: [nil, 4096])
