@@ -18,6 +18,8 @@ public final class PcapFileReader {
     }
     private let source: Source
 
+    /// Opens `path` and reads its header: `.cannotOpen` when the file system refuses it,
+    /// `.notACaptureFile` when it is not pcap or pcapng, `.unsupportedLinkType` for other links.
     public convenience init(path: String) throws(PcapFileError) {
         try self.init(path: path, libpcapOnly: false)
     }
