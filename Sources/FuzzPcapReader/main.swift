@@ -4,9 +4,12 @@
 /// every packet decoded by `FrameDecoder` for the file's link type and folded into a small
 /// `DeviceRegistry`, as the pipeline does. Unlike `FuzzDecoders` (4 KiB inputs, frames), inputs
 /// here are whole files up to 64 KiB, seeded with the public captures (`Tests/Fuzz/run.sh`).
+/// A classic pcap file, which `PcapFileReader` reads with its own reader, is read twice more — by
+/// libpcap alone and by ours in small chunks (so records cross chunk ends) — and the three readings
+/// must agree packet for packet and in how they end.
 /// Build: `swift build -c release --product FuzzPcapReader --sanitize=fuzzer --sanitize=address`
 /// with the flags in `Tests/Fuzz/run.sh`.
-import CapturePcap
+@_spi(Testing) import CapturePcap
 import Glibc
 import Inventory
 import LanscopeCore
@@ -44,19 +47,68 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let registry = DeviceRegistry(configuration: registryConfiguration)
     var result = DecodeResult()
     var packets = 0
+    var reading = Reading()
     do {
         try reader.forEachPacket { frame, wireLength, time in
             packets += 1
+            reading.add(frame, wireLength: wireLength, time: time)
             // A record never hands out more bytes than the input held.
             precondition(frame.count <= size)
             decoder.decode(frame, wireLength: wireLength, time: time, into: &result)
             registry.count(result.summary, at: time)
             _ = registry.record(result.observations)
         }
+        reading.end = .endOfFile
     } catch {
         _ = error.description
+        if case .truncated(_, let count, _) = error { reading.end = .truncated(count) }
     }
     precondition(reader.packetsRead == packets)
+    if reader.readsClassicRecords {
+        let libpcap = Reading(path: capturePath, libpcapOnly: true)
+        precondition(libpcap.linkType == reader.linkType, "libpcap reads another link type")
+        precondition(libpcap == reading, "the classic reader and libpcap differ")
+        let chunked = Reading(path: capturePath, libpcapOnly: false, chunkSize: 16 + size % 1009)
+        precondition(chunked == reading, "the classic reader differs in small chunks")
+    }
     precondition(registry.snapshot().count <= registryConfiguration.maxDevices)
     return 0
+}
+
+/// Every packet a reader delivered (bytes, wire length, time) and how it ended.
+private struct Reading: Equatable {
+    enum End: Equatable {
+        case notRead, endOfFile, truncated(Int)
+    }
+    var linkType: LinkType?
+    var bytes: [UInt8] = []
+    var packets: [(end: Int, wireLength: Int, time: Timestamp)] = []
+    var end = End.notRead
+
+    init() {}
+
+    init(path: String, libpcapOnly: Bool, chunkSize: Int? = nil) {
+        guard let reader = try? PcapFileReader(path: path, libpcapOnly: libpcapOnly, chunkSize: chunkSize) else {
+            return
+        }
+        linkType = reader.linkType
+        do {
+            try reader.forEachPacket { frame, wireLength, time in add(frame, wireLength: wireLength, time: time) }
+            end = .endOfFile
+        } catch {
+            if case .truncated(_, let count, _) = error { end = .truncated(count) }
+        }
+    }
+
+    mutating func add(_ frame: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp) {
+        bytes.append(contentsOf: frame)
+        packets.append((bytes.count, wireLength, time))
+    }
+
+    static func == (a: Reading, b: Reading) -> Bool {
+        a.bytes == b.bytes && a.end == b.end && a.packets.count == b.packets.count
+            && zip(a.packets, b.packets).allSatisfy {
+                $0.end == $1.end && $0.wireLength == $1.wireLength && $0.time == $1.time
+            }
+    }
 }

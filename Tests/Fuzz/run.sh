@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # libFuzzer campaigns, one per target, each for SECONDS:
 #   FuzzDecoders    frames (<= 4 KiB) through every decoder; capture-file heads through the reader
-#   FuzzPcapReader  whole capture files (<= 64 KiB, pcap either byte order, pcapng) through libpcap,
-#                   the frame decoder and the device registry, as `lanscope replay` reads them
+#   FuzzPcapReader  whole capture files (<= 64 KiB, pcap either byte order, pcapng) through PcapFileReader,
+#                   the frame decoder and the device registry, as `lanscope replay` reads them; classic
+#                   pcap read by our reader, by libpcap alone and in small chunks must agree
 #   FuzzHTTP        requests through the HTTP parser (whole vs split), the connection state machine fed
 #                   in input-chosen chunks, and the router's percent-decoding
 #   FuzzRoutes      raw requests through the service's HTTP handlers over the sample LAN (filters,

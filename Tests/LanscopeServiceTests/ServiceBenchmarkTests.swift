@@ -1,4 +1,4 @@
-import CapturePcap
+@_spi(Testing) import CapturePcap
 import Exposition
 import Foundation
 import HTTPServer
@@ -296,6 +296,14 @@ struct ServiceBenchmarkTests {
             #expect(bytes > 0)
             return reader.packetsRead
         }
+        // The same through libpcap's `pcap_next_ex`, which read every file before `ClassicPcapRecords`.
+        let readLibpcap = try Self.bestOfThree {
+            let reader = try PcapFileReader(path: path, libpcapOnly: true)
+            var bytes = 0
+            try reader.forEachPacket { data, _, _ in bytes &+= data.count }
+            #expect(bytes > 0)
+            return reader.packetsRead
+        }
         let decode = try Self.bestOfThree {
             let reader = try PcapFileReader(path: path)
             let decoder = FrameDecoder(linkType: reader.linkType)
@@ -344,6 +352,7 @@ struct ServiceBenchmarkTests {
             return outcome.files.first?.packets ?? 0
         }
         #expect(read.packets > 0)
+        #expect(readLibpcap.packets == read.packets)
         #expect(decode.packets == read.packets)
         #expect(pipeline.packets == read.packets)
         #expect(ahead.packets == read.packets)
@@ -351,7 +360,8 @@ struct ServiceBenchmarkTests {
         #expect(devices > 0)
         #expect(stored == devices)
         for (name, stage) in [
-            ("read only", read), ("read + decode", decode), ("+ pipeline, classifier, detectors", pipeline),
+            ("read only", read), ("read only, through libpcap", readLibpcap),
+            ("read + decode", decode), ("+ pipeline, classifier, detectors", pipeline),
             ("the same, decoded ahead (3 threads)", ahead), ("+ history (lanscope replay --db)", command),
         ] {
             print(
