@@ -7,7 +7,6 @@ import Inventory
 import LanscopeCore
 import LanscopePipeline
 import Logging
-import Platform
 
 /// Where the history database lives when `--db` is not given, the same for the service and the CLI, so
 /// `lanscope alerts` on an installed sensor reads what the service writes:
@@ -65,13 +64,8 @@ public enum Commands {
         files: [String], databasePath: String?, ouiPath: String?, signaturesPath: String? = nil,
         detection: DetectionConfiguration? = nil, logger: Logger
     ) throws -> ReplayOutcome {
-        // The IEEE registry (~20 ms to parse) loads on a helper thread while the signatures are parsed;
-        // a bad `--oui-file` is still reported first.
-        let vendorsAhead = ThreadedValue(name: "ls-vendors") { VendorDirectory.load(path: ouiPath, logger: logger) }
-        let parsedSignatures = Result { () throws(SignatureFileError) in
-            try ServiceStages.signatures(directory: signaturesPath)
-        }
-        let vendors = vendorsAhead.take()
+        let (vendors, parsedSignatures) = ServiceStages.identification(
+            ouiPath: ouiPath, signaturesPath: signaturesPath, logger: logger)
         if ouiPath != nil, let error = vendors.loadError { throw CommandError.vendorRegistry(error) }
         let signatures: SignatureSet
         do { signatures = try parsedSignatures.get() } catch {

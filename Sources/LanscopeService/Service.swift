@@ -119,10 +119,11 @@ public final class Service: @unchecked Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
-        let vendors = VendorDirectory.load(path: configuration.ouiPath, logger: logger)
+        let (vendors, parsedSignatures) = ServiceStages.identification(
+            ouiPath: configuration.ouiPath, signaturesPath: configuration.signaturesPath, logger: logger)
         if configuration.ouiPath != nil, let error = vendors.loadError { throw ServiceError.vendorRegistry(error) }
         let signatures: SignatureSet
-        do { signatures = try ServiceStages.signatures(directory: configuration.signaturesPath) } catch {
+        do { signatures = try parsedSignatures.get() } catch {
             throw ServiceError.signatures(error.description)
         }
 

@@ -3,6 +3,8 @@ import Fingerprinting
 import Foundation
 import LanscopeCore
 import LanscopePipeline
+import Logging
+import Platform
 
 /// The stages every pipeline runs, in order: the composition root decides them, the pipeline only
 /// drives them. Shared by `run` and `replay` so both raise the same events on the same traffic.
@@ -12,6 +14,18 @@ public enum ServiceStages {
     public static func signatures(directory: String?) throws(SignatureFileError) -> SignatureSet {
         guard let directory else { return .builtIn }
         return try SignatureSet.loading(directory: directory)
+    }
+
+    /// What identifies devices, loaded for `run` and `replay` alike: the IEEE registry (`--oui-file`, or the
+    /// installed one) and the classifier's rules (`signatures(directory:)`). The registry (~20 ms to parse)
+    /// loads on a helper thread while the rules are parsed. Callers report a bad `--oui-file` (the
+    /// directory's `loadError` when `ouiPath` is given) before a bad signature file.
+    public static func identification(ouiPath: String?, signaturesPath: String?, logger: Logger) -> (
+        vendors: VendorDirectory, signatures: Result<SignatureSet, SignatureFileError>
+    ) {
+        let vendors = ThreadedValue(name: "ls-vendors") { VendorDirectory.load(path: ouiPath, logger: logger) }
+        let signatures = Result { () throws(SignatureFileError) in try Self.signatures(directory: signaturesPath) }
+        return (vendors.take(), signatures)
     }
 
     /// `known`: MACs history already holds (never "new"). `signatures`: the classifier's rules (built-in,
