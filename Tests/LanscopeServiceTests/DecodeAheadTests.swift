@@ -20,6 +20,12 @@ import Testing
         var statistics: PipelineStatistics
         var reports: [String]
         var evidence: [String]
+        /// Writes on the way (not compared: only what ends up stored must match).
+        var flushes = 0
+
+        static func == (a: Learned, b: Learned) -> Bool {
+            a.devices == b.devices && a.statistics == b.statistics && a.reports == b.reports && a.evidence == b.evidence
+        }
     }
 
     /// Replays `files` into a fresh database; `threads` are the ones the replay is expected to use
@@ -55,7 +61,7 @@ import Testing
                 "\($0.path) \($0.packets) \($0.bytes) \($0.error ?? "-") \(String(describing: $0.firstPacket)) "
                     + "\(String(describing: $0.lastPacket)) \($0.captureKey ?? "-") \($0.traffic.count)"
             },
-            evidence: evidence.sorted())
+            evidence: evidence.sorted(), flushes: runner.flushes)
     }
 
     @Test func replay_decodingAhead_learnsWhatInlineDecodingLearns_sampleCapture() throws {
@@ -74,17 +80,20 @@ import Testing
             [TestPaths.sampleCapture], decodesAhead: false, flushThreshold: 1, threads: (false, false))
         let ahead = try replay([TestPaths.sampleCapture], decodesAhead: true, flushThreshold: 1, threads: (true, false))
         #expect(inline.evidence.count > 50)
+        #expect(inline.flushes > 10 && ahead.flushes == inline.flushes, "\(inline.flushes) \(ahead.flushes)")
         #expect(ahead == inline)
     }
 
-    /// Batches of 4 frames, a flush check every 8 that flushes from 8 pending facts on: the evidence
-    /// thread is waited for at each check, so every flush holds the same frames as inline.
+    /// Batches of 4 frames, a flush check every 8 that flushes from 8 pending facts on: each check
+    /// decides on the evidence thread's count at the previous one, and a flush waits for that thread,
+    /// so every flush holds the same frames as inline.
     @Test func replay_evidenceKeptApartFlushingOnTheWay_learnsWhatInlineDecodingLearns() throws {
         let inline = try replay(
             [TestPaths.sampleCapture], decodesAhead: false, flushThreshold: 8, threads: (false, false))
         let ahead = try replay(
             [TestPaths.sampleCapture], decodesAhead: true, flushThreshold: 8, batchSize: 4, threads: (true, true))
         #expect(inline.evidence.count > 50)
+        #expect(inline.flushes >= 2 && ahead.flushes == inline.flushes, "\(inline.flushes) \(ahead.flushes)")
         #expect(ahead == inline)
     }
 

@@ -12,8 +12,10 @@ import Platform
 /// discovery-heavy replay's work on that thread.
 ///
 /// The pending history is the same as when the pipeline keeps the evidence itself: batches are
-/// added whole and in capture order, and the pipeline's thread calls `wait()` before it reads or
-/// takes the pending history, so a flush holds exactly the frames before it.
+/// added whole and in capture order, and the pipeline's thread calls `wait()` before it takes the
+/// pending history, so a flush holds exactly the frames before it. To read how much is pending at a
+/// batch's end without waiting, it asks for a count there (`countAtLatestBatch()`) and takes it later
+/// (`takeCount()`): the keeper counts when it has added that batch.
 final class EvidenceKeeper: @unchecked Sendable {
     /// Batches handed over and not yet added at most (default 8): the pipeline's thread waits
     /// rather than let them pile up.
@@ -28,6 +30,12 @@ final class EvidenceKeeper: @unchecked Sendable {
     private var busy = false
     private var dropped: UInt64 = 0
     private var stopping = false
+    /// Under `lock`: batches handed over and batches added so far; the handed-batch numbers after
+    /// which to count, in order; the counts taken there, in order.
+    private var handed = 0
+    private var added = 0
+    private var countAfter: [Int] = []
+    private var counts: [(facts: Int, observations: Int)] = []
     private var thread: pthread_t?
 
     /// Starts the thread. Throws when it cannot be started.
@@ -50,6 +58,11 @@ final class EvidenceKeeper: @unchecked Sendable {
             lock.lock()
             busy = false
             dropped &+= left
+            added += 1
+            if countAfter.first == added {
+                countAfter.removeFirst()
+                counts.append(pipeline.pendingEvidenceCount)
+            }
             // The pipeline's thread may wait for room or for the keeper to be idle.
             lock.broadcast()
         }
@@ -62,8 +75,30 @@ final class EvidenceKeeper: @unchecked Sendable {
         lock.lock()
         while waiting.count >= depth { lock.wait() }
         waiting.append(batch)
+        handed += 1
         lock.broadcast()
         lock.unlock()
+    }
+
+    /// Asks for the pending counts once every batch handed over so far has been added (taken now
+    /// when they all have been).
+    func countAtLatestBatch() {
+        lock.lock()
+        defer { lock.unlock() }
+        if added == handed {
+            counts.append(pipeline.pendingEvidenceCount)
+        } else {
+            countAfter.append(handed)
+        }
+    }
+
+    /// The oldest count asked for and not yet taken, waiting for it if need be.
+    func takeCount() -> (facts: Int, observations: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(!counts.isEmpty || !countAfter.isEmpty, "no count was asked for")
+        while counts.isEmpty { lock.wait() }
+        return counts.removeFirst()
     }
 
     /// Waits until every batch handed over has been added; returns the observations the pending

@@ -37,6 +37,9 @@ public final class ReplayRunner {
     /// Pending distinct facts (device and fact) at which a replay writes them out (default half the
     /// pending set's capacity), so a capture with more distinct facts than the set holds loses none.
     /// It also writes out once half of `Pipeline.PendingHistory.observationCapacity` observations wait.
+    /// Checked every `min(8192, flushThreshold)` frames on what was pending at the previous check
+    /// (after its write, if it wrote): the thread keeping evidence is then never waited for only to
+    /// count, and the other half of the set is the room for the frames in between.
     public var flushThreshold = Pipeline.PendingHistory.capacity / 2
 
     /// Read and decode each file on a second thread, in batches, while this one runs the pipeline
@@ -51,11 +54,15 @@ public final class ReplayRunner {
     /// (tests check the path they mean to compare actually ran).
     private(set) var lastReplayThreads = (decodedAhead: false, keptEvidence: false)
 
+    /// Writes on the way so far (tests check the writes they compare did happen).
+    private(set) var flushes = 0
+
     /// Writes (or, without history, lets go of) what the pipeline gathered so far. Only devices with
     /// something new beyond a later `last_seen` are rewritten on the way (`revisedDevices`): `store`
     /// writes every device at the end, and a device row merges to the same result either way (times
     /// by min/max, values newest-wins, sets by union of what was ever held).
     func flushPending() {
+        flushes += 1
         let pending = pipeline.takePendingHistory()
         guard let history, flushError == nil else { return }
         let devices = pending.revisedDevices.compactMap { pipeline.registry.device($0) }
@@ -88,23 +95,39 @@ public final class ReplayRunner {
             var sinceCheck = 0
             let checkInterval = min(8192, flushThreshold)
             var keeper: EvidenceKeeper?
+            // What was pending at the previous check, after its write (none after one). The same on
+            // either path: the keeper counts at each check's batch end when it gets there.
+            var previous = (facts: 0, observations: 0)
+            var checks = 0
+            var wroteAtPreviousCheck = false
             /// After each frame the pipeline processed, in capture order, whichever thread decoded it.
             func processed(wireLength: Int, time: Timestamp) {
                 if first == nil { first = time }
                 last = time
                 bytes &+= UInt64(max(wireLength, 0))
                 sinceCheck += 1
-                if sinceCheck >= checkInterval {
-                    sinceCheck = 0
-                    // Checks fall on batch ends (below), so the keeper holds every frame before this one.
-                    if let keeper { pipeline.notePendingObservationsDropped(keeper.wait()) }
-                    let waiting = pipeline.pendingEvidenceCount
-                    if waiting.facts >= flushThreshold
-                        || waiting.observations >= Pipeline.PendingHistory.observationCapacity / 2
-                    {
-                        self.flushPending()
+                guard sinceCheck >= checkInterval else { return }
+                sinceCheck = 0
+                checks += 1
+                if let keeper {
+                    // Checks fall on batch ends (below): the keeper counts once it has added every frame
+                    // before this one. The count at the previous check is ready by now, as a rule.
+                    if checks > 1 {
+                        let counted = keeper.takeCount()
+                        previous = wroteAtPreviousCheck ? (0, 0) : counted
                     }
+                    keeper.countAtLatestBatch()
                 }
+                let writes =
+                    previous.facts >= flushThreshold
+                    || previous.observations >= Pipeline.PendingHistory.observationCapacity / 2
+                if writes {
+                    // The write holds exactly the frames before this one.
+                    if let keeper { pipeline.notePendingObservationsDropped(keeper.wait()) }
+                    self.flushPending()
+                }
+                wroteAtPreviousCheck = writes
+                if keeper == nil { previous = writes ? (0, 0) : pipeline.pendingEvidenceCount }
             }
             let batchSize = decodeBatchSize
             if decodesAhead, let ahead = try? DecodeAhead(reader: reader, batchSize: batchSize) {
