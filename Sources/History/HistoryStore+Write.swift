@@ -52,8 +52,8 @@ extension HistoryStore {
                     try writeChanges(admitted.changes, knownDevices: batchDevices)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
-                        try writeCapture(capture)
-                        try writeTraffic(admitted.traffic, captureKey: capture.captureKey)
+                        let isNew = try writeCapture(capture)
+                        try writeTraffic(admitted.traffic, captureKey: capture.captureKey, newCapture: isNew)
                     }
                     try writeSamples(admitted.samples, presence: admitted.presence)
                 } catch {
@@ -395,7 +395,12 @@ extension HistoryStore {
         }
     }
 
-    private func writeCapture(_ capture: CaptureRecord) throws(SQLiteError) {
+    /// Stores or updates the capture's row; true when it was not stored before.
+    private func writeCapture(_ capture: CaptureRecord) throws(SQLiteError) -> Bool {
+        var stored = false
+        try database.statement("SELECT 1 FROM captures WHERE capture_key = ?1").rows([.text(capture.captureKey)]) { _ in
+            stored = true
+        }
         try database.statement(
             """
             INSERT INTO captures (capture_key, source, first_packet, last_packet, packets, ingested_at)
@@ -412,9 +417,14 @@ extension HistoryStore {
             .optionalInteger(capture.lastPacket?.nanoseconds), .counter(capture.packets),
             .integer(capture.ingestedAt.nanoseconds),
         ])
+        return !stored
     }
 
-    private func writeTraffic(_ traffic: [MACAddress: TrafficCounters], captureKey: String) throws(SQLiteError) {
+    /// `newCapture`: the capture's row did not exist before this batch, so no traffic rows of it can
+    /// (the foreign key): there are no stored classes to clear.
+    private func writeTraffic(
+        _ traffic: [MACAddress: TrafficCounters], captureKey: String, newCapture: Bool
+    ) throws(SQLiteError) {
         guard !traffic.isEmpty else { return }
         let upsert = try database.statement(
             """
@@ -440,7 +450,7 @@ extension HistoryStore {
                 macText, key, .counter(counters.transmittedPackets), .counter(counters.transmittedBytes),
                 .counter(counters.receivedPackets), .counter(counters.receivedBytes),
             ])
-            try clearClasses.run([macText, key])
+            if !newCapture { try clearClasses.run([macText, key]) }
             for (trafficClass, count) in counters.byClass {
                 try insertClass.run([
                     macText, key, .text(trafficClass.direction.rawValue), .text(trafficClass.family.rawValue),

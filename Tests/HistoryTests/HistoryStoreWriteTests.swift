@@ -161,6 +161,32 @@ import Testing
         #expect(try store.captures().first { $0.captureKey == "file-a" }?.ingestedAt == Fixtures.time(1000))
     }
 
+    /// A capture stored again replaces its traffic classes: one the new counters lack is gone. A capture
+    /// new to the store has no classes to clear (and another capture's stay).
+    @Test func write_sameCaptureAgain_replacesItsTrafficClasses() throws {
+        let dir = try TemporaryDirectory()
+        let store = try HistoryStore(path: dir.file("lanscope.db"))
+        let mac = Fixtures.mac(1)
+        let received = TrafficClass(direction: .received, family: .ipv6, l4: .tcp)
+        try store.write(
+            HistoryBatch(
+                devices: [Fixtures.device(1)], capture: Fixtures.capture("file-a"),
+                traffic: [mac: Fixtures.counters(txPackets: 1, txBytes: 100, rxPackets: 2, rxBytes: 200)]))
+        try store.write(
+            HistoryBatch(
+                capture: Fixtures.capture("file-b"),
+                traffic: [mac: Fixtures.counters(txPackets: 5, txBytes: 500, rxPackets: 6, rxBytes: 600)]))
+        #expect(try store.device(mac)?.traffic.byClass[received] == PacketByteCount(packets: 8, bytes: 800))
+        try store.write(
+            HistoryBatch(
+                capture: Fixtures.capture("file-a"), traffic: [mac: Fixtures.counters(txPackets: 3, txBytes: 300)]))
+        let traffic = try #require(try store.device(mac)).traffic
+        #expect(traffic.byClass[received] == PacketByteCount(packets: 6, bytes: 600))
+        #expect(
+            traffic.byClass[TrafficClass(direction: .transmitted, family: .ipv4, l4: .udp)]
+                == PacketByteCount(packets: 8, bytes: 800))
+    }
+
     @Test func write_storesFullUInt64Counters() throws {
         let dir = try TemporaryDirectory()
         let store = try HistoryStore(path: dir.file("lanscope.db"))

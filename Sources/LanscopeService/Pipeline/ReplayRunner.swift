@@ -188,14 +188,23 @@ public final class ReplayRunner {
     public func store(_ reports: [FileReport], into store: HistoryStore, ingestedAt: Timestamp) throws(HistoryError) {
         if let flushError { throw flushError }
         let pending = pipeline.takePendingHistory()
-        try store.write(Self.batch(pending, devices: pipeline.registry.snapshot()))
-        for report in reports {
-            guard let key = report.captureKey else { continue }
+        var batch = Self.batch(pending, devices: pipeline.registry.snapshot())
+        var captures = reports.compactMap { report -> HistoryBatch? in
+            guard let key = report.captureKey else { return nil }
             let record = CaptureRecord(
                 captureKey: key, source: report.path, firstPacket: report.firstPacket,
                 lastPacket: report.lastPacket, packets: UInt64(report.packets), ingestedAt: ingestedAt)
-            try store.write(HistoryBatch(capture: record, traffic: report.traffic))
+            return HistoryBatch(capture: record, traffic: report.traffic)
         }
+        // The first file's capture and traffic share the devices' transaction (one commit fewer; the
+        // device cap admits in the same order: the devices, then their observations, then traffic).
+        if !captures.isEmpty {
+            let first = captures.removeFirst()
+            batch.capture = first.capture
+            batch.traffic = first.traffic
+        }
+        try store.write(batch)
+        for capture in captures { try store.write(capture) }
     }
 }
 
