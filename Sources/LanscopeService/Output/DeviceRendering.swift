@@ -295,8 +295,9 @@ public enum DeviceRendering {
 
     public static func table(_ devices: [Device], presence: Presence) -> String {
         let rows = devices.map { d -> [String] in
+            // The lowest IPv4 address, else the lowest address (what sorting them all would pick first).
             let v4 =
-                d.sortedAddresses.first { $0.version == 4 }?.description ?? d.sortedAddresses.first?.description ?? "-"
+                (d.addresses.keys.lazy.filter { $0.version == 4 }.min() ?? d.addresses.keys.min())?.description ?? "-"
             return [
                 d.mac.description + (d.isLocallyAdministered ? "*" : ""),
                 v4,

@@ -14,29 +14,41 @@ public enum TerminalText {
     }
 
     /// Display width, counting each scalar as one column (good enough for alignment of sanitized text).
-    static func width(_ s: String) -> Int { s.unicodeScalars.count }
+    static func width(_ s: String) -> Int {
+        // ASCII (nearly every cell): one byte per scalar, no decoding.
+        s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.count : s.unicodeScalars.count
+    }
 
     /// Renders rows as aligned columns separated by two spaces; cells are sanitized and cut to `maxWidth`.
     public static func table(header: [String], rows: [[String]], maxWidth: Int = 40) -> String {
-        func cell(_ s: String) -> String {
+        // Each cell's width is measured once; the lines are assembled as bytes (a device table of
+        // thousands of rows is printed at the end of every replay).
+        func cell(_ s: String) -> (text: String, width: Int) {
             let clean = sanitize(s)
-            guard width(clean) > maxWidth else { return clean }
-            return String(clean.unicodeScalars.prefix(maxWidth - 1).map(Character.init)) + "…"
+            let columns = width(clean)
+            guard columns > maxWidth else { return (clean, columns) }
+            return (String(clean.unicodeScalars.prefix(maxWidth - 1).map(Character.init)) + "…", maxWidth)
         }
         let all = [header.map(cell)] + rows.map { $0.map(cell) }
         var widths = [Int](repeating: 0, count: header.count)
+        var bytes = 0
         for row in all {
-            for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(c)) }
-        }
-        var out = ""
-        for row in all {
-            var line = ""
             for (i, c) in row.enumerated() {
-                line += c
-                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - width(c) + 2) }
+                if i < widths.count { widths[i] = max(widths[i], c.width) }
+                bytes += c.text.utf8.count
             }
-            out += line + "\n"
         }
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        for row in all {
+            for (i, c) in row.enumerated() {
+                out.append(contentsOf: c.text.utf8)
+                guard i < row.count - 1 else { continue }
+                let pad = (i < widths.count ? widths[i] : c.width) - c.width + 2
+                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: pad))
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
