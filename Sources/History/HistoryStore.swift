@@ -45,7 +45,13 @@ public final class HistoryStore: @unchecked Sendable {
 
     public let path: String
     public let configuration: Configuration
-    let database: Database
+    /// The connection; nil while a store made with `init(path:configuration:retryingOpenEvery:)` waits
+    /// to open, and read only under `lock` once it is set.
+    private var connection: Database?
+    /// The open connection, for operations running under `lock` (`locked` has checked it is there).
+    var database: Database { connection! }
+    /// Set for a store that opens later: when it may next try, and why the last try failed.
+    private var pendingOpen: (interval: Duration, next: ContinuousClock.Instant, error: HistoryError)?
     /// Serialises every use of the connection (one lock type in the package: `Mutex`).
     let lock = Mutex<Void>(())
     private let rejected = Atomic<UInt64>(0)
@@ -93,20 +99,51 @@ public final class HistoryStore: @unchecked Sendable {
         self.path = path
         self.configuration = configuration
         if configuration.readOnly {
-            database = try Self.openReadOnly(path)
+            connection = try Self.openReadOnly(path)
             try checkReadOnlySchema()
             return
         }
+        try openForWriting()
+    }
+
+    /// A read-write store that keeps trying to open when it cannot at once (a read-only or full disk
+    /// at boot, a data mount not there yet, a directory without permission): until it opens, every
+    /// operation throws the last failure, and one that comes `interval` or more after the previous try
+    /// tries again, so history starts by itself once the file can be opened. `openError` says why
+    /// it is not open yet.
+    public init(path: String, configuration: Configuration = Configuration(), retryingOpenEvery interval: Duration) {
+        precondition(!configuration.readOnly, "a read-only store opens at once or not at all")
+        self.path = path
+        self.configuration = configuration
+        do throws(HistoryError) { try openForWriting() } catch {
+            pendingOpen = (interval, ContinuousClock.now + interval, error)
+        }
+    }
+
+    /// Creates, opens, configures and migrates the file; on failure nothing stays open.
+    private func openForWriting() throws(HistoryError) {
         try Self.createFileIfNeeded(path)
         do throws(SQLiteError) {
-            database = try Database(path: path)
+            connection = try Database(path: path)
         } catch {
             throw .cannotOpen(path: path, underlying: error)
         }
-        try configure()
-        try migrate()
+        do throws(HistoryError) {
+            try configure()
+            try migrate()
+        } catch {
+            connection?.close()
+            connection = nil
+            throw error
+        }
         openedForWriting = true
     }
+
+    /// Whether the database is open (false for a store still waiting to open, and after `close()`).
+    public var isOpen: Bool { lock.withLock { _ in connection.map { !$0.isClosed } ?? false } }
+
+    /// Why a store made with `retryingOpenEvery` has not opened yet (nil once open).
+    public var openError: HistoryError? { lock.withLock { _ in pendingOpen?.error } }
 
     deinit { try? close() }
 
@@ -120,7 +157,9 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     private func closeLocked() throws(HistoryError) {
-        guard !database.isClosed else { return }
+        // A store still waiting to open stops trying.
+        pendingOpen = nil
+        guard let connection, !connection.isClosed else { return }
         defer { database.close() }
         guard openedForWriting else { return }
         do throws(SQLiteError) {
@@ -141,7 +180,7 @@ public final class HistoryStore: @unchecked Sendable {
     /// Number of migrations applied (`PRAGMA user_version`).
     public var schemaVersion: Int {
         lock.withLock { _ in
-            guard !database.isClosed else { return 0 }
+            guard let connection, !connection.isClosed else { return 0 }
             return (try? database.scalarInteger("PRAGMA user_version")).flatMap { $0 }.map(Int.init) ?? 0
         }
     }
@@ -149,10 +188,19 @@ public final class HistoryStore: @unchecked Sendable {
     /// The number of migrations this build knows.
     public static var latestSchemaVersion: Int { Migrations.all.count }
 
-    /// Runs `body` under the store lock; throws `closed` after `close()`.
+    /// Runs `body` under the store lock; throws `closed` after `close()`. A store waiting to open
+    /// tries first when its interval has passed, and throws why it is not open otherwise.
     func locked<T>(_ body: () throws(HistoryError) -> T) throws(HistoryError) -> T {
         let result: Result<T, HistoryError> = lock.withLock { _ in
-            guard !database.isClosed else { return .failure(.closed(path: path)) }
+            if connection == nil, let pending = pendingOpen {
+                guard ContinuousClock.now >= pending.next else { return .failure(pending.error) }
+                do throws(HistoryError) { try openForWriting() } catch {
+                    pendingOpen = (pending.interval, ContinuousClock.now + pending.interval, error)
+                    return .failure(error)
+                }
+                pendingOpen = nil
+            }
+            guard let connection, !connection.isClosed else { return .failure(.closed(path: path)) }
             do throws(HistoryError) { return .success(try body()) } catch { return .failure(error) }
         }
         return try result.get()

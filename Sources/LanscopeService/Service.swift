@@ -37,8 +37,11 @@ public struct ServiceConfiguration: Sendable {
     /// Take over an interface another lanscope owns (it is asked to stop) instead of refusing.
     public var replaceRunning: Bool = false
     /// The database path was given explicitly (`--db`): failing to open it stops the service instead of
-    /// running without history.
+    /// running without history until it can be opened.
     public var databaseRequired: Bool = false
+    /// When the database cannot be opened at start (and is not required), how often the service tries
+    /// again (default 30 s; each try is one open on the history thread's next write).
+    public var databaseRetryInterval: Duration = .seconds(30)
     public var ouiPath: String?
     /// Directory of extra classifier signature files (`*.tsv`) adding to / overriding the built-in set.
     public var signaturesPath: String?
@@ -131,20 +134,36 @@ public final class Service: @unchecked Sendable {
         var known: [MACAddress] = []
         var storedEvents: [AnomalyEvent] = []
         if let path = configuration.databasePath {
+            let storeConfiguration = HistoryStore.Configuration(
+                maxDevices: configuration.maxDevices, presenceGap: configuration.metrics.presenceWindow)
             do {
-                let opened = try HistoryStore(
-                    path: path,
-                    configuration: .init(
-                        maxDevices: configuration.maxDevices, presenceGap: configuration.metrics.presenceWindow))
-                known = try opened.devices().map(\.mac)
-                storedEvents = try opened.anomalies(since: nil, limit: 1000)
+                let opened =
+                    configuration.databaseRequired
+                    ? try HistoryStore(path: path, configuration: storeConfiguration)
+                    : HistoryStore(
+                        path: path, configuration: storeConfiguration,
+                        retryingOpenEvery: configuration.databaseRetryInterval)
+                if let error = opened.openError {
+                    // Not open yet: capture and /metrics start without it, and the history thread's
+                    // writes try again every interval until the file opens (then history resumes, logged).
+                    logger.error(
+                        "history database unavailable; running without history until it can be opened",
+                        metadata: [
+                            "path": "\(path)", "error": "\(error)",
+                            "retry": "every \(configuration.databaseRetryInterval)",
+                        ])
+                    counters.updateStore { $0.errors &+= 1 }
+                } else {
+                    known = try opened.devices().map(\.mac)
+                    storedEvents = try opened.anomalies(since: nil, limit: 1000)
+                }
                 store = opened
             } catch {
                 if configuration.databaseRequired {
                     throw ServiceError.history("cannot open the history database \(path): \(error)")
                 }
                 logger.error(
-                    "history database unavailable; running without history",
+                    "history database unreadable; running without history",
                     metadata: ["path": "\(path)", "error": "\(error)"])
                 counters.updateStore { $0.errors &+= 1 }
             }

@@ -81,10 +81,11 @@ import Testing
         return condition()
     }
 
-    func makeService(database: String, log: Lines) throws -> Service {
+    func makeService(database: String, log: Lines, retry: Duration = .seconds(30)) throws -> Service {
         var configuration = ServiceConfiguration(source: .file(TestPaths.sampleCapture))
         configuration.listen = "127.0.0.1:0"
         configuration.databasePath = database
+        configuration.databaseRetryInterval = retry
         configuration.ouiPath = TestPaths.ouiFixture
         let logger = Logger(label: "test") { _ in Handler(sink: log) }
         let service = try Service(configuration: configuration, logger: logger, processMetrics: { [] })
@@ -127,8 +128,9 @@ import Testing
 
     /// Linux refuses to remount a file system read-only while a file on it is open for writing, so a
     /// disk cannot turn read-only under a running store (short of the kernel's own errors=remount-ro,
-    /// which then fails writes as above). What can happen is a start on a read-only disk.
-    @Test func readOnlyDisk_atStart_isReported_andServiceRunsWithoutHistory() throws {
+    /// which then fails writes as above). What can happen is a start on a read-only disk: the service
+    /// runs without history, says so, and opens the database once the disk is writable again.
+    @Test func readOnlyDisk_atStart_isReported_andHistoryStartsWhenTheDiskIsWritable() throws {
         let disk = try SmallDisk(size: "8m")
         defer { disk.unmount() }
         let path = disk.path + "/lanscope.db"
@@ -139,13 +141,35 @@ import Testing
         }
         try disk.remount("ro")
         let log = Lines()
-        let service = try makeService(database: path, log: log)
-        #expect(service.history == nil)
-        #expect(service.counters.storeCounters().errors == 1)
+        let service = try makeService(database: path, log: log, retry: .milliseconds(200))
+        let store = try #require(service.history)
+        #expect(!store.isOpen)
+        #expect(store.openError != nil)
+        #expect(service.counters.storeCounters().errors >= 1)
         #expect(get(service, "/metrics").status == 200)
-        #expect(storeErrors(service) == 1)
+        #expect((storeErrors(service) ?? 0) >= 1)
         #expect(get(service, "/devices.json").status == 200)
+        #expect(get(service, "/devices/02:00:00:00:00:00/history.json").status == 503)
         #expect(log.contains("history database unavailable"))
+        // Still read-only: a write after the retry interval tries again and fails.
+        let writer = try #require(service.writer)
+        usleep(300_000)
+        let errors = service.counters.storeCounters().errors
+        writer.enqueue(Self.batch(1))
+        #expect(Self.eventually { service.counters.storeCounters().errors > errors })
+        #expect(!store.isOpen)
+
+        try disk.remount("rw")
+        usleep(300_000)
+        let writes = service.counters.storeCounters().writes
+        writer.enqueue(Self.batch(2))
+        #expect(Self.eventually { service.counters.storeCounters().writes > writes })
+        #expect(store.isOpen && store.openError == nil)
+        #expect(log.contains("history writes resumed"))
+        // What was stored before the read-only start is there, and the new batch with it.
+        #expect(try store.samples(for: MACAddress(rawValue: 0x0200_0000_0000), since: nil).count == 2)
+        #expect(get(service, "/devices/02:00:00:00:00:00/history.json").status == 200)
+        #expect(try store.integrityCheck() == "ok")
         service.stop()
     }
 }

@@ -27,6 +27,8 @@ extension ServiceRoutes {
             let presence = try history.presence(for: mac)
             return .json(HistoryRendering.historyJSON(mac: mac, since: since, samples: samples, presence: presence))
         } catch {
+            // A database that could not be opened yet (it is retried): unavailable, not a failure.
+            if !history.isOpen { return errorJSON("history database not open: \(error)", status: .serviceUnavailable) }
             logger.error("reading a device's history failed", metadata: ["mac": "\(mac)", "error": "\(error)"])
             return errorJSON("history unavailable: \(error)", status: .internalServerError)
         }
