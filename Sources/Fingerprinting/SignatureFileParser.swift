@@ -13,7 +13,11 @@ public enum SignatureFileParser {
         var rules: [SignatureRule] = []
         var seen: [String: Int] = [:]
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the separators' bytes: every separator is ASCII, and a split by `Character` would
+        // both grapheme-break every line and keep a CRLF file whole ("\r\n" is one `Character`).
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(
+            Substring.init)
+        {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy(\.isWhitespace) || line.trimmingSpaces().hasPrefix("#") { continue }
@@ -32,14 +36,16 @@ public enum SignatureFileParser {
     private static func parseRule(_ line: Substring, origin: String, fail: (String) -> SignatureFileError)
         throws(SignatureFileError) -> SignatureRule
     {
-        let fields = line.split(separator: "\t", omittingEmptySubsequences: true).map { $0.trimmingSpaces() }
+        let fields = line.utf8.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: true).map {
+            Substring($0).trimmingSpaces()
+        }
         guard fields.count == 6 else {
             throw fail(
                 "expected 6 tab-separated fields (id, signal, match, pattern, conclusions, weight), found \(fields.count)"
             )
         }
         let id = String(fields[0])
-        guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._-".contains($0)) }) else {
+        guard id.utf8.allSatisfy({ Self.idBytes.contains($0) }) else {
             throw fail("rule id '\(id)' may hold only a-z, 0-9, '.', '_' and '-'")
         }
         guard let signal = Signal(rawValue: String(fields[1])) else {
@@ -73,8 +79,8 @@ public enum SignatureFileParser {
         -> [SignatureRule.Conclusion]
     {
         var conclusions: [SignatureRule.Conclusion] = []
-        for part in text.split(separator: ";") {
-            let item = part.trimmingSpaces()
+        for part in text.utf8.split(separator: UInt8(ascii: ";")) {
+            let item = Substring(part).trimmingSpaces()
             guard let equals = item.firstIndex(of: "=") else {
                 throw fail("conclusion '\(item)' is not field=value")
             }
@@ -123,6 +129,9 @@ public enum SignatureFileParser {
         }
         return conclusions
     }
+
+    /// What a rule id may hold: a-z, 0-9, '.', '_', '-'.
+    private static let idBytes: Set<UInt8> = Set(Array("abcdefghijklmnopqrstuvwxyz0123456789._-".utf8))
 
     private static func isLiteral(_ value: SignatureRule.Value) -> Bool {
         if case .literal = value { return true }

@@ -23,6 +23,31 @@ struct SignatureFileParserTests {
         #expect(rule.origin == "a.tsv:3")
     }
 
+    /// A file saved with CRLF line ends reads as with LF ("\r\n" is one `Character`, so the lines must be
+    /// split on the byte), and a bad line is named by its number.
+    @Test func parse_crlfLineEnds_likeLF() throws {
+        let lines = [
+            "# made on Windows", "a.one\toui\tcontains\tacme\tmanufacturer=Acme\t1",
+            "a.two\thostname\tprefix\tcam-\ttype=camera\t2", "",
+        ]
+        let rules = try SignatureFileParser.parse(lines.joined(separator: "\r\n"), file: "w.tsv")
+        #expect(rules.map(\.id) == ["a.one", "a.two"])
+        #expect(rules.map(\.origin) == ["w.tsv:2", "w.tsv:3"])
+        #expect(rules.last?.weight == 2)
+        #expect(rules.last?.conclusions == [.init(field: .type, value: .literal("camera"))])
+        #expect(try SignatureFileParser.parse(lines.joined(separator: "\n"), file: "w.tsv") == rules)
+        do {
+            _ = try SignatureFileParser.parse(
+                (lines + ["a.three\toui\texact\tx\ttype=fridge\t1"]).joined(separator: "\r\n"), file: "w.tsv")
+            Issue.record("a bad line was accepted")
+        } catch {
+            #expect(
+                error.description
+                    == "w.tsv:5: unknown device type 'fridge' (known: \(DeviceType.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
+    }
+
     @Test(arguments: [
         (
             "x\tmdns_service\texact\t_ipp._tcp\ttype=printer",
@@ -136,7 +161,7 @@ struct SignatureFileParserRobustnessTests {
         for _ in 0..<2_000 {
             var text = ""
             for _ in 0..<Int.random(in: 1...40, using: &generator) { text += pieces.randomElement(using: &generator)! }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
             do {
                 let rules = try SignatureFileParser.parse(text, file: "r.tsv")
                 #expect(rules.allSatisfy { $0.weight >= 0 && $0.weight <= 10 && !$0.conclusions.isEmpty })
