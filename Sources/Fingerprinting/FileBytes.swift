@@ -35,8 +35,9 @@ enum FileBytes {
         let size = Int(info.st_size)
         guard size <= OUIRegistry.maximumFileBytes else { throw .tooLarge(path: path, bytes: size) }
 
-        // Sized by fstat but read to EOF, so a file that changes underneath still reads consistently.
-        var bytes = [UInt8](repeating: 0, count: max(size, 4096))
+        // Sized by fstat but read to EOF, so a file that changes underneath still reads consistently;
+        // a page more than the size, so the read that finds the end does not double the buffer first.
+        var bytes = [UInt8](repeating: 0, count: size + 4096)
         var filled = 0
         while true {
             if filled == bytes.count {

@@ -60,6 +60,19 @@ public struct OUIRegistry: Sendable {
         guard !parsed.entries.isEmpty, parsed.malformedRows <= parsed.entries.count else {
             throw .garbled(path: path, validRows: parsed.entries.count, malformedRows: parsed.malformedRows)
         }
+        // Room for every row at once: a registry file is tens of thousands of rows, and growing a
+        // table rehashes everything it holds.
+        var counts = (ma24: 0, ma28: 0, ma36: 0)
+        for entry in parsed.entries {
+            switch entry.bits {
+            case 24: counts.ma24 += 1
+            case 28: counts.ma28 += 1
+            default: counts.ma36 += 1
+            }
+        }
+        blocks24.reserveCapacity(blocks24.count + counts.ma24)
+        blocks28.reserveCapacity(blocks28.count + counts.ma28)
+        blocks36.reserveCapacity(blocks36.count + counts.ma36)
         for entry in parsed.entries {
             switch entry.bits {
             case 24: Self.insertIfAbsent(&blocks24, UInt32(truncatingIfNeeded: entry.prefix), entry.organisation)
