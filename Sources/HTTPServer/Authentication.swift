@@ -57,7 +57,8 @@ public struct Authentication: Sendable {
         var token: String? = nil
         if let bearerTokenFile {
             var text = try readFile(bearerTokenFile)
-            while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
+            // `isNewline`: "\r\n" is one Character, equal to neither "\n" nor "\r" (a token file saved on Windows).
+            while let last = text.last, last.isNewline { text.removeLast() }
             guard !text.isEmpty else { throw .emptyBearerToken }
             token = text
         }

@@ -7,7 +7,8 @@ enum BasicAuthUsersFile {
         var inMap = false
         var inTLSBlock = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character: split on it too, or a file saved with CRLF line ends is one line.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = YAMLLine.stripComment(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }

@@ -64,6 +64,16 @@ func basic(_ user: String, _ password: String) -> String {
         #expect(authentication.challenges == ["Basic realm=\"lanscope\""])
     }
 
+    /// A users file saved with CRLF line ends reads as with LF.
+    @Test func usersFile_crlfLineEnds_likeLF() throws {
+        let alice = try systemBcryptHash("wonderland")
+        let path = try writeTemporaryFile(
+            ["# made on Windows", "basic_auth_users:", "  alice: \(alice)", ""].joined(separator: "\r\n"))
+        defer { unlink(path) }
+        let authentication = try Authentication.load(realm: "lanscope", basicAuthUsersFile: path)
+        #expect(authentication.basicAuthUsers == ["alice": alice])
+    }
+
     @Test(arguments: [
         "tls_server_config:\n  cert_file: x\n",
         "basic_auth_users:\n  alice: plaintext\n",
@@ -137,6 +147,16 @@ func basic(_ user: String, _ password: String) -> String {
         defer { unlink(empty) }
         #expect(throws: AuthenticationError.emptyBearerToken) {
             _ = try Authentication.load(realm: "r", bearerTokenFile: empty)
+        }
+        // Saved with a CRLF line end: the same token.
+        let crlf = try writeTemporaryFile("tok-123\r\n")
+        defer { unlink(crlf) }
+        let fromCRLF = try Authentication.load(realm: "lanscope", bearerTokenFile: crlf)
+        #expect(fromCRLF.isAuthorized(["Authorization": "Bearer tok-123"]))
+        let onlyCRLF = try writeTemporaryFile("\r\n")
+        defer { unlink(onlyCRLF) }
+        #expect(throws: AuthenticationError.emptyBearerToken) {
+            _ = try Authentication.load(realm: "r", bearerTokenFile: onlyCRLF)
         }
     }
 

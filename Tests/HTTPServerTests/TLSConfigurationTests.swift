@@ -42,6 +42,23 @@ import Testing
         #expect(try Authentication.load(realm: "r", basicAuthUsersFile: path).basicAuthUsers.count == 1)
     }
 
+    /// A web config saved with CRLF line ends reads as with LF (values carry no "\r").
+    @Test func webConfig_crlfLineEnds_likeLF() throws {
+        let path = try write(
+            [
+                "basic_auth_users:", "  alice: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO",
+                "tls_server_config:", "  cert_file: /etc/keys/server.pem", "  key_file: /etc/keys/server.key",
+                "  min_version: TLS13", "",
+            ].joined(separator: "\r\n"))
+        defer { unlink(path) }
+        let file = try WebConfigFile.load(path: path)
+        #expect(file.hasBasicAuthUsers)
+        #expect(file.tls?.certFile == "/etc/keys/server.pem")
+        #expect(file.tls?.keyFile == "/etc/keys/server.key")
+        #expect(file.tls?.minVersion == .tls13)
+        #expect(try Authentication.load(realm: "r", basicAuthUsersFile: path).basicAuthUsers.count == 1)
+    }
+
     @Test func webConfig_withoutTLS_hasNoTLS_andDefaultsAreTheToolkits() throws {
         let usersOnly = try write(
             "basic_auth_users:\n  alice: $2b$05$abcdefghijklmnopqrstuuhKF09ZYWwH2zP/0fwE1X8e/Q1YNx/hO\n")
