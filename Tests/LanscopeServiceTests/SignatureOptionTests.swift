@@ -33,4 +33,17 @@ import Testing
         #expect(
             err.contains(bad.appendingPathComponent("bad.tsv").path + ":2: expected 6 tab-separated fields"), "\(err)")
     }
+
+    /// `--oui-file` naming something that is not a registry stops the replay with one line that names the
+    /// option and the file, not a warning saying it continues.
+    @Test func replay_refusesABadOUIFile_namingTheOption() throws {
+        let db = TestPaths.temporaryDirectory().appendingPathComponent("oui-bad.db").path
+        let (status, _, err) = try run(
+            lanscope, ["replay", TestPaths.sampleCapture, "--oui-file", TestPaths.sampleCapture, "--db", db])
+        #expect(status != 0)
+        #expect(
+            err.contains("--oui-file: vendor registry \(TestPaths.sampleCapture): not an IEEE registry file"), "\(err)")
+        #expect(!err.contains("continuing"), "\(err)")
+        #expect(!err.contains("warning"), "\(err)")
+    }
 }
