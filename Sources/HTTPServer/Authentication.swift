@@ -109,21 +109,11 @@ public struct Authentication: Sendable {
     }
 
     static func readFile(_ path: String) throws(AuthenticationError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadableFile(path: path, errno: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= 1 << 20 {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadableFile(path: path, errno: errno)
-            }
-            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(contentsOf: chunk[..<count])
+        switch SmallFile.read(path) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(.unreadable(let code)): throw .unreadableFile(path: path, errno: code)
+        case .failure(.tooLarge): throw .fileTooLarge(path: path)
         }
-        throw .fileTooLarge(path: path)
     }
 }
 

@@ -303,6 +303,10 @@ public final class Service: @unchecked Sendable {
         case .file(let path): return .file(path)
         case .interface(let name): interface = name
         }
+        // A name the kernel does not know: say so once, not first that eBPF fell back to libpcap.
+        guard if_nametoindex(interface) != 0 else {
+            throw ServiceError.captureUnavailable(PcapCaptureError.noSuchInterface(interface).description)
+        }
         if configuration.backend != .pcap {
             do {
                 let capture = try EBPFCapture.load(

@@ -43,11 +43,12 @@ public enum ServiceStages {
     /// `DetectionConfigurationError` (`file:line: problem`, one line per problem) or
     /// `DetectionConfigurationFileError` when the file cannot be read.
     public static func loadDetectionConfiguration(path: String) throws -> DetectionConfiguration {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DetectionConfigurationFileError(path: path, reason: error.localizedDescription)
+        let bytes: [UInt8]
+        switch SmallFile.read(path) {
+        case .success(let read): bytes = read
+        case .failure(let failure): throw DetectionConfigurationFileError(path: path, reason: failure.reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw DetectionConfigurationFileError(path: path, reason: "not UTF-8 text")
         }
         return try DetectionConfigurationParser.parse(text, file: path)

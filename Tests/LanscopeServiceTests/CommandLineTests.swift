@@ -189,6 +189,20 @@ import Testing
             lanscope, ["run", "--pcap", TestPaths.sampleCapture, "--http-send-stall-timeout", "20000w"])
         #expect(s10 != 0)
         #expect(e10.contains("too long"))
+        // An interface the kernel does not know: one line saying so, not first that eBPF fell back.
+        let (s11, _, e11) = try run(
+            lanscope, ["run", "--interface", "lsnoiface0", "--listen", "127.0.0.1:0", "--no-db"], timeout: 20)
+        #expect(s11 != 0)
+        #expect(e11.contains("no such interface: lsnoiface0 (see `ip link`)"), "\(e11)")
+        #expect(!e11.contains("falling back"), "\(e11)")
+        // A detection config that is not there: the path and the system's reason.
+        let (s12, _, e12) = try run(
+            lanscope, ["replay", TestPaths.sampleCapture, "--detection-config", "/nonexistent/detect.conf"])
+        #expect(s12 != 0)
+        #expect(
+            e12.contains(
+                "/nonexistent/detect.conf: cannot read the detection configuration: No such file or directory"),
+            "\(e12)")
     }
 
     @Test func replay_truncatedFile_keepsWhatWasReadable() throws {
