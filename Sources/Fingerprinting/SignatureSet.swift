@@ -96,7 +96,10 @@ public struct SignatureSet: Sendable {
 
     private static func signatureFiles(in directory: String) throws(SignatureFileError) -> [String] {
         guard let handle = opendir(directory) else {
-            throw SignatureFileError(file: directory, line: 0, message: "cannot open directory (errno \(errno))")
+            let code = errno
+            throw SignatureFileError(
+                file: directory, line: 0,
+                message: "cannot open directory: \(String(cString: strerror(code))) (errno \(code))")
         }
         defer { closedir(handle) }
         var names: [String] = []

@@ -143,7 +143,19 @@ struct SignatureFileParserTests {
             _ = try SignatureSet.loading(directory: "/nonexistent/signatures")
             Issue.record("loaded a missing directory")
         } catch {
-            #expect(error.description.hasPrefix("/nonexistent/signatures: cannot open directory"))
+            #expect(
+                error.description
+                    == "/nonexistent/signatures: cannot open directory: No such file or directory (errno 2)")
+        }
+        // A file where the directory should be.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sig-\(UUID().uuidString).tsv").path
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do {
+            _ = try SignatureSet.loading(directory: file)
+            Issue.record("loaded a file as a directory")
+        } catch {
+            #expect(error.description == "\(file): cannot open directory: Not a directory (errno 20)")
         }
     }
 }
