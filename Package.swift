@@ -44,7 +44,7 @@ let package = Package(
         // Optimised even in debug builds: the registry parse runs on every start and is 100× slower at -Onone.
         // Signatures/*.tsv are embedded by SignatureEmbedPlugin (no resource bundle to find at run time).
         .target(
-            name: "Fingerprinting", dependencies: ["LanscopeCore"], exclude: ["Signatures"],
+            name: "Fingerprinting", dependencies: ["LanscopeCore", "Platform"], exclude: ["Signatures"],
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"])], plugins: ["SignatureEmbedPlugin"]),
         .plugin(name: "SignatureEmbedPlugin", capability: .buildTool(), path: "Sources/SignatureEmbedPlugin"),
         .target(name: "Detection", dependencies: ["LanscopeCore"], swiftSettings: swiftSettings),
@@ -75,7 +75,8 @@ let package = Package(
 
         // Adapters.
         .target(name: "History", dependencies: ["LanscopeCore", "CSQLite", "Platform"], swiftSettings: swiftSettings),
-        .target(name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap"], swiftSettings: swiftSettings),
+        .target(
+            name: "CapturePcap", dependencies: ["LanscopeCore", "CPcap", "Platform"], swiftSettings: swiftSettings),
         .plugin(name: "BPFObjectPlugin", capability: .buildTool(), path: "Sources/BPFObjectPlugin"),
         .target(
             name: "CaptureEBPF",

@@ -1,5 +1,6 @@
 import Glibc
 import LanscopeCore
+import Platform
 
 /// The records of a classic pcap file, read with `read(2)` in large chunks into a buffer this
 /// value owns and handed out in place.
@@ -70,8 +71,7 @@ final class ClassicPcapRecords {
                 return
                     "a record's captured length \(length) is over the \(ClassicPcapHeader.maximumCapturedLength) bytes a record may hold"
             case .readFailed(let code):
-                let text = strerror(code).map { String(cString: $0) } ?? "error"
-                return "read failed: \(text) (errno \(code))"
+                return "read failed: \(errnoText(code))"
             }
         }
     }

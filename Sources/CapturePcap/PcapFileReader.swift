@@ -1,6 +1,7 @@
 internal import CPcap
 import Glibc
 import LanscopeCore
+import Platform
 
 /// Reads pcap and pcapng files with nanosecond timestamps, handing each packet to a closure
 /// without copying it. Classic pcap files of the common kind (`ClassicPcapHeader`) are read by
@@ -36,7 +37,7 @@ public final class PcapFileReader {
         // than libpcap's wording.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw .cannotOpen(path: path, reason: Self.errnoText(errno))
+            throw .cannotOpen(path: path, reason: errnoText(errno))
         }
         if !libpcapOnly, let header = Self.classicHeader(descriptor) {
             source = .classic(
@@ -147,10 +148,5 @@ public final class PcapFileReader {
             }
             return ClassicPcapHeader(UnsafeRawBufferPointer(raw))
         }
-    }
-
-    private static func errnoText(_ code: Int32) -> String {
-        let text = strerror(code).map { String(cString: $0) } ?? "error"
-        return "\(text) (errno \(code))"
     }
 }

@@ -1,3 +1,5 @@
+import Platform
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -99,7 +101,7 @@ public struct SignatureSet: Sendable {
             let code = errno
             throw SignatureFileError(
                 file: directory, line: 0,
-                message: "cannot open directory: \(String(cString: strerror(code))) (errno \(code))")
+                message: "cannot open directory: \(errnoText(code))")
         }
         defer { closedir(handle) }
         var names: [String] = []

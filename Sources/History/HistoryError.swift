@@ -1,3 +1,5 @@
+import Platform
+
 /// What can go wrong in the history store. Messages name the database path or the SQL, never a
 /// stored value (MACs and hostnames stay out of logs).
 public enum HistoryError: Error, Sendable, Hashable, CustomStringConvertible {

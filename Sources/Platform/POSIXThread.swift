@@ -65,5 +65,5 @@ public enum POSIXThread {
 /// `pthread_create` failed with this error number.
 public struct ThreadError: Error, CustomStringConvertible {
     public var code: Int32
-    public var description: String { "\(String(cString: strerror(code))) (errno \(code))" }
+    public var description: String { errnoText(code) }
 }

@@ -2,20 +2,20 @@
     import Glibc
 #endif
 
-/// Reads a small file (a configuration, a token, a user list) whole, with the system's reason when it
-/// cannot: the callers put the path and that reason in their own error.
+/// Reads a file whole (a configuration, a token, a user list, a registry), with the system's reason
+/// when it cannot: the callers put the path and that reason in their own error.
 public enum SmallFile {
     public enum Failure: Error, Equatable {
-        /// `open` or `read` failed with this errno.
+        /// `open` or `read` failed with this errno (`EISDIR` for a directory).
         case unreadable(errno: Int32)
-        /// The file holds more than the limit.
-        case tooLarge(limit: Int)
+        /// The file holds `bytes` bytes (at least), more than `limit`.
+        case tooLarge(bytes: Int, limit: Int)
 
         /// `No such file or directory (errno 2)`, `larger than 1048576 bytes`.
         public var reason: String {
             switch self {
-            case .unreadable(let code): "\(String(cString: strerror(code))) (errno \(code))"
-            case .tooLarge(let limit): "larger than \(limit) bytes"
+            case .unreadable(let code): errnoText(code)
+            case .tooLarge(_, let limit): "larger than \(limit) bytes"
             }
         }
     }
@@ -25,17 +25,28 @@ public enum SmallFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(.unreadable(errno: errno)) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= limit {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        var status = stat()
+        let size = fstat(fd, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) : 0
+        guard size <= limit else { return .failure(.tooLarge(bytes: size, limit: limit)) }
+        // Sized by fstat but read to the end, so a file that changes underneath still reads whole; a page
+        // more than the size, so the read that finds the end does not grow the buffer first.
+        var bytes = [UInt8](repeating: 0, count: size + 4096)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                guard filled <= limit else { return .failure(.tooLarge(bytes: filled, limit: limit)) }
+                bytes.append(contentsOf: repeatElement(0, count: bytes.count))
+            }
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 return .failure(.unreadable(errno: errno))
             }
-            if count == 0 { return .success(bytes) }
-            bytes.append(contentsOf: chunk[..<count])
+            if count == 0 { break }
+            filled += count
         }
-        return .failure(.tooLarge(limit: limit))
+        guard filled <= limit else { return .failure(.tooLarge(bytes: filled, limit: limit)) }
+        bytes.removeSubrange(filled...)
+        return .success(bytes)
     }
 }
