@@ -24,7 +24,13 @@ final class Database {
         case immutable
     }
 
+    /// Process-wide settings, made once before the first connection opens (SQLite accepts them only
+    /// before it initialises). Memory statistics off: nothing reads them, and keeping them takes a
+    /// global mutex around every allocation SQLite makes (a few percent of a large write).
+    private static let configured: Int32 = lanscope_sqlite_disable_memstatus()
+
     init(path: String, access: Access = .readWrite) throws(SQLiteError) {
+        _ = Database.configured
         var handle: OpaquePointer?
         let common = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE
         let result: Int32

@@ -1,7 +1,8 @@
 import LanscopeCore
 import Platform
 
-/// A batch's evidence rows (`EvidenceTimes.rowsByDevice`), grouped and sorted on a helper thread
+/// A batch's evidence rows (`EvidenceTimes.rowsByDevice`), read from the batch's grouped facts,
+/// grouped and sorted on a helper thread
 /// while the writing thread stores the batch's device rows, which do not depend on them. A replay's
 /// final batch carries ~30,000 grouped facts whose grouping is pure work (key text, hashing, sorting)
 /// that would otherwise wait for the device rows or make them wait. Small batches (the live writer's)
@@ -16,10 +17,10 @@ final class EvidenceRowsAhead: @unchecked Sendable {
 
     /// Starts the grouping on a helper thread when the batch is large enough (`threadThreshold`) and
     /// `threaded`; otherwise, or when the thread cannot start, `take()` groups on its caller's thread.
-    init(_ observations: [Observation], factTimes: [HistoryBatch.FactTimes], threaded: Bool = true) {
+    init(_ observations: [Observation], factTimes: any GroupedFacts, threaded: Bool = true) {
         rows = ThreadedValue(
             name: "ls-evidence-rows",
-            threaded: threaded && observations.count + factTimes.count >= Self.threadThreshold
+            threaded: threaded && observations.count + factTimes.groupCount >= Self.threadThreshold
         ) { EvidenceTimes(observations, grouped: factTimes).rowsByDevice }
     }
 

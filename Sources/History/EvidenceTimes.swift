@@ -30,8 +30,8 @@ struct EvidenceTimes {
     }
 
     /// `grouped`: more observations, already grouped (`HistoryBatch.factTimes`).
-    init(_ observations: [Observation], grouped: [HistoryBatch.FactTimes] = []) {
-        var builder = Builder(expectedRows: grouped.count)
+    init(_ observations: [Observation], grouped: any GroupedFacts = [HistoryBatch.FactTimes]()) {
+        var builder = Builder(expectedRows: grouped.groupCount)
         if !observations.isEmpty {
             var byFact: [Observed: [Int64]] = [:]
             // Repeats of a fact often arrive together: a run of equal facts is gathered before it is
@@ -51,8 +51,8 @@ struct EvidenceTimes {
         // A group stands for one (device, fact) already (a replay's pending evidence holds each
         // once), so it goes straight to its row: no table keyed by the fact itself, whose hash walks
         // every string the fact holds. Two groups of one fact still land on the one row.
-        for group in grouped where !group.times.isEmpty {
-            builder.add(mac: group.mac, fact: group.fact, times: group.times.map(\.nanoseconds))
+        grouped.forEachGroup { mac, fact, times in
+            if !times.isEmpty { builder.add(mac: mac, fact: fact, times: times.map(\.nanoseconds)) }
         }
         entries = builder.finish()
     }

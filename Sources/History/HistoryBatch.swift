@@ -7,11 +7,12 @@ public struct HistoryBatch: Sendable {
     public var devices: [Device]
     /// Observations, each becoming (or refreshing) one evidence row.
     public var observations: [Observation]
-    /// Observations already grouped by device and fact, each `FactTimes` standing for one
-    /// observation per time: stored exactly as the same observations in `observations` would be (a
-    /// batch may carry both). A replay hands its pending evidence over in this form, so it is not
-    /// flattened into one `Observation` per time only to be regrouped here.
-    public var factTimes: [FactTimes]
+    /// Observations already grouped by device and fact, each group standing for one observation per
+    /// time: stored exactly as the same observations in `observations` would be (a batch may carry
+    /// both). An array of `FactTimes` is one form; a replay hands its pending evidence over as it
+    /// holds it, so it is neither flattened into one `Observation` per time nor copied into an array
+    /// on the writing thread: the store's helper thread reads it (`EvidenceRowsAhead`).
+    public var factTimes: any GroupedFacts
     public var anomalies: [AnomalyEvent]
     /// Identity changes (`InventoryChange.identityChanged`, classification included); other changes are
     /// ignored. Stored once per (MAC, time, field, new value).
@@ -32,7 +33,8 @@ public struct HistoryBatch: Sendable {
     public init(
         devices: [Device] = [], observations: [Observation] = [], anomalies: [AnomalyEvent] = [],
         changes: [InventoryChange] = [], capture: CaptureRecord? = nil, traffic: [MACAddress: TrafficCounters] = [:],
-        samples: [TrafficSample] = [], presence: [PresenceSpan] = [], factTimes: [FactTimes] = []
+        samples: [TrafficSample] = [], presence: [PresenceSpan] = [],
+        factTimes: any GroupedFacts = [FactTimes]()
     ) {
         self.factTimes = factTimes
         self.samples = samples
@@ -59,5 +61,40 @@ extension HistoryBatch {
             self.fact = fact
             self.times = times
         }
+    }
+}
+
+/// Observations grouped by device and fact (`HistoryBatch.factTimes`).
+public protocol GroupedFacts: Sendable {
+    /// How many groups there are (whether grouping them is worth a helper thread).
+    var groupCount: Int { get }
+    /// The devices with at least one group that has a time.
+    var devicesWithTimes: Set<MACAddress> { get }
+    /// Visits each group: its device, its fact and the times it was observed (in any order; a
+    /// repeated time counts once).
+    func forEachGroup(_ body: (_ mac: MACAddress, _ fact: Fact, _ times: [Timestamp]) -> Void)
+}
+
+extension Array: GroupedFacts where Element == HistoryBatch.FactTimes {
+    public var groupCount: Int { count }
+
+    public var devicesWithTimes: Set<MACAddress> { Set(lazy.filter { !$0.times.isEmpty }.map(\.mac)) }
+
+    public func forEachGroup(_ body: (_ mac: MACAddress, _ fact: Fact, _ times: [Timestamp]) -> Void) {
+        for group in self { body(group.mac, group.fact, group.times) }
+    }
+}
+
+/// The groups of `base` about devices outside `excluded` (those the device cap refused).
+struct ExcludingDevices: GroupedFacts {
+    let base: any GroupedFacts
+    let excluded: Set<MACAddress>
+
+    var groupCount: Int { base.groupCount }
+
+    var devicesWithTimes: Set<MACAddress> { base.devicesWithTimes.subtracting(excluded) }
+
+    func forEachGroup(_ body: (_ mac: MACAddress, _ fact: Fact, _ times: [Timestamp]) -> Void) {
+        base.forEachGroup { mac, fact, times in if !excluded.contains(mac) { body(mac, fact, times) } }
     }
 }

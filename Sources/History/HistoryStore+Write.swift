@@ -28,12 +28,16 @@ extension HistoryStore {
         if !batch.traffic.isEmpty && batch.capture == nil { throw .trafficWithoutCapture }
         try locked { () throws(HistoryError) in
             let rejectedCount = try database.transaction { () throws(HistoryError) -> Int in
-                let refused = try admit(batch)
+                // The grouped facts' devices, from their keys alone (their times are read only for a
+                // device the batch's device rows leave out: none, in a replay).
+                var groupedDevices = batch.factTimes.devicesWithTimes
+                let refused = try admit(batch, groupedDevices: groupedDevices)
                 var admitted = batch
                 if !refused.isEmpty {
                     admitted.devices.removeAll { refused.contains($0.mac) }
                     admitted.observations.removeAll { refused.contains($0.mac) }
-                    admitted.factTimes.removeAll { refused.contains($0.mac) }
+                    admitted.factTimes = ExcludingDevices(base: admitted.factTimes, excluded: refused)
+                    groupedDevices.subtract(refused)
                     admitted.traffic = admitted.traffic.filter { !refused.contains($0.key) }
                     admitted.changes.removeAll { refused.contains($0.mac) }
                     admitted.samples.removeAll { refused.contains($0.mac) }
@@ -47,8 +51,8 @@ extension HistoryStore {
                     try writeDevices(admitted.devices)
                     let batchDevices = Set(admitted.devices.map(\.mac))
                     try writeObservations(
-                        admitted.observations, factTimes: admitted.factTimes, knownDevices: batchDevices,
-                        rows: evidenceRows)
+                        admitted.observations, factTimes: admitted.factTimes, groupedDevices: groupedDevices,
+                        knownDevices: batchDevices, rows: evidenceRows)
                     try writeChanges(admitted.changes, knownDevices: batchDevices)
                     try writeAnomalies(admitted.anomalies)
                     if let capture = admitted.capture {
@@ -69,22 +73,24 @@ extension HistoryStore {
     /// Which of the batch's devices would be new rows beyond the cap. The count is read inside the
     /// write transaction, so another process writing meanwhile is taken into account; the lookups
     /// by primary key run only when the batch could reach the cap.
-    private func admit(_ batch: HistoryBatch) throws(HistoryError) -> Set<MACAddress> {
+    /// `groupedDevices`: `batch.factTimes.devicesWithTimes`.
+    private func admit(_ batch: HistoryBatch, groupedDevices: Set<MACAddress>) throws(HistoryError) -> Set<MACAddress> {
         var order: [MACAddress] = []
         var seen: Set<MACAddress> = []
         for device in batch.devices where seen.insert(device.mac).inserted { order.append(device.mac) }
-        if batch.observations.contains(where: { !seen.contains($0.mac) })
-            || batch.factTimes.contains(where: { !seen.contains($0.mac) && !$0.times.isEmpty })
-        {
+        let groupedOnly = groupedDevices.subtracting(seen)
+        if !groupedOnly.isEmpty || batch.observations.contains(where: { !seen.contains($0.mac) }) {
             // By each MAC's earliest observation: the order a time sort of every observation gives,
             // without sorting them all.
             var earliest: [MACAddress: Timestamp] = [:]
             for observation in batch.observations where !seen.contains(observation.mac) {
                 earliest[observation.mac] = Swift.min(earliest[observation.mac] ?? observation.time, observation.time)
             }
-            for group in batch.factTimes where !seen.contains(group.mac) {
-                guard let first = group.times.min() else { continue }
-                earliest[group.mac] = Swift.min(earliest[group.mac] ?? first, first)
+            if !groupedOnly.isEmpty {
+                batch.factTimes.forEachGroup { mac, _, times in
+                    guard groupedOnly.contains(mac), let first = times.min() else { return }
+                    earliest[mac] = Swift.min(earliest[mac] ?? first, first)
+                }
             }
             for (mac, _) in earliest.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
                 seen.insert(mac)
@@ -256,10 +262,10 @@ extension HistoryStore {
     }()
 
     private func writeObservations(
-        _ observations: [Observation], factTimes: [HistoryBatch.FactTimes], knownDevices: Set<MACAddress>,
-        rows: EvidenceRowsAhead
+        _ observations: [Observation], factTimes: any GroupedFacts, groupedDevices: Set<MACAddress>,
+        knownDevices: Set<MACAddress>, rows: EvidenceRowsAhead
     ) throws(SQLiteError) {
-        guard !observations.isEmpty || factTimes.contains(where: { !$0.times.isEmpty }) else { return }
+        guard !observations.isEmpty || !groupedDevices.isEmpty else { return }
         // Evidence belongs to a device row; an observation about a MAC the batch's devices did not
         // include still creates (or widens) one. MACs among the batch's devices already have theirs.
         let ensureDevice = try database.statement(Self.widenDeviceSQL)
@@ -283,12 +289,15 @@ extension HistoryStore {
                 window[observation.mac] = (time, time)
             }
         }
-        for group in factTimes where !knownDevices.contains(group.mac) {
-            guard let first = group.times.min(), let last = group.times.max() else { continue }
-            if let current = window[group.mac] {
-                window[group.mac] = (min(current.first, first), max(current.last, last))
-            } else {
-                window[group.mac] = (first, last)
+        let groupedOnly = groupedDevices.subtracting(knownDevices)
+        if !groupedOnly.isEmpty {
+            factTimes.forEachGroup { mac, _, times in
+                guard groupedOnly.contains(mac), let first = times.min(), let last = times.max() else { return }
+                if let current = window[mac] {
+                    window[mac] = (min(current.first, first), max(current.last, last))
+                } else {
+                    window[mac] = (first, last)
+                }
             }
         }
         for (mac, span) in window {

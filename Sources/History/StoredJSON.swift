@@ -29,34 +29,46 @@ enum StoredJSON {
     }
 
     /// `devices.classification`: `{"type": field, "os": field|null, ...}` with each field
-    /// `{"value", "confidence", "evidence": [[signal, value, rule, weight], ...]}`.
+    /// `{"value", "confidence", "evidence": [[signal, value, rule, weight], ...]}`. Written into one
+    /// string (a replay's final write encodes one per device).
     static func encode(classification: DeviceClassification) -> String {
-        func field(_ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence]) -> String {
-            var out = "{\"value\":"
-            appendString(value, to: &out)
-            out += ",\"confidence\":\(confidence),\"evidence\":["
-            for (index, e) in evidence.enumerated() {
-                if index > 0 { out += "," }
-                out += "["
-                appendString(e.signal, to: &out); out += ","
-                appendString(e.value, to: &out); out += ","
-                appendString(e.rule, to: &out); out += ",\(e.weight)]"
-            }
-            return out + "]}"
+        var out = "{\"type\":"
+        out.reserveCapacity(1024)
+        let type = classification.type
+        appendField(type.value.rawValue, type.confidence, type.evidence, to: &out)
+        appendField(named: ",\"os\":", classification.os, to: &out)
+        appendField(named: ",\"os_version\":", classification.osVersion, to: &out)
+        appendField(named: ",\"model\":", classification.model, to: &out)
+        appendField(named: ",\"manufacturer\":", classification.manufacturer, to: &out)
+        out += "}"
+        return out
+    }
+
+    private static func appendField(named name: String, _ value: ClassifiedValue<String>?, to out: inout String) {
+        out += name
+        if let value { appendField(value.value, value.confidence, value.evidence, to: &out) } else { out += "null" }
+    }
+
+    private static func appendField(
+        _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence], to out: inout String
+    ) {
+        out += "{\"value\":"
+        appendString(value, to: &out)
+        out += ",\"confidence\":"
+        out += confidence.description
+        out += ",\"evidence\":["
+        for (index, e) in evidence.enumerated() {
+            out += index > 0 ? ",[" : "["
+            appendString(e.signal, to: &out)
+            out += ","
+            appendString(e.value, to: &out)
+            out += ","
+            appendString(e.rule, to: &out)
+            out += ","
+            out += e.weight.description
+            out += "]"
         }
-        var out =
-            "{\"type\":"
-            + field(
-                classification.type.value.rawValue, classification.type.confidence,
-                classification.type.evidence)
-        for (name, value) in [
-            ("os", classification.os), ("os_version", classification.osVersion),
-            ("model", classification.model), ("manufacturer", classification.manufacturer),
-        ] {
-            out += ",\"\(name)\":"
-            if let value { out += field(value.value, value.confidence, value.evidence) } else { out += "null" }
-        }
-        return out + "}"
+        out += "]}"
     }
 
     static func decodeClassification(_ text: String) -> DeviceClassification? {

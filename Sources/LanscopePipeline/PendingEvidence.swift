@@ -14,6 +14,9 @@ public struct PendingEvidence: Sendable {
     private var times: [Key: [Timestamp]] = [:]
     /// Distinct observations held: (device, fact, time) triples.
     public private(set) var observationCount = 0
+    /// The devices with a held fact (kept as facts arrive: reading it off the table's keys would copy
+    /// every fact).
+    public private(set) var devices: Set<MACAddress> = []
 
     public init() {}
 
@@ -44,6 +47,7 @@ public struct PendingEvidence: Sendable {
         }
         guard times.count < maxFacts, observationCount < maxObservations else { return false }
         times[key] = [time]
+        devices.insert(observation.mac)
         observationCount += 1
         return true
     }

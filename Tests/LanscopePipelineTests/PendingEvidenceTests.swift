@@ -39,6 +39,23 @@ import Testing
         #expect(Set(pending.observations) == expected)
     }
 
+    /// `devices` names every device with a held fact, and only those: a refused fact adds none.
+    @Test func devices_areTheDevicesOfHeldFacts() {
+        var pending = PendingEvidence()
+        #expect(pending.devices.isEmpty)
+        let c = MACAddress(rawValue: 0x3c22_fb00_0003)
+        let kept = [
+            Self.observation(Self.a, 1), Self.observation(Self.a, 2),
+            Self.observation(Self.b, 1, .dnsQuery("x.example")),
+            Self.observation(c, 1, .dnsQuery("y.example")),
+        ].map { Self.add(&pending, $0, facts: 2, observations: 10) }
+        #expect(kept == [true, true, true, false])
+        #expect(pending.devices == [Self.a, Self.b])
+        var seen: Set<MACAddress> = []
+        pending.forEachFact { mac, _, _ in seen.insert(mac) }
+        #expect(seen == pending.devices)
+    }
+
     @Test func insert_full_refusesOnlyNewObservations() {
         var pending = PendingEvidence()
         let seconds: [(MACAddress, Int64)] = [(Self.a, 1), (Self.b, 1), (Self.a, 1), (Self.a, 2), (Self.a, 3)]

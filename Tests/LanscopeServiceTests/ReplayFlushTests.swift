@@ -59,4 +59,41 @@ import Testing
         #expect(once.count > 50)
         #expect(often == once)
     }
+
+    /// The pending set handed to the store as it is held (`PendingFacts`, what a replay's final write
+    /// does) stores what its observations stored one by one store: with and without the device rows
+    /// (then every device comes from the facts alone), and with a device cap that refuses some.
+    @Test func store_pendingSetAsHeld_storesWhatItsObservationsStore() throws {
+        let pipeline = Pipeline(registry: DeviceRegistry(), stages: ServiceStages.make(known: []))
+        let runner = ReplayRunner(pipeline: pipeline)
+        _ = runner.replay(path: TestPaths.sampleCapture)
+        let pending = pipeline.takePendingHistory()
+        let devices = pipeline.registry.snapshot()
+        #expect(pending.evidence.factCount > 50)
+        #expect(pending.evidence.devices.count > 5)
+        func stored(_ batch: HistoryBatch, maxDevices: Int) throws -> [String] {
+            let path = TestPaths.temporaryDirectory().appendingPathComponent("p.db").path
+            let store = try HistoryStore(path: path, configuration: .init(maxDevices: maxDevices))
+            try store.write(batch)
+            var rows: [String] = []
+            for device in try store.devices() {
+                rows.append("\(device.mac) \(device.firstSeen) \(device.lastSeen)")
+                for e in try store.evidence(for: device.mac) {
+                    rows.append(
+                        "\(device.mac) \(e.kind.rawValue) \(e.source.rawValue) \(e.value) \(e.firstSeen) \(e.lastSeen) \(e.count)"
+                    )
+                }
+            }
+            return rows.sorted()
+        }
+        for (withDevices, cap) in [(true, 16_384), (false, 16_384), (true, 3), (false, 3)] {
+            let rows = withDevices ? devices : []
+            let held = try stored(
+                HistoryBatch(devices: rows, factTimes: PendingFacts(evidence: pending.evidence)), maxDevices: cap)
+            let oneByOne = try stored(
+                HistoryBatch(devices: rows, observations: pending.evidence.observations), maxDevices: cap)
+            #expect(held.count > (cap == 3 ? 3 : 50))
+            #expect(held == oneByOne, "devices \(withDevices), cap \(cap)")
+        }
+    }
 }

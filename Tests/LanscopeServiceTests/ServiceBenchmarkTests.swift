@@ -333,7 +333,7 @@ struct ServiceBenchmarkTests {
         // The same work as `pipeline` as a replay runs it: read and decoded on a second thread,
         // evidence kept on a third (`DecodeAhead`, `EvidenceKeeper`); wall time, so it shows the
         // overlap only when a second core is free.
-        let ahead = try Self.bestOfThree {
+        let ahead = Self.bestOfThree {
             let pipeline = Pipeline(registry: DeviceRegistry(), stages: ServiceStages.make(known: []))
             let runner = ReplayRunner(pipeline: pipeline)
             let report = runner.replay(path: path)

@@ -70,13 +70,13 @@ public final class ReplayRunner {
     }
 
     /// What a flush or the final store writes: the held evidence, changes and anomalies, and the device
-    /// rows with identity only (stored traffic is per capture, `FileReport.traffic`).
-    private static func batch(_ pending: Pipeline.PendingHistory, devices: consuming [Device]) -> HistoryBatch {
-        var devices = devices
-        for i in devices.indices { devices[i].traffic = TrafficCounters() }
-        return HistoryBatch(
+    /// rows (the store takes their identity only: stored traffic is per capture, `FileReport.traffic`).
+    /// The devices go as they are: clearing their traffic would copy every one out of the registry's
+    /// storage, which the snapshot shares, only for the store to ignore it.
+    private static func batch(_ pending: Pipeline.PendingHistory, devices: [Device]) -> HistoryBatch {
+        HistoryBatch(
             devices: devices, anomalies: pending.anomalies, changes: pending.changes,
-            factTimes: pending.evidence.factTimes)
+            factTimes: PendingFacts(evidence: pending.evidence))
     }
 
     /// Processes one file. Never throws: unreadable or truncated files are reported in the result.
@@ -224,12 +224,17 @@ extension TrafficCounters {
     }
 }
 
-extension PendingEvidence {
-    /// The held evidence in the form the history store takes it grouped (no `Observation` per time).
-    var factTimes: [HistoryBatch.FactTimes] {
-        var out: [HistoryBatch.FactTimes] = []
-        out.reserveCapacity(factCount)
-        forEachFact { mac, fact, times in out.append(HistoryBatch.FactTimes(mac: mac, fact: fact, times: times)) }
-        return out
+/// A replay's pending evidence, handed to the store as it is held: the store's helper thread reads it
+/// while the device rows are written (`HistoryBatch.factTimes`).
+struct PendingFacts: GroupedFacts {
+    let evidence: PendingEvidence
+
+    var groupCount: Int { evidence.factCount }
+
+    /// Every held fact has a time.
+    var devicesWithTimes: Set<MACAddress> { evidence.devices }
+
+    func forEachGroup(_ body: (_ mac: MACAddress, _ fact: Fact, _ times: [Timestamp]) -> Void) {
+        evidence.forEachFact(body)
     }
 }
