@@ -150,7 +150,9 @@ let package = Package(
                 "Fingerprinting", "LanscopeCore", "PacketDecoding", "CapturePcap", "Inventory",
                 "LanscopePipeline", "TestSupport",
             ],
-            exclude: ["Evaluation/README.md", "Evaluation/labels.tsv"], swiftSettings: swiftSettings),
+            exclude: [
+                "Evaluation/README.md", "Evaluation/labels.tsv", "Evaluation/namespace-labels.tsv",
+            ], swiftSettings: swiftSettings),
         .testTarget(
             name: "InventoryTests", dependencies: ["Inventory", "Fingerprinting", "TestSupport"],
             swiftSettings: swiftSettings),

@@ -14,9 +14,26 @@ public struct OUIRegistry: Sendable {
     /// Largest file accepted, in bytes (the full MA-L text file is about 5 MB). Default 64 MiB.
     public static let maximumFileBytes = 64 << 20
 
-    private var blocks24: [UInt32: String] = [:]
-    private var blocks28: [UInt32: String] = [:]
-    private var blocks36: [UInt64: String] = [:]
+    /// Every organisation name, as UTF-8 bytes one after another; the tables hold where each lies
+    /// (`Name`), so loading makes no `String` per row, only a lookup does.
+    private var names: [UInt8] = []
+    private var blocks24: [UInt32: Name] = [:]
+    private var blocks28: [UInt32: Name] = [:]
+    private var blocks36: [UInt64: Name] = [:]
+
+    /// A name's start in `names` (high 40 bits) and length in bytes (low 24).
+    private struct Name: Sendable {
+        var packed: UInt64
+
+        init(_ range: Range<Int>) {
+            packed = UInt64(range.lowerBound) << 24 | UInt64(range.count)
+        }
+
+        var range: Range<Int> {
+            let start = Int(packed >> 24)
+            return start..<(start + Int(packed & 0xFF_FFFF))
+        }
+    }
     /// Rows that could not be read (bad hex, wrong length, missing organisation), over all files.
     public private(set) var malformedRows = 0
     /// Files loaded, in order.
@@ -73,29 +90,34 @@ public struct OUIRegistry: Sendable {
         blocks24.reserveCapacity(blocks24.count + counts.ma24)
         blocks28.reserveCapacity(blocks28.count + counts.ma28)
         blocks36.reserveCapacity(blocks36.count + counts.ma36)
+        let base = names.count
+        names += parsed.names
         for entry in parsed.entries {
+            let name = Name(entry.organisation.lowerBound + base..<entry.organisation.upperBound + base)
             switch entry.bits {
-            case 24: Self.insertIfAbsent(&blocks24, UInt32(truncatingIfNeeded: entry.prefix), entry.organisation)
-            case 28: Self.insertIfAbsent(&blocks28, UInt32(truncatingIfNeeded: entry.prefix), entry.organisation)
-            default: Self.insertIfAbsent(&blocks36, entry.prefix, entry.organisation)
+            case 24: Self.insertIfAbsent(&blocks24, UInt32(truncatingIfNeeded: entry.prefix), name)
+            case 28: Self.insertIfAbsent(&blocks28, UInt32(truncatingIfNeeded: entry.prefix), name)
+            default: Self.insertIfAbsent(&blocks36, entry.prefix, name)
             }
         }
         malformedRows += parsed.malformedRows
         loadedFiles.append(path)
     }
 
-    private static func insertIfAbsent<Key: Hashable>(_ table: inout [Key: String], _ key: Key, _ name: String) {
-        if table[key] == nil { table[key] = name }
+    private static func insertIfAbsent<Key: Hashable>(_ table: inout [Key: Name], _ key: Key, _ name: Name) {
+        if table.index(forKey: key) == nil { table[key] = name }
     }
 
     /// The organisation the address block belongs to; `nil` when unassigned, and for locally
     /// administered addresses (IEEE 802 U/L bit set), which no registry entry describes: those are
     /// typically randomised "private" MACs.
     public func vendor(for mac: MACAddress) -> String? {
-        guard !mac.isLocallyAdministered else { return nil }
-        if let name = blocks36[mac.prefix36] { return name }
-        if let name = blocks28[mac.prefix28] { return name }
-        return blocks24[mac.prefix24]
+        guard !mac.isLocallyAdministered,
+            let name = blocks36[mac.prefix36] ?? blocks28[mac.prefix28] ?? blocks24[mac.prefix24]
+        else { return nil }
+        return names.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[name.range]), as: UTF8.self)
+        }
     }
 
     /// Assignments held, per prefix length.

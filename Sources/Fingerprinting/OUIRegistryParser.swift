@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Parses the two formats the IEEE publishes (and Debian's `ieee-data` ships) straight from bytes:
 ///
 /// - CSV (`oui.csv`, `mam.csv`, `oui36.csv`, `iab.csv`): `Registry,Assignment,Organization
@@ -12,11 +16,15 @@ enum OUIRegistryParser {
         var bits: Int
         /// The prefix in the low `bits` bits.
         var prefix: UInt64
-        var organisation: String
+        /// The organisation's name: these bytes of `Result.names` (UTF-8, never empty).
+        var organisation: Range<Int>
     }
 
+    /// The names are gathered as bytes into one buffer: tens of thousands of rows would otherwise be
+    /// as many `String`s made at every start, for the few hundred a network ever looks up.
     struct Result {
         var entries: [Entry] = []
+        var names: [UInt8] = []
         var malformedRows = 0
     }
 
@@ -43,6 +51,9 @@ enum OUIRegistryParser {
 
     static func parseCSV(_ b: UnsafeBufferPointer<UInt8>) -> Result {
         var result = Result()
+        // Room for a registry's rows at once (about 90 bytes a row, a third of them the name).
+        result.entries.reserveCapacity(b.count / 64)
+        result.names.reserveCapacity(b.count / 3)
         var fields: [Field] = []
         fields.reserveCapacity(8)
         var i = 0
@@ -59,16 +70,20 @@ enum OUIRegistryParser {
                     var escaped = false
                     var closed = false
                     while i < n {
-                        if b[i] == quote {
-                            if i + 1 < n && b[i + 1] == quote {
-                                escaped = true
-                                i += 2
-                                continue
-                            }
-                            closed = true
+                        // The next quote, by memchr: much of a registry file is quoted postal
+                        // addresses, which need no look at each byte.
+                        guard let next = memchr(b.baseAddress! + i, Int32(quote), n - i) else {
+                            i = n
                             break
                         }
-                        i += 1
+                        i = b.baseAddress!.distance(to: next.assumingMemoryBound(to: UInt8.self))
+                        if i + 1 < n && b[i + 1] == quote {
+                            escaped = true
+                            i += 2
+                            continue
+                        }
+                        closed = true
+                        break
                     }
                     fields.append(Field(start: start, end: i, escaped: escaped))
                     if closed { i += 1 } else { wellFormed = false }
@@ -96,7 +111,7 @@ enum OUIRegistryParser {
             guard wellFormed, fields.count >= 3,
                 let entry = entry(
                     b, registry: fields[0], assignment: fields[1],
-                    organisation: fields[2])
+                    organisation: fields[2], names: &result.names)
             else {
                 result.malformedRows += 1
                 continue
@@ -108,7 +123,7 @@ enum OUIRegistryParser {
 
     private static func entry(
         _ b: UnsafeBufferPointer<UInt8>, registry: Field, assignment: Field,
-        organisation: Field
+        organisation: Field, names: inout [UInt8]
     ) -> Entry? {
         let digits = trimmed(b, assignment)
         let expected: Int
@@ -122,10 +137,8 @@ enum OUIRegistryParser {
             expected = digits.count
         }
         guard digits.count == expected, expected == 6 || expected == 7 || expected == 9,
-            let prefix = hex(b, digits)
+            let prefix = hex(b, digits), let name = appendText(b, organisation, to: &names)
         else { return nil }
-        let name = text(b, organisation)
-        guard !name.isEmpty else { return nil }
         return Entry(bits: expected * 4, prefix: prefix, organisation: name)
     }
 
@@ -144,8 +157,10 @@ enum OUIRegistryParser {
             defer { i = end + 1 }
             if let marker = find(base16Marker, in: b, from: i, to: end) {
                 let left = trimmedRange(b, i, marker)
-                let name = text(b, Field(start: marker + base16Marker.count, end: end, escaped: false))
-                if let entry = textEntry(b, left, blockBase: blockBase), !name.isEmpty {
+                if let entry = textEntry(b, left, blockBase: blockBase),
+                    let name = appendText(
+                        b, Field(start: marker + base16Marker.count, end: end, escaped: false), to: &result.names)
+                {
                     result.entries.append(Entry(bits: entry.bits, prefix: entry.prefix, organisation: name))
                 } else {
                     result.malformedRows += 1
@@ -230,18 +245,24 @@ enum OUIRegistryParser {
         return value
     }
 
-    /// The field as text: trimmed, doubled quotes collapsed, invalid UTF-8 replaced with U+FFFD.
-    private static func text(_ b: UnsafeBufferPointer<UInt8>, _ field: Field) -> String {
+    /// Appends the field's text to `names`, trimmed, doubled quotes collapsed; returns where it
+    /// landed, or nil (and appends nothing) when it is empty.
+    private static func appendText(
+        _ b: UnsafeBufferPointer<UInt8>, _ field: Field, to names: inout [UInt8]
+    ) -> Range<Int>? {
         let range = trimmed(b, field)
-        guard field.escaped else { return String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
-        var index = range.lowerBound
-        while index < range.upperBound {
-            out.append(b[index])
-            index += b[index] == quote && index + 1 < range.upperBound && b[index + 1] == quote ? 2 : 1
+        guard !range.isEmpty else { return nil }
+        let start = names.count
+        if field.escaped {
+            var index = range.lowerBound
+            while index < range.upperBound {
+                names.append(b[index])
+                index += b[index] == quote && index + 1 < range.upperBound && b[index + 1] == quote ? 2 : 1
+            }
+        } else {
+            names.append(contentsOf: UnsafeBufferPointer(rebasing: b[range]))
         }
-        return String(decoding: out, as: UTF8.self)
+        return start..<names.count
     }
 
     private static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int?

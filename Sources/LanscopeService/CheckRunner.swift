@@ -93,7 +93,7 @@ public enum CheckRunner {
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, 512, file) != nil {
-            let text = String(cString: line)
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard text.hasPrefix("CapEff:") else { continue }
             let hex = text.dropFirst(7).filter { $0.isHexDigit }
             guard let mask = UInt64(hex, radix: 16) else { return false }
