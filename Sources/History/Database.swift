@@ -131,7 +131,18 @@ final class Database {
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`, so a concurrent writer in another
     /// process waits on `busy_timeout` at the start rather than failing at the first write); rolls
     /// back on any error.
-    func transaction<T>(_ body: () throws(HistoryError) -> T) throws(HistoryError) -> T {
+    ///
+    /// `checkingForeignKeys` false: SQLite does not look up each inserted row's parent (the
+    /// connection's `foreign_keys` is off for the transaction and back on after it, whatever its
+    /// outcome; the pragma cannot change inside one). Only for a body that writes every parent row
+    /// before its children itself and deletes no parent row (no cascade would run).
+    func transaction<T>(checkingForeignKeys: Bool = true, _ body: () throws(HistoryError) -> T) throws(HistoryError)
+        -> T
+    {
+        if !checkingForeignKeys {
+            do throws(SQLiteError) { try execute("PRAGMA foreign_keys = OFF") } catch { throw .sqlite(error) }
+        }
+        defer { if !checkingForeignKeys { try? execute("PRAGMA foreign_keys = ON") } }
         do throws(SQLiteError) { try execute("BEGIN IMMEDIATE") } catch { throw .sqlite(error) }
         let value: T
         do throws(HistoryError) {

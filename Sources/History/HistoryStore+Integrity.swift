@@ -3,6 +3,23 @@ extension HistoryStore {
     public func integrityCheck() throws(HistoryError) -> String {
         try locked { () throws(HistoryError) in try database.scalarText("PRAGMA integrity_check") ?? "" }
     }
+
+    /// Rows whose parent row is missing (`PRAGMA foreign_key_check`): 0 in a sound store.
+    public func foreignKeyViolations() throws(HistoryError) -> Int {
+        try locked { () throws(HistoryError) in
+            var rows = 0
+            try prepared("PRAGMA foreign_key_check").query { _ throws(HistoryError) in rows += 1 }
+            return rows
+        }
+    }
+
+    /// Whether the connection enforces foreign keys (`PRAGMA foreign_keys`): on, except inside a
+    /// batch write (tests check it is back on after one).
+    var enforcesForeignKeys: Bool {
+        get throws(HistoryError) {
+            try locked { () throws(HistoryError) in try database.scalarInteger("PRAGMA foreign_keys") == 1 }
+        }
+    }
 }
 
 /// How much of the database file is in use (`PRAGMA page_count`, `freelist_count`, `page_size`).

@@ -19,6 +19,8 @@ import Testing
         let report = runner.replay(path: TestPaths.sampleCapture)
         try runner.store([report], into: store, ingestedAt: Timestamp(seconds: 1))
         #expect(pipeline.statistics().pendingObservationsDropped == 0)
+        // Written with foreign-key checks off: every row still has its parent.
+        #expect(try store.foreignKeyViolations() == 0)
         var rows: [String] = []
         for device in try store.devices() {
             for e in try store.evidence(for: device.mac) {
