@@ -59,8 +59,8 @@ public final class DeviceRegistry: InventoryReader {
         /// Recently used MAC → slot pairs, direct-mapped by the MAC's low bits: most frames come
         /// from or go to a few devices (the gateway), and a hit skips hashing the MAC into `slots`.
         /// An entry is trusted only while `hot[slot].mac` still holds its MAC (slots move on removal).
-        /// 8,192 entries (128 KiB): with 1,024, a LAN of 2,000 active devices evicted most entries
-        /// before their next frame, and a third of the lookups still hashed into `slots`.
+        /// 8,192 entries (128 KiB): with 1,024, 2,000 active devices evicted each other's entries
+        /// between their frames (the discovery benchmark hashed a third more MACs into `slots`).
         var recent = [RecentSlot](repeating: RecentSlot(), count: State.recentCount)
         static let recentCount = 8192
 
