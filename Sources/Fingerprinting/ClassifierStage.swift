@@ -25,6 +25,8 @@ public struct ClassifierStage: PipelineStage {
     /// Private MAC → its link target (the reverse of `linkedTo`), to forget a private MAC that expires.
     private var targetOf: [MACAddress: MACAddress] = [:]
     private var droppedUpdates: UInt64 = 0
+    /// What signal values contributed, kept across ticks (the stage runs on the capture thread only).
+    private let memo = ClassifierMemo()
 
     public init(classifier: DeviceClassifier = DeviceClassifier(), configuration: Configuration = .init()) {
         self.classifier = classifier
@@ -93,7 +95,7 @@ public struct ClassifierStage: PipelineStage {
             targetOf[device.mac] = link.mac
             if let target = context.inventory.device(link.mac) { linked.append(target) }
         }
-        let classification = classifier.classify(device, with: linked)
+        let classification = classifier.classify(device, with: linked, memo: memo)
         if classification != device.classification { output.classify(device.mac, as: classification) }
     }
 }

@@ -30,42 +30,36 @@ public struct DeviceClassifier: Sendable {
     }
 
     /// Classifies `device`, adding the evidence of `linked` devices (the device a private MAC belongs to).
-    public func classify(_ device: Device, with linked: [Device] = []) -> DeviceClassification {
+    public func classify(_ device: Device, with linked: [Device] = [], memo: ClassifierMemo? = nil)
+        -> DeviceClassification
+    {
+        // `signalValues` are sorted and distinct already: only merging a linked device's needs a set.
+        guard !linked.isEmpty else { return classify(signals: device.signalValues, memo: memo) }
         var values = Set(device.signalValues)
         // A linked device is the same hardware under another MAC: all its evidence counts, its burned-in
         // MAC's vendor included (a private MAC has none of its own).
         for other in linked { values.formUnion(other.signalValues) }
-        return classify(signals: values.sorted())
+        return classify(signals: values.sorted(), memo: memo)
     }
 
     /// Classifies from signal values (sorted by the caller for determinism; duplicates are harmless).
-    public func classify(signals: [SignalValue]) -> DeviceClassification {
+    /// `memo`: contributions of values already seen, and where to keep new ones (the result is the same
+    /// without it).
+    public func classify(signals: [SignalValue], memo: ClassifierMemo? = nil) -> DeviceClassification {
         var tally = Tally()
         for item in signals {
-            let lowered = item.value.lowercased()
-            var matches: [(SignatureRule, String.Index?)] = []
-            signatures.forEachMatch(item.signal, value: item.value, lowered: lowered) { matches.append(($0, $1)) }
-            // `any` rules are defaults: they conclude a field only when no specific rule did from this value.
-            var specific: Set<SignatureRule.Field> = []
-            for (rule, _) in matches where rule.match != .any { specific.formUnion(rule.conclusions.map(\.field)) }
-            for (rule, end) in matches {
-                let os = rule.conclusions.first { $0.field == .os }.flatMap { conclusion -> String? in
-                    if case .literal(let name) = conclusion.value { return name }
-                    return nil
+            let contributions: [ClassifierMemo.Contribution]
+            if let memo {
+                if let known = memo.contributions[item] {
+                    contributions = known
+                } else {
+                    contributions = self.contributions(of: item)
+                    memo.keep(contributions, for: item)
                 }
-                for conclusion in rule.conclusions {
-                    if rule.match == .any && specific.contains(conclusion.field) { continue }
-                    guard let value = rule.resolve(conclusion.value, observed: item.value, matchEnd: end) else {
-                        continue
-                    }
-                    let evidence = ClassificationEvidence(
-                        signal: item.signal.rawValue,
-                        value: String(item.value.prefix(SignatureRule.maximumValueLength)),
-                        rule: rule.id, weight: rule.weight)
-                    let key = conclusion.field == .osVersion ? (os ?? "") + "\u{0}" + value : value
-                    tally.add(conclusion.field, key, evidence)
-                }
+            } else {
+                contributions = self.contributions(of: item)
             }
+            for c in contributions { tally.add(c.field, c.key, c.evidence) }
         }
         tally.mergeManufacturerAliases()
         tally.foldGenericEmbeddedType(minimum: configuration.minimumTypeWeight)
@@ -123,6 +117,70 @@ public struct DeviceClassifier: Sendable {
 }
 
 /// Evidence per field, per candidate value, per rule (a rule counts once however many values it matched).
+extension DeviceClassifier {
+    /// What one signal value adds to a classification: a pure function of the value and the rules.
+    func contributions(of item: SignalValue) -> [ClassifierMemo.Contribution] {
+        let lowered = item.value.lowercased()
+        var matches: [(SignatureRule, String.Index?)] = []
+        signatures.forEachMatch(item.signal, value: item.value, lowered: lowered) { matches.append(($0, $1)) }
+        // `any` rules are defaults: they conclude a field only when no specific rule did from this value.
+        var specific: Set<SignatureRule.Field> = []
+        for (rule, _) in matches where rule.match != .any { specific.formUnion(rule.conclusions.map(\.field)) }
+        var out: [ClassifierMemo.Contribution] = []
+        for (rule, end) in matches {
+            let os = rule.conclusions.first { $0.field == .os }.flatMap { conclusion -> String? in
+                if case .literal(let name) = conclusion.value { return name }
+                return nil
+            }
+            for conclusion in rule.conclusions {
+                if rule.match == .any && specific.contains(conclusion.field) { continue }
+                guard let value = rule.resolve(conclusion.value, observed: item.value, matchEnd: end) else {
+                    continue
+                }
+                let evidence = ClassificationEvidence(
+                    signal: item.signal.rawValue,
+                    value: String(item.value.prefix(SignatureRule.maximumValueLength)),
+                    rule: rule.id, weight: rule.weight)
+                let key = conclusion.field == .osVersion ? (os ?? "") + "\u{0}" + value : value
+                out.append(ClassifierMemo.Contribution(field: conclusion.field, key: key, evidence: evidence))
+            }
+        }
+        return out
+    }
+}
+
+/// What each signal value contributed when a classifier last met it. The same values come back at
+/// every reclassification of a device (each new DNS name reclassifies it with all its others) and
+/// from many devices (one vendor, one DHCP fingerprint), and matching a value against every rule was
+/// most of a classification. Holds at most `capacity` values (then starts over). One per classifying
+/// thread: not safe to share (`ClassifierStage` keeps its own).
+public final class ClassifierMemo: @unchecked Sendable {
+    /// Values held at most (default 65,536).
+    public static let defaultCapacity = 65_536
+
+    struct Contribution {
+        var field: SignatureRule.Field
+        /// The candidate value the evidence supports (for the OS version, prefixed by its OS).
+        var key: String
+        var evidence: ClassificationEvidence
+    }
+
+    let capacity: Int
+    private(set) var contributions: [SignalValue: [Contribution]] = [:]
+
+    public init(capacity: Int = ClassifierMemo.defaultCapacity) {
+        self.capacity = max(1, capacity)
+    }
+
+    func keep(_ value: [Contribution], for item: SignalValue) {
+        if contributions.count >= capacity { contributions.removeAll(keepingCapacity: true) }
+        contributions[item] = value
+    }
+
+    /// Values held.
+    public var count: Int { contributions.count }
+}
+
 struct Tally {
     var fields: [SignatureRule.Field: [String: [String: ClassificationEvidence]]] = [:]
 

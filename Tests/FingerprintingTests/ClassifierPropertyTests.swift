@@ -53,6 +53,32 @@ struct ClassifierPropertyTests {
         #expect(try classify(facts.reversed()) == reference)
     }
 
+    /// A memo of what values contributed (`ClassifierMemo`, kept across a stage's ticks) changes no
+    /// answer: devices sharing some values, each classified twice (the second from the memo), with a
+    /// linked device, and with a memo so small it keeps starting over.
+    @Test func classify_withAMemo_givesWhatItGivesWithout() throws {
+        let registry = DeviceRegistry(vendorLookup: { _ in "Apple, Inc." })
+        var devices: [Device] = []
+        for count in 1...facts.count {
+            let device = MACAddress(rawValue: mac.rawValue + UInt64(count))
+            _ = registry.record(facts.prefix(count).map { Observation(mac: device, time: Devices.time, fact: $0) })
+            devices.append(try #require(registry.device(device)))
+        }
+        for capacity in [ClassifierMemo.defaultCapacity, 3] {
+            let memo = ClassifierMemo(capacity: capacity)
+            for _ in 0..<2 {
+                for (index, device) in devices.enumerated() {
+                    #expect(classifier.classify(device, memo: memo) == classifier.classify(device))
+                    let linked = [devices[(index + 3) % devices.count]]
+                    #expect(
+                        classifier.classify(device, with: linked, memo: memo)
+                            == classifier.classify(device, with: linked))
+                }
+            }
+            #expect(memo.count > 0 && memo.count <= capacity)
+        }
+    }
+
     @Test func classify_keepsAStrongConclusion_againstAnyWeakContradiction() {
         let strong = Devices.make(vendor: "Seiko Epson Corporation") {
             $0.services = [Devices.mdns("_ipp._tcp"), Devices.mdns("_pdl-datastream._tcp")]
