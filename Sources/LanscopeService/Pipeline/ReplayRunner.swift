@@ -174,8 +174,10 @@ public final class ReplayRunner {
                 firstNanos: report.firstPacket?.nanoseconds ?? 0,
                 lastNanos: report.lastPacket?.nanoseconds ?? 0)
             let after = trafficByDevice()
+            report.traffic.reserveCapacity(after.count)
             for (mac, counters) in after {
-                let delta = counters.subtracting(before[mac] ?? TrafficCounters())
+                // A device new in this file counted all of its traffic here: no difference to take.
+                let delta = before[mac].map { counters.subtracting($0) } ?? counters
                 if delta.transmittedPackets > 0 || delta.receivedPackets > 0 { report.traffic[mac] = delta }
             }
         }
