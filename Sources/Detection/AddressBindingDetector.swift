@@ -202,10 +202,10 @@ public struct AddressBindingDetector: PipelineStage {
         context: StageContext
     ) -> Bool {
         if leases[address] == new { return true }
-        guard let previous = context.inventory.device(old),
+        guard let previous = context.inventory.identity(old),
             time - previous.lastSeen < configuration.previousHolderSilence
         else { return true }
-        let claimant = context.inventory.device(new)
+        let claimant = context.inventory.identity(new)
         if let link = claimant?.privateMACLink?.mac, link == old || link == previous.privateMACLink?.mac { return true }
         if previous.privateMACLink?.mac == new { return true }
         return false
@@ -232,7 +232,7 @@ public struct AddressBindingDetector: PipelineStage {
         let gateway = isGateway(address, previous: old)
         var details = ["ip": address.description, "previous_mac": old.description, "reason": "binding_changed"]
         if gateway { details["gateway"] = "true" }
-        if let seen = context.inventory.device(old)?.lastSeen { details["previous_last_seen"] = seen.rfc3339 }
+        if let seen = context.inventory.identity(old)?.lastSeen { details["previous_last_seen"] = seen.rfc3339 }
         let what = gateway ? "gateway \(address)" : address.description
         return AnomalyEvent(
             time: time, kind: .arpSpoof, severity: gateway ? .critical : .warning, mac: new,

@@ -47,7 +47,7 @@ public struct IdentityChangeDetector: PipelineStage {
         guard case .identityChanged(let mac, let field, let from?, let to, let time) = change, !context.learning,
             let reason = sharpness(field, from: from, to: to)
         else { return }
-        if let device = context.inventory.device(mac), time - device.firstSeen < configuration.settleTime { return }
+        if let device = context.inventory.identity(mac), time - device.firstSeen < configuration.settleTime { return }
         let key = Key(mac: mac, field: field)
         if let last = alerted[key], time - last < configuration.realertAfter { return }
         guard alerted[key] != nil || alerted.count < configuration.maxEntries else {

@@ -45,7 +45,7 @@ public struct NewDeviceDetector: PipelineStage {
         guard case .created(let mac, let time) = change, mac.isUnicastDevice, !known.contains(mac) else { return }
         if known.count < configuration.maxKnown { known.insert(mac) } else { dropped &+= 1 }
         guard !context.learning else { return }
-        let device = context.inventory.device(mac)
+        let device = context.inventory.identity(mac)
         if device?.privateMACLink != nil { return }
         if mac.isLocallyAdministered && configuration.privateMACDeferral > .zero {
             if pending.count < configuration.maxPending {
@@ -70,7 +70,7 @@ public struct NewDeviceDetector: PipelineStage {
             .sorted { ($0.value, $0.key) < ($1.value, $1.key) }
         for (mac, firstSeen) in due {
             pending[mac] = nil
-            let device = context.inventory.device(mac)
+            let device = context.inventory.identity(mac)
             guard device?.privateMACLink == nil else { continue }
             output.raise(NewDeviceDetector.event(mac: mac, time: firstSeen, device: device))
         }

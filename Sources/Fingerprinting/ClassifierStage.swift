@@ -52,7 +52,7 @@ public struct ClassifierStage: PipelineStage {
         guard !pending.isEmpty else { return }
         let macs = pending.sorted()
         pending.removeAll(keepingCapacity: true)
-        let devices = macs.compactMap { context.inventory.device($0) }
+        let devices = macs.compactMap { context.inventory.identity($0) }
         // Index every dirty device first, so links found within one tick do not depend on order.
         for device in devices { index.update(device) }
         var done: Set<MACAddress> = []
@@ -64,7 +64,7 @@ public struct ClassifierStage: PipelineStage {
         var followers: Set<MACAddress> = []
         for mac in macs { followers.formUnion(linkedTo[mac] ?? []) }
         for mac in followers.subtracting(done).sorted() {
-            if let device = context.inventory.device(mac) { reclassify(device, context: context, output: &output) }
+            if let device = context.inventory.identity(mac) { reclassify(device, context: context, output: &output) }
         }
     }
 
@@ -82,7 +82,7 @@ public struct ClassifierStage: PipelineStage {
 
     private mutating func reclassify(_ device: Device, context: StageContext, output: inout StageOutput) {
         let inventory = context.inventory
-        let link = index.link(for: device, isKnown: { inventory.device($0) != nil })
+        let link = index.link(for: device, isKnown: { inventory.identity($0) != nil })
         if link != device.privateMACLink { output.link(device.mac, to: link) }
         if let old = targetOf[device.mac], old != link?.mac {
             linkedTo[old]?.remove(device.mac)
@@ -93,7 +93,7 @@ public struct ClassifierStage: PipelineStage {
         if let link {
             linkedTo[link.mac, default: []].insert(device.mac)
             targetOf[device.mac] = link.mac
-            if let target = context.inventory.device(link.mac) { linked.append(target) }
+            if let target = context.inventory.identity(link.mac) { linked.append(target) }
         }
         let classification = classifier.classify(device, with: linked, memo: memo)
         if classification != device.classification { output.classify(device.mac, as: classification) }

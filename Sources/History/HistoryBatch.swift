@@ -66,7 +66,7 @@ extension HistoryBatch {
 
 /// Observations grouped by device and fact (`HistoryBatch.factTimes`).
 public protocol GroupedFacts: Sendable {
-    /// How many groups there are (whether grouping them is worth a helper thread).
+    /// How many groups there are, at most (whether grouping them is worth a helper thread).
     var groupCount: Int { get }
     /// The devices with at least one group that has a time.
     var devicesWithTimes: Set<MACAddress> { get }

@@ -402,6 +402,18 @@ public final class DeviceRegistry: InventoryReader {
         state.withLock { state in state.slots[mac].map { state.materialize($0) } }
     }
 
+    /// The device with its sightings up to date and its traffic as of the last `snapshot()`: its
+    /// counters are not rebuilt (a class table per call, for the classifier's every reclassified device).
+    public func identity(_ mac: MACAddress) -> Device? {
+        state.withLock { state in
+            state.slots[mac].map { slot in
+                var device = state.devices[slot]
+                state.hot[slot].seen.fold(into: &device)
+                return device
+            }
+        }
+    }
+
     /// The MACs among `macs` the registry does not know, under one lock and without copying devices.
     public func unknown(among macs: [MACAddress]) -> [Int] {
         state.withLock { state in macs.indices.filter { state.slots[macs[$0]] == nil } }

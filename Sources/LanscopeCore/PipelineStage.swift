@@ -78,8 +78,16 @@ public struct StageStateStatistics: Sendable, Hashable {
 public protocol InventoryReader: Sendable {
     /// The device as the inventory knows it now (nil if unknown or expired).
     func device(_ mac: MACAddress) -> Device?
+    /// The device as `device(_:)` gives it, except its `traffic`, which may be behind: for stages
+    /// that read what a device is (its identity, facts and sightings) rather than what it sent, called
+    /// per change or per reclassified device. Default: `device(_:)`.
+    func identity(_ mac: MACAddress) -> Device?
     /// The MAC that most recently claimed `address` (ARP, DHCP, NDP...), if any.
     func holder(of address: IPAddress) -> MACAddress?
+}
+
+extension InventoryReader {
+    public func identity(_ mac: MACAddress) -> Device? { device(mac) }
 }
 
 /// What a stage sees besides its input: the inventory, and whether the service is still in its

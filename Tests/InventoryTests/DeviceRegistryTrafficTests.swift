@@ -21,6 +21,26 @@ struct DeviceRegistryTrafficTests {
         return summary
     }
 
+    /// `identity(_:)` is `device(_:)` with its sightings and facts current and only its traffic allowed
+    /// to lag (as of the last snapshot; it does not rebuild the counters): what stages that read what a
+    /// device is get.
+    @Test func identity_isTheDevice_withCurrentSightings_andTrafficAsLastRead() throws {
+        let registry = DeviceRegistry()
+        registry.count(frame(a, b, ip: 4, transport: 6, length: 100), at: Timestamp(nanoseconds: 1_000))
+        let read = try #require(registry.snapshot().first { $0.mac == a })
+        registry.count(frame(a, b, ip: 4, transport: 6, length: 50), at: Timestamp(nanoseconds: 5_000))
+        registry.record([Observation(mac: a, time: Timestamp(nanoseconds: 6_000), fact: .hostname("cam", via: .dhcp))])
+        var identity = try #require(registry.identity(a))
+        let device = try #require(registry.device(a))
+        #expect(identity.lastSeen == Timestamp(nanoseconds: 6_000))
+        #expect(identity.hostname == "cam")
+        #expect(identity.traffic == read.traffic)
+        #expect(device.traffic.transmittedPackets == 2)
+        identity.traffic = device.traffic
+        #expect(identity == device)
+        #expect(registry.identity(c) == nil)
+    }
+
     @Test func count_splitsTrafficByDirectionFamilyAndProtocol_forBothEnds() throws {
         let registry = DeviceRegistry()
         let created = registry.count(frame(a, b, ip: 4, transport: 6, length: 100), at: Timestamp(nanoseconds: 1_000))
