@@ -116,7 +116,6 @@ public struct DeviceClassifier: Sendable {
     }
 }
 
-/// Evidence per field, per candidate value, per rule (a rule counts once however many values it matched).
 extension DeviceClassifier {
     /// What one signal value adds to a classification: a pure function of the value and the rules.
     func contributions(of item: SignalValue) -> [ClassifierMemo.Contribution] {
@@ -151,9 +150,9 @@ extension DeviceClassifier {
 
 /// What each signal value contributed when a classifier last met it. The same values come back at
 /// every reclassification of a device (each new DNS name reclassifies it with all its others) and
-/// from many devices (one vendor, one DHCP fingerprint), and matching a value against every rule was
-/// most of a classification. Holds at most `capacity` values (then starts over). One per classifying
-/// thread: not safe to share (`ClassifierStage` keeps its own).
+/// from many devices (one vendor, one DHCP fingerprint), so each is matched against the rules once.
+/// Holds at most `capacity` values (then starts over). One per classifying thread: not safe to share
+/// (`ClassifierStage` keeps its own).
 public final class ClassifierMemo: @unchecked Sendable {
     /// Values held at most (default 65,536).
     public static let defaultCapacity = 65_536
@@ -181,6 +180,7 @@ public final class ClassifierMemo: @unchecked Sendable {
     public var count: Int { contributions.count }
 }
 
+/// Evidence per field, per candidate value, per rule (a rule counts once however many values it matched).
 struct Tally {
     var fields: [SignatureRule.Field: [String: [String: ClassificationEvidence]]] = [:]
 
