@@ -106,9 +106,10 @@ public final class DeviceRegistry: InventoryReader {
         /// Recently refused MACs (see `refusedMemory`).
         var refused: Set<MACAddress> = []
 
-        func materialize(_ slot: Int) -> Device {
+        /// `withTraffic` false: `traffic` as of the last `refresh()`, without rebuilding the counters.
+        func materialize(_ slot: Int, withTraffic: Bool = true) -> Device {
             var device = devices[slot]
-            if hot[slot].stale { device.traffic = traffic[slot].counters }
+            if withTraffic && hot[slot].stale { device.traffic = traffic[slot].counters }
             hot[slot].seen.fold(into: &device)
             return device
         }
@@ -405,13 +406,7 @@ public final class DeviceRegistry: InventoryReader {
     /// The device with its sightings up to date and its traffic as of the last `snapshot()`: its
     /// counters are not rebuilt (a class table per call, for the classifier's every reclassified device).
     public func identity(_ mac: MACAddress) -> Device? {
-        state.withLock { state in
-            state.slots[mac].map { slot in
-                var device = state.devices[slot]
-                state.hot[slot].seen.fold(into: &device)
-                return device
-            }
-        }
+        state.withLock { state in state.slots[mac].map { state.materialize($0, withTraffic: false) } }
     }
 
     /// The MACs among `macs` the registry does not know, under one lock and without copying devices.
