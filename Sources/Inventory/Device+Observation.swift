@@ -39,15 +39,11 @@ extension Device {
         switch observation.fact {
         case .address(let ip, let via):
             noteProtocol(via)
-            if var record = addresses[ip] {
-                let before = record.source
-                if time > record.lastSeen { record.lastSeen = time }
-                if time < record.firstSeen { record.firstSeen = time }
-                // The most authoritative source wins, not the first to arrive: capture backends
-                // (per-CPU perf buffers, libpcap) may deliver one device's frames in different orders.
-                if addressSourceRank(via) < addressSourceRank(record.source) { record.source = via }
-                addresses[ip] = record
-                return record.source != before
+            if let index = addresses.index(forKey: ip) {
+                // Updated in place through the index: the address is hashed once.
+                let before = addresses.values[index].source
+                Self.update(&addresses.values[index], seenAt: time, via: via)
+                return addresses.values[index].source != before
             } else if addresses.count < limits.maxAddressesPerDevice {
                 addresses[ip] = AddressRecord(firstSeen: time, lastSeen: time, source: via)
                 return true
@@ -167,9 +163,18 @@ extension Device {
         }
     }
 
-    /// Inserts unless the set is full; true when the value is new.
+    private static func update(_ record: inout AddressRecord, seenAt time: Timestamp, via: DiscoveryProtocol) {
+        if time > record.lastSeen { record.lastSeen = time }
+        if time < record.firstSeen { record.firstSeen = time }
+        // The most authoritative source wins, not the first to arrive: capture backends
+        // (per-CPU perf buffers, libpcap) may deliver one device's frames in different orders.
+        if addressSourceRank(via) < addressSourceRank(record.source) { record.source = via }
+    }
+
+    /// Inserts unless the set is full; true when the value is new. One hash of the value: `insert`
+    /// finds a held value before it would write (a repeat leaves the set, and its storage, alone).
     private static func insertBounded(_ value: String, into set: inout Set<String>, limit: Int) -> Bool {
-        guard set.count < limit, !set.contains(value) else { return false }
+        guard set.count < limit else { return false }
         return set.insert(value).inserted
     }
 

@@ -189,7 +189,9 @@ public final class DeviceRegistry: InventoryReader {
     public func record(_ observations: [Observation]) -> [InventoryChange] {
         guard !observations.isEmpty else { return [] }
         var changes: [InventoryChange] = []
-        state.withLock { state in record(observations[...], known: nil, in: &state, changes: &changes) }
+        state.withLock { state in
+            observations.withUnsafeBufferPointer { record($0, known: nil, in: &state, changes: &changes) }
+        }
         return changes
     }
 
@@ -208,6 +210,19 @@ public final class DeviceRegistry: InventoryReader {
     public func count(
         _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
         recording observations: ArraySlice<Observation>, changes: inout [InventoryChange]
+    ) {
+        state.withLock { state in
+            let source = count(summary, at: time, attribution: attribution, in: &state, changes: &changes)
+            if !observations.isEmpty {
+                observations.withUnsafeBufferPointer { record($0, known: source, in: &state, changes: &changes) }
+            }
+        }
+    }
+
+    /// The same for observations read in place from a batch's storage (valid during the call).
+    public func count(
+        _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
+        recording observations: UnsafeBufferPointer<Observation>, changes: inout [InventoryChange]
     ) {
         state.withLock { state in
             let source = count(summary, at: time, attribution: attribution, in: &state, changes: &changes)
@@ -247,37 +262,50 @@ public final class DeviceRegistry: InventoryReader {
     }
 
     /// `known`: a MAC whose slot the caller has already found, so its observations skip the lookup.
+    /// Each observation is read where it is held (`observations[index]`), not copied out.
     private func record(
-        _ observations: ArraySlice<Observation>, known: (mac: MACAddress, slot: Int)?, in state: inout State,
+        _ observations: UnsafeBufferPointer<Observation>, known: (mac: MACAddress, slot: Int)?, in state: inout State,
         changes: inout [InventoryChange]
     ) {
         let limits = configuration
         var cached = known
-        for observation in observations where observation.mac.isUnicastDevice {
+        for index in observations.indices {
+            let mac = observations[index].mac
+            let time = observations[index].time
+            guard mac.isUnicastDevice else { continue }
             let slot: Int
-            if let cached, cached.mac == observation.mac {
+            if let cached, cached.mac == mac {
                 slot = cached.slot
             } else {
-                guard let found = ensureDevice(observation.mac, time: observation.time, in: &state, created: &changes)
-                else { continue }
+                guard let found = ensureDevice(mac, time: time, in: &state, created: &changes) else { continue }
                 slot = found
-                cached = (observation.mac, found)
+                cached = (mac, found)
             }
             if state.devices[slot].apply(
-                observation, limits: limits, protocolBits: &state.hot[slot].protocolBits, changes: &changes),
-                changes.last != .updated(observation.mac, time: observation.time)
+                observations[index], limits: limits, protocolBits: &state.hot[slot].protocolBits, changes: &changes),
+                !Self.isUpdate(changes.last, of: mac, at: time)
             {
-                changes.append(.updated(observation.mac, time: observation.time))
+                changes.append(.updated(mac, time: time))
             }
-            if case .address(let address, let via) = observation.fact, DeviceRegistry.claimSources.contains(via) {
-                claim(address, by: observation.mac, time: observation.time, in: &state, changes: &changes)
+            if case .address(let address, let via) = observations[index].fact, DeviceRegistry.claims(via) {
+                claim(address, by: mac, time: time, in: &state, changes: &changes)
             }
         }
     }
 
+    private static func isUpdate(_ change: InventoryChange?, of mac: MACAddress, at time: Timestamp) -> Bool {
+        guard case .updated(let changed, let changedAt) = change else { return false }
+        return changed == mac && changedAt == time
+    }
+
     /// Sources that bind an address to a MAC: the device's own ARP/NDP, or a DHCP lease. What mDNS, SSDP,
     /// LLDP or NBNS carry may be said on another's behalf (sleep proxies, management addresses).
-    static let claimSources: Set<DiscoveryProtocol> = [.arp, .ndp, .dhcp, .dhcpv6]
+    static func claims(_ source: DiscoveryProtocol) -> Bool {
+        switch source {
+        case .arp, .ndp, .dhcp, .dhcpv6: true
+        default: false
+        }
+    }
 
     private func claim(
         _ address: IPAddress, by mac: MACAddress, time: Timestamp, in state: inout State,

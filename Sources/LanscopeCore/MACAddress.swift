@@ -107,6 +107,16 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    /// What sets and dictionaries keyed by a MAC hash: the standard library's one-shot hash of the
+    /// 64-bit value, as for an `Int` key (the same seeded SipHash, so a flood of chosen MACs cannot
+    /// aim at one bucket), without a `Hasher` built and finalised around it. Every frame hashes one
+    /// or more MACs.
+    public func _rawHashValue(seed: Int) -> Int { rawValue._rawHashValue(seed: seed) }
 }
 
 let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
