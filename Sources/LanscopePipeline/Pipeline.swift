@@ -150,9 +150,13 @@ public final class Pipeline: @unchecked Sendable {
             self.decoder = decoder
         }
         decoder.decode(bytes, wireLength: wireLength, time: time, into: &result)
-        processDecoded(
-            result.summary, observations: result.observations[...], discovery: result.discovery, error: result.error,
-            wireLength: wireLength, time: time, attribution: attribution, keepingEvidence: true)
+        let (summary, discovery, error) = (result.summary, result.discovery, result.error)
+        // Read in place: nothing the frame's processing does touches `result`.
+        result.observations.withUnsafeBufferPointer { observations in
+            processDecoded(
+                summary, observations: observations, discovery: discovery, error: error,
+                wireLength: wireLength, time: time, attribution: attribution, keepingEvidence: true)
+        }
     }
 
     /// Processes frame `index` of `frames`, decoded ahead (a file replay decodes on a thread of its
@@ -166,10 +170,36 @@ public final class Pipeline: @unchecked Sendable {
     ) {
         // The frame's observations are read where the batch holds them, not copied out.
         let frame = frames.frames[index]
-        processDecoded(
-            frame.summary, observations: frames.observations(of: index), discovery: frame.discovery,
-            error: frame.error, wireLength: frame.wireLength, time: frame.time, attribution: attribution,
-            keepingEvidence: keepingEvidence)
+        frames.observations(of: index).withUnsafeBufferPointer { observations in
+            processDecoded(
+                frame.summary, observations: observations, discovery: frame.discovery,
+                error: frames.error(of: index), wireLength: frame.wireLength, time: frame.time,
+                attribution: attribution, keepingEvidence: keepingEvidence)
+        }
+    }
+
+    /// Processes every frame of `frames` in order, with the same result as `process(frames, at:)` for
+    /// each index, reading the frames in place (none is copied out of the batch). `after` runs after
+    /// each frame with its index, length on the wire and time.
+    public func process(
+        _ frames: DecodedFrames, attribution: DeviceRegistry.Attribution = .sourceAndDestination,
+        keepingEvidence: Bool = true,
+        after: (_ index: Int, _ wireLength: Int, _ time: Timestamp) -> Void = { _, _, _ in }
+    ) {
+        frames.withUnsafeFrames { held, observations in
+            var start = 0
+            for index in held.indices {
+                let frame = held[index]
+                processDecoded(
+                    frame.summary,
+                    observations: UnsafeBufferPointer(rebasing: observations[start..<frame.observationEnd]),
+                    discovery: frame.discovery, error: frame.failed ? frames.error(of: index) : nil,
+                    wireLength: frame.wireLength, time: frame.time, attribution: attribution,
+                    keepingEvidence: keepingEvidence)
+                start = frame.observationEnd
+                after(index, frame.wireLength, frame.time)
+            }
+        }
     }
 
     /// Adds every observation of `frames` to the pending history, in order, as `process` does frame
@@ -178,7 +208,7 @@ public final class Pipeline: @unchecked Sendable {
     /// order. Returns the observations the pending set's caps left out, which the capture thread
     /// adds with `notePendingObservationsDropped`.
     public func keepEvidence(of frames: DecodedFrames) -> UInt64 {
-        keepForHistory(frames.observations[...])
+        frames.observations.withUnsafeBufferPointer { keepForHistory($0) }
     }
 
     /// Counts observations `keepEvidence(of:)` left out (capture thread).
@@ -188,7 +218,7 @@ public final class Pipeline: @unchecked Sendable {
 
     /// One decoded frame: statistics, stages, registry, pending history, ticks.
     private func processDecoded(
-        _ summary: FrameSummary, observations: ArraySlice<Observation>, discovery: DiscoveryProtocol?,
+        _ summary: FrameSummary, observations: UnsafeBufferPointer<Observation>, discovery: DiscoveryProtocol?,
         error: DecodeFailure?, wireLength: Int, time: Timestamp, attribution: DeviceRegistry.Attribution,
         keepingEvidence: Bool
     ) {
@@ -206,7 +236,7 @@ public final class Pipeline: @unchecked Sendable {
             let context = currentContext(time)
             for i in interested { stages[i].frame(summary, at: time, context: context, output: &output) }
         }
-        changes.removeAll(keepingCapacity: true)
+        if !changes.isEmpty { changes.removeAll(keepingCapacity: true) }
         // One registry call (one lock) for the frame's traffic and its observations.
         registry.count(summary, at: time, attribution: attribution, recording: observations, changes: &changes)
         if !observations.isEmpty {
@@ -375,7 +405,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Returns how many observations the caps left out.
-    private func keepForHistory(_ observations: ArraySlice<Observation>) -> UInt64 {
+    private func keepForHistory(_ observations: UnsafeBufferPointer<Observation>) -> UInt64 {
         var dropped: UInt64 = 0
         pendingEvidence.withLock { p in
             // A set this large is heading for the cap: grow it once rather than doubling (and
@@ -383,14 +413,16 @@ public final class Pipeline: @unchecked Sendable {
             if p.evidence.factCount >= PendingHistory.earlyReserve && p.evidence.capacity < PendingHistory.capacity {
                 p.evidence.reserveCapacity(PendingHistory.capacity)
             }
-            for o in observations {
+            for o in observations.indices {
                 // A frame's observations are mostly about one device, often the previous frame's.
-                if o.mac != p.lastObserved {
-                    p.observedDevices.insert(o.mac)
-                    p.lastObserved = o.mac
+                let mac = observations[o].mac
+                if mac != p.lastObserved {
+                    p.observedDevices.insert(mac)
+                    p.lastObserved = mac
                 }
                 if !p.evidence.insert(
-                    o, maxFacts: PendingHistory.capacity, maxObservations: PendingHistory.observationCapacity)
+                    observations[o], maxFacts: PendingHistory.capacity,
+                    maxObservations: PendingHistory.observationCapacity)
                 {
                     dropped &+= 1
                 }

@@ -44,11 +44,36 @@ import Testing
             #expect(Array(batch.observations(of: i)) == expected[i].observations)
             #expect(frame.summary == expected[i].summary)
             #expect(frame.discovery == expected[i].discovery)
-            #expect(frame.error == expected[i].error)
+            #expect(batch.error(of: i) == expected[i].error)
+            #expect(frame.failed == (expected[i].error != nil))
             #expect(frame.wireLength == Self.frames[i].count + 4)
             #expect(frame.time == Timestamp(seconds: 1_700_000_000 + Int64(i)))
         }
         #expect(batch.observations.count == 6)
+    }
+
+    @Test func decodedFrames_errors_eachWithItsFrame_andTheBatchTotals() throws {
+        var batch = DecodedFrames()
+        var result = DecodeResult()
+        var expected: [DecodeFailure?] = []
+        var bytes: UInt64 = 0
+        for round in 0..<5 {
+            for (i, frame) in Self.frames.enumerated() {
+                let time = Timestamp(seconds: 1_700_000_000 + Int64(round * 10 + i))
+                frame.withUnsafeBytes { decoder.decode($0, wireLength: frame.count, time: time, into: &result) }
+                batch.append(result, wireLength: frame.count, time: time)
+                expected.append(result.error)
+                bytes += UInt64(frame.count)
+            }
+        }
+        #expect(expected.filter { $0 != nil }.count == 5)
+        for i in 0..<batch.count {
+            #expect(batch.error(of: i) == expected[i])
+            #expect(batch.frames[i].failed == (expected[i] != nil))
+        }
+        #expect(batch.wireBytes == bytes)
+        #expect(batch.firstTime == Timestamp(seconds: 1_700_000_000))
+        #expect(batch.lastTime == Timestamp(seconds: 1_700_000_000 + 43))
     }
 
     @Test func decodedFrames_empty_holdsNothing() {
@@ -56,5 +81,7 @@ import Testing
         #expect(batch.isEmpty)
         #expect(batch.count == 0)
         #expect(batch.observations.isEmpty)
+        #expect(batch.wireBytes == 0)
+        #expect(batch.firstTime == nil && batch.lastTime == nil)
     }
 }

@@ -113,6 +113,22 @@ public final class ReplayRunner {
                 sinceCheck += 1
                 guard sinceCheck >= checkInterval else { return }
                 sinceCheck = 0
+                check()
+            }
+            /// After a whole batch, when every check falls on a batch's end (the evidence keeper's
+            /// path): what `processed` does for each of its frames, once.
+            func processed(_ batch: DecodedFrames) {
+                guard let batchFirst = batch.firstTime, let batchLast = batch.lastTime else { return }
+                if first == nil { first = batchFirst }
+                last = batchLast
+                bytes &+= batch.wireBytes
+                sinceCheck += batch.count
+                guard sinceCheck >= checkInterval else { return }
+                sinceCheck -= checkInterval
+                check()
+            }
+            /// Every `checkInterval` frames: writes what is pending once enough is.
+            func check() {
                 checks += 1
                 if let keeper {
                     // Checks fall on batch ends (below): the keeper counts once it has added every frame
@@ -141,10 +157,13 @@ public final class ReplayRunner {
                 if checkInterval % batchSize == 0 { keeper = try? EvidenceKeeper(pipeline: pipeline) }
                 lastReplayThreads = (true, keeper != nil)
                 while let batch = ahead.next() {
-                    for index in 0..<batch.count {
-                        pipeline.process(batch, at: index, keepingEvidence: keeper == nil)
-                        if index == batch.count - 1 { keeper?.hand(batch) }
-                        processed(wireLength: batch.frames[index].wireLength, time: batch.frames[index].time)
+                    if let keeper {
+                        // Only the last batch is short, so the checks fall on batch ends.
+                        pipeline.process(batch, keepingEvidence: false)
+                        keeper.hand(batch)
+                        processed(batch)
+                    } else {
+                        pipeline.process(batch) { _, wireLength, time in processed(wireLength: wireLength, time: time) }
                     }
                 }
                 if let keeper { pipeline.notePendingObservationsDropped(keeper.finish()) }
