@@ -1,12 +1,20 @@
 internal import CSQLite
 
-/// A prepared statement, reused across rows: `run` and `query` reset it and clear its bindings
-/// before binding the new values, so no value from a previous row can leak into the next one.
-/// Not thread-safe on its own; the owning `Database` is only used under its caller's lock.
+/// A prepared statement, reused across rows: `run` and `query` reset it and bind every parameter
+/// anew (those given no value are cleared to NULL), so no value from a previous row can leak into
+/// the next one. Not thread-safe on its own; the owning `Database` is only used under its caller's
+/// lock.
 final class Statement {
     let sql: String
     private let handle: OpaquePointer
     private let connection: OpaquePointer
+    /// The statement's parameters (`?NNN` numbers up to this).
+    private let parameterCount: Int
+    /// The bound row's text values, one after another: bound in place (`SQLITE_STATIC`), so binding
+    /// a text is a copy into this buffer rather than an allocation and a copy inside SQLite. Written
+    /// only by `bind`, which first resets the statement: no step ever reads a previous row's bytes.
+    private var texts: UnsafeMutableRawPointer?
+    private var textCapacity = 0
 
     init(sql: String, connection: OpaquePointer) throws(SQLiteError) {
         var prepared: OpaquePointer?
@@ -18,9 +26,23 @@ final class Statement {
         self.sql = sql
         self.handle = prepared
         self.connection = connection
+        parameterCount = Int(sqlite3_bind_parameter_count(prepared))
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        texts?.deallocate()
+    }
+
+    /// Room for `bytes` bytes of text in `texts` (its old contents are not kept).
+    private func reserveTexts(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if let texts, bytes <= textCapacity { return texts }
+        texts?.deallocate()
+        textCapacity = max(bytes, 2 * textCapacity, 256)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: textCapacity, alignment: 1)
+        texts = buffer
+        return buffer
+    }
 
     /// Runs a statement that returns no rows (or whose rows are ignored).
     func run(_ values: [SQLiteValue] = []) throws(SQLiteError) {
@@ -50,7 +72,14 @@ final class Statement {
 
     private func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Values for every parameter replace the previous row's: clearing them first would only free
+        // what binding allocates again (SQLite keeps a parameter's text buffer for the next value).
+        if values.count < parameterCount { sqlite3_clear_bindings(handle) }
+        var textBytes = 0
+        for value in values { if case .text(let v) = value { textBytes += v.utf8.count } }
+        // At least one byte: an empty text is bound to a valid pointer (a NULL one would bind NULL).
+        let texts = reserveTexts(max(textBytes, 1))
+        var textOffset = 0
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let result: Int32
@@ -63,18 +92,16 @@ final class Statement {
                 result = sqlite3_bind_double(handle, index, v)
             case .text(let v):
                 // Explicit byte length: embedded NUL bytes are kept, not treated as a terminator.
+                let start = texts + textOffset
                 var copy = v
-                result = copy.withUTF8 { bytes -> Int32 in
-                    guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                        return sqlite3_bind_text64(
-                            handle, index, "", 0, lanscope_sqlite_transient(), UInt8(SQLITE_UTF8))
-                    }
-                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                        sqlite3_bind_text64(
-                            handle, index, $0, sqlite3_uint64(bytes.count), lanscope_sqlite_transient(),
-                            UInt8(SQLITE_UTF8))
-                    }
+                let count = copy.withUTF8 { bytes -> Int in
+                    if let base = bytes.baseAddress { start.copyMemory(from: base, byteCount: bytes.count) }
+                    return bytes.count
                 }
+                textOffset += count
+                result = sqlite3_bind_text64(
+                    handle, index, start.assumingMemoryBound(to: CChar.self), sqlite3_uint64(count),
+                    lanscope_sqlite_static(), UInt8(SQLITE_UTF8))
             case .blob(let v):
                 result = v.withUnsafeBytes { bytes -> Int32 in
                     // A NULL pointer would store SQL NULL, not an empty blob.

@@ -130,7 +130,14 @@ enum StoredJSON {
         // Most values need no escape: those are appended whole instead of scalar by scalar. Every
         // character escaped below is ASCII, and a UTF-8 byte below 0x80 is always that ASCII scalar,
         // so scanning the bytes finds exactly the strings the loop would change.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        var bytes = string
+        let plain = bytes.withUTF8 { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            return true
+        }
+        if plain {
             out += string
             out += "\""
             return
