@@ -52,7 +52,7 @@ public struct DHCPv6ClientFingerprint: Sendable, Hashable {
     }
 
     /// The ORO as comma-separated text, e.g. `23,24,39,82`.
-    public var optionRequestText: String { optionRequest.map(String.init).joined(separator: ",") }
+    public var optionRequestText: String { commaSeparatedDecimal(optionRequest) }
 }
 
 /// A TCP SYN's passive-OS signature (the fields p0f reads): what the sender's TCP stack chose.

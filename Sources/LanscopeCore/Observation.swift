@@ -116,7 +116,26 @@ public struct DHCPClientFingerprint: Sendable, Hashable {
     }
 
     /// Option 55 as the usual comma-separated text, e.g. `1,3,6,15,119,252`.
-    public var parameterRequestListText: String { parameterRequestList.map(String.init).joined(separator: ",") }
+    public var parameterRequestListText: String { commaSeparatedDecimal(parameterRequestList) }
+}
+
+/// The values in decimal, comma-separated (`1,3,6,15`): what `map(String.init).joined(separator: ",")`
+/// gives, built as bytes instead of a string per value (these texts are built for every DHCP client
+/// a replay writes, and for every classification of one).
+func commaSeparatedDecimal<Value: FixedWidthInteger & UnsignedInteger>(_ values: [Value]) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(values.count * 4)
+    for (index, value) in values.enumerated() {
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        let start = bytes.count
+        var rest = UInt64(value)
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// A service a device advertises.

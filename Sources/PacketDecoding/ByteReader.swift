@@ -24,6 +24,34 @@ public struct ByteReader {
         }
     }
 
+    /// Big-endian values at `offset + ahead`, for a decoder that has checked (`check`) that a whole
+    /// fixed header is there: one bounds check for the header instead of one per field.
+    @inline(__always)
+    func uncheckedUInt8(at ahead: Int) -> UInt8 {
+        bytes.load(fromByteOffset: offset + ahead, as: UInt8.self)
+    }
+
+    @inline(__always)
+    func uncheckedUInt16(at ahead: Int) -> UInt16 {
+        UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + ahead, as: UInt16.self))
+    }
+
+    @inline(__always)
+    func uncheckedUInt32(at ahead: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + ahead, as: UInt32.self))
+    }
+
+    @inline(__always)
+    func uncheckedMAC(at ahead: Int) -> MACAddress {
+        MACAddress(rawValue: UInt64(uncheckedUInt16(at: ahead)) << 32 | UInt64(uncheckedUInt32(at: ahead + 2)))
+    }
+
+    /// Moves the cursor past `count` bytes already checked to be there.
+    @inline(__always)
+    mutating func advanceUnchecked(_ count: Int) {
+        offset += count
+    }
+
     @inline(__always)
     public mutating func readUInt8() throws(DecodeError) -> UInt8 {
         try check(1)

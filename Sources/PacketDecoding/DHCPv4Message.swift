@@ -52,6 +52,8 @@ public struct DHCPv4Message: Sendable, Hashable {
         if reader.isAtEnd { return }
         let cookie = try reader.readUInt32()
         guard cookie == Self.magicCookie else { throw .invalidValue(field: "DHCP magic cookie", value: Int(cookie)) }
+        // Room for a client's usual options at once (the list would otherwise grow three or four times).
+        options.reserveCapacity(16)
         while !reader.isAtEnd {
             let code = try reader.readUInt8()
             if code == 0 { continue }
@@ -78,7 +80,10 @@ public struct DHCPv4Message: Sendable, Hashable {
     /// The data of option `code`; several instances are concatenated (RFC 3396).
     public func option(_ code: UInt8) -> [UInt8]? {
         var result: [UInt8]?
-        for option in options where option.code == code { result = (result ?? []) + option.data }
+        for option in options where option.code == code {
+            // Almost always one instance: its bytes are returned as they are held, without a copy.
+            if result == nil { result = option.data } else { result! += option.data }
+        }
         return result
     }
 

@@ -18,7 +18,8 @@ public struct DecodeResult: Sendable {
 
     public mutating func reset() {
         summary = FrameSummary()
-        observations.removeAll(keepingCapacity: true)
+        // Most frames carry none: emptying an empty array still costs a call and a uniqueness check.
+        if !observations.isEmpty { observations.removeAll(keepingCapacity: true) }
         discovery = nil
         error = nil
     }

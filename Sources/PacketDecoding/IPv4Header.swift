@@ -25,24 +25,25 @@ public struct IPv4Header: Sendable {
         guard versionIHL >> 4 == 4 else { throw .invalidValue(field: "IPv4 version", value: Int(versionIHL >> 4)) }
         headerLength = Int(versionIHL & 0x0F) * 4
         guard headerLength >= 20 else { throw .invalidLength(field: "IPv4 header", value: headerLength) }
-        _ = try reader.readUInt8()
-        totalLength = Int(try reader.readUInt16())
+        // The rest of the fixed header is checked once, then read in place (offsets from byte 1).
+        try reader.check(19)
+        totalLength = Int(reader.uncheckedUInt16(at: 1))
         // Captures taken on a host with TCP segmentation offload show a total length of 0; use the
         // captured bytes then rather than dropping the frame.
         let offloaded = totalLength == 0
         guard offloaded || totalLength >= headerLength else {
             throw .invalidLength(field: "IPv4 total", value: totalLength)
         }
-        identification = try reader.readUInt16()
-        let flagsFragment = try reader.readUInt16()
+        identification = reader.uncheckedUInt16(at: 3)
+        let flagsFragment = reader.uncheckedUInt16(at: 5)
         moreFragments = flagsFragment & 0x2000 != 0
         dontFragment = flagsFragment & 0x4000 != 0
         fragmentOffset = flagsFragment & 0x1FFF
-        ttl = try reader.readUInt8()
-        protocolNumber = try reader.readUInt8()
-        _ = try reader.readUInt16()
-        source = try reader.readIPv4()
-        destination = try reader.readIPv4()
+        ttl = reader.uncheckedUInt8(at: 7)
+        protocolNumber = reader.uncheckedUInt8(at: 8)
+        source = IPv4Address(rawValue: reader.uncheckedUInt32(at: 11))
+        destination = IPv4Address(rawValue: reader.uncheckedUInt32(at: 15))
+        reader.advanceUnchecked(19)
         try reader.skip(headerLength - 20)  // options
         let captured = reader.bytes.count - start - headerLength
         let payloadLength = offloaded ? captured : min(totalLength - headerLength, captured)

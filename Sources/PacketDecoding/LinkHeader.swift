@@ -23,10 +23,15 @@ public struct LinkHeader: Sendable, Hashable {
 
     /// Ethernet II with optional 802.1Q / 802.1ad (QinQ) tags.
     public init(ethernet reader: inout ByteReader) throws(DecodeError) {
-        destination = try reader.readMAC()
-        source = try reader.readMAC()
-        etherType = try reader.readUInt16()
-        try walkVLANTags(&reader)
+        try reader.check(14)
+        destination = reader.uncheckedMAC(at: 0)
+        source = reader.uncheckedMAC(at: 6)
+        etherType = reader.uncheckedUInt16(at: 12)
+        reader.advanceUnchecked(14)
+        // Tags and 802.3 lengths are the exception: IPv4, IPv6 and ARP frames go straight on.
+        if etherType < 0x0600 || etherType == 0x8100 || etherType == 0x88A8 || etherType == 0x9100 {
+            try walkVLANTags(&reader)
+        }
     }
 
     /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 16 bytes): packet type, ARPHRD type, address

@@ -33,16 +33,17 @@ public struct TCPHeader: Sendable, Hashable {
     public var window: UInt16
 
     public init(from reader: inout ByteReader) throws(DecodeError) {
-        sourcePort = try reader.readUInt16()
-        destinationPort = try reader.readUInt16()
-        sequenceNumber = try reader.readUInt32()
-        acknowledgementNumber = try reader.readUInt32()
-        let offsetByte = try reader.readUInt8()
-        headerLength = Int(offsetByte >> 4) * 4
+        // The fixed header is checked once, then read in place.
+        try reader.check(20)
+        sourcePort = reader.uncheckedUInt16(at: 0)
+        destinationPort = reader.uncheckedUInt16(at: 2)
+        sequenceNumber = reader.uncheckedUInt32(at: 4)
+        acknowledgementNumber = reader.uncheckedUInt32(at: 8)
+        headerLength = Int(reader.uncheckedUInt8(at: 12) >> 4) * 4
         guard headerLength >= 20 else { throw .invalidLength(field: "TCP data offset", value: headerLength) }
-        flags = try reader.readUInt8()
-        window = try reader.readUInt16()
-        try reader.skip(4)  // checksum, urgent pointer
+        flags = reader.uncheckedUInt8(at: 13)
+        window = reader.uncheckedUInt16(at: 14)
+        reader.advanceUnchecked(20)  // checksum, urgent pointer
         // Options may be cut by the snap length; ports and flags are already known, so do not fail.
         try reader.skip(min(headerLength - 20, reader.remaining))
     }

@@ -384,6 +384,19 @@ import Testing
         #expect(decoded.parameterRequestList == [1, 3])
     }
 
+    /// RFC 3396: an option too long for one instance is split across several, concatenated in order;
+    /// one that is not split reads as it is.
+    @Test func dhcp_splitOption_readsConcatenated() throws {
+        let message = B.dhcp(
+            op: 1, chaddr: "00:0c:29:1f:74:06",
+            options: [(12, Array("living-".utf8)), (53, [3]), (55, [1, 3]), (12, Array("room-tv".utf8)), (55, [6])])
+        let decoded = try DHCPv4Message(parsing: message)
+        #expect(decoded.hostname == "living-room-tv")
+        #expect(decoded.parameterRequestList == [1, 3, 6])
+        #expect(decoded.messageType == 3)
+        #expect(decoded.option(50) == nil)
+    }
+
     @Test func dhcp_keepsOverloadOptionWithoutFollowingIt() throws {
         let message = B.dhcp(op: 2, chaddr: "00:0c:29:1f:74:06", options: [(53, [5]), (52, [3]), (54, [10, 0, 0, 1])])
         let decoded = try DHCPv4Message(parsing: message)
