@@ -15,6 +15,10 @@ struct ActiveAnomalies: Sendable {
     let capacity: Int
     private(set) var until: [Key: Timestamp] = [:]
     private(set) var refused: UInt64 = 0
+    /// No pair is held past its end before this time (a lower bound of `until`'s values): while the
+    /// set is full, an event earlier than this is refused without walking every pair to find none
+    /// that has ended.
+    private var earliestEnd: Timestamp?
 
     init(hold: Duration, capacity: Int) {
         self.hold = hold
@@ -26,7 +30,11 @@ struct ActiveAnomalies: Sendable {
         let key = Key(kind: event.kind, mac: mac)
         if event.isClosing {
             // The condition is over: active until its end (the opening event's hold no longer applies).
-            if let current = until[key] { until[key] = min(current, event.endTime ?? event.time) }
+            if let current = until[key] {
+                let end = min(current, event.endTime ?? event.time)
+                until[key] = end
+                lower(to: end)
+            }
             return
         }
         let end = (event.endTime ?? event.time) + hold
@@ -36,17 +44,23 @@ struct ActiveAnomalies: Sendable {
         }
         if until.count >= capacity {
             // Make room from pairs already past their hold before refusing.
-            prune(before: event.time)
+            if let earliestEnd, earliestEnd <= event.time { prune(before: event.time) }
             guard until.count < capacity else {
                 refused &+= 1
                 return
             }
         }
         until[key] = end
+        lower(to: end)
+    }
+
+    private mutating func lower(to end: Timestamp) {
+        if earliestEnd.map({ end < $0 }) ?? true { earliestEnd = end }
     }
 
     mutating func prune(before now: Timestamp) {
         until = until.filter { $0.value > now }
+        earliestEnd = until.values.min()
     }
 
     /// Pairs active at `now`, sorted by kind then MAC.

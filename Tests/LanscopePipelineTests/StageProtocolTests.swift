@@ -282,6 +282,43 @@ import Testing
         #expect(during.refused == 1)
         #expect(pipeline.activeAnomalies(at: Self.t0 + .seconds(60)).active.isEmpty)
     }
+
+    /// A full set refuses a new pair only while none has ended; one that ended (its hold over, or
+    /// closed early by a closing event) makes room.
+    @Test func activeAnomalies_fullSet_makesRoomOnceAPairHasEnded() {
+        var configuration = Pipeline.Configuration()
+        configuration.activeHold = .seconds(60)
+        configuration.maxActiveAnomalies = 2
+        let pipeline = Pipeline(registry: DeviceRegistry(), stages: [], configuration: configuration)
+        let macs = (1...6).map { MACAddress(rawValue: UInt64(0x3c22_fb00_0200 + $0)) }
+        func event(_ mac: MACAddress, at milliseconds: Int64, closing: Bool = false) -> AnomalyEvent {
+            var event = AnomalyEvent(
+                time: Self.t0 + .milliseconds(milliseconds), kind: .portScan, severity: .warning, mac: mac,
+                summary: "scan")
+            if closing {
+                event.details["phase"] = AnomalyEvent.closingPhase
+                event.endTime = event.time
+            }
+            return event
+        }
+        // Full at t0 (ending at t0+60 s and t0+70 s): a pair at t0+30 s is refused, one at t0+65 s
+        // takes the place of the first.
+        pipeline.restoreAnomalies([
+            event(macs[0], at: 0), event(macs[1], at: 10_000), event(macs[2], at: 30_000), event(macs[3], at: 65_000),
+        ])
+        var state = pipeline.activeAnomalies(at: Self.t0 + .seconds(66))
+        #expect(state.active.map(\.mac) == [macs[1], macs[3]])
+        #expect(state.refused == 1)
+        // Closed at t0+67 s, the fourth pair's place goes to a pair at t0+68 s; at t0+68.5 s none has
+        // ended again, so the next is refused.
+        pipeline.restoreAnomalies([
+            event(macs[3], at: 67_000, closing: true), event(macs[4], at: 68_000), event(macs[5], at: 68_500),
+        ])
+        state = pipeline.activeAnomalies(at: Self.t0 + .seconds(69))
+        #expect(state.active.map(\.mac) == [macs[1], macs[4]])
+        #expect(state.refused == 2)
+        #expect(pipeline.activeAnomalies(at: Self.t0 + .seconds(71)).active.map(\.mac) == [macs[4]])
+    }
 }
 
 /// Lets a test read a stage's state back out of the pipeline (stages are values the pipeline owns).
