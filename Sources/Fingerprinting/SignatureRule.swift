@@ -46,6 +46,16 @@ public struct SignatureRule: Sendable, Hashable {
     public enum Field: String, Sendable, Hashable, CaseIterable, Comparable {
         case type, os, osVersion = "os_version", model, manufacturer
         public static func < (a: Field, b: Field) -> Bool { a.rawValue < b.rawValue }
+        /// By case: the default for a `String`-backed enum hashes the name (a tally keys on fields).
+        public func hash(into hasher: inout Hasher) {
+            switch self {
+            case .type: hasher.combine(0)
+            case .os: hasher.combine(1)
+            case .osVersion: hasher.combine(2)
+            case .model: hasher.combine(3)
+            case .manufacturer: hasher.combine(4)
+            }
+        }
     }
 
     /// A literal, or part of the observed value (original case, trimmed).
@@ -143,7 +153,42 @@ public enum Signal: String, Sendable, Hashable, CaseIterable, Comparable {
     /// `cdp_sender`, `lldp_med_class_N`, `ubnt_sender` (it announced itself over Ubiquiti discovery).
     case role
 
-    public static func < (a: Signal, b: Signal) -> Bool { a.rawValue < b.rawValue }
+    /// Position in raw-value order: `<` and hashing by case, without comparing or hashing the names
+    /// (the classifier sorts and looks up every signal value of a device it reclassifies).
+    var rank: Int {
+        switch self {
+        case .oui: 13
+        case .hostname: 6
+        case .dhcpOptions: 0
+        case .dhcpVendor: 1
+        case .dhcpv6Options: 3
+        case .dhcpv6Vendor: 4
+        case .dhcpv6Enterprise: 2
+        case .mdnsService: 11
+        case .mdnsTXT: 12
+        case .mdnsInstance: 10
+        case .ssdpServer: 16
+        case .ssdpType: 17
+        case .ssdpUSN: 18
+        case .wsdType: 26
+        case .wsdScope: 25
+        case .ubntFirmware: 23
+        case .systemDescription: 19
+        case .inventoryManufacturer: 7
+        case .inventoryModel: 8
+        case .tcpTTL: 22
+        case .tcpSYN: 21
+        case .tcpPort: 20
+        case .ja4: 9
+        case .userAgent: 24
+        case .dns: 5
+        case .product: 14
+        case .role: 15
+        }
+    }
+    public static func < (a: Signal, b: Signal) -> Bool { a.rank < b.rank }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rank) }
 }
 
 extension Substring {

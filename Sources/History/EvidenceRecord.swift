@@ -19,6 +19,29 @@ public enum EvidenceKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case routerAdvertisement = "router_advertisement"
 
     public static func < (a: EvidenceKind, b: EvidenceKind) -> Bool { a.rawValue < b.rawValue }
+
+    /// By case: the default for a `String`-backed enum hashes the name (every evidence row's key
+    /// is hashed while a write groups them).
+    public func hash(into hasher: inout Hasher) {
+        let ordinal: Int
+        switch self {
+        case .address: ordinal = 0
+        case .hostname: ordinal = 1
+        case .dhcpClient: ordinal = 2
+        case .dhcpServer: ordinal = 3
+        case .service: ordinal = 4
+        case .searching: ordinal = 5
+        case .software: ordinal = 6
+        case .dhcpv6Client: ordinal = 7
+        case .tcpSignature: ordinal = 8
+        case .dnsQuery: ordinal = 9
+        case .tlsClient: ordinal = 10
+        case .httpClient: ordinal = 11
+        case .inventory: ordinal = 12
+        case .routerAdvertisement: ordinal = 13
+        }
+        hasher.combine(ordinal)
+    }
 }
 
 /// One distinct thing learned about a device, with when it was first and last seen and how many

@@ -9,6 +9,10 @@ public enum DiscoveryProtocol: String, Sendable, Hashable, CaseIterable, Compara
 
     public static func < (lhs: DiscoveryProtocol, rhs: DiscoveryProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// By case, not by raw value: the standard library's default for a `String`-backed enum hashes
+    /// the name's bytes, and protocols are hashed on the per-frame path (sets, dictionaries, facts).
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
     /// The case's position in declaration order (`allCases`), for counters kept in a fixed array
     /// rather than hashed into a dictionary on the per-frame path.
     public var ordinal: Int {
