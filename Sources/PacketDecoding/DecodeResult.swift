@@ -17,12 +17,14 @@ public struct DecodeResult: Sendable {
     public init() {}
 
     public mutating func reset() {
-        summary = FrameSummary()
+        summary = Self.emptySummary
         // Most frames carry none: emptying an empty array still costs a call and a uniqueness check.
         if !observations.isEmpty { observations.removeAll(keepingCapacity: true) }
         discovery = nil
-        error = nil
+        if error != nil { error = nil }
     }
+
+    private static let emptySummary = FrameSummary()
 }
 
 /// A decoding failure: the layer that rejected the frame and why.

@@ -56,7 +56,8 @@ public struct DecodedFrames: Sendable {
 
     /// Appends the frame `result` describes (its summary, observations, discovery protocol and error).
     public mutating func append(_ result: DecodeResult, wireLength: Int, time: Timestamp) {
-        observations.append(contentsOf: result.observations)
+        // Most frames carry none: the append machinery is not worth entering for nothing.
+        if !result.observations.isEmpty { observations.append(contentsOf: result.observations) }
         wireBytes &+= UInt64(max(wireLength, 0))
         if firstTime == nil { firstTime = time }
         lastTime = time
