@@ -127,19 +127,31 @@ public struct DHCPClientFingerprint: Sendable, Hashable {
 /// gives, built as bytes instead of a string per value (these texts are built for every DHCP client
 /// a replay writes, and for every classification of one).
 func commaSeparatedDecimal<Value: FixedWidthInteger & UnsignedInteger>(_ values: [Value]) -> String {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(values.count * 4)
-    for (index, value) in values.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        let start = bytes.count
-        var rest = UInt64(value)
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
+    guard !values.isEmpty else { return "" }
+    // At most 20 digits and a comma per value, written front to back into one buffer.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: values.count * 21) { buffer in
+        var end = 0
+        for value in values {
+            if end > 0 {
+                buffer[end] = UInt8(ascii: ",")
+                end += 1
+            }
+            var rest = UInt64(value)
+            var digits = 1
+            var scale: UInt64 = 1
+            while rest / scale >= 10 {
+                scale *= 10
+                digits += 1
+            }
+            for _ in 0..<digits {
+                buffer[end] = UInt8(ascii: "0") + UInt8(rest / scale)
+                rest %= scale
+                scale /= 10
+                end += 1
+            }
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<end]), as: UTF8.self)
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// A service a device advertises.
