@@ -72,8 +72,8 @@ final class Statement {
 
     private func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
-        // Values for every parameter replace the previous row's: clearing them first would only free
-        // what binding allocates again (SQLite keeps a parameter's text buffer for the next value).
+        // Values for every parameter replace the previous row's (binding releases the old value
+        // itself): clearing first only when some parameter gets none.
         if values.count < parameterCount { sqlite3_clear_bindings(handle) }
         var textBytes = 0
         for value in values { if case .text(let v) = value { textBytes += v.utf8.count } }
