@@ -5,70 +5,75 @@ import LanscopeCore
 /// equal text) and `services.txt` (an array of `[key, value-or-null]` pairs in wire order).
 enum StoredJSON {
     static func encode(details: [String: String]) -> String {
-        var out = "{"
+        var out = JSONText(capacity: 128)
+        out.raw("{")
         for (index, key) in details.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            appendString(key, to: &out)
-            out += ":"
-            appendString(details[key] ?? "", to: &out)
+            if index > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(details[key] ?? "")
         }
-        return out + "}"
+        out.raw("}")
+        return out.text
     }
 
     static func encode(txt: [TXTEntry]) -> String {
-        var out = "["
+        var out = JSONText(capacity: 128)
+        out.raw("[")
         for (index, entry) in txt.enumerated() {
-            if index > 0 { out += "," }
-            out += "["
-            appendString(entry.key, to: &out)
-            out += ","
-            if let value = entry.value { appendString(value, to: &out) } else { out += "null" }
-            out += "]"
+            out.raw(index > 0 ? ",[" : "[")
+            out.string(entry.key)
+            out.raw(",")
+            if let value = entry.value { out.string(value) } else { out.raw("null") }
+            out.raw("]")
         }
-        return out + "]"
+        out.raw("]")
+        return out.text
     }
 
     /// `devices.classification`: `{"type": field, "os": field|null, ...}` with each field
-    /// `{"value", "confidence", "evidence": [[signal, value, rule, weight], ...]}`. Written into one
-    /// string (a replay's final write encodes one per device).
+    /// `{"value", "confidence", "evidence": [[signal, value, rule, weight], ...]}`. Built as bytes (a
+    /// replay's final write encodes one per device).
     static func encode(classification: DeviceClassification) -> String {
-        var out = "{\"type\":"
-        out.reserveCapacity(1024)
+        var out = JSONText(capacity: 1024)
+        out.raw("{\"type\":")
         let type = classification.type
         appendField(type.value.rawValue, type.confidence, type.evidence, to: &out)
         appendField(named: ",\"os\":", classification.os, to: &out)
         appendField(named: ",\"os_version\":", classification.osVersion, to: &out)
         appendField(named: ",\"model\":", classification.model, to: &out)
         appendField(named: ",\"manufacturer\":", classification.manufacturer, to: &out)
-        out += "}"
-        return out
-    }
-
-    private static func appendField(named name: String, _ value: ClassifiedValue<String>?, to out: inout String) {
-        out += name
-        if let value { appendField(value.value, value.confidence, value.evidence, to: &out) } else { out += "null" }
+        out.raw("}")
+        return out.text
     }
 
     private static func appendField(
-        _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence], to out: inout String
+        named name: StaticString, _ value: ClassifiedValue<String>?, to out: inout JSONText
     ) {
-        out += "{\"value\":"
-        appendString(value, to: &out)
-        out += ",\"confidence\":"
-        out += confidence.description
-        out += ",\"evidence\":["
+        out.raw(name)
+        if let value { appendField(value.value, value.confidence, value.evidence, to: &out) } else { out.raw("null") }
+    }
+
+    private static func appendField(
+        _ value: String, _ confidence: Double, _ evidence: [ClassificationEvidence], to out: inout JSONText
+    ) {
+        out.raw("{\"value\":")
+        out.string(value)
+        out.raw(",\"confidence\":")
+        out.raw(confidence.description)
+        out.raw(",\"evidence\":[")
         for (index, e) in evidence.enumerated() {
-            out += index > 0 ? ",[" : "["
-            appendString(e.signal, to: &out)
-            out += ","
-            appendString(e.value, to: &out)
-            out += ","
-            appendString(e.rule, to: &out)
-            out += ","
-            out += e.weight.description
-            out += "]"
+            out.raw(index > 0 ? ",[" : "[")
+            out.string(e.signal)
+            out.raw(",")
+            out.string(e.value)
+            out.raw(",")
+            out.string(e.rule)
+            out.raw(",")
+            out.raw(e.weight.description)
+            out.raw("]")
         }
-        out += "]}"
+        out.raw("]}")
     }
 
     static func decodeClassification(_ text: String) -> DeviceClassification? {
@@ -124,38 +129,55 @@ enum StoredJSON {
         try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
 
-    /// RFC 8259 §7 string escaping: quote, backslash and control characters.
-    private static func appendString(_ string: String, to out: inout String) {
-        out += "\""
-        // Most values need no escape: those are appended whole instead of scalar by scalar. Every
-        // character escaped below is ASCII, and a UTF-8 byte below 0x80 is always that ASCII scalar,
-        // so scanning the bytes finds exactly the strings the loop would change.
-        var bytes = string
-        let plain = bytes.withUTF8 { utf8 in
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                return false
+}
+
+/// JSON text built as UTF-8 bytes: appending a piece is a copy into one buffer, not a `String`
+/// append (a few hundred instructions each; the classification column took ~110 of them a device).
+private struct JSONText {
+    private var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// `string` as a JSON string (RFC 8259 §7): quote, backslash and control characters escaped.
+    /// Every character escaped is ASCII, and a UTF-8 byte below 0x80 is always that ASCII character,
+    /// so the bytes are escaped one by one and the rest copied as they are.
+    mutating func string(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var plain = utf8.startIndex
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<index]))
+                plain = index + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
+                }
             }
-            return true
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
         }
-        if plain {
-            out += string
-            out += "\""
-            return
-        }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -41,4 +41,38 @@ import Testing
         #expect(text.contains(#""os_version":null"#))
         #expect(StoredJSON.decodeClassification(text) == classification)
     }
+
+    /// Every ASCII character, alone and between others, at the start, in the middle and at the end,
+    /// and runs of escapes: the text is what escaping character by character gives.
+    @Test func encodeDetails_everyASCIICharacter_escapedAsCharacterByCharacter() {
+        func reference(_ string: String) -> String {
+            var out = "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        var values: [String] = []
+        for code in 0..<0x80 {
+            let c = String(UnicodeScalar(UInt8(code)))
+            values += [c, "a" + c + "b", c + c + "é", "✓" + c]
+        }
+        values += ["", "\"\\\n\u{0}\u{1F}", "plain text", "Ünïcødé ✓ 😀\t"]
+        for value in values {
+            #expect(
+                StoredJSON.encode(details: ["k": value]) == "{\"k\":" + reference(value) + "}",
+                "\(value.debugDescription)")
+            #expect(StoredJSON.decodeDetails(StoredJSON.encode(details: ["k": value])) == ["k": value])
+        }
+    }
 }
