@@ -202,24 +202,13 @@ public final class DeviceRegistry: InventoryReader {
         _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
         recording observations: [Observation], changes: inout [InventoryChange]
     ) {
-        count(summary, at: time, attribution: attribution, recording: observations[...], changes: &changes)
-    }
-
-    /// `count(_:at:attribution:recording:changes:)` for a frame's observations held in a larger array
-    /// (frames decoded ahead in a batch), without copying them out.
-    public func count(
-        _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
-        recording observations: ArraySlice<Observation>, changes: inout [InventoryChange]
-    ) {
-        state.withLock { state in
-            let source = count(summary, at: time, attribution: attribution, in: &state, changes: &changes)
-            if !observations.isEmpty {
-                observations.withUnsafeBufferPointer { record($0, known: source, in: &state, changes: &changes) }
-            }
+        observations.withUnsafeBufferPointer {
+            count(summary, at: time, attribution: attribution, recording: $0, changes: &changes)
         }
     }
 
-    /// The same for observations read in place from a batch's storage (valid during the call).
+    /// `count(_:at:attribution:recording:changes:)` for observations read in place, such as a frame's
+    /// in a batch decoded ahead (valid during the call), without copying them out.
     public func count(
         _ summary: FrameSummary, at time: Timestamp, attribution: Attribution = .sourceAndDestination,
         recording observations: UnsafeBufferPointer<Observation>, changes: inout [InventoryChange]

@@ -108,8 +108,6 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.rawValue == rhs.rawValue }
-
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     /// What sets and dictionaries keyed by a MAC hash: the standard library's one-shot hash of the

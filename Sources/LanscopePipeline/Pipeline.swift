@@ -159,28 +159,12 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
-    /// Processes frame `index` of `frames`, decoded ahead (a file replay decodes on a thread of its
-    /// own): everything `process` does after decoding, with the same result. `keepingEvidence`
-    /// false leaves the frame's observations out of the pending history: the caller hands the
-    /// batch to `keepEvidence(of:)` instead (on another thread), before it next reads or takes
-    /// the pending history.
-    public func process(
-        _ frames: DecodedFrames, at index: Int, attribution: DeviceRegistry.Attribution = .sourceAndDestination,
-        keepingEvidence: Bool = true
-    ) {
-        // The frame's observations are read where the batch holds them, not copied out.
-        let frame = frames.frames[index]
-        frames.observations(of: index).withUnsafeBufferPointer { observations in
-            processDecoded(
-                frame.summary, observations: observations, discovery: frame.discovery,
-                error: frames.error(of: index), wireLength: frame.wireLength, time: frame.time,
-                attribution: attribution, keepingEvidence: keepingEvidence)
-        }
-    }
-
-    /// Processes every frame of `frames` in order, with the same result as `process(frames, at:)` for
-    /// each index, reading the frames in place (none is copied out of the batch). `after` runs after
-    /// each frame with its index, length on the wire and time.
+    /// Processes every frame of `frames`, decoded ahead (a file replay decodes on a thread of its own),
+    /// in order: everything `process` does after decoding, with the same result, reading the frames
+    /// in place (none is copied out of the batch). `keepingEvidence` false leaves the frames'
+    /// observations out of the pending history: the caller hands the batch to `keepEvidence(of:)`
+    /// instead (on another thread), before it next reads or takes the pending history. `after` runs
+    /// after each frame with its index, length on the wire and time.
     public func process(
         _ frames: DecodedFrames, attribution: DeviceRegistry.Attribution = .sourceAndDestination,
         keepingEvidence: Bool = true,

@@ -28,9 +28,10 @@ public struct DecodedFrames: Sendable {
     private var failures: [(frame: Int, failure: DecodeFailure)] = []
     /// The frames' lengths on the wire added up (negative lengths count as 0).
     public private(set) var wireBytes: UInt64 = 0
+
     /// The first and the last frame's time (nil while empty).
-    public private(set) var firstTime: Timestamp?
-    public private(set) var lastTime: Timestamp?
+    public var firstTime: Timestamp? { frames.first?.time }
+    public var lastTime: Timestamp? { frames.last?.time }
 
     /// An empty batch with room for `frames` frames and `observations` observations (default 0:
     /// grows as needed).
@@ -59,8 +60,6 @@ public struct DecodedFrames: Sendable {
         // Most frames carry none: the append machinery is not worth entering for nothing.
         if !result.observations.isEmpty { observations.append(contentsOf: result.observations) }
         wireBytes &+= UInt64(max(wireLength, 0))
-        if firstTime == nil { firstTime = time }
-        lastTime = time
         if let error = result.error { failures.append((frames.count, error)) }
         frames.append(
             Frame(

@@ -5,7 +5,7 @@ import Testing
 
 @testable import LanscopePipeline
 
-/// Frames decoded elsewhere (`process(_:at:)`) and evidence kept apart (`keepEvidence(of:)`) leave
+/// Frames decoded elsewhere (`process(_:keepingEvidence:after:)`) and evidence kept apart (`keepEvidence(of:)`) leave
 /// the pipeline as decoding the bytes itself does: the same devices, statistics and pending history.
 @Suite struct DecodedFramesPipelineTests {
     static let a = MACAddress(rawValue: 0x3c22_fb00_0001)
@@ -84,7 +84,7 @@ import Testing
         #expect(expected.changed.contains(Self.a) && expected.changed.contains(Self.b))
 
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
-        for batch in Self.batches(size: 7) { for i in 0..<batch.count { pipeline.process(batch, at: i) } }
+        for batch in Self.batches(size: 7) { pipeline.process(batch) }
         #expect(Self.held(pipeline) == expected)
     }
 
@@ -95,7 +95,7 @@ import Testing
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
         var dropped: UInt64 = 0
         for batch in Self.batches(size: 4) {
-            for i in 0..<batch.count { pipeline.process(batch, at: i, keepingEvidence: false) }
+            pipeline.process(batch, keepingEvidence: false)
             dropped += pipeline.keepEvidence(of: batch)
         }
         pipeline.notePendingObservationsDropped(dropped)
@@ -108,7 +108,7 @@ import Testing
     @Test func process_withoutKeepingEvidence_leavesThePendingEvidenceEmpty() {
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
         for batch in Self.batches(size: 50) {
-            for i in 0..<batch.count { pipeline.process(batch, at: i, keepingEvidence: false) }
+            pipeline.process(batch, keepingEvidence: false)
         }
         #expect(pipeline.pendingEvidenceCount.observations == 0)
         #expect(pipeline.registry.count == 3)

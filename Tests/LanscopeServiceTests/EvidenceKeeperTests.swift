@@ -51,12 +51,12 @@ import Testing
     func compare(frames: Int, perFrame: Int, distinct: Int, batchSize: Int) throws -> Int {
         let batches = Self.batches(frames: frames, perFrame: perFrame, distinct: distinct, batchSize: batchSize)
         let inline = Pipeline(registry: DeviceRegistry(), stages: [])
-        for batch in batches { for i in 0..<batch.count { inline.process(batch, at: i) } }
+        for batch in batches { inline.process(batch) }
 
         let apart = Pipeline(registry: DeviceRegistry(), stages: [])
         let keeper = try EvidenceKeeper(pipeline: apart, depth: 2)
         for batch in batches {
-            for i in 0..<batch.count { apart.process(batch, at: i, keepingEvidence: false) }
+            apart.process(batch, keepingEvidence: false)
             keeper.hand(batch)
         }
         apart.notePendingObservationsDropped(keeper.finish())
@@ -90,7 +90,7 @@ import Testing
         let pipeline = Pipeline(registry: DeviceRegistry(), stages: [])
         let keeper = try EvidenceKeeper(pipeline: pipeline, depth: 1)
         for batch in batches {
-            for i in 0..<batch.count { pipeline.process(batch, at: i, keepingEvidence: false) }
+            pipeline.process(batch, keepingEvidence: false)
             keeper.hand(batch)
         }
         #expect(keeper.wait() == 0)
